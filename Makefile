@@ -1,0 +1,27 @@
+# Everything a developer or CI needs, from nothing: `make test`.
+PYTHON ?= python3.11
+VENV   ?= .venv
+PY      = $(VENV)/bin/python
+STAMP   = $(VENV)/.installed
+
+.PHONY: test env clean plugins
+
+# Create the virtualenv and install the suite (editable), its test tools and the
+# third-party example plugin the tests select by configuration.
+$(STAMP): pyproject.toml tests/thirdparty_plugin/pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 (e.g. apt install python3.11 python3.11-venv) or run make PYTHON=/path/to/python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade "pip>=23"
+	$(PY) -m pip install -q -e '.[test]' -e tests/thirdparty_plugin
+	@touch $@
+
+env: $(STAMP)
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+plugins: $(STAMP)
+	$(VENV)/bin/kam plugins
+
+clean:
+	rm -rf $(VENV) build *.egg-info .hypothesis

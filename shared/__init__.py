@@ -1,0 +1,1 @@
+"""The contract every service and plugin imports: money, facts, the plugin interface, config."""

@@ -1,0 +1,210 @@
+"""The facts a rule plugin computes from: plain, immutable records.
+
+One vocabulary for every business line. A plugin reads the kinds it needs and
+ignores the rest; services build these records from their own projections and
+the what-if CLI builds them from a facts file (see shared/facts_schema.py).
+Money fields are Decimal CNY, dates are datetime.date, ids are strings.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Mapping
+
+from .periods import Month, Quarter
+
+# --- organisation -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Branch:
+    id: str
+    name: str = ""
+    urban: bool = False  # 城区分公司: reports 2 citywide opportunities a month, not 1
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    role: str  # a role key of the plugin (RULES.md roles table)
+    name: str = ""
+    branch: str | None = None
+    grade: str | None = None  # banking grade key
+    grade_since: date | None = None  # banking: when the current grade was given
+    start_date: date | None = None  # joined the line (software: first quarter carries no task;
+    #                                 banking: start of credit work)
+    monthly_task: Decimal | None = None  # telecom: overrides the default base task
+    quarterly_target: Decimal | None = None  # software: T of RULES.md §2.3
+    salary_grade: int | None = None  # software: reported half-year grade moves
+
+
+# --- opportunities and their reviews ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Opportunity:
+    id: str
+    amount: Decimal
+    discovered: date
+    lines: int = 0  # 线路条数
+    scope: str = "local"  # local | citywide
+    customer: str = ""
+    branch: str | None = None
+    account_manager: str | None = None  # the person who found it or should have reported it
+    entered: date | None = None  # when it reached the system; None = never entered
+    origin: str = "reported"  # reported | audit (found by the city company: a missed report)
+    competitor_single_source: bool = False  # the miss led to a competitor's single-source buy
+    quality: str = "ok"  # ok | poor (non-compliant, low quality or perfunctory entry)
+    status: str = "open"  # open | won | lost
+    citywide_bid: bool = False  # a city-wide competitive bid (全市性竞争应对)
+
+
+@dataclass(frozen=True)
+class LossReview:
+    opportunity: str
+    verdict: str  # pending | subjective | objective
+    decided: date | None = None
+
+
+# --- telecom deals ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Deal:
+    id: str
+    seller: str
+    date: date
+    list_price: Decimal
+    deal_price: Decimal
+    agent: bool = False  # sold by an agent (代理商): seller is the agent's id
+    customer: str = ""
+
+
+# --- software collections ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Share:
+    person: str
+    share: Decimal  # fraction of 1
+
+
+@dataclass(frozen=True)
+class Collection:
+    id: str
+    rep: str  # the rep (or party) who collected
+    date: date
+    amount: Decimal  # collected payment 回款, gross
+    contract: str | None = None
+    partner_share: Decimal = Decimal(0)  # 合作伙伴分利
+    expenses: Decimal = Decimal(0)  # 销售费用
+    entertainment: Decimal = Decimal(0)  # 大额招待费
+    travel: Decimal = Decimal(0)  # 项目差旅费
+    in_crm: bool = True  # 进入销售漏斗/CRM
+    revenue_kind: str = "product"
+    # product | implementation | maintenance | training | secondary_dev | service
+    # | supplies | add_module | data_conversion
+    gross_margin: Decimal | None = None  # secondary development counts at gross margin
+    joint_with: str | None = None  # joint sale: the other party gets 30%, the collector 70%
+    contributions: tuple[Share, ...] = ()  # several reps: credit split by these shares
+
+
+@dataclass(frozen=True)
+class Contract:
+    id: str
+    total: Decimal
+    implementation: Decimal = Decimal(0)
+
+
+# --- KPI -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """Seed 003 §十一 account-manager sheet (RULES.md §4). Ratios are fractions of 1."""
+
+    sales_completion: Decimal = Decimal("0.9")
+    complaint_hours: Decimal = Decimal(0)
+    collection_rate: Decimal = Decimal(1)
+    upgraded_customers: int = 0
+    new_big_customers: int = 0
+    lost_big_customers: int = 0
+    innovation: Decimal = Decimal(0)
+    communication: Decimal = Decimal(0)
+    late_arrivals: int = 0
+    complaints: int = 0
+    responsibility: Decimal = Decimal(0)
+    learning: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class KpiRating:
+    person: str
+    rater_role: str  # whose rating this is, by role key
+    score: Decimal | None = None  # 0-100 given directly ...
+    scorecard: Scorecard | None = None  # ... or computed from the §4 sheet
+
+
+# --- banking -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Loan:
+    id: str
+    manager: str
+    amount: Decimal
+    issued: date
+    kind: str = "new"  # new | renewal | merge | extension
+    referrer: str | None = None
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """A customer manager's book at a month end."""
+
+    manager: str
+    month: Month
+    balance: Decimal
+    overdue_balance: Decimal = Decimal(0)
+    borrowers: int = 0
+    interest_recovered: Decimal = Decimal(0)
+    new_balance: Decimal = Decimal(0)
+    loans_managed: int = 0  # 当前管户的贷款笔数
+    loans_handled: int = 0  # cumulative loans handled (经办)
+
+    @property
+    def overdue_rate(self) -> Decimal:
+        return self.overdue_balance / self.balance if self.balance else Decimal(0)
+
+
+# --- the whole bundle ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Facts:
+    business_line: str | None = None
+    month: Month | None = None
+    quarter: Quarter | None = None
+    branches: tuple[Branch, ...] = ()
+    people: tuple[Person, ...] = ()
+    opportunities: tuple[Opportunity, ...] = ()
+    loss_reviews: tuple[LossReview, ...] = ()
+    deals: tuple[Deal, ...] = ()
+    collections: tuple[Collection, ...] = ()
+    contracts: tuple[Contract, ...] = ()
+    kpi: tuple[KpiRating, ...] = ()
+    loans: tuple[Loan, ...] = ()
+    portfolios: tuple[Portfolio, ...] = ()
+    # Carried state handed in by the caller (compensation keeps it between quarters).
+    carried: Mapping[str, Any] = field(default_factory=dict)
+
+    def person(self, person_id: str) -> Person | None:
+        return next((p for p in self.people if p.id == person_id), None)
+
+    def branch(self, branch_id: str | None) -> Branch | None:
+        return next((b for b in self.branches if b.id == branch_id), None)
+
+    def with_role(self, role: str, branch: str | None = None) -> list[Person]:
+        """People holding a role, in a branch when given (roster order)."""
+        return [p for p in self.people if p.role == role and (branch is None or p.branch == branch)]

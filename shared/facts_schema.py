@@ -1,0 +1,347 @@
+"""marshmallow schemas that turn a facts document (JSON/YAML/RPC payload) into shared.facts.
+
+Errors come back as InvalidFacts naming each bad field with its path, e.g.
+``opportunities.2.amount: must be >= 0``. Format reference: docs/facts-format.md.
+"""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any, Mapping
+
+from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, post_load,
+                         validate, validates_schema)
+
+from . import facts as F
+from .errors import InvalidFacts, flatten
+from .periods import Month, Quarter
+
+
+class Number(fields.Field):
+    """Exact Decimal. Accepts int, numeric string or Decimal; a float from YAML is read through
+    its shortest repr ("0.9" stays 0.9). Booleans and text are refused."""
+
+    default_error_messages = {
+        "invalid": "must be a number, got {input!r}",
+        "negative": "must be >= 0, got {input}",
+        "range": "must be between {low} and {high}, got {input}",
+    }
+
+    def __init__(self, *, minimum: Decimal | int | None = 0, maximum: Decimal | int | None = None, **kw):
+        super().__init__(**kw)
+        self.minimum = None if minimum is None else Decimal(minimum)
+        self.maximum = None if maximum is None else Decimal(maximum)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+            raise self.make_error("invalid", input=value)
+        try:
+            number = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value).strip())
+        except InvalidOperation:
+            raise self.make_error("invalid", input=value) from None
+        if not number.is_finite():
+            raise self.make_error("invalid", input=value)
+        if self.maximum is not None and not (self.minimum or 0) <= number <= self.maximum:
+            raise self.make_error("range", low=self.minimum, high=self.maximum, input=value)
+        if self.minimum is not None and number < self.minimum:
+            raise self.make_error("negative", input=value)
+        return number
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else str(value)
+
+
+class PeriodField(fields.Field):
+    def __init__(self, kind, **kw):
+        super().__init__(**kw)
+        self.kind = kind
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return self.kind.parse(str(value))
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else str(value)
+
+
+def _id(**kw):
+    return fields.String(validate=validate.Length(min=1), **kw)
+
+
+def _one_of(*choices, default):
+    return fields.String(load_default=default, validate=validate.OneOf(choices))
+
+
+class _Base(Schema):
+    class Meta:
+        unknown = RAISE  # a misspelt field is an error, not silently ignored
+
+    record: type = None  # the shared.facts dataclass this schema builds
+
+    @post_load
+    def build(self, data, **kwargs):
+        return self.record(**data) if self.record else data
+
+
+class BranchSchema(_Base):
+    record = F.Branch
+    id = _id(required=True)
+    name = fields.String(load_default="")
+    urban = fields.Boolean(load_default=False)
+
+
+class PersonSchema(_Base):
+    record = F.Person
+    id = _id(required=True)
+    role = fields.String(required=True)
+    name = fields.String(load_default="")
+    branch = fields.String(load_default=None, allow_none=True)
+    grade = fields.String(load_default=None, allow_none=True)
+    grade_since = fields.Date(load_default=None, allow_none=True)
+    start_date = fields.Date(load_default=None, allow_none=True)
+    monthly_task = Number(load_default=None, allow_none=True)
+    quarterly_target = Number(load_default=None, allow_none=True)
+    salary_grade = fields.Integer(load_default=None, allow_none=True, strict=True)
+
+
+class OpportunitySchema(_Base):
+    record = F.Opportunity
+    id = _id(required=True)
+    amount = Number(required=True)
+    discovered = fields.Date(required=True)
+    lines = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0))
+    scope = _one_of("local", "citywide", default="local")
+    customer = fields.String(load_default="")
+    branch = fields.String(load_default=None, allow_none=True)
+    account_manager = fields.String(load_default=None, allow_none=True)
+    entered = fields.Date(load_default=None, allow_none=True)
+    origin = _one_of("reported", "audit", default="reported")
+    competitor_single_source = fields.Boolean(load_default=False)
+    quality = _one_of("ok", "poor", default="ok")
+    status = _one_of("open", "won", "lost", default="open")
+    citywide_bid = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def entered_after_discovery(self, data, **kwargs):
+        if data.get("entered") and data.get("discovered") and data["entered"] < data["discovered"]:
+            raise ValidationError("cannot be before discovered", field_name="entered")
+
+
+class LossReviewSchema(_Base):
+    record = F.LossReview
+    opportunity = _id(required=True)
+    verdict = fields.String(required=True, validate=validate.OneOf(["pending", "subjective", "objective"]))
+    decided = fields.Date(load_default=None, allow_none=True)
+
+    @validates_schema
+    def decided_when_final(self, data, **kwargs):
+        if data.get("verdict") in ("subjective", "objective") and not data.get("decided"):
+            raise ValidationError("a verdict needs the date it was decided", field_name="decided")
+
+
+class DealSchema(_Base):
+    record = F.Deal
+    id = _id(required=True)
+    seller = _id(required=True)
+    date = fields.Date(required=True)
+    list_price = Number(required=True, validate=validate.Range(min=0, min_inclusive=False,
+                                                              error="must be > 0"))
+    deal_price = Number(required=True)
+    agent = fields.Boolean(load_default=False)
+    customer = fields.String(load_default="")
+
+
+class ShareSchema(_Base):
+    record = F.Share
+    person = _id(required=True)
+    share = Number(required=True, maximum=1)
+
+
+REVENUE_KINDS = ("product", "implementation", "maintenance", "training", "secondary_dev",
+                 "service", "supplies", "add_module", "data_conversion")
+
+
+class CollectionSchema(_Base):
+    record = F.Collection
+    id = _id(required=True)
+    rep = _id(required=True)
+    date = fields.Date(required=True)
+    amount = Number(required=True)
+    contract = fields.String(load_default=None, allow_none=True)
+    partner_share = Number(load_default=Decimal(0))
+    expenses = Number(load_default=Decimal(0))
+    entertainment = Number(load_default=Decimal(0))
+    travel = Number(load_default=Decimal(0))
+    in_crm = fields.Boolean(load_default=True)
+    revenue_kind = _one_of(*REVENUE_KINDS, default="product")
+    gross_margin = Number(load_default=None, allow_none=True)
+    joint_with = fields.String(load_default=None, allow_none=True)
+    contributions = fields.List(fields.Nested(ShareSchema), load_default=())
+
+    @validates_schema
+    def consistent(self, data, **kwargs):
+        shares = data.get("contributions") or ()
+        if shares and sum(s.share for s in shares) != 1:
+            raise ValidationError("contribution shares must sum to 1 (100%)", field_name="contributions")
+        if shares and data.get("joint_with"):
+            raise ValidationError("give either joint_with or contributions, not both",
+                                  field_name="joint_with")
+        if data.get("revenue_kind") == "secondary_dev" and data.get("gross_margin") is None:
+            raise ValidationError("secondary development counts at gross margin: give it",
+                                  field_name="gross_margin")
+
+    @post_load
+    def build(self, data, **kwargs):
+        data["contributions"] = tuple(data.get("contributions") or ())
+        return F.Collection(**data)
+
+
+class ContractSchema(_Base):
+    record = F.Contract
+    id = _id(required=True)
+    total = Number(required=True)
+    implementation = Number(load_default=Decimal(0))
+
+
+class ScorecardSchema(_Base):
+    record = F.Scorecard
+    sales_completion = Number(load_default=Decimal("0.9"))
+    complaint_hours = Number(load_default=Decimal(0))
+    collection_rate = Number(load_default=Decimal(1))
+    upgraded_customers = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0))
+    new_big_customers = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0))
+    lost_big_customers = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0))
+    innovation = Number(load_default=Decimal(0), maximum=5)
+    communication = Number(load_default=Decimal(0), maximum=5)
+    late_arrivals = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0))
+    complaints = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0))
+    responsibility = Number(load_default=Decimal(0), maximum=5)
+    learning = Number(load_default=Decimal(0), maximum=5)
+
+
+class KpiRatingSchema(_Base):
+    record = F.KpiRating
+    person = _id(required=True)
+    rater_role = fields.String(required=True)
+    score = Number(load_default=None, allow_none=True, maximum=100)
+    scorecard = fields.Nested(ScorecardSchema, load_default=None, allow_none=True)
+
+    @validates_schema
+    def one_source(self, data, **kwargs):
+        if (data.get("score") is None) == (data.get("scorecard") is None):
+            raise ValidationError("give exactly one of score or scorecard", field_name="score")
+
+
+class LoanSchema(_Base):
+    record = F.Loan
+    id = _id(required=True)
+    manager = _id(required=True)
+    amount = Number(required=True)
+    issued = fields.Date(required=True)
+    kind = _one_of("new", "renewal", "merge", "extension", default="new")
+    referrer = fields.String(load_default=None, allow_none=True)
+
+
+class PortfolioSchema(_Base):
+    record = F.Portfolio
+    manager = _id(required=True)
+    month = PeriodField(Month, required=True)
+    balance = Number(required=True)
+    overdue_balance = Number(load_default=Decimal(0))
+    borrowers = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0))
+    interest_recovered = Number(load_default=Decimal(0))
+    new_balance = Number(load_default=Decimal(0), minimum=None)
+    loans_managed = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0))
+    loans_handled = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0))
+
+    @validates_schema
+    def overdue_within_balance(self, data, **kwargs):
+        if data.get("overdue_balance", 0) > data.get("balance", 0):
+            raise ValidationError("cannot exceed balance", field_name="overdue_balance")
+
+
+def _many(schema):
+    return fields.List(fields.Nested(schema), load_default=())
+
+
+class FactsSchema(_Base):
+    record = F.Facts
+    business_line = fields.String(load_default=None, allow_none=True)
+    plugin = fields.String(load_default=None, allow_none=True)  # informative in facts files
+    month = PeriodField(Month, load_default=None, allow_none=True)
+    quarter = PeriodField(Quarter, load_default=None, allow_none=True)
+    branches = _many(BranchSchema)
+    people = _many(PersonSchema)
+    opportunities = _many(OpportunitySchema)
+    loss_reviews = _many(LossReviewSchema)
+    deals = _many(DealSchema)
+    collections = _many(CollectionSchema)
+    contracts = _many(ContractSchema)
+    kpi = _many(KpiRatingSchema)
+    loans = _many(LoanSchema)
+    portfolios = _many(PortfolioSchema)
+    carried = fields.Dict(load_default=dict)
+
+    @validates_schema
+    def references(self, data, **kwargs):
+        """Every id a record points at must exist: a dangling reference is a typo, not a fact."""
+        people = {p.id for p in data.get("people", ())}
+        branches = {b.id for b in data.get("branches", ())}
+        opportunities = {o.id for o in data.get("opportunities", ())}
+        errors: dict[str, Any] = {}
+
+        def check(kind, index, name, value, known):
+            if value is not None and value not in known:
+                errors.setdefault(kind, {}).setdefault(index, {})[name] = [f"unknown id {value!r}"]
+
+        for kind, key in (("people", "id"), ("branches", "id"), ("opportunities", "id"),
+                          ("deals", "id"), ("collections", "id"), ("loans", "id")):
+            seen = set()
+            for i, rec in enumerate(data.get(kind, ())):
+                if getattr(rec, key) in seen:
+                    errors.setdefault(kind, {}).setdefault(i, {})[key] = [f"duplicate id {getattr(rec, key)!r}"]
+                seen.add(getattr(rec, key))
+        for i, p in enumerate(data.get("people", ())):
+            check("people", i, "branch", p.branch, branches)
+        for i, o in enumerate(data.get("opportunities", ())):
+            check("opportunities", i, "branch", o.branch, branches)
+            check("opportunities", i, "account_manager", o.account_manager, people)
+        for i, r in enumerate(data.get("loss_reviews", ())):
+            check("loss_reviews", i, "opportunity", r.opportunity, opportunities)
+        for i, d in enumerate(data.get("deals", ())):
+            if not d.agent:
+                check("deals", i, "seller", d.seller, people)
+        for i, c in enumerate(data.get("collections", ())):
+            check("collections", i, "rep", c.rep, people)
+            check("collections", i, "joint_with", c.joint_with, people)
+            for j, s in enumerate(c.contributions):
+                if s.person not in people:
+                    errors.setdefault("collections", {}).setdefault(i, {}).setdefault(
+                        "contributions", {})[j] = {"person": [f"unknown id {s.person!r}"]}
+        for i, k in enumerate(data.get("kpi", ())):
+            check("kpi", i, "person", k.person, people)
+        for i, loan in enumerate(data.get("loans", ())):
+            check("loans", i, "manager", loan.manager, people)
+        for i, pf in enumerate(data.get("portfolios", ())):
+            check("portfolios", i, "manager", pf.manager, people)
+        if errors:
+            raise ValidationError(errors)
+
+    @post_load
+    def build(self, data, **kwargs):
+        data.pop("plugin", None)
+        for key, value in list(data.items()):
+            if isinstance(value, list):
+                data[key] = tuple(value)
+        return F.Facts(**data)
+
+
+def load_facts(document: Mapping[str, Any]) -> F.Facts:
+    """Validate a facts document; raise InvalidFacts naming every bad field."""
+    if not isinstance(document, Mapping):
+        raise InvalidFacts("the facts document must be a mapping (an object) at the top level")
+    try:
+        return FactsSchema().load(document)
+    except ValidationError as exc:
+        raise InvalidFacts(flatten(exc.messages)) from None

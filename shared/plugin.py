@@ -1,0 +1,197 @@
+"""The rule-plugin contract (RULES.md §5).
+
+A plugin is a class registered under the ``kam.rules`` entry-point group. It is
+pure: given facts (shared.facts) and its parameters it returns explained lines;
+it never touches a broker, a database or the clock. Instantiate it with the
+organisation's parameter overrides: ``TelecomPlugin({"entry_deadline_days": 5})``.
+
+What a plugin declares (class attributes):
+    key, version, names       identity
+    roles                     role key -> Names (display names, zh/en)
+    ladder                    escalation ladder, lowest role first
+    parameters                tuple of Param, each with default, basis and clause
+    clauses                   clause id -> Clause (where in RULES.md, what it says)
+
+What it computes (methods):
+    classify(opportunity)                  -> Classification
+    assess_month(facts)                    -> MonthResult   (facts.month set)
+    commission_quarter(facts, carried)     -> QuarterResult (facts.quarter set)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Mapping
+
+from marshmallow import ValidationError, fields
+
+from .errors import ConfigError, flatten
+from .explain import Line, plain
+from .facts import Facts, Opportunity
+from .facts_schema import Number
+from .periods import Month, Quarter
+
+
+@dataclass(frozen=True)
+class Names:
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Clause:
+    rules: str  # section of RULES.md, e.g. "1.4"
+    text: str  # one-line English statement
+
+
+# Parameter kinds and how an override of each is validated.
+_KIND_FIELDS = {
+    "money": lambda: Number(),
+    "rate": lambda: Number(maximum=1),  # a fraction: 0.08 is 8%
+    "ratio": lambda: Number(),  # a fraction or multiple, e.g. 1.2 = 120%
+    "points": lambda: Number(),
+    "int": lambda: fields.Integer(strict=True),
+    "days": lambda: fields.Integer(strict=True, validate=lambda v: v > 0),
+    "bool": lambda: fields.Boolean(),
+    "table": lambda: fields.List(fields.Dict(keys=fields.String(), values=Number(minimum=None))),
+    "map": lambda: fields.Dict(keys=fields.String(), values=Number(minimum=None)),
+}
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: Any
+    kind: str  # one of _KIND_FIELDS
+    clause: str
+    doc: str
+    basis: str = "seed"  # seed | default | reading (RULES.md markers)
+
+    def parse(self, value: Any) -> Any:
+        try:
+            return _KIND_FIELDS[self.kind]().deserialize(value)
+        except ValidationError as exc:
+            raise ConfigError(flatten(exc.messages, self.name) or
+                              [{"field": self.name, "message": str(exc)}]) from None
+
+
+@dataclass(frozen=True)
+class Tier:
+    key: str
+    names: Names
+    owner_role: str | None
+    confirming_role: str | None
+    clause: str
+
+
+@dataclass(frozen=True)
+class Classification:
+    opportunity: str
+    tier: str
+    owner_role: str | None
+    confirming_role: str | None
+    follow_up_days: int | None  # None: no follow-up cadence for this tier
+    in_bulletin: bool
+    clause: str
+    reason_zh: str
+    reason_en: str
+    inputs: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: plain(v) for k, v in self.__dict__.items()}
+
+
+@dataclass(frozen=True)
+class MonthResult:
+    month: Month
+    lines: tuple[Line, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"month": str(self.month), "lines": [l.to_dict() for l in self.lines]}
+
+
+@dataclass(frozen=True)
+class QuarterResult:
+    quarter: Quarter
+    lines: tuple[Line, ...]
+    carried: Mapping[str, Any]  # JSON-serialisable state for the next quarter's run
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"quarter": str(self.quarter), "lines": [l.to_dict() for l in self.lines],
+                "carried": plain(self.carried)}
+
+
+class RulePlugin:
+    """Base class of every rule plugin. Subclasses fill in the class attributes and methods."""
+
+    key: ClassVar[str]
+    version: ClassVar[str]
+    names: ClassVar[Names]
+    roles: ClassVar[Mapping[str, Names]]
+    ladder: ClassVar[tuple[str, ...]]
+    parameters: ClassVar[tuple[Param, ...]]
+    clauses: ClassVar[Mapping[str, Clause]]
+
+    def __init__(self, overrides: Mapping[str, Any] | None = None):
+        known = {p.name: p for p in self.parameters}
+        unknown = sorted(set(overrides or {}) - set(known))
+        if unknown:
+            raise ConfigError([{"field": f"parameters.{name}",
+                                "message": f"unknown parameter of plugin {self.key!r}; "
+                                           f"known: {', '.join(sorted(known))}"}
+                               for name in unknown])
+        values = {p.name: p.default for p in self.parameters}
+        for name, value in (overrides or {}).items():
+            values[name] = known[name].parse(value)
+        self.params: Mapping[str, Any] = values
+
+    # --- what every plugin computes -------------------------------------------------
+
+    def classify(self, opportunity: Opportunity) -> Classification:
+        raise NotImplementedError
+
+    def assess_month(self, facts: Facts) -> MonthResult:
+        raise NotImplementedError
+
+    def commission_quarter(self, facts: Facts, carried: Mapping[str, Any] | None = None) -> QuarterResult:
+        raise NotImplementedError
+
+    # --- shared behaviour -------------------------------------------------------------
+
+    def escalation_role(self, owner_role: str, days_without_follow_up: int) -> list[tuple[int, str]]:
+        """RULES.md §1.3: (overdue week, role to notify) for every rung reached so far.
+
+        Overdue week 1 starts ``follow_up_days`` after the last follow-up and notifies the
+        role above the owner; each further ``escalation_step_days`` climbs one more rung,
+        stopping at the top of the ladder.
+        """
+        first, step = self.params["follow_up_days"], self.params["escalation_step_days"]
+        if days_without_follow_up < first or owner_role not in self.ladder:
+            return []
+        weeks = 1 + (days_without_follow_up - first) // step
+        start = self.ladder.index(owner_role)
+        return [(week, self.ladder[min(start + week, len(self.ladder) - 1)])
+                for week in range(1, weeks + 1) if start + week < len(self.ladder)]
+
+    def role_name(self, role: str) -> Names:
+        return self.roles.get(role, Names(role, role))
+
+    def describe(self) -> dict[str, Any]:
+        """Everything a person needs to know about this plugin, JSON-friendly."""
+        return {
+            "key": self.key, "version": self.version, "names": plain(self.names.__dict__),
+            "roles": {k: plain(v.__dict__) for k, v in self.roles.items()},
+            "ladder": list(self.ladder),
+            "parameters": [{"name": p.name, "default": plain(p.default), "value": plain(self.params[p.name]),
+                            "kind": p.kind, "basis": p.basis, "clause": p.clause, "doc": p.doc}
+                           for p in self.parameters],
+            "clauses": {k: {"rules": c.rules, "text": c.text} for k, c in self.clauses.items()},
+        }
+
+
+# Every plugin that escalates declares these two (RULES.md §1.3, [default]).
+ESCALATION_PARAMS = (
+    Param("follow_up_days", 7, "days", "RULES §1.3",
+          "Days without a follow-up after which the opportunity is overdue.", "default"),
+    Param("escalation_step_days", 7, "days", "RULES §1.3",
+          "Each further period of this many days climbs one more rung of the ladder.", "default"),
+)
