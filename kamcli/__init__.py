@@ -1,0 +1,1 @@
+"""The suite's console script `kam`: plugin listing, explanation and what-if runs."""

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Mapping
 
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, validate
 
 from .errors import ConfigError, flatten
 from .explain import Line, plain
@@ -50,7 +50,7 @@ _KIND_FIELDS = {
     "ratio": lambda: Number(),  # a fraction or multiple, e.g. 1.2 = 120%
     "points": lambda: Number(),
     "int": lambda: fields.Integer(strict=True),
-    "days": lambda: fields.Integer(strict=True, validate=lambda v: v > 0),
+    "days": lambda: fields.Integer(strict=True, validate=validate.Range(min=1)),
     "bool": lambda: fields.Boolean(),
     "table": lambda: fields.List(fields.Dict(keys=fields.String(), values=Number(minimum=None))),
     "map": lambda: fields.Dict(keys=fields.String(), values=Number(minimum=None)),
