@@ -1,0 +1,139 @@
+"""KPI: the seed 003 §十一 scoring sheet and the weighted KPI coefficient (RULES.md §4, §2.3.3).
+
+Pure functions shared by every plugin that scales a bonus by a KPI coefficient. A rating is
+either a 0-100 score given by a rater or a filled-in §4 sheet (shared.facts.Scorecard) that is
+scored here. The person's KPI score is the weighted mean of their raters' scores (weights per
+rater role, RULES.md §2.3.3); the coefficient is score / divisor (100) [default mapping].
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+from typing import Any, Mapping, Sequence
+
+from .explain import INFO, Line
+from .facts import KpiRating, Scorecard
+from .plugin import Clause, Param
+
+SHEET = "003 §十一"
+WEIGHTS = "002/KAP §三"
+
+KPI_CLAUSES = {
+    SHEET: Clause("4", "Account-manager KPI sheet (max 100): sales completion, complaint speed, "
+                       "collection rate, big customers, relationship, attendance, service, "
+                       "and rater-scored qualitative items."),
+    WEIGHTS: Clause("2.3", "KPI score = weighted rater scores (dept manager 50%, sales management "
+                           "20%, sales director 30%); coefficient = score / 100; paid bonus scales "
+                           "with the coefficient."),
+}
+
+# The sheet's constants, one map so an organisation can re-weight a row without code.
+_SHEET_DEFAULTS = {
+    "sales_max": Decimal(15), "sales_standard": Decimal("0.9"), "sales_points_per_pct": Decimal(1),
+    "complaint_max": Decimal(10), "complaint_hours_limit": Decimal(24),
+    "collection_max": Decimal(15), "collection_step": Decimal("0.1"),
+    "collection_step_points": Decimal("1.5"),
+    "big_customer_max": Decimal(10), "upgraded_points": Decimal(2), "new_big_points": Decimal(3),
+    "relationship_max": Decimal(10), "lost_customer_points": Decimal(5),
+    "attendance_max": Decimal(5), "late_points": Decimal(2), "late_zero_from": Decimal(3),
+    "service_max": Decimal(5), "complaint_points": Decimal(2),
+    "qualitative_max": Decimal(5), "sheet_max": Decimal(100),
+}
+
+KPI_PARAMS = (
+    Param("kpi_weights", {"deputy_manager": Decimal("0.5"), "city_admin": Decimal("0.2"),
+                          "branch_manager": Decimal("0.3")}, "map", WEIGHTS,
+          "Weight of each rater role's 0-100 score in the KPI score (dept manager 50%, sales "
+          "management 20%, sales director 30%). Missing raters: the present weights are "
+          "re-normalised [reading].", "seed"),
+    Param("kpi_divisor", Decimal(100), "ratio", WEIGHTS,
+          "KPI coefficient = KPI score / this divisor.", "default"),
+    Param("kpi_coefficient_unrated", Decimal(1), "ratio", WEIGHTS,
+          "Coefficient of a person nobody rated in the period (no rating is not a zero).", "default"),
+    Param("kpi_sheet", _SHEET_DEFAULTS, "map", SHEET,
+          "Constants of the §4 sheet: item maxima, the 90% sales standard and +/-1 point per "
+          "full 1% (truncated), the collection rate's 1.5 points per full 10% short [reading], "
+          "big-customer +2/+3 capped at 10, -5 per lost customer, attendance -2 per late "
+          "arrival with 3 or more giving 0, -2 per complaint, qualitative items capped at 5, "
+          "sheet capped at 100 [reading: sales above standard may add points beyond 15].", "reading"),
+)
+
+
+def _clamp(value: Decimal, low: Decimal, high: Decimal | None = None) -> Decimal:
+    value = max(low, value)
+    return value if high is None else min(high, value)
+
+
+def _full_steps(amount: Decimal, step: Decimal) -> Decimal:
+    """Whole steps of `step` contained in `amount` (truncated toward zero)."""
+    return (amount / step).to_integral_value(rounding=ROUND_DOWN)
+
+
+def scorecard_score(card: Scorecard, params: Mapping[str, Any]) -> tuple[Decimal, dict[str, Decimal]]:
+    """Score a §4 sheet: (total, points per item)."""
+    s = {**_SHEET_DEFAULTS, **params["kpi_sheet"]}
+    zero = Decimal(0)
+    diff_pct = (card.sales_completion - s["sales_standard"]) * 100
+    sales = s["sales_max"] + _full_steps(diff_pct, Decimal(1)) * s["sales_points_per_pct"]
+    shortfall = max(zero, Decimal(1) - card.collection_rate)
+    late = Decimal(card.late_arrivals)
+    items = {
+        "sales_completion": _clamp(sales, zero),
+        "complaint_resolution": s["complaint_max"] if card.complaint_hours <= s["complaint_hours_limit"] else zero,
+        "collection_rate": _clamp(s["collection_max"] - _full_steps(shortfall, s["collection_step"])
+                                  * s["collection_step_points"], zero),
+        "big_customers": _clamp(card.upgraded_customers * s["upgraded_points"]
+                                + card.new_big_customers * s["new_big_points"], zero, s["big_customer_max"]),
+        "relationship": _clamp(s["relationship_max"] - card.lost_big_customers * s["lost_customer_points"], zero),
+        "innovation": _clamp(card.innovation, zero, s["qualitative_max"]),
+        "communication": _clamp(card.communication, zero, s["qualitative_max"]),
+        "attendance": zero if late >= s["late_zero_from"]
+        else _clamp(s["attendance_max"] - late * s["late_points"], zero),
+        "service_attitude": _clamp(s["service_max"] - card.complaints * s["complaint_points"], zero),
+        "responsibility": _clamp(card.responsibility, zero, s["qualitative_max"]),
+        "learning": _clamp(card.learning, zero, s["qualitative_max"]),
+    }
+    return min(sum(items.values(), zero), s["sheet_max"]), items
+
+
+@dataclass(frozen=True)
+class KpiResult:
+    score: Decimal | None  # None: nobody rated the person
+    coefficient: Decimal
+    lines: tuple[Line, ...]
+
+
+def kpi_coefficient(person: str, ratings: Sequence[KpiRating], params: Mapping[str, Any],
+                    role: str = "account_manager") -> KpiResult:
+    """The person's KPI score and coefficient, with an INFO line per rating and one for the result."""
+    weights = {k: Decimal(v) for k, v in params["kpi_weights"].items()}
+    lines: list[Line] = []
+    by_rater: dict[str, list[Decimal]] = {}
+    for r in sorted((r for r in ratings if r.person == person), key=lambda r: r.rater_role):
+        if r.scorecard is not None:
+            score, items = scorecard_score(r.scorecard, params)
+            lines.append(Line(person, role, score, INFO, "kpi_sheet", SHEET,
+                              f"{r.rater_role} 按考核表评分 {score}",
+                              f"{r.rater_role} scored the KPI sheet at {score}",
+                              {"rater_role": r.rater_role, "items": items}))
+        else:
+            score = r.score
+        by_rater.setdefault(r.rater_role, []).append(score)
+    used = {role_: sum(s) / len(s) for role_, s in by_rater.items() if weights.get(role_)}
+    ignored = sorted(set(by_rater) - set(used))
+    if not used:
+        coefficient = Decimal(params["kpi_coefficient_unrated"])
+        lines.append(Line(person, role, coefficient, INFO, "kpi_coefficient", WEIGHTS,
+                          f"无KPI评分，系数取默认值 {coefficient}",
+                          f"no KPI rating: default coefficient {coefficient}",
+                          {"ratings": {}, "ignored_raters": ignored}))
+        return KpiResult(None, coefficient, tuple(lines))
+    weight_sum = sum(weights[r] for r in used)
+    score = sum(used[r] * weights[r] for r in used) / weight_sum
+    coefficient = score / Decimal(params["kpi_divisor"])
+    lines.append(Line(person, role, coefficient, INFO, "kpi_coefficient", WEIGHTS,
+                      f"KPI得分 {score:.2f}（加权），系数 {coefficient:.4f}",
+                      f"KPI score {score:.2f} (weighted), coefficient {coefficient:.4f}",
+                      {"ratings": used, "weights": {r: weights[r] for r in used},
+                       "score": score, "divisor": params["kpi_divisor"], "ignored_raters": ignored}))
+    return KpiResult(score, coefficient, tuple(lines))
