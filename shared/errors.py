@@ -13,8 +13,13 @@ class SuiteError(Exception):
         if isinstance(errors, str):
             errors = [{"field": field or "", "message": errors}]
         self.errors: list[dict[str, str]] = [dict(e) for e in errors]
-        super().__init__("; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"]
-                                   for e in self.errors))
+        # args carry the structured errors so nameko rebuilds this exception, fields intact,
+        # on the RPC caller's side (see _remote below); str() stays the readable sentence.
+        super().__init__(self.errors)
+
+    def __str__(self) -> str:
+        return "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"]
+                         for e in self.errors)
 
     def to_dict(self) -> dict[str, Any]:
         return {"error": self.code, "errors": self.errors}
@@ -30,6 +35,29 @@ class ConfigError(SuiteError):
 
 class UnknownPlugin(ConfigError):
     code = "unknown_plugin"
+
+
+class NotFound(SuiteError):
+    code = "not_found"
+
+
+class Conflict(SuiteError):
+    """The request contradicts stored state: a duplicate id, a reused idempotency key with a
+    different payload, a closed period changed without reopening."""
+    code = "conflict"
+
+
+def _remote(*classes):
+    """Register with nameko so an RPC caller receives these exceptions as themselves."""
+    try:
+        from nameko.exceptions import deserialize_to_instance
+    except ImportError:  # the CLI works without nameko installed
+        return
+    for cls in classes:
+        deserialize_to_instance(cls)
+
+
+_remote(SuiteError, InvalidFacts, ConfigError, UnknownPlugin, NotFound, Conflict)
 
 
 def flatten(messages: Any, prefix: str = "") -> list[dict[str, str]]:

@@ -1,0 +1,240 @@
+"""intake: the system of record.
+
+RPC (every write takes an optional ``idempotency_key``: a retry with the same key and payload
+returns the first answer and changes nothing; the same key with another payload is a Conflict):
+
+    register_business_line(line)                 {key, plugin, parameters, name}
+    register_branch(business_line, branch)       create or replace (roster data)
+    register_person(business_line, person)       create or replace
+    record_opportunity(business_line, opportunity)
+    post_follow_up(business_line, follow_up)
+    record_deal / record_collection / record_contract / record_loan /
+    record_portfolio / record_loss_review / record_kpi (business_line, record)
+    update_record(business_line, kind, key, changes)   merge changes, re-validate, version + 1
+    get_record(business_line, kind, key)
+    list_records(business_line, kind, query)     paging, day range, field matches
+
+Events: ``record_changed`` (shared.events.RecordChanged) for every accepted change, written to
+the outbox in the change's own transaction and sent after commit.
+Errors: InvalidFacts (every bad field, by name), NotFound, Conflict; nothing is half-written.
+"""
+from __future__ import annotations
+
+
+from typing import Any, Mapping
+
+from marshmallow import ValidationError
+from nameko.events import EventDispatcher
+from shared.rpc import api
+from nameko.timer import timer
+from sqlalchemy.exc import IntegrityError
+
+from shared import events as E
+from shared.db import ServiceDatabase, request_hash, send_outbox
+from shared.errors import Conflict, InvalidFacts, NotFound, flatten
+from shared.loader import load_plugin
+from shared.records import KINDS, record_day, record_key, validate_record
+
+from .models import Base, IdempotentCall, OutboxEvent, Record
+from .schemas import ListQuery
+
+# Roster kinds are registered (create or replace); activity kinds are recorded once, then updated.
+_REPLACEABLE = {"business_line", "branch", "person", "contract", "portfolio", "kpi", "loss_review"}
+
+
+class IntakeService:
+    name = E.INTAKE
+
+    db = ServiceDatabase(Base)
+    dispatch = EventDispatcher()
+
+    # --- organisation ---------------------------------------------------------------------
+
+    @api
+    def register_business_line(self, line, idempotency_key=None):
+        doc = validate_record("business_line", line)
+        load_plugin(doc["plugin"], doc.get("parameters") or {})  # unknown plugin/parameter: named
+        return self._write("register_business_line", doc["key"], "business_line", doc, idempotency_key)
+
+    @api
+    def register_branch(self, business_line, branch, idempotency_key=None):
+        return self._save("register_branch", business_line, "branch", branch, idempotency_key)
+
+    @api
+    def register_person(self, business_line, person, idempotency_key=None):
+        return self._save("register_person", business_line, "person", person, idempotency_key)
+
+    # --- activity ---------------------------------------------------------------------------
+
+    @api
+    def record_opportunity(self, business_line, opportunity, idempotency_key=None):
+        return self._save("record_opportunity", business_line, "opportunity", opportunity, idempotency_key)
+
+    @api
+    def post_follow_up(self, business_line, follow_up, idempotency_key=None):
+        return self._save("post_follow_up", business_line, "follow_up", follow_up, idempotency_key)
+
+    @api
+    def record_loss_review(self, business_line, review, idempotency_key=None):
+        return self._save("record_loss_review", business_line, "loss_review", review, idempotency_key)
+
+    @api
+    def record_deal(self, business_line, deal, idempotency_key=None):
+        return self._save("record_deal", business_line, "deal", deal, idempotency_key)
+
+    @api
+    def record_collection(self, business_line, collection, idempotency_key=None):
+        return self._save("record_collection", business_line, "collection", collection, idempotency_key)
+
+    @api
+    def record_contract(self, business_line, contract, idempotency_key=None):
+        return self._save("record_contract", business_line, "contract", contract, idempotency_key)
+
+    @api
+    def record_loan(self, business_line, loan, idempotency_key=None):
+        return self._save("record_loan", business_line, "loan", loan, idempotency_key)
+
+    @api
+    def record_portfolio(self, business_line, portfolio, idempotency_key=None):
+        return self._save("record_portfolio", business_line, "portfolio", portfolio, idempotency_key)
+
+    @api
+    def record_kpi(self, business_line, rating, idempotency_key=None):
+        """A rater's KPI score (0-100) or §4 scorecard for a person and a quarter."""
+        return self._save("record_kpi", business_line, "kpi", rating, idempotency_key)
+
+    @api
+    def update_record(self, business_line, kind, key, changes, idempotency_key=None):
+        self._known_kind(kind)
+        if not isinstance(changes, Mapping):
+            raise InvalidFacts("changes must be a mapping of field -> new value", field="changes")
+        current = self._get(business_line, kind, key)
+        merged = {**current.doc, **changes}
+        if record_key(kind, merged) != key:
+            raise InvalidFacts("a record's key cannot change", field="changes")
+        return self._save("update_record", business_line, kind, merged, idempotency_key, update=True)
+
+    # --- reading ---------------------------------------------------------------------------
+
+    @api
+    def get_record(self, business_line, kind, key):
+        self._known_kind(kind)
+        return self._get(business_line, kind, key).to_dict()
+
+    @api
+    def list_records(self, business_line, kind, query=None):
+        self._known_kind(kind)
+        try:
+            q = ListQuery().load(query or {})
+        except ValidationError as exc:
+            raise InvalidFacts(flatten(exc.messages, "query")) from None
+        rows = self.db.session.query(Record).filter_by(business_line=business_line, kind=kind)
+        if q["day_from"]:
+            rows = rows.filter(Record.day >= q["day_from"])
+        if q["day_to"]:
+            rows = rows.filter(Record.day <= q["day_to"])
+        for name, value in sorted(q["match"].items()):
+            rows = rows.filter(Record.doc[name].as_string() == str(value))
+        total = rows.count()
+        page = rows.order_by(Record.id).offset((q["page"] - 1) * q["page_size"]).limit(q["page_size"])
+        return {"items": [r.to_dict() for r in page], "page": q["page"], "page_size": q["page_size"],
+                "total": total}
+
+    # --- outbox -----------------------------------------------------------------------------
+
+    @timer(interval=5)
+    def flush_outbox(self):
+        """Send events a crash left unsent (normally each call sends its own after commit)."""
+        send_outbox(self.db.session, OutboxEvent, self.dispatch)
+
+    # --- internals --------------------------------------------------------------------------
+
+    def _known_kind(self, kind):
+        if kind not in KINDS:
+            raise InvalidFacts(f"unknown record kind {kind!r}; known: {', '.join(sorted(KINDS))}",
+                               field="kind")
+
+    def _get(self, business_line, kind, key) -> Record:
+        row = (self.db.session.query(Record)
+               .filter_by(business_line=business_line, kind=kind, key=str(key)).one_or_none())
+        if row is None:
+            raise NotFound(f"no {kind} {key!r} in business line {business_line!r}", field="key")
+        return row
+
+    def _save(self, method, business_line, kind, document, idempotency_key, update=False):
+        if not isinstance(business_line, str) or not business_line:
+            raise InvalidFacts("business_line must be a non-empty string", field="business_line")
+        doc = validate_record(kind, document)
+        self._line_exists(business_line)
+        self._check_references(business_line, kind, doc)
+        return self._write(method, business_line, kind, doc, idempotency_key, update)
+
+    def _line_exists(self, business_line):
+        found = (self.db.session.query(Record.id)
+                 .filter_by(business_line=business_line, kind="business_line", key=business_line).first())
+        if not found:
+            raise NotFound(f"business line {business_line!r} is not registered", field="business_line")
+
+    def _check_references(self, business_line, kind, doc):
+        errors = []
+        refs = [(f, target, doc.get(f)) for f, target in KINDS[kind].references if doc.get(f)]
+        refs += [(f"contributions.{i}.person", "person", s.get("person"))
+                 for i, s in enumerate(doc.get("contributions") or [])]
+        for name, target, value in refs:
+            exists = (self.db.session.query(Record.id)
+                      .filter_by(business_line=business_line, kind=target, key=str(value)).first())
+            if not exists:
+                errors.append({"field": name, "message": f"unknown {target} {value!r}"})
+        if errors:
+            raise InvalidFacts(errors)
+
+    def _write(self, method, business_line, kind, doc, idempotency_key, update=False):
+        session = self.db.session
+        digest = request_hash(method, [business_line, kind, doc])
+        if idempotency_key is not None:
+            previous = session.get(IdempotentCall, str(idempotency_key))
+            if previous is not None:
+                return self._replay(previous, digest)
+        key = record_key(kind, doc)
+        row = session.query(Record).filter_by(business_line=business_line, kind=kind, key=key).one_or_none()
+        if row is None and update:
+            raise NotFound(f"no {kind} {key!r} in business line {business_line!r}", field="key")
+        if row is not None and not update and kind not in _REPLACEABLE:
+            raise Conflict(f"{kind} {key!r} already exists; change it with update_record", field="id")
+        change = "created" if row is None else "updated"
+        if row is None:
+            row = Record(business_line=business_line, kind=kind, key=key, version=1)
+            session.add(row)
+        else:
+            row.version += 1
+        row.doc, row.day = doc, record_day(kind, doc)
+        response = {"business_line": business_line, "kind": kind, "key": key,
+                    "version": row.version, "change": change, "record": doc}
+        event = E.make_event(E.RECORD_CHANGED, business_line=business_line, kind=kind, key=key,
+                             version=row.version, record=doc, change=change,
+                             as_of=None)
+        session.add(OutboxEvent(event_type=E.RECORD_CHANGED, payload=event))
+        if idempotency_key is not None:
+            session.add(IdempotentCall(key=str(idempotency_key), method=method,
+                                       request_hash=digest, response=response))
+        try:
+            session.commit()
+        except IntegrityError:
+            # a concurrent call won the same natural key or idempotency key: answer as it did
+            session.rollback()
+            previous = idempotency_key is not None and session.get(IdempotentCall, str(idempotency_key))
+            if previous:
+                return self._replay(previous, digest)
+            raise Conflict(f"{kind} {key!r} was written concurrently; retry", field="id") from None
+        send_outbox(session, OutboxEvent, self.dispatch)
+        return response
+
+    @staticmethod
+    def _replay(previous, digest):
+        if previous.request_hash != digest:
+            raise Conflict("idempotency key already used with a different request",
+                           field="idempotency_key")
+        return previous.response
+
+
+

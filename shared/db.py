@@ -1,0 +1,103 @@
+"""Database plumbing every service shares: a declarative base per service, tables created on
+start, and the three reliability tables (applied events, idempotency keys, event outbox).
+
+Each service owns its database: nameko-sqlalchemy reads ``DB_URIS["<service>:Base"]`` from the
+service's config (services/<name>/config.yaml: an SQLite file by default, PostgreSQL by URL).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from nameko_sqlalchemy import Database
+from sqlalchemy import JSON, Column, DateTime, Integer, String
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import declarative_base
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def reliability_tables(Base) -> tuple[type, type, type]:
+    """(AppliedEvent, IdempotentCall, OutboxEvent) models on the given declarative Base."""
+
+    class AppliedEvent(Base):
+        """An event id this service has applied: a redelivery of it is ignored."""
+        __tablename__ = "applied_events"
+        event_id = Column(String(64), primary_key=True)
+        event_type = Column(String(64), nullable=False)
+        applied_at = Column(DateTime, nullable=False, default=utcnow)
+
+    class IdempotentCall(Base):
+        """A caller's idempotency key with the answer it got: a retry gets the same answer."""
+        __tablename__ = "idempotent_calls"
+        key = Column(String(200), primary_key=True)
+        method = Column(String(64), nullable=False)
+        request_hash = Column(String(64), nullable=False)
+        response = Column(JSON, nullable=False)
+        created_at = Column(DateTime, nullable=False, default=utcnow)
+
+    class OutboxEvent(Base):
+        """Events written in the same transaction as the change they announce, sent after commit;
+        a timer re-sends any left unsent by a crash (subscribers drop duplicates by event_id)."""
+        __tablename__ = "outbox"
+        id = Column(Integer, primary_key=True, autoincrement=True)
+        event_type = Column(String(64), nullable=False)
+        payload = Column(JSON, nullable=False)
+        created_at = Column(DateTime, nullable=False, default=utcnow)
+        sent_at = Column(DateTime, nullable=True, index=True)
+
+    return AppliedEvent, IdempotentCall, OutboxEvent
+
+
+class ServiceDatabase(Database):
+    """nameko-sqlalchemy's Database that also creates the service's tables when it starts
+    (no migrations yet: the schema is created if missing, never altered)."""
+
+    def setup(self):
+        super().setup()
+        self.declarative_base.metadata.create_all(self.engine)
+
+
+def request_hash(method: str, payload: Any) -> str:
+    text = json.dumps([method, payload], sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def first_time(session, AppliedEvent, event_id: str, event_type: str) -> bool:
+    """Claim an event id inside the current transaction; False if it was applied before.
+
+    The claim commits with the handler's own changes, so a crash before commit leaves the event
+    unclaimed (it is redelivered and applied once), and a committed one is never applied twice.
+    """
+    if session.get(AppliedEvent, event_id) is not None:
+        return False
+    session.add(AppliedEvent(event_id=event_id, event_type=event_type))
+    try:
+        session.flush()
+    except IntegrityError:  # another instance claimed it between our read and our write
+        session.rollback()
+        return False
+    return True
+
+
+def send_outbox(session, OutboxEvent, dispatch: Callable[[str, dict], None], limit: int = 500) -> int:
+    """Dispatch unsent outbox rows in order and mark them sent; returns how many were sent."""
+    rows = (session.query(OutboxEvent).filter(OutboxEvent.sent_at.is_(None))
+            .order_by(OutboxEvent.id).limit(limit).all())
+    for row in rows:
+        dispatch(row.event_type, row.payload)
+        row.sent_at = utcnow()
+        session.commit()
+    return len(rows)
+
+
+def new_base():
+    return declarative_base()
+
+
+__all__ = ["ServiceDatabase", "reliability_tables", "first_time", "send_outbox", "request_hash",
+           "new_base", "utcnow"]

@@ -1,0 +1,142 @@
+"""The record kinds of the system of record (intake) and how each is keyed, dated and validated.
+
+A record is a facts-format document (docs/facts-format.md) of one kind, belonging to one business
+line. intake validates it with the kind's schema, stores it and publishes it; every other service
+keeps the kinds it needs in its own projection and rebuilds shared.facts.Facts from them, so the
+plugins, the CLI and the services read one vocabulary.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Callable, Mapping
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from . import facts_schema as FS
+from .errors import InvalidFacts, flatten
+
+
+class FollowUpSchema(Schema):
+    """A weekly follow-up report on an opportunity (RULES.md §1.1, §1.3): resets the clock."""
+
+    class Meta:
+        unknown = RAISE
+
+    id = fields.String(validate=validate.Length(min=1), required=True)
+    opportunity = fields.String(validate=validate.Length(min=1), required=True)
+    date = fields.Date(required=True)
+    author = fields.String(load_default=None, allow_none=True)
+    note = fields.String(load_default="")
+
+
+class BusinessLineSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    key = fields.String(validate=validate.Length(min=1), required=True)
+    plugin = fields.String(validate=validate.Length(min=1), required=True)
+    parameters = fields.Dict(keys=fields.String(), load_default=dict)
+    name = fields.String(load_default="")
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str  # record kind, also the facts-document key's singular
+    facts_key: str | None  # key of the facts document this kind fills (None: not a fact)
+    schema: type[Schema]
+    key: Callable[[Mapping[str, Any]], str]  # natural key within a business line
+    day: Callable[[Mapping[str, Any]], str | None]  # main date (ISO) for period queries
+    period_required: str | None = None  # 'quarter' | 'month' when the record belongs to a period
+    references: tuple[tuple[str, str], ...] = ()  # (field, kind it must name) checked by intake
+
+
+def _field(name):
+    return lambda doc: str(doc[name])
+
+
+KINDS: dict[str, Kind] = {k.name: k for k in (
+    Kind("business_line", None, BusinessLineSchema, _field("key"), lambda d: None),
+    Kind("branch", "branches", FS.BranchSchema, _field("id"), lambda d: None),
+    Kind("person", "people", FS.PersonSchema, _field("id"), lambda d: None,
+         references=(("branch", "branch"),)),
+    Kind("opportunity", "opportunities", FS.OpportunitySchema, _field("id"), lambda d: d["discovered"],
+         references=(("branch", "branch"), ("account_manager", "person"))),
+    Kind("follow_up", None, FollowUpSchema, _field("id"), lambda d: d["date"],
+         references=(("opportunity", "opportunity"), ("author", "person"))),
+    Kind("loss_review", "loss_reviews", FS.LossReviewSchema, _field("opportunity"),
+         lambda d: d.get("decided"), references=(("opportunity", "opportunity"),)),
+    Kind("deal", "deals", FS.DealSchema, _field("id"), lambda d: d["date"]),
+    Kind("collection", "collections", FS.CollectionSchema, _field("id"), lambda d: d["date"],
+         references=(("rep", "person"), ("joint_with", "person"), ("contract", "contract"))),
+    Kind("contract", "contracts", FS.ContractSchema, _field("id"), lambda d: None),
+    Kind("kpi", "kpi", FS.KpiRatingSchema, lambda d: f"{d['person']}:{d['rater_role']}:{d['quarter']}",
+         lambda d: None, period_required="quarter", references=(("person", "person"),)),
+    Kind("loan", "loans", FS.LoanSchema, _field("id"), lambda d: d["issued"],
+         references=(("manager", "person"), ("referrer", "person"))),
+    Kind("portfolio", "portfolios", FS.PortfolioSchema, lambda d: f"{d['manager']}:{d['month']}",
+         lambda d: f"{d['month']}-01", references=(("manager", "person"),)),
+)}
+
+
+_PERIOD = {"quarter": FS.PeriodField(FS.Quarter), "month": FS.PeriodField(FS.Month)}
+
+
+def validate_record(kind: str, document: Any) -> dict[str, Any]:
+    """Validate one record; return its normalised JSON-friendly document.
+
+    Raises InvalidFacts naming every bad field (``amount: must be >= 0``). Records that belong to a
+    period (a KPI rating to a quarter) carry it as an extra field of the document.
+    """
+    spec = KINDS.get(kind)
+    if spec is None:
+        raise InvalidFacts(f"unknown record kind {kind!r}; known: {', '.join(sorted(KINDS))}", field="kind")
+    if not isinstance(document, Mapping):
+        raise InvalidFacts("the record must be a mapping (an object)", field="record")
+    body = dict(document)
+    period = None
+    errors: list[dict[str, str]] = []
+    if spec.period_required:
+        raw = body.pop(spec.period_required, None)
+        if raw is None:
+            errors.append({"field": spec.period_required, "message": "Missing data for required field."})
+        else:
+            try:
+                period = _PERIOD[spec.period_required].deserialize(raw)
+            except ValidationError as exc:
+                errors.extend(flatten(exc.messages, spec.period_required))
+    try:
+        spec.schema().load(body)
+    except ValidationError as exc:
+        errors.extend(flatten(exc.messages))
+    if errors:
+        raise InvalidFacts(errors)
+    out = _plain(body)  # stored as sent (validated); readers load it with the same schema
+    if period is not None:
+        out[spec.period_required] = str(period)
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """JSON-friendly copy: dates ISO, Decimals as strings, floats by their shortest repr."""
+    if isinstance(value, (date,)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)  # read back exactly by facts_schema.Number
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def record_key(kind: str, document: Mapping[str, Any]) -> str:
+    return KINDS[kind].key(document)
+
+
+def record_day(kind: str, document: Mapping[str, Any]) -> date | None:
+    raw = KINDS[kind].day(document)
+    return date.fromisoformat(str(raw)) if raw else None

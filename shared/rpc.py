@@ -1,0 +1,10 @@
+"""The RPC decorator every service uses: suite errors are the caller's mistake, not a crash.
+
+nameko logs unexpected exceptions with a traceback; declaring SuiteError as expected keeps the
+log for real faults while the caller still receives the structured error (shared.errors).
+"""
+from nameko.rpc import rpc
+
+from .errors import SuiteError
+
+api = rpc(expected_exceptions=SuiteError)
