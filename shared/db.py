@@ -85,14 +85,23 @@ def first_time(session, AppliedEvent, event_id: str, event_type: str) -> bool:
 
 
 def send_outbox(session, OutboxEvent, dispatch: Callable[[str, dict], None], limit: int = 500) -> int:
-    """Dispatch unsent outbox rows in order and mark them sent; returns how many were sent."""
-    rows = (session.query(OutboxEvent).filter(OutboxEvent.sent_at.is_(None))
-            .order_by(OutboxEvent.id).limit(limit).all())
-    for row in rows:
+    """Dispatch unsent outbox rows in order and mark them sent; returns how many were sent.
+
+    Each row is claimed with SELECT ... FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite has one
+    writer anyway), so instances flushing the same outbox side by side never send a row twice.
+    """
+    sent = 0
+    while sent < limit:
+        row = (session.query(OutboxEvent).filter(OutboxEvent.sent_at.is_(None))
+               .order_by(OutboxEvent.id).with_for_update(skip_locked=True).limit(1).first())
+        if row is None:
+            session.commit()
+            break
         dispatch(row.event_type, row.payload)
         row.sent_at = utcnow()
         session.commit()
-    return len(rows)
+        sent += 1
+    return sent
 
 
 def new_base():

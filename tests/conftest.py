@@ -86,8 +86,9 @@ def pg_url_factory():
 
 
 @pytest.fixture
-def start_service(amqp_uri):
-    """start_service(ServiceClass, db_url=None, **config) -> running container (stopped after)."""
+def start_service(amqp_uri, pg_url_factory):
+    """start_service(ServiceClass, db_url=None, **config) -> running container (stopped after,
+    before the test's databases are dropped)."""
     from nameko.containers import ServiceContainer
 
     containers = []

@@ -1,0 +1,62 @@
+"""escalation's tables: its projection of the roster and opportunities, and what it escalated."""
+from sqlalchemy import (JSON, Boolean, Column, Date, DateTime, Index, Integer, String,
+                        UniqueConstraint)
+
+from shared.db import new_base, reliability_tables, utcnow
+
+Base = new_base()
+AppliedEvent, IdempotentCall, OutboxEvent = reliability_tables(Base)
+
+
+class Line(Base):
+    """A business line and the plugin (with parameter overrides) its rules come from."""
+    __tablename__ = "lines"
+    business_line = Column(String(100), primary_key=True)
+    plugin = Column(String(100), nullable=False)
+    parameters = Column(JSON, nullable=False, default=dict)
+    version = Column(Integer, nullable=False, default=0)
+
+
+class Person(Base):
+    __tablename__ = "people"
+    business_line = Column(String(100), primary_key=True)
+    id = Column(String(100), primary_key=True)
+    role = Column(String(64), nullable=False)
+    branch = Column(String(100), nullable=True, index=True)
+    version = Column(Integer, nullable=False, default=0)
+
+
+class Opportunity(Base):
+    """An opportunity with its tier, owner and follow-up clock."""
+    __tablename__ = "opportunities"
+    __table_args__ = (Index("ix_opportunities_due", "open", "due"),)
+    business_line = Column(String(100), primary_key=True)
+    id = Column(String(100), primary_key=True)
+    version = Column(Integer, nullable=False, default=0)
+    doc = Column(JSON, nullable=False)
+    branch = Column(String(100), nullable=True)
+    open = Column(Boolean, nullable=False, default=True)
+    tier = Column(String(64), nullable=True)
+    owner_role = Column(String(64), nullable=True)
+    owner = Column(String(100), nullable=True)
+    confirming_role = Column(String(64), nullable=True)
+    confirmer = Column(String(100), nullable=True)
+    follow_up_days = Column(Integer, nullable=True)  # None: this tier has no follow-up cadence
+    clock = Column(Date, nullable=True)  # last follow-up, or when it was entered/discovered
+    due = Column(Date, nullable=True)  # clock + follow_up_days: first overdue day
+
+
+class Escalation(Base):
+    """One rung notified for one overdue week of one follow-up period: written once."""
+    __tablename__ = "escalations"
+    __table_args__ = (UniqueConstraint("business_line", "opportunity", "clock", "week", "role",
+                                       name="uq_escalation_once"),)
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    business_line = Column(String(100), nullable=False)
+    opportunity = Column(String(100), nullable=False)
+    clock = Column(Date, nullable=False)
+    week = Column(Integer, nullable=False)
+    role = Column(String(64), nullable=False)
+    person = Column(String(100), nullable=True)
+    as_of = Column(Date, nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)

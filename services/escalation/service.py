@@ -1,0 +1,203 @@
+"""escalation: tier and owner for every opportunity, and escalation of overdue follow-ups.
+
+Events in:  intake.record_changed (business_line, person, opportunity, follow_up kinds)
+Events out: owner_assigned (tier, owner, confirmer, clause), opportunity_escalated
+RPC:
+    sweep(as_of, business_line=None)      escalate every overdue follow-up as of that date
+    get_assignment(business_line, opportunity)
+    list_escalations(business_line, opportunity=None)
+Timer: a daily sweep as of today (RULES.md §1.3). Each (opportunity, follow-up period, overdue
+week, rung) escalates once, even with several instances sweeping the same database.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from nameko.events import EventDispatcher, event_handler
+from nameko.timer import timer
+from sqlalchemy.exc import IntegrityError
+
+from shared import events as E
+from shared.db import ServiceDatabase, first_time, send_outbox
+from shared.errors import NotFound
+from shared.facts_schema import OpportunitySchema
+from shared.projection import as_date, is_newer, plugin_of
+from shared.rpc import api
+
+from .models import AppliedEvent, Base, Escalation, Line, OutboxEvent, Opportunity, Person
+
+SWEEP_INTERVAL = 24 * 3600  # daily
+
+
+class EscalationService:
+    name = E.ESCALATION
+
+    db = ServiceDatabase(Base)
+    dispatch = EventDispatcher()
+
+    # --- projection -------------------------------------------------------------------------
+
+    # requeue_on_error: a follow-up can overtake its opportunity's event; the handler refuses it
+    # (nothing committed) and gets it again once the opportunity is here.
+    @event_handler(E.INTAKE, E.RECORD_CHANGED, requeue_on_error=True)
+    def on_record_changed(self, payload):
+        kind = payload.get("kind")
+        if kind not in {"business_line", "person", "opportunity", "follow_up"}:
+            return
+        session = self.db.session
+        if not first_time(session, AppliedEvent, payload["event_id"], E.RECORD_CHANGED):
+            return
+        line, doc, version = payload["business_line"], payload["record"], payload["version"]
+        if kind == "business_line":
+            row = session.get(Line, line)
+            if is_newer(row, version):
+                row = row or Line(business_line=line)
+                row.plugin, row.parameters, row.version = doc["plugin"], doc.get("parameters") or {}, version
+                session.merge(row)
+        elif kind == "person":
+            row = session.get(Person, (line, doc["id"]))
+            if is_newer(row, version):
+                session.merge(Person(business_line=line, id=doc["id"], role=doc["role"],
+                                     branch=doc.get("branch"), version=version))
+                session.flush()
+                self._fill_vacancies(line, doc.get("branch"))
+        elif kind == "opportunity":
+            self._upsert_opportunity(line, doc, version)
+        elif kind == "follow_up":
+            self._follow_up(line, doc)
+        session.commit()
+        send_outbox(session, OutboxEvent, self.dispatch)
+
+    def _upsert_opportunity(self, line, doc, version):
+        session = self.db.session
+        row = session.get(Opportunity, (line, doc["id"]))
+        if not is_newer(row, version):
+            return
+        if row is None:
+            row = Opportunity(business_line=line, id=doc["id"])
+            session.add(row)
+        row.version, row.doc, row.branch = version, doc, doc.get("branch")
+        row.open = doc.get("status", "open") == "open"
+        started = date.fromisoformat(doc.get("entered") or doc["discovered"])
+        row.clock = max(row.clock, started) if row.clock else started
+        self._assign(line, row)
+
+    def _follow_up(self, line, doc):
+        row = self.db.session.get(Opportunity, (line, doc["opportunity"]))
+        if row is None:  # the opportunity's own event is still on its way; intake checked it exists
+            raise NotFound(f"opportunity {doc['opportunity']!r} not projected yet", field="opportunity")
+        day = date.fromisoformat(doc["date"])
+        if row.clock is None or day > row.clock:  # the clock only moves forward
+            row.clock = day
+            row.due = day + timedelta(days=row.follow_up_days) if row.follow_up_days else None
+
+    def _assign(self, line, row):
+        """Classify with the line's plugin and pick the people holding the owner/confirmer roles."""
+        line_row = self.db.session.get(Line, line)
+        if line_row is None:
+            raise NotFound(f"business line {line!r} not projected yet", field="business_line")
+        plugin = plugin_of(line_row.plugin, line_row.parameters)
+        c = plugin.classify(OpportunitySchema().load(row.doc))
+        owner = self._holder(line, c.owner_role, row)
+        confirmer = self._holder(line, c.confirming_role, row)
+        before = (row.tier, row.owner_role, row.owner, row.confirmer)
+        row.tier, row.owner_role, row.owner = c.tier, c.owner_role, owner
+        row.confirming_role, row.confirmer, row.follow_up_days = c.confirming_role, confirmer, c.follow_up_days
+        row.due = row.clock + timedelta(days=c.follow_up_days) if c.follow_up_days else None
+        if before != (row.tier, row.owner_role, row.owner, row.confirmer):
+            event = E.make_event(E.OWNER_ASSIGNED, business_line=line, opportunity=row.id, tier=c.tier,
+                                 owner_role=c.owner_role, owner=owner, confirming_role=c.confirming_role,
+                                 confirmer=confirmer, follow_up_days=c.follow_up_days,
+                                 in_bulletin=c.in_bulletin, clause=c.clause, reason_zh=c.reason_zh,
+                                 reason_en=c.reason_en, inputs=c.to_dict()["inputs"], as_of=None)
+            self.db.session.add(OutboxEvent(event_type=E.OWNER_ASSIGNED, payload=event))
+
+    def _holder(self, line, role, row):
+        """Who holds a role for this opportunity: its own account manager, else the holder of the
+        role in its branch, else a holder of the role with no branch (a city-level role)."""
+        if role is None:
+            return None
+        if role == "account_manager" and row.doc.get("account_manager"):
+            return row.doc["account_manager"]
+        people = self.db.session.query(Person).filter_by(business_line=line, role=role)
+        here = people.filter_by(branch=row.branch).order_by(Person.id).first() if row.branch else None
+        anywhere = here or people.filter(Person.branch.is_(None)).order_by(Person.id).first()
+        return anywhere.id if anywhere else None
+
+    def _fill_vacancies(self, line, branch):
+        rows = (self.db.session.query(Opportunity)
+                .filter(Opportunity.business_line == line, Opportunity.open.is_(True),
+                        Opportunity.owner.is_(None), Opportunity.owner_role.isnot(None)))
+        if branch:
+            rows = rows.filter(Opportunity.branch == branch)
+        for row in rows:
+            self._assign(line, row)
+
+    # --- escalation ------------------------------------------------------------------------
+
+    @api
+    def sweep(self, as_of, business_line=None):
+        """Escalate every overdue follow-up as of ``as_of``; returns the escalations made now."""
+        day = as_date(as_of)
+        session = self.db.session
+        due = session.query(Opportunity).filter(Opportunity.open.is_(True), Opportunity.due <= day)
+        if business_line:
+            due = due.filter(Opportunity.business_line == business_line)
+        made = []
+        for row in due.order_by(Opportunity.business_line, Opportunity.id).all():
+            line = session.get(Line, row.business_line)
+            plugin = plugin_of(line.plugin, line.parameters)
+            days = (day - row.clock).days
+            for week, role in plugin.escalation_role(row.owner_role, days):
+                made.extend(self._escalate(plugin, row, week, role, days, day))
+        send_outbox(session, OutboxEvent, self.dispatch)
+        return made
+
+    def _escalate(self, plugin, row, week, role, days, day):
+        session = self.db.session
+        key = dict(business_line=row.business_line, opportunity=row.id, clock=row.clock, week=week, role=role)
+        if session.query(Escalation.id).filter_by(**key).first():
+            return []
+        person = self._holder(row.business_line, role, row)
+        session.add(Escalation(**key, person=person, as_of=day))
+        event = E.make_event(E.OPPORTUNITY_ESCALATED, business_line=row.business_line, opportunity=row.id,
+                             week=week, role=role, person=person, owner=row.owner,
+                             owner_role=row.owner_role, last_follow_up=row.clock.isoformat(),
+                             days_overdue=days, clause="RULES §1.3", as_of=day.isoformat())
+        session.add(OutboxEvent(event_type=E.OPPORTUNITY_ESCALATED, payload=event))
+        try:
+            session.commit()
+        except IntegrityError:  # another instance escalated this rung first
+            session.rollback()
+            return []
+        return [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in key.items()}
+                | {"person": person, "days_overdue": days}]
+
+    @timer(interval=SWEEP_INTERVAL)
+    def daily_sweep(self):
+        self.sweep(date.today())
+
+    @timer(interval=5)
+    def flush_outbox(self):
+        send_outbox(self.db.session, OutboxEvent, self.dispatch)
+
+    # --- reading ----------------------------------------------------------------------------
+
+    @api
+    def get_assignment(self, business_line, opportunity):
+        row = self.db.session.get(Opportunity, (business_line, opportunity))
+        if row is None:
+            raise NotFound(f"no opportunity {opportunity!r} in {business_line!r}", field="opportunity")
+        return {"opportunity": row.id, "tier": row.tier, "owner_role": row.owner_role, "owner": row.owner,
+                "confirming_role": row.confirming_role, "confirmer": row.confirmer,
+                "follow_up_days": row.follow_up_days, "last_follow_up": row.clock.isoformat(),
+                "due": row.due.isoformat() if row.due else None, "open": row.open}
+
+    @api
+    def list_escalations(self, business_line, opportunity=None):
+        rows = self.db.session.query(Escalation).filter_by(business_line=business_line)
+        if opportunity:
+            rows = rows.filter_by(opportunity=opportunity)
+        return [{"opportunity": r.opportunity, "clock": r.clock.isoformat(), "week": r.week,
+                 "role": r.role, "person": r.person, "as_of": r.as_of.isoformat()}
+                for r in rows.order_by(Escalation.id)]

@@ -1,0 +1,40 @@
+"""Helpers for services that keep a projection of intake's records.
+
+A projection applies ``record_changed`` events in any order and any number of times: a row keeps
+the record's version and an older or equal version is ignored, so redelivery and reordering
+leave the same state.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+from functools import lru_cache
+from typing import Any, Mapping
+
+from .errors import InvalidFacts
+from .loader import load_plugin
+from .plugin import RulePlugin
+
+
+def is_newer(row, version: int) -> bool:
+    return row is None or (row.version or 0) < version
+
+
+@lru_cache(maxsize=64)
+def _plugin(key: str, parameters_json: str) -> RulePlugin:
+    return load_plugin(key, json.loads(parameters_json))
+
+
+def plugin_of(plugin_key: str, parameters: Mapping[str, Any] | None) -> RulePlugin:
+    """The configured plugin of a business line (instances are cached: plugins are pure)."""
+    return _plugin(plugin_key, json.dumps(parameters or {}, sort_keys=True, default=str))
+
+
+def as_date(value: Any, field: str = "as_of") -> date:
+    """An ``as_of`` argument: a date or an ISO string; anything else is an error naming the field."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidFacts(f"not a date (YYYY-MM-DD): {value!r}", field=field) from None
