@@ -1,0 +1,94 @@
+"""assessment: closes a month into a sheet of penalty points, each line citing its clause.
+
+Events in:  intake.record_changed (every fact kind, into this service's own projection)
+Events out: month_closed (totals per person)
+RPC:
+    close_month(business_line, month)            the sheet; closing again returns the same sheet
+    reopen_month(business_line, month, reason)   the next close stores a new version
+    get_sheet(business_line, month, person=None) the current version, optionally one person's lines
+    sheet_history(business_line, month)          every version with its reopen reason
+    projection_status(business_line)             records held per kind (caught up yet?)
+"""
+from __future__ import annotations
+
+from nameko.dependency_providers import Config
+from nameko.events import EventDispatcher, event_handler
+from nameko.timer import timer
+
+from shared import events as E, ledger
+from shared.db import ServiceDatabase, send_outbox
+from shared.errors import NotFound
+from shared.period_run import (closed_event, facts_for, line_plugin, parse_period, project,
+                               projection_counts)
+from shared.periods import Month
+from shared.rpc import api
+
+from .models import AppliedEvent, Base, Fact, OutboxEvent, Sheet, SheetLine
+
+# Opportunities discovered this long before a month can still count in it (late entries).
+DEFAULT_LOOKBACK_DAYS = 400
+
+
+class AssessmentService:
+    name = E.ASSESSMENT
+
+    db = ServiceDatabase(Base)
+    dispatch = EventDispatcher()
+    config = Config()
+
+    @event_handler(E.INTAKE, E.RECORD_CHANGED)
+    def on_record_changed(self, payload):
+        if project(self.db.session, AppliedEvent, Fact, payload):
+            self.db.session.commit()
+
+    @api
+    def close_month(self, business_line, month):
+        session = self.db.session
+        month = parse_period(Month, month, "month")
+        plugin = line_plugin(session, Fact, business_line)
+
+        def compute():
+            lookback = int(self.config.get("OPPORTUNITY_LOOKBACK_DAYS", DEFAULT_LOOKBACK_DAYS))
+            # portfolios of the month and the two before (banking's 3-month averages)
+            periods = [month, month.previous(), month.previous().previous(), month.quarter]
+            facts = facts_for(session, Fact, business_line, month.first_day, month.last_day,
+                              lookback, periods, month=str(month))
+            return list(plugin.assess_month(facts).lines), None, None
+
+        sheet, created = ledger.close(session, Sheet, SheetLine, business_line, str(month), plugin.key, compute)
+        answer = ledger.sheet_dict(session, SheetLine, sheet)
+        if created:
+            session.add(OutboxEvent(event_type=E.MONTH_CLOSED,
+                                    payload=closed_event(E.MONTH_CLOSED, sheet, len(answer["lines"]))))
+        session.commit()
+        send_outbox(session, OutboxEvent, self.dispatch)
+        return answer
+
+    @api
+    def reopen_month(self, business_line, month, reason):
+        month = parse_period(Month, month, "month")
+        sheet = ledger.reopen(self.db.session, Sheet, business_line, str(month), reason)
+        self.db.session.commit()
+        return {"period": str(month), "version": sheet.version, "status": sheet.status}
+
+    @api
+    def get_sheet(self, business_line, month, person=None):
+        month = parse_period(Month, month, "month")
+        sheet = ledger.current(self.db.session, Sheet, business_line, str(month))
+        if sheet is None:
+            raise NotFound(f"{month} of {business_line!r} is not closed", field="month")
+        return ledger.sheet_dict(self.db.session, SheetLine, sheet, person)
+
+    @api
+    def sheet_history(self, business_line, month):
+        month = parse_period(Month, month, "month")
+        return ledger.history(self.db.session, Sheet, business_line, str(month))
+
+    @api
+    def projection_status(self, business_line):
+        """Records held per kind for the line: lets a caller check the projection caught up."""
+        return projection_counts(self.db.session, Fact, business_line)
+
+    @timer(interval=5)
+    def flush_outbox(self):
+        send_outbox(self.db.session, OutboxEvent, self.dispatch)

@@ -1,0 +1,112 @@
+"""compensation: runs a quarter into statements of commissions and bonuses, each line explained,
+carrying state (debts, carry-over, year to date) from quarter to quarter.
+
+Events in:  intake.record_changed (every fact kind, into this service's own projection)
+Events out: quarter_closed (totals per person)
+RPC:
+    run_quarter(business_line, quarter)             statements; running again returns the same
+    reopen_quarter(business_line, quarter, reason)  the next run stores a new version
+    get_statement(business_line, quarter, person)   one person's lines, every one explained
+    get_run(business_line, quarter)                 the whole run with carried state in and out
+    run_history(business_line, quarter)
+    projection_status(business_line)                records held per kind (caught up yet?)
+The carried state a quarter starts from is the previous quarter's carried_out (none for the
+first quarter this service has run for the line); a reopened previous quarter must be run again
+first, so no statement is built on state that is being changed.
+"""
+from __future__ import annotations
+
+from nameko.events import EventDispatcher, event_handler
+from nameko.timer import timer
+
+from shared import events as E, ledger
+from shared.db import ServiceDatabase, send_outbox
+from shared.errors import Conflict, NotFound
+from shared.explain import plain
+from shared.period_run import (closed_event, facts_for, line_plugin, parse_period, project,
+                               projection_counts)
+from shared.periods import Quarter
+from shared.rpc import api
+
+from .models import AppliedEvent, Base, Fact, OutboxEvent, Sheet, SheetLine
+
+
+class CompensationService:
+    name = E.COMPENSATION
+
+    db = ServiceDatabase(Base)
+    dispatch = EventDispatcher()
+
+    @event_handler(E.INTAKE, E.RECORD_CHANGED)
+    def on_record_changed(self, payload):
+        if project(self.db.session, AppliedEvent, Fact, payload):
+            self.db.session.commit()
+
+    @api
+    def run_quarter(self, business_line, quarter):
+        session = self.db.session
+        quarter = parse_period(Quarter, quarter, "quarter")
+        plugin = line_plugin(session, Fact, business_line)
+
+        def compute():
+            carried = self._carried_in(business_line, quarter)
+            periods = [quarter, *quarter.months]
+            facts = facts_for(session, Fact, business_line, quarter.first_day, quarter.last_day, 0,
+                              periods, quarter=str(quarter))
+            result = plugin.commission_quarter(facts, carried)
+            return list(result.lines), carried, plain(dict(result.carried))
+
+        sheet, created = ledger.close(session, Sheet, SheetLine, business_line, str(quarter), plugin.key,
+                                      compute)
+        answer = ledger.sheet_dict(session, SheetLine, sheet)
+        if created:
+            session.add(OutboxEvent(event_type=E.QUARTER_CLOSED,
+                                    payload=closed_event(E.QUARTER_CLOSED, sheet, len(answer["lines"]))))
+        session.commit()
+        send_outbox(session, OutboxEvent, self.dispatch)
+        return answer
+
+    def _carried_in(self, business_line, quarter):
+        previous = ledger.current(self.db.session, Sheet, business_line, str(quarter.previous()))
+        if previous is None:
+            return {}
+        if previous.status != ledger.CLOSED:
+            raise Conflict(f"{quarter.previous()} was reopened; run it again before {quarter}",
+                           field="quarter")
+        return previous.carried_out or {}
+
+    @api
+    def reopen_quarter(self, business_line, quarter, reason):
+        quarter = parse_period(Quarter, quarter, "quarter")
+        sheet = ledger.reopen(self.db.session, Sheet, business_line, str(quarter), reason)
+        self.db.session.commit()
+        return {"period": str(quarter), "version": sheet.version, "status": sheet.status}
+
+    @api
+    def get_run(self, business_line, quarter):
+        return ledger.sheet_dict(self.db.session, SheetLine, self._sheet(business_line, quarter))
+
+    @api
+    def get_statement(self, business_line, quarter, person):
+        return ledger.sheet_dict(self.db.session, SheetLine, self._sheet(business_line, quarter), person)
+
+    @api
+    def run_history(self, business_line, quarter):
+        quarter = parse_period(Quarter, quarter, "quarter")
+        return ledger.history(self.db.session, Sheet, business_line, str(quarter))
+
+    def _sheet(self, business_line, quarter):
+        quarter = parse_period(Quarter, quarter, "quarter")
+        sheet = ledger.current(self.db.session, Sheet, business_line, str(quarter))
+        if sheet is None:
+            raise NotFound(f"{quarter} of {business_line!r} has not been run", field="quarter")
+        return sheet
+
+    @api
+    def projection_status(self, business_line):
+        """Records held per kind for the line: lets a caller check the projection caught up."""
+        return projection_counts(self.db.session, Fact, business_line)
+
+    @timer(interval=5)
+    def flush_outbox(self):
+        send_outbox(self.db.session, OutboxEvent, self.dispatch)

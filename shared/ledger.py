@@ -1,0 +1,125 @@
+"""Closed periods: immutable, versioned sheets of explained lines (assessment's monthly sheets,
+compensation's quarterly statements).
+
+Closing a period stores version 1 with every line; closing it again returns the stored version
+unchanged. Changing a closed period takes ``reopen`` with a reason: the current version is marked
+reopened (kept, with the reason) and the next close stores version n + 1. Nothing is deleted.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Callable
+
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.exc import IntegrityError
+
+from .db import utcnow
+from .errors import Conflict, NotFound
+from .explain import Line
+
+CLOSED, REOPENED = "closed", "reopened"
+
+
+def ledger_tables(Base):
+    """(Sheet, SheetLine) models on a service's declarative Base."""
+
+    class Sheet(Base):
+        __tablename__ = "sheets"
+        __table_args__ = (UniqueConstraint("business_line", "period", "version", name="uq_sheet_version"),)
+        id = Column(Integer, primary_key=True, autoincrement=True)
+        business_line = Column(String(100), nullable=False)
+        period = Column(String(16), nullable=False)  # 2026-03 or 2026-Q1
+        version = Column(Integer, nullable=False)
+        status = Column(String(16), nullable=False, default=CLOSED)
+        plugin = Column(String(100), nullable=False)
+        totals = Column(JSON, nullable=False)  # person -> unit -> figure (str)
+        carried_in = Column(JSON, nullable=True)  # compensation: state the run started from
+        carried_out = Column(JSON, nullable=True)  # compensation: state handed to the next quarter
+        closed_at = Column(DateTime, nullable=False, default=utcnow)
+        reopened_at = Column(DateTime, nullable=True)
+        reopen_reason = Column(Text, nullable=True)
+
+    class SheetLine(Base):
+        __tablename__ = "sheet_lines"
+        __table_args__ = (Index("ix_sheet_lines_person", "sheet_id", "person"),)
+        id = Column(Integer, primary_key=True, autoincrement=True)
+        sheet_id = Column(Integer, ForeignKey("sheets.id"), nullable=False)
+        seq = Column(Integer, nullable=False)
+        person = Column(String(100), nullable=False)
+        role = Column(String(64), nullable=False)
+        figure = Column(String(40), nullable=False)  # exact Decimal as text; reported form in line
+        unit = Column(String(16), nullable=False)
+        kind = Column(String(64), nullable=False)
+        clause = Column(String(64), nullable=False)
+        line = Column(JSON, nullable=False)  # Line.to_dict(): reasons and inputs
+
+    return Sheet, SheetLine
+
+
+def totals_of(lines: list[Line]) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, Decimal]] = {}
+    for line in lines:
+        per = out.setdefault(line.person, {})
+        per[line.unit] = per.get(line.unit, Decimal(0)) + line.figure
+    return {p: {u: str(v) for u, v in units.items()} for p, units in sorted(out.items())}
+
+
+def current(session, Sheet, business_line: str, period: str):
+    return (session.query(Sheet).filter_by(business_line=business_line, period=period)
+            .order_by(Sheet.version.desc()).first())
+
+
+def close(session, Sheet, SheetLine, business_line: str, period: str, plugin_key: str,
+          compute: Callable[[], tuple[list[Line], Any, Any]]):
+    """Return (sheet, created). ``compute`` -> (lines, carried_in, carried_out) runs only when
+    the period is not closed yet (or was reopened)."""
+    latest = current(session, Sheet, business_line, period)
+    if latest is not None and latest.status == CLOSED:
+        return latest, False
+    lines, carried_in, carried_out = compute()
+    sheet = Sheet(business_line=business_line, period=period, version=(latest.version + 1) if latest else 1,
+                  status=CLOSED, plugin=plugin_key, totals=totals_of(lines),
+                  carried_in=carried_in, carried_out=carried_out)
+    session.add(sheet)
+    try:
+        session.flush()
+    except IntegrityError:  # another instance closed it at the same moment: theirs stands
+        session.rollback()
+        return current(session, Sheet, business_line, period), False
+    session.bulk_insert_mappings(SheetLine, [
+        {"sheet_id": sheet.id, "seq": i, "person": l.person, "role": l.role, "figure": str(l.figure),
+         "unit": l.unit, "kind": l.kind, "clause": l.clause, "line": l.to_dict()}
+        for i, l in enumerate(lines)])
+    return sheet, True
+
+
+def reopen(session, Sheet, business_line: str, period: str, reason: str):
+    if not isinstance(reason, str) or not reason.strip():
+        raise Conflict("reopening a closed period needs a reason", field="reason")
+    latest = current(session, Sheet, business_line, period)
+    if latest is None:
+        raise NotFound(f"{period} of {business_line!r} was never closed", field="period")
+    if latest.status != CLOSED:
+        raise Conflict(f"{period} of {business_line!r} is already reopened", field="period")
+    latest.status, latest.reopened_at, latest.reopen_reason = REOPENED, utcnow(), reason.strip()
+    return latest
+
+
+def sheet_dict(session, SheetLine, sheet, person: str | None = None) -> dict[str, Any]:
+    rows = session.query(SheetLine).filter_by(sheet_id=sheet.id)
+    if person is not None:
+        rows = rows.filter_by(person=person)
+    return {"business_line": sheet.business_line, "period": sheet.period, "version": sheet.version,
+            "status": sheet.status, "plugin": sheet.plugin, "closed_at": sheet.closed_at.isoformat(),
+            "reopen_reason": sheet.reopen_reason,
+            "totals": sheet.totals if person is None else {person: sheet.totals.get(person, {})},
+            "carried_in": sheet.carried_in, "carried_out": sheet.carried_out,
+            "lines": [r.line for r in rows.order_by(SheetLine.seq)]}
+
+
+def history(session, Sheet, business_line: str, period: str) -> list[dict[str, Any]]:
+    return [{"version": s.version, "status": s.status, "closed_at": s.closed_at.isoformat(),
+             "reopened_at": s.reopened_at.isoformat() if s.reopened_at else None,
+             "reopen_reason": s.reopen_reason, "totals": s.totals}
+            for s in session.query(Sheet).filter_by(business_line=business_line, period=period)
+            .order_by(Sheet.version)]

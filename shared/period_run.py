@@ -1,0 +1,60 @@
+"""What assessment and compensation share around a period run: their projection handler's body,
+the business line's plugin, the period's facts, and the period-closed event."""
+from __future__ import annotations
+
+from typing import Any
+
+from . import events as E
+from .db import first_time
+from .errors import InvalidFacts, NotFound
+from .factstore import apply_record, period_document
+from .facts_schema import load_facts
+from .projection import plugin_of
+from .records import KINDS
+
+# Every kind a plugin may read; follow-ups are escalation's business only.
+FACT_KINDS = tuple(k for k in KINDS if k != "follow_up")
+
+
+def project(session, AppliedEvent, Fact, payload) -> bool:
+    """Apply one record_changed event once; returns whether anything changed."""
+    if payload.get("kind") not in FACT_KINDS:
+        return False
+    if not first_time(session, AppliedEvent, payload["event_id"], E.RECORD_CHANGED):
+        return False
+    return apply_record(session, Fact, payload, FACT_KINDS)
+
+
+def line_plugin(session, Fact, business_line: str):
+    row = session.get(Fact, (business_line, "business_line", business_line))
+    if row is None:
+        raise NotFound(f"business line {business_line!r} is not known here (yet)", field="business_line")
+    return plugin_of(row.doc["plugin"], row.doc.get("parameters"))
+
+
+def parse_period(kind, text: Any, field: str):
+    try:
+        return kind.parse(str(text))
+    except ValueError as exc:
+        raise InvalidFacts(str(exc), field=field) from None
+
+
+def facts_for(session, Fact, business_line: str, first, last, lookback_days: int, periods, **extra):
+    document = period_document(session, Fact, business_line, first, last,
+                               [k for k in FACT_KINDS if k != "business_line"],
+                               lookback_days=lookback_days, periods=[str(p) for p in periods])
+    return load_facts({**document, "business_line": business_line, **extra})
+
+
+def closed_event(event_type: str, sheet, line_count: int) -> dict[str, Any]:
+    return E.make_event(event_type, business_line=sheet.business_line, period=sheet.period,
+                        version=sheet.version, totals=sheet.totals, plugin=sheet.plugin,
+                        lines=line_count, as_of=None)
+
+
+def projection_counts(session, Fact, business_line: str) -> dict[str, int]:
+    """How many records of each kind this service holds for a line (has it caught up?)."""
+    from sqlalchemy import func
+    rows = (session.query(Fact.kind, func.count()).filter(Fact.business_line == business_line)
+            .group_by(Fact.kind).all())
+    return {kind: n for kind, n in sorted(rows)}
