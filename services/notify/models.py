@@ -1,0 +1,52 @@
+"""notify's tables: what it knows of opportunities (for the bulletin), messages and deliveries."""
+from sqlalchemy import (JSON, Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Text,
+                        UniqueConstraint)
+
+from shared.db import new_base, reliability_tables, utcnow
+
+Base = new_base()
+AppliedEvent, IdempotentCall, OutboxEvent = reliability_tables(Base)
+
+
+class Opportunity(Base):
+    """Projection for the weekly bulletin: the record, its assignment and its last follow-up."""
+    __tablename__ = "opportunities"
+    business_line = Column(String(100), primary_key=True)
+    id = Column(String(100), primary_key=True)
+    version = Column(Integer, nullable=False, default=0)
+    doc = Column(JSON, nullable=True)
+    tier = Column(String(64), nullable=True)
+    owner = Column(String(100), nullable=True)
+    owner_role = Column(String(64), nullable=True)
+    in_bulletin = Column(Boolean, nullable=False, default=False)
+    last_follow_up = Column(Date, nullable=True)
+    escalations = Column(Integer, nullable=False, default=0)
+
+
+class Message(Base):
+    """A rendered message; ``dedup`` (the source event id, or line + week for a bulletin) makes
+    each one once."""
+    __tablename__ = "messages"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    dedup = Column(String(200), nullable=False, unique=True)
+    business_line = Column(String(100), nullable=False)
+    kind = Column(String(32), nullable=False)
+    subject = Column(Text, nullable=False)
+    markdown = Column(Text, nullable=False)
+    html = Column(Text, nullable=False)
+    data = Column(JSON, nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class Delivery(Base):
+    """One message on one channel: pending -> sent, or failed and retried with back-off."""
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("message_id", "channel", name="uq_delivery"),)
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    message_id = Column(Integer, ForeignKey("messages.id"), nullable=False)
+    channel = Column(String(64), nullable=False)
+    status = Column(String(16), nullable=False, default="pending")  # pending | sent | failed
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(Text, nullable=True)
+    next_attempt = Column(DateTime, nullable=False, default=utcnow)
+    sent_at = Column(DateTime, nullable=True)

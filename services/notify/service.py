@@ -1,0 +1,206 @@
+"""notify: renders bulletins, notices, monthly sheets and statements, and delivers them.
+
+Events in:  intake.record_changed (opportunity, follow_up), escalation.owner_assigned,
+            escalation.opportunity_escalated, assessment.month_closed, compensation.quarter_closed
+RPC:
+    send_weekly_bulletin(as_of, business_line=None)   RULES.md §1.1; once per line and ISO week
+    list_messages(business_line=None, kind=None)
+    list_deliveries(status=None)
+    retry_deliveries(as_of_now=None)                  deliver what is due now (the timer does this)
+Timers: the weekly bulletin (every 7 days) and delivery retries (every 10 s).
+Every message is made once (keyed by its source event, or line + week for a bulletin) and
+delivered on every configured channel (channels.py); each attempt is logged on its Delivery row
+and failures are retried with exponential back-off up to NOTIFY_MAX_ATTEMPTS.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from nameko.dependency_providers import Config
+from nameko.events import event_handler
+from nameko.timer import timer
+from sqlalchemy.exc import IntegrityError
+
+from shared import events as E
+from shared.db import ServiceDatabase, first_time, utcnow
+from shared.projection import as_date
+from shared.rpc import api
+
+from . import templates as T
+from .channels import Channels
+from .models import AppliedEvent, Base, Delivery, Message, Opportunity
+
+DEFAULT_MAX_ATTEMPTS = 8
+
+
+class NotifyService:
+    name = E.NOTIFY
+
+    db = ServiceDatabase(Base)
+    channels = Channels()
+    config = Config()
+
+    # --- projection for the bulletin ----------------------------------------------------------
+
+    @event_handler(E.INTAKE, E.RECORD_CHANGED)
+    def on_record_changed(self, payload):
+        if payload.get("kind") not in {"opportunity", "follow_up"} or not self._first(payload):
+            return
+        doc, line = payload["record"], payload["business_line"]
+        if payload["kind"] == "opportunity":
+            row = self._opportunity(line, doc["id"])
+            if row.version < payload["version"]:
+                row.version, row.doc = payload["version"], doc
+        else:
+            row = self._opportunity(line, doc["opportunity"])
+            day = date.fromisoformat(doc["date"])
+            row.last_follow_up = max(row.last_follow_up or day, day)
+        self.db.session.commit()
+
+    def _opportunity(self, line, key):
+        row = self.db.session.get(Opportunity, (line, key))
+        if row is None:
+            row = Opportunity(business_line=line, id=key, version=0, escalations=0, in_bulletin=False)
+            self.db.session.add(row)
+        return row
+
+    def _first(self, payload):
+        return first_time(self.db.session, AppliedEvent, payload["event_id"], "notify")
+
+    # --- notices --------------------------------------------------------------------------
+
+    @event_handler(E.ESCALATION, E.OWNER_ASSIGNED)
+    def on_owner_assigned(self, payload):
+        if not self._first(payload):
+            return
+        row = self._opportunity(payload["business_line"], payload["opportunity"])
+        row.tier, row.owner, row.owner_role = payload["tier"], payload["owner"], payload["owner_role"]
+        row.in_bulletin = payload["in_bulletin"]
+        self._make(payload["event_id"], payload["business_line"], "owner_assigned",
+                   T.owner_assigned(payload), payload)
+
+    @event_handler(E.ESCALATION, E.OPPORTUNITY_ESCALATED)
+    def on_escalated(self, payload):
+        if not self._first(payload):
+            return
+        self._opportunity(payload["business_line"], payload["opportunity"]).escalations += 1
+        self._make(payload["event_id"], payload["business_line"], "escalation", T.escalated(payload), payload)
+
+    @event_handler(E.ASSESSMENT, E.MONTH_CLOSED)
+    def on_month_closed(self, payload):
+        if self._first(payload):
+            self._make(payload["event_id"], payload["business_line"], "monthly_sheet",
+                       T.period_closed(payload, "月度考核扣分表", "monthly penalty sheet"), payload)
+
+    @event_handler(E.COMPENSATION, E.QUARTER_CLOSED)
+    def on_quarter_closed(self, payload):
+        if self._first(payload):
+            self._make(payload["event_id"], payload["business_line"], "quarterly_statement",
+                       T.period_closed(payload, "季度提成奖金结算", "quarterly commission statement"),
+                       payload)
+
+    # --- the weekly bulletin -------------------------------------------------------------
+
+    @api
+    def send_weekly_bulletin(self, as_of, business_line=None):
+        day = as_date(as_of)
+        session = self.db.session
+        lines = [business_line] if business_line else [
+            r[0] for r in session.query(Opportunity.business_line).distinct().order_by(Opportunity.business_line)]
+        year, week, _ = day.isocalendar()
+        made = []
+        for line in lines:
+            rows = [self._bulletin_row(o, day) for o in
+                    session.query(Opportunity).filter_by(business_line=line, in_bulletin=True)
+                    .order_by(Opportunity.id)
+                    if o.doc and o.doc.get("status", "open") == "open"]
+            rows.sort(key=lambda r: (-Decimal(r["amount"]), r["opportunity"]))  # biggest first
+            doc = T.weekly_bulletin(line, day.isoformat(), rows)
+            message = self._make(f"bulletin:{line}:{year}-W{week:02d}", line, "weekly_bulletin", doc,
+                                 {"as_of": day.isoformat(), "rows": rows})
+            made.append({"business_line": line, "message": message, "opportunities": len(rows)})
+        return made
+
+    @staticmethod
+    def _bulletin_row(o, day):
+        last = o.last_follow_up
+        since = (day - (last or date.fromisoformat(o.doc.get("entered") or o.doc["discovered"]))).days
+        return {"opportunity": o.id, "amount": str(o.doc["amount"]), "lines": o.doc.get("lines", 0),
+                "tier": o.tier, "owner": o.owner, "last_follow_up": last.isoformat() if last else None,
+                "days_since": since, "escalations": o.escalations}
+
+    @timer(interval=7 * 24 * 3600)
+    def weekly(self):
+        self.send_weekly_bulletin(date.today())
+
+    # --- messages and deliveries ----------------------------------------------------------
+
+    def _make(self, dedup, line, kind, doc, data):
+        """Store the message once with a pending delivery per channel, commit, then deliver."""
+        session = self.db.session
+        existing = session.query(Message).filter_by(dedup=dedup).one_or_none()
+        if existing is not None:
+            session.commit()
+            return existing.id
+        message = Message(dedup=dedup, business_line=line, kind=kind, subject=doc.title,
+                          markdown=T.to_markdown(doc), html=T.to_html(doc), data=data)
+        session.add(message)
+        session.flush()
+        for name in sorted(self.channels):
+            session.add(Delivery(message_id=message.id, channel=name))
+        try:
+            session.commit()
+        except IntegrityError:  # made by another worker at the same moment
+            session.rollback()
+            return session.query(Message).filter_by(dedup=dedup).one().id
+        self._deliver(session.query(Delivery).filter_by(message_id=message.id).all())
+        return message.id
+
+    def _deliver(self, deliveries):
+        session = self.db.session
+        max_attempts = int(self.config.get("NOTIFY_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
+        for d in deliveries:
+            message = session.get(Message, d.message_id)
+            d.attempts += 1
+            try:
+                self.channels[d.channel].send(message)
+            except Exception as exc:  # any channel failure is logged and retried, never lost
+                d.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                d.status = "failed" if d.attempts >= max_attempts else "retrying"
+                d.next_attempt = utcnow() + timedelta(seconds=min(3600, 2 ** d.attempts))
+            else:
+                d.status, d.sent_at, d.last_error = "sent", utcnow(), None
+            session.commit()
+
+    @timer(interval=10)
+    def retry_due(self):
+        self.retry_deliveries()
+
+    @api
+    def retry_deliveries(self, as_of_now=None):
+        """Attempt every delivery that is retrying and due (``as_of_now``: ISO datetime, for tests)."""
+        now = datetime.fromisoformat(as_of_now) if as_of_now else utcnow()
+        due = (self.db.session.query(Delivery)
+               .filter(Delivery.status.in_(("pending", "retrying")), Delivery.next_attempt <= now)
+               .order_by(Delivery.id).with_for_update(skip_locked=True).all())
+        self._deliver(due)
+        return len(due)
+
+    @api
+    def list_messages(self, business_line=None, kind=None):
+        rows = self.db.session.query(Message)
+        if business_line:
+            rows = rows.filter_by(business_line=business_line)
+        if kind:
+            rows = rows.filter_by(kind=kind)
+        return [{"id": m.id, "business_line": m.business_line, "kind": m.kind, "subject": m.subject,
+                 "markdown": m.markdown} for m in rows.order_by(Message.id)]
+
+    @api
+    def list_deliveries(self, status=None):
+        rows = self.db.session.query(Delivery)
+        if status:
+            rows = rows.filter_by(status=status)
+        return [{"message": d.message_id, "channel": d.channel, "status": d.status, "attempts": d.attempts,
+                 "last_error": d.last_error} for d in rows.order_by(Delivery.id)]
