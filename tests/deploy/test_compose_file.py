@@ -26,8 +26,13 @@ def test_each_service_has_its_own_database_and_can_scale():
         env = spec["environment"]
         assert env["SERVICE"] == name and (ROOT / "services" / name).is_dir()
         assert env["AMQP_URI"].startswith("amqp://") and "@rabbitmq:5672" in env["AMQP_URI"]
-        assert env["DATABASE_URL"].startswith("postgresql://")
-        urls.add(env["DATABASE_URL"])
+        url = env[f"{name.upper()}_DATABASE_URL"]
+        assert url.startswith("postgresql://")
+        urls.add(url)
+        # the service's nameko config reads exactly that variable for its own database
+        config = yaml.safe_load((ROOT / "services" / name / "config.yaml").read_text(encoding="utf-8"))
+        assert config["DB_URIS"] == {f"{name}:Base": f"${{{name.upper()}_DATABASE_URL:sqlite:///var/{name}.db}}"}
+        assert config["AMQP_URI"].startswith("${AMQP_URI:")
         assert set(spec["depends_on"]) == {"rabbitmq", "postgres"}
         # --scale needs no fixed container name and no published host port
         assert "container_name" not in spec and "ports" not in spec

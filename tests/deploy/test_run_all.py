@@ -1,0 +1,53 @@
+"""`make up` (python -m services.run) starts all five services as processes that answer over
+the real broker, and Ctrl-C stops every one of them."""
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import eventlet
+from nameko.exceptions import MethodNotFound, UnknownService
+from nameko.standalone.rpc import ClusterRpcProxy
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _up(rpc):
+    """True once every service answers (MethodNotFound is an answer; UnknownService is not)."""
+    for name in ("intake", "escalation", "assessment", "compensation", "notify"):
+        try:
+            getattr(rpc, name).no_such_method()
+        except UnknownService:
+            return False
+        except MethodNotFound:
+            pass
+    return True
+
+
+def test_run_command_starts_all_five_and_stops_them_on_ctrl_c(amqp_uri, tmp_path):
+    env = {**os.environ, "AMQP_URI": amqp_uri, "NOTIFY_OUTBOX_DIR": str(tmp_path / "outbox")}
+    for name in ("intake", "escalation", "assessment", "compensation", "notify"):
+        env[f"{name.upper()}_DATABASE_URL"] = f"sqlite:///{tmp_path / name}.db"
+    proc = subprocess.Popen([sys.executable, "-m", "services.run"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60) as rpc:
+            with eventlet.Timeout(60):  # the processes take a few seconds to declare their queues
+                while not _up(rpc):
+                    assert proc.poll() is None, proc.stdout.read().decode()
+                    eventlet.sleep(0.2)
+            rpc.intake.register_business_line({"key": "acme", "plugin": "acme-flat"})
+            assert rpc.escalation.list_escalations("acme") == []
+            with eventlet.Timeout(30):
+                while rpc.assessment.projection_status("acme") != {"business_line": 1}:
+                    eventlet.sleep(0.1)
+            assert rpc.compensation.projection_status("acme") == {"business_line": 1}
+            assert rpc.notify.list_messages("acme") == []
+    finally:
+        proc.send_signal(signal.SIGINT)
+        output = proc.communicate(timeout=60)[0].decode()
+    assert proc.returncode == 0, output
+    assert "running intake, escalation, assessment, compensation, notify" in output
+    assert {p.name for p in tmp_path.iterdir()} >= {f"{n}.db" for n in
+                                                    ("intake", "escalation", "assessment", "compensation", "notify")}
