@@ -114,3 +114,37 @@ def rpc(amqp_uri):
 
     with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=30) as proxy:
         yield proxy
+
+
+@pytest.fixture
+def sqlite_db(tmp_path):
+    """sqlite_db(Base) -> an object with .session, as nameko-sqlalchemy gives a worker."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    sessions = []
+
+    class Db:
+        def __init__(self, session):
+            self.session = session
+
+    def make(base):
+        engine = create_engine(f"sqlite:///{tmp_path / f'unit{len(sessions)}.db'}")
+        base.metadata.create_all(engine)
+        sessions.append(sessionmaker(bind=engine)())
+        return Db(sessions[-1])
+
+    yield make
+    for s in sessions:
+        s.close()
+
+
+def record_event(kind, record, version=1, line="acme", event_id=None, key=None):
+    """A record_changed payload as intake publishes it (for handler unit tests)."""
+    from shared import events as E
+    from shared.records import record_key
+
+    return E.make_event(E.RECORD_CHANGED, business_line=line, kind=kind,
+                        key=key or record_key(kind, record), version=version, record=record,
+                        change="created" if version == 1 else "updated", as_of=None,
+                        **({"event_id": event_id} if event_id else {}))

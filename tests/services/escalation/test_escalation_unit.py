@@ -1,0 +1,56 @@
+"""escalation's handlers and sweep on a worker (worker_factory) with SQLite."""
+from nameko.testing.services import worker_factory
+
+from conftest import record_event
+from services.escalation.models import Base, Escalation, Opportunity, OutboxEvent
+from services.escalation.service import EscalationService
+from shared import events as E
+
+ROSTER = [("business_line", {"key": "acme", "plugin": "acme-flat"}),
+          ("person", {"id": "am1", "role": "account_manager", "branch": "b1"})]
+OPP = {"id": "o1", "amount": 30000, "discovered": "2026-03-02", "branch": "b1", "account_manager": "am1"}
+
+
+def _worker(sqlite_db):
+    worker = worker_factory(EscalationService, db=sqlite_db(Base))
+    for kind, doc in ROSTER:
+        worker.on_record_changed(record_event(kind, doc))
+    return worker
+
+
+def _sent(worker, event_type):
+    return [c.args[1] for c in worker.dispatch.call_args_list if c.args[0] == event_type]
+
+
+def test_a_redelivered_event_has_one_effect(sqlite_db):
+    worker = _worker(sqlite_db)
+    event = record_event("opportunity", OPP)
+    worker.on_record_changed(event)
+    worker.on_record_changed(event)  # the broker delivers it again
+    assert len(_sent(worker, E.OWNER_ASSIGNED)) == 1
+    assert worker.db.session.query(OutboxEvent).count() == 1
+
+
+def test_an_older_version_arriving_late_changes_nothing(sqlite_db):
+    worker = _worker(sqlite_db)
+    worker.on_record_changed(record_event("opportunity", {**OPP, "amount": 150000}, version=2))
+    worker.on_record_changed(record_event("opportunity", OPP, version=1))  # overtaken
+    row = worker.db.session.get(Opportunity, ("acme", "o1"))
+    assert row.version == 2 and row.tier == "big" and row.owner_role == "branch_manager"
+    # the branch manager's post is vacant until someone is registered: then it is filled
+    assert row.owner is None
+    worker.on_record_changed(record_event("person", {"id": "bm1", "role": "branch_manager", "branch": "b1"}))
+    assert worker.db.session.get(Opportunity, ("acme", "o1")).owner == "bm1"
+    assert [e["owner"] for e in _sent(worker, E.OWNER_ASSIGNED)] == [None, "bm1"]
+
+
+def test_sweep_is_idempotent_and_climbs_to_the_top_of_the_ladder_only(sqlite_db):
+    worker = _worker(sqlite_db)
+    worker.on_record_changed(record_event("opportunity", OPP))
+    # clock starts on discovery (2 March; not entered): 30 days later is week 4, but acme's
+    # ladder has one rung above the account manager, so one escalation only
+    assert [(m["week"], m["role"]) for m in worker.sweep("2026-04-01")] == [(1, "branch_manager")]
+    assert worker.sweep("2026-04-01") == []
+    assert worker.db.session.query(Escalation).count() == 1
+    (event,) = _sent(worker, E.OPPORTUNITY_ESCALATED)
+    assert event["days_overdue"] == 30 and event["person"] is None  # no branch manager registered

@@ -1,0 +1,49 @@
+"""notify's rendering, de-duplication and retry bookkeeping on a worker with SQLite."""
+from nameko.testing.services import worker_factory
+
+from services.notify import templates as T
+from services.notify.models import Base, Delivery, Message
+from services.notify.service import NotifyService
+from shared import events as E
+
+CLOSED = E.make_event(E.MONTH_CLOSED, business_line="acme", period="2026-03", version=1, plugin="acme-flat",
+                      lines=2, totals={"am1": {"points": "6"}, "am2": {"points": "2.5"}})
+
+
+class Broken:
+    def send(self, message):
+        raise ConnectionRefusedError("smtp down")
+
+
+class Memory:
+    def __init__(self):
+        self.sent = []
+
+    def send(self, message):
+        self.sent.append(message.subject)
+
+
+def test_templates_render_both_languages_in_markdown_and_escaped_html():
+    doc = T.period_closed(CLOSED, "月度考核扣分表", "monthly penalty sheet")
+    md, html = T.to_markdown(doc), T.to_html(doc)
+    assert "| am1 | points | 6 |" in md and "| am2 | points | 2.5 |" in md
+    assert "月度考核扣分表" in md and "monthly penalty sheet" in md
+    evil = T.owner_assigned({"opportunity": "<b>o1</b>", "tier": "t", "owner": "x", "owner_role": "r",
+                             "clause": "c", "reason_zh": "z", "reason_en": "e"})
+    assert "&lt;b&gt;o1&lt;/b&gt;" in T.to_html(evil) and "<b>o1" not in T.to_html(evil)
+    assert '<section lang="zh">' in html and '<section lang="en">' in html
+
+
+def test_each_event_makes_one_message_and_failures_are_logged_then_given_up(sqlite_db):
+    memory = Memory()
+    worker = worker_factory(NotifyService, db=sqlite_db(Base), channels={"mem": memory, "smtp": Broken()},
+                            config={"NOTIFY_MAX_ATTEMPTS": 2})
+    worker.on_month_closed(CLOSED)
+    worker.on_month_closed(CLOSED)  # redelivered
+    assert worker.db.session.query(Message).count() == 1 and len(memory.sent) == 1
+    (failed,) = worker.db.session.query(Delivery).filter_by(channel="smtp").all()
+    assert (failed.status, failed.attempts) == ("retrying", 1)
+    assert failed.last_error == "ConnectionRefusedError: smtp down"
+    assert worker.retry_deliveries("2099-01-01T00:00:00") == 1
+    assert worker.db.session.query(Delivery).filter_by(channel="smtp").one().status == "failed"
+    assert worker.retry_deliveries("2099-01-01T00:00:00") == 0  # given up: not retried forever
