@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import events as E
-from .db import first_time
+from . import events as E, ledger
+from .db import first_time, send_outbox
 from .errors import InvalidFacts, NotFound
 from .factstore import apply_record, period_document
 from .facts_schema import load_facts
@@ -58,3 +58,16 @@ def projection_counts(session, Fact, business_line: str) -> dict[str, int]:
     rows = (session.query(Fact.kind, func.count()).filter(Fact.business_line == business_line)
             .group_by(Fact.kind).all())
     return {kind: n for kind, n in sorted(rows)}
+
+
+def close_and_announce(session, Sheet, SheetLine, OutboxEvent, dispatch, event_type: str,
+                       business_line: str, period: str, plugin_key: str, compute) -> dict[str, Any]:
+    """Close the period (or return its closed sheet), announce a new sheet once, answer with it."""
+    sheet, created = ledger.close(session, Sheet, SheetLine, business_line, period, plugin_key, compute)
+    answer = ledger.sheet_dict(session, SheetLine, sheet)
+    if created:
+        session.add(OutboxEvent(event_type=event_type,
+                                payload=closed_event(event_type, sheet, len(answer["lines"]))))
+    session.commit()
+    send_outbox(session, OutboxEvent, dispatch)
+    return answer

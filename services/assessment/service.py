@@ -18,7 +18,7 @@ from nameko.timer import timer
 from shared import events as E, ledger
 from shared.db import ServiceDatabase, send_outbox
 from shared.errors import NotFound
-from shared.period_run import (closed_event, facts_for, line_plugin, parse_period, project,
+from shared.period_run import (close_and_announce, facts_for, line_plugin, parse_period, project,
                                projection_counts)
 from shared.periods import Month
 from shared.rpc import api
@@ -55,14 +55,8 @@ class AssessmentService:
                               lookback, periods, month=str(month))
             return list(plugin.assess_month(facts).lines), None, None
 
-        sheet, created = ledger.close(session, Sheet, SheetLine, business_line, str(month), plugin.key, compute)
-        answer = ledger.sheet_dict(session, SheetLine, sheet)
-        if created:
-            session.add(OutboxEvent(event_type=E.MONTH_CLOSED,
-                                    payload=closed_event(E.MONTH_CLOSED, sheet, len(answer["lines"]))))
-        session.commit()
-        send_outbox(session, OutboxEvent, self.dispatch)
-        return answer
+        return close_and_announce(session, Sheet, SheetLine, OutboxEvent, self.dispatch, E.MONTH_CLOSED,
+                                  business_line, str(month), plugin.key, compute)
 
     @api
     def reopen_month(self, business_line, month, reason):

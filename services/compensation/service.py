@@ -23,7 +23,7 @@ from shared import events as E, ledger
 from shared.db import ServiceDatabase, send_outbox
 from shared.errors import Conflict, NotFound
 from shared.explain import plain
-from shared.period_run import (closed_event, facts_for, line_plugin, parse_period, project,
+from shared.period_run import (close_and_announce, facts_for, line_plugin, parse_period, project,
                                projection_counts)
 from shared.periods import Quarter
 from shared.rpc import api
@@ -56,15 +56,8 @@ class CompensationService:
             result = plugin.commission_quarter(facts, carried)
             return list(result.lines), carried, plain(dict(result.carried))
 
-        sheet, created = ledger.close(session, Sheet, SheetLine, business_line, str(quarter), plugin.key,
-                                      compute)
-        answer = ledger.sheet_dict(session, SheetLine, sheet)
-        if created:
-            session.add(OutboxEvent(event_type=E.QUARTER_CLOSED,
-                                    payload=closed_event(E.QUARTER_CLOSED, sheet, len(answer["lines"]))))
-        session.commit()
-        send_outbox(session, OutboxEvent, self.dispatch)
-        return answer
+        return close_and_announce(session, Sheet, SheetLine, OutboxEvent, self.dispatch, E.QUARTER_CLOSED,
+                                  business_line, str(quarter), plugin.key, compute)
 
     def _carried_in(self, business_line, quarter):
         previous = ledger.current(self.db.session, Sheet, business_line, str(quarter.previous()))
