@@ -52,6 +52,7 @@ _KIND_FIELDS = {
     "int": lambda: fields.Integer(strict=True),
     "days": lambda: fields.Integer(strict=True, validate=validate.Range(min=1)),
     "bool": lambda: fields.Boolean(),
+    "text": lambda: fields.String(validate=validate.Length(min=1)),  # e.g. a role key
     "table": lambda: fields.List(fields.Dict(keys=fields.String(), values=Number(minimum=None))),
     "map": lambda: fields.Dict(keys=fields.String(), values=Number(minimum=None)),
 }
