@@ -72,6 +72,8 @@ def department_month(facts: Facts, manager, month: Month, by_seller, p) -> Line 
     if not members:
         return None
     deals = [d for m in members for d in by_seller.get(m.id, [])]
+    if not deals:
+        return None
     sales = sum((d.deal_price for d in deals), ZERO)
     listed = sum((d.list_price for d in deals), ZERO)
     base = sum((m.monthly_task or p["base_task"] for m in members), ZERO)
