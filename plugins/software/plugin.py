@@ -1,0 +1,91 @@
+"""The software plugins (seed 002, 某软件福州分公司): `software` (RULES.md §2.1-2.3) and its
+`software-progressive` preset (§2.4). Same roles, tiers and crediting; different quarterly schemes."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from shared.kpi import KPI_CLAUSES
+from shared.plugin import Clause, MonthResult, Names, QuarterResult, RulePlugin
+
+from . import crediting, progressive, quarterly, tiers
+from .params import PROGRESSIVE_PARAMETERS, SOFTWARE_PARAMETERS
+
+COMMON_CLAUSES = {
+    "RULES §1.3": Clause("2.1", "Weekly follow-up and escalation as in 1.3."),
+    "RULES §2.1": Clause("2.1", "standard < 50,000 (rep), large < 300,000 (dept manager), strategic (director)."),
+    "002/KAD §二1": Clause("2.2", "Credit = collections net of partner share, expenses, entertainment, travel."),
+    "002/KAP §二2": Clause("2.2", "Implementation, maintenance, training: 6% of net, not toward the task."),
+    "002/KAP §二3": Clause("2.2", "A project not in the CRM funnel: no bonus, no task."),
+    "002/KAP §二4": Clause("2.2", "Several reps: credit split by contribution shares."),
+    "002/KAP §二5": Clause("2.2", "Secondary development counts at gross margin."),
+    "002/KAB §二3": Clause("2.2", "Implementation revenue must be >= 30% of the contract total."),
+    "002/KAB §二5": Clause("2.2", "Joint sale: the collecting party 70%, the other 30%."),
+    "002/KAB §二7": Clause("2.2", "Add-module/add-site revenue counts at half; data conversion not at all."),
+    "002/KAB §三3": Clause("2.2", "Service, training and supplies income: 5% of collections."),
+    **KPI_CLAUSES,
+}
+
+SOFTWARE_CLAUSES = {
+    **COMMON_CLAUSES,
+    "002/KAP §一": Clause("2.3", "Base = 50% of target; a new rep's first quarter carries no task."),
+    "002/KAP §三": Clause("2.3", "Quarterly bonus: below base nothing and -600; make-up first; 4% within target, "
+                                "5% to the 300,000 cap, excess carried; paid x (80% + 20% KPI)."),
+    "002/KAD §二2": Clause("2.3", "Shortfalls are made up by later quarters, releasing their bonus; the year end "
+                                 "settles the carried excess."),
+    "002/KAD §二3": Clause("2.3", "Floating wage paid only in quarters at or above target."),
+    "002/KAD §二4": Clause("2.3", "Half-year: two quarters below base -> grade -1; debts repaid and target met -> +1."),
+}
+
+PROGRESSIVE_CLAUSES = {
+    **COMMON_CLAUSES,
+    "002/KAP §一": Clause("2.4", "Base = 50% of target; a new rep's first quarter carries no task."),
+    "002/KAD §三1": Clause("2.4", "Bonus base = collections / 1.17."),
+    "002/KAB §三": Clause("2.4", "Paid bonus = bonus x (70% + 30% x KPI coefficient)."),
+    "002/KAB §三1": Clause("2.4", "1.424% below base; 7.12% on the whole once base is reached; 9.968% on the "
+                                 "year's part above the annual target."),
+    "002/KAB §三2": Clause("2.4", "Big deals (> 50,000) >= 40% of the total and base reached: 7.12% on all."),
+}
+
+ROLES = {
+    "account_manager": Names("销售人员", "sales rep"),
+    "deputy_manager": Names("大客户部经理", "key-account dept manager"),
+    "branch_manager": Names("销售总监", "sales director"),
+    "city_admin": Names("销售管理", "sales management"),
+}
+LADDER = ("account_manager", "deputy_manager", "branch_manager", "city_admin")
+
+
+class _SoftwareBase(RulePlugin):
+    version = "1.0.0"
+    roles = ROLES
+    ladder = LADDER
+
+    def classify(self, opportunity):
+        return tiers.classify(opportunity, self.params)
+
+    def assess_month(self, facts) -> MonthResult:
+        """§2 docks no points: the month's credit summary and implementation-share findings."""
+        _, lines = crediting.period_parts(facts, facts.month, self.params)
+        return MonthResult(facts.month, tuple(sorted(lines, key=lambda l: l.person)))
+
+
+class SoftwarePlugin(_SoftwareBase):
+    key = "software"
+    names = Names("大客户部销售考核（软件）", "Software key-account sales")
+    parameters = SOFTWARE_PARAMETERS
+    clauses = SOFTWARE_CLAUSES
+
+    def commission_quarter(self, facts, carried: Mapping[str, Any] | None = None) -> QuarterResult:
+        lines, state = quarterly.run(facts, carried or {}, self.params)
+        return QuarterResult(facts.quarter, tuple(lines), state)
+
+
+class SoftwareProgressivePlugin(_SoftwareBase):
+    key = "software-progressive"
+    names = Names("大客户销售奖金计提（软件，累进）", "Software progressive bonus")
+    parameters = PROGRESSIVE_PARAMETERS
+    clauses = PROGRESSIVE_CLAUSES
+
+    def commission_quarter(self, facts, carried: Mapping[str, Any] | None = None) -> QuarterResult:
+        lines, state = progressive.run(facts, carried or {}, self.params)
+        return QuarterResult(facts.quarter, tuple(lines), state)
