@@ -12,7 +12,7 @@ from shared.facts import Facts
 from shared.kpi import kpi_coefficient
 
 from .crediting import AM, by_person, period_parts
-from .quarterly import reps, side_bonus_lines, targets
+from .quarterly import _s, reps, side_bonus_lines, targets
 
 ZERO = Decimal(0)
 C1, C2, C3 = "002/KAB §三1", "002/KAB §三2", "002/KAB §三"
@@ -56,7 +56,7 @@ def rep_quarter(person, q, row, state, facts: Facts, p) -> tuple[list[Line], dic
              Line(person.id, AM, bonus * factor, CNY, "bonus", clause,
                   f"计提奖金 {bonus} × KPI调整 {factor}", f"{how}; computed {bonus} x KPI factor {factor}",
                   {**inputs, "computed": bonus, "kpi_coefficient": coefficient.coefficient, "kpi_factor": factor})]
-    new_state = {"year": q.year + 1, "ytd_base": "0"} if q.is_year_end else {"year": q.year, "ytd_base": str(after)}
+    new_state = {"year": q.year + 1, "ytd_base": "0"} if q.is_year_end else {"year": q.year, "ytd_base": _s(after)}
     return lines, new_state
 
 

@@ -21,6 +21,11 @@ ZERO = Decimal(0)
 C = "002/KAP §三"
 
 
+def _s(value: Decimal) -> str:
+    """Carried-state form of a Decimal: exact, without exponent or trailing zeros."""
+    return format(value.normalize(), "f") if value else "0"
+
+
 def fresh_state(year: int) -> dict[str, Any]:
     return {"year": year, "carry": "0", "debts": [], "ytd_credit": "0", "ytd_target": "0", "half": []}
 
@@ -57,7 +62,7 @@ def rep_quarter(person: Person, q: Quarter, credit: Decimal, state: dict, facts:
     released = []
     if X < B:
         owed = B - X
-        debts.append({"quarter": str(q), "owed": str(owed), "base": str(B)})
+        debts.append({"quarter": str(q), "owed": _s(owed), "base": _s(B)})
         E, carry_out, floating = ZERO, ZERO, False
         lines.append(line(rid, owed, INFO, "debt_created", "002/KAD §二2",
                           f"未完成基数 {B}：欠 {owed}，以后季度补足；不计提奖金", f"below base {B}: owes {owed} "
@@ -72,7 +77,7 @@ def rep_quarter(person: Person, q: Quarter, credit: Decimal, state: dict, facts:
             pay = min(surplus, Decimal(debt["owed"]))
             surplus -= pay
             repaid += pay
-            debt["owed"] = str(Decimal(debt["owed"]) - pay)
+            debt["owed"] = _s(Decimal(debt["owed"]) - pay)
             if pay:
                 lines.append(line(rid, pay, INFO, "debt_repaid", "002/KAD §二2", f"补足 {debt['quarter']} 欠额 {pay}",
                                   f"repaid {pay} of {debt['quarter']}'s shortfall", {"debt": debt, "paid": pay}))
@@ -112,10 +117,10 @@ def rep_quarter(person: Person, q: Quarter, credit: Decimal, state: dict, facts:
     lines.append(line(rid, carry_out, INFO, "carry_out", C, f"转入下季 {carry_out}", f"carried to next quarter {carry_out}",
                       {"carry_out": carry_out, "counted": X - carry_out}))
     half = [h for h in state["half"] if (Quarter.parse(h["quarter"]).q - 1) // 2 == (q.q - 1) // 2]
-    half.append({"quarter": str(q), "below_base": X < B, "credit": str(credit), "target": str(T)})
-    state = {"year": q.year, "carry": str(carry_out), "debts": debts,
-             "ytd_credit": str(Decimal(state["ytd_credit"]) + credit),
-             "ytd_target": str(Decimal(state["ytd_target"]) + T), "half": half}
+    half.append({"quarter": str(q), "below_base": X < B, "credit": _s(credit), "target": _s(T)})
+    state = {"year": q.year, "carry": _s(carry_out), "debts": debts,
+             "ytd_credit": _s(Decimal(state["ytd_credit"]) + credit),
+             "ytd_target": _s(Decimal(state["ytd_target"]) + T), "half": half}
     if q.q in (2, 4):
         lines += half_year(rid, half, debts, T, E)
     if q.is_year_end:
