@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Mapping
 
+from shared.errors import InvalidFacts
 from shared.explain import CNY, INFO, Line
 from shared.facts import Facts
 from shared.kpi import kpi_coefficient
@@ -19,6 +20,9 @@ C1, C2, C3 = "002/KAB §三1", "002/KAB §三2", "002/KAB §三"
 
 
 def rep_quarter(person, q, row, state, facts: Facts, p) -> tuple[list[Line], dict]:
+    if state and "ytd_base" not in state:
+        raise InvalidFacts(f"carried state of {person.id} is not a software-progressive state "
+                           f"(keys: {', '.join(sorted(state))})", field=f"carried.{person.id}")
     if not state or state.get("year") != q.year:
         state = {"year": q.year, "ytd_base": "0"}
     T, B, first = targets(person, q, p)
