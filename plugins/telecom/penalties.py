@@ -1,12 +1,11 @@
 """Monthly penalty points — seed 000 §(三), with the quotas of §(一)1 (RULES.md §1.2, §1.4)."""
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any, Iterable, Mapping
 
 from shared.explain import FLAG, INFO, POINTS, Line
 from shared.facts import Facts, Opportunity
-from shared.periods import Month
+from shared.missed import missed_month
 
 from .params import AM, BM, DEP, DIR
 
@@ -39,19 +38,6 @@ def charge(facts: Facts, points: Mapping[str, Any], branch, am, kind, clause, zh
 
 
 # --- missed reports --------------------------------------------------------------------------
-
-def missed_month(o: Opportunity, deadline_days: int) -> Month | None:
-    """The month a missed report counts in (RULES.md §1.4): an audit finding in the month it was
-    discovered; a late entry in the month entered; one never entered when its deadline passed."""
-    deadline = o.discovered + timedelta(days=deadline_days)
-    if o.origin == "audit":
-        return Month.of(o.discovered)
-    if o.entered is None:
-        return Month.of(deadline + timedelta(days=1))
-    if o.entered > deadline:
-        return Month.of(o.entered)
-    return None
-
 
 def missed_band(o: Opportunity, p) -> tuple[str, str, str] | None:
     """(points parameter, kind, clause) of a missed report's band; None if not reportable."""

@@ -73,7 +73,7 @@ business_lines:
     # The swapped-in third-party rules really run: 2 audit findings x 6 points = 12 for am1.
     facts = load_facts({"month": "2026-03", "people": [{"id": "am1", "role": "account_manager"}],
                         "opportunities": [
-                            {"id": f"o{i}", "amount": 30000, "discovered": "2026-03-0{i}",
+                            {"id": f"o{i}", "amount": 30000, "discovered": f"2026-03-0{i}",
                              "origin": "audit", "account_manager": "am1"} for i in (1, 2)]})
     lines = acme.assess_month(facts).lines
     assert [l.figure for l in lines] == [Decimal(6), Decimal(6)]
