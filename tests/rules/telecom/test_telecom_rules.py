@@ -287,3 +287,11 @@ def test_commission_never_negative_task_consumed_once_and_deterministic(raw):
         sales = sum((l.inputs["deal_price"] for l in own), D(0))
         assert sum((l.inputs["commissionable"] for l in own), D(0)) == max(D(0), sales - 20000)
         assert all(l.figure <= l.inputs["commissionable"] * D("0.09") for l in own)
+
+
+def test_overdue_follow_ups_climb_the_telecom_ladder():
+    # RULES §1.3: an account manager's opportunity, 14 days without follow-up: week 1 -> centre
+    # director, week 2 -> deputy; a deputy's after 7 days -> branch manager
+    assert P.escalation_role("account_manager", 14) == [(1, "center_director"), (2, "deputy_manager")]
+    assert P.escalation_role("deputy_manager", 7) == [(1, "branch_manager")]
+    assert P.escalation_role("account_manager", 6) == []
