@@ -12,8 +12,8 @@ from .facts_schema import load_facts
 from .projection import plugin_of
 from .records import KINDS
 
-# Every kind a plugin may read; follow-ups are escalation's business only.
-FACT_KINDS = tuple(k for k in KINDS if k != "follow_up")
+# Every kind a plugin reads (facts), plus the business line; follow-ups and complaints are not facts.
+FACT_KINDS = tuple(k for k in KINDS if KINDS[k].facts_key or k == "business_line")
 
 
 def project(session, AppliedEvent, Fact, payload) -> bool:

@@ -31,6 +31,21 @@ class FollowUpSchema(Schema):
     note = fields.String(load_default="")
 
 
+class ComplaintSchema(Schema):
+    """A customer complaint against a person (feeds the §4 KPI sheet's service and speed rows)."""
+
+    class Meta:
+        unknown = RAISE
+
+    id = fields.String(validate=validate.Length(min=1), required=True)
+    person = fields.String(validate=validate.Length(min=1), required=True)
+    received = fields.Date(required=True)
+    resolved = fields.Date(load_default=None, allow_none=True)
+    hours_to_resolve = FS.Number(load_default=None, allow_none=True)
+    customer = fields.String(load_default="")
+    note = fields.String(load_default="")
+
+
 class BusinessLineSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -73,6 +88,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("contract", "contracts", FS.ContractSchema, _field("id"), lambda d: None),
     Kind("kpi", "kpi", FS.KpiRatingSchema, lambda d: f"{d['person']}:{d['rater_role']}:{d['quarter']}",
          lambda d: None, period_required="quarter", references=(("person", "person"),)),
+    Kind("complaint", None, ComplaintSchema, _field("id"), lambda d: d["received"],
+         references=(("person", "person"),)),
     Kind("loan", "loans", FS.LoanSchema, _field("id"), lambda d: d["issued"],
          references=(("manager", "person"), ("referrer", "person"))),
     Kind("portfolio", "portfolios", FS.PortfolioSchema, lambda d: f"{d['manager']}:{d['month']}",

@@ -9,7 +9,7 @@ returns the first answer and changes nothing; the same key with another payload 
     record_opportunity(business_line, opportunity)
     post_follow_up(business_line, follow_up)
     record_deal / record_collection / record_contract / record_loan /
-    record_portfolio / record_loss_review / record_kpi (business_line, record)
+    record_portfolio / record_loss_review / record_kpi / record_complaint (business_line, record)
     update_record(business_line, kind, key, changes)   merge changes, re-validate, version + 1
     get_record(business_line, kind, key)
     list_records(business_line, kind, query)     paging, day range, field matches
@@ -102,6 +102,11 @@ class IntakeService:
     def record_kpi(self, business_line, rating, idempotency_key=None):
         """A rater's KPI score (0-100) or §4 scorecard for a person and a quarter."""
         return self._save("record_kpi", business_line, "kpi", rating, idempotency_key)
+
+    @api
+    def record_complaint(self, business_line, complaint, idempotency_key=None):
+        """A customer complaint against a person: received, resolved, hours to resolve."""
+        return self._save("record_complaint", business_line, "complaint", complaint, idempotency_key)
 
     @api
     def update_record(self, business_line, kind, key, changes, idempotency_key=None):

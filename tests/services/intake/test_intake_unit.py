@@ -119,3 +119,15 @@ def test_kpi_rating_belongs_to_a_quarter(service):
                                         "quarter": "2026-Q1"})
     assert answer["key"] == "am1:branch_manager:2026-Q1"
     assert Decimal(str(answer["record"]["score"])) == 80
+
+
+def test_complaints_are_recorded_against_a_known_person(service):
+    answer = service.record_complaint("tel", {"id": "c1", "person": "am1", "received": "2026-03-02",
+                                              "hours_to_resolve": 30})
+    assert answer["kind"] == "complaint" and answer["record"]["hours_to_resolve"] == 30
+    with pytest.raises(InvalidFacts) as exc:
+        service.record_complaint("tel", {"id": "c2", "person": "ghost", "received": "2026-03-32"})
+    assert {e["field"] for e in exc.value.errors} == {"received"}  # shape first, then references
+    with pytest.raises(InvalidFacts) as exc:
+        service.record_complaint("tel", {"id": "c2", "person": "ghost", "received": "2026-03-03"})
+    assert exc.value.errors == [{"field": "person", "message": "unknown person 'ghost'"}]
