@@ -60,6 +60,14 @@ def projection_counts(session, Fact, business_line: str) -> dict[str, int]:
     return {kind: n for kind, n in sorted(rows)}
 
 
+def projection_versions(session, Fact, business_line: str) -> dict[str, int]:
+    """Sum of record versions per kind: equals intake's once every change has arrived."""
+    from sqlalchemy import func
+    rows = (session.query(Fact.kind, func.sum(Fact.version)).filter(Fact.business_line == business_line)
+            .group_by(Fact.kind).all())
+    return {kind: int(n) for kind, n in sorted(rows)}
+
+
 def close_and_announce(session, Sheet, SheetLine, OutboxEvent, dispatch, event_type: str,
                        business_line: str, period: str, plugin_key: str, compute) -> dict[str, Any]:
     """Close the period (or return its closed sheet), announce a new sheet once, answer with it."""

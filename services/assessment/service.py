@@ -19,7 +19,7 @@ from shared import events as E, ledger
 from shared.db import ServiceDatabase, send_outbox
 from shared.errors import NotFound
 from shared.period_run import (close_and_announce, facts_for, line_plugin, parse_period, project,
-                               projection_counts)
+                               projection_counts, projection_versions)
 from shared.periods import Month
 from shared.rpc import api
 
@@ -82,6 +82,11 @@ class AssessmentService:
     def projection_status(self, business_line):
         """Records held per kind for the line: lets a caller check the projection caught up."""
         return projection_counts(self.db.session, Fact, business_line)
+
+    @api
+    def projection_versions(self, business_line):
+        """Sum of record versions per kind, to compare with intake.record_counts."""
+        return projection_versions(self.db.session, Fact, business_line)
 
     @timer(interval=5)
     def flush_outbox(self):

@@ -24,7 +24,7 @@ from shared.db import ServiceDatabase, send_outbox
 from shared.errors import Conflict, NotFound
 from shared.explain import plain
 from shared.period_run import (close_and_announce, facts_for, line_plugin, parse_period, project,
-                               projection_counts)
+                               projection_counts, projection_versions)
 from shared.periods import Quarter
 from shared.rpc import api
 
@@ -99,6 +99,11 @@ class CompensationService:
     def projection_status(self, business_line):
         """Records held per kind for the line: lets a caller check the projection caught up."""
         return projection_counts(self.db.session, Fact, business_line)
+
+    @api
+    def projection_versions(self, business_line):
+        """Sum of record versions per kind, to compare with intake.record_counts."""
+        return projection_versions(self.db.session, Fact, business_line)
 
     @timer(interval=5)
     def flush_outbox(self):

@@ -60,3 +60,12 @@ class Escalation(Base):
     person = Column(String(100), nullable=True)
     as_of = Column(Date, nullable=False)
     created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class FollowUp(Base):
+    """Follow-ups applied (the opportunity's clock keeps only the latest)."""
+    __tablename__ = "follow_ups"
+    business_line = Column(String(100), primary_key=True)
+    id = Column(String(100), primary_key=True)
+    opportunity = Column(String(100), nullable=False)
+    date = Column(Date, nullable=False)

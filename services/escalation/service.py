@@ -6,6 +6,7 @@ RPC:
     sweep(as_of, business_line=None)      escalate every overdue follow-up as of that date
     get_assignment(business_line, opportunity)
     list_escalations(business_line, opportunity=None)
+    projection_versions(business_line)    caught up with intake? (compare intake.record_counts)
 Timer: a daily sweep as of today (RULES.md §1.3). Each (opportunity, follow-up period, overdue
 week, rung) escalates once, even with several instances sweeping the same database.
 """
@@ -15,6 +16,7 @@ from datetime import date, timedelta
 
 from nameko.events import EventDispatcher, event_handler
 from nameko.timer import timer
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
 from shared import events as E
@@ -24,7 +26,7 @@ from shared.facts_schema import OpportunitySchema
 from shared.projection import as_date, is_newer, plugin_of
 from shared.rpc import api
 
-from .models import AppliedEvent, Base, Escalation, Line, OutboxEvent, Opportunity, Person
+from .models import AppliedEvent, Base, Escalation, FollowUp, Line, OutboxEvent, Opportunity, Person
 
 SWEEP_INTERVAL = 24 * 3600  # daily
 
@@ -87,6 +89,7 @@ class EscalationService:
         if row is None:  # the opportunity's own event is still on its way; intake checked it exists
             raise NotFound(f"opportunity {doc['opportunity']!r} not projected yet", field="opportunity")
         day = date.fromisoformat(doc["date"])
+        self.db.session.merge(FollowUp(business_line=line, id=doc["id"], opportunity=row.id, date=day))
         if row.clock is None or day > row.clock:  # the clock only moves forward
             row.clock = day
             row.due = day + timedelta(days=row.follow_up_days) if row.follow_up_days else None
@@ -192,6 +195,15 @@ class EscalationService:
                 "confirming_role": row.confirming_role, "confirmer": row.confirmer,
                 "follow_up_days": row.follow_up_days, "last_follow_up": row.clock.isoformat(),
                 "due": row.due.isoformat() if row.due else None, "open": row.open}
+
+    @api
+    def projection_versions(self, business_line):
+        """Record versions held per kind (follow-ups: count), to compare with intake.record_counts."""
+        s = self.db.session
+        out = {"opportunity": s.query(func.sum(Opportunity.version)).filter_by(business_line=business_line).scalar(),
+               "person": s.query(func.sum(Person.version)).filter_by(business_line=business_line).scalar(),
+               "follow_up": s.query(func.count(FollowUp.id)).filter_by(business_line=business_line).scalar()}
+        return {k: int(v) for k, v in out.items() if v}
 
     @api
     def list_escalations(self, business_line, opportunity=None):

@@ -13,6 +13,7 @@ returns the first answer and changes nothing; the same key with another payload 
     update_record(business_line, kind, key, changes)   merge changes, re-validate, version + 1
     get_record(business_line, kind, key)
     list_records(business_line, kind, query)     paging, day range, field matches
+    record_counts(business_line)                 {kind: [records, versions]}
 
 Events: ``record_changed`` (shared.events.RecordChanged) for every accepted change, written to
 the outbox in the change's own transaction and sent after commit.
@@ -27,6 +28,7 @@ from marshmallow import ValidationError
 from nameko.events import EventDispatcher
 from shared.rpc import api
 from nameko.timer import timer
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
 from shared import events as E
@@ -144,6 +146,14 @@ class IntakeService:
         page = rows.order_by(Record.id).offset((q["page"] - 1) * q["page_size"]).limit(q["page_size"])
         return {"items": [r.to_dict() for r in page], "page": q["page"], "page_size": q["page_size"],
                 "total": total}
+
+    @api
+    def record_counts(self, business_line):
+        """{kind: [records, sum of versions]}: the sum is the number of record_changed events sent,
+        which a projection compares with its own to know it has caught up."""
+        rows = (self.db.session.query(Record.kind, func.count(), func.sum(Record.version))
+                .filter(Record.business_line == business_line).group_by(Record.kind).all())
+        return {kind: [n, int(v)] for kind, n, v in sorted(rows)}
 
     # --- outbox -----------------------------------------------------------------------------
 
