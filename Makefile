@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
 
-.PHONY: test env clean plugins up
+.PHONY: test env clean plugins up demo
 
 # Create the virtualenv and install the suite (editable), its test tools and the
 # third-party example plugin the tests select by configuration.
@@ -19,6 +19,11 @@ env: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# The whole suite on a generated organisation's year: services started, year replayed, sheets,
+# statements and bulletins written under out/, everything stopped again (also on Ctrl-C).
+demo: $(STAMP)
+	$(PY) -m demo --out out
 
 # All five services as separate processes on the local broker (SQLite under var/ unless
 # <SERVICE>_DATABASE_URL is set); Ctrl-C stops them all.

@@ -6,6 +6,7 @@ RPC:
     sweep(as_of, business_line=None)      escalate every overdue follow-up as of that date
     get_assignment(business_line, opportunity)
     list_escalations(business_line, opportunity=None)
+    tier_counts(business_line)            opportunities per tier
     projection_versions(business_line)    caught up with intake? (compare intake.record_counts)
 Timer: a daily sweep as of today (RULES.md §1.3). Each (opportunity, follow-up period, overdue
 week, rung) escalates once, even with several instances sweeping the same database.
@@ -195,6 +196,13 @@ class EscalationService:
                 "confirming_role": row.confirming_role, "confirmer": row.confirmer,
                 "follow_up_days": row.follow_up_days, "last_follow_up": row.clock.isoformat(),
                 "due": row.due.isoformat() if row.due else None, "open": row.open}
+
+    @api
+    def tier_counts(self, business_line):
+        """Opportunities per tier."""
+        rows = (self.db.session.query(Opportunity.tier, func.count()).filter_by(business_line=business_line)
+                .group_by(Opportunity.tier).all())
+        return {tier: n for tier, n in sorted(rows, key=lambda r: str(r[0]))}
 
     @api
     def projection_versions(self, business_line):

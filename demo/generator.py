@@ -1,0 +1,251 @@
+"""A seeded sample organisation and a year of its activity, as the RPC calls that replay it.
+
+Same seed and size -> the same organisation and the same calls, in date order. Three business
+lines: a telecom city company, a software key-account department and a bank sub-branch. Besides
+the random texture, a fixed cast (lin, fang, bo) has activity worked out by hand in
+tests/demo/test_demo_year.py.
+
+An action is (day, service, method, args); the replayer calls rpc.<service>.<method>(*args).
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from shared.periods import Month
+
+TELECOM, SOFTWARE, BANKING = "city-telecom", "fuzhou-software", "gulou-bank"
+
+
+@dataclass(frozen=True)
+class Size:
+    branches: int = 6
+    managers_per_branch: tuple[int, int] = (4, 8)
+    opportunities_per_month: float = 1.5  # per account manager
+    deals_per_month: float = 1.0
+    reps: int = 6
+    loan_managers: int = 5
+
+    @classmethod
+    def small(cls) -> "Size":
+        return cls(branches=2, managers_per_branch=(2, 3), opportunities_per_month=0.7, deals_per_month=0.5,
+                   reps=3, loan_managers=3)
+
+
+@dataclass(frozen=True)
+class Action:
+    day: date
+    service: str
+    method: str
+    args: tuple
+
+
+def _money(rng: random.Random, low: int, high: int, step: int = 100) -> str:
+    return str(Decimal(rng.randrange(low // step, high // step + 1) * step))
+
+
+class YearGenerator:
+    def __init__(self, seed: int = 2026, year: int = 2026, size: Size = Size()):
+        self.rng = random.Random(seed)
+        self.year, self.size = year, size
+        self.actions: list[Action] = []
+        self._n = 0
+
+    def _id(self, prefix: str) -> str:
+        self._n += 1
+        return f"{prefix}{self._n:05d}"
+
+    def add(self, day, service, method, *args):
+        self.actions.append(Action(day, service, method, args))
+
+    def days(self, month: Month):
+        return [month.first_day + timedelta(days=i) for i in range((month.last_day - month.first_day).days + 1)]
+
+    # --- the organisation --------------------------------------------------------------------
+
+    def organisation(self):
+        start = date(self.year, 1, 1)
+        reg = lambda line, kind, doc: self.add(start, "intake", f"register_{kind}", line, doc)  # noqa: E731
+        self.add(start, "intake", "register_business_line", {"key": TELECOM, "plugin": "telecom", "name": "市电信政企"})
+        self.add(start, "intake", "register_business_line", {"key": SOFTWARE, "plugin": "software"})
+        self.add(start, "intake", "register_business_line", {"key": BANKING, "plugin": "banking"})
+        self.telecom_ams: list[tuple[str, str]] = []
+        for b in range(self.size.branches):
+            branch = "gulou" if b == 0 else f"br{b}"
+            reg(TELECOM, "branch", {"id": branch, "urban": b < 2})
+            for role in ("branch_manager", "deputy_manager", "center_director", "entry_admin"):
+                reg(TELECOM, "person", {"id": f"{branch}-{role}", "role": role, "branch": branch})
+            count = self.rng.randint(*self.size.managers_per_branch)
+            for i in range(count):
+                pid = "lin" if (b == 0 and i == 0) else f"{branch}-am{i}"
+                reg(TELECOM, "person", {"id": pid, "role": "account_manager", "branch": branch,
+                                        "start_date": "2024-01-01"})
+                if pid != "lin":
+                    self.telecom_ams.append((pid, branch))
+        reg(TELECOM, "person", {"id": "city-admin", "role": "city_admin"})
+        # software: the key-account department
+        for pid, role in (("ka-manager", "deputy_manager"), ("sales-ops", "city_admin"), ("director", "branch_manager")):
+            reg(SOFTWARE, "person", {"id": pid, "role": role})
+        self.reps = ["fang"] + [f"rep{i}" for i in range(1, self.size.reps)]
+        for i, rep in enumerate(self.reps):
+            new = i == len(self.reps) - 1  # one new this year
+            reg(SOFTWARE, "person", {"id": rep, "role": "account_manager", "quarterly_target": 200000 if i == 0
+                                     else int(_money(self.rng, 150000, 300000, 10000)),
+                                     "start_date": f"{self.year}-04-10" if new else "2023-01-01"})
+        # banking: a sub-branch with every grade and a referrer
+        reg(BANKING, "branch", {"id": "gulou"})
+        reg(BANKING, "person", {"id": "head", "role": "branch_manager", "branch": "gulou"})
+        grades = ["junior", "assistant", "intermediate", "senior", "junior", "intermediate"]
+        self.loan_managers = ["bo"] + [f"cm{i}" for i in range(1, self.size.loan_managers)]
+        for i, pid in enumerate(self.loan_managers):
+            grade = grades[i % len(grades)]
+            reg(BANKING, "person", {"id": pid, "role": "deputy_manager" if grade == "senior" else "account_manager",
+                                    "grade": grade, "branch": "gulou", "start_date": "2025-10-01" if grade ==
+                                    "assistant" else "2019-01-01", "grade_since": "2023-01-01"})
+        reg(BANKING, "person", {"id": "teller", "role": "referrer", "branch": "gulou"})
+
+    # --- the fixed cast, worked by hand in the demo test -----------------------------------------
+
+    def cast(self):
+        y = self.year
+        for m in range(1, 13):  # lin enters one local 25,000 opportunity each month, on time
+            day = date(y, m, 3)
+            self.add(day, "intake", "record_opportunity", TELECOM,
+                     {"id": f"lin-{m:02d}", "amount": 25000, "discovered": day.isoformat(),
+                      "entered": day.isoformat(), "branch": "gulou", "account_manager": "lin"})
+        self.add(date(y, 3, 12), "intake", "record_opportunity", TELECOM,
+                 {"id": "lin-audit", "amount": 30000, "lines": 2, "discovered": f"{y}-03-12", "origin": "audit",
+                  "branch": "gulou", "account_manager": "lin"})
+        self.add(date(y, 1, 10), "intake", "record_deal", TELECOM,
+                 {"id": "lin-d1", "seller": "lin", "date": f"{y}-01-10", "list_price": 100000, "deal_price": 95000})
+        for q, amount in zip((2, 5, 8, 11), (60000, 180000, 260000, 280000)):
+            self.add(date(y, q, 15), "intake", "record_collection", SOFTWARE,
+                     {"id": f"fang-{q:02d}", "rep": "fang", "date": f"{y}-{q:02d}-15", "amount": amount})
+        for m in range(1, 13):
+            for i, kind in enumerate(("new", "new", "new", "renewal")):
+                day = date(y, m, 5 + i)
+                self.add(day, "intake", "record_loan", BANKING,
+                         {"id": f"bo-{m:02d}-{i}", "manager": "bo", "amount": 40000, "issued": day.isoformat(),
+                          "kind": kind})
+
+    # --- texture --------------------------------------------------------------------------------
+
+    def telecom_month(self, month: Month):
+        rng = self.rng
+        for pid, branch in self.telecom_ams:
+            n = int(self.size.opportunities_per_month + rng.random())
+            for _ in range(n):
+                day = rng.choice(self.days(month)[:-3])
+                amount = rng.choice([_money(rng, 8000, 19000), _money(rng, 20000, 49000), _money(rng, 50000, 190000),
+                                     _money(rng, 200000, 900000, 1000)])
+                late = rng.random() < 0.12
+                entered = day + timedelta(days=rng.randint(8, 15) if late else rng.randint(0, 3))
+                oid = self._id("o")
+                doc = {"id": oid, "amount": amount, "lines": rng.choice([1, 2, 3, 6]) if rng.random() < 0.3 else 1,
+                       "scope": "citywide" if rng.random() < 0.25 else "local", "discovered": day.isoformat(),
+                       "branch": branch, "account_manager": pid}
+                if rng.random() < 0.06:  # found by the city audit: recorded when found
+                    doc.update(origin="audit", competitor_single_source=rng.random() < 0.3)
+                    entered = day
+                else:
+                    doc.update(entered=entered.isoformat(), quality="poor" if rng.random() < 0.05 else "ok")
+                self.add(entered, "intake", "record_opportunity", TELECOM, doc)
+                if Decimal(amount) >= 20000 and "entered" in doc:
+                    follow = entered
+                    while True:  # weekly follow-ups, sometimes late
+                        follow += timedelta(days=rng.choice([6, 7, 7, 9, 15]))
+                        if follow > entered + timedelta(days=rng.choice([20, 45, 90])):
+                            break
+                        self.add(follow, "intake", "post_follow_up", TELECOM,
+                                 {"id": self._id("f"), "opportunity": oid, "date": follow.isoformat()})
+                if Decimal(amount) >= 50000 and rng.random() < 0.15 and "entered" in doc:
+                    lost = entered + timedelta(days=20)
+                    self.add(lost, "intake", "update_record", TELECOM, "opportunity", oid, {"status": "lost"})
+                    verdict = rng.choice(["subjective", "objective"])
+                    decided = lost + timedelta(days=rng.randint(3, 25))
+                    self.add(decided, "intake", "record_loss_review", TELECOM,
+                             {"opportunity": oid, "verdict": verdict, "decided": decided.isoformat()})
+            for _ in range(int(self.size.deals_per_month + rng.random())):
+                day = rng.choice(self.days(month))
+                listed = int(rng.choice([_money(rng, 5000, 60000), _money(rng, 300000, 1200000, 10000)]
+                                        if rng.random() < 0.08 else [_money(rng, 5000, 60000)]))
+                ratio = rng.choice(["0.95", "0.9", "0.85", "0.75", "0.65", "0.55"])
+                self.add(day, "intake", "record_deal", TELECOM,
+                         {"id": self._id("d"), "seller": pid, "date": day.isoformat(), "list_price": listed,
+                          "deal_price": str(Decimal(listed) * Decimal(ratio))})
+        if rng.random() < 0.5:
+            day = rng.choice(self.days(month))
+            self.add(day, "intake", "record_deal", TELECOM,
+                     {"id": self._id("d"), "seller": "agent-minjiang", "agent": True, "date": day.isoformat(),
+                      "list_price": 50000, "deal_price": 50000})
+
+    def software_month(self, month: Month):
+        rng = self.rng
+        for rep in self.reps[1:]:
+            if rng.random() < 0.5:
+                continue
+            day = rng.choice(self.days(month))
+            kind = rng.choice(["product"] * 5 + ["implementation", "training", "secondary_dev", "add_module"])
+            doc = {"id": self._id("c"), "rep": rep, "date": day.isoformat(), "amount": _money(rng, 20000, 200000),
+                   "revenue_kind": kind, "partner_share": _money(rng, 0, 8000)}
+            if kind == "secondary_dev":
+                doc["gross_margin"] = _money(rng, 5000, 15000)
+            if rng.random() < 0.15:
+                doc["joint_with"] = rng.choice([r for r in self.reps[1:] if r != rep] or [rep])
+                if doc["joint_with"] == rep:
+                    del doc["joint_with"]
+            self.add(day, "intake", "record_collection", SOFTWARE, doc)
+
+    def banking_month(self, month: Month):
+        rng = self.rng
+        for pid in self.loan_managers[1:]:
+            for _ in range(rng.randint(0, 4)):
+                day = rng.choice(self.days(month))
+                self.add(day, "intake", "record_loan", BANKING,
+                         {"id": self._id("l"), "manager": pid, "amount": _money(rng, 10000, 2500000, 1000),
+                          "issued": day.isoformat(), "kind": rng.choice(["new", "new", "renewal", "extension", "merge"]),
+                          **({"referrer": "teller"} if rng.random() < 0.3 else {})})
+        for pid in self.loan_managers:
+            balance = int(_money(rng, 2000000, 8000000, 10000))
+            self.add(month.last_day, "intake", "record_portfolio", BANKING,
+                     {"manager": pid, "month": str(month), "balance": balance,
+                      "overdue_balance": str(Decimal(balance) * Decimal(rng.choice(["0", "0.005", "0.012", "0.02"]))),
+                      "borrowers": rng.randint(20, 80), "loans_managed": rng.randint(20, 90),
+                      "loans_handled": rng.randint(20, 200), "interest_recovered": _money(rng, 5000, 40000)})
+
+    # --- closing ------------------------------------------------------------------------------
+
+    def closings(self, month: Month):
+        after = month.last_day + timedelta(days=1)
+        for monday in [d for d in self.days(month) if d.weekday() == 0]:
+            self.add(monday, "escalation", "sweep", monday.isoformat())
+            self.add(monday, "notify", "send_weekly_bulletin", monday.isoformat(), TELECOM)
+        for line in (TELECOM, SOFTWARE, BANKING):
+            self.add(after, "assessment", "close_month", line, str(month))
+        if month.month % 3 == 0:
+            for line in (TELECOM, SOFTWARE, BANKING):
+                self.add(after, "compensation", "run_quarter", line, str(month.quarter))
+
+    def year_of_actions(self) -> list[Action]:
+        self.organisation()
+        self.cast()
+        for m in range(1, 13):
+            month = Month(self.year, m)
+            self.telecom_month(month)
+            self.software_month(month)
+            self.banking_month(month)
+            self.closings(month)
+        end = date(self.year + 1, 1, 1)  # the year's closings run on 1 January; later activity is dropped
+        self.actions = [a for a in self.actions if a.day <= end]
+        order = {"intake": 0, "escalation": 1, "notify": 2, "assessment": 3, "compensation": 4}
+        # stable: same-day records keep generation order; closings come after the day's records
+        return sorted(self.actions, key=lambda a: (a.day, order[a.service]))
+
+
+def generate(seed: int = 2026, year: int = 2026, size: Size = Size()) -> list[Action]:
+    return YearGenerator(seed, year, size).year_of_actions()
+
+
+__all__ = ["generate", "Size", "Action", "TELECOM", "SOFTWARE", "BANKING"]

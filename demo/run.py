@@ -1,0 +1,194 @@
+"""`make demo`: a sample organisation's year replayed through the five running services.
+
+    python -m demo [--seed 2026] [--size small|full] [--out out]
+
+Finds RabbitMQ (starts a local one if installed but stopped; otherwise says how to get one and
+exits 1), starts the five services as separate processes (SQLite under <out>/var, or PostgreSQL
+when <SERVICE>_DATABASE_URL is set), replays the year through their RPC endpoints with a progress
+bar, closes every month and quarter, writes the sheets and statements as XLSX and HTML under
+<out>/, the bulletins under <out>/bulletins, prints a summary and stops everything, also on Ctrl-C.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+from demo import report
+from demo.generator import BANKING, SOFTWARE, TELECOM, Size, generate
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVICES = ("intake", "escalation", "assessment", "compensation", "notify")
+LINES = (TELECOM, SOFTWARE, BANKING)
+
+
+def ensure_broker(uri: str) -> bool:
+    from services.run import broker_reachable
+    if broker_reachable(uri):
+        return True
+    if shutil.which("rabbitmq-server"):
+        print("RabbitMQ is installed but not running: starting it (rabbitmq-server -detached)", flush=True)
+        subprocess.run(["rabbitmq-server", "-detached"], check=False)
+        for _ in range(60):
+            time.sleep(1)
+            if broker_reachable(uri):
+                return True
+    print(f"RabbitMQ is not reachable at {uri}.\n  Debian/Ubuntu: sudo apt install rabbitmq-server && "
+          f"sudo rabbitmq-server -detached\n  or point AMQP_URI at a running broker.", file=sys.stderr)
+    return False
+
+
+def start_services(out: Path, uri: str) -> subprocess.Popen:
+    var = out / "var"
+    shutil.rmtree(var, ignore_errors=True)
+    var.mkdir(parents=True)
+    env = {**os.environ, "AMQP_URI": uri, "NOTIFY_OUTBOX_DIR": str(out / "bulletins"), "LOG_LEVEL": "WARNING"}
+    for name in SERVICES:
+        env.setdefault(f"{name.upper()}_DATABASE_URL", f"sqlite:///{var / name}.db")
+    return subprocess.Popen([sys.executable, "-m", "services.run"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=open(var / "services.log", "w"))
+
+
+def wait_until_up(rpc, proc, timeout=90):
+    from nameko.exceptions import MethodNotFound, UnknownService
+    deadline = time.time() + timeout
+    for name in SERVICES:
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError("the services stopped while starting; see out/var/services.log")
+            try:
+                getattr(rpc, name).no_such_method()
+            except UnknownService:
+                if time.time() > deadline:
+                    raise RuntimeError(f"service {name} did not start in {timeout}s") from None
+                time.sleep(0.2)
+                continue
+            except MethodNotFound:
+                break
+
+
+def caught_up(rpc, service: str, line: str, kinds) -> None:
+    """Wait until a service's projection holds every change intake has published for the line."""
+    want = {k: v[1] if k != "follow_up" else v[0] for k, v in rpc.intake.record_counts(line).items() if k in kinds}
+    deadline = time.time() + 120
+    while True:
+        have = getattr(rpc, service).projection_versions(line)
+        if all(have.get(k, 0) >= n for k, n in want.items()):
+            return
+        if time.time() > deadline:
+            raise RuntimeError(f"{service} did not catch up with intake on {line}: {have} vs {want}")
+        time.sleep(0.05)
+
+
+FACT_KINDS = ("person", "branch", "opportunity", "loss_review", "deal", "collection", "contract", "loan",
+              "portfolio", "kpi")
+
+
+def progress(done: int, total: int, label: str) -> None:
+    width = 40
+    filled = width * done // total
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {100 * done // total:3d}% {done}/{total} {label}")
+    sys.stderr.flush()
+
+
+def replay(rpc, actions, out: Path) -> dict:
+    closed = {"sheets": {}, "statements": {}}
+    for i, a in enumerate(actions, 1):
+        if a.service == "escalation":
+            caught_up(rpc, "escalation", TELECOM, ("opportunity", "person", "follow_up"))
+        if a.method in ("close_month", "run_quarter"):
+            caught_up(rpc, a.service, a.args[0], FACT_KINDS)
+        result = getattr(getattr(rpc, a.service), a.method)(*a.args)
+        if a.method == "close_month":
+            closed["sheets"][(a.args[0], a.args[1])] = result
+            report.write(result, out / "sheets" / f"{a.args[0]}-{a.args[1]}", f"{a.args[0]} {a.args[1]} 月度考核")
+        elif a.method == "run_quarter":
+            closed["statements"][(a.args[0], a.args[1])] = result
+            report.write(result, out / "statements" / f"{a.args[0]}-{a.args[1]}",
+                         f"{a.args[0]} {a.args[1]} 季度提成奖金")
+        if i % 20 == 0 or i == len(actions):
+            progress(i, len(actions), a.day.isoformat())
+    sys.stderr.write("\n")
+    return closed
+
+
+def summary(rpc, closed) -> str:
+    out = ["", "== Summary =="]
+    out.append("Opportunities by tier (telecom): " + ", ".join(
+        f"{t}: {n}" for t, n in rpc.escalation.tier_counts(TELECOM).items()))
+    out.append(f"Escalations: {len(rpc.escalation.list_escalations(TELECOM))}")
+    points, clauses = Counter(), defaultdict(Counter)
+    for sheet in closed["sheets"].values():
+        for line in sheet["lines"]:
+            if line["unit"] == "points":
+                points[line["person"]] += Decimal(line["figure"])
+                clauses[line["person"]][line["clause"]] += Decimal(line["figure"])
+    out.append("Top penalty points of the year:")
+    for person, total in sorted(points.items(), key=lambda kv: (-kv[1], kv[0]))[:5]:
+        top = ", ".join(f"{c} {v}" for c, v in clauses[person].most_common(3))
+        out.append(f"  {person:<24} {total:>6}  ({top})")
+    paid = defaultdict(Counter)
+    for (line, _), run in closed["statements"].items():
+        for person, units in run["totals"].items():
+            paid[line][person] += Decimal(units.get("CNY", "0"))
+    out.append("Commissions and pay of the year (CNY), top 5 per line:")
+    for line in LINES:
+        for person, total in sorted(paid[line].items(), key=lambda kv: (-kv[1], kv[0]))[:5]:
+            out.append(f"  {line:<16} {person:<24} {total.quantize(Decimal('0.01')):>12}")
+    out.append(f"Bulletins sent: {len(rpc.notify.list_messages(kind='weekly_bulletin'))}")
+    return "\n".join(out)
+
+
+def run_demo(seed: int, size: Size, out: Path, uri: str) -> tuple[dict, str]:
+    """Start the services, replay the generated year, stop them; (closed sheets/statements, summary)."""
+    for sub in ("sheets", "statements", "bulletins"):
+        shutil.rmtree(out / sub, ignore_errors=True)
+    actions = generate(seed, size=size)
+    print(f"Replaying {len(actions)} calls of a generated year (seed {seed})", flush=True)
+    proc = start_services(out, uri)
+    from nameko.standalone.rpc import ClusterRpcProxy
+    try:
+        with ClusterRpcProxy({"AMQP_URI": uri}, timeout=120) as rpc:
+            wait_until_up(rpc, proc)
+            closed = replay(rpc, actions, out)
+            return closed, summary(rpc, closed)
+    finally:  # also on Ctrl-C: never leave the services running
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="demo", description=__doc__.split("\n")[0])
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--size", choices=("small", "full"), default="full")
+    parser.add_argument("--out", default="out")
+    args = parser.parse_args(argv)
+    logging.getLogger("amqp").setLevel(logging.ERROR)  # returned-message chatter on shutdown
+    uri = os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
+    if not ensure_broker(uri):
+        return 1
+    out = Path(args.out).resolve()
+    try:
+        _, text = run_demo(args.seed, Size.small() if args.size == "small" else Size(), out, uri)
+    except KeyboardInterrupt:
+        print("\ninterrupted: the services are stopped", file=sys.stderr)
+        return 130
+    print(text)
+    print(f"Sheets, statements and bulletins are in {out}/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

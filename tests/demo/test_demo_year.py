@@ -1,0 +1,40 @@
+"""A small demo year through the real broker, five service processes: figures of the fixed cast
+worked by hand, and the same seed gives the same sheets and statements."""
+from decimal import Decimal as D
+
+from demo.generator import BANKING, SOFTWARE, TELECOM, Size
+from demo.run import run_demo
+
+
+def _cny(run, person):
+    return D(run["totals"].get(person, {}).get("CNY", "0"))
+
+
+def _comparable(closed):
+    return {kind: {key: (s["totals"], s["lines"]) for key, s in sheets.items()} for kind, sheets in closed.items()}
+
+
+def test_a_demo_year_matches_hand_figures_and_is_reproducible(amqp_uri, tmp_path):
+    closed, text = run_demo(7, Size.small(), tmp_path / "a", amqp_uri)
+    sheets, statements = closed["sheets"], closed["statements"]
+    assert len(sheets) == 36 and len(statements) == 12  # 12 months and 4 quarters x 3 lines
+
+    # lin enters one local 25,000 opportunity on time every month (quota met) and is named by one
+    # city audit finding in March: 30,000 and 2 lines -> 4 points (000 §(三)(一)1); no other month
+    march = sheets[(TELECOM, "2026-03")]
+    assert D(march["totals"]["lin"]["points"]) == 4
+    assert all("points" not in s["totals"].get("lin", {}) for (l, m), s in sheets.items() if l == TELECOM and m != "2026-03")
+    # Q1: one deal, list 100,000 at 95,000 (8%), 20,000 task: 75,000 x (8% + 1 pp) = 6,750;
+    # base 1,800 + phone 100 for 3 months = 5,700 -> 12,450
+    assert _cny(statements[(TELECOM, "2026-Q1")], "lin") == 12450
+    # fang collects RULES.md §2.3's worked example: -600; 9,600; 8,000; 13,000 + 1,600
+    assert [_cny(statements[(SOFTWARE, f"2026-Q{q}")], "fang") for q in (1, 2, 3, 4)] == [-600, 9600, 8000, 14600]
+    # bo (junior) issues 3 new loans and 1 renewal a month: 3.5 -> 2 x 30 + 1.5 x 40 = 120, plus
+    # base 2,200: 2,320 a month, 6,960 a quarter
+    assert _cny(statements[(BANKING, "2026-Q2")], "bo") == 6960
+    assert (tmp_path / "a" / "sheets" / f"{TELECOM}-2026-03.xlsx").exists()
+    assert list((tmp_path / "a" / "bulletins").glob("*weekly_bulletin*.html"))
+    assert "Bulletins sent: 52" in text
+
+    again, _ = run_demo(7, Size.small(), tmp_path / "b", amqp_uri)
+    assert _comparable(again) == _comparable(closed)
