@@ -18,12 +18,15 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from collections import Counter, defaultdict
 from decimal import Decimal
 from pathlib import Path
 
-from demo import report
-from demo.generator import BANKING, SOFTWARE, TELECOM, Size, generate
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")  # nameko 2.x runs on eventlet
+
+from demo import report  # noqa: E402
+from demo.generator import BANKING, SOFTWARE, TELECOM, Size, generate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = ("intake", "escalation", "assessment", "compensation", "notify")
