@@ -123,6 +123,12 @@ class YearGenerator:
         for q, amount in zip((2, 5, 8, 11), (60000, 180000, 260000, 280000)):
             self.add(date(y, q, 15), "intake", "record_collection", SOFTWARE,
                      {"id": f"fang-{q:02d}", "rep": "fang", "date": f"{y}-{q:02d}-15", "amount": amount})
+        # orders past every single-order bonus step (003 §六1), sold at list price
+        seller = self.telecom_ams[0][0]
+        for m, price in ((4, 320000), (7, 550000), (10, 1050000)):
+            self.add(date(y, m, 18), "intake", "record_deal", TELECOM,
+                     {"id": f"big-{m:02d}", "seller": seller, "date": f"{y}-{m:02d}-18", "list_price": price,
+                      "deal_price": price})
         for m in range(1, 13):
             for i, kind in enumerate(("new", "new", "new", "renewal")):
                 day = date(y, m, 5 + i)
@@ -192,10 +198,12 @@ class YearGenerator:
                    "revenue_kind": kind, "partner_share": _money(rng, 0, 8000)}
             if kind == "secondary_dev":
                 doc["gross_margin"] = _money(rng, 5000, 15000)
-            if rng.random() < 0.15:
-                doc["joint_with"] = rng.choice([r for r in self.reps[1:] if r != rep] or [rep])
-                if doc["joint_with"] == rep:
-                    del doc["joint_with"]
+            others = [r for r in self.reps[1:] if r != rep]
+            roll = rng.random()
+            if others and roll < 0.15:  # a joint sale: the collector 70%, the other 30%
+                doc["joint_with"] = rng.choice(others)
+            elif others and roll < 0.25:  # several reps: split by recorded contribution
+                doc["contributions"] = [{"person": rep, "share": "0.6"}, {"person": rng.choice(others), "share": "0.4"}]
             self.add(day, "intake", "record_collection", SOFTWARE, doc)
 
     def banking_month(self, month: Month):

@@ -11,6 +11,7 @@ bar, closes every month and quarter, writes the sheets and statements as XLSX an
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import shutil
@@ -177,6 +178,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--size", choices=("small", "full"), default="full")
     parser.add_argument("--out", default="out")
+    parser.add_argument("--opportunities-per-month", type=float, default=None,
+                        help="per telecom account manager (default 1.5 full, 0.7 small)")
     args = parser.parse_args(argv)
     logging.getLogger("amqp").setLevel(logging.ERROR)  # returned-message chatter on shutdown
     uri = os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
@@ -184,7 +187,10 @@ def main(argv=None) -> int:
         return 1
     out = Path(args.out).resolve()
     try:
-        _, text = run_demo(args.seed, Size.small() if args.size == "small" else Size(), out, uri)
+        size = Size.small() if args.size == "small" else Size()
+        if args.opportunities_per_month is not None:
+            size = dataclasses.replace(size, opportunities_per_month=args.opportunities_per_month)
+        _, text = run_demo(args.seed, size, out, uri)
     except KeyboardInterrupt:
         print("\ninterrupted: the services are stopped", file=sys.stderr)
         return 130
