@@ -12,8 +12,8 @@ from shared.explain import CNY, INFO, Line
 from shared.facts import Facts
 from shared.kpi import kpi_coefficient
 
-from .crediting import AM, by_person, period_parts
-from .quarterly import _s, reps, side_bonus_lines, targets
+from .crediting import AM
+from .quarterly import _s, run_scheme, targets
 
 ZERO = Decimal(0)
 C1, C2, C3 = "002/KAB §三1", "002/KAB §三2", "002/KAB §三"
@@ -65,12 +65,4 @@ def rep_quarter(person, q, row, state, facts: Facts, p) -> tuple[list[Line], dic
 
 
 def run(facts: Facts, carried: Mapping[str, Any], p) -> tuple[list[Line], dict]:
-    q = facts.quarter
-    parts, credit_lines = period_parts(facts, q, p)
-    rows = by_person(parts)
-    lines, out = list(credit_lines), dict(carried)
-    for person in reps(facts, rows):
-        rep_lines, out[person.id] = rep_quarter(person, q, rows.get(person.id), carried.get(person.id), facts, p)
-        lines += rep_lines
-    lines += side_bonus_lines(rows, "002/KAB §三3")
-    return sorted(lines, key=lambda l: l.person), out
+    return run_scheme(facts, carried, p, rep_quarter, "002/KAB §三3")

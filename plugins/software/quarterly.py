@@ -166,15 +166,23 @@ def side_bonus_lines(rows: Mapping[str, Mapping[str, Any]], clause: str = "002/K
             for person, row in sorted(rows.items()) if row["side"]]
 
 
-def run(facts: Facts, carried: Mapping[str, Any], p) -> tuple[list[Line], dict]:
+def run_scheme(facts: Facts, carried: Mapping[str, Any], p, rep_quarter_fn, side_clause: str):
+    """Credit the quarter's collections, run each rep's quarter through the scheme, add side bonuses.
+    rep_quarter_fn(person, quarter, credit row or None, carried state or None, facts, p)."""
     q = facts.quarter
     parts, credit_lines = period_parts(facts, q, p)
     rows = by_person(parts)
     lines, out = list(credit_lines), dict(carried)
     for person in reps(facts, rows):
-        state = carried.get(person.id) or fresh_state(q.year)
-        credit = rows.get(person.id, {}).get("task", ZERO)
-        rep_lines, out[person.id] = rep_quarter(person, q, credit, state, facts, p)
+        rep_lines, out[person.id] = rep_quarter_fn(person, q, rows.get(person.id), carried.get(person.id), facts, p)
         lines += rep_lines
-    lines += side_bonus_lines(rows)
+    lines += side_bonus_lines(rows, side_clause)
     return sorted(lines, key=lambda l: l.person), out  # stable: each person's lines in computing order
+
+
+def _rep_quarter(person, q, row, state, facts, p):
+    return rep_quarter(person, q, row["task"] if row else ZERO, state or fresh_state(q.year), facts, p)
+
+
+def run(facts: Facts, carried: Mapping[str, Any], p) -> tuple[list[Line], dict]:
+    return run_scheme(facts, carried, p, _rep_quarter, "002/KAP §二2")
