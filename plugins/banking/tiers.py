@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from shared.plugin import Classification
 
+from .params import GRADES
+
 LADDER = ("account_manager", "deputy_manager", "branch_manager", "city_admin")
 TIERS = (  # key, threshold, owner, minimum grade, zh, en
     ("large", "large_from", "branch_manager", None, "大额贷款", "large loan"),
@@ -26,4 +28,6 @@ def classify(o, p) -> Classification:
                           tier in ("medium", "large"), "RULES §3.2", f"金额 {o.amount} 元，{zh}{need}",
                           f"amount {o.amount}: {en}" + (f", {grade} grade or above" if grade else ""),
                           {"amount": o.amount, "min_grade": grade,
+                           # who may own it: read by the escalation service when it picks the owner
+                           "eligible_grades": list(GRADES[GRADES.index(grade):]) if grade else None,
                            "thresholds": {t[1]: p[t[1]] for t in TIERS}})

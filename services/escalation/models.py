@@ -23,6 +23,7 @@ class Person(Base):
     id = Column(String(100), primary_key=True)
     role = Column(String(64), nullable=False)
     branch = Column(String(100), nullable=True, index=True)
+    grade = Column(String(32), nullable=True)  # banking grade: some tiers need a minimum grade
     version = Column(Integer, nullable=False, default=0)
 
 

@@ -61,7 +61,7 @@ class EscalationService:
             row = session.get(Person, (line, doc["id"]))
             if is_newer(row, version):
                 session.merge(Person(business_line=line, id=doc["id"], role=doc["role"],
-                                     branch=doc.get("branch"), version=version))
+                                     branch=doc.get("branch"), grade=doc.get("grade"), version=version))
                 session.flush()
                 self._fill_vacancies(line, doc.get("branch"))
         elif kind == "opportunity":
@@ -102,7 +102,7 @@ class EscalationService:
             raise NotFound(f"business line {line!r} not projected yet", field="business_line")
         plugin = plugin_of(line_row.plugin, line_row.parameters)
         c = plugin.classify(OpportunitySchema().load(row.doc))
-        owner = self._holder(line, c.owner_role, row)
+        owner = self._holder(line, c.owner_role, row, c.inputs.get("eligible_grades"))
         confirmer = self._holder(line, c.confirming_role, row)
         before = (row.tier, row.owner_role, row.owner, row.confirmer)
         row.tier, row.owner_role, row.owner = c.tier, c.owner_role, owner
@@ -116,14 +116,20 @@ class EscalationService:
                                  reason_en=c.reason_en, inputs=c.to_dict()["inputs"], as_of=None)
             self.db.session.add(OutboxEvent(event_type=E.OWNER_ASSIGNED, payload=event))
 
-    def _holder(self, line, role, row):
+    def _holder(self, line, role, row, eligible_grades=None):
         """Who holds a role for this opportunity: its own account manager, else the holder of the
-        role in its branch, else a holder of the role with no branch (a city-level role)."""
+        role in its branch, else a holder of the role with no branch (a city-level role). When the
+        tier asks for certain grades (banking: small loans need a junior or above), only a person
+        of those grades qualifies."""
         if role is None:
             return None
-        if role == "account_manager" and row.doc.get("account_manager"):
-            return row.doc["account_manager"]
         people = self.db.session.query(Person).filter_by(business_line=line, role=role)
+        if eligible_grades:
+            people = people.filter(Person.grade.in_(eligible_grades))
+        named = row.doc.get("account_manager")
+        if role == "account_manager" and named and (
+                not eligible_grades or people.filter_by(id=named).first() is not None):
+            return named
         here = people.filter_by(branch=row.branch).order_by(Person.id).first() if row.branch else None
         anywhere = here or people.filter(Person.branch.is_(None)).order_by(Person.id).first()
         return anywhere.id if anywhere else None

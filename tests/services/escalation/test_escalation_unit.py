@@ -54,3 +54,18 @@ def test_sweep_is_idempotent_and_climbs_to_the_top_of_the_ladder_only(sqlite_db)
     assert worker.db.session.query(Escalation).count() == 1
     (event,) = _sent(worker, E.OPPORTUNITY_ESCALATED)
     assert event["days_overdue"] == 30 and event["person"] is None  # no branch manager registered
+
+
+def test_a_tier_that_needs_a_grade_goes_to_a_qualified_holder(sqlite_db):
+    # banking: a 60,000 loan is "small" and needs a junior or above (RULES §3.2); its assistant
+    # account manager cannot own it, the junior of the same branch does
+    worker = worker_factory(EscalationService, db=sqlite_db(Base))
+    for kind, doc in (("business_line", {"key": "acme", "plugin": "banking"}),
+                      ("person", {"id": "asst", "role": "account_manager", "branch": "b1", "grade": "assistant"}),
+                      ("person", {"id": "jr", "role": "account_manager", "branch": "b1", "grade": "junior"})):
+        worker.on_record_changed(record_event(kind, doc))
+    worker.on_record_changed(record_event("opportunity", {**OPP, "amount": 60000, "account_manager": "asst"}))
+    worker.on_record_changed(record_event("opportunity", {**OPP, "id": "o2", "amount": 20000,
+                                                          "account_manager": "asst"}))
+    assert worker.get_assignment("acme", "o1")["owner"] == "jr"
+    assert worker.get_assignment("acme", "o2")["owner"] == "asst"  # micro: any grade
