@@ -103,14 +103,16 @@ def progress(done: int, total: int, label: str) -> None:
     sys.stderr.flush()
 
 
-def replay(rpc, actions, out: Path) -> dict:
+def replay(rpc, actions, out: Path, seed: int) -> dict:
     closed = {"sheets": {}, "statements": {}}
     for i, a in enumerate(actions, 1):
+        # intake writes carry an idempotency key: replaying into kept (PostgreSQL) databases is safe
+        kwargs = {"idempotency_key": f"demo:{seed}:{i}"} if a.service == "intake" else {}
         if a.service == "escalation":
             caught_up(rpc, "escalation", TELECOM, ("opportunity", "person", "follow_up"))
         if a.method in ("close_month", "run_quarter"):
             caught_up(rpc, a.service, a.args[0], FACT_KINDS)
-        result = getattr(getattr(rpc, a.service), a.method)(*a.args)
+        result = getattr(getattr(rpc, a.service), a.method)(*a.args, **kwargs)
         if a.method == "close_month":
             closed["sheets"][(a.args[0], a.args[1])] = result
             report.write(result, out / "sheets" / f"{a.args[0]}-{a.args[1]}", f"{a.args[0]} {a.args[1]} 月度考核")
@@ -162,7 +164,7 @@ def run_demo(seed: int, size: Size, out: Path, uri: str) -> tuple[dict, str]:
     try:
         with ClusterRpcProxy({"AMQP_URI": uri}, timeout=120) as rpc:
             wait_until_up(rpc, proc)
-            closed = replay(rpc, actions, out)
+            closed = replay(rpc, actions, out, seed)
             return closed, summary(rpc, closed)
     finally:  # also on Ctrl-C: never leave the services running
         if proc.poll() is None:
