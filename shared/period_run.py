@@ -6,7 +6,7 @@ from typing import Any
 
 from . import events as E, ledger
 from .db import first_time, send_outbox
-from .errors import InvalidFacts, NotFound
+from .errors import NotFound
 from .factstore import apply_record, period_document
 from .facts_schema import load_facts
 from .projection import plugin_of
@@ -30,13 +30,6 @@ def line_plugin(session, Fact, business_line: str):
     if row is None:
         raise NotFound(f"business line {business_line!r} is not known here (yet)", field="business_line")
     return plugin_of(row.doc["plugin"], row.doc.get("parameters"))
-
-
-def parse_period(kind, text: Any, field: str):
-    try:
-        return kind.parse(str(text))
-    except ValueError as exc:
-        raise InvalidFacts(str(exc), field=field) from None
 
 
 def facts_for(session, Fact, business_line: str, first, last, lookback_days: int, periods, **extra):

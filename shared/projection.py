@@ -7,11 +7,9 @@ leave the same state.
 from __future__ import annotations
 
 import json
-from datetime import date
 from functools import lru_cache
 from typing import Any, Mapping
 
-from .errors import InvalidFacts
 from .loader import load_plugin
 from .plugin import RulePlugin
 
@@ -28,13 +26,3 @@ def _plugin(key: str, parameters_json: str) -> RulePlugin:
 def plugin_of(plugin_key: str, parameters: Mapping[str, Any] | None) -> RulePlugin:
     """The configured plugin of a business line (instances are cached: plugins are pure)."""
     return _plugin(plugin_key, json.dumps(parameters or {}, sort_keys=True, default=str))
-
-
-def as_date(value: Any, field: str = "as_of") -> date:
-    """An ``as_of`` argument: a date or an ISO string; anything else is an error naming the field."""
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise InvalidFacts(f"not a date (YYYY-MM-DD): {value!r}", field=field) from None

@@ -8,3 +8,15 @@ from nameko.rpc import rpc
 from .errors import SuiteError
 
 api = rpc(expected_exceptions=SuiteError)
+
+
+def validated(schema_cls, **arguments):
+    """Load an RPC method's arguments with its marshmallow schema; InvalidFacts names each bad one."""
+    from marshmallow import ValidationError
+
+    from .errors import InvalidFacts, flatten
+
+    try:
+        return schema_cls().load(arguments)
+    except ValidationError as exc:
+        raise InvalidFacts(flatten(exc.messages)) from None

@@ -18,12 +18,12 @@ from nameko.timer import timer
 from shared import events as E, ledger
 from shared.db import ServiceDatabase, send_outbox
 from shared.errors import NotFound
-from shared.period_run import (close_and_announce, facts_for, line_plugin, parse_period, project,
+from shared.period_run import (close_and_announce, facts_for, line_plugin, project,
                                projection_counts, projection_versions)
-from shared.periods import Month
-from shared.rpc import api
+from shared.rpc import api, validated
 
 from .models import AppliedEvent, Base, Fact, OutboxEvent, Sheet, SheetLine
+from .schemas import MonthRef, Reopen
 
 # Opportunities discovered this long before a month can still count in it (late entries).
 DEFAULT_LOOKBACK_DAYS = 400
@@ -44,7 +44,7 @@ class AssessmentService:
     @api
     def close_month(self, business_line, month):
         session = self.db.session
-        month = parse_period(Month, month, "month")
+        month = validated(MonthRef, business_line=business_line, month=month)["month"]
         plugin = line_plugin(session, Fact, business_line)
 
         def compute():
@@ -60,14 +60,14 @@ class AssessmentService:
 
     @api
     def reopen_month(self, business_line, month, reason):
-        month = parse_period(Month, month, "month")
+        month = validated(Reopen, business_line=business_line, month=month, reason=reason)["month"]
         sheet = ledger.reopen(self.db.session, Sheet, business_line, str(month), reason)
         self.db.session.commit()
         return {"period": str(month), "version": sheet.version, "status": sheet.status}
 
     @api
     def get_sheet(self, business_line, month, person=None):
-        month = parse_period(Month, month, "month")
+        month = validated(MonthRef, business_line=business_line, month=month, person=person)["month"]
         sheet = ledger.current(self.db.session, Sheet, business_line, str(month))
         if sheet is None:
             raise NotFound(f"{month} of {business_line!r} is not closed", field="month")
@@ -75,7 +75,7 @@ class AssessmentService:
 
     @api
     def sheet_history(self, business_line, month):
-        month = parse_period(Month, month, "month")
+        month = validated(MonthRef, business_line=business_line, month=month)["month"]
         return ledger.history(self.db.session, Sheet, business_line, str(month))
 
     @api

@@ -23,12 +23,12 @@ from shared import events as E, ledger
 from shared.db import ServiceDatabase, send_outbox
 from shared.errors import Conflict, NotFound
 from shared.explain import plain
-from shared.period_run import (close_and_announce, facts_for, line_plugin, parse_period, project,
+from shared.period_run import (close_and_announce, facts_for, line_plugin, project,
                                projection_counts, projection_versions)
-from shared.periods import Quarter
-from shared.rpc import api
+from shared.rpc import api, validated
 
 from .models import AppliedEvent, Base, Fact, OutboxEvent, Sheet, SheetLine
+from .schemas import QuarterRef, Reopen
 
 
 class CompensationService:
@@ -45,7 +45,7 @@ class CompensationService:
     @api
     def run_quarter(self, business_line, quarter):
         session = self.db.session
-        quarter = parse_period(Quarter, quarter, "quarter")
+        quarter = validated(QuarterRef, business_line=business_line, quarter=quarter)["quarter"]
         plugin = line_plugin(session, Fact, business_line)
 
         def compute():
@@ -70,7 +70,7 @@ class CompensationService:
 
     @api
     def reopen_quarter(self, business_line, quarter, reason):
-        quarter = parse_period(Quarter, quarter, "quarter")
+        quarter = validated(Reopen, business_line=business_line, quarter=quarter, reason=reason)["quarter"]
         sheet = ledger.reopen(self.db.session, Sheet, business_line, str(quarter), reason)
         self.db.session.commit()
         return {"period": str(quarter), "version": sheet.version, "status": sheet.status}
@@ -85,11 +85,11 @@ class CompensationService:
 
     @api
     def run_history(self, business_line, quarter):
-        quarter = parse_period(Quarter, quarter, "quarter")
+        quarter = validated(QuarterRef, business_line=business_line, quarter=quarter)["quarter"]
         return ledger.history(self.db.session, Sheet, business_line, str(quarter))
 
     def _sheet(self, business_line, quarter):
-        quarter = parse_period(Quarter, quarter, "quarter")
+        quarter = validated(QuarterRef, business_line=business_line, quarter=quarter)["quarter"]
         sheet = ledger.current(self.db.session, Sheet, business_line, str(quarter))
         if sheet is None:
             raise NotFound(f"{quarter} of {business_line!r} has not been run", field="quarter")

@@ -24,10 +24,11 @@ from shared import events as E
 from shared.db import ServiceDatabase, first_time, send_outbox
 from shared.errors import NotFound
 from shared.facts_schema import OpportunitySchema
-from shared.projection import as_date, is_newer, plugin_of
-from shared.rpc import api
+from shared.projection import is_newer, plugin_of
+from shared.rpc import api, validated
 
 from .models import AppliedEvent, Base, Escalation, FollowUp, Line, OutboxEvent, Opportunity, Person
+from .schemas import Sweep
 
 SWEEP_INTERVAL = 24 * 3600  # daily
 
@@ -148,7 +149,8 @@ class EscalationService:
     @api
     def sweep(self, as_of, business_line=None):
         """Escalate every overdue follow-up as of ``as_of``; returns the escalations made now."""
-        day = as_date(as_of)
+        args = validated(Sweep, as_of=as_of, business_line=business_line)
+        day, business_line = args["as_of"], args["business_line"]
         session = self.db.session
         due = session.query(Opportunity).filter(Opportunity.open.is_(True), Opportunity.due <= day)
         if business_line:

@@ -14,7 +14,7 @@ and failures are retried with exponential back-off up to NOTIFY_MAX_ATTEMPTS.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from nameko.dependency_providers import Config
@@ -24,12 +24,12 @@ from sqlalchemy.exc import IntegrityError
 
 from shared import events as E
 from shared.db import ServiceDatabase, first_time, utcnow
-from shared.projection import as_date
-from shared.rpc import api
+from shared.rpc import api, validated
 
 from . import templates as T
 from .channels import Channels
 from .models import AppliedEvent, Base, Delivery, Message, Opportunity
+from .schemas import Bulletin, DeliveryQuery, MessageQuery, Retry
 
 DEFAULT_MAX_ATTEMPTS = 8
 
@@ -104,7 +104,8 @@ class NotifyService:
 
     @api
     def send_weekly_bulletin(self, as_of, business_line=None):
-        day = as_date(as_of)
+        args = validated(Bulletin, as_of=as_of, business_line=business_line)
+        day, business_line = args["as_of"], args["business_line"]
         session = self.db.session
         lines = [business_line] if business_line else [
             r[0] for r in session.query(Opportunity.business_line).distinct().order_by(Opportunity.business_line)]
@@ -180,7 +181,7 @@ class NotifyService:
     @api
     def retry_deliveries(self, as_of_now=None):
         """Attempt every delivery that is retrying and due (``as_of_now``: ISO datetime, for tests)."""
-        now = datetime.fromisoformat(as_of_now) if as_of_now else utcnow()
+        now = validated(Retry, as_of_now=as_of_now)["as_of_now"] or utcnow()
         due = (self.db.session.query(Delivery)
                .filter(Delivery.status.in_(("pending", "retrying")), Delivery.next_attempt <= now)
                .order_by(Delivery.id).with_for_update(skip_locked=True).all())
@@ -189,6 +190,7 @@ class NotifyService:
 
     @api
     def list_messages(self, business_line=None, kind=None):
+        validated(MessageQuery, business_line=business_line, kind=kind)
         rows = self.db.session.query(Message)
         if business_line:
             rows = rows.filter_by(business_line=business_line)
@@ -199,6 +201,7 @@ class NotifyService:
 
     @api
     def list_deliveries(self, status=None):
+        validated(DeliveryQuery, status=status)
         rows = self.db.session.query(Delivery)
         if status:
             rows = rows.filter_by(status=status)

@@ -69,3 +69,13 @@ def test_a_tier_that_needs_a_grade_goes_to_a_qualified_holder(sqlite_db):
                                                           "account_manager": "asst"}))
     assert worker.get_assignment("acme", "o1")["owner"] == "jr"
     assert worker.get_assignment("acme", "o2")["owner"] == "asst"  # micro: any grade
+
+
+def test_rpc_arguments_are_validated_by_name(sqlite_db):
+    import pytest
+
+    from shared.errors import InvalidFacts
+    worker = _worker(sqlite_db)
+    with pytest.raises(InvalidFacts) as exc:
+        worker.sweep("2026-02-30")
+    assert exc.value.errors == [{"field": "as_of", "message": "Not a valid date."}]

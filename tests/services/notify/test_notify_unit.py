@@ -47,3 +47,16 @@ def test_each_event_makes_one_message_and_failures_are_logged_then_given_up(sqli
     assert worker.retry_deliveries("2099-01-01T00:00:00") == 1
     assert worker.db.session.query(Delivery).filter_by(channel="smtp").one().status == "failed"
     assert worker.retry_deliveries("2099-01-01T00:00:00") == 0  # given up: not retried forever
+
+
+def test_queries_name_a_bad_argument(sqlite_db):
+    import pytest
+
+    from shared.errors import InvalidFacts
+    worker = worker_factory(NotifyService, db=sqlite_db(Base), channels={})
+    with pytest.raises(InvalidFacts) as exc:
+        worker.list_messages(kind="gossip")
+    assert exc.value.errors[0]["field"] == "kind"
+    with pytest.raises(InvalidFacts) as exc:
+        worker.send_weekly_bulletin("next monday")
+    assert exc.value.errors[0]["field"] == "as_of"

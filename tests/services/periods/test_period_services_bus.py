@@ -49,7 +49,7 @@ def test_month_closes_once_reopens_with_reason_and_keeps_both_versions(suite):
     _caught_up(rpc, "assessment", "opportunity", 4)
     assert rpc.assessment.close_month("acme", "2026-03") == sheet  # closed: immutable
 
-    with pytest.raises(Conflict) as exc:
+    with pytest.raises(InvalidFacts) as exc:
         rpc.assessment.reopen_month("acme", "2026-03", "  ")
     assert exc.value.errors[0]["field"] == "reason"
     rpc.assessment.reopen_month("acme", "2026-03", "audit finding o4 filed late")

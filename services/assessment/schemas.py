@@ -1,0 +1,17 @@
+"""assessment's RPC argument schemas."""
+from marshmallow import RAISE, Schema, fields
+
+from shared import rpc_fields as f
+
+
+class MonthRef(Schema):
+    class Meta:
+        unknown = RAISE
+
+    business_line = f.line(required=True)
+    month = f.month(required=True)
+    person = fields.String(load_default=None, allow_none=True)
+
+
+class Reopen(MonthRef):
+    reason = f.reason()

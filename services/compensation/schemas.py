@@ -1,0 +1,17 @@
+"""compensation's RPC argument schemas."""
+from marshmallow import RAISE, Schema, fields
+
+from shared import rpc_fields as f
+
+
+class QuarterRef(Schema):
+    class Meta:
+        unknown = RAISE
+
+    business_line = f.line(required=True)
+    quarter = f.quarter(required=True)
+    person = fields.String(load_default=None, allow_none=True)
+
+
+class Reopen(QuarterRef):
+    reason = f.reason()
