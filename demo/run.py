@@ -34,6 +34,24 @@ SERVICES = ("intake", "escalation", "assessment", "compensation", "notify")
 LINES = (TELECOM, SOFTWARE, BANKING)
 
 
+class Interrupted(Exception):
+    """Ctrl-C (SIGINT) or SIGTERM: stop after the call in flight, then stop the services."""
+
+
+_stop = {"requested": False}
+
+
+def _request_stop(signum, frame):
+    # nameko's client waits inside eventlet, where a KeyboardInterrupt can be lost: note the
+    # request and act on it between calls instead
+    _stop["requested"] = True
+
+
+def check_stop():
+    if _stop["requested"]:
+        raise Interrupted()
+
+
 def ensure_broker(uri: str) -> bool:
     from services.run import broker_reachable
     if broker_reachable(uri):
@@ -57,7 +75,9 @@ def start_services(out: Path, uri: str) -> subprocess.Popen:
     env = {**os.environ, "AMQP_URI": uri, "NOTIFY_OUTBOX_DIR": str(out / "bulletins"), "LOG_LEVEL": "WARNING"}
     for name in SERVICES:
         env.setdefault(f"{name.upper()}_DATABASE_URL", f"sqlite:///{var / name}.db")
-    return subprocess.Popen([sys.executable, "-m", "services.run"], cwd=ROOT, env=env,
+    # its own session: a terminal's Ctrl-C reaches the demo only, which then stops the services
+    # after the call in flight (instead of the services vanishing under an unanswered call)
+    return subprocess.Popen([sys.executable, "-m", "services.run"], cwd=ROOT, env=env, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=open(var / "services.log", "w"))
 
 
@@ -66,6 +86,7 @@ def wait_until_up(rpc, proc, timeout=90):
     deadline = time.time() + timeout
     for name in SERVICES:
         while True:
+            check_stop()
             if proc.poll() is not None:
                 raise RuntimeError("the services stopped while starting; see out/var/services.log")
             try:
@@ -84,6 +105,7 @@ def caught_up(rpc, service: str, line: str, kinds) -> None:
     want = {k: v[1] if k != "follow_up" else v[0] for k, v in rpc.intake.record_counts(line).items() if k in kinds}
     deadline = time.time() + 120
     while True:
+        check_stop()
         have = getattr(rpc, service).projection_versions(line)
         if all(have.get(k, 0) >= n for k, n in want.items()):
             return
@@ -106,6 +128,7 @@ def progress(done: int, total: int, label: str) -> None:
 def replay(rpc, actions, out: Path, seed: int) -> dict:
     closed = {"sheets": {}, "statements": {}}
     for i, a in enumerate(actions, 1):
+        check_stop()
         # intake writes carry an idempotency key: replaying into kept (PostgreSQL) databases is safe
         kwargs = {"idempotency_key": f"demo:{seed}:{i}"} if a.service == "intake" else {}
         if a.service == "escalation":
@@ -188,12 +211,14 @@ def main(argv=None) -> int:
     if not ensure_broker(uri):
         return 1
     out = Path(args.out).resolve()
+    signal.signal(signal.SIGINT, _request_stop)
+    signal.signal(signal.SIGTERM, _request_stop)
     try:
         size = Size.small() if args.size == "small" else Size()
         if args.opportunities_per_month is not None:
             size = dataclasses.replace(size, opportunities_per_month=args.opportunities_per_month)
         _, text = run_demo(args.seed, size, out, uri)
-    except KeyboardInterrupt:
+    except (Interrupted, KeyboardInterrupt):
         print("\ninterrupted: the services are stopped", file=sys.stderr)
         return 130
     print(text)
