@@ -15,12 +15,13 @@ from nameko.dependency_providers import Config
 from nameko.events import EventDispatcher, event_handler
 from nameko.timer import timer
 
-from shared import events as E, ledger
-from shared.db import ServiceDatabase, send_outbox
+from shared import events as E
+from services.common import ledger
+from services.common.db import ServiceDatabase, send_outbox
 from shared.errors import NotFound
-from shared.period_run import (close_and_announce, facts_for, line_plugin, project,
+from services.common.period_run import (close_and_announce, facts_for, line_plugin, project,
                                projection_counts, projection_versions)
-from shared.rpc import api, validated
+from services.common.rpc import api, validated
 
 from .models import AppliedEvent, Base, Fact, OutboxEvent, Sheet, SheetLine
 from .schemas import MonthRef, Reopen

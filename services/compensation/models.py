@@ -1,7 +1,7 @@
 """compensation's tables: its projection of intake's records (facts), its closed sheets and their lines."""
-from shared.db import new_base, reliability_tables
-from shared.factstore import fact_table
-from shared.ledger import ledger_tables
+from services.common.db import new_base, reliability_tables
+from services.common.factstore import fact_table
+from services.common.ledger import ledger_tables
 
 Base = new_base()
 AppliedEvent, IdempotentCall, OutboxEvent = reliability_tables(Base)

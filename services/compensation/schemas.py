@@ -1,7 +1,7 @@
 """compensation's RPC argument schemas."""
 from marshmallow import RAISE, Schema, fields
 
-from shared import rpc_fields as f
+from services.common import rpc_fields as f
 
 
 class QuarterRef(Schema):

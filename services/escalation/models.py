@@ -2,7 +2,7 @@
 from sqlalchemy import (JSON, Boolean, Column, Date, DateTime, Index, Integer, String,
                         UniqueConstraint)
 
-from shared.db import new_base, reliability_tables, utcnow
+from services.common.db import new_base, reliability_tables, utcnow
 
 Base = new_base()
 AppliedEvent, IdempotentCall, OutboxEvent = reliability_tables(Base)

@@ -21,11 +21,11 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
 from shared import events as E
-from shared.db import ServiceDatabase, first_time, send_outbox
+from services.common.db import ServiceDatabase, first_time, send_outbox
 from shared.errors import NotFound
 from shared.facts_schema import OpportunitySchema
-from shared.projection import is_newer, plugin_of
-from shared.rpc import api, validated
+from services.common.projection import is_newer, plugin_of
+from services.common.rpc import api, validated
 
 from .models import AppliedEvent, Base, Escalation, FollowUp, Line, OutboxEvent, Opportunity, Person
 from .schemas import Sweep

@@ -1,7 +1,7 @@
 """intake's tables: the records themselves, plus the shared reliability tables."""
 from sqlalchemy import JSON, Column, Date, DateTime, Index, Integer, String, UniqueConstraint
 
-from shared.db import new_base, reliability_tables, utcnow
+from services.common.db import new_base, reliability_tables, utcnow
 
 Base = new_base()
 AppliedEvent, IdempotentCall, OutboxEvent = reliability_tables(Base)

@@ -26,13 +26,13 @@ from typing import Any, Mapping
 
 from marshmallow import ValidationError
 from nameko.events import EventDispatcher
-from shared.rpc import api
+from services.common.rpc import api
 from nameko.timer import timer
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
 from shared import events as E
-from shared.db import ServiceDatabase, request_hash, send_outbox
+from services.common.db import ServiceDatabase, request_hash, send_outbox
 from shared.errors import Conflict, InvalidFacts, NotFound, flatten
 from shared.loader import load_plugin
 from shared.records import KINDS, record_day, record_key, validate_record

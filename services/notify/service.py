@@ -23,8 +23,8 @@ from nameko.timer import timer
 from sqlalchemy.exc import IntegrityError
 
 from shared import events as E
-from shared.db import ServiceDatabase, first_time, utcnow
-from shared.rpc import api, validated
+from services.common.db import ServiceDatabase, first_time, utcnow
+from services.common.rpc import api, validated
 
 from . import templates as T
 from .channels import Channels

@@ -5,7 +5,7 @@ log for real faults while the caller still receives the structured error (shared
 """
 from nameko.rpc import rpc
 
-from .errors import SuiteError
+from shared.errors import SuiteError
 
 api = rpc(expected_exceptions=SuiteError)
 
@@ -14,7 +14,7 @@ def validated(schema_cls, **arguments):
     """Load an RPC method's arguments with its marshmallow schema; InvalidFacts names each bad one."""
     from marshmallow import ValidationError
 
-    from .errors import InvalidFacts, flatten
+    from shared.errors import InvalidFacts, flatten
 
     try:
         return schema_cls().load(arguments)

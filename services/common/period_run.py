@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import events as E, ledger
+from shared import events as E
+from . import ledger
 from .db import first_time, send_outbox
-from .errors import NotFound
+from shared.errors import NotFound
 from .factstore import apply_record, period_document
-from .facts_schema import load_facts
+from shared.facts_schema import load_facts
 from .projection import plugin_of
-from .records import KINDS
+from shared.records import KINDS
 
 # Every kind a plugin reads (facts), plus the business line; follow-ups and complaints are not facts.
 FACT_KINDS = tuple(k for k in KINDS if KINDS[k].facts_key or k == "business_line")

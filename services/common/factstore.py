@@ -12,7 +12,7 @@ from typing import Any, Iterable, Mapping
 
 from sqlalchemy import JSON, Column, Date, Index, Integer, String, or_
 
-from .records import KINDS, record_day
+from shared.records import KINDS, record_day
 
 # Record kinds with no date of their own: the whole roster is part of every period.
 UNDATED = ("branch", "person", "contract")

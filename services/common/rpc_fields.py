@@ -1,8 +1,8 @@
 """marshmallow fields the services' RPC argument schemas share."""
 from marshmallow import fields, validate
 
-from .facts_schema import PeriodField
-from .periods import Month, Quarter
+from shared.facts_schema import PeriodField
+from shared.periods import Month, Quarter
 
 
 def line(**kw):

@@ -10,8 +10,8 @@ import json
 from functools import lru_cache
 from typing import Any, Mapping
 
-from .loader import load_plugin
-from .plugin import RulePlugin
+from shared.loader import load_plugin
+from shared.plugin import RulePlugin
 
 
 def is_newer(row, version: int) -> bool:

@@ -14,8 +14,8 @@ from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, Strin
 from sqlalchemy.exc import IntegrityError
 
 from .db import utcnow
-from .errors import Conflict, NotFound
-from .explain import Line
+from shared.errors import Conflict, NotFound
+from shared.explain import Line
 
 CLOSED, REOPENED = "closed", "reopened"
 
