@@ -4,6 +4,17 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping
 
 
+# An answer never echoes more than this much of a caller's input (a 20 MB string stays in the
+# log, not on the bus), nor more than this many items.
+MESSAGE_MAX = 300
+ERRORS_MAX = 50
+
+
+def clip(text: Any, limit: int = MESSAGE_MAX) -> str:
+    text = str(text)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
 class SuiteError(Exception):
     """Base class: carries a list of {field, message} items, never a bare string only."""
 
@@ -12,7 +23,12 @@ class SuiteError(Exception):
     def __init__(self, errors: Iterable[Mapping[str, str]] | str, *, field: str | None = None):
         if isinstance(errors, str):
             errors = [{"field": field or "", "message": errors}]
-        self.errors: list[dict[str, str]] = [dict(e) for e in errors]
+        items = [dict(e) for e in errors]
+        self.errors: list[dict[str, str]] = [
+            {**e, "field": clip(e.get("field", ""), 120), "message": clip(e.get("message", ""))}
+            for e in items[:ERRORS_MAX]]
+        if len(items) > ERRORS_MAX:
+            self.errors.append({"field": "", "message": f"... and {len(items) - ERRORS_MAX} more"})
         # args carry the structured errors so nameko rebuilds this exception, fields intact,
         # on the RPC caller's side (see _remote below); str() stays the readable sentence.
         super().__init__(self.errors)
@@ -47,6 +63,28 @@ class Conflict(SuiteError):
     code = "conflict"
 
 
+class Unavailable(SuiteError):
+    """A dependency (the service's database, the broker) is down for now: retry later with the
+    same idempotency key; nothing was written."""
+    code = "unavailable"
+
+
+class Internal(SuiteError):
+    """An unexpected fault. The answer carries only a correlation id; the log has the detail."""
+    code = "internal"
+
+    def __init__(self, errors: Iterable[Mapping[str, str]] | str = "internal error", *,
+                 field: str | None = None, correlation_id: str = ""):
+        if isinstance(errors, str) and correlation_id:
+            errors = [{"field": field or "", "message": f"{errors}; correlation id {correlation_id}",
+                       "correlation_id": correlation_id}]
+        super().__init__(errors, field=field)
+
+    @property
+    def correlation_id(self) -> str:
+        return next((e.get("correlation_id", "") for e in self.errors if e.get("correlation_id")), "")
+
+
 def _remote(*classes):
     """Register with nameko so an RPC caller receives these exceptions as themselves."""
     try:
@@ -57,7 +95,7 @@ def _remote(*classes):
         deserialize_to_instance(cls)
 
 
-_remote(SuiteError, InvalidFacts, ConfigError, UnknownPlugin, NotFound, Conflict)
+_remote(SuiteError, InvalidFacts, ConfigError, UnknownPlugin, NotFound, Conflict, Unavailable, Internal)
 
 
 def flatten(messages: Any, prefix: str = "") -> list[dict[str, str]]:

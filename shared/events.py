@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Mapping
 
-from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate
+from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from .errors import SuiteError, flatten
 
@@ -44,17 +44,35 @@ class _Envelope(Schema):
     class Meta:
         unknown = RAISE
 
-    event_id = fields.String(required=True, validate=validate.Length(min=1))
-    business_line = fields.String(required=True, validate=validate.Length(min=1))
+    # lengths as every consumer stores them (applied_events.event_id, business_line columns)
+    event_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    business_line = fields.String(required=True, validate=validate.Length(min=1, max=100))
     as_of = fields.String(load_default=None, allow_none=True)  # ISO date the change is effective
 
 
 class RecordChanged(_Envelope):
     kind = fields.String(required=True)
     key = fields.String(required=True)
-    version = fields.Integer(required=True, strict=True)  # 1, 2, ...: newer wins in projections
+    # 1, 2, ...: newer wins in projections
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
     record = fields.Dict(required=True)  # the facts-format document (shared.records)
     change = fields.String(required=True, validate=validate.OneOf(["created", "updated"]))
+
+    @validates_schema
+    def record_is_valid(self, data, **kwargs):
+        """The record is checked exactly as intake checks it, so a forged or corrupted event
+        (an amount of "-5") is refused by every consumer instead of blocking a period."""
+        from .errors import InvalidFacts
+        from .records import KINDS, record_key, validate_record
+
+        if data["kind"] not in KINDS:
+            raise ValidationError(f"unknown record kind; known: {', '.join(sorted(KINDS))}", "kind")
+        try:
+            doc = validate_record(data["kind"], data["record"])
+        except InvalidFacts as exc:
+            raise ValidationError({f"record.{e['field']}": [e["message"]] for e in exc.errors}) from None
+        if record_key(data["kind"], doc) != data["key"]:
+            raise ValidationError("does not match the record's own key", "key")
 
 
 class OwnerAssigned(_Envelope):
@@ -123,6 +141,8 @@ def make_event(event_type: str, **payload: Any) -> dict[str, Any]:
 
 
 def check_event(event_type: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+    if not isinstance(payload, Mapping):
+        raise InvalidEvent(f"an event payload is an object, not {type(payload).__name__}", field="payload")
     try:
         return SCHEMAS[event_type]().load(dict(payload))
     except KeyError:

@@ -12,12 +12,14 @@ RPC:
 from __future__ import annotations
 
 from nameko.dependency_providers import Config
-from nameko.events import EventDispatcher, event_handler
+from nameko.events import EventDispatcher
 from nameko.timer import timer
 
 from shared import events as E
 from services.common import ledger
 from services.common.db import ServiceDatabase, send_outbox
+from services.common.entrypoints import handles
+from services.common import operations
 from shared.errors import NotFound
 from services.common.period_run import (close_and_announce, facts_for, line_plugin, project,
                                projection_counts, projection_versions)
@@ -30,14 +32,14 @@ from .schemas import MonthRef, Reopen
 DEFAULT_LOOKBACK_DAYS = 400
 
 
-class AssessmentService:
+class AssessmentService(operations.DeadLetters):
     name = E.ASSESSMENT
 
     db = ServiceDatabase(Base)
     dispatch = EventDispatcher()
     config = Config()
 
-    @event_handler(E.INTAKE, E.RECORD_CHANGED)
+    @handles(E.INTAKE, E.RECORD_CHANGED)
     def on_record_changed(self, payload):
         if project(self.db.session, AppliedEvent, Fact, payload):
             self.db.session.commit()

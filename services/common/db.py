@@ -12,8 +12,10 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from nameko_sqlalchemy import Database
-from sqlalchemy import JSON, Column, DateTime, Integer, String
+from sqlalchemy import JSON, Column, DateTime, Integer, String, event
 from sqlalchemy.exc import IntegrityError
+
+from .outbox import send_outbox  # noqa: F401  (re-exported for the services)
 from sqlalchemy.orm import declarative_base
 
 
@@ -41,25 +43,50 @@ def reliability_tables(Base) -> tuple[type, type, type]:
         created_at = Column(DateTime, nullable=False, default=utcnow)
 
     class OutboxEvent(Base):
-        """Events written in the same transaction as the change they announce, sent after commit;
-        a timer re-sends any left unsent by a crash (subscribers drop duplicates by event_id)."""
+        """Events written in the same transaction as the change they announce and deleted once
+        sent (services.common.outbox), so the table holds only what is still to send."""
         __tablename__ = "outbox"
         id = Column(Integer, primary_key=True, autoincrement=True)
         event_type = Column(String(64), nullable=False)
         payload = Column(JSON, nullable=False)
         created_at = Column(DateTime, nullable=False, default=utcnow)
-        sent_at = Column(DateTime, nullable=True, index=True)
+        claim = Column(String(32), nullable=True, index=True)  # the sender holding the row
+        claimed_until = Column(DateTime, nullable=True)  # after this, another sender may take it
 
     return AppliedEvent, IdempotentCall, OutboxEvent
 
 
 class ServiceDatabase(Database):
     """nameko-sqlalchemy's Database that also creates the service's tables when it starts
-    (no migrations yet: the schema is created if missing, never altered)."""
+    (no migrations yet: the schema is created if missing, never altered).
+
+    PostgreSQL connections are checked before use, so a database restart costs the calls made
+    while it is down, not every pooled connection afterwards. SQLite runs in WAL mode with a busy
+    timeout, so concurrent workers wait for the writer instead of failing with "locked"."""
 
     def setup(self):
+        self.engine_options = {**self.engine_options, **_engine_options(
+            self.container.config["DB_URIS"][f"{self.container.service_name}:{self.declarative_base.__name__}"])}
         super().setup()
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
         self.declarative_base.metadata.create_all(self.engine)
+
+
+SQLITE_BUSY_TIMEOUT_S = 30
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S}}
+    return {"pool_pre_ping": True}
+
+
+def _sqlite_pragmas(dbapi_connection, _record):
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
+    # synchronous stays FULL: a committed record of someone's pay survives a power cut too
+    cursor.close()
 
 
 def request_hash(method: str, payload: Any) -> str:
@@ -82,26 +109,6 @@ def first_time(session, AppliedEvent, event_id: str, event_type: str) -> bool:
         session.rollback()
         return False
     return True
-
-
-def send_outbox(session, OutboxEvent, dispatch: Callable[[str, dict], None], limit: int = 500) -> int:
-    """Dispatch unsent outbox rows in order and mark them sent; returns how many were sent.
-
-    Each row is claimed with SELECT ... FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite has one
-    writer anyway), so instances flushing the same outbox side by side never send a row twice.
-    """
-    sent = 0
-    while sent < limit:
-        row = (session.query(OutboxEvent).filter(OutboxEvent.sent_at.is_(None))
-               .order_by(OutboxEvent.id).with_for_update(skip_locked=True).limit(1).first())
-        if row is None:
-            session.commit()
-            break
-        dispatch(row.event_type, row.payload)
-        row.sent_at = utcnow()
-        session.commit()
-        sent += 1
-    return sent
 
 
 def new_base():

@@ -6,7 +6,8 @@ from typing import Any
 
 from shared import events as E
 from . import ledger
-from .db import first_time, send_outbox
+from .db import first_time
+from .outbox import send_after_commit
 from shared.errors import NotFound
 from .factstore import apply_record, period_document
 from shared.facts_schema import load_facts
@@ -71,5 +72,5 @@ def close_and_announce(session, Sheet, SheetLine, OutboxEvent, dispatch, event_t
         session.add(OutboxEvent(event_type=event_type,
                                 payload=closed_event(event_type, sheet, len(answer["lines"]))))
     session.commit()
-    send_outbox(session, OutboxEvent, dispatch)
+    send_after_commit(session, OutboxEvent, dispatch)
     return answer

@@ -16,12 +16,14 @@ first, so no statement is built on state that is being changed.
 """
 from __future__ import annotations
 
-from nameko.events import EventDispatcher, event_handler
+from nameko.events import EventDispatcher
 from nameko.timer import timer
 
 from shared import events as E
 from services.common import ledger
 from services.common.db import ServiceDatabase, send_outbox
+from services.common.entrypoints import handles
+from services.common import operations
 from shared.errors import Conflict, NotFound
 from shared.explain import plain
 from services.common.period_run import (close_and_announce, facts_for, line_plugin, project,
@@ -32,13 +34,13 @@ from .models import AppliedEvent, Base, Fact, OutboxEvent, Sheet, SheetLine
 from .schemas import QuarterRef, Reopen
 
 
-class CompensationService:
+class CompensationService(operations.DeadLetters):
     name = E.COMPENSATION
 
     db = ServiceDatabase(Base)
     dispatch = EventDispatcher()
 
-    @event_handler(E.INTAKE, E.RECORD_CHANGED)
+    @handles(E.INTAKE, E.RECORD_CHANGED)
     def on_record_changed(self, payload):
         if project(self.db.session, AppliedEvent, Fact, payload):
             self.db.session.commit()

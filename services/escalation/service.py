@@ -15,13 +15,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from nameko.events import EventDispatcher, event_handler
+from nameko.events import EventDispatcher
 from nameko.timer import timer
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
 from shared import events as E
 from services.common.db import ServiceDatabase, first_time, send_outbox
+from services.common.entrypoints import NotYet, handles
+from services.common import operations
+from services.common.outbox import send_after_commit
 from shared.errors import NotFound
 from shared.facts_schema import OpportunitySchema
 from services.common.projection import is_newer, plugin_of
@@ -33,7 +36,7 @@ from .schemas import Sweep
 SWEEP_INTERVAL = 24 * 3600  # daily
 
 
-class EscalationService:
+class EscalationService(operations.DeadLetters):
     name = E.ESCALATION
 
     db = ServiceDatabase(Base)
@@ -41,9 +44,9 @@ class EscalationService:
 
     # --- projection -------------------------------------------------------------------------
 
-    # requeue_on_error: a follow-up can overtake its opportunity's event; the handler refuses it
-    # (nothing committed) and gets it again once the opportunity is here.
-    @event_handler(E.INTAKE, E.RECORD_CHANGED, requeue_on_error=True)
+    # A follow-up can overtake its opportunity's event: the handler refuses it with NotYet
+    # (nothing committed) and the broker brings it back after a delay (services.common.entrypoints).
+    @handles(E.INTAKE, E.RECORD_CHANGED)
     def on_record_changed(self, payload):
         kind = payload.get("kind")
         if kind not in {"business_line", "person", "opportunity", "follow_up"}:
@@ -70,7 +73,7 @@ class EscalationService:
         elif kind == "follow_up":
             self._follow_up(line, doc)
         session.commit()
-        send_outbox(session, OutboxEvent, self.dispatch)
+        send_after_commit(session, OutboxEvent, self.dispatch)
 
     def _upsert_opportunity(self, line, doc, version):
         session = self.db.session
@@ -89,7 +92,7 @@ class EscalationService:
     def _follow_up(self, line, doc):
         row = self.db.session.get(Opportunity, (line, doc["opportunity"]))
         if row is None:  # the opportunity's own event is still on its way; intake checked it exists
-            raise NotFound(f"opportunity {doc['opportunity']!r} not projected yet", field="opportunity")
+            raise NotYet(f"opportunity {doc['opportunity']!r} not projected yet", field="opportunity")
         day = date.fromisoformat(doc["date"])
         self.db.session.merge(FollowUp(business_line=line, id=doc["id"], opportunity=row.id, date=day))
         if row.clock is None or day > row.clock:  # the clock only moves forward
@@ -100,7 +103,7 @@ class EscalationService:
         """Classify with the line's plugin and pick the people holding the owner/confirmer roles."""
         line_row = self.db.session.get(Line, line)
         if line_row is None:
-            raise NotFound(f"business line {line!r} not projected yet", field="business_line")
+            raise NotYet(f"business line {line!r} not projected yet", field="business_line")
         plugin = plugin_of(line_row.plugin, line_row.parameters)
         c = plugin.classify(OpportunitySchema().load(row.doc))
         owner = self._holder(line, c.owner_role, row, c.inputs.get("eligible_grades"))
@@ -162,7 +165,7 @@ class EscalationService:
             days = (day - row.clock).days
             for week, role in plugin.escalation_role(row.owner_role, days):
                 made.extend(self._escalate(plugin, row, week, role, days, day))
-        send_outbox(session, OutboxEvent, self.dispatch)
+        send_after_commit(session, OutboxEvent, self.dispatch)
         return made
 
     def _escalate(self, plugin, row, week, role, days, day):

@@ -33,6 +33,8 @@ from sqlalchemy.exc import IntegrityError
 
 from shared import events as E
 from services.common.db import ServiceDatabase, request_hash, send_outbox
+from services.common import operations
+from services.common.outbox import send_after_commit
 from shared.errors import Conflict, InvalidFacts, NotFound, flatten
 from shared.loader import load_plugin
 from shared.records import KINDS, record_day, record_key, validate_record
@@ -44,7 +46,7 @@ from .schemas import ListQuery
 _REPLACEABLE = {"business_line", "branch", "person", "contract", "portfolio", "kpi", "loss_review"}
 
 
-class IntakeService:
+class IntakeService(operations.DeadLetters):
     name = E.INTAKE
 
     db = ServiceDatabase(Base)
@@ -241,7 +243,7 @@ class IntakeService:
             if previous:
                 return self._replay(previous, digest)
             raise Conflict(f"{kind} {key!r} was written concurrently; retry", field="id") from None
-        send_outbox(session, OutboxEvent, self.dispatch)
+        send_after_commit(session, OutboxEvent, self.dispatch)
         return response
 
     @staticmethod

@@ -18,12 +18,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from nameko.dependency_providers import Config
-from nameko.events import event_handler
 from nameko.timer import timer
+from sqlalchemy import case, update
 from sqlalchemy.exc import IntegrityError
 
 from shared import events as E
 from services.common.db import ServiceDatabase, first_time, utcnow
+from services.common.entrypoints import handles
+from services.common import operations
+from services.common.upsert import insert_ignore
 from services.common.rpc import api, validated
 
 from . import templates as T
@@ -34,7 +37,7 @@ from .schemas import Bulletin, DeliveryQuery, MessageQuery, Retry
 DEFAULT_MAX_ATTEMPTS = 8
 
 
-class NotifyService:
+class NotifyService(operations.DeadLetters):
     name = E.NOTIFY
 
     db = ServiceDatabase(Base)
@@ -43,57 +46,65 @@ class NotifyService:
 
     # --- projection for the bulletin ----------------------------------------------------------
 
-    @event_handler(E.INTAKE, E.RECORD_CHANGED)
+    # Every change below is an upsert or a conditional/atomic UPDATE: two handlers touching the
+    # same opportunity at once (its record and its assignment arrive together) both land.
+
+    @handles(E.INTAKE, E.RECORD_CHANGED)
     def on_record_changed(self, payload):
         if payload.get("kind") not in {"opportunity", "follow_up"} or not self._first(payload):
             return
         doc, line = payload["record"], payload["business_line"]
         if payload["kind"] == "opportunity":
-            row = self._opportunity(line, doc["id"])
-            if row.version < payload["version"]:
-                row.version, row.doc = payload["version"], doc
+            self._set(line, doc["id"], Opportunity.version < payload["version"],
+                      version=payload["version"], doc=doc)
         else:
-            row = self._opportunity(line, doc["opportunity"])
             day = date.fromisoformat(doc["date"])
-            row.last_follow_up = max(row.last_follow_up or day, day)
+            self._set(line, doc["opportunity"], None, last_follow_up=case(
+                (Opportunity.last_follow_up.is_(None), day),
+                (Opportunity.last_follow_up < day, day), else_=Opportunity.last_follow_up))
         self.db.session.commit()
 
-    def _opportunity(self, line, key):
-        row = self.db.session.get(Opportunity, (line, key))
-        if row is None:
-            row = Opportunity(business_line=line, id=key, version=0, escalations=0, in_bulletin=False)
-            self.db.session.add(row)
-        return row
+    def _set(self, line, key, condition, **values):
+        """Make sure the opportunity's row exists, then update it in one statement."""
+        session = self.db.session
+        session.execute(insert_ignore(session, Opportunity, dict(
+            business_line=line, id=key, version=0, escalations=0, in_bulletin=False)))
+        where = [Opportunity.business_line == line, Opportunity.id == key]
+        if condition is not None:
+            where.append(condition)
+        session.execute(update(Opportunity).where(*where).values(**values)
+                        .execution_options(synchronize_session=False))
 
     def _first(self, payload):
         return first_time(self.db.session, AppliedEvent, payload["event_id"], "notify")
 
     # --- notices --------------------------------------------------------------------------
 
-    @event_handler(E.ESCALATION, E.OWNER_ASSIGNED)
+    @handles(E.ESCALATION, E.OWNER_ASSIGNED)
     def on_owner_assigned(self, payload):
         if not self._first(payload):
             return
-        row = self._opportunity(payload["business_line"], payload["opportunity"])
-        row.tier, row.owner, row.owner_role = payload["tier"], payload["owner"], payload["owner_role"]
-        row.in_bulletin = payload["in_bulletin"]
+        self._set(payload["business_line"], payload["opportunity"], None, tier=payload["tier"],
+                  owner=payload["owner"], owner_role=payload["owner_role"],
+                  in_bulletin=payload["in_bulletin"])
         self._make(payload["event_id"], payload["business_line"], "owner_assigned",
                    T.owner_assigned(payload), payload)
 
-    @event_handler(E.ESCALATION, E.OPPORTUNITY_ESCALATED)
+    @handles(E.ESCALATION, E.OPPORTUNITY_ESCALATED)
     def on_escalated(self, payload):
         if not self._first(payload):
             return
-        self._opportunity(payload["business_line"], payload["opportunity"]).escalations += 1
+        self._set(payload["business_line"], payload["opportunity"], None,
+                  escalations=Opportunity.escalations + 1)
         self._make(payload["event_id"], payload["business_line"], "escalation", T.escalated(payload), payload)
 
-    @event_handler(E.ASSESSMENT, E.MONTH_CLOSED)
+    @handles(E.ASSESSMENT, E.MONTH_CLOSED)
     def on_month_closed(self, payload):
         if self._first(payload):
             self._make(payload["event_id"], payload["business_line"], "monthly_sheet",
                        T.period_closed(payload, "月度考核扣分表", "monthly penalty sheet"), payload)
 
-    @event_handler(E.COMPENSATION, E.QUARTER_CLOSED)
+    @handles(E.COMPENSATION, E.QUARTER_CLOSED)
     def on_quarter_closed(self, payload):
         if self._first(payload):
             self._make(payload["event_id"], payload["business_line"], "quarterly_statement",

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import eventlet
 from nameko.exceptions import MethodNotFound, UnknownService
+
+from shared.errors import NotFound
 from nameko.standalone.rpc import ClusterRpcProxy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,7 +22,7 @@ def _up(rpc):
             getattr(rpc, name).no_such_method()
         except UnknownService:
             return False
-        except MethodNotFound:
+        except (MethodNotFound, NotFound):
             pass
     return True
 

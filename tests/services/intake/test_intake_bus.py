@@ -1,12 +1,11 @@
 """intake over the real RabbitMQ with its database on the real PostgreSQL."""
 import pytest
 from nameko.events import event_handler
-from nameko.exceptions import MethodNotFound
 from nameko.testing.services import entrypoint_waiter
 
 from services.intake.service import IntakeService
 from shared import events as E
-from shared.errors import InvalidFacts
+from shared.errors import InvalidFacts, NotFound
 
 
 class Listener:
@@ -41,5 +40,6 @@ def test_rpc_validates_stores_in_postgres_and_publishes(start_service, rpc, pg_u
     assert rpc.intake.record_opportunity(
         "tel", {"id": "o1", "amount": "45000.50", "discovered": "2026-03-02", "account_manager": "am1"},
         idempotency_key="o1-create") == answer
-    with pytest.raises(MethodNotFound):
+    with pytest.raises(NotFound) as exc:  # a SuiteError like every other answer
         rpc.intake.no_such_method()
+    assert exc.value.errors[0]["field"] == "method"

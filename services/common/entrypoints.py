@@ -1,0 +1,235 @@
+"""The entrypoints every service uses instead of nameko's plain ones.
+
+``api``: an RPC method whose caller always gets a SuiteError. A caller's mistake is the service's
+own SuiteError; a database or broker outage is ``Unavailable``; anything else is ``Internal`` with
+a correlation id, the detail going to the log only. A reply that cannot be published (the broker
+is restarting) is logged, never allowed to kill the service: the caller times out and retries with
+its idempotency key.
+
+``handles(source, event_type)``: an event handler that never acknowledges an event unprocessed.
+The payload is checked against its schema (shared.events) first; an invalid one is parked at once.
+A handler that fails is retried through the broker with growing delays (per-handler delay queues
+whose messages dead-letter back to the handler's queue), never by requeueing in a hot loop or
+sleeping in the worker; after its attempts it is parked in the service's dead-letter queue with
+the error, the attempts and the original message (services.common.deadletter).
+
+Both acknowledge through ``SafeQueueConsumer``: an ack on a connection the broker has reset is
+dropped (the broker redelivers the message, handlers are idempotent) instead of killing the
+service.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from functools import partial
+
+from kombu import Queue
+from nameko.amqp.publish import Publisher
+from nameko.constants import AMQP_URI_CONFIG_KEY
+from nameko.events import EventHandler
+from nameko.exceptions import IncorrectSignature, MalformedRequest, MethodNotFound
+from nameko.messaging import QueueConsumer
+from nameko.rpc import Rpc, RpcConsumer
+
+from shared.errors import Internal, InvalidFacts, NotFound, SuiteError, Unavailable
+from shared.events import InvalidEvent, check_event
+
+from . import deadletter
+from .faults import NotYet, is_transient
+
+log = logging.getLogger("kam.entrypoints")
+
+# Seconds before retry n of a failed event (growing); after the last one the event is parked.
+# A fault that looks permanent (not an outage) is parked after POISON_ATTEMPTS instead, so a
+# poison message is out of the way within seconds while an outage gets minutes to end.
+DEFAULT_RETRY_DELAYS = (1, 2, 4, 8, 15, 30, 60, 120, 300)
+DEFAULT_POISON_ATTEMPTS = 3
+ATTEMPTS = "x-kam-attempts"  # header: handler attempts so far
+PUBLISH_RETRY = {"max_retries": 5, "interval_start": 1, "interval_step": 2, "interval_max": 5}
+
+
+class SafeQueueConsumer(QueueConsumer):
+    """nameko's queue consumer, but an ack or requeue that fails (the channel died under it: a
+    broker restart) is logged and dropped: the broker requeues every unacked message of a dead
+    channel by itself, so nothing is lost, and the service keeps running."""
+
+    def ack_message(self, message):
+        self._settle(message, "ack")
+
+    def requeue_message(self, message):
+        self._settle(message, "requeue")
+
+    def _settle(self, message, how):
+        try:
+            if message.channel.connection:
+                getattr(message, how)()
+        except Exception as exc:  # noqa: BLE001 - any transport error here means a dead channel
+            log.warning("could not %s a message on a closed channel (%s: %s); the broker "
+                        "redelivers it", how, type(exc).__name__, exc)
+
+
+def _correlation(worker_ctx) -> str:
+    data = getattr(worker_ctx, "data", None) or {}
+    return str(data.get("correlation_id") or getattr(worker_ctx, "call_id", "") or "")
+
+
+def as_suite_error(exc: BaseException, *, service: str, entrypoint: str, correlation_id: str,
+                   exc_info=None) -> SuiteError:
+    """The SuiteError a caller receives for ``exc``; unexpected faults are logged in full here."""
+    if isinstance(exc, SuiteError):
+        return exc
+    if isinstance(exc, IncorrectSignature):
+        return InvalidFacts(f"the arguments do not match the method: {exc}", field="arguments")
+    if isinstance(exc, MethodNotFound):
+        return NotFound(f"no such method: {exc}", field="method")
+    if isinstance(exc, MalformedRequest):
+        return InvalidFacts(str(exc), field="request")
+    extra = {"service": service, "entrypoint": entrypoint, "correlation_id": correlation_id}
+    if is_transient(exc):
+        log.error("unavailable: %s: %s", type(exc).__name__, exc, exc_info=exc_info, extra=extra)
+        return Unavailable("a dependency of the service (database or broker) is unavailable; "
+                           "retry later with the same idempotency key", field="")
+    log.error("internal error: %s: %s", type(exc).__name__, exc, exc_info=exc_info, extra=extra)
+    return Internal(correlation_id=correlation_id)
+
+
+class SafeRpcConsumer(RpcConsumer):
+    queue_consumer = SafeQueueConsumer()
+
+    def handle_result(self, message, result, exc_info):
+        if exc_info is not None and not isinstance(exc_info[1], SuiteError):
+            # raised before a worker existed: unknown method, wrong arguments, malformed body
+            error = as_suite_error(exc_info[1], service=self.container.service_name,
+                                   entrypoint=message.delivery_info.get("routing_key", ""),
+                                   correlation_id=message.properties.get("correlation_id", ""),
+                                   exc_info=exc_info)
+            exc_info = (type(error), error, None)
+        try:
+            result, exc_info = super().handle_result(message, result, exc_info)
+        except Exception as exc:  # noqa: BLE001 - the reply could not be published
+            log.warning("reply to %s not sent (%s: %s); the caller times out and retries",
+                        message.properties.get("reply_to"), type(exc).__name__, exc,
+                        extra={"service": self.container.service_name})
+            self.queue_consumer.ack_message(message)
+        return result, exc_info
+
+
+class SafeRpc(Rpc):
+    rpc_consumer = SafeRpcConsumer()
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("expected_exceptions", SuiteError)
+        super().__init__(**kwargs)
+
+    def handle_result(self, message, worker_ctx, result, exc_info):
+        if exc_info is not None:
+            error = as_suite_error(exc_info[1], service=self.container.service_name,
+                                   entrypoint=self.method_name,
+                                   correlation_id=_correlation(worker_ctx), exc_info=exc_info)
+            if error is not exc_info[1]:
+                exc_info = (type(error), error, None)
+        return super().handle_result(message, worker_ctx, result, exc_info)
+
+
+api = SafeRpc.decorator
+
+
+class ReliableEventHandler(EventHandler):
+    """An event handler (service pool) that validates, retries through the broker and parks."""
+
+    queue_consumer = SafeQueueConsumer()
+
+    def setup(self):
+        super().setup()
+        config = self.container.config
+        self.delays = tuple(int(d) for d in config.get("EVENT_RETRY_DELAYS", DEFAULT_RETRY_DELAYS))
+        self.poison_attempts = int(config.get("EVENT_POISON_ATTEMPTS", DEFAULT_POISON_ATTEMPTS))
+        self.publisher = Publisher(config[AMQP_URI_CONFIG_KEY], retry=True, retry_policy=PUBLISH_RETRY,
+                                   mandatory=True)
+        name = self.queue.name
+        self.delay_queues = [
+            Queue(f"{name}.retry{i}", durable=True, queue_arguments={
+                "x-message-ttl": int(delay * 1000), "x-dead-letter-exchange": "",
+                "x-dead-letter-routing-key": name})
+            for i, delay in enumerate(self.delays)]
+        self.parked = deadletter.parked_queue(self.container.service_name)
+
+    @property
+    def entrypoint(self) -> str:
+        return f"{self.container.service_name}.{self.method_name}"
+
+    def handle_message(self, body, message):
+        try:
+            check_event(self.event_type, body)
+        except InvalidEvent as exc:
+            self._fail(message, body, exc, attempts=_attempts(message) + 1, final=True)
+            return
+        super().handle_message(body, message)
+
+    def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+        if exc_info is None:
+            self.queue_consumer.ack_message(message)
+        else:
+            exc = exc_info[1]
+            attempts = _attempts(message) + 1
+            budget = len(self.delays) + 1 if is_transient(exc) else self.poison_attempts
+            log.warning("%s failed on attempt %d of %d: %s: %s", self.entrypoint, attempts, budget,
+                        type(exc).__name__, exc, extra=self._extra(worker_ctx.args[0] if
+                                                                   worker_ctx.args else {}))
+            self._fail(message, worker_ctx.args[0], exc, attempts, final=attempts >= budget)
+        return result, exc_info
+
+    # --- retry or park -------------------------------------------------------------------------
+
+    def _fail(self, message, body, exc, attempts, final):
+        headers = {**(message.headers or {}), ATTEMPTS: attempts}
+        try:
+            if final:
+                entry = deadletter.parked_headers(
+                    service=self.container.service_name, queue=self.queue.name,
+                    source=self.source_service, event_type=self.event_type, attempts=attempts,
+                    error=exc, first_failed=headers.get(deadletter.FIRST_FAILED))
+                self.publisher.publish(body, exchange=None, routing_key=self.parked.name,
+                                       declare=[self.parked], headers={**headers, **entry})
+                log.error("%s parked event %s after %d attempt(s): %s: %s", self.entrypoint,
+                          body.get("event_id") if isinstance(body, dict) else None, attempts,
+                          type(exc).__name__, exc, extra=self._extra(body))
+            else:
+                headers.setdefault(deadletter.FIRST_FAILED, _now())
+                delay_queue = self.delay_queues[min(attempts, len(self.delay_queues)) - 1]
+                self.publisher.publish(body, exchange=None, routing_key=delay_queue.name,
+                                       declare=[delay_queue], headers=headers)
+        except Exception as publish_error:  # noqa: BLE001
+            # Not acked: the broker gives the message back when this channel closes. If the
+            # channel is still alive, hand it back after a pause rather than spinning on it.
+            log.error("%s could not %s an event (%s: %s); it stays on its queue", self.entrypoint,
+                      "park" if final else "schedule a retry of", type(publish_error).__name__,
+                      publish_error, extra=self._extra(body))
+            self.container.spawn_managed_thread(partial(self._requeue_later, message))
+            return
+        self.queue_consumer.ack_message(message)
+
+    def _requeue_later(self, message):
+        time.sleep(min(self.delays or (5,)))
+        self.queue_consumer.requeue_message(message)
+
+    def _extra(self, body):
+        event_id = body.get("event_id") if isinstance(body, dict) else None
+        return {"service": self.container.service_name, "entrypoint": self.entrypoint,
+                "correlation_id": event_id}
+
+
+def _attempts(message) -> int:
+    try:
+        return int((message.headers or {}).get(ATTEMPTS, 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+handles = ReliableEventHandler.decorator
+
+__all__ = ["api", "handles", "NotYet", "SafeQueueConsumer", "as_suite_error"]

@@ -1,0 +1,52 @@
+"""RPCs every service has for operators: its parked events (services.common.deadletter)."""
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+from nameko.dependency_providers import Config
+
+from .deadletter import MAX_LIST, ParkedQueue
+from .entrypoints import api
+from .rpc import validated
+
+
+class _ParkedRef(Schema):
+    class Meta:
+        unknown = RAISE
+
+    parked_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class _ParkedList(Schema):
+    class Meta:
+        unknown = RAISE
+
+    limit = fields.Integer(load_default=100, strict=True, validate=validate.Range(min=1, max=MAX_LIST))
+
+
+class DeadLetters:
+    """Mixed into each service class: list_parked, get_parked, replay_parked, drop_parked."""
+
+    config = Config()
+
+    def _parked(self) -> ParkedQueue:
+        return ParkedQueue(self.config["AMQP_URI"], self.name)
+
+    @api
+    def list_parked(self, limit=100):
+        """{items: [{id, event_id, business_line, queue, event_type, error, attempts, ...}], count}"""
+        return self._parked().list(validated(_ParkedList, limit=limit)["limit"])
+
+    @api
+    def get_parked(self, parked_id):
+        """One parked event with its original body and headers."""
+        return self._parked().get(validated(_ParkedRef, parked_id=parked_id)["parked_id"])
+
+    @api
+    def replay_parked(self, parked_id):
+        """Send a parked event (or 'all') back to its handler's queue, attempts reset."""
+        return self._parked().settle(validated(_ParkedRef, parked_id=parked_id)["parked_id"], True)
+
+    @api
+    def drop_parked(self, parked_id):
+        """Discard a parked event (or 'all') for good."""
+        return self._parked().settle(validated(_ParkedRef, parked_id=parked_id)["parked_id"], False)
