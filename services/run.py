@@ -5,8 +5,10 @@
     ESCALATION_DATABASE_URL=postgresql://postgres@127.0.0.1/kam_escalation python -m services.run
 
 Each service is `nameko run --config services/<name>/config.yaml services.<name>.service`; the
-broker and databases come from the environment (see each config.yaml). Ctrl-C or SIGTERM stops
-every process; if one dies, the others are stopped too and the exit status says so.
+broker and databases come from the environment (see each config.yaml). This runner supervises
+them: a service that exits is logged and started again after a growing pause (1 s, 2 s, 4 s, ...
+up to a minute; back to 1 s once it has stayed up a minute), while the others keep running.
+Ctrl-C or SIGTERM stops every process.
 """
 from __future__ import annotations
 
@@ -49,7 +51,10 @@ def main(argv: list[str] | None = None) -> int:
               f"it (`apt install rabbitmq-server`), or set AMQP_URI.", file=sys.stderr)
         return 1
     (ROOT / "var").mkdir(exist_ok=True)
-    procs = {n: subprocess.Popen(command(n), cwd=ROOT) for n in names}
+    procs = {n: _start(n) for n in names}
+    started = {n: time.monotonic() for n in names}
+    backoff = {n: MIN_BACKOFF for n in names}
+    due: dict[str, float] = {}  # service -> when to start it again
     stopping = False
 
     def stop(*_):
@@ -59,13 +64,24 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     print(f"running {', '.join(names)} (Ctrl-C stops them all)", flush=True)
-    status = 0
+    for name, proc in procs.items():
+        print(f"{name}: pid {proc.pid}", flush=True)
     while not stopping:
-        dead = [n for n, p in procs.items() if p.poll() is not None]
-        if dead:
-            print(f"service(s) exited: {', '.join(dead)}; stopping the others", file=sys.stderr)
-            status = 1
-            break
+        now = time.monotonic()
+        for name, proc in list(procs.items()):
+            if name in due or proc.poll() is None:
+                continue
+            if now - started[name] >= STABLE_AFTER:
+                backoff[name] = MIN_BACKOFF
+            due[name] = now + backoff[name]
+            log(f"service {name} exited with status {proc.returncode}; restarting it in "
+                f"{backoff[name]:g} s")
+            backoff[name] = min(MAX_BACKOFF, backoff[name] * 2)
+        for name, when in list(due.items()):
+            if now >= when:
+                del due[name]
+                procs[name], started[name] = _start(name), time.monotonic()
+                log(f"service {name} started again (pid {procs[name].pid})")
         time.sleep(0.5)
     for p in procs.values():
         if p.poll() is None:
@@ -76,7 +92,18 @@ def main(argv: list[str] | None = None) -> int:
             p.wait(timeout=max(0.1, deadline - time.time()))
         except subprocess.TimeoutExpired:
             p.kill()
-    return status
+    return 0
+
+
+MIN_BACKOFF, MAX_BACKOFF, STABLE_AFTER = 1.0, 60.0, 60.0
+
+
+def _start(name: str) -> subprocess.Popen:
+    return subprocess.Popen(command(name), cwd=ROOT)
+
+
+def log(text: str) -> None:
+    print(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} run: {text}", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

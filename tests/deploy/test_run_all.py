@@ -53,3 +53,37 @@ def test_run_command_starts_all_five_and_stops_them_on_ctrl_c(amqp_uri, tmp_path
     assert "running intake, escalation, assessment, compensation, notify" in output
     assert {p.name for p in tmp_path.iterdir()} >= {f"{n}.db" for n in
                                                     ("intake", "escalation", "assessment", "compensation", "notify")}
+
+
+def test_a_service_that_dies_is_restarted_and_the_others_keep_running(amqp_uri, tmp_path):
+    env = {**os.environ, "AMQP_URI": amqp_uri, "NOTIFY_OUTBOX_DIR": str(tmp_path / "outbox")}
+    for name in ("intake", "escalation", "assessment", "compensation", "notify"):
+        env[f"{name.upper()}_DATABASE_URL"] = f"sqlite:///{tmp_path / name}.db"
+    out = tmp_path / "run.log"
+    with open(out, "wb") as sink:
+        proc = subprocess.Popen([sys.executable, "-m", "services.run"], cwd=ROOT, env=env,
+                                stdout=sink, stderr=subprocess.STDOUT)
+    try:
+        with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60) as rpc:
+            with eventlet.Timeout(60):
+                while not _up(rpc):
+                    eventlet.sleep(0.2)
+            pids = dict(line.split(": pid ") for line in out.read_text().splitlines() if ": pid " in line)
+            os.kill(int(pids["escalation"]), signal.SIGKILL)
+            with eventlet.Timeout(60):  # logged, restarted after its back-off, answering again
+                while "service escalation started again" not in out.read_text():
+                    eventlet.sleep(0.2)
+                while True:
+                    try:
+                        rpc.escalation.list_escalations("acme")
+                        break
+                    except UnknownService:
+                        eventlet.sleep(0.2)
+            assert proc.poll() is None
+            rpc.intake.register_business_line({"key": "acme", "plugin": "acme-flat"})  # others kept on
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+    log = out.read_text()
+    assert "service escalation exited with status -9; restarting it in 1 s" in log, log
+    assert log.count("started again") == 1, log
