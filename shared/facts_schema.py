@@ -13,6 +13,7 @@ from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, post_l
 
 from . import facts as F
 from .errors import InvalidFacts, flatten
+from .limits import number_problem
 from .periods import Month, Quarter
 
 
@@ -40,6 +41,9 @@ class Number(fields.Field):
             raise self.make_error("invalid", input=value) from None
         if not number.is_finite():
             raise self.make_error("invalid", input=value)
+        problem = number_problem(number)
+        if problem:
+            raise ValidationError(problem)
         if self.maximum is not None and not (self.minimum or 0) <= number <= self.maximum:
             raise self.make_error("range", low=self.minimum, high=self.maximum, input=value)
         if self.minimum is not None and number < self.minimum:

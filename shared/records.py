@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from . import facts_schema as FS
+from . import facts_schema as FS, limits
 from .errors import InvalidFacts, flatten
 
 
@@ -111,9 +111,11 @@ def validate_record(kind: str, document: Any) -> dict[str, Any]:
         raise InvalidFacts(f"unknown record kind {kind!r}; known: {', '.join(sorted(KINDS))}", field="kind")
     if not isinstance(document, Mapping):
         raise InvalidFacts("the record must be a mapping (an object)", field="record")
+    errors = [{"field": f, "message": m} for f, m in limits.problems(dict(document))]
+    if errors:  # nothing further is read from a record outside the limits
+        raise InvalidFacts(errors)
     body = dict(document)
     period = None
-    errors: list[dict[str, str]] = []
     if spec.period_required:
         raw = body.pop(spec.period_required, None)
         if raw is None:
@@ -124,9 +126,11 @@ def validate_record(kind: str, document: Any) -> dict[str, Any]:
             except ValidationError as exc:
                 errors.extend(flatten(exc.messages, spec.period_required))
     try:
-        spec.schema().load(body)
+        loaded = spec.schema().load(body)
     except ValidationError as exc:
         errors.extend(flatten(exc.messages))
+    else:
+        errors.extend({"field": f, "message": m} for f, m in limits.date_problems(loaded))
     if errors:
         raise InvalidFacts(errors)
     out = _plain(body)  # stored as sent (validated); readers load it with the same schema

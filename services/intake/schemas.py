@@ -1,6 +1,8 @@
 """RPC argument schemas of intake (the record bodies themselves are in shared.records)."""
 from marshmallow import RAISE, Schema, fields, validate
 
+from shared.records import KINDS
+
 
 class ListQuery(Schema):
     """list_records(business_line, kind, filters): paging and filters."""
@@ -12,4 +14,23 @@ class ListQuery(Schema):
     page_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
     day_from = fields.Date(load_default=None)  # on the record's main date (e.g. discovered)
     day_to = fields.Date(load_default=None)
-    match = fields.Dict(keys=fields.String(), values=fields.Raw(), load_default=dict)  # field -> value
+    match = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=64)),  # field -> value
+                        values=fields.Raw(), load_default=dict, validate=validate.Length(max=20))
+
+
+class Call(Schema):
+    """The arguments every intake method shares, type-checked before anything is read."""
+
+    class Meta:
+        unknown = RAISE
+
+    business_line = fields.String(validate=[validate.Length(min=1, max=64),
+                                            validate.Regexp(r"^[^\x00-\x1f\x7f]*$",
+                                                            error="must not contain control characters")])
+    kind = fields.String(validate=validate.OneOf(sorted(KINDS)))
+    key = fields.String(validate=validate.Length(min=1, max=200))
+    # scoped per business line: "k1" of one line never answers for another
+    idempotency_key = fields.String(allow_none=True, validate=[
+        validate.Length(min=1, max=128),
+        validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="must not contain control characters")])
+    changes = fields.Dict(keys=fields.String())

@@ -22,11 +22,11 @@ Errors: InvalidFacts (every bad field, by name), NotFound, Conflict; nothing is 
 from __future__ import annotations
 
 
-from typing import Any, Mapping
+
 
 from marshmallow import ValidationError
 from nameko.events import EventDispatcher
-from services.common.rpc import api
+from services.common.rpc import api, validated
 from nameko.timer import timer
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -40,7 +40,7 @@ from shared.loader import load_plugin
 from shared.records import KINDS, record_day, record_key, validate_record
 
 from .models import Base, IdempotentCall, OutboxEvent, Record
-from .schemas import ListQuery
+from .schemas import Call, ListQuery
 
 # Roster kinds are registered (create or replace); activity kinds are recorded once, then updated.
 _REPLACEABLE = {"business_line", "branch", "person", "contract", "portfolio", "kpi", "loss_review"}
@@ -56,8 +56,8 @@ class IntakeService(operations.DeadLetters):
 
     @api
     def register_business_line(self, line, idempotency_key=None):
-        doc = validate_record("business_line", line)
-        load_plugin(doc["plugin"], doc.get("parameters") or {})  # unknown plugin/parameter: named
+        validated(Call, idempotency_key=idempotency_key)
+        doc = self._line_document(line)
         return self._write("register_business_line", doc["key"], "business_line", doc, idempotency_key)
 
     @api
@@ -114,12 +114,22 @@ class IntakeService(operations.DeadLetters):
 
     @api
     def update_record(self, business_line, kind, key, changes, idempotency_key=None):
-        self._known_kind(kind)
-        if not isinstance(changes, Mapping):
-            raise InvalidFacts("changes must be a mapping of field -> new value", field="changes")
+        """Merge ``changes`` into the record and check the result exactly as a first write is
+        checked (a business line's plugin and parameters included)."""
+        validated(Call, business_line=business_line, kind=kind, key=key, changes=changes,
+                  idempotency_key=idempotency_key)
         current = self._get(business_line, kind, key)
         merged = {**current.doc, **changes}
-        if record_key(kind, merged) != key:
+        if kind == "business_line":
+            doc = self._line_document(merged)
+            if doc["key"] != key:
+                raise InvalidFacts("a record's key cannot change", field="changes.key")
+            return self._write("update_record", key, kind, doc, idempotency_key, update=True)
+        try:
+            same_key = record_key(kind, merged) == key
+        except KeyError:
+            same_key = False
+        if not same_key:
             raise InvalidFacts("a record's key cannot change", field="changes")
         return self._save("update_record", business_line, kind, merged, idempotency_key, update=True)
 
@@ -127,12 +137,12 @@ class IntakeService(operations.DeadLetters):
 
     @api
     def get_record(self, business_line, kind, key):
-        self._known_kind(kind)
+        validated(Call, business_line=business_line, kind=kind, key=key)
         return self._get(business_line, kind, key).to_dict()
 
     @api
     def list_records(self, business_line, kind, query=None):
-        self._known_kind(kind)
+        validated(Call, business_line=business_line, kind=kind)
         try:
             q = ListQuery().load(query or {})
         except ValidationError as exc:
@@ -153,6 +163,7 @@ class IntakeService(operations.DeadLetters):
     def record_counts(self, business_line):
         """{kind: [records, sum of versions]}: the sum is the number of record_changed events sent,
         which a projection compares with its own to know it has caught up."""
+        validated(Call, business_line=business_line)
         rows = (self.db.session.query(Record.kind, func.count(), func.sum(Record.version))
                 .filter(Record.business_line == business_line).group_by(Record.kind).all())
         return {kind: [n, int(v)] for kind, n, v in sorted(rows)}
@@ -166,10 +177,11 @@ class IntakeService(operations.DeadLetters):
 
     # --- internals --------------------------------------------------------------------------
 
-    def _known_kind(self, kind):
-        if kind not in KINDS:
-            raise InvalidFacts(f"unknown record kind {kind!r}; known: {', '.join(sorted(KINDS))}",
-                               field="kind")
+    @staticmethod
+    def _line_document(line):
+        doc = validate_record("business_line", line)
+        load_plugin(doc["plugin"], doc.get("parameters") or {})  # unknown plugin/parameter: named
+        return doc
 
     def _get(self, business_line, kind, key) -> Record:
         row = (self.db.session.query(Record)
@@ -179,8 +191,7 @@ class IntakeService(operations.DeadLetters):
         return row
 
     def _save(self, method, business_line, kind, document, idempotency_key, update=False):
-        if not isinstance(business_line, str) or not business_line:
-            raise InvalidFacts("business_line must be a non-empty string", field="business_line")
+        validated(Call, business_line=business_line, idempotency_key=idempotency_key)
         doc = validate_record(kind, document)
         self._line_exists(business_line)
         self._check_references(business_line, kind, doc)
@@ -194,7 +205,8 @@ class IntakeService(operations.DeadLetters):
 
     def _check_references(self, business_line, kind, doc):
         errors = []
-        refs = [(f, target, doc.get(f)) for f, target in KINDS[kind].references if doc.get(f)]
+        # a blank reference never gets here (shared.limits refuses it); None means "none"
+        refs = [(f, target, doc.get(f)) for f, target in KINDS[kind].references if doc.get(f) is not None]
         refs += [(f"contributions.{i}.person", "person", s.get("person"))
                  for i, s in enumerate(doc.get("contributions") or [])]
         for name, target, value in refs:
@@ -208,8 +220,9 @@ class IntakeService(operations.DeadLetters):
     def _write(self, method, business_line, kind, doc, idempotency_key, update=False):
         session = self.db.session
         digest = request_hash(method, [business_line, kind, doc])
-        if idempotency_key is not None:
-            previous = session.get(IdempotentCall, str(idempotency_key))
+        scoped_key = None if idempotency_key is None else f"{business_line}:{idempotency_key}"
+        if scoped_key is not None:
+            previous = session.get(IdempotentCall, scoped_key)
             if previous is not None:
                 return self._replay(previous, digest)
         key = record_key(kind, doc)
@@ -231,15 +244,15 @@ class IntakeService(operations.DeadLetters):
                              version=row.version, record=doc, change=change,
                              as_of=None)
         session.add(OutboxEvent(event_type=E.RECORD_CHANGED, payload=event))
-        if idempotency_key is not None:
-            session.add(IdempotentCall(key=str(idempotency_key), method=method,
+        if scoped_key is not None:
+            session.add(IdempotentCall(key=scoped_key, method=method,
                                        request_hash=digest, response=response))
         try:
             session.commit()
         except IntegrityError:
             # a concurrent call won the same natural key or idempotency key: answer as it did
             session.rollback()
-            previous = idempotency_key is not None and session.get(IdempotentCall, str(idempotency_key))
+            previous = scoped_key is not None and session.get(IdempotentCall, scoped_key)
             if previous:
                 return self._replay(previous, digest)
             raise Conflict(f"{kind} {key!r} was written concurrently; retry", field="id") from None
