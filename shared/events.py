@@ -31,6 +31,7 @@ OPPORTUNITY_ESCALATED = "opportunity_escalated"
 # --- assessment / compensation --------------------------------------------------------------
 MONTH_CLOSED = "month_closed"
 QUARTER_CLOSED = "quarter_closed"
+PERIOD_STALE = "period_stale"  # compensation: a closed quarter's carried state changed under it
 
 # --- notify ---------------------------------------------------------------------------------
 MESSAGE_DELIVERED = "message_delivered"
@@ -108,9 +109,17 @@ class PeriodClosed(_Envelope):
     totals = fields.Dict(required=True)  # person -> {unit: figure as string}
     lines = fields.Integer(required=True)  # number of explained lines on the sheet/statements
     plugin = fields.String(required=True)
+    reason = fields.String(load_default=None, allow_none=True)  # why this version (None: first close)
 
     class Meta:
         unknown = INCLUDE
+
+
+class PeriodStale(_Envelope):
+    period = fields.String(required=True)  # the stale period, e.g. 2026-Q2
+    version = fields.Integer(required=True)  # its current (now stale) version
+    because_of = fields.String(required=True)  # the reopened period it depends on
+    reason = fields.String(required=True)
 
 
 class MessageDelivered(_Envelope):
@@ -125,6 +134,7 @@ SCHEMAS: dict[str, type[Schema]] = {
     OPPORTUNITY_ESCALATED: OpportunityEscalated,
     MONTH_CLOSED: PeriodClosed,
     QUARTER_CLOSED: PeriodClosed,
+    PERIOD_STALE: PeriodStale,
     MESSAGE_DELIVERED: MessageDelivered,
 }
 

@@ -4,6 +4,11 @@ compensation's quarterly statements).
 Closing a period stores version 1 with every line; closing it again returns the stored version
 unchanged. Changing a closed period takes ``reopen`` with a reason: the current version is marked
 reopened (kept, with the reason) and the next close stores version n + 1. Nothing is deleted.
+
+Where a period starts from the one before (compensation's carried state), reopening a period
+marks every later closed period of the line ``stale`` (``mark_later_stale``): still readable, and
+saying why, but the next close recomputes it as a new version whose ``reason`` says it was
+recomputed, so nothing is left standing on carried state that has changed.
 """
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ from .db import utcnow
 from shared.errors import Conflict, NotFound
 from shared.explain import Line
 
-CLOSED, REOPENED = "closed", "reopened"
+CLOSED, REOPENED, STALE = "closed", "reopened", "stale"
 
 
 def ledger_tables(Base):
@@ -38,6 +43,9 @@ def ledger_tables(Base):
         closed_at = Column(DateTime, nullable=False, default=utcnow)
         reopened_at = Column(DateTime, nullable=True)
         reopen_reason = Column(Text, nullable=True)
+        reason = Column(Text, nullable=True)  # why this version was made (None: the first close)
+        stale_since = Column(DateTime, nullable=True)
+        stale_reason = Column(Text, nullable=True)  # what changed under a stale version
 
     class SheetLine(Base):
         __tablename__ = "sheet_lines"
@@ -77,9 +85,15 @@ def close(session, Sheet, SheetLine, business_line: str, period: str, plugin_key
     if latest is not None and latest.status == CLOSED:
         return latest, False
     lines, carried_in, carried_out = compute()
+    reason = None if latest is None else (
+        f"reopened: {latest.reopen_reason}" if latest.status == REOPENED
+        else f"recomputed because {latest.stale_reason}")
     sheet = Sheet(business_line=business_line, period=period, version=(latest.version + 1) if latest else 1,
                   status=CLOSED, plugin=plugin_key, totals=totals_of(lines),
-                  carried_in=carried_in, carried_out=carried_out)
+                  carried_in=carried_in, carried_out=carried_out, reason=reason)
+    if latest is not None and latest.status == STALE:
+        latest.status = REOPENED  # superseded; its stale_reason says why
+        latest.reopened_at, latest.reopen_reason = utcnow(), f"recomputed: {latest.stale_reason}"
     session.add(sheet)
     try:
         session.flush()
@@ -99,10 +113,22 @@ def reopen(session, Sheet, business_line: str, period: str, reason: str):
     latest = current(session, Sheet, business_line, period)
     if latest is None:
         raise NotFound(f"{period} of {business_line!r} was never closed", field="period")
-    if latest.status != CLOSED:
+    if latest.status == REOPENED:
         raise Conflict(f"{period} of {business_line!r} is already reopened", field="period")
     latest.status, latest.reopened_at, latest.reopen_reason = REOPENED, utcnow(), reason.strip()
     return latest
+
+
+def mark_later_stale(session, Sheet, business_line: str, period: str, why: str) -> list:
+    """Mark the current version of every later closed period of the line stale; returns them.
+    Period keys of one kind sort in time order ("2026-Q4" < "2027-Q1")."""
+    later = (session.query(Sheet).filter(Sheet.business_line == business_line, Sheet.period > period,
+                                         Sheet.status == CLOSED)
+             .order_by(Sheet.period).all())
+    now = utcnow()
+    for sheet in later:
+        sheet.status, sheet.stale_since, sheet.stale_reason = STALE, now, why
+    return later
 
 
 def sheet_dict(session, SheetLine, sheet, person: str | None = None) -> dict[str, Any]:
@@ -111,7 +137,8 @@ def sheet_dict(session, SheetLine, sheet, person: str | None = None) -> dict[str
         rows = rows.filter_by(person=person)
     return {"business_line": sheet.business_line, "period": sheet.period, "version": sheet.version,
             "status": sheet.status, "plugin": sheet.plugin, "closed_at": sheet.closed_at.isoformat(),
-            "reopen_reason": sheet.reopen_reason,
+            "reopen_reason": sheet.reopen_reason, "reason": sheet.reason,
+            "stale": sheet.status == STALE, "stale_reason": sheet.stale_reason,
             "totals": sheet.totals if person is None else {person: sheet.totals.get(person, {})},
             "carried_in": sheet.carried_in, "carried_out": sheet.carried_out,
             "lines": [r.line for r in rows.order_by(SheetLine.seq)]}
@@ -120,6 +147,7 @@ def sheet_dict(session, SheetLine, sheet, person: str | None = None) -> dict[str
 def history(session, Sheet, business_line: str, period: str) -> list[dict[str, Any]]:
     return [{"version": s.version, "status": s.status, "closed_at": s.closed_at.isoformat(),
              "reopened_at": s.reopened_at.isoformat() if s.reopened_at else None,
-             "reopen_reason": s.reopen_reason, "totals": s.totals}
+             "reopen_reason": s.reopen_reason, "reason": s.reason, "stale_reason": s.stale_reason,
+             "totals": s.totals}
             for s in session.query(Sheet).filter_by(business_line=business_line, period=period)
             .order_by(Sheet.version)]

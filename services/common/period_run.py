@@ -44,7 +44,7 @@ def facts_for(session, Fact, business_line: str, first, last, lookback_days: int
 def closed_event(event_type: str, sheet, line_count: int) -> dict[str, Any]:
     return E.make_event(event_type, business_line=sheet.business_line, period=sheet.period,
                         version=sheet.version, totals=sheet.totals, plugin=sheet.plugin,
-                        lines=line_count, as_of=None)
+                        lines=line_count, reason=sheet.reason, as_of=None)
 
 
 def projection_counts(session, Fact, business_line: str) -> dict[str, int]:

@@ -2,7 +2,8 @@
 carrying state (debts, carry-over, year to date) from quarter to quarter.
 
 Events in:  intake.record_changed (every fact kind, into this service's own projection)
-Events out: quarter_closed (totals per person)
+Events out: quarter_closed (totals per person, the version's reason),
+            period_stale (a later closed quarter whose carried state a reopen has changed)
 RPC:
     run_quarter(business_line, quarter)             statements; running again returns the same
     reopen_quarter(business_line, quarter, reason)  the next run stores a new version
@@ -11,8 +12,10 @@ RPC:
     run_history(business_line, quarter)
     projection_status(business_line)                records held per kind (caught up yet?)
 The carried state a quarter starts from is the previous quarter's carried_out (none for the
-first quarter this service has run for the line); a reopened previous quarter must be run again
-first, so no statement is built on state that is being changed.
+first quarter this service has run for the line). Reopening a quarter marks every later closed
+quarter of the line stale (get_run shows it, with why; a period_stale event announces it); a
+quarter runs only on a previous quarter that is closed and current, and running a stale quarter
+recomputes it as a new version whose reason says so.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from nameko.timer import timer
 from shared import events as E
 from services.common import ledger
 from services.common.db import ServiceDatabase, send_outbox
+from services.common.outbox import send_after_commit
 from services.common.entrypoints import handles
 from services.common import operations
 from shared.errors import Conflict, NotFound
@@ -67,16 +71,25 @@ class CompensationService(operations.DeadLetters):
         if previous is None:
             return {}
         if previous.status != ledger.CLOSED:
-            raise Conflict(f"{quarter.previous()} was reopened; run it again before {quarter}",
+            raise Conflict(f"{quarter.previous()} is {previous.status}; run it again before {quarter}",
                            field="quarter")
         return previous.carried_out or {}
 
     @api
     def reopen_quarter(self, business_line, quarter, reason):
         quarter = validated(Reopen, business_line=business_line, quarter=quarter, reason=reason)["quarter"]
-        sheet = ledger.reopen(self.db.session, Sheet, business_line, str(quarter), reason)
-        self.db.session.commit()
-        return {"period": str(quarter), "version": sheet.version, "status": sheet.status}
+        session = self.db.session
+        sheet = ledger.reopen(session, Sheet, business_line, str(quarter), reason)
+        why = f"{quarter} was reopened ({sheet.reopen_reason}); the carried state it hands on may change"
+        stale = ledger.mark_later_stale(session, Sheet, business_line, str(quarter), why)
+        for later in stale:
+            session.add(OutboxEvent(event_type=E.PERIOD_STALE, payload=E.make_event(
+                E.PERIOD_STALE, business_line=business_line, period=later.period,
+                version=later.version, because_of=str(quarter), reason=why, as_of=None)))
+        session.commit()
+        send_after_commit(session, OutboxEvent, self.dispatch)
+        return {"period": str(quarter), "version": sheet.version, "status": sheet.status,
+                "stale": [s.period for s in stale]}
 
     @api
     def get_run(self, business_line, quarter):

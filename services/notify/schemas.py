@@ -3,7 +3,8 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from services.common import rpc_fields as f
 
-KINDS = ("owner_assigned", "escalation", "monthly_sheet", "quarterly_statement", "weekly_bulletin")
+KINDS = ("owner_assigned", "escalation", "monthly_sheet", "quarterly_statement", "stale_statement",
+         "weekly_bulletin")
 STATUSES = ("pending", "retrying", "sent", "failed")
 
 

@@ -1,7 +1,8 @@
 """notify: renders bulletins, notices, monthly sheets and statements, and delivers them.
 
 Events in:  intake.record_changed (opportunity, follow_up), escalation.owner_assigned,
-            escalation.opportunity_escalated, assessment.month_closed, compensation.quarter_closed
+            escalation.opportunity_escalated, assessment.month_closed, compensation.quarter_closed,
+            compensation.period_stale
 RPC:
     send_weekly_bulletin(as_of, business_line=None)   RULES.md §1.1; once per line and ISO week
     list_messages(business_line=None, kind=None)
@@ -110,6 +111,12 @@ class NotifyService(operations.DeadLetters):
             self._make(payload["event_id"], payload["business_line"], "quarterly_statement",
                        T.period_closed(payload, "季度提成奖金结算", "quarterly commission statement"),
                        payload)
+
+    @handles(E.COMPENSATION, E.PERIOD_STALE)
+    def on_period_stale(self, payload):
+        if self._first(payload):
+            self._make(payload["event_id"], payload["business_line"], "stale_statement",
+                       T.period_stale(payload), payload)
 
     # --- the weekly bulletin -------------------------------------------------------------
 

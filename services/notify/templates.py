@@ -62,6 +62,17 @@ def period_closed(e: Mapping[str, Any], what_zh: str, what_en: str) -> Doc:
     ])
 
 
+def period_stale(e: Mapping[str, Any]) -> Doc:
+    """A closed quarter whose carried state changed under it (services.common.ledger)."""
+    return Doc(f"{e['business_line']} {e['period']} 结算待重算 / statement stale (v{e['version']})", [
+        Section("zh", [f"{e['period']} 的季度结算（第 {e['version']} 版）所依据的 {e['because_of']} "
+                       f"已重新打开，结转数据可能变化，须重新计算后方可作为发放依据。原因：{e['reason']}"]),
+        Section("en", [f"The {e['period']} statement (version {e['version']}) was built on carried state "
+                       f"from {e['because_of']}, which has been reopened; it must be run again before it "
+                       f"is paid. Reason: {e['reason']}"]),
+    ])
+
+
 def weekly_bulletin(business_line: str, as_of: str, rows: list[Mapping[str, Any]]) -> Doc:
     """RULES.md §1.1 / 000 §(一)5: every opportunity of >= 20,000 or >= 5 lines, and its follow-up."""
     table = [[r["opportunity"], r["amount"], r["lines"], r["tier"], r["owner"] or "-",

@@ -38,6 +38,8 @@ Usage (as a pytest fixture, or directly as a context manager)::
         # or: private_broker.restart()          full node restart (rabbitmqctl stop + boot)
         # or: private_broker.restart(kill=True) crash: SIGKILL the VM, no connection.close
         # or: private_broker.close_connections()  drop clients, broker stays up
+        # or: private_broker.pause(); ...; private_broker.resume()   SIGSTOP/SIGCONT the VM:
+        #     a hung broker / network partition (only heartbeats or timeouts notice it)
 
     with PrivateBroker(conf={"heartbeat": 5}) as rmq:   # extra rabbitmq.conf settings
         ...
@@ -247,6 +249,7 @@ class PrivateBroker:
         self._node = self._epmd = None          # subprocess.Popen objects
         self._scripts = None
         self._user = None                       # run the node as this user (root -> rabbitmq)
+        self._paused = False
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -330,6 +333,9 @@ class PrivateBroker:
         connection.close), falling back to SIGKILL; kill=True: SIGKILL at once, as a crash
         (clients see the TCP connection drop). Durable queues and their messages survive
         (the data dir is kept until close())."""
+        if self._paused:
+            with contextlib.suppress(Exception):
+                self.resume()
         node, self._node, self.running = self._node, None, False
         if node is None or node.poll() is not None:
             return
@@ -346,6 +352,17 @@ class PrivateBroker:
         """Full node restart (see stop_node); returns once it is up again."""
         self.stop_node(kill=kill)
         return self.start()
+
+    def pause(self):
+        """Freeze the node (SIGSTOP to its Erlang VM): sockets stay open but nothing answers,
+        like a hung broker or a network partition; clients notice only through heartbeats or
+        their own timeouts. resume() (or close()) thaws it."""
+        os.kill(self._beam_pid(), signal.SIGSTOP)
+        self._paused = True
+
+    def resume(self):
+        os.kill(self._beam_pid(), signal.SIGCONT)
+        self._paused = False
 
     def close_connections(self, reason="kamfault"):
         """Force-close every client connection; the broker itself stays up."""
@@ -465,6 +482,14 @@ class PrivateBroker:
         # Foreground: the script runs erl in the background and waits; SIGTERM to the script
         # (our PDEATHSIG) makes it stop the VM cleanly.
         self._node = self._popen([self._scripts[0]], "console.out", signal.SIGTERM)
+
+    def _beam_pid(self):
+        """The Erlang VM's pid (rabbit writes RABBITMQ_PID_FILE), checked to be in our group."""
+        with open(os.path.join(self.dir, "node.pid")) as fh:
+            pid = int(fh.read().strip())
+        if self._node is None or os.getpgid(pid) != self._node.pid:
+            raise RuntimeError(f"pid {pid} from node.pid is not a process of {self.nodename}")
+        return pid
 
     def _wait_ready(self):
         deadline = time.monotonic() + self.start_timeout

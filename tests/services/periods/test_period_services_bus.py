@@ -6,6 +6,7 @@ import pytest
 from services.assessment.service import AssessmentService
 from services.compensation.service import CompensationService
 from services.intake.service import IntakeService
+from services.notify.service import NotifyService
 from shared.errors import Conflict, InvalidFacts, NotFound
 
 
@@ -20,6 +21,7 @@ def suite(start_service, rpc, pg_url_factory):
     start_service(IntakeService, pg_url_factory("intake"))
     start_service(AssessmentService, pg_url_factory("assessment"))
     start_service(CompensationService, pg_url_factory("compensation"))
+    start_service(NotifyService, pg_url_factory("notify"), NOTIFY_CHANNELS=[])
     rpc.intake.register_business_line({"key": "acme", "plugin": "acme-flat"})
     rpc.intake.register_person("acme", {"id": "am1", "role": "account_manager"})
     return rpc
@@ -81,10 +83,31 @@ def test_quarters_run_in_order_and_statements_explain_each_line(suite):
     q2 = rpc.compensation.run_quarter("acme", "2026-Q2")
     assert q2["totals"] == {"am1": {"CNY": "1500.00"}}  # 3% x 50,000
 
-    rpc.compensation.reopen_quarter("acme", "2026-Q1", "deal d1 price corrected")
-    rpc.compensation.reopen_quarter("acme", "2026-Q2", "follows Q1")
+    # Q2 starts from Q1's carried state: deals to date 100,000 + 20,000.50 = 120,000.50
+    assert q2["carried_in"] == {"deals_to_date": "120000.50"}
+    assert q2["carried_out"] == {"deals_to_date": "170000.50"}  # + 50,000
+
+    rpc.intake.update_record("acme", "deal", "d1", {"deal_price": "30000", "list_price": "30000"})
+    _wait_until(lambda: rpc.compensation.projection_versions("acme").get("deal") == 4)
+    answer = rpc.compensation.reopen_quarter("acme", "2026-Q1", "deal d1 price corrected")
+    assert answer["stale"] == ["2026-Q2"]  # built on Q1's carried state: flagged, not left silently
+    stale = rpc.compensation.get_run("acme", "2026-Q2")
+    assert stale["status"] == "stale" and stale["stale"] is True
+    assert stale["stale_reason"].startswith("2026-Q1 was reopened (deal d1 price corrected)")
     with pytest.raises(Conflict) as exc:  # Q2 cannot be built on a Q1 that is being changed
         rpc.compensation.run_quarter("acme", "2026-Q2")
     assert exc.value.errors[0]["field"] == "quarter"
-    assert rpc.compensation.run_quarter("acme", "2026-Q1")["version"] == 2
-    assert rpc.compensation.run_quarter("acme", "2026-Q2")["version"] == 2
+    q1v2 = rpc.compensation.run_quarter("acme", "2026-Q1")
+    assert q1v2["version"] == 2 and q1v2["reason"] == "reopened: deal d1 price corrected"
+    assert q1v2["carried_out"] == {"deals_to_date": "130000"}  # 100,000 + 30,000
+    q2v2 = rpc.compensation.run_quarter("acme", "2026-Q2")
+    # recomputed from the new carried state: 130,000 + 50,000 = 180,000, as a new version
+    assert q2v2["version"] == 2 and q2v2["carried_in"] == {"deals_to_date": "130000"}
+    assert q2v2["carried_out"] == {"deals_to_date": "180000"}
+    assert q2v2["reason"].startswith("recomputed because 2026-Q1 was reopened")
+    assert [(h["version"], h["status"]) for h in rpc.compensation.run_history("acme", "2026-Q2")] == [
+        (1, "reopened"), (2, "closed")]
+    # the stale flag went out as an event: notify made a notice of it
+    _wait_until(lambda: rpc.notify.list_messages("acme", "stale_statement"))
+    (notice,) = rpc.notify.list_messages("acme", "stale_statement")
+    assert "2026-Q2" in notice["subject"] and "deal d1 price corrected" in notice["markdown"]

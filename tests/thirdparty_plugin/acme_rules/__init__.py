@@ -46,4 +46,7 @@ class AcmeFlatPlugin(RulePlugin):
                  "ACME §3", "统一提成", "flat commission", {"deal": d.id, "deal_price": d.deal_price,
                                                            "rate": self.params["rate"]})
             for d in facts.deals if facts.quarter.contains(d.date))
-        return QuarterResult(facts.quarter, lines, dict(carried or {}))
+        # carried state: deal prices to date, so a test can see a later quarter built on it
+        to_date = Decimal((carried or {}).get("deals_to_date", "0")) + sum(
+            (d.deal_price for d in facts.deals if facts.quarter.contains(d.date)), Decimal(0))
+        return QuarterResult(facts.quarter, lines, {**(carried or {}), "deals_to_date": str(to_date)})
