@@ -7,6 +7,7 @@ facts file (JSON or YAML) and print an explained table, or JSON with --json.
     kam assess-month telecom examples/telecom.yaml --month 2026-03
     kam commission-quarter software examples/software.yaml --quarter 2026-Q2 --carried q1.json
     kam assess-month telecom-city facts.yaml --config org.yaml      # a business line of a config
+    kam parked list escalation       # operators: events a service parked (kamcli/parked.py)
 
 Errors (bad facts, unknown plugin or parameter) are printed naming each field and exit with 2.
 """
@@ -26,7 +27,7 @@ from shared.loader import available, load_plugin
 from shared.periods import Month, Quarter
 from shared.plugin import RulePlugin
 
-from . import render
+from . import parked, render
 from .documents import parse_assignments, read_document
 
 
@@ -186,6 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--carried", help="carried state from the previous quarter (JSON/YAML)")
     p.add_argument("--carried-out", metavar="FILE", help="write the new carried state here (JSON)")
     p.set_defaults(func=cmd_commission_quarter)
+
+    parked.add_parser(sub)
     return parser
 
 

@@ -1,0 +1,133 @@
+"""The event path through the real broker (a throwaway vhost): validation, retries through delay
+queues, parking, and the operator's list / show / replay / drop — by RPC and by `kam parked`."""
+import json
+import subprocess
+import sys
+import time
+
+import eventlet
+import pytest
+from nameko.standalone.events import event_dispatcher
+from sqlalchemy.exc import OperationalError
+
+from services.assessment.service import AssessmentService
+from services.common import operations
+from services.common.entrypoints import handles
+from services.common.rpc import api
+from shared import events as E
+from conftest import record_event
+
+FAST = {"EVENT_RETRY_DELAYS": [1, 1, 2], "EVENT_POISON_ATTEMPTS": 3}
+
+
+def _wait_until(predicate, timeout=30):
+    with eventlet.Timeout(timeout):
+        while not predicate():
+            eventlet.sleep(0.05)
+
+
+class Flaky(operations.DeadLetters):
+    """A service whose handler fails on purpose: by outage (OperationalError) or by poison."""
+    name = "flaky"
+    attempts: dict = {}
+    done: list = []
+    outage_failures = 0  # fail this many times with an outage, then succeed
+    poison = set()  # event ids the handler cannot process
+
+    @handles(E.INTAKE, E.RECORD_CHANGED)
+    def on_record(self, payload):
+        event_id = payload["event_id"]
+        Flaky.attempts.setdefault(event_id, []).append(time.monotonic())
+        if event_id in Flaky.poison:
+            raise ValueError(f"cannot handle {event_id}")
+        if len(Flaky.attempts[event_id]) <= Flaky.outage_failures:
+            raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+        Flaky.done.append(event_id)
+
+    @api
+    def ping(self):
+        return "pong"
+
+
+@pytest.fixture
+def flaky(start_service, amqp_uri):
+    Flaky.attempts, Flaky.done, Flaky.outage_failures, Flaky.poison = {}, [], 0, set()
+    start_service(Flaky, **FAST)
+    return event_dispatcher({"AMQP_URI": amqp_uri})
+
+
+def _opportunity(i):
+    return record_event("opportunity", {"id": f"o{i}", "amount": 30000, "discovered": "2026-03-02"})
+
+
+def test_an_outage_is_retried_with_growing_delays_and_processed_once(flaky, rpc):
+    Flaky.outage_failures = 3
+    event = _opportunity(1)
+    flaky(E.INTAKE, E.RECORD_CHANGED, event)
+    _wait_until(lambda: Flaky.done == [event["event_id"]])
+    times = Flaky.attempts[event["event_id"]]
+    assert len(times) == 4  # three failures, one success: no hot loop, no loss
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    # the delays come from the delay queues' TTLs (1 s, 1 s, 2 s), not a sleep in the worker
+    assert gaps[0] >= 0.9 and gaps[1] >= 0.9 and gaps[2] >= 1.9, gaps
+    assert rpc.flaky.list_parked()["count"] == 0
+
+
+def test_poison_is_parked_within_seconds_and_can_be_replayed_or_dropped(flaky, rpc):
+    bad, worse = _opportunity(2), _opportunity(3)
+    Flaky.poison = {bad["event_id"], worse["event_id"]}
+    started = time.monotonic()
+    flaky(E.INTAKE, E.RECORD_CHANGED, bad)
+    flaky(E.INTAKE, E.RECORD_CHANGED, worse)
+    _wait_until(lambda: rpc.flaky.list_parked()["count"] == 2)
+    assert time.monotonic() - started < 10  # 3 attempts, 1 s + 1 s apart
+    assert [len(Flaky.attempts[e["event_id"]]) for e in (bad, worse)] == [3, 3]
+    listed = {item["event_id"]: item for item in rpc.flaky.list_parked()["items"]}
+    item = listed[bad["event_id"]]
+    assert item["error_type"] == "ValueError" and item["error"] == f"cannot handle {bad['event_id']}"
+    assert item["attempts"] == 3 and item["queue"] == "evt-intake-record_changed--flaky.on_record"
+    assert item["business_line"] == "acme" and item["event_type"] == "record_changed"
+    shown = rpc.flaky.get_parked(item["id"])
+    assert shown["body"] == bad  # the original message, whole
+
+    Flaky.poison = set()  # the bug is fixed: replay one, drop the other
+    assert [d["event_id"] for d in rpc.flaky.replay_parked(item["id"])] == [bad["event_id"]]
+    _wait_until(lambda: Flaky.done == [bad["event_id"]])
+    assert [d["event_id"] for d in rpc.flaky.drop_parked("all")] == [worse["event_id"]]
+    assert rpc.flaky.list_parked() == {"items": [], "count": 0}
+    assert worse["event_id"] not in Flaky.done
+
+
+def test_a_forged_or_broken_event_is_parked_at_once_and_never_stored(start_service, rpc, amqp_uri,
+                                                                      pg_url_factory):
+    start_service(AssessmentService, pg_url_factory("assessment"), **FAST)
+    dispatch = event_dispatcher({"AMQP_URI": amqp_uri})
+    dispatch(E.INTAKE, E.RECORD_CHANGED, record_event("business_line", {"key": "acme", "plugin": "acme-flat"},
+                                                      key="acme"))
+    forged = record_event("opportunity", {"id": "o9", "amount": "30000", "discovered": "2026-03-02"})
+    forged["record"]["amount"] = "-5"  # what intake would never have accepted
+    dispatch(E.INTAKE, E.RECORD_CHANGED, forged)
+    dispatch(E.INTAKE, E.RECORD_CHANGED, {"event_id": "x1", "kind": "opportunity"})  # no envelope
+    dispatch(E.INTAKE, E.RECORD_CHANGED, ["not", "an", "object"])
+    _wait_until(lambda: rpc.assessment.list_parked()["count"] == 3)
+    items = rpc.assessment.list_parked()["items"]
+    assert all(i["attempts"] == 1 and i["error_type"] == "InvalidEvent" for i in items)
+    forged_item = next(i for i in items if i["event_id"] == forged["event_id"])
+    assert "record.amount" in forged_item["error"]
+    # nothing of them was stored, and the line's month still closes
+    assert rpc.assessment.projection_status("acme") == {"business_line": 1}
+    assert rpc.assessment.close_month("acme", "2026-03")["lines"] == []
+
+    # the operator's command line sees the same queue and drops what cannot be fixed
+    kam = [sys.executable, "-m", "kamcli.main", "parked"]
+    listed = subprocess.run([*kam, "list", "assessment", "--amqp-uri", amqp_uri, "--json"],
+                            capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout)["count"] == 3
+    shown = subprocess.run([*kam, "show", "assessment", forged_item["id"], "--amqp-uri", amqp_uri],
+                           capture_output=True, text=True, timeout=60)
+    assert json.loads(shown.stdout)["body"]["record"]["amount"] == "-5"
+    dropped = subprocess.run([*kam, "drop", "assessment", "all", "--amqp-uri", amqp_uri],
+                             capture_output=True, text=True, timeout=60)
+    assert dropped.stdout.startswith("3 dropped"), dropped.stdout + dropped.stderr
+    assert rpc.assessment.list_parked()["count"] == 0
