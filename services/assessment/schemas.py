@@ -10,7 +10,14 @@ class MonthRef(Schema):
 
     business_line = f.line(required=True)
     month = f.month(required=True)
-    person = fields.String(load_default=None, allow_none=True)
+    person = f.ident(load_default=None, allow_none=True)
+
+
+class LineRef(Schema):
+    class Meta:
+        unknown = RAISE
+
+    business_line = f.line(required=True)
 
 
 class Reopen(MonthRef):

@@ -26,7 +26,7 @@ from services.common.period_run import (close_and_announce, facts_for, line_plug
 from services.common.rpc import api, validated
 
 from .models import AppliedEvent, Base, Fact, OutboxEvent, Sheet, SheetLine
-from .schemas import MonthRef, Reopen
+from .schemas import LineRef, MonthRef, Reopen
 
 # Opportunities discovered this long before a month can still count in it (late entries).
 DEFAULT_LOOKBACK_DAYS = 400
@@ -84,11 +84,13 @@ class AssessmentService(operations.DeadLetters):
     @api
     def projection_status(self, business_line):
         """Records held per kind for the line: lets a caller check the projection caught up."""
+        validated(LineRef, business_line=business_line)
         return projection_counts(self.db.session, Fact, business_line)
 
     @api
     def projection_versions(self, business_line):
         """Sum of record versions per kind, to compare with intake.record_counts."""
+        validated(LineRef, business_line=business_line)
         return projection_versions(self.db.session, Fact, business_line)
 
     @timer(interval=5)

@@ -1,12 +1,20 @@
-"""marshmallow fields the services' RPC argument schemas share."""
+"""marshmallow fields the services' RPC argument schemas share (limits as in shared.limits)."""
 from marshmallow import fields, validate
 
 from shared.facts_schema import PeriodField
+from shared.limits import ID_MAX, TEXT_MAX
 from shared.periods import Month, Quarter
+
+_PLAIN = validate.Regexp(r"^[^\x00-\x1f\x7f\ud800-\udfff]*$", error="must not contain control characters")
 
 
 def line(**kw):
-    return fields.String(validate=validate.Length(min=1, max=100), **kw)
+    return fields.String(validate=[validate.Length(min=1, max=ID_MAX), _PLAIN], **kw)
+
+
+def ident(**kw):
+    """An id of a person, an opportunity, a record."""
+    return fields.String(validate=[validate.Length(min=1, max=ID_MAX), _PLAIN], **kw)
 
 
 def month(**kw):
@@ -18,4 +26,5 @@ def quarter(**kw):
 
 
 def reason():
-    return fields.String(required=True, validate=validate.Regexp(r"\S", error="give a reason"))
+    return fields.String(required=True, validate=[validate.Regexp(r"\S", error="give a reason"),
+                                                  validate.Length(max=TEXT_MAX)])

@@ -1,5 +1,5 @@
 """compensation's RPC argument schemas."""
-from marshmallow import RAISE, Schema, fields
+from marshmallow import RAISE, Schema
 
 from services.common import rpc_fields as f
 
@@ -10,7 +10,14 @@ class QuarterRef(Schema):
 
     business_line = f.line(required=True)
     quarter = f.quarter(required=True)
-    person = fields.String(load_default=None, allow_none=True)
+    person = f.ident(load_default=None, allow_none=True)
+
+
+class LineRef(Schema):
+    class Meta:
+        unknown = RAISE
+
+    business_line = f.line(required=True)
 
 
 class Reopen(QuarterRef):

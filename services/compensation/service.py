@@ -35,7 +35,7 @@ from services.common.period_run import (close_and_announce, facts_for, line_plug
 from services.common.rpc import api, validated
 
 from .models import AppliedEvent, Base, Fact, OutboxEvent, Sheet, SheetLine
-from .schemas import QuarterRef, Reopen
+from .schemas import LineRef, QuarterRef, Reopen
 
 
 class CompensationService(operations.DeadLetters):
@@ -97,6 +97,7 @@ class CompensationService(operations.DeadLetters):
 
     @api
     def get_statement(self, business_line, quarter, person):
+        validated(QuarterRef, business_line=business_line, quarter=quarter, person=person)
         return ledger.sheet_dict(self.db.session, SheetLine, self._sheet(business_line, quarter), person)
 
     @api
@@ -114,11 +115,13 @@ class CompensationService(operations.DeadLetters):
     @api
     def projection_status(self, business_line):
         """Records held per kind for the line: lets a caller check the projection caught up."""
+        validated(LineRef, business_line=business_line)
         return projection_counts(self.db.session, Fact, business_line)
 
     @api
     def projection_versions(self, business_line):
         """Sum of record versions per kind, to compare with intake.record_counts."""
+        validated(LineRef, business_line=business_line)
         return projection_versions(self.db.session, Fact, business_line)
 
     @timer(interval=5)

@@ -16,4 +16,4 @@ class Sweep(_Args):
 
 class OpportunityRef(_Args):
     business_line = f.line(required=True)
-    opportunity = fields.String(load_default=None, allow_none=True)
+    opportunity = f.ident(load_default=None, allow_none=True)

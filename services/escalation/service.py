@@ -31,7 +31,7 @@ from services.common.projection import is_newer, plugin_of
 from services.common.rpc import api, validated
 
 from .models import AppliedEvent, Base, Escalation, FollowUp, Line, OutboxEvent, Opportunity, Person
-from .schemas import Sweep
+from .schemas import OpportunityRef, Sweep
 
 SWEEP_INTERVAL = 24 * 3600  # daily
 
@@ -200,6 +200,7 @@ class EscalationService(operations.DeadLetters):
 
     @api
     def get_assignment(self, business_line, opportunity):
+        validated(OpportunityRef, business_line=business_line, opportunity=opportunity)
         row = self.db.session.get(Opportunity, (business_line, opportunity))
         if row is None:
             raise NotFound(f"no opportunity {opportunity!r} in {business_line!r}", field="opportunity")
@@ -211,6 +212,7 @@ class EscalationService(operations.DeadLetters):
     @api
     def tier_counts(self, business_line):
         """Opportunities per tier."""
+        validated(OpportunityRef, business_line=business_line)
         rows = (self.db.session.query(Opportunity.tier, func.count()).filter_by(business_line=business_line)
                 .group_by(Opportunity.tier).all())
         return {tier: n for tier, n in sorted(rows, key=lambda r: str(r[0]))}
@@ -218,6 +220,7 @@ class EscalationService(operations.DeadLetters):
     @api
     def projection_versions(self, business_line):
         """Record versions held per kind (follow-ups: count), to compare with intake.record_counts."""
+        validated(OpportunityRef, business_line=business_line)
         s = self.db.session
         out = {"opportunity": s.query(func.sum(Opportunity.version)).filter_by(business_line=business_line).scalar(),
                "person": s.query(func.sum(Person.version)).filter_by(business_line=business_line).scalar(),
@@ -226,6 +229,7 @@ class EscalationService(operations.DeadLetters):
 
     @api
     def list_escalations(self, business_line, opportunity=None):
+        validated(OpportunityRef, business_line=business_line, opportunity=opportunity)
         rows = self.db.session.query(Escalation).filter_by(business_line=business_line)
         if opportunity:
             rows = rows.filter_by(opportunity=opportunity)
