@@ -142,16 +142,18 @@ class ReliableEventHandler(EventHandler):
     def setup(self):
         super().setup()
         config = self.container.config
-        self.delays = tuple(int(d) for d in config.get("EVENT_RETRY_DELAYS", DEFAULT_RETRY_DELAYS))
+        self.delays = _delays(config.get("EVENT_RETRY_DELAYS", DEFAULT_RETRY_DELAYS))
         self.poison_attempts = int(config.get("EVENT_POISON_ATTEMPTS", DEFAULT_POISON_ATTEMPTS))
         self.publisher = Publisher(config[AMQP_URI_CONFIG_KEY], retry=True, retry_policy=PUBLISH_RETRY,
                                    mandatory=True)
         name = self.queue.name
+        # named by their delay: changing EVENT_RETRY_DELAYS declares new queues instead of
+        # clashing with the arguments of existing ones (old ones still drain back to the handler)
         self.delay_queues = [
-            Queue(f"{name}.retry{i}", durable=True, queue_arguments={
+            Queue(f"{name}.retry.{int(delay * 1000)}ms", durable=True, queue_arguments={
                 "x-message-ttl": int(delay * 1000), "x-dead-letter-exchange": "",
                 "x-dead-letter-routing-key": name})
-            for i, delay in enumerate(self.delays)]
+            for delay in self.delays]
         self.parked = deadletter.parked_queue(self.container.service_name)
 
     @property
@@ -217,6 +219,16 @@ class ReliableEventHandler(EventHandler):
         event_id = body.get("event_id") if isinstance(body, dict) else None
         return {"service": self.container.service_name, "entrypoint": self.entrypoint,
                 "correlation_id": event_id}
+
+
+def _delays(value) -> tuple[float, ...]:
+    """EVENT_RETRY_DELAYS as a list, or as text: "[1, 2, 4]" or "1,2,4"."""
+    if isinstance(value, str):
+        value = [v for v in value.strip("[] ").replace(",", " ").split()]
+    delays = tuple(float(v) for v in value)
+    if not delays or any(d <= 0 for d in delays):
+        raise ValueError(f"EVENT_RETRY_DELAYS must be positive seconds, got {value!r}")
+    return delays
 
 
 def _attempts(message) -> int:
