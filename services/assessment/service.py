@@ -8,6 +8,11 @@ RPC:
     get_sheet(business_line, month, person=None) the current version, optionally one person's lines
     sheet_history(business_line, month)          every version with its reopen reason
     projection_status(business_line)             records held per kind (caught up yet?)
+Operators (every service, services.common.operations): list_parked, get_parked, replay_parked,
+drop_parked — events this service parked in ``assessment.parked`` (services.common.deadletter).
+Handlers validate each event (shared.events), retry failures through delay queues and park what
+still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
+Tables: models.py.
 """
 from __future__ import annotations
 

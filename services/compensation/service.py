@@ -16,6 +16,11 @@ first quarter this service has run for the line). Reopening a quarter marks ever
 quarter of the line stale (get_run shows it, with why; a period_stale event announces it); a
 quarter runs only on a previous quarter that is closed and current, and running a stale quarter
 recomputes it as a new version whose reason says so.
+Operators (every service, services.common.operations): list_parked, get_parked, replay_parked,
+drop_parked — events this service parked in ``compensation.parked`` (services.common.deadletter).
+Handlers validate each event (shared.events), retry failures through delay queues and park what
+still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
+Tables: models.py.
 """
 from __future__ import annotations
 

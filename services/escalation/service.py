@@ -10,6 +10,11 @@ RPC:
     projection_versions(business_line)    caught up with intake? (compare intake.record_counts)
 Timer: a daily sweep as of today (RULES.md §1.3). Each (opportunity, follow-up period, overdue
 week, rung) escalates once, even with several instances sweeping the same database.
+Operators (every service, services.common.operations): list_parked, get_parked, replay_parked,
+drop_parked — events this service parked in ``escalation.parked`` (services.common.deadletter).
+Handlers validate each event (shared.events), retry failures through delay queues and park what
+still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
+Tables: models.py.
 """
 from __future__ import annotations
 

@@ -17,7 +17,13 @@ returns the first answer and changes nothing; the same key with another payload 
 
 Events: ``record_changed`` (shared.events.RecordChanged) for every accepted change, written to
 the outbox in the change's own transaction and sent after commit.
-Errors: InvalidFacts (every bad field, by name), NotFound, Conflict; nothing is half-written.
+Errors: InvalidFacts (every bad field, by name; limits in shared.limits), NotFound, Conflict,
+Unavailable, Internal; nothing is half-written. Idempotency keys are scoped per business line.
+Operators (every service, services.common.operations): list_parked, get_parked, replay_parked,
+drop_parked — events this service parked in ``intake.parked`` (services.common.deadletter).
+Handlers validate each event (shared.events), retry failures through delay queues and park what
+still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
+Tables: models.py.
 """
 from __future__ import annotations
 

@@ -12,6 +12,11 @@ Timers: the weekly bulletin (every 7 days) and delivery retries (every 10 s).
 Every message is made once (keyed by its source event, or line + week for a bulletin) and
 delivered on every configured channel (channels.py); each attempt is logged on its Delivery row
 and failures are retried with exponential back-off up to NOTIFY_MAX_ATTEMPTS.
+Operators (every service, services.common.operations): list_parked, get_parked, replay_parked,
+drop_parked — events this service parked in ``notify.parked`` (services.common.deadletter).
+Handlers validate each event (shared.events), retry failures through delay queues and park what
+still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
+Tables: models.py.
 """
 from __future__ import annotations
 
