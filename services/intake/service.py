@@ -41,7 +41,7 @@ from shared import events as E
 from services.common.db import ServiceDatabase, request_hash, send_outbox
 from services.common import operations
 from services.common.outbox import send_after_commit
-from shared.errors import Conflict, InvalidFacts, NotFound, flatten
+from shared.errors import ConfigError, Conflict, InvalidFacts, NotFound, UnknownPlugin, flatten
 from shared.loader import load_plugin
 from shared.records import KINDS, record_day, record_key, validate_record
 
@@ -186,7 +186,13 @@ class IntakeService(operations.DeadLetters):
     @staticmethod
     def _line_document(line):
         doc = validate_record("business_line", line)
-        load_plugin(doc["plugin"], doc.get("parameters") or {})  # unknown plugin/parameter: named
+        try:  # an unknown plugin is named as such; a bad parameter by its path in the record
+            load_plugin(doc["plugin"], doc.get("parameters") or {})
+        except UnknownPlugin:
+            raise
+        except ConfigError as exc:
+            raise InvalidFacts([{**e, "field": f"parameters.{e['field']}" if e["field"] else "parameters"}
+                                for e in exc.errors]) from None
         return doc
 
     def _get(self, business_line, kind, key) -> Record:

@@ -1,0 +1,114 @@
+"""intake refuses what a service downstream could not hold (shared/limits.py, docs/facts-format.md
+"Limits"): each case names its field and writes nothing — no record, no event, no idempotency key."""
+import pytest
+from nameko.testing.services import worker_factory
+from sqlalchemy import create_engine
+from sqlalchemy.orm import sessionmaker
+
+from services.intake.models import Base, IdempotentCall, OutboxEvent, Record
+from services.intake.service import IntakeService
+from shared.errors import InvalidFacts, UnknownPlugin
+
+
+class _Db:
+    def __init__(self, session):
+        self.session = session
+
+
+@pytest.fixture
+def service(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'intake.db'}")
+    Base.metadata.create_all(engine)
+    session = sessionmaker(bind=engine)()
+    worker = worker_factory(IntakeService, db=_Db(session))
+    worker.register_business_line({"key": "tel", "plugin": "acme-flat"})
+    worker.register_branch("tel", {"id": "b1"})
+    worker.register_person("tel", {"id": "am1", "role": "account_manager", "branch": "b1"})
+    worker.dispatch.reset_mock()
+    yield worker
+    session.close()
+
+
+OPP = {"id": "o1", "amount": 30000, "discovered": "2026-03-02", "branch": "b1", "account_manager": "am1"}
+
+
+def _written(service):
+    s = service.db.session
+    return (s.query(Record).count(), s.query(OutboxEvent).count(), s.query(IdempotentCall).count(),
+            service.dispatch.call_count)
+
+
+@pytest.mark.parametrize("change, field, message", [
+    ({"branch": ""}, "branch", "must not be blank"),  # the reference check used to skip ""
+    ({"account_manager": "   "}, "account_manager", "must not be blank"),
+    ({"account_manager": " am1"}, "account_manager", "spaces"),
+    ({"id": "o" * 65}, "id", "at most 64 characters, got 65"),
+    ({"customer": "x" * 10_000_000}, "customer", "at most 2000 characters, got 10000000"),
+    ({"customer": "ACME\x00Ltd"}, "customer", "control character (U+0000)"),
+    ({"id": "o\n1"}, "id", "control character (U+000A)"),
+    ({"customer": "\ud83d"}, "customer", "lone surrogate (U+D83D)"),
+    ({"amount": "1e999999"}, "amount", "at most 1,000,000,000,000"),
+    ({"amount": 10 ** 400}, "amount", "at most 1,000,000,000,000"),
+    ({"amount": float("nan")}, "amount", "finite"),
+    ({"amount": "0.0000001"}, "amount", "at most 6 decimal places"),
+    ({"discovered": "0000-01-01"}, "discovered", "Not a valid date"),
+    ({"discovered": "10000-01-01"}, "discovered", "Not a valid date"),
+    ({"discovered": "1900-06-01"}, "discovered", "between 1950-01-01 and 2100-12-31"),
+    ({"discovered": "2101-01-01"}, "discovered", "between 1950-01-01 and 2100-12-31"),
+])
+def test_a_record_outside_the_limits_is_refused_naming_the_field(service, change, field, message):
+    before = _written(service)
+    with pytest.raises(InvalidFacts) as exc:
+        service.record_opportunity("tel", {**OPP, **change}, idempotency_key="k1")
+    assert exc.value.errors[0]["field"] == field
+    assert message in exc.value.errors[0]["message"]
+    assert len(exc.value.errors[0]["message"]) < 400  # a 10 MB input is not echoed back
+    assert _written(service) == before
+
+
+@pytest.mark.parametrize("call, field", [
+    (lambda s: s.record_opportunity(["tel"], OPP), "business_line"),
+    (lambda s: s.record_opportunity("t" * 65, OPP), "business_line"),
+    (lambda s: s.record_opportunity("tel", OPP, idempotency_key=7), "idempotency_key"),
+    (lambda s: s.record_opportunity("tel", OPP, idempotency_key="k" * 129), "idempotency_key"),
+    (lambda s: s.update_record({"tel": 1}, "opportunity", "o1", {}), "business_line"),
+    (lambda s: s.update_record("tel", "opportunity", "o1", ["amount", 5]), "changes"),
+    (lambda s: s.update_record("tel", "opportunities", "o1", {}), "kind"),
+    (lambda s: s.list_records(None, "opportunity"), "business_line"),
+    (lambda s: s.list_records("tel", "opportunity", {"page_size": 10 ** 6}), "query.page_size"),
+    (lambda s: s.get_record("tel", "opportunity", {"id": "o1"}), "key"),
+    (lambda s: s.record_counts(3), "business_line"),
+])
+def test_every_argument_is_type_checked(service, call, field):
+    before = _written(service)
+    with pytest.raises(InvalidFacts) as exc:
+        call(service)
+    assert exc.value.errors[0]["field"] == field
+    assert _written(service) == before
+
+
+def test_update_record_revalidates_like_the_first_write_and_a_line_keeps_a_known_plugin(service):
+    service.record_opportunity("tel", OPP)
+    before = _written(service)
+    with pytest.raises(InvalidFacts) as exc:
+        service.update_record("tel", "opportunity", "o1", {"branch": ""})
+    assert exc.value.errors[0]["field"] == "branch"
+    with pytest.raises(UnknownPlugin) as exc:  # used to be accepted, leaving the line unrunnable
+        service.update_record("tel", "business_line", "tel", {"plugin": "no-such-rules"})
+    assert exc.value.errors[0]["field"] == "plugin"
+    with pytest.raises(InvalidFacts) as exc:
+        service.update_record("tel", "business_line", "tel", {"parameters": {"rate": "lots"}})
+    assert exc.value.errors[0]["field"] == "parameters.rate"
+    assert _written(service) == before
+    # a valid change of the line's parameters goes through, checked by its plugin
+    assert service.update_record("tel", "business_line", "tel", {"parameters": {"rate": "0.05"}})["version"] == 2
+
+
+def test_idempotency_keys_are_scoped_per_business_line(service):
+    service.register_business_line({"key": "bank", "plugin": "acme-flat"})
+    a = service.record_opportunity("tel", {"id": "o1", "amount": 1, "discovered": "2026-03-02"},
+                                   idempotency_key="crm-1")
+    b = service.record_opportunity("bank", {"id": "o1", "amount": 2, "discovered": "2026-03-02"},
+                                   idempotency_key="crm-1")  # same key, another line: another call
+    assert (a["business_line"], b["business_line"]) == ("tel", "bank")
+    assert service.get_record("bank", "opportunity", "o1")["record"]["amount"] == 2

@@ -1,0 +1,55 @@
+"""notify's projection under concurrency, through the real broker on PostgreSQL: an opportunity's
+record, its assignment and its escalations arrive at once and are handled by ten workers side by
+side; no notice and no escalation count may be lost (they were, to an insert race and a
+read-modify-write ``escalations += 1``)."""
+import eventlet
+import pytest
+from nameko.standalone.events import event_dispatcher
+
+from services.notify.service import NotifyService
+from shared import events as E
+
+from conftest import record_event
+
+OPPORTUNITIES, ESCALATIONS = 60, 5
+
+
+def _assigned(i):
+    return E.make_event(E.OWNER_ASSIGNED, business_line="acme", opportunity=f"o{i}", tier="big",
+                        owner_role="branch_manager", owner="bm1", in_bulletin=True, clause="ACME §1",
+                        reason_zh="大单", reason_en="big", as_of=None)
+
+
+def _escalated(i, week):
+    return E.make_event(E.OPPORTUNITY_ESCALATED, business_line="acme", opportunity=f"o{i}", week=week,
+                        role="branch_manager", person="bm1", owner="am1", owner_role="account_manager",
+                        last_follow_up="2026-03-02", days_overdue=7 * week, clause="RULES §1.3",
+                        as_of=None)
+
+
+@pytest.mark.slow
+def test_concurrent_events_on_one_opportunity_lose_no_notice_and_no_count(start_service, rpc, amqp_uri,
+                                                                            pg_url_factory):
+    start_service(NotifyService, pg_url_factory("notify"), NOTIFY_CHANNELS=[], max_workers=10)
+    dispatch = event_dispatcher({"AMQP_URI": amqp_uri})
+    pool = eventlet.GreenPool(20)
+    for i in range(OPPORTUNITIES):  # every event of an opportunity at once, in no set order
+        pool.spawn(dispatch, E.ESCALATION, E.OWNER_ASSIGNED, _assigned(i))
+        pool.spawn(dispatch, E.INTAKE, E.RECORD_CHANGED, record_event(
+            "opportunity", {"id": f"o{i}", "amount": 150000, "discovered": "2026-03-02"}))
+        for week in range(1, ESCALATIONS + 1):
+            pool.spawn(dispatch, E.ESCALATION, E.OPPORTUNITY_ESCALATED, _escalated(i, week))
+    pool.waitall()
+    with eventlet.Timeout(120):
+        while len(rpc.notify.list_messages("acme", "escalation")) < OPPORTUNITIES * ESCALATIONS:
+            eventlet.sleep(0.2)
+    assert len(rpc.notify.list_messages("acme", "owner_assigned")) == OPPORTUNITIES
+    assert len(rpc.notify.list_messages("acme", "escalation")) == OPPORTUNITIES * ESCALATIONS
+    # the bulletin lists each opportunity once, with its record, owner and every escalation counted
+    (bulletin,) = rpc.notify.send_weekly_bulletin("2026-03-30", "acme")
+    assert bulletin["opportunities"] == OPPORTUNITIES
+    rows = rpc.notify.list_messages("acme", "weekly_bulletin")[0]["markdown"]
+    assert rows.count("| bm1 |") >= OPPORTUNITIES  # owner kept (zh and en tables)
+    assert all(f"| o{i} | 150000 |" in rows for i in range(OPPORTUNITIES))
+    assert rows.count(f"| {ESCALATIONS} |") >= OPPORTUNITIES  # each count is 5: none lost
+    assert rpc.notify.list_parked()["count"] == 0
