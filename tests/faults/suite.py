@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("intake", "escalation", "assessment", "compensation", "notify")
 LINE = "acme"
 # fast retries so a fault test does not wait minutes: 1, 2, 4, 8, 15, 30 s
-FAST_RETRIES = "[1, 2, 4, 8, 15, 30]"
+FAST_RETRIES = "1,2,4,8,15,30"
 
 
 class Suite:
