@@ -6,6 +6,9 @@ process alive, nothing parked.
 """
 import eventlet
 import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from shared.errors import Unavailable
 
 from broker import private_broker  # noqa: F401 - fixture
 from pgcluster import PrivatePostgres
@@ -88,12 +91,21 @@ def test_downstream_databases_down_for_10_s_lose_nothing(private_broker, pg_url_
         try:
             set_up_line(client)
 
+            answers = []
+
             def outage():
                 with pg.down():
-                    eventlet.sleep(10)
+                    eventlet.sleep(2)
+                    try:  # a caller meanwhile is told to come back, not given SQL or a stack
+                        with ClusterRpcProxy({"AMQP_URI": private_broker.amqp_uri}, timeout=20) as rpc:
+                            rpc.assessment.close_month("acme", "2026-03")
+                    except Unavailable as exc:
+                        answers.append(exc)
+                    eventlet.sleep(8)
 
             _stream(client, N, N // 3, outage)
             assert settle(client, N) == expected(N)
+            assert len(answers) == 1 and answers[0].code == "unavailable"
             assert suite.alive() == {name: True for name in SERVICES}
             assert suite.current_pids() == suite.pids, suite.log[-3000:]
             assert parked(client) == {name: 0 for name in SERVICES}

@@ -131,3 +131,26 @@ def test_a_forged_or_broken_event_is_parked_at_once_and_never_stored(start_servi
                              capture_output=True, text=True, timeout=60)
     assert dropped.stdout.startswith("3 dropped"), dropped.stdout + dropped.stderr
     assert rpc.assessment.list_parked()["count"] == 0
+
+
+def test_a_redelivered_event_has_one_effect_in_every_consumer(start_service, rpc, amqp_uri, pg_url_factory):
+    from services.compensation.service import CompensationService
+    from services.escalation.service import EscalationService
+    from services.notify.service import NotifyService
+
+    for cls in (EscalationService, AssessmentService, CompensationService):
+        start_service(cls, pg_url_factory(cls.name))
+    start_service(NotifyService, pg_url_factory("notify"), NOTIFY_CHANNELS=[])
+    dispatch = event_dispatcher({"AMQP_URI": amqp_uri})
+    line = record_event("business_line", {"key": "acme", "plugin": "acme-flat"}, key="acme")
+    person = record_event("person", {"id": "am1", "role": "account_manager"})
+    opportunity = record_event("opportunity", {"id": "o1", "amount": 30000, "discovered": "2026-03-02",
+                                               "account_manager": "am1"})
+    for event in (line, person, opportunity, line, person, opportunity, opportunity):  # sent again
+        dispatch(E.INTAKE, E.RECORD_CHANGED, event)
+    _wait_until(lambda: len(rpc.notify.list_messages("acme", "owner_assigned")) >= 1)
+    eventlet.sleep(2)  # give any duplicate the time to (wrongly) land
+    assert rpc.escalation.projection_versions("acme") == {"opportunity": 1, "person": 1}
+    assert rpc.assessment.projection_status("acme") == {"business_line": 1, "opportunity": 1, "person": 1}
+    assert rpc.compensation.projection_status("acme") == {"business_line": 1, "opportunity": 1, "person": 1}
+    assert len(rpc.notify.list_messages("acme", "owner_assigned")) == 1  # one notice, not three
