@@ -2,33 +2,10 @@
 from decimal import Decimal
 
 import pytest
-from nameko.testing.services import worker_factory
-from sqlalchemy import create_engine
-from sqlalchemy.orm import sessionmaker
 
-from services.intake.models import Base, IdempotentCall, OutboxEvent, Record
-from services.intake.service import IntakeService
+from services.intake.models import IdempotentCall, OutboxEvent, Record
 from shared.errors import Conflict, InvalidFacts, NotFound, UnknownPlugin
 from shared.events import RECORD_CHANGED, check_event
-
-
-class _Db:
-    def __init__(self, session):
-        self.session = session
-
-
-@pytest.fixture
-def service(tmp_path):
-    engine = create_engine(f"sqlite:///{tmp_path / 'intake.db'}")
-    Base.metadata.create_all(engine)
-    session = sessionmaker(bind=engine)()
-    worker = worker_factory(IntakeService, db=_Db(session))
-    worker.register_business_line({"key": "tel", "plugin": "acme-flat"})
-    worker.register_branch("tel", {"id": "b1", "urban": True})
-    worker.register_person("tel", {"id": "am1", "role": "account_manager", "branch": "b1"})
-    worker.dispatch.reset_mock()
-    yield worker
-    session.close()
 
 
 OPP = {"id": "o1", "amount": 30000, "discovered": "2026-03-02", "branch": "b1",
