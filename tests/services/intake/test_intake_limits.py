@@ -2,6 +2,7 @@
 "Limits"): each case names its field and writes nothing — no record, no event, no idempotency key."""
 import pytest
 
+from intake_worker import service  # noqa: F401 - fixture
 from services.intake.models import IdempotentCall, OutboxEvent, Record
 from shared.errors import InvalidFacts, UnknownPlugin
 

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 
+from intake_worker import service  # noqa: F401 - fixture
 from services.intake.models import IdempotentCall, OutboxEvent, Record
 from shared.errors import Conflict, InvalidFacts, NotFound, UnknownPlugin
 from shared.events import RECORD_CHANGED, check_event
