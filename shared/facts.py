@@ -32,6 +32,7 @@ class Person:
     branch: str | None = None
     grade: str | None = None  # banking grade key
     grade_since: date | None = None  # banking: when the current grade was given
+    previous_grade: str | None = None  # banking: the grade held before grade_since
     start_date: date | None = None  # joined the line (software: first quarter carries no task;
     #                                 banking: start of credit work)
     monthly_task: Decimal | None = None  # telecom: overrides the default base task

@@ -103,6 +103,7 @@ class PersonSchema(_Base):
     branch = fields.String(load_default=None, allow_none=True)
     grade = fields.String(load_default=None, allow_none=True)
     grade_since = fields.Date(load_default=None, allow_none=True)
+    previous_grade = fields.String(load_default=None, allow_none=True)
     start_date = fields.Date(load_default=None, allow_none=True)
     monthly_task = Number(load_default=None, allow_none=True)
     quarterly_target = Number(load_default=None, allow_none=True)

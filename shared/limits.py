@@ -17,7 +17,7 @@ ID_FIELDS = frozenset({"id", "key", "plugin", "branch", "account_manager", "oppo
                        "person", "rep", "joint_with", "contract", "manager", "referrer"})
 # Role and grade names (stored in 32/64-character columns downstream).
 NAME_MAX = 32
-NAME_FIELDS = frozenset({"role", "grade", "rater_role", "verdict", "kind", "status", "scope", "origin"})
+NAME_FIELDS = frozenset({"role", "grade", "previous_grade", "rater_role", "verdict", "kind", "status", "scope", "origin"})
 TEXT_MAX = 2000  # names, customers, notes
 LIST_MAX = 200  # items in a list (contributions, lines of a scorecard)
 DEPTH_MAX = 6

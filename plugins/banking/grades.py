@@ -1,4 +1,10 @@
-"""Customer-manager grades and the monthly promotion / shortfall findings — seed 002/LOAN §三."""
+"""Customer-manager grades and the monthly promotion / shortfall findings — seed 002/LOAN §三
+(RULES.md §3.1).
+
+A finding is a FLAG line (figure 1): "qualifies for promotion to X" when a person meets every
+condition of the grade above their own, "no longer meets grade Y" when they fail a condition of
+their own grade. Deciding the grade stays with the city-branch CM board (002/CIB §第五条).
+"""
 from __future__ import annotations
 
 from datetime import date
@@ -6,24 +12,48 @@ from decimal import Decimal
 
 from shared.explain import FLAG, Line
 from shared.facts import Facts, Person, Portfolio
-from shared.periods import Month
+from shared.periods import Month, months_between
+from shared.plugin import Param
 
-from .params import GRADES
-
-ZERO = Decimal(0)
+GRADES = ("assistant", "junior", "intermediate", "senior")  # lowest first
+GRADE_ZH = {"assistant": "助理", "junior": "初级", "intermediate": "中级", "senior": "高级"}
 CLAUSE = {"assistant": "002/LOAN §三1", "junior": "002/LOAN §三2", "intermediate": "002/LOAN §三3",
           "senior": "002/LOAN §三4"}
-ZH = {"assistant": "助理", "junior": "初级", "intermediate": "中级", "senior": "高级"}
+BOARD_CLAUSE = "002/CIB §第五条"
+ZERO = Decimal(0)
 
-
-def months_between(start: date, end: date) -> int:
-    return (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
+PARAMS = (
+    Param("assistant_months", 6, "int", "002/LOAN §三1",
+          "Months of credit work (counted in whole months to the assessed month's last day) below "
+          "which a customer manager is an assistant; from this many on (6个月以上, read inclusively "
+          "so that nobody falls between the two grades) the junior conditions can be met."),
+    Param("junior_min_handled", 30, "int", "002/LOAN §三2",
+          "Junior: at least this many loans handled (经办, cumulative)."),
+    Param("junior_max_overdue", Decimal("0.01"), "rate", "002/LOAN §三2",
+          "Junior: overdue rate at the assessed month end at most this."),
+    Param("intermediate_years", 1, "int", "002/LOAN §三3",
+          "Intermediate: at least this many years as a junior (from grade_since)."),
+    Param("intermediate_min_managed", 50, "int", "002/LOAN §三3",
+          "Intermediate: at least this many loans currently managed (管户)."),
+    Param("intermediate_max_overdue", Decimal("0.015"), "rate", "002/LOAN §三3",
+          "Intermediate: average overdue rate of the recent months at most this."),
+    Param("senior_years", 1, "int", "002/LOAN §三4",
+          "Senior: at least this many years as an intermediate (from grade_since)."),
+    Param("senior_min_managed", 70, "int", "002/LOAN §三4",
+          "Senior: at least this many loans currently managed."),
+    Param("senior_max_overdue", Decimal("0.015"), "rate", "002/LOAN §三4",
+          "Senior: average overdue rate of the recent months at most this."),
+    Param("overdue_average_months", 3, "int", "002/LOAN §三3",
+          "近三个月: the average overdue rate is the mean of the monthly rates of the assessed month "
+          "and the months before it, this many in all; months with no portfolio on file are left "
+          "out of the mean [reading]."),
+)
 
 
 def add_years(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
+    except ValueError:  # 29 February -> 28 February
         return day.replace(year=day.year + years, day=28)
 
 
@@ -31,23 +61,29 @@ def portfolio(facts: Facts, manager: str, month: Month) -> Portfolio | None:
     return next((p for p in facts.portfolios if p.manager == manager and p.month == month), None)
 
 
-def three_month_average(facts: Facts, manager: str, month: Month) -> Decimal | None:
-    """Mean of the monthly overdue rates of this month and the two before, those on file [reading]."""
-    books = [b for m in (month, month.previous(), month.previous().previous())
-             if (b := portfolio(facts, manager, m)) is not None]
-    return sum((b.overdue_rate for b in books), ZERO) / len(books) if books else None
+def average_overdue(facts: Facts, manager: str, month: Month, months: int) -> tuple[Decimal | None, list]:
+    """(mean of the monthly overdue rates on file, [(month, rate)]) over `months` months ending
+    with `month` [reading: months without a portfolio are left out]."""
+    rates, m = [], month
+    for _ in range(max(1, months)):
+        if (book := portfolio(facts, manager, m)) is not None:
+            rates.append((m, book.overdue_rate))
+        m = m.previous()
+    if not rates:
+        return None, rates
+    return sum((r for _, r in rates), ZERO) / len(rates), rates
 
 
 def conditions(person: Person, grade: str, facts: Facts, month: Month, p, promotion: bool) -> dict:
-    """Each condition of a grade -> (value, required, met). Tenure in the grade below is asked only
-    for a promotion: someone already holding the grade has served it."""
+    """Each condition of `grade` -> (value, required, met). Time in the grade below is asked only
+    for a promotion: someone who already holds the grade has served it."""
     end = month.last_day
     book = portfolio(facts, person.id, month)
-    served = months_between(person.start_date, end) if person.start_date else 0
-    out = {}
-    if grade == "assistant":
+    out: dict = {}
+    if grade == "assistant":  # the entry grade has no condition to fail
         return out
     if grade == "junior":
+        served = months_between(person.start_date, end) if person.start_date else 0
         out["months_in_credit_work"] = (served, p["assistant_months"], served >= p["assistant_months"])
         handled = book.loans_handled if book else 0
         out["loans_handled"] = (handled, p["junior_min_handled"], handled >= p["junior_min_handled"])
@@ -56,36 +92,50 @@ def conditions(person: Person, grade: str, facts: Facts, month: Month, p, promot
         return out
     below = GRADES[GRADES.index(grade) - 1]
     if promotion:
-        since = person.grade_since
-        out[f"{below}_since"] = (since, p["grade_years"], person.grade == below and since is not None
-                                 and add_years(since, p["grade_years"]) <= end)
-    need = p["intermediate_min_managed"] if grade == "intermediate" else p["senior_min_managed"]
+        since, years = person.grade_since, p[f"{grade}_years"]
+        out[f"{below}_since"] = (since, years, person.grade == below and since is not None
+                                 and add_years(since, years) <= end)
+    need = p[f"{grade}_min_managed"]
     managed = book.loans_managed if book else 0
     out["loans_managed"] = (managed, need, managed >= need)
-    avg = three_month_average(facts, person.id, month)
-    out["three_month_overdue"] = (avg, p["three_month_max_overdue"],
-                                  avg is not None and avg <= p["three_month_max_overdue"])
+    avg, _ = average_overdue(facts, person.id, month, p["overdue_average_months"])
+    limit = p[f"{grade}_max_overdue"]
+    out["average_overdue_rate"] = (avg, limit, avg is not None and avg <= limit)
     return out
 
 
+def _inputs(person: Person, facts: Facts, p, checks: dict, **extra) -> dict:
+    _, rates = average_overdue(facts, person.id, facts.month, p["overdue_average_months"])
+    return {"grade": person.grade, "grade_since": person.grade_since, "start_date": person.start_date,
+            "month_end": facts.month.last_day, **extra,
+            "checks": {k: {"value": v, "required": r, "met": met} for k, (v, r, met) in checks.items()},
+            "monthly_overdue_rates": {str(m): r for m, r in rates},
+            "decided_by": "city_admin", "decided_by_clause": BOARD_CLAUSE}
+
+
 def findings(facts: Facts, p) -> list[Line]:
+    """Promotion and shortfall findings for every graded person with a portfolio at month end
+    [reading: without a month-end book there is nothing to assess, so no finding]."""
     lines = []
     for person in facts.people:
-        if person.grade not in GRADES:
+        if person.grade not in GRADES or portfolio(facts, person.id, facts.month) is None:
             continue
         idx = GRADES.index(person.grade)
         if idx + 1 < len(GRADES):
             up = GRADES[idx + 1]
             checks = conditions(person, up, facts, facts.month, p, promotion=True)
             if all(met for *_, met in checks.values()):
-                lines.append(Line(person.id, person.role, Decimal(1), FLAG, "grade_promotion", CLAUSE[up],
-                                  f"符合{ZH[up]}客户经理条件，可晋级", f"qualifies for promotion to {up}",
-                                  {"grade": person.grade, "to": up, "checks": checks}))
+                lines.append(Line(
+                    person.id, person.role, Decimal(1), FLAG, "grade_promotion", CLAUSE[up],
+                    f"{person.id} 符合{GRADE_ZH[up]}客户经理条件，可晋级（报市分行客户经理领导小组）",
+                    f"{person.id} qualifies for promotion to {up} (for the city-branch CM board)",
+                    _inputs(person, facts, p, checks, to=up)))
         checks = conditions(person, person.grade, facts, facts.month, p, promotion=False)
-        failed = {k: v for k, v in checks.items() if not v[2]}
+        failed = [k for k, (*_, met) in checks.items() if not met]
         if failed:
-            lines.append(Line(person.id, person.role, Decimal(1), FLAG, "grade_shortfall", CLAUSE[person.grade],
-                              f"已不满足{ZH[person.grade]}客户经理条件：{', '.join(failed)}",
-                              f"no longer meets grade {person.grade}: {', '.join(failed)}",
-                              {"grade": person.grade, "checks": checks}))
+            lines.append(Line(
+                person.id, person.role, Decimal(1), FLAG, "grade_shortfall", CLAUSE[person.grade],
+                f"{person.id} 已不满足{GRADE_ZH[person.grade]}客户经理条件：{'、'.join(failed)}",
+                f"{person.id} no longer meets grade {person.grade}: {', '.join(failed)}",
+                _inputs(person, facts, p, checks, failed=failed)))
     return lines

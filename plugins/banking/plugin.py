@@ -1,25 +1,48 @@
-"""The banking rule plugin: XX银行贷款业务绩效考核办法 and the CM grades (seed 002, RULES.md §3)."""
+"""The banking rule plugin: XX银行贷款业务绩效考核办法 (002/LOAN) with the customer-manager
+scheme of 兴业银行客户经理绩效考核实施办法 (002/CIB) — RULES.md §3."""
 from __future__ import annotations
 
-from shared.plugin import Clause, MonthResult, Names, QuarterResult, RulePlugin
+from typing import Any, Iterable, Mapping
+
+from shared.explain import Line
+from shared.facts import Facts, Opportunity
+from shared.plugin import ESCALATION_PARAMS, Classification, Clause, MonthResult, Names, QuarterResult, RulePlugin
 
 from . import grades, indicators, piece_rate, tiers
-from .params import PARAMETERS
 
 CLAUSES = {
-    "RULES §1.3": Clause("3.2", "Weekly follow-up and escalation as in 1.3."),
-    "RULES §3.2": Clause("3.2", "micro < 50,000; small < 500,000 (junior+); medium < 2,000,000 (senior CM); large."),
+    "RULES §1.3": Clause("1.3", "An owner with no follow-up for 7 days escalates one rung up the ladder per "
+                                "further overdue week."),
+    "RULES §3.2": Clause("3.2", "Loan tiers: micro < 50,000 (any grade); small < 500,000 (junior or above); "
+                                "medium < 2,000,000 (senior customer manager); large (sub-branch head)."),
     "RULES §3.3": Clause("3.3", "Overdue rate above the grade's limit: 2 points per started 0.5 pp; missed loan "
-                                "opportunities >= 500,000: 5 to the CM, 3 to the tier's owner."),
-    "002/LOAN §二": Clause("3.3", "Indicators: loans issued, new balance, balance, interest, overdue rate, per borrower."),
+                                "opportunities >= 500,000: 5 to the customer manager, 3 to the tier's owner."),
+    "002/LOAN §二": Clause("3.3", "Indicators: loans issued this month, new balance, balance, interest recovered, "
+                                 "overdue rate, average balance per borrower."),
     "002/LOAN §三1": Clause("3.1", "Assistant: under 6 months of credit work."),
-    "002/LOAN §三2": Clause("3.1", "Junior: over 6 months, >= 30 loans handled, overdue <= 1% last month end."),
-    "002/LOAN §三3": Clause("3.1", "Intermediate: junior >= 1 year, >= 50 loans managed, 3-month overdue <= 1.5%."),
-    "002/LOAN §三4": Clause("3.1", "Senior: intermediate >= 1 year, >= 70 loans managed, 3-month overdue <= 1.5%."),
-    "002/LOAN §四": Clause("3.1", "Base pay by grade: 1,800 / 2,200 / 2,700 / 3,500."),
-    "002/LOAN §五(一)": Clause("3.4", "Referrer reward per loan: 30 / 50 / 80 / 100 / 150 by amount."),
-    "002/LOAN §五(二)1": Clause("3.4", "Loans-issued pay, progressive by the month's count; re-issues count 0.5."),
+    "002/LOAN §三2": Clause("3.1", "Junior: over 6 months, >= 30 loans handled, overdue rate <= 1% at month end."),
+    "002/LOAN §三3": Clause("3.1", "Intermediate: junior >= 1 year, >= 50 loans managed, 3-month average overdue "
+                                  "rate <= 1.5%."),
+    "002/LOAN §三4": Clause("3.1", "Senior: intermediate >= 1 year, >= 70 loans managed, 3-month average overdue "
+                                  "rate <= 1.5%."),
+    "002/LOAN §四": Clause("3.1", "Monthly base pay by grade: 1,800 / 2,200 / 2,700 / 3,500."),
+    "002/LOAN §五(一)": Clause("3.4", "Referrer reward per loan issued: 30 / 50 / 80 / 100 / 150 by amount band."),
+    "002/LOAN §五(二)1": Clause("3.4", "Loans-issued pay, progressive by the month's count (1-2 loans: 30 each); "
+                                     "renewals, merged loans and extensions count 0.5."),
+    "002/CIB §第五条": Clause("3.1, 3.2", "Customer managers are assessed by the city-branch CM board "
+                                         "(市分行客户经理领导小组), the top of the ladder."),
+    "002/CIB §第七条": Clause("3.2", "Customer managers are graded; senior customer managers (高级客户经理) "
+                                    "are the deputy_manager role that owns medium loans."),
 }
+
+
+def ordered(lines: Iterable[Line]) -> tuple[Line, ...]:
+    """Deterministic order: person, clause, month, the record's id, kind."""
+    def key(l: Line):
+        i = l.inputs
+        return (l.person, l.clause, str(i.get("month", "")), str(i.get("opportunity") or i.get("loan") or ""),
+                l.kind)
+    return tuple(sorted(lines, key=key))
 
 
 class BankingPlugin(RulePlugin):
@@ -31,20 +54,29 @@ class BankingPlugin(RulePlugin):
         "deputy_manager": Names("高级客户经理", "senior customer manager"),
         "branch_manager": Names("支行行长", "sub-branch head"),
         "city_admin": Names("市分行客户经理领导小组", "city-branch CM board"),
+        # 002/LOAN §一: the rules also assess whoever refers a loan (paid per §五(一))
         "referrer": Names("贷款业务推荐人", "loan referrer"),
     }
     ladder = tiers.LADDER
-    parameters = PARAMETERS
+    parameters = ESCALATION_PARAMS + tiers.PARAMS + grades.PARAMS + indicators.PARAMS + piece_rate.PARAMS
     clauses = CLAUSES
 
-    def classify(self, opportunity):
+    def __init__(self, overrides: Mapping[str, Any] | None = None):
+        super().__init__(overrides)
+        # A map override (base_pay, overdue_limit, loan_weights) changes the keys it names and keeps
+        # the others, so overriding one grade's pay cannot silently drop another's.
+        defaults = {p.name: p.default for p in self.parameters if p.kind == "map"}
+        self.params = {**self.params, **{k: {**d, **self.params[k]} for k, d in defaults.items()}}
+
+    def classify(self, opportunity: Opportunity) -> Classification:
         return tiers.classify(opportunity, self.params)
 
-    def assess_month(self, facts) -> MonthResult:
-        lines = (grades.findings(facts, self.params) + indicators.indicator_lines(facts)
-                 + indicators.overdue_points(facts, self.params) + indicators.missed_points(facts, self.params))
-        return MonthResult(facts.month, tuple(sorted(lines, key=lambda l: (l.person, l.clause, l.kind))))
+    def assess_month(self, facts: Facts) -> MonthResult:
+        p = self.params
+        lines = (grades.findings(facts, p) + indicators.indicator_lines(facts)
+                 + indicators.overdue_points(facts, p) + indicators.missed_points(facts, p))
+        return MonthResult(facts.month, ordered(lines))
 
-    def commission_quarter(self, facts, carried=None) -> QuarterResult:
-        # Piece-rate pay is monthly: nothing carries between quarters.
-        return QuarterResult(facts.quarter, tuple(piece_rate.quarter(facts, self.params)), dict(carried or {}))
+    def commission_quarter(self, facts: Facts, carried: Mapping[str, Any] | None = None) -> QuarterResult:
+        # Piece-rate pay is settled month by month: nothing carries between quarters.
+        return QuarterResult(facts.quarter, ordered(piece_rate.quarter(facts, self.params)), dict(carried or {}))

@@ -1,4 +1,4 @@
-"""docs/coverage.md has a row for every clause every built-in plugin cites, and every row names
+"""docs/coverage.md (and docs/coverage/<plugin>.md) has a row for every clause every built-in plugin cites, and every row names
 code and a test that exist."""
 import re
 from pathlib import Path
@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def rows():
-    text = (ROOT / "docs" / "coverage.md").read_text(encoding="utf-8")
+    files = [ROOT / "docs" / "coverage.md", *sorted((ROOT / "docs" / "coverage").glob("*.md"))]
+    text = "\n".join(f.read_text(encoding="utf-8") for f in files)
     for line in text.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) == 4 and cells[2].endswith(tuple("abcdefghijklmnopqrstuvwxyz_")) and ":" in cells[2]:
