@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import contextmanager
 from functools import partial
 
 from kombu import Queue
@@ -52,6 +53,15 @@ class SafeQueueConsumer(QueueConsumer):
     """nameko's queue consumer, but an ack or requeue that fails (the channel died under it: a
     broker restart) is logged and dropped: the broker requeues every unacked message of a dead
     channel by itself, so nothing is lost, and the service keeps running."""
+
+    @contextmanager
+    def establish_connection(self):
+        """kombu's reconnect loop, retrying every second or two instead of backing off to 30 s,
+        so a service answers again within seconds of the broker's return."""
+        with self.create_connection() as conn:
+            conn.ensure_connection(self.on_connection_error, self.connect_max_retries,
+                                   interval_start=1, interval_step=1, interval_max=2)
+            yield conn
 
     def ack_message(self, message):
         self._settle(message, "ack")

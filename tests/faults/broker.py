@@ -50,8 +50,10 @@ To use the fixture from a test module: `from broker import private_broker` at mo
 If rabbitmq-server is not installed the test is skipped, or failed when CI=true, like the suite's
 other infrastructure fixtures.
 
-Timings measured on the dev machine (2 cores): start ~6 s (boot to AMQP ~5.5 s + await_startup
-~0.7 s), stop_app ~0.9 s, start_app ~1.7 s, full restart ~7 s, close() ~1-2 s.
+Timings measured on the dev machine (2 cores): start 6.5-9 s (first boot to an open AMQP port
+~5.5 s, then await_startup), stop_app 0.6-1 s, start_app 2-3 s, restart() ~8.5 s,
+restart(kill=True) ~17 s (crash recovery on boot), close() ~2 s. rabbitmqctl itself costs ~0.7 s
+per call (it boots an Erlang VM).
 
 Leftovers: the node is started with PR_SET_PDEATHSIG, so if the test process dies the wrapper
 script gets SIGTERM and stops the VM; epmd gets SIGKILL. As a second line of defence, the first
@@ -159,7 +161,8 @@ except OSError:   # pragma: no cover - not Linux/glibc
 
 def _set_pdeathsig(sig):
     """preexec_fn: deliver `sig` to the child when the process that started it dies (Linux).
-    Python runs preexec_fn after the setuid to rabbitmq, so the setting survives it."""
+    Python runs preexec_fn after the setuid to rabbitmq, so the setting survives it. Strictly it
+    fires when the creating *thread* exits: start brokers from the main thread (pytest does)."""
     def preexec():
         if _libc is not None:
             _libc.prctl(1, int(sig))   # 1 = PR_SET_PDEATHSIG
