@@ -47,6 +47,10 @@ PENALTY_PARAMS = (
           "Per citywide entry a branch owes and did not make (BM and Dir only).", "reading"),
     Param("points_poor_entry", _pts(0, 0, 2, 2), "map", "000 §(三)(一)4",
           "Per entry judged non-compliant, low quality or perfunctory."),
+    Param("veto_on_objective_loss", True, "bool", "000 §(三)",
+          "A lost important/major opportunity or lost citywide bid flags the year whatever its review's "
+          "verdict (the seed's words: 漏报、漏单、丢单作为年度绩效否决指标); false flags subjective losses only.",
+          "reading"),
     Param("points_subjective_loss", _pts(5, 7, 10, 10), "map", "000 §(三)(二)1",
           "Important/major or citywide-bid opportunity lost for a subjective cause of the branch."),
 )

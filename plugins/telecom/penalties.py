@@ -149,24 +149,47 @@ def losses(facts: Facts, p) -> list[Line]:
 
 # --- the annual veto flag -----------------------------------------------------------------------
 
-VETO_KINDS = {"missed_report_small", "missed_report_ordinary", "missed_report_important",
-              "missed_single_source", "subjective_loss"}
+MISSED_KINDS = {"missed_report_small", "missed_report_ordinary", "missed_report_important",
+                "missed_single_source"}
 
 
-def veto_flags(lines: Iterable[Line]) -> list[Line]:
-    """000 §(三): missed reports and subjective losses veto the person's year."""
-    cases: dict[tuple[str, str], set[str]] = {}
+def loss_veto_cases(facts: Facts, p) -> list[tuple[str, str, str, str]]:
+    """(person, role, opportunity, verdict) for every lost important/major opportunity or lost
+    citywide bid whose review gives its verdict this month: 000 §(三) makes 丢单 an annual veto
+    whatever the verdict ([reading] ``veto_on_objective_loss``; false: subjective losses only).
+    The people flagged are those §(三)(二)1 would charge."""
+    verdicts = ("subjective", "objective") if p["veto_on_objective_loss"] else ("subjective",)
+    reviews = {r.opportunity: r for r in facts.loss_reviews}
+    cases = []
+    for o in facts.opportunities:
+        review = reviews.get(o.id)
+        if (o.status != "lost" or not (o.amount >= p["important_from"] or o.citywide_bid) or review is None
+                or review.verdict not in verdicts or not facts.month.contains(review.decided)):
+            continue
+        for line in charge(facts, p["points_subjective_loss"], o.branch, o.account_manager, "", "", "", "", {}):
+            cases.append((line.person, line.role, o.id, review.verdict))
+    return cases
+
+
+def veto_flags(lines: Iterable[Line], losses_flagged: Iterable[tuple[str, str, str, str]]) -> list[Line]:
+    """000 §(三): missed reports and lost orders veto the person's year; the flag names each
+    opportunity and, for a loss, its verdict."""
+    cases: dict[tuple[str, str], dict[str, str]] = {}
     for l in lines:
-        if l.kind in VETO_KINDS and l.unit == POINTS:
-            cases.setdefault((l.person, l.role), set()).add(l.inputs["opportunity"])
+        if l.kind in MISSED_KINDS and l.unit == POINTS:
+            cases.setdefault((l.person, l.role), {})[l.inputs["opportunity"]] = "missed report"
+    for person, role, opportunity, verdict in losses_flagged:
+        cases.setdefault((person, role), {})[opportunity] = f"lost ({verdict})"
+    zh_of = {"missed report": "漏报", "lost (subjective)": "丢单（主观原因）", "lost (objective)": "丢单（客观原因）"}
     return [Line(person, role, 1, FLAG, "veto_flag", "000 §(三)",
-                 f"本月有漏报或主观丢单（{', '.join(sorted(ids))}）：年度绩效否决",
-                 f"missed report or subjective loss this month ({', '.join(sorted(ids))}): annual veto",
-                 {"opportunities": sorted(ids)})
-            for (person, role), ids in sorted(cases.items())]
+                 "本年度绩效否决：" + "，".join(f"{o} {zh_of[why]}" for o, why in sorted(found.items())),
+                 "annual performance veto: " + ", ".join(f"{o} {why}" for o, why in sorted(found.items())),
+                 {"opportunities": sorted(found),
+                  "cases": [{"opportunity": o, "cause": why} for o, why in sorted(found.items())]})
+            for (person, role), found in sorted(cases.items())]
 
 
 def assess(facts: Facts, p) -> list[Line]:
     lines = missed_reports(facts, p) + quotas(facts, p) + losses(facts, p)
-    lines += veto_flags(lines)
+    lines += veto_flags(lines, loss_veto_cases(facts, p))
     return sorted(lines, key=lambda l: (l.person, l.clause, l.kind, str(l.inputs.get("opportunity", ""))))

@@ -23,7 +23,7 @@ CLAUSES = {
                                    "poor-quality entry: Dir 2, AM 2."),
     "000 §(三)(二)1": Clause("1.4", "Important/major or citywide bid lost for a subjective cause: BM 5, Dep 7, "
                                    "Dir 10, AM 10, in the month of the verdict."),
-    "000 §(三)": Clause("1.4", "Missed reports and subjective losses are an annual veto indicator."),
+    "000 §(三)": Clause("1.4", "Missed reports and lost orders (any verdict) are an annual veto indicator."),
     "003 §五": Clause("1.5", "Base salary: department manager 2,400 + phone 100; account manager 1,800 + phone 100."),
     "003 §六1": Clause("1.5", "Commission by price ratio (8/4/2/1.5%), +1 pp above 120% of task, -0.5 pp under "
                              "0.75 average ratio; single-order bonus 10,000/20,000/50,000."),

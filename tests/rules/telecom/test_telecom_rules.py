@@ -184,6 +184,28 @@ def test_veto_flag_for_everyone_charged_a_missed_report_or_subjective_loss():
     assert flags[0].clause == "000 §(三)" and flags[0].inputs["opportunities"] == ["o1"]
 
 
+def test_any_lost_important_order_or_citywide_bid_flags_the_year_whatever_the_verdict():
+    # RULES §1.4 / 000 §(三) 漏报、漏单、丢单作为年度绩效否决指标: o2 (80,000, important) lost for an
+    # objective cause: no points, yet the year of everyone §(三)(二)1 would charge (BM, Dep, Dir, AM) is
+    # flagged, naming o2 and its verdict; o4 (a citywide bid) lost for a subjective cause: charged and
+    # flagged; o1 pending: neither (the flag lands with the verdict); o3 (30,000, ordinary) is no 丢单
+    lost = [opp("o1", 80000, status="lost"), opp("o2", 80000, status="lost"),
+            opp("o3", 30000, status="lost"), opp("o4", 30000, status="lost", citywide_bid=True)]
+    reviews = [{"opportunity": "o2", "verdict": "objective", "decided": "2026-03-05"},
+               {"opportunity": "o3", "verdict": "subjective", "decided": "2026-03-05"},
+               {"opportunity": "o4", "verdict": "subjective", "decided": "2026-03-05"}]
+    flags = {l.person: l for l in month(*lost, loss_reviews=reviews) if l.kind == "veto_flag"}
+    assert set(flags) == {"bm1", "dep1", "dir1", "am1"}
+    assert flags["dep1"].inputs["cases"] == [{"opportunity": "o2", "cause": "lost (objective)"},
+                                             {"opportunity": "o4", "cause": "lost (subjective)"}]
+    assert "o2 lost (objective)" in flags["am1"].reason_en and "o2 丢单（客观原因）" in flags["am1"].reason_zh
+    # veto_on_objective_loss = false: only the subjective loss o4 flags
+    narrow = TelecomPlugin({"veto_on_objective_loss": False}).assess_month(
+        facts(month="2026-03", opportunities=lost, loss_reviews=reviews)).lines
+    assert {l.person: l.inputs["opportunities"] for l in narrow if l.kind == "veto_flag"} == {
+        "bm1": ["o4"], "dep1": ["o4"], "dir1": ["o4"], "am1": ["o4"]}
+
+
 # --- §1.5 commission ------------------------------------------------------------------------------
 
 def quarter(deals, people=None, **params):
