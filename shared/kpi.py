@@ -3,7 +3,9 @@
 Pure functions shared by every plugin that scales a bonus by a KPI coefficient. A rating is
 either a 0-100 score given by a rater or a filled-in §4 sheet (shared.facts.Scorecard) that is
 scored here. The person's KPI score is the weighted mean of their raters' scores (weights per
-rater role, RULES.md §2.3.3); the coefficient is score / divisor (100) [default mapping].
+rater role, RULES.md §2.3.3); the coefficient is score / divisor (100) [default mapping]. The §4
+sheet's full mark is 90 (its printed items add up to 90): a sheet's score is scaled to 100 (x 100 /
+90) before it is weighted with the raters' 0-100 scores, so a coefficient divides it by its full mark.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ SHEET = "003 §十一"
 WEIGHTS = "002/KAP §三"
 
 KPI_CLAUSES = {
-    SHEET: Clause("4", "Account-manager KPI sheet (max 100): sales completion, complaint speed, "
+    SHEET: Clause("4", "Account-manager KPI sheet (full mark 90): sales completion, complaint speed, "
                        "collection rate, big customers, relationship, attendance, service, "
                        "and rater-scored qualitative items."),
     WEIGHTS: Clause("2.3", "KPI score = weighted rater scores (dept manager 50%, sales management "
@@ -37,7 +39,7 @@ _SHEET_DEFAULTS = {
     "relationship_max": Decimal(10), "lost_customer_points": Decimal(5),
     "attendance_max": Decimal(5), "late_points": Decimal(2), "late_zero_from": Decimal(3),
     "service_max": Decimal(5), "complaint_points": Decimal(2),
-    "qualitative_max": Decimal(5), "sheet_max": Decimal(100),
+    "qualitative_max": Decimal(5), "sheet_max": Decimal(90), "full_mark": Decimal(90),
 }
 
 KPI_PARAMS = (
@@ -54,8 +56,10 @@ KPI_PARAMS = (
           "Constants of the §4 sheet: item maxima, the 90% sales standard and +/-1 point per "
           "full 1% (truncated), the collection rate's 1.5 points per full 10% short [reading], "
           "big-customer +2/+3 capped at 10, -5 per lost customer, attendance -2 per late "
-          "arrival with 3 or more giving 0, -2 per complaint, qualitative items capped at 5, "
-          "sheet capped at 100 [reading: sales above standard may add points beyond 15].", "reading"),
+          "arrival with 3 or more giving 0, -2 per complaint, qualitative items capped at 5; the "
+          "sheet's full mark is 90 (the printed items add up to 90): its score is capped there and "
+          "scaled to 100 (x 100 / full_mark) before weighting [reading: sales above standard may "
+          "add points beyond 15].", "reading"),
 )
 
 
@@ -111,11 +115,15 @@ def kpi_coefficient(person: str, ratings: Sequence[KpiRating], params: Mapping[s
     by_rater: dict[str, list[Decimal]] = {}
     for r in sorted((r for r in ratings if r.person == person), key=lambda r: r.rater_role):
         if r.scorecard is not None:
-            score, items = scorecard_score(r.scorecard, params)
+            sheet, items = scorecard_score(r.scorecard, params)
+            full_mark = {**_SHEET_DEFAULTS, **params["kpi_sheet"]}["full_mark"]
+            score = sheet * 100 / full_mark  # on the raters' 0-100 scale
             lines.append(Line(person, role, score, INFO, "kpi_sheet", SHEET,
-                              f"{r.rater_role} 按考核表评分 {score}",
-                              f"{r.rater_role} scored the KPI sheet at {score}",
-                              {"rater_role": r.rater_role, "items": items}))
+                              f"{r.rater_role} 按考核表评分 {sheet}（满分 {full_mark}），折合百分制 {score:.2f}",
+                              f"{r.rater_role} scored the KPI sheet at {sheet} of {full_mark}, "
+                              f"{score:.2f} on a 100 scale",
+                              {"rater_role": r.rater_role, "items": items, "sheet_score": sheet,
+                               "full_mark": full_mark}))
         else:
             score = r.score
         by_rater.setdefault(r.rater_role, []).append(score)

@@ -83,9 +83,11 @@ def test_missing_rater_renormalises_and_sheet_rating_is_scored():
     ratings = [KpiRating("r1", "deputy_manager", scorecard=card),  # sheet = 90
                KpiRating("r1", "branch_manager", Decimal(70))]
     result = kpi_coefficient("r1", ratings, PARAMS)
-    # (90 x 0.5 + 70 x 0.3) / 0.8 = (45 + 21) / 0.8 = 82.5
-    assert result.score == Decimal("82.5") and result.coefficient == Decimal("0.825")
-    assert result.lines[0].clause == SHEET and result.lines[0].figure == 90
+    # RULES §4: the sheet's full mark is 90, so its 90 is 90 x 100 / 90 = 100 on the raters' scale;
+    # (100 x 0.5 + 70 x 0.3) / 0.8 = (50 + 21) / 0.8 = 88.75 -> coefficient 0.8875
+    assert result.score == Decimal("88.75") and result.coefficient == Decimal("0.8875")
+    assert result.lines[0].clause == SHEET and result.lines[0].figure == 100
+    assert result.lines[0].inputs["sheet_score"] == 90 and result.lines[0].inputs["full_mark"] == 90
 
 
 def test_unrated_person_gets_the_default_coefficient_and_override_is_honoured():
@@ -97,16 +99,17 @@ def test_unrated_person_gets_the_default_coefficient_and_override_is_honoured():
 
 @given(st.decimals(min_value=0, max_value=2, places=3), st.integers(0, 10), st.integers(0, 10),
        st.integers(0, 10), st.integers(0, 10))
-def test_sheet_is_between_0_and_100(completion, late, complaints, lost, new):
+def test_sheet_is_between_0_and_its_full_mark_90(completion, late, complaints, lost, new):
     total, items = sheet(sales_completion=completion, late_arrivals=late, complaints=complaints,
                          lost_big_customers=lost, new_big_customers=new)
-    assert Decimal(0) <= total <= 100 and all(v >= 0 for v in items.values())
+    assert Decimal(0) <= total <= 90 and all(v >= 0 for v in items.values())
 
 
-def test_sales_above_standard_fill_the_sheet_to_its_100_cap():
+def test_the_sheet_is_capped_at_its_full_mark_90():
     full = dict(upgraded_customers=5, innovation=Decimal(5), communication=Decimal(5),
                 responsibility=Decimal(5), learning=Decimal(5))
-    # 98%: 15 + 8 = 23 -> 90 - 15 + 23 = 98
-    assert sheet(sales_completion=Decimal("0.98"), **full)[0] == 98
-    # 120%: 15 + 30 = 45 -> 120, capped at 100
-    assert sheet(sales_completion=Decimal("1.2"), **full)[0] == 100
+    # 85%: 15 - 5 = 10 -> 90 - 15 + 10 = 85
+    assert sheet(sales_completion=Decimal("0.85"), **full)[0] == 85
+    # 98%: 15 + 8 = 23 -> 90 - 15 + 23 = 98, capped at the full mark 90 [reading]: a coefficient
+    # never exceeds 1
+    assert sheet(sales_completion=Decimal("0.98"), **full)[0] == 90

@@ -24,11 +24,12 @@ def test_software_q2_matches_hand_calculation():
     # lin: 180,000 + 105,000 = 285,000; repays Q1's 40,000 -> E 245,000 >= T: 8,000, carry 45,000,
     #      Q1 released 100,000 x 4% = 4,000 -> 12,000
     # wang: 245,000 + 30,000 (c5 gross margin) + 30,000 (half of c7) = 305,000 >= C 300,000:
-    #      12,000 x KPI factor; KPI 90 x .5 + 80 x .2 + sheet 97 x .3 = 90.1 -> 0.8 + 0.2 x 0.901 =
-    #      0.9802 -> 11,762.40; c4 implementation 50,000 x 6% = 3,000 -> 14,762.40
+    #      12,000 x KPI factor; the sheet's 97 is capped at its full mark 90 = 100 on the raters'
+    #      scale (RULES §4): KPI 90 x .5 + 80 x .2 + 100 x .3 = 91 -> 0.8 + 0.2 x 0.91 = 0.982
+    #      -> 11,784; c4 implementation 50,000 x 6% = 3,000 -> 14,784
     # new (first quarter, no task): 30,000 (half of c7) + 5,000 (half of the add-module 10,000)
     #      = 35,000 x 4% = 1,400; data conversion counts for nothing
-    assert totals(result.lines, CNY) == {"lin": D(12000), "wang": D("14762.40"), "new": D(1400)}
+    assert totals(result.lines, CNY) == {"lin": D(12000), "wang": D(14784), "new": D(1400)}
     assert result.carried["lin"]["carry"] == "45000" and result.carried["lin"]["debts"] == []
 
 
