@@ -109,6 +109,7 @@ class Collection:
     gross_margin: Decimal | None = None  # secondary development counts at gross margin
     joint_with: str | None = None  # joint sale: the other party gets 30%, the collector 70%
     contributions: tuple[Share, ...] = ()  # several reps: credit split by these shares
+    delivered_by: str | None = None  # implementation/service of a joint sale: who delivered it
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,8 @@ class Contract:
     id: str
     total: Decimal
     implementation: Decimal = Decimal(0)
+    implementation_quote: Decimal | None = None  # the standard quote for its implementation
+    tobacco: bool = False  # a tobacco-industry contract: a joint sale is not split (烟草除外)
 
 
 # --- KPI -----------------------------------------------------------------------

@@ -183,6 +183,7 @@ class CollectionSchema(_Base):
     gross_margin = Number(load_default=None, allow_none=True)
     joint_with = fields.String(load_default=None, allow_none=True)
     contributions = fields.List(fields.Nested(ShareSchema), load_default=())
+    delivered_by = fields.String(load_default=None, allow_none=True)
 
     @validates_schema
     def consistent(self, data, **kwargs):
@@ -207,6 +208,8 @@ class ContractSchema(_Base):
     id = _id(required=True)
     total = Number(required=True)
     implementation = Number(load_default=Decimal(0))
+    implementation_quote = Number(load_default=None, allow_none=True)
+    tobacco = fields.Boolean(load_default=False)
 
 
 class ScorecardSchema(_Base):
@@ -294,6 +297,7 @@ class FactsSchema(_Base):
         people = {p.id for p in data.get("people", ())}
         branches = {b.id for b in data.get("branches", ())}
         opportunities = {o.id for o in data.get("opportunities", ())}
+        contracts = {c.id for c in data.get("contracts", ())}
         errors: dict[str, Any] = {}
 
         def check(kind, index, name, value, known):
@@ -301,7 +305,7 @@ class FactsSchema(_Base):
                 errors.setdefault(kind, {}).setdefault(index, {})[name] = [f"unknown id {value!r}"]
 
         for kind, key in (("people", "id"), ("branches", "id"), ("opportunities", "id"),
-                          ("deals", "id"), ("collections", "id"), ("loans", "id")):
+                          ("deals", "id"), ("collections", "id"), ("loans", "id"), ("contracts", "id")):
             seen = set()
             for i, rec in enumerate(data.get(kind, ())):
                 if getattr(rec, key) in seen:
@@ -320,6 +324,8 @@ class FactsSchema(_Base):
         for i, c in enumerate(data.get("collections", ())):
             check("collections", i, "rep", c.rep, people)
             check("collections", i, "joint_with", c.joint_with, people)
+            check("collections", i, "delivered_by", c.delivered_by, people)
+            check("collections", i, "contract", c.contract, contracts)
             for j, s in enumerate(c.contributions):
                 if s.person not in people:
                     errors.setdefault("collections", {}).setdefault(i, {}).setdefault(
@@ -328,6 +334,7 @@ class FactsSchema(_Base):
             check("kpi", i, "person", k.person, people)
         for i, loan in enumerate(data.get("loans", ())):
             check("loans", i, "manager", loan.manager, people)
+            check("loans", i, "referrer", loan.referrer, people)
         for i, pf in enumerate(data.get("portfolios", ())):
             check("portfolios", i, "manager", pf.manager, people)
         if errors:

@@ -18,7 +18,7 @@ from .facts import KpiRating, Scorecard
 from .plugin import Clause, Param
 
 SHEET = "003 §十一"
-WEIGHTS = "002/KAP §三"
+WEIGHTS = "002/KAD §三3"  # 大客户部考核办法 §三3: KPI考核 部门经理50%, 销售管理20%, 销售总监30%
 
 KPI_CLAUSES = {
     SHEET: Clause("4", "Account-manager KPI sheet (full mark 90): sales completion, complaint speed, "

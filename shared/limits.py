@@ -14,7 +14,8 @@ from typing import Any, Iterator
 # Identifiers: ids and references to ids (people, branches, opportunities, contracts ...).
 ID_MAX = 64
 ID_FIELDS = frozenset({"id", "key", "plugin", "branch", "account_manager", "opportunity", "author",
-                       "person", "rep", "joint_with", "contract", "manager", "referrer"})
+                       "person", "rep", "joint_with", "contract", "manager", "referrer",
+                       "delivered_by"})
 # Role and grade names (stored in 32/64-character columns downstream).
 NAME_MAX = 32
 NAME_FIELDS = frozenset({"role", "grade", "previous_grade", "rater_role", "verdict", "kind", "status", "scope", "origin"})

@@ -55,6 +55,7 @@ _KIND_FIELDS = {
     "text": lambda: fields.String(validate=validate.Length(min=1)),  # e.g. a role key
     "table": lambda: fields.List(fields.Dict(keys=fields.String(), values=Number(minimum=None))),
     "map": lambda: fields.Dict(keys=fields.String(), values=Number(minimum=None)),
+    "list": lambda: fields.List(fields.String(validate=validate.Length(min=1))),  # e.g. revenue kinds
 }
 
 

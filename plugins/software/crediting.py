@@ -24,7 +24,8 @@ class Part:
     task_credit: Decimal  # counts toward the task (X)
     side_bonus: Decimal  # paid outside the task scheme
     share: Decimal  # this person's share of the collection
-    largest_single: Decimal  # the collection's whole task credit (for the big-deal rule)
+    largest_single: Decimal  # the whole task credit of its single deal (单产: the contract)
+    implementation: Decimal = ZERO  # of task_credit: implementation, paid by its side rate only
 
 
 def net_of(c: Collection) -> Decimal:
@@ -32,9 +33,15 @@ def net_of(c: Collection) -> Decimal:
     return c.amount - c.partner_share - c.expenses - c.entertainment - c.travel
 
 
-def shares(c: Collection, p) -> list[tuple[str, Decimal, str]]:
-    """(person, share, clause): joint sale 70/30, contributions, or the collector alone."""
+def shares(c: Collection, p, contract=None) -> list[tuple[str, Decimal, str]]:
+    """(person, share, clause): joint sale 70/30 — except a tobacco contract (the collector whole)
+    and implementation/service revenue (whoever delivered it, whole) —, contributions, or the
+    collector alone."""
     if c.joint_with:
+        if c.revenue_kind in p["joint_delivered_kinds"]:
+            return [(c.delivered_by or c.rep, Decimal(1), "002/KAB §二5")]
+        if contract is not None and contract.tobacco:
+            return [(c.rep, Decimal(1), "002/KAB §二5")]
         own = p["joint_collector_share"]
         return [(c.rep, own, "002/KAB §二5"), (c.joint_with, 1 - own, "002/KAB §二5")]
     if c.contributions:
@@ -42,7 +49,18 @@ def shares(c: Collection, p) -> list[tuple[str, Decimal, str]]:
     return [(c.rep, Decimal(1), "002/KAD §二1")]
 
 
-def credit(c: Collection, p) -> tuple[list[Part], list[Line]]:
+def topup(c: Collection, contract, p) -> Decimal:
+    """002/KAP §二2: implementation billed below the standard quote is topped up to it; the
+    topped-up part is credited like product revenue as the implementation is collected (this
+    collection's share of the contract's billed implementation)."""
+    if (not p.get("implementation_topup") or c.revenue_kind != "implementation" or contract is None
+            or contract.implementation_quote is None or contract.implementation <= 0):
+        return ZERO
+    shortfall = contract.implementation_quote - contract.implementation
+    return shortfall * c.amount / contract.implementation if shortfall > 0 else ZERO
+
+
+def credit(c: Collection, p, contract=None, single: Decimal | None = None) -> tuple[list[Part], list[Line]]:
     if not c.in_crm:
         return [], [Line(c.rep, AM, ZERO, INFO, "not_in_crm", "002/KAP §二3",
                          f"回款 {c.id} 的项目未进入CRM/销售漏斗：不计任务、不计奖金",
@@ -51,33 +69,50 @@ def credit(c: Collection, p) -> tuple[list[Part], list[Line]]:
     net = net_of(c)
     kind = c.revenue_kind
     basis = c.gross_margin if kind == "secondary_dev" else net
-    task = basis * p["task_share"].get(kind, ZERO)
+    own_task = basis * p["task_share"].get(kind, ZERO)
+    extra = topup(c, contract, p)
+    task = own_task + extra
+    implementation = own_task if kind == "implementation" else ZERO
     side_base = c.amount if p["side_on_gross"].get(kind, ZERO) else net
     side = side_base * p["side_rate"].get(kind, ZERO)
     inputs = {"collection": c.id, "date": c.date, "kind": kind, "amount": c.amount, "partner_share": c.partner_share,
               "expenses": c.expenses, "entertainment": c.entertainment, "travel": c.travel, "net": net,
               "gross_margin": c.gross_margin, "task_share": p["task_share"].get(kind, ZERO),
               "side_rate": p["side_rate"].get(kind, ZERO), "side_base": side_base}
+    if extra:
+        inputs |= {"implementation_quote": contract.implementation_quote,
+                   "implementation_billed": contract.implementation, "topped_up": extra}
     parts, lines = [], []
     clause = {"secondary_dev": "002/KAP §二5", "add_module": "002/KAB §二7", "data_conversion": "002/KAB §二7",
               "implementation": "002/KAP §二2", "maintenance": "002/KAP §二2", "training": "002/KAP §二2",
               "service": "002/KAB §三3", "supplies": "002/KAB §三3"}.get(kind, "002/KAD §二1")
-    for person, share, split_clause in shares(c, p):
-        parts.append(Part(person, c.id, task * share, side * share, share, task))
+    topped_zh = f"，实施低于标准报价补足 {extra}" if extra else ""
+    topped_en = f", implementation topped up to the quote by {extra}" if extra else ""
+    for person, share, split_clause in shares(c, p, contract):
+        parts.append(Part(person, c.id, task * share, side * share, share,
+                          task if single is None else single, implementation * share))
         lines.append(Line(person, AM, task * share, INFO, "task_credit", clause,
-                          f"回款 {c.id}（{kind}）净额 {net}，计入任务 {task * share}（份额 {share}）",
-                          f"collection {c.id} ({kind}): net {net}, task credit {task * share} (share {share})",
+                          f"回款 {c.id}（{kind}）净额 {net}{topped_zh}，计入任务 {task * share}（份额 {share}）",
+                          f"collection {c.id} ({kind}): net {net}{topped_en}, task credit {task * share} "
+                          f"(share {share})",
                           {**inputs, "share": share, "split_clause": split_clause}))
     return parts, lines
 
 
 def period_parts(facts: Facts, period: Month | Quarter, p) -> tuple[list[Part], list[Line]]:
+    contracts = {k.id: k for k in facts.contracts}
+    collections = sorted((c for c in facts.collections if period.contains(c.date)), key=lambda c: (c.date, c.id))
+    # 单产 (a single deal) is a contract: the sum of its collections' credit in the period
+    singles: dict[str, Decimal] = {}
+    for c in collections:
+        if c.contract and c.in_crm:
+            singles[c.contract] = singles.get(c.contract, ZERO) + sum(
+                (pt.task_credit for pt in credit(c, p, contracts.get(c.contract))[0]), ZERO)
     parts, lines = [], []
-    for c in sorted(facts.collections, key=lambda c: (c.date, c.id)):
-        if period.contains(c.date):
-            cp, cl = credit(c, p)
-            parts += cp
-            lines += cl
+    for c in collections:
+        cp, cl = credit(c, p, contracts.get(c.contract), singles.get(c.contract) if c.contract else None)
+        parts += cp
+        lines += cl
     return parts, lines + implementation_flags(facts, period, p)
 
 
@@ -101,8 +136,9 @@ def implementation_flags(facts: Facts, period, p) -> list[Line]:
 def by_person(parts: Iterable[Part]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for part in parts:
-        row = out.setdefault(part.person, {"task": ZERO, "side": ZERO, "parts": []})
+        row = out.setdefault(part.person, {"task": ZERO, "side": ZERO, "implementation": ZERO, "parts": []})
         row["task"] += part.task_credit
         row["side"] += part.side_bonus
+        row["implementation"] += part.implementation
         row["parts"].append(part)
     return out

@@ -14,12 +14,16 @@ COMMON_CLAUSES = {
     "RULES §1.3": Clause("2.1", "Weekly follow-up and escalation as in 1.3."),
     "RULES §2.1": Clause("2.1", "standard < 50,000 (rep), large < 300,000 (dept manager), strategic (director)."),
     "002/KAD §二1": Clause("2.2", "Credit = collections net of partner share, expenses, entertainment, travel."),
-    "002/KAP §二2": Clause("2.2", "Implementation, maintenance, training: 6% of net, not toward the task."),
+    "002/KAP §二2": Clause("2.2", "Implementation, maintenance, training: 6% of net; maintenance and training "
+                                 "count toward no task, implementation does (paid by its 6% only); implementation "
+                                 "below the standard quote is topped up and credited like product revenue."),
     "002/KAP §二3": Clause("2.2", "A project not in the CRM funnel: no bonus, no task."),
     "002/KAP §二4": Clause("2.2", "Several reps: credit split by contribution shares."),
     "002/KAP §二5": Clause("2.2", "Secondary development counts at gross margin."),
     "002/KAB §二3": Clause("2.2", "Implementation revenue must be >= 30% of the contract total."),
-    "002/KAB §二5": Clause("2.2", "Joint sale: the collecting party 70%, the other 30%."),
+    "002/KAB §二5": Clause("2.2", "Joint sale: the collecting party 70%, the other 30%; tobacco contracts are "
+                                 "not split; implementation and service go to whoever delivers them; a unit as "
+                                 "counterpart is credited, never run through a rep's scheme."),
     "002/KAB §二7": Clause("2.2", "Add-module/add-site revenue counts at half; data conversion not at all."),
     "002/KAB §三3": Clause("2.2", "Service, training and supplies income: 5% of collections."),
     **KPI_CLAUSES,
@@ -27,23 +31,31 @@ COMMON_CLAUSES = {
 
 SOFTWARE_CLAUSES = {
     **COMMON_CLAUSES,
-    "002/KAP §一": Clause("2.3", "Base = 50% of target; a new rep's first quarter carries no task."),
-    "002/KAP §三": Clause("2.3", "Quarterly bonus: below base nothing and -600; make-up first; 4% within target, "
-                                "5% to the 300,000 cap, excess carried; paid x (80% + 20% KPI)."),
-    "002/KAD §二2": Clause("2.3", "Shortfalls are made up by later quarters, releasing their bonus; the year end "
-                                 "settles the carried excess."),
-    "002/KAD §二3": Clause("2.3", "Floating wage paid only in quarters at or above target."),
-    "002/KAD §二4": Clause("2.3", "Half-year: two quarters below base -> grade -1; debts repaid and target met -> +1."),
+    "002/KAP §一": Clause("2.3", "Base = 50% of target; no task in quarters beginning within a new rep's first "
+                                "3 months."),
+    "002/KAP §三": Clause("2.3", "Quarterly bonus: below base nothing and -600, the shortfall made up by later "
+                                "quarters' surplus, releasing that quarter's bonus; 4% within target, 5% to the "
+                                "300,000 cap on E less implementation, excess carried; floating wage paid when "
+                                "the quarter's X reaches its target; paid x (80% + 20% KPI)."),
+    "002/KAD §三1": Clause("2.3", "Bonus on net of VAT: every bonus amount / 1.17; tests on collections as "
+                                 "collected."),
+    "002/KAD §二2": Clause("2.3", "The year end settles the carried excess (年终按实际完成任务情况结算奖金)."),
+    "002/KAD §二4": Clause("2.3", "Half-year credit below the half-year base -> grade -1; every shortfall repaid "
+                                 "and the second quarter's target met -> +1; reported, not paid."),
 }
 
 PROGRESSIVE_CLAUSES = {
     **COMMON_CLAUSES,
-    "002/KAP §一": Clause("2.4", "Base = 50% of target; a new rep's first quarter carries no task."),
-    "002/KAD §三1": Clause("2.4", "Bonus base = collections / 1.17."),
+    "002/KAP §一": Clause("2.4", "Base = 50% of target; no task in quarters beginning within a new rep's first "
+                                "3 months."),
+    "002/KAB §二2": Clause("2.4", "A shortfall below base is made up by later quarters; the year end settles "
+                                 "the quarters' differences."),
     "002/KAB §三": Clause("2.4", "Paid bonus = bonus x (70% + 30% x KPI coefficient)."),
+    "002/KAB §二1": Clause("2.4", "Bonus on product and implementation collections as collected (no VAT rule)."),
     "002/KAB §三1": Clause("2.4", "1.424% below base; 7.12% on the whole once base is reached; 9.968% on the "
                                  "year's part above the annual target."),
-    "002/KAB §三2": Clause("2.4", "Big deals (> 50,000) >= 40% of the total and base reached: 7.12% on all."),
+    "002/KAB §三2": Clause("2.4", "Big deals (a contract's collections > 50,000) >= 40% of the total and base "
+                                 "reached: 7.12% on all."),
 }
 
 ROLES = {
@@ -51,6 +63,7 @@ ROLES = {
     "deputy_manager": Names("大客户部经理", "key-account dept manager"),
     "branch_manager": Names("销售总监", "sales director"),
     "city_admin": Names("销售管理", "sales management"),
+    "unit": Names("单位（联合销售对方）", "organisational unit (a joint sale's counterpart)"),
 }
 LADDER = ("account_manager", "deputy_manager", "branch_manager", "city_admin")
 

@@ -30,41 +30,59 @@ def fresh_state(year: int) -> dict[str, Any]:
     return {"year": year, "carry": "0", "debts": [], "ytd_credit": "0", "ytd_target": "0", "half": []}
 
 
-def reps(facts: Facts, parts) -> list[Person]:
-    named = {p.id for p in facts.people if p.role == AM or p.quarterly_target is not None} | set(parts)
-    return [p for p in facts.people if p.id in named]
+def reps(facts: Facts) -> list[Person]:
+    """Who runs through a rep's bonus scheme: sales reps, and anyone given a quarterly target.
+    Another party credited with a joint sale (an organisational unit) is credited, not run."""
+    return [p for p in facts.people if p.role == AM or p.quarterly_target is not None]
 
 
 def targets(person: Person, q: Quarter, p) -> tuple[Decimal, Decimal, bool]:
-    """(T, B, first quarter): a rep who started within the quarter carries no task (002/KAP §一)."""
+    """(T, B, new): a new rep carries no task (新业务员一季度不承担任务, 002/KAP §一) in every calendar
+    quarter that begins before the end of their first ``new_rep_months`` months [reading]."""
     t = person.quarterly_target if person.quarterly_target is not None else p["default_quarterly_target"]
-    first = bool(p["first_quarter_no_task"] and person.start_date and q.contains(person.start_date))
-    return t, ZERO if first else t * p["base_ratio"], first
+    new = bool(p["first_quarter_no_task"] and person.start_date
+               and q.first_day < add_months(person.start_date, p["new_rep_months"]))
+    return t, ZERO if new else t * p["base_ratio"], new
+
+
+def add_months(day, months: int):
+    """The same day ``months`` later (clamped to the month's end): 2026-02-15 + 3 = 2026-05-15."""
+    import calendar
+    from datetime import date
+    total = day.year * 12 + day.month - 1 + months
+    year, month = divmod(total, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def line(person, figure, unit, kind, clause, zh, en, inputs):
     return Line(person, AM, figure, unit, kind, clause, zh, en, inputs)
 
 
-def rep_quarter(person: Person, q: Quarter, credit: Decimal, state: dict, facts: Facts, p) -> tuple[list[Line], dict]:
+def rep_quarter(person: Person, q: Quarter, credit: Decimal, state: dict, facts: Facts, p,
+                implementation: Decimal = ZERO) -> tuple[list[Line], dict]:
+    """One rep's quarter. ``credit`` counts every test (base, debts, target, cap, carry, floating
+    wage); ``implementation`` (part of it) is paid by its 6% side rate only, so the step bonus is
+    computed on E less it; every bonus amount is divided by ``vat_divisor`` (RULES.md §2.3)."""
     rid = person.id
     if state["year"] != q.year:
         state = fresh_state(q.year)
     T, B, first = targets(person, q, p)
+    vat = p["vat_divisor"]
     carry_in = Decimal(state["carry"])
     X = credit + carry_in
     debts = [dict(d) for d in state["debts"]]
     lines = [line(rid, X, INFO, "quarter_credit", C, f"本季实际完成额 X = 可计回款 {credit} + 上季转入 {carry_in}",
                   f"X = creditable collections {credit} + carried in {carry_in}",
                   {"credit": credit, "carry_in": carry_in, "T": T, "B": B, "first_quarter": first,
-                   "debts_in": debts})]
+                   "implementation": implementation, "vat_divisor": vat,
+                   "debts_in": [dict(d) for d in debts]})]  # a copy: the state before this quarter
     bonus = ZERO
     released = []
     if X < B:
         owed = B - X
         debts.append({"quarter": str(q), "owed": _s(owed), "base": _s(B)})
         E, carry_out, floating = ZERO, ZERO, False
-        lines.append(line(rid, owed, INFO, "debt_created", "002/KAD §二2",
+        lines.append(line(rid, owed, INFO, "debt_created", C,
                           f"未完成基数 {B}：欠 {owed}，以后季度补足；不计提奖金", f"below base {B}: owes {owed} "
                           "to be made up later; no bonus", {"X": X, "B": B, "owed": owed}))
         lines.append(line(rid, -p["fixed_wage_deduction"], CNY, "fixed_wage_deduction", C,
@@ -79,69 +97,86 @@ def rep_quarter(person: Person, q: Quarter, credit: Decimal, state: dict, facts:
             repaid += pay
             debt["owed"] = _s(Decimal(debt["owed"]) - pay)
             if pay:
-                lines.append(line(rid, pay, INFO, "debt_repaid", "002/KAD §二2", f"补足 {debt['quarter']} 欠额 {pay}",
+                lines.append(line(rid, pay, INFO, "debt_repaid", C, f"补足 {debt['quarter']} 欠额 {pay}",
                                   f"repaid {pay} of {debt['quarter']}'s shortfall", {"debt": debt, "paid": pay}))
             if Decimal(debt["owed"]) == 0:
-                amount = Decimal(debt["base"]) * p["within_rate"]
-                released.append(line(rid, amount, CNY, "released_bonus", "002/KAD §二2",
-                                     f"{debt['quarter']} 基数已补足，补发该季奖金 {debt['base']} × 4%",
-                                     f"{debt['quarter']}'s base made up: its bonus {debt['base']} x 4% released",
-                                     {"quarter": debt["quarter"], "base": debt["base"], "rate": p["within_rate"]}))
+                amount = Decimal(debt["base"]) * p["within_rate"] / vat
+                released.append(line(rid, amount, CNY, "released_bonus", C,
+                                     f"{debt['quarter']} 基数已补足，补发该季奖金 {debt['base']} × 4% / {vat}",
+                                     f"{debt['quarter']}'s base made up: its bonus {debt['base']} x 4% / {vat} "
+                                     f"released", {"quarter": debt["quarter"], "base": debt["base"],
+                                                   "rate": p["within_rate"], "vat_divisor": vat}))
         debts = [d for d in debts if Decimal(d["owed"]) > 0]
         E = X - repaid
         cap = p["quarter_cap"]
-        if E < T:
-            bonus, carry_out, floating = E * p["within_rate"], ZERO, False
-            how_zh, how_en = f"E {E} < 目标 {T}：E × 4%", f"E {E} < target {T}: E x 4%"
-        elif E < cap:
-            bonus, carry_out, floating = T * p["within_rate"], E - T, True
-            how_zh, how_en = f"目标 {T} × 4%，超出 {E - T} 转下季", f"target {T} x 4%; {E - T} carries over"
+        carry_out = ZERO if E < T else (E - T if E < cap else E - cap)  # tests on E as collected
+        S = max(ZERO, E - implementation)  # the step bonus's base: implementation is paid at 6% only
+        if S < T:
+            bonus = S * p["within_rate"]
+            how_zh, how_en = f"S {S} < 目标 {T}：S × 4%", f"S {S} < target {T}: S x 4%"
+        elif S < cap:
+            bonus = T * p["within_rate"]
+            how_zh, how_en = f"目标 {T} × 4%", f"target {T} x 4%"
         else:
             bonus = T * p["within_rate"] + (cap - T) * p["over_rate"]
-            carry_out, floating = E - cap, True
-            how_zh = f"目标 {T} × 4% + ({cap} − {T}) × 5%，超出封顶 {E - cap} 转下季"
-            how_en = f"target {T} x 4% + ({cap} - {T}) x 5%; {E - cap} above the cap carries over"
+            how_zh, how_en = f"目标 {T} × 4% + ({cap} − {T}) × 5%", f"target {T} x 4% + ({cap} - {T}) x 5%"
+        if carry_out:
+            how_zh += f"，超出部分 {carry_out} 转下季"
+            how_en += f"; {carry_out} carries over"
+        bonus = bonus / vat
         coefficient = kpi_coefficient(rid, facts.kpi, p)
         factor = p["kpi_fixed_part"] + (1 - p["kpi_fixed_part"]) * coefficient.coefficient
         lines += list(coefficient.lines)
-        lines.append(line(rid, bonus * factor, CNY, "bonus", C, f"{how_zh}，计提 {bonus} × KPI系数调整 {factor}",
-                          f"{how_en}; computed {bonus} x KPI factor {factor}",
-                          {"X": X, "E": E, "repaid": repaid, "T": T, "cap": cap, "computed": bonus,
+        lines.append(line(rid, bonus * factor, CNY, "bonus", C,
+                          f"S = E {E} − 实施 {implementation}；{how_zh}；÷ {vat}（税后）计提 {bonus} × KPI系数调整 {factor}",
+                          f"S = E {E} - implementation {implementation}; {how_en}; / {vat} (net of VAT) = "
+                          f"{bonus} x KPI factor {factor}",
+                          {"X": X, "E": E, "repaid": repaid, "implementation": implementation, "S": S, "T": T,
+                           "cap": cap, "vat_divisor": vat, "computed": bonus,
                            "kpi_coefficient": coefficient.coefficient, "kpi_factor": factor}))
         if p["kpi_on_released"]:
             released = [replace(r, figure=r.figure * factor) for r in released]
     lines += released
-    lines.append(line(rid, ZERO, INFO, "floating_wage_paid" if floating else "floating_wage_withheld", "002/KAD §二3",
-                      "浮动工资发放" if floating else "浮动工资暂不发放",
-                      "floating wage paid" if floating else "floating wage withheld", {"E": E, "T": T}))
+    floating = X >= T  # the quarter's actual completion, whether or not it repaid earlier debts
+    lines.append(line(rid, ZERO, INFO, "floating_wage_paid" if floating else "floating_wage_withheld", C,
+                      f"本季实际完成 {X} {'≥' if floating else '<'} 目标 {T}：浮动工资{'发放' if floating else '暂不发放'}",
+                      f"quarter's completion X {X} {'>=' if floating else '<'} target {T}: floating wage "
+                      f"{'paid' if floating else 'withheld'}", {"X": X, "T": T}))
     lines.append(line(rid, carry_out, INFO, "carry_out", C, f"转入下季 {carry_out}", f"carried to next quarter {carry_out}",
                       {"carry_out": carry_out, "counted": X - carry_out}))
     half = [h for h in state["half"] if (Quarter.parse(h["quarter"]).q - 1) // 2 == (q.q - 1) // 2]
-    half.append({"quarter": str(q), "below_base": X < B, "credit": _s(credit), "target": _s(T)})
+    half.append({"quarter": str(q), "below_base": X < B, "credit": _s(credit), "target": _s(T), "base": _s(B)})
     state = {"year": q.year, "carry": _s(carry_out), "debts": debts,
              "ytd_credit": _s(Decimal(state["ytd_credit"]) + credit),
              "ytd_target": _s(Decimal(state["ytd_target"]) + T), "half": half}
     if q.q in (2, 4):
-        lines += half_year(rid, half, debts, T, E)
+        lines += half_year(rid, half, debts, X, T, p)
     if q.is_year_end:
         lines += year_end(rid, state, p)
         state = fresh_state(q.year + 1)
     return lines, state
 
 
-def half_year(rid, half, debts, T, E) -> list[Line]:
-    """002/KAD §二4: reported grade moves, not paid."""
-    below = sum(1 for h in half if h["below_base"])
-    inputs = {"quarters": half, "debts_left": debts, "E": E, "T": T}
-    if below >= 2:
-        return [line(rid, Decimal(-1), FLAG, "salary_grade_down", "002/KAD §二4", "半年两个季度未完成基数：降一级工资",
-                     "two quarters below base in the half-year: salary grade -1", inputs)]
+def half_year(rid, half, debts, X, T, p) -> list[Line]:
+    """002/KAD §二4 (RULES.md §2.3.5): the half-year's credited collections below its base (the sum
+    of its quarters' B) -> salary grade -1; a half-year that repaid every earlier shortfall and
+    whose second quarter met its target -> +1. Reported, not paid; the target moves by
+    ``half_year_target_step`` per grade (0: reported only)."""
     credit = sum(Decimal(h["credit"]) for h in half)
-    target = sum(Decimal(h["target"]) for h in half)
-    if not debts and credit >= target and E >= T:
-        return [line(rid, Decimal(1), FLAG, "salary_grade_up", "002/KAD §二4", "半年补足欠额并完成目标：升一级工资",
-                     "half-year repaid every shortfall and met its target: salary grade +1",
-                     {**inputs, "half_credit": credit, "half_target": target})]
+    base = sum(Decimal(h.get("base", "0")) for h in half)
+    step = p["half_year_target_step"]
+    inputs = {"quarters": half, "half_credit": credit, "half_base": base, "debts_left": debts,
+              "second_quarter_X": X, "T": T, "target_step": step}
+    if credit < base:
+        return [line(rid, Decimal(-1), FLAG, "salary_grade_down", "002/KAD §二4",
+                     f"半年实际完成 {credit} 低于半年基数 {base}：降一级工资" + (f"，目标 −{step}" if step else ""),
+                     f"half-year credit {credit} below the half-year base {base}: salary grade -1"
+                     + (f", target -{step}" if step else ""), {**inputs, "new_target": T - step})]
+    if not debts and X >= T:
+        return [line(rid, Decimal(1), FLAG, "salary_grade_up", "002/KAD §二4",
+                     "半年补足此前欠额且第二季度完成目标：升一级工资" + (f"，目标 +{step}" if step else ""),
+                     "half-year repaid every earlier shortfall and its second quarter met its target: salary "
+                     "grade +1" + (f", target +{step}" if step else ""), {**inputs, "new_target": T + step})]
     return []
 
 
@@ -152,11 +187,14 @@ def year_end(rid, state, p) -> list[Line]:
         return []
     met = Decimal(state["ytd_credit"]) >= Decimal(state["ytd_target"])
     rate = p["year_end_rate_met"] if met else p["year_end_rate_missed"]
-    return [line(rid, carry * rate, CNY, "year_end_settlement", "002/KAD §二2",
-                 f"年终结算：结转 {carry} × {rate * 100}%（全年 {state['ytd_credit']} / 目标 {state['ytd_target']}）",
-                 f"year end: carried {carry} x {rate * 100}% (year {state['ytd_credit']} vs target "
-                 f"{state['ytd_target']})", {"carry": carry, "rate": rate, "year_credit": state["ytd_credit"],
-                                            "year_target": state["ytd_target"], "annual_target_met": met})]
+    vat = p.get("vat_divisor", Decimal(1))
+    return [line(rid, carry * rate / vat, CNY, "year_end_settlement", "002/KAD §二2",
+                 f"年终结算：结转 {carry} × {rate * 100}% / {vat}（全年 {state['ytd_credit']} / 目标 "
+                 f"{state['ytd_target']}）",
+                 f"year end: carried {carry} x {rate * 100}% / {vat} (year {state['ytd_credit']} vs target "
+                 f"{state['ytd_target']})", {"carry": carry, "rate": rate, "vat_divisor": vat,
+                                            "year_credit": state["ytd_credit"], "year_target": state["ytd_target"],
+                                            "annual_target_met": met})]
 
 
 def side_bonus_lines(rows: Mapping[str, Mapping[str, Any]], clause: str = "002/KAP §二2") -> list[Line]:
@@ -173,15 +211,23 @@ def run_scheme(facts: Facts, carried: Mapping[str, Any], p, rep_quarter_fn, side
     parts, credit_lines = period_parts(facts, q, p)
     rows = by_person(parts)
     lines, out = list(credit_lines), dict(carried)
-    for person in reps(facts, rows):
+    run_ids = set()
+    for person in reps(facts):
+        run_ids.add(person.id)
         rep_lines, out[person.id] = rep_quarter_fn(person, q, rows.get(person.id), carried.get(person.id), facts, p)
         lines += rep_lines
-    lines += side_bonus_lines(rows, side_clause)
+    for party in sorted(set(rows) - run_ids):  # credited (e.g. a joint sale's unit), never run
+        lines.append(Line(party, "unit", rows[party]["task"], INFO, "credited_not_run", "002/KAB §二5",
+                          f"{party} 获联合销售等记入 {rows[party]['task']}，不是销售人员，不参与个人奖金考核",
+                          f"{party} is credited {rows[party]['task']} (a joint sale's counterpart, not a rep): "
+                          f"not run through a rep's bonus scheme", {"credit": rows[party]["task"]}))
+    lines += side_bonus_lines({k: v for k, v in rows.items() if k in run_ids}, side_clause)
     return sorted(lines, key=lambda l: l.person), out  # stable: each person's lines in computing order
 
 
 def _rep_quarter(person, q, row, state, facts, p):
-    return rep_quarter(person, q, row["task"] if row else ZERO, state or fresh_state(q.year), facts, p)
+    return rep_quarter(person, q, row["task"] if row else ZERO, state or fresh_state(q.year), facts, p,
+                       row["implementation"] if row else ZERO)
 
 
 def run(facts: Facts, carried: Mapping[str, Any], p) -> tuple[list[Line], dict]:

@@ -18,29 +18,45 @@ def run(plugin, name):
     return plugin.commission_quarter(facts, facts.carried)
 
 
+def cents(totals_):
+    return {k: v.quantize(D("0.01")) for k, v in totals_.items()}  # money as reported: half-up to 0.01
+
+
 def test_software_q2_matches_hand_calculation():
-    result = run(SoftwarePlugin(), "software.yaml")
+    result = run(SoftwarePlugin(), "software.yaml")  # the seed's default: bonus amounts / 1.17
     # c3: 400,000 - 40,000 - 10,000 = 350,000, wang collects: 70% 245,000, lin 30% 105,000
-    # lin: 180,000 + 105,000 = 285,000; repays Q1's 40,000 -> E 245,000 >= T: 8,000, carry 45,000,
-    #      Q1 released 100,000 x 4% = 4,000 -> 12,000
-    # wang: 245,000 + 30,000 (c5 gross margin) + 30,000 (half of c7) = 305,000 >= C 300,000:
-    #      12,000 x KPI factor; the sheet's 97 is capped at its full mark 90 = 100 on the raters'
-    #      scale (RULES §4): KPI 90 x .5 + 80 x .2 + 100 x .3 = 91 -> 0.8 + 0.2 x 0.91 = 0.982
-    #      -> 11,784; c4 implementation 50,000 x 6% = 3,000 -> 14,784
-    # new (first quarter, no task): 30,000 (half of c7) + 5,000 (half of the add-module 10,000)
-    #      = 35,000 x 4% = 1,400; data conversion counts for nothing
-    assert totals(result.lines, CNY) == {"lin": D(12000), "wang": D(14784), "new": D(1400)}
+    # lin: 180,000 + 105,000 = 285,000; repays Q1's 40,000 -> E 245,000 >= T: 200,000 x 4% = 8,000,
+    #      carry 45,000; Q1 released 100,000 x 4% = 4,000 -> 12,000 / 1.17 = 10,256.41
+    # wang: 245,000 + 50,000 (c4 implementation, in the task) + 30,000 (c5 gross margin) + 30,000
+    #      (half of c7) = X 355,000 >= C: carry 55,000; step base S = 355,000 - 50,000 = 305,000 >= C:
+    #      300,000 x 4% + (C - T = 0) x 5% = 12,000 / 1.17 x KPI factor; the sheet's 97 is capped at
+    #      its full mark 90 = 100 on the raters' scale (RULES §4): KPI 90 x .5 + 80 x .2 + 100 x .3 = 91
+    #      -> 0.8 + 0.2 x 0.91 = 0.982 -> 11,784 / 1.17 = 10,071.79; c4's 50,000 x 6% = 3,000 (its
+    #      only pay) -> 13,071.79
+    # new (started 04-15: no task): 30,000 (half of c7) + 5,000 (half of the add-module 10,000)
+    #      = 35,000 x 4% = 1,400 / 1.17 = 1,196.58; data conversion counts for nothing
+    assert cents(totals(result.lines, CNY)) == {"lin": D("10256.41"), "wang": D("13071.79"),
+                                                "new": D("1196.58")}
     assert result.carried["lin"]["carry"] == "45000" and result.carried["lin"]["debts"] == []
+    assert result.carried["wang"]["carry"] == "55000"
+    # lin's half-year: 60,000 + 285,000 >= the half's base 200,000, Q1's debt repaid, Q2 met T: +1
+    assert [l.kind for l in result.lines if l.person == "lin" and l.unit == "flag"] == ["salary_grade_up"]
+    # with vat_divisor 1 the figures are the undivided ones: lin 12,000, new 1,400
+    plain = totals(run(SoftwarePlugin({"vat_divisor": 1}), "software.yaml").lines, CNY)
+    assert (plain["lin"], plain["new"]) == (12000, 1400) and plain["wang"] == D(11784) + 3000
 
 
 def test_progressive_q1_matches_hand_calculation():
-    result = run(SoftwareProgressivePlugin(), "software-progressive.yaml")
-    # lin: 50,000 base < B: 1.424% = 712
-    # wang: 175,500 + 70% x 117,000 = 257,400 / 1.17 = 220,000 >= B; the big deal 175,500 is 68%
-    #      of the credit: 7.12% on all = 15,664; training 10,000 x 5% = 500 -> 16,164
-    # chen: 117,000 + 30% x 117,000 = 152,100 / 1.17 = 130,000 >= B: 7.12% = 9,256, KPI 80 ->
-    #      x (0.7 + 0.3 x 0.8) = 0.94 -> 8,700.64
-    assert totals(result.lines, CNY) == {"lin": D(712), "wang": D(16164), "chen": D("8700.64")}
+    result = run(SoftwareProgressivePlugin(), "software-progressive.yaml")  # as collected (RULES §2.4)
+    # lin: 58,500 < B 100,000: 1.424% = 833.04 (and 41,500 to make up)
+    # wang: 175,500 + 70% x 117,000 = 257,400 >= B; every single deal is over 50,000 (100% big):
+    #      7.12% on all = 18,326.88; training 10,000 x 5% = 500 -> 18,826.88
+    # chen: 117,000 (implementation counts on this preset) + 30% x 117,000 = 152,100 >= B: 7.12% =
+    #      10,829.52, KPI 80 -> x (0.7 + 0.3 x 0.8) = 0.94 -> 10,179.7488 -> 10,179.75
+    assert cents(totals(result.lines, CNY)) == {"lin": D("833.04"), "wang": D("18826.88"),
+                                                "chen": D("10179.75")}
+    assert result.carried["lin"]["debts"] == [{"quarter": "2026-Q1", "owed": "41500", "base": "100000",
+                                               "paid": "833.04"}]
 
 
 def test_cli_runs_both_examples_and_month_has_no_points():

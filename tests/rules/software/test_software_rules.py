@@ -8,7 +8,8 @@ from plugins.software import SoftwarePlugin, SoftwareProgressivePlugin
 from shared.explain import CNY, FLAG, INFO, totals
 from shared.facts_schema import load_facts
 
-P = SoftwarePlugin()
+P = SoftwarePlugin({"vat_divisor": 1})  # RULES §2.3's worked example: vat_divisor 1 for readability
+P_VAT = SoftwarePlugin()  # the seed's default: bonus amounts / 1.17
 PP = SoftwareProgressivePlugin()
 REP = {"id": "r", "role": "account_manager", "quarterly_target": 200000, "start_date": "2024-01-01"}
 PEOPLE = [REP, {"id": "s", "role": "account_manager", "quarterly_target": 200000, "start_date": "2024-01-01"}]
@@ -75,13 +76,40 @@ def test_not_in_crm_counts_for_nothing():
     assert lines[0].clause == "002/KAP §二3"
 
 
-def test_implementation_maintenance_training_six_percent_of_net_not_task():
-    # software preset: 50,000 implementation with 10,000 partner share -> net 40,000 x 6% = 2,400
+def test_implementation_counts_in_the_task_and_is_paid_by_its_six_percent_only():
+    # RULES §2.2: the task is product AND implementation revenue; implementation is paid 6% of its net.
+    # 50,000 implementation with 10,000 partner share -> net 40,000: X = 40,000, side bonus 2,400;
+    # the step bonus is on E less implementation: max(0, 40,000 - 40,000) = 0
     f = facts([coll("c", 50000, revenue_kind="implementation", partner_share=10000)])
     result = P.commission_quarter(f)
-    assert cny(result, "side_bonus") == 2400 and credit_of(result.lines) == 0
-    # the progressive preset counts implementation toward the task (产品及实施回款, 002/KAB §二1)
+    assert cny(result, "side_bonus") == 2400 and credit_of(result.lines) == 40000
+    assert [l.figure for l in result.lines if l.kind == "quarter_credit" and l.person == "r"] == [40000]
+    assert cny(result, "bonus") == 0
+    # with 120,000 product as well: X = 160,000 >= B (no -600); step bonus on 160,000 - 40,000 =
+    # 120,000 x 4% = 4,800; 2,400 side
+    both = P.commission_quarter(facts([coll("c", 50000, revenue_kind="implementation", partner_share=10000),
+                                       coll("p", 120000)]))
+    assert (cny(both, "bonus"), cny(both, "side_bonus"), cny(both, "fixed_wage_deduction")) == (4800, 2400, 0)
+    # maintenance and training stay out of the task: 6% of net only
+    other = P.commission_quarter(facts([coll("m", 10000, revenue_kind="maintenance"),
+                                        coll("t", 5000, revenue_kind="training")]))
+    assert credit_of(other.lines) == 0 and cny(other, "side_bonus") == 900  # 15,000 x 6%
+    # the progressive preset counts implementation toward the task as well (产品及实施回款, 002/KAB §二1)
     assert credit_of(PP.commission_quarter(f).lines) == 40000
+
+
+def test_implementation_below_the_standard_quote_is_topped_up_at_the_software_rate():
+    # RULES §2.2: contract k billed 20,000 implementation against a 50,000 quote: shortfall 30,000.
+    # r collects 10,000 of it (half the billed implementation): 10,000 implementation credit (6% ->
+    # 600) + 15,000 topped up like product revenue, and 100,000 product: X = 125,000 >= B;
+    # step base S = 125,000 - 10,000 = 115,000 x 4% = 4,600
+    contracts = [{"id": "k", "total": 100000, "implementation": 20000, "implementation_quote": 50000}]
+    result = P.commission_quarter(facts([coll("i", 10000, revenue_kind="implementation", contract="k"),
+                                         coll("p", 100000, contract="k")], contracts=contracts))
+    assert credit_of(result.lines) == 125000
+    assert (cny(result, "bonus"), cny(result, "side_bonus")) == (4600, 600)
+    (credit,) = [l for l in result.lines if l.kind == "task_credit" and l.inputs["collection"] == "i"]
+    assert credit.inputs["topped_up"] == 15000 and credit.inputs["implementation_quote"] == 50000
 
 
 def test_service_and_supplies_five_percent_of_gross():
@@ -98,6 +126,24 @@ def test_secondary_development_at_gross_margin_add_module_half_data_conversion_n
                         coll("c", 9000, revenue_kind="data_conversion"))
     # 35,000 + 30,000 / 2 + 0 = 50,000
     assert credit_of(lines) == 50000
+
+
+def test_joint_sale_exceptions_tobacco_and_delivered_revenue_and_a_unit_counterpart():
+    # RULES §2.2 (奖金计提考核办法 §二5): a tobacco contract is not split: the collector r gets 100,000
+    people = [*PEOPLE, {"id": "hq", "role": "unit", "name": "总部大客户部"}]
+    contracts = [{"id": "tob", "total": 500000, "implementation": 150000, "tobacco": True}]
+    lines = month_lines(coll("j", 100000, joint_with="s", contract="tob"), contracts=contracts, people=people)
+    assert (credit_of(lines, "r"), credit_of(lines, "s")) == (100000, 0)
+    # implementation of a joint sale goes wholly to whoever delivered it (s), service likewise
+    lines = month_lines(coll("i", 40000, joint_with="s", revenue_kind="implementation", delivered_by="s"),
+                        coll("v", 10000, joint_with="s", revenue_kind="service"), people=people)
+    assert (credit_of(lines, "r"), credit_of(lines, "s")) == (0, 40000)
+    # a unit as counterpart (hq) is credited its 30% but never run through a rep's scheme:
+    # no default target, no -600, no debt
+    result = P.commission_quarter(facts([coll("u", 100000, joint_with="hq")], people=people))
+    hq = [l for l in result.lines if l.person == "hq"]
+    assert [l.kind for l in hq] == ["task_credit", "credited_not_run"] and hq[1].figure == 30000
+    assert "hq" not in result.carried
 
 
 def test_joint_sale_seventy_thirty_and_contribution_shares():
@@ -143,6 +189,35 @@ def test_the_worked_example_of_rules_2_3_exactly():
                                "half": []}  # reset for the new year
 
 
+def test_bonus_is_on_net_of_vat_by_default():
+    # RULES §2.3: the seed's 计提奖金=本季度实际回款/1.17*奖金比率; tests stay on collections as collected.
+    # The worked example with the default vat_divisor 1.17: Q2 9,600 / 1.17 = 8,205.128205...
+    # (5,600 / 1.17 = 4,786.32..., 4,000 / 1.17 = 3,418.80...), Q3 8,000 / 1.17 = 6,837.606837...;
+    # Q1 still owes 40,000 (60,000 < B 100,000) and Q3 still carries 60,000
+    q1, q2, q3 = chain(P_VAT, [60000, 180000, 260000])
+    assert cny(q2, "bonus") + cny(q2, "released_bonus") == D(9600) / D("1.17")
+    assert cny(q3, "bonus") == D(8000) / D("1.17") and D(q3.carried["r"]["carry"]) == 60000
+    assert q1.carried["r"]["debts"][0]["owed"] == "40000" and cny(q1, "fixed_wage_deduction") == -600
+    (bonus,) = [l for l in q3.lines if l.kind == "bonus"]
+    assert bonus.inputs["vat_divisor"] == D("1.17") and bonus.to_dict()["figure"] == "6837.61"
+
+
+def test_floating_wage_follows_the_quarters_own_completion():
+    # RULES §2.3: paid when X reaches T, whether or not X also repaid earlier debts.
+    # Q1 60,000 owes 40,000; Q2 X 210,000 >= T 200,000 although E = 170,000 < T: paid
+    q1, q2 = chain(P, [60000, 210000])
+    assert [l.kind for l in q2.lines if l.kind.startswith("floating")] == ["floating_wage_paid"]
+    assert [l.kind for l in q1.lines if l.kind.startswith("floating")] == ["floating_wage_withheld"]
+
+
+def test_debts_in_shows_the_debts_before_the_quarter():
+    q1, q2 = chain(P, [60000, 50000])
+    # Q2 starts owing Q1's 40,000 and ends owing Q2's 50,000 too: debts_in lists Q1's only
+    (credit,) = [l for l in q2.lines if l.kind == "quarter_credit"]
+    assert credit.inputs["debts_in"] == [{"quarter": "2026-Q1", "owed": "40000", "base": "100000"}]
+    assert len(q2.carried["r"]["debts"]) == 2
+
+
 def test_year_end_at_five_percent_when_the_annual_target_is_met():
     # 4 x 250,000 = 1,000,000 >= 800,000. Q1..Q3 carry 50,000 each step: Q3 X = 250,000 + 100,000 =
     # 350,000 -> carry 50,000; Q4 X = 300,000 -> cap reached, carry 0... use Q4 400,000:
@@ -157,17 +232,27 @@ def test_kpi_coefficient_scales_the_paid_bonus():
     (q1,) = chain(P, [200000], kpi=kpi)
     # 8,000 x (80% + 20% x 0.5) = 7,200
     assert cny(q1, "bonus") == 7200
-    (p1,) = chain(PP, [234000], kpi=kpi)
-    # progressive: 234,000 / 1.17 = 200,000 >= B: 7.12% = 14,240 x (70% + 30% x 0.5) = 12,104
+    (p1,) = chain(PP, [200000], kpi=kpi)
+    # progressive (no VAT division): 200,000 >= B: 7.12% = 14,240 x (70% + 30% x 0.5) = 12,104
     assert cny(p1, "bonus") == D("12104")
 
 
-def test_first_quarter_of_a_new_rep_carries_no_task():
-    new = {**REP, "start_date": "2026-02-01"}
-    (q1,) = chain(P, [30000], people=[new])
-    # B = 0: no debt, no deduction; E = 30,000 < T: 30,000 x 4% = 1,200
+def test_a_new_rep_carries_no_task_in_quarters_beginning_within_their_first_three_months():
+    # RULES §2.3: started 2026-02-15; the first 3 months end 2026-05-15: Q1 and Q2 (begins 04-01)
+    # carry no task, Q3 (begins 07-01) does. B = 0: no debt, no deduction; 30,000 x 4% = 1,200
+    new = {**REP, "start_date": "2026-02-15"}
+    q1, q2, q3 = chain(P, [30000, 30000, 30000], people=[new])
     assert cny(q1, "bonus") == 1200 and cny(q1, "fixed_wage_deduction") == 0
-    assert q1.carried["r"]["debts"] == []
+    assert q2.carried["r"]["debts"] == [] and cny(q2, "fixed_wage_deduction") == 0
+    # Q3: B = 100,000 > 30,000: -600 and a debt of 70,000
+    assert cny(q3, "fixed_wage_deduction") == -600 and q3.carried["r"]["debts"][0]["owed"] == "70000"
+    # started 2026-01-01: its 3 months end 04-01, so Q2 (begins 04-01) already carries a task
+    _, q2 = chain(P, [30000, 30000], people=[{**REP, "start_date": "2026-01-01"}])
+    assert cny(q2, "fixed_wage_deduction") == -600
+    # the months are a parameter: 6 months from 2026-01-01 end 07-01: Q2 carries none
+    _, q2 = chain(SoftwarePlugin({"vat_divisor": 1, "new_rep_months": 6}), [30000, 30000],
+                  people=[{**REP, "start_date": "2026-01-01"}])
+    assert cny(q2, "fixed_wage_deduction") == 0
 
 
 def test_partial_repayment_keeps_the_rest_of_the_debt():
@@ -178,18 +263,25 @@ def test_partial_repayment_keeps_the_rest_of_the_debt():
 
 
 def test_half_year_grade_moves():
-    q1, q2 = chain(P, [50000, 60000])
-    assert [l.kind for l in q2.lines if l.unit == FLAG] == ["salary_grade_down"]
+    # RULES §2.3.5: the half's credit against the half-year base (B + B = 200,000)
+    q1, q2 = chain(P, [50000, 60000])  # 110,000 < 200,000: grade -1
+    (down,) = [l for l in q2.lines if l.unit == FLAG]
+    assert down.kind == "salary_grade_down" and (down.inputs["half_credit"], down.inputs["half_base"]) == (110000, 200000)
+    # both quarters below B but the half makes its base: 90,000 + 99,999 ... use 150,000 + 60,000:
+    # Q2 alone is below B, the half's 210,000 >= 200,000: no demotion (and Q2's X < T: no promotion)
+    _, q2 = chain(P, [150000, 60000])
+    assert not [l for l in q2.lines if l.unit == FLAG]
+    # Q1 owes 20,000; Q2 (X 260,000) repays it and meets T: every earlier shortfall repaid: +1
     _, up = chain(P, [80000, 260000])
-    # Q1 owes 20,000; Q2 repays it, E = 240,000 >= T and the half made 340,000 < 400,000: no move
-    assert not [l for l in up.lines if l.unit == FLAG]
-    _, up = chain(P, [150000, 260000])
-    # no debts, half 410,000 >= 400,000 and Q2's E 260,000 >= T: grade +1
     assert [l.kind for l in up.lines if l.unit == FLAG] == ["salary_grade_up"]
+    # the target step per grade is a parameter (default 0: reported only)
+    _, up = chain(SoftwarePlugin({"vat_divisor": 1, "half_year_target_step": 20000}), [80000, 260000])
+    (flag,) = [l for l in up.lines if l.unit == FLAG]
+    assert flag.inputs["new_target"] == 220000 and "target +20000" in flag.reason_en
 
 
 def test_parameters_are_honoured():
-    custom = SoftwarePlugin({"within_rate": "0.05", "fixed_wage_deduction": 500})
+    custom = SoftwarePlugin({"within_rate": "0.05", "fixed_wage_deduction": 500, "vat_divisor": 1})
     (q1,) = chain(custom, [150000])
     assert cny(q1, "bonus") == 7500  # 150,000 x 5%
     (q1,) = chain(custom, [10000])
@@ -199,27 +291,49 @@ def test_parameters_are_honoured():
 # --- §2.4 progressive ------------------------------------------------------------------------------
 
 def test_progressive_below_base_and_above_the_annual_target():
-    # 58,500 / 1.17 = 50,000 < B 100,000: 1.424% = 712 (KPI unrated: coefficient 1)
-    (q1,) = chain(PP, [58500])
+    # RULES §2.4, tests on collections as collected (vat_divisor 1): 50,000 < B 100,000: 1.424% = 712
+    (q1,) = chain(PP, [50000])
     assert cny(q1, "bonus") == 712
-    # four quarters of 234,000 (base 200,000 each): the year's target 800,000 is reached exactly
-    # in Q4, nothing above; a fifth... instead Q4 of 351,000 (base 300,000): 100,000 above the
-    # target at 9.968% + 200,000 at 7.12% = 9,968 + 14,240 = 24,208
-    *_, q4 = chain(PP, [234000, 234000, 234000, 351000])
-    assert cny(q4, "bonus") == D("24208")
-    assert q4.carried["r"] == {"year": 2027, "ytd_base": "0"}
+    # Q1-Q3 200,000 each: B reached, 7.12% = 14,240 each; Q4 300,000 with 600,000 before: 100,000
+    # above the annual target 800,000 at 9.968% + 200,000 at 7.12% = 9,968 + 14,240 = 24,208.
+    # Year end: 900,000 -> 800,000 x 7.12% + 100,000 x 9.968% = 66,928 = what the quarters
+    # computed (3 x 14,240 + 24,208): nothing more is due
+    *_, q4 = chain(PP, [200000, 200000, 200000, 300000])
+    assert cny(q4, "bonus") == D("24208") and cny(q4, "year_end_settlement") == 0
+    (settle,) = [l for l in q4.lines if l.kind == "year_end_settlement"]
+    assert (settle.inputs["year_bonus"], settle.inputs["paid_by_quarters"]) == (66928, 66928)
+    assert q4.carried["r"] == {"year": 2027, "debts": [], "ytd_credit": "0", "ytd_base": "0", "ytd_computed": "0"}
 
 
-def test_progressive_big_deal_share_reading_is_a_parameter():
-    # 117,000 in one collection (> 50,000) and 117,000 in small ones: base 200,000 >= B; big share
-    # 50% >= 40%: 7.12% on all = 14,240; with a small-deal rate of 1.424% set and a big share under
-    # 40%, the small part is paid at that rate
+def test_progressive_shortfall_is_made_up_from_later_quarters():
+    # RULES §2.4 (§二2): Q1 50,000 < B: 712 and a shortfall of 50,000. Q2 250,000 makes it up first:
+    # Q1's base is reached, it is released 100,000 x 7.12% - 712 = 6,408; E = 200,000 x 7.12% = 14,240
+    q1, q2 = chain(PP, [50000, 250000])
+    assert q1.carried["r"]["debts"] == [{"quarter": "2026-Q1", "owed": "50000", "base": "100000", "paid": "712"}]
+    assert (cny(q2, "bonus"), cny(q2, "released_bonus")) == (14240, 6408)
+    assert q2.carried["r"]["debts"] == []
+    # a year that ends below its base (Q3, Q4 nothing): the year's 300,000 x 1.424% = 4,272 is less
+    # than the quarters computed (712 + 6,408 + 14,240 = 21,360): reported, not clawed back
+    *_, q4 = chain(PP, [50000, 250000, 0, 0])
+    (settle,) = [l for l in q4.lines if l.kind == "year_end_settlement"]
+    assert settle.unit == INFO and settle.inputs["year_bonus"] == D("4272") and cny(q4, "year_end_settlement") == 0
+
+
+def test_progressive_single_deal_is_a_contract_and_the_big_deal_share_reading_is_a_parameter():
+    # 117,000 in one collection (> 50,000) and 117,000 in ten collections of 11,700: 234,000 >= B;
+    # big share 50% >= 40%: 7.12% on all = 16,660.80
     small = [coll(f"s{i}", 11700, "2026-02-10") for i in range(10)]
     f = facts([coll("big", 117000, "2026-02-10"), *small])
-    assert cny(PP.commission_quarter(f), "bonus") == 14240
+    assert cny(PP.commission_quarter(f), "bonus") == D("16660.80")
     custom = SoftwareProgressivePlugin({"small_deal_rate_below_share": "0.01424", "big_deal_share": "0.6"})
-    # base 200,000, big share 50% < 60%: 100,000 x 7.12% + 100,000 x 1.424% = 7,120 + 1,424 = 8,544
-    assert cny(custom.commission_quarter(f), "bonus") == 8544
+    # big share 50% < 60%: 117,000 x 7.12% + 117,000 x 1.424% = 8,330.40 + 1,666.08 = 9,996.48
+    assert cny(custom.commission_quarter(f), "bonus") == D("9996.48")
+    # the ten small collections are one contract k of 117,000 (单产 = a contract's total): a big deal
+    # too, so everything is big: 234,000 x 7.12% = 16,660.80 even with the custom share
+    contracted = facts([coll("big", 117000, "2026-02-10"),
+                        *[{**c, "contract": "k"} for c in small]],
+                       contracts=[{"id": "k", "total": 117000, "implementation": 40000}])
+    assert cny(custom.commission_quarter(contracted), "bonus") == D("16660.80")
 
 
 # --- properties ------------------------------------------------------------------------------------
