@@ -41,11 +41,15 @@ def _plugin(args) -> RulePlugin:
     return load_plugin(args.target, overrides)
 
 
-def _facts(args, period: str | None = None):
+def _facts(args, period: str | None = None, plugin: RulePlugin | None = None):
     document = read_document(args.facts)
     if not isinstance(document, dict):
         raise InvalidFacts("the facts document must be a mapping at the top level", field="facts")
     facts = load_facts(document)
+    if plugin is not None:  # a role or grade the plugin does not know would drop a person silently
+        problems = plugin.people_problems(facts.people)
+        if problems:
+            raise InvalidFacts(problems)
     if period == "month":
         month = args.month and _period(Month, args.month, "--month") or facts.month
         if month is None:
@@ -65,6 +69,44 @@ def _period(kind, text, name):
         return kind.parse(text)
     except ValueError as exc:
         raise InvalidFacts(str(exc), field=name) from None
+
+
+def _business_line(args, facts) -> str | None:
+    return args.target if args.config else facts.business_line
+
+
+def _carried(args, plugin: RulePlugin, facts) -> dict[str, Any] | None:
+    """The carried state to start the quarter from: --carried FILE, else the facts' ``carried``.
+    It must say which plugin, business line and quarter produced it (as --carried-out writes it),
+    and that quarter must be the one before this one; None when there is none."""
+    if args.carried:
+        document, where = read_document(args.carried, field="carried"), args.carried
+    else:
+        document, where = dict(facts.carried), "the facts' carried"
+    if not document:
+        return None
+    if not isinstance(document, dict) or not {"plugin", "quarter", "state"} <= set(document):
+        raise InvalidFacts(f"{where}: a carried state must say which plugin, business line and quarter "
+                           f"produced it ({{plugin, business_line, quarter, state}}, as --carried-out "
+                           f"writes it)", field="carried")
+    errors = []
+    if document["plugin"] != plugin.key:
+        errors.append({"field": "carried.plugin", "message": f"produced by plugin {document['plugin']!r}, "
+                                                             f"not {plugin.key!r}"})
+    line = _business_line(args, facts)
+    if document.get("business_line") and line and document["business_line"] != line:
+        errors.append({"field": "carried.business_line", "message": f"produced for business line "
+                       f"{document['business_line']!r}, not {line!r}"})
+    expected = str(facts.quarter.previous())
+    if str(document["quarter"]) != expected:
+        errors.append({"field": "carried.quarter", "message": f"produced by quarter {document['quarter']}; "
+                       f"{facts.quarter} starts from the state of {expected}"})
+    state = document["state"]
+    if not isinstance(state, dict) or not all(isinstance(v, dict) for v in state.values()):
+        errors.append({"field": "carried.state", "message": "must map each person to their state"})
+    if errors:
+        raise InvalidFacts(errors)
+    return state
 
 
 def _emit(args, payload: dict[str, Any], text: str) -> None:
@@ -127,23 +169,44 @@ def cmd_classify(args) -> None:
 
 
 def cmd_assess_month(args) -> None:
-    plugin, facts = _plugin(args), _facts(args, "month")
+    plugin = _plugin(args)
+    facts = _facts(args, "month", plugin)
     result = plugin.assess_month(facts)
-    text = f"{plugin.key}: month {result.month}\n\n" + render.lines_table(result.lines, args.lang)
-    summary = render.totals_table(result.lines)
-    _emit(args, {"plugin": plugin.key, **result.to_dict()}, text + ("\n\nTotals\n" + summary if summary else ""))
+    _emit_run(args, plugin, f"month {result.month}", result.to_dict(), result.lines)
 
 
 def cmd_commission_quarter(args) -> None:
-    plugin, facts = _plugin(args), _facts(args, "quarter")
-    carried = read_document(args.carried) if args.carried else dict(facts.carried)
-    result = plugin.commission_quarter(facts, carried)
+    plugin = _plugin(args)
+    facts = _facts(args, "quarter", plugin)
+    state = _carried(args, plugin, facts)
+    try:
+        result = plugin.commission_quarter(facts, state or {})
+    except SuiteError:
+        raise
+    except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError) as exc:
+        if state is None:
+            raise
+        raise InvalidFacts(f"the carried state cannot be read by {plugin.key}: {type(exc).__name__}: {exc}",
+                           field="carried.state") from None
+    if state is None and facts.quarter.q > 1 and result.carried:
+        print(f"warning: {facts.quarter} runs without a carried state: debts, carry-over and year-to-date "
+              f"figures of earlier quarters are not applied (give --carried, written by --carried-out of "
+              f"{facts.quarter.previous()})", file=sys.stderr)
     if args.carried_out:
+        envelope = {"plugin": plugin.key, "business_line": _business_line(args, facts),
+                    "quarter": str(result.quarter), "state": plain(result.carried)}
         with open(args.carried_out, "w", encoding="utf-8") as fh:
-            json.dump(plain(result.carried), fh, ensure_ascii=False, indent=2)
-    text = f"{plugin.key}: quarter {result.quarter}\n\n" + render.lines_table(result.lines, args.lang)
-    summary = render.totals_table(result.lines)
-    _emit(args, {"plugin": plugin.key, **result.to_dict()}, text + ("\n\nTotals\n" + summary if summary else ""))
+            json.dump(envelope, fh, ensure_ascii=False, indent=2)
+    _emit_run(args, plugin, f"quarter {result.quarter}", result.to_dict(), result.lines)
+
+
+def _emit_run(args, plugin, title: str, payload: dict[str, Any], lines) -> None:
+    """Lines and per-person totals, units kept apart, money rounded half-up to 0.01."""
+    totals = render.totals(lines)
+    text = f"{plugin.key}: {title}\n\n" + render.lines_table(lines, args.lang)
+    summary = render.totals_table(totals)
+    _emit(args, {"plugin": plugin.key, **payload, "totals": totals},
+          text + ("\n\nTotals\n" + summary if summary else ""))
 
 
 # --- wiring ----------------------------------------------------------------------------
@@ -196,6 +259,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.func(args)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `kam ... --json | head`: the reader left; say so once, no traceback
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print("error: output closed before it was all written (stdout)", file=sys.stderr)
+        return 2
     except SuiteError as exc:
         if getattr(args, "json", False):
             json.dump(exc.to_dict(), sys.stdout, ensure_ascii=False, indent=2)

@@ -5,7 +5,7 @@ import unicodedata
 from decimal import Decimal
 from typing import Any, Iterable, Sequence
 
-from shared.explain import CNY, POINTS, Line, plain, totals
+from shared.explain import CNY, FLAG, POINTS, Line, plain
 from shared.money import fmt
 
 
@@ -26,15 +26,36 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return "\n".join(out)
 
 
+def number(value: Decimal) -> str:
+    """A figure for reading: integral values without a fraction (75000, not 75000.0), long
+    fractions (ratios) to 6 places; money is formatted by shared.money.fmt instead."""
+    if value == value.to_integral_value():
+        return f"{value.to_integral_value():f}"
+    text = f"{value.normalize():f}"
+    if len(text.split(".")[1]) > 6:
+        text = f"{value.quantize(Decimal('0.000001')).normalize():f}"
+    return text
+
+
+def readable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return number(value)
+    if isinstance(value, dict):
+        return {k: readable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [readable(v) for v in value]
+    return value
+
+
 def compact(inputs: dict) -> str:
     parts = []
-    for key, value in plain(dict(inputs)).items():
-        parts.append(f"{key}={value}")
+    for key, value in readable(dict(inputs)).items():
+        parts.append(f"{key}={plain(value)}")
     return ", ".join(parts)
 
 
 def figure(line: Line) -> str:
-    return fmt(line.figure) if line.unit == CNY else f"{line.figure.normalize():f}" \
+    return fmt(line.figure) if line.unit == CNY else number(line.figure) \
         if isinstance(line.figure, Decimal) else str(line.figure)
 
 
@@ -44,11 +65,50 @@ def lines_table(lines: Sequence[Line], lang: str = "en") -> str:
     return table(("person", "role", "figure", "unit", "clause", "reason", "inputs"), rows)
 
 
-def totals_table(lines: Sequence[Line]) -> str:
-    points, money = totals(lines, POINTS), totals(lines, CNY)
-    people = sorted(set(points) | set(money))
-    if not people:
+BASE_KINDS = {"base_pay", "base_salary", "phone_allowance"}
+
+
+def totals(lines: Sequence[Line]) -> dict[str, dict[str, Any]]:
+    """Per person, units kept apart: points docked, findings (flags) by kind, and pay split into
+    base pay, commission and bonus, and deductions, with its total; money rounded to 0.01."""
+    out: dict[str, dict[str, Any]] = {}
+    for l in lines:
+        row = out.setdefault(l.person, {})
+        if l.unit == POINTS:
+            row["points"] = row.get("points", Decimal(0)) + l.figure
+        elif l.unit == FLAG:
+            row.setdefault("flags", []).append(l.kind)
+        elif l.unit == CNY:
+            pay = row.setdefault("CNY", {"base": Decimal(0), "commission_and_bonus": Decimal(0),
+                                         "deductions": Decimal(0), "total": Decimal(0)})
+            part = "deductions" if l.figure < 0 else "base" if l.kind in BASE_KINDS else "commission_and_bonus"
+            pay[part] += l.figure
+            pay["total"] += l.figure
+    for row in out.values():
+        if "points" in row:
+            row["points"] = number(row["points"])
+        if "flags" in row:
+            row["flags"] = sorted(set(row["flags"]))
+        if "CNY" in row:
+            row["CNY"] = {k: fmt(v) for k, v in row["CNY"].items()}
+    return {person: row for person, row in sorted(out.items()) if row}
+
+
+def totals_table(per_person: dict[str, dict[str, Any]]) -> str:
+    """Only the columns this run has: a pay run shows no points column, a month no pay."""
+    if not per_person:
         return ""
-    rows = [(p, f"{points.get(p, Decimal(0)).normalize():f}", fmt(money.get(p, Decimal(0))))
-            for p in people]
-    return table(("person", "points docked", "CNY"), rows)
+    rows = list(per_person.items())
+    columns = []
+    if any("points" in r for _, r in rows):
+        columns.append(("points docked", lambda r: r.get("points", "0")))
+    if any("flags" in r for _, r in rows):
+        columns.append(("findings", lambda r: ", ".join(r.get("flags", [])) or "-"))
+    if any("CNY" in r for _, r in rows):
+        for key, title in (("base", "base pay"), ("commission_and_bonus", "commission & bonus"),
+                           ("deductions", "deductions"), ("total", "CNY total")):
+            if any(r.get("CNY", {}).get(key, "0.00") != "0.00" for _, r in rows) or key == "total":
+                columns.append((title, lambda r, k=key: r.get("CNY", {}).get(k, "0.00")))
+    if not columns:
+        return ""
+    return table(("person", *[c[0] for c in columns]), [(p, *[f(r) for _, f in columns]) for p, r in rows])

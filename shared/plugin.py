@@ -132,6 +132,7 @@ class RulePlugin:
     ladder: ClassVar[tuple[str, ...]]
     parameters: ClassVar[tuple[Param, ...]]
     clauses: ClassVar[Mapping[str, Clause]]
+    grades: ClassVar[tuple[str, ...]] = ()  # grade keys a person may hold (empty: grades unused)
 
     def __init__(self, overrides: Mapping[str, Any] | None = None):
         known = {p.name: p for p in self.parameters}
@@ -173,6 +174,23 @@ class RulePlugin:
         start = self.ladder.index(owner_role)
         return [(week, self.ladder[min(start + week, len(self.ladder) - 1)])
                 for week in range(1, weeks + 1) if start + week < len(self.ladder)]
+
+    def people_problems(self, people) -> list[dict[str, str]]:
+        """{field, message} for every person whose role (or grade) this plugin does not know: a
+        typo would silently take the person out of quotas, penalties and pay. ``people`` are
+        shared.facts.Person records or mappings; fields are named ``people.<i>.role``."""
+        errors = []
+        for i, person in enumerate(people):
+            role = person.get("role") if isinstance(person, Mapping) else person.role
+            grade = person.get("grade") if isinstance(person, Mapping) else person.grade
+            if role not in self.roles:
+                errors.append({"field": f"people.{i}.role", "message": f"unknown role {role!r} of plugin "
+                               f"{self.key!r}; known: {', '.join(sorted(self.roles))}"})
+            if grade is not None and grade not in self.grades:
+                known = ", ".join(self.grades) if self.grades else "none (this plugin uses no grades)"
+                errors.append({"field": f"people.{i}.grade", "message": f"unknown grade {grade!r} of plugin "
+                               f"{self.key!r}; known: {known}"})
+        return errors
 
     def role_name(self, role: str) -> Names:
         return self.roles.get(role, Names(role, role))

@@ -9,6 +9,7 @@ from shared.facts import Facts, Opportunity
 from shared.plugin import ESCALATION_PARAMS, Classification, Clause, MonthResult, Names, QuarterResult, RulePlugin
 
 from . import grades, indicators, piece_rate, tiers
+from .grades import GRADES
 
 CLAUSES = {
     "RULES §1.3": Clause("1.3", "An owner with no follow-up for 7 days escalates one rung up the ladder per "
@@ -49,6 +50,7 @@ class BankingPlugin(RulePlugin):
     key = "banking"
     version = "1.0.0"
     names = Names("信贷客户经理考核（银行）", "Bank credit customer managers")
+
     roles = {
         "account_manager": Names("客户经理", "customer manager"),
         "deputy_manager": Names("高级客户经理", "senior customer manager"),
@@ -59,6 +61,7 @@ class BankingPlugin(RulePlugin):
     }
     ladder = tiers.LADDER
     parameters = ESCALATION_PARAMS + tiers.PARAMS + grades.PARAMS + indicators.PARAMS + piece_rate.PARAMS
+    grades = GRADES
     clauses = CLAUSES
 
     def __init__(self, overrides: Mapping[str, Any] | None = None):

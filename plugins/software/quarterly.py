@@ -26,6 +26,25 @@ def _s(value: Decimal) -> str:
     return format(value.normalize(), "f") if value else "0"
 
 
+def check_state(rid: str, state: Mapping[str, Any]) -> None:
+    """A carried state that cannot be read is refused by field, not half-used."""
+    from decimal import InvalidOperation
+
+    from shared.errors import InvalidFacts
+    errors = []
+    if not isinstance(state.get("year"), int) or isinstance(state.get("year"), bool):
+        errors.append({"field": f"carried.{rid}.year", "message": f"must be a year, got {state.get('year')!r}"})
+    for key in ("carry", "ytd_credit", "ytd_target"):
+        try:
+            Decimal(str(state.get(key)))
+        except InvalidOperation:
+            errors.append({"field": f"carried.{rid}.{key}", "message": f"must be a number, got {state.get(key)!r}"})
+    if not isinstance(state.get("debts"), list) or not isinstance(state.get("half"), list):
+        errors.append({"field": f"carried.{rid}", "message": "debts and half must be lists"})
+    if errors:
+        raise InvalidFacts(errors)
+
+
 def fresh_state(year: int) -> dict[str, Any]:
     return {"year": year, "carry": "0", "debts": [], "ytd_credit": "0", "ytd_target": "0", "half": []}
 
@@ -64,6 +83,7 @@ def rep_quarter(person: Person, q: Quarter, credit: Decimal, state: dict, facts:
     wage); ``implementation`` (part of it) is paid by its 6% side rate only, so the step bonus is
     computed on E less it; every bonus amount is divided by ``vat_divisor`` (RULES.md §2.3)."""
     rid = person.id
+    check_state(rid, state)
     if state["year"] != q.year:
         state = fresh_state(q.year)
     T, B, first = targets(person, q, p)

@@ -44,15 +44,17 @@ def seller_month(person: str, deals: list[Deal], task: Decimal, p) -> list[Line]
         ratio = d.deal_price / d.list_price
         base = band_rate(ratio, p)
         rate = max(ZERO, base + adj) if base > 0 else ZERO
+        above = ratio > 1  # sold above list price: allowed, but said (the top band d >= 0.90 applies)
         lines.append(Line(
             person, AM, part * rate, CNY, "commission", "003 §六1",
-            f"订单 {d.id}：成交 {d.deal_price}/标价 {d.list_price}（{ratio:.4f} 折比），基本任务抵扣 {consumed}，"
-            f"计提 {part} × {rate * 100}%",
-            f"deal {d.id}: {d.deal_price} of list {d.list_price} (ratio {ratio:.4f}); {consumed} used by the "
+            f"订单 {d.id}：成交 {d.deal_price}/标价 {d.list_price}（{ratio:.4f} 折比"
+            f"{'，高于标价：折比大于1' if above else ''}），基本任务抵扣 {consumed}，计提 {part} × {rate * 100}%",
+            f"deal {d.id}: {d.deal_price} of list {d.list_price} (ratio {ratio:.4f}"
+            f"{', above the list price: ratio above 1' if above else ''}); {consumed} used by the "
             f"base task; {part} x {rate * 100}%",
             {"deal": d.id, "date": d.date, "list_price": d.list_price, "deal_price": d.deal_price,
-             "ratio": ratio, "task_consumed": consumed, "commissionable": part, "band_rate": base,
-             "adjustment_pp": adj, "rate": rate, **month_inputs}))
+             "ratio": ratio, "above_list_price": above, "task_consumed": consumed, "commissionable": part,
+             "band_rate": base, "adjustment_pp": adj, "rate": rate, **month_inputs}))
     return lines
 
 

@@ -205,15 +205,21 @@ class IntakeService(operations.DeadLetters):
     def _save(self, method, business_line, kind, document, idempotency_key, update=False):
         validated(Call, business_line=business_line, idempotency_key=idempotency_key)
         doc = validate_record(kind, document)
-        self._line_exists(business_line)
+        line = self._line_exists(business_line)
+        if kind == "person":  # a role or grade the line's plugin does not know drops the person silently
+            plugin = load_plugin(line.doc["plugin"], line.doc.get("parameters") or {})
+            problems = plugin.people_problems([doc])
+            if problems:
+                raise InvalidFacts([{**e, "field": e["field"].replace("people.0.", "")} for e in problems])
         self._check_references(business_line, kind, doc)
         return self._write(method, business_line, kind, doc, idempotency_key, update)
 
     def _line_exists(self, business_line):
-        found = (self.db.session.query(Record.id)
+        found = (self.db.session.query(Record)
                  .filter_by(business_line=business_line, kind="business_line", key=business_line).first())
         if not found:
             raise NotFound(f"business line {business_line!r} is not registered", field="business_line")
+        return found
 
     def _check_references(self, business_line, kind, doc):
         errors = []

@@ -89,3 +89,14 @@ def test_idempotency_keys_are_scoped_per_business_line(service):
                                    idempotency_key="crm-1")  # same key, another line: another call
     assert (a["business_line"], b["business_line"]) == ("tel", "bank")
     assert service.get_record("bank", "opportunity", "o1")["record"]["amount"] == 2
+
+
+def test_a_person_s_role_and_grade_are_checked_against_the_line_s_plugin(service):
+    before = _written(service)
+    with pytest.raises(InvalidFacts) as exc:  # acme-flat knows account_manager and branch_manager
+        service.register_person("tel", {"id": "x", "role": "acount_manager"})
+    assert exc.value.errors[0]["field"] == "role" and "account_manager" in exc.value.errors[0]["message"]
+    with pytest.raises(InvalidFacts) as exc:  # and no grades at all
+        service.register_person("tel", {"id": "x", "role": "account_manager", "grade": "senior"})
+    assert exc.value.errors[0]["field"] == "grade"
+    assert _written(service) == before
