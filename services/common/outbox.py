@@ -42,12 +42,29 @@ def send_outbox(session, OutboxEvent, dispatch: Callable[[str, dict], None], lim
             synchronize_session=False)
         session.commit()
         rows = session.query(OutboxEvent).filter_by(claim=token).order_by(OutboxEvent.id).all()
-        for row in rows:
-            dispatch(row.event_type, row.payload)
-            session.query(OutboxEvent).filter_by(id=row.id, claim=token).delete(synchronize_session=False)
-            session.commit()
-            sent += 1
+        try:
+            for row in rows:
+                dispatch(row.event_type, row.payload)
+                session.query(OutboxEvent).filter_by(id=row.id, claim=token).delete(synchronize_session=False)
+                session.commit()
+                sent += 1
+        except Exception:
+            # the broker is away: hand the rest back at once, so the next sender (the timer, or the
+            # next call once the broker is back) sends them in order instead of after the lease
+            _release(session, OutboxEvent, token)
+            raise
     return sent
+
+
+def _release(session, OutboxEvent, token: str) -> None:
+    try:
+        session.rollback()
+        session.query(OutboxEvent).filter_by(claim=token).update(
+            {OutboxEvent.claim: None, OutboxEvent.claimed_until: None}, synchronize_session=False)
+        session.commit()
+    except Exception as exc:  # noqa: BLE001 - the database is away too: the lease covers it
+        session.rollback()
+        log.warning("could not release claimed outbox rows (%s); they go again when the lease ends", exc)
 
 
 def send_after_commit(session, OutboxEvent, dispatch) -> None:

@@ -48,7 +48,8 @@ def test_broker_restart_mid_stream_loses_nothing_and_every_service_stays_up(
 
         _stream(client, N, N // 3, restart)
         assert client.retries > 0  # the outage was really felt by the writer
-        assert settle(client, N) == expected(N)
+        got = settle(client, N)
+        assert got == expected(N), (got, parked(client), suite.log[-4000:])
         assert suite.alive() == {name: True for name in SERVICES}
         assert suite.current_pids() == suite.pids, suite.log[-3000:]  # none exited, none restarted
         assert "exited" not in suite.log
@@ -72,7 +73,8 @@ def test_kill_9_of_each_service_mid_stream_loses_nothing(private_broker, shared_
                 eventlet.sleep(3)
 
         _stream(client, N, N // 4, kill_each)
-        assert settle(client, N) == expected(N)
+        got = settle(client, N)
+        assert got == expected(N), (got, parked(client), suite.log[-4000:])
         restarted = {name: suite.current_pids()[name] != suite.pids[name] for name in SERVICES}
         assert restarted == {name: True for name in SERVICES}  # the supervisor brought each back
         assert suite.alive() == {name: True for name in SERVICES}
@@ -104,7 +106,8 @@ def test_downstream_databases_down_for_10_s_lose_nothing(private_broker, pg_url_
                     eventlet.sleep(8)
 
             _stream(client, N, N // 3, outage)
-            assert settle(client, N) == expected(N)
+            got = settle(client, N)
+        assert got == expected(N), (got, parked(client), suite.log[-4000:])
             assert len(answers) == 1 and answers[0].code == "unavailable"
             assert suite.alive() == {name: True for name in SERVICES}
             assert suite.current_pids() == suite.pids, suite.log[-3000:]

@@ -72,7 +72,7 @@ def test_each_event_is_sent_once_by_ten_senders_on_postgres(pg_url_factory):
     assert left == 0
 
 
-def test_a_sender_that_dies_after_publishing_leaves_its_rows_for_another_after_the_lease(tmp_path):
+def test_a_failed_publish_hands_rows_back_and_a_dead_sender_s_rows_go_after_the_lease(tmp_path):
     engine, Session = _sessions(f"sqlite:///{tmp_path / 'outbox.db'}")
     session = Session()
     session.add_all([OutboxEvent(event_type="e", payload={"n": n}) for n in range(3)])
@@ -85,10 +85,19 @@ def test_a_sender_that_dies_after_publishing_leaves_its_rows_for_another_after_t
         outbox.send_outbox(session, OutboxEvent, crash)
     session.rollback()
     sent = []
+    # a publish that fails hands the rows back at once: the next sender sends them, in order
     outbox.send_outbox(Session(), OutboxEvent, lambda t, p: sent.append(p["n"]))
-    assert sent == []  # still leased to the sender that died
+    assert sent == [0, 1, 2]
+    # a sender that died after claiming (no chance to hand back) keeps them until its lease ends
+    session.add_all([OutboxEvent(event_type="e", payload={"n": n}) for n in (3, 4)])
+    session.commit()
+    session.query(OutboxEvent).update({OutboxEvent.claim: "dead", OutboxEvent.claimed_until: utcnow()
+                                       + timedelta(seconds=60)})
+    session.commit()
+    outbox.send_outbox(Session(), OutboxEvent, lambda t, p: sent.append(p["n"]))
+    assert sent == [0, 1, 2]  # still leased to the sender that died
     session.query(OutboxEvent).update({OutboxEvent.claimed_until: utcnow() - timedelta(seconds=1)})
     session.commit()
     outbox.send_outbox(Session(), OutboxEvent, lambda t, p: sent.append(p["n"]))
-    assert sent == [0, 1, 2]  # sent again once the lease ran out (subscribers drop duplicates)
+    assert sent == [0, 1, 2, 3, 4]  # sent again once the lease ran out (subscribers drop duplicates)
     engine.dispose()
