@@ -107,7 +107,7 @@ def test_downstream_databases_down_for_10_s_lose_nothing(private_broker, pg_url_
 
             _stream(client, N, N // 3, outage)
             got = settle(client, N)
-        assert got == expected(N), (got, parked(client), suite.log[-4000:])
+            assert got == expected(N), (got, parked(client), suite.log[-4000:])
             assert len(answers) == 1 and answers[0].code == "unavailable"
             assert suite.alive() == {name: True for name in SERVICES}
             assert suite.current_pids() == suite.pids, suite.log[-3000:]
