@@ -84,7 +84,8 @@ def test_missing_rater_renormalises_and_sheet_rating_is_scored():
                KpiRating("r1", "branch_manager", Decimal(70))]
     result = kpi_coefficient("r1", ratings, PARAMS)
     # RULES §4: the sheet's full mark is 90, so its 90 is 90 x 100 / 90 = 100 on the raters' scale;
-    # (100 x 0.5 + 70 x 0.3) / 0.8 = (50 + 21) / 0.8 = 88.75 -> coefficient 0.8875
+    # (100 x 0.5 + 70 x 0.3) / 0.8 = (50 + 21) / 0.8 = 88.75 -> coefficient 0.8875 (was 82.5: the sheet's
+    # 90 taken as 90 of 100)
     assert result.score == Decimal("88.75") and result.coefficient == Decimal("0.8875")
     assert result.lines[0].clause == SHEET and result.lines[0].figure == 100
     assert result.lines[0].inputs["sheet_score"] == 90 and result.lines[0].inputs["full_mark"] == 90

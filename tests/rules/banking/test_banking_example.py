@@ -51,12 +51,12 @@ def test_q1_pay():
     # upper-inclusive in whole 万
     # ann: Feb 0.5 (extension) x 30 = 15, Mar 1 x 30 = 30, + 1,800 x 3 = 5,445
     # bo: Mar 3 new + 1 renewal (all < 500,000) = 3.5 -> 2 x 30 + 1.5 x 40 = 120, + 2,200 x 3 = 6,720
-    # cai: Jan l6 is 1,500,000 (medium): not counted; 2,700 x 3 = 8,100
+    # cai: Jan l6 is 1,500,000 (medium): not counted; 2,700 x 3 = 8,100 (was 8,130: l6 counted 30)
     # du: 3,500 x 3 = 10,500 + referred g7 (2,600,000, above the top band) 150 = 10,650
     # gao: Feb 6 new + 2 merges x 0.5 = 7 (g7, 2,600,000, is large: not counted)
-    #      -> 2 x 30 + 3 x 40 + 2 x 50 = 280, + 2,200 x 3 = 6,880
+    #      -> 2 x 30 + 3 x 40 + 2 x 50 = 280, + 2,200 x 3 = 6,880 (was 6,930: g7 counted, 8 loans)
     # teller: 1,500,000 (<= 200万) -> 150; 45,000 (<= 5万) -> 30; 105,000 (> 10万, <= 50万) -> 80;
-    #         9,000 (< 1万) -> 0: 260
+    #         9,000 (< 1万) -> 0: 260 (was 230: 105,000 paid at the lower band, 50)
     assert paid == {"ann": D(5445), "bo": D(6720), "cai": D(8100), "du": D(10650), "gao": D(6880),
                     "teller": D(260)}
 

@@ -317,6 +317,7 @@ def test_referrer_reward_bands_are_upper_inclusive_in_whole_wan(amount, reward):
     # RULES §3.4: printed 1-5万 30, 6-10万 50, 11-50万 80, 51-100万 100, 101-200万 150, each band up to
     # and including its upper figure [reading]: 55,000 is above 5万, not above 10万 -> 50;
     # 100,000.01 is above 10万 -> 80; below 1万 -> 0 and above 200万 -> 150 [default]
+    # (the first reading paid gaps at the lower band: 55,000 -> 30, 105,000 -> 50)
     assert referrer_reward(D(amount), P.params)[0] == reward
 
 

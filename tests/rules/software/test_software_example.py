@@ -41,7 +41,8 @@ def test_software_q2_matches_hand_calculation():
     assert result.carried["wang"]["carry"] == "55000"
     # lin's half-year: 60,000 + 285,000 >= the half's base 200,000, Q1's debt repaid, Q2 met T: +1
     assert [l.kind for l in result.lines if l.person == "lin" and l.unit == "flag"] == ["salary_grade_up"]
-    # with vat_divisor 1 the figures are the undivided ones: lin 12,000, new 1,400
+    # with vat_divisor 1 the figures are the undivided ones: lin 12,000, new 1,400 (the first reading's
+    # figures; wang then had 14,762.40: implementation outside X, KPI sheet on a 100 scale)
     plain = totals(run(SoftwarePlugin({"vat_divisor": 1}), "software.yaml").lines, CNY)
     assert (plain["lin"], plain["new"]) == (12000, 1400) and plain["wang"] == D(11784) + 3000
 

@@ -79,7 +79,8 @@ def test_not_in_crm_counts_for_nothing():
 def test_implementation_counts_in_the_task_and_is_paid_by_its_six_percent_only():
     # RULES §2.2: the task is product AND implementation revenue; implementation is paid 6% of its net.
     # 50,000 implementation with 10,000 partner share -> net 40,000: X = 40,000, side bonus 2,400;
-    # the step bonus is on E less implementation: max(0, 40,000 - 40,000) = 0
+    # the step bonus is on E less implementation: max(0, 40,000 - 40,000) = 0 (the first reading left
+    # implementation out of X: X was 0, with -600 and a debt of 100,000)
     f = facts([coll("c", 50000, revenue_kind="implementation", partner_share=10000)])
     result = P.commission_quarter(f)
     assert cny(result, "side_bonus") == 2400 and credit_of(result.lines) == 40000
@@ -204,7 +205,8 @@ def test_bonus_is_on_net_of_vat_by_default():
 
 def test_floating_wage_follows_the_quarters_own_completion():
     # RULES §2.3: paid when X reaches T, whether or not X also repaid earlier debts.
-    # Q1 60,000 owes 40,000; Q2 X 210,000 >= T 200,000 although E = 170,000 < T: paid
+    # Q1 60,000 owes 40,000; Q2 X 210,000 >= T 200,000 although E = 170,000 < T: paid (the first
+    # reading tested E and withheld it)
     q1, q2 = chain(P, [60000, 210000])
     assert [l.kind for l in q2.lines if l.kind.startswith("floating")] == ["floating_wage_paid"]
     assert [l.kind for l in q1.lines if l.kind.startswith("floating")] == ["floating_wage_withheld"]

@@ -187,7 +187,8 @@ def test_veto_flag_for_everyone_charged_a_missed_report_or_subjective_loss():
 def test_any_lost_important_order_or_citywide_bid_flags_the_year_whatever_the_verdict():
     # RULES §1.4 / 000 §(三) 漏报、漏单、丢单作为年度绩效否决指标: o2 (80,000, important) lost for an
     # objective cause: no points, yet the year of everyone §(三)(二)1 would charge (BM, Dep, Dir, AM) is
-    # flagged, naming o2 and its verdict; o4 (a citywide bid) lost for a subjective cause: charged and
+    # flagged, naming o2 and its verdict (the first reading flagged subjective losses only: dep1 was
+    # not flagged at all); o4 (a citywide bid) lost for a subjective cause: charged and
     # flagged; o1 pending: neither (the flag lands with the verdict); o3 (30,000, ordinary) is no 丢单
     lost = [opp("o1", 80000, status="lost"), opp("o2", 80000, status="lost"),
             opp("o3", 30000, status="lost"), opp("o4", 30000, status="lost", citywide_bid=True)]
