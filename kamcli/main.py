@@ -203,10 +203,12 @@ def cmd_commission_quarter(args) -> None:
 def _emit_run(args, plugin, title: str, payload: dict[str, Any], lines) -> None:
     """Lines and per-person totals, units kept apart, money rounded half-up to 0.01."""
     totals = render.totals(lines)
+    if args.json:  # the text table costs more than the run on a large file: only when printed
+        _emit(args, {"plugin": plugin.key, **payload, "totals": totals}, "")
+        return
     text = f"{plugin.key}: {title}\n\n" + render.lines_table(lines, args.lang)
     summary = render.totals_table(totals)
-    _emit(args, {"plugin": plugin.key, **payload, "totals": totals},
-          text + ("\n\nTotals\n" + summary if summary else ""))
+    _emit(args, {}, text + ("\n\nTotals\n" + summary if summary else ""))
 
 
 # --- wiring ----------------------------------------------------------------------------
