@@ -76,6 +76,8 @@ import time
 
 import pytest
 
+from private import port_is_free as _port_is_free, unavailable as _unavailable  # noqa: E402
+
 PREFIX = "kamfault-"                  # node names and temp dirs created here start with this
 STALE_AFTER = 3600                    # seconds; older dirs with PREFIX are leftovers
 CTL_TIMEOUT = 60                      # seconds for one rabbitmqctl call
@@ -94,13 +96,6 @@ _live = set()            # brokers started by this process and not closed yet (f
 _stale_checked = False   # cleanup_stale_nodes() runs once per process
 
 
-def _unavailable(message):
-    """Skip the test, or fail it under CI=true (same policy as tests/conftest.py)."""
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 def _find_scripts():
     """(rabbitmq-server, rabbitmqctl) real scripts, or None if RabbitMQ is not installed."""
     for bindir in (os.environ.get("KAM_RABBITMQ_BIN"), REAL_SCRIPTS):
@@ -111,15 +106,6 @@ def _find_scripts():
     if server and ctl and not server.startswith("/usr/sbin/"):
         return server, ctl
     return None
-
-
-def _port_is_free(port):
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            s.bind(("127.0.0.1", port))
-        return True
-    except OSError:
-        return False
 
 
 def _pick_ports(count):

@@ -46,11 +46,11 @@ import os
 import random
 import secrets
 import shutil
-import socket
 import subprocess
 import time
 
-import pytest
+
+from private import port_is_free as _port_is_free, unavailable as _unavailable  # noqa: E402
 
 PG_VERSION = "15"
 PREFIX = "kamfault_"                  # every cluster this module creates starts with this
@@ -77,13 +77,6 @@ ssl = off
 
 _live = set()            # clusters created by this process and not dropped yet (for atexit)
 _stale_checked = False   # cleanup_stale_clusters() runs once per process
-
-
-def _unavailable(message):
-    """Skip the test, or fail it under CI=true (same policy as tests/conftest.py)."""
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def _check_prerequisites():
@@ -113,15 +106,6 @@ def _log_tail(name, lines=15):
             return "".join(fh.readlines()[-lines:])
     except OSError:
         return "(no server log)"
-
-
-def _port_is_free(port):
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            s.bind(("127.0.0.1", port))
-        return True
-    except OSError:
-        return False
 
 
 def _cluster_ports():
