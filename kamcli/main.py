@@ -111,7 +111,9 @@ def _carried(args, plugin: RulePlugin, facts) -> dict[str, Any] | None:
 
 def _emit(args, payload: dict[str, Any], text: str) -> None:
     if args.json:
-        json.dump(plain(payload), sys.stdout, ensure_ascii=False, indent=2)
+        # payloads are mostly plain already (Line.to_dict): convert only what json cannot write,
+        # instead of walking a large run twice
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2, default=plain)
         sys.stdout.write("\n")
     else:
         print(text)

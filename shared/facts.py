@@ -8,6 +8,7 @@ Money fields are Decimal CNY, dates are datetime.date, ids are strings.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from decimal import Decimal
 from typing import Any, Mapping
@@ -203,12 +204,40 @@ class Facts:
     # Carried state handed in by the caller (compensation keeps it between quarters).
     carried: Mapping[str, Any] = field(default_factory=dict)
 
+    # Lookups a plugin makes once per line: indexed on first use, so a month of a large
+    # organisation costs O(records + people), not records x people. (Built lazily on the frozen
+    # instance: cached_property writes the instance's __dict__ directly.)
+
+    @cached_property
+    def _people_by_id(self) -> dict[str, Person]:
+        return {p.id: p for p in self.people}
+
+    @cached_property
+    def _roles(self) -> dict[tuple[str, str | None], list[Person]]:
+        index: dict[tuple[str, str | None], list[Person]] = {}
+        for p in self.people:  # roster order kept within each key
+            index.setdefault((p.role, None), []).append(p)
+            if p.branch is not None:
+                index.setdefault((p.role, p.branch), []).append(p)
+        return index
+
+    @cached_property
+    def _kpi_by_person(self) -> dict[str, list[KpiRating]]:
+        index: dict[str, list[KpiRating]] = {}
+        for r in self.kpi:
+            index.setdefault(r.person, []).append(r)
+        return index
+
     def person(self, person_id: str) -> Person | None:
-        return next((p for p in self.people if p.id == person_id), None)
+        return self._people_by_id.get(person_id)
 
     def branch(self, branch_id: str | None) -> Branch | None:
         return next((b for b in self.branches if b.id == branch_id), None)
 
     def with_role(self, role: str, branch: str | None = None) -> list[Person]:
         """People holding a role, in a branch when given (roster order)."""
-        return [p for p in self.people if p.role == role and (branch is None or p.branch == branch)]
+        return list(self._roles.get((role, branch), ()))
+
+    def kpi_of(self, person_id: str) -> list[KpiRating]:
+        """The KPI ratings of one person (in file order)."""
+        return list(self._kpi_by_person.get(person_id, ()))

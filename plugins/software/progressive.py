@@ -107,7 +107,7 @@ def rep_quarter(person, q, row, state, facts: Facts, p) -> tuple[list[Line], dic
                f"{p['over_annual_rate']}")
         clause = C2 if small_part else C1
         inputs |= {"repaid": repaid, "E": E}
-    coefficient = kpi_coefficient(person.id, facts.kpi, p)
+    coefficient = kpi_coefficient(person.id, facts.kpi_of(person.id), p)
     factor = p["kpi_fixed_part"] + (1 - p["kpi_fixed_part"]) * coefficient.coefficient
     lines += [*coefficient.lines,
               Line(person.id, AM, bonus / vat * factor, CNY, "bonus", clause,

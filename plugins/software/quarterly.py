@@ -144,7 +144,7 @@ def rep_quarter(person: Person, q: Quarter, credit: Decimal, state: dict, facts:
             how_zh += f"，超出部分 {carry_out} 转下季"
             how_en += f"; {carry_out} carries over"
         bonus = bonus / vat
-        coefficient = kpi_coefficient(rid, facts.kpi, p)
+        coefficient = kpi_coefficient(rid, facts.kpi_of(rid), p)
         factor = p["kpi_fixed_part"] + (1 - p["kpi_fixed_part"]) * coefficient.coefficient
         lines += list(coefficient.lines)
         lines.append(line(rid, bonus * factor, CNY, "bonus", C,

@@ -1,6 +1,7 @@
 """Monthly penalty points — seed 000 §(三), with the quotas of §(一)1 (RULES.md §1.2, §1.4)."""
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any, Iterable, Mapping
 
 from shared.explain import FLAG, INFO, POINTS, Line
@@ -85,11 +86,11 @@ def _entered_in(facts: Facts, scope: str) -> list[Opportunity]:
 
 def quotas(facts: Facts, p) -> list[Line]:
     lines = []
-    local = _entered_in(facts, "local")
+    local = Counter(o.account_manager for o in _entered_in(facts, "local"))  # one pass, not one per person
     for person in facts.with_role(AM):
         if p["quota_exempt_new_starters"] and person.start_date and person.start_date > facts.month.first_day:
             continue
-        made = sum(1 for o in local if o.account_manager == person.id)
+        made = local[person.id]
         short = p["local_quota"] - made
         if short > 0:
             pts = p["points_quota_missing"]
@@ -98,10 +99,10 @@ def quotas(facts: Facts, p) -> list[Line]:
                             f"{person.id} 本月本地化商机录入 {made} 条，少于 {p['local_quota']} 条",
                             f"{person.id} entered {made} local opportunities, quota {p['local_quota']}",
                             inputs, times=short)
-    citywide = _entered_in(facts, "citywide")
+    citywide = Counter(o.branch for o in _entered_in(facts, "citywide"))
     for branch in facts.branches:
         quota = p["citywide_quota_urban"] if branch.urban else p["citywide_quota"]
-        made = sum(1 for o in citywide if o.branch == branch.id)
+        made = citywide[branch.id]
         if made < quota:
             inputs = {"branch": branch.id, "urban": branch.urban, "quota": quota, "entered": made,
                       "shortfall": quota - made}
