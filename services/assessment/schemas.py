@@ -13,6 +13,10 @@ class MonthRef(Schema):
     person = f.ident(load_default=None, allow_none=True)
 
 
+class SheetQuery(MonthRef, f.Paging):
+    pass
+
+
 class LineRef(Schema):
     class Meta:
         unknown = RAISE

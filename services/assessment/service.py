@@ -5,7 +5,8 @@ Events out: month_closed (totals per person)
 RPC:
     close_month(business_line, month)            the sheet; closing again returns the same sheet
     reopen_month(business_line, month, reason)   the next close stores a new version
-    get_sheet(business_line, month, person=None) the current version, optionally one person's lines
+    get_sheet(business_line, month, person=None, page=None, page_size=None, kind=None)
+                                                 the current version; lines all or page by page
     sheet_history(business_line, month)          every version with its reopen reason
     projection_status(business_line)             records held per kind (caught up yet?)
 Operators (every service, services.common.operations): list_parked, get_parked, replay_parked,
@@ -31,7 +32,7 @@ from services.common.period_run import (close_and_announce, facts_for, line_plug
 from services.common.rpc import api, validated
 
 from .models import AppliedEvent, Base, Fact, OutboxEvent, Sheet, SheetLine
-from .schemas import LineRef, MonthRef, Reopen
+from .schemas import LineRef, MonthRef, Reopen, SheetQuery
 
 # Opportunities discovered this long before a month can still count in it (late entries).
 DEFAULT_LOOKBACK_DAYS = 400
@@ -74,12 +75,15 @@ class AssessmentService(operations.DeadLetters):
         return {"period": str(month), "version": sheet.version, "status": sheet.status}
 
     @api
-    def get_sheet(self, business_line, month, person=None):
-        month = validated(MonthRef, business_line=business_line, month=month, person=person)["month"]
+    def get_sheet(self, business_line, month, person=None, page=None, page_size=None, kind=None):
+        """The current sheet; its lines all at once, or page by page (page, page_size, kind)."""
+        q = validated(SheetQuery, business_line=business_line, month=month, person=person, page=page,
+                      page_size=page_size, kind=kind)
+        month = q["month"]
         sheet = ledger.current(self.db.session, Sheet, business_line, str(month))
         if sheet is None:
             raise NotFound(f"{month} of {business_line!r} is not closed", field="month")
-        return ledger.sheet_dict(self.db.session, SheetLine, sheet, person)
+        return ledger.sheet_dict(self.db.session, SheetLine, sheet, person, q["page"], q["page_size"], q["kind"])
 
     @api
     def sheet_history(self, business_line, month):

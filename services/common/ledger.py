@@ -131,17 +131,27 @@ def mark_later_stale(session, Sheet, business_line: str, period: str, why: str) 
     return later
 
 
-def sheet_dict(session, SheetLine, sheet, person: str | None = None) -> dict[str, Any]:
+def sheet_dict(session, SheetLine, sheet, person: str | None = None, page: int | None = None,
+               page_size: int | None = None, kind: str | None = None) -> dict[str, Any]:
+    """The sheet with its lines: all of them, or one page (``page`` from 1, ``page_size`` lines,
+    in the sheet's order), optionally one person's and one kind of line."""
     rows = session.query(SheetLine).filter_by(sheet_id=sheet.id)
     if person is not None:
         rows = rows.filter_by(person=person)
-    return {"business_line": sheet.business_line, "period": sheet.period, "version": sheet.version,
+    if kind is not None:
+        rows = rows.filter_by(kind=kind)
+    paging = {}
+    if page is not None or page_size is not None:
+        page, page_size = page or 1, page_size or 500
+        paging = {"page": page, "page_size": page_size, "total_lines": rows.count()}
+        rows = rows.order_by(SheetLine.seq).offset((page - 1) * page_size).limit(page_size)
+    return {**paging, "business_line": sheet.business_line, "period": sheet.period, "version": sheet.version,
             "status": sheet.status, "plugin": sheet.plugin, "closed_at": sheet.closed_at.isoformat(),
             "reopen_reason": sheet.reopen_reason, "reason": sheet.reason,
             "stale": sheet.status == STALE, "stale_reason": sheet.stale_reason,
             "totals": sheet.totals if person is None else {person: sheet.totals.get(person, {})},
             "carried_in": sheet.carried_in, "carried_out": sheet.carried_out,
-            "lines": [r.line for r in rows.order_by(SheetLine.seq)]}
+            "lines": [r.line for r in (rows if paging else rows.order_by(SheetLine.seq))]}
 
 
 def history(session, Sheet, business_line: str, period: str) -> list[dict[str, Any]]:

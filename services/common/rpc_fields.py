@@ -1,5 +1,5 @@
 """marshmallow fields the services' RPC argument schemas share (limits as in shared.limits)."""
-from marshmallow import fields, validate
+from marshmallow import Schema, fields, validate
 
 from shared.facts_schema import PeriodField
 from shared.limits import ID_MAX, TEXT_MAX
@@ -23,6 +23,14 @@ def month(**kw):
 
 def quarter(**kw):
     return PeriodField(Quarter, **kw)
+
+
+class Paging(Schema):
+    """page / page_size / kind of a sheet read: its lines page by page (None: every line)."""
+    page = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1))
+    page_size = fields.Integer(load_default=None, allow_none=True, strict=True,
+                               validate=validate.Range(min=1, max=5000))
+    kind = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
 
 
 def reason():

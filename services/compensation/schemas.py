@@ -13,6 +13,10 @@ class QuarterRef(Schema):
     person = f.ident(load_default=None, allow_none=True)
 
 
+class StatementQuery(QuarterRef, f.Paging):
+    pass
+
+
 class LineRef(Schema):
     class Meta:
         unknown = RAISE

@@ -7,7 +7,9 @@ Events out: quarter_closed (totals per person, the version's reason),
 RPC:
     run_quarter(business_line, quarter)             statements; running again returns the same
     reopen_quarter(business_line, quarter, reason)  the next run stores a new version
-    get_statement(business_line, quarter, person)   one person's lines, every one explained
+    get_statement(business_line, quarter, person, page=None, page_size=None, kind=None)
+                                                    one person's lines, every one explained
+    get_run_lines(business_line, quarter, page, page_size, kind=None)   every line, page by page
     get_run(business_line, quarter)                 the whole run with carried state in and out
     run_history(business_line, quarter)
     projection_status(business_line)                records held per kind (caught up yet?)
@@ -40,7 +42,7 @@ from services.common.period_run import (close_and_announce, facts_for, line_plug
 from services.common.rpc import api, validated
 
 from .models import AppliedEvent, Base, Fact, OutboxEvent, Sheet, SheetLine
-from .schemas import LineRef, QuarterRef, Reopen
+from .schemas import LineRef, QuarterRef, Reopen, StatementQuery
 
 
 class CompensationService(operations.DeadLetters):
@@ -101,9 +103,20 @@ class CompensationService(operations.DeadLetters):
         return ledger.sheet_dict(self.db.session, SheetLine, self._sheet(business_line, quarter))
 
     @api
-    def get_statement(self, business_line, quarter, person):
-        validated(QuarterRef, business_line=business_line, quarter=quarter, person=person)
-        return ledger.sheet_dict(self.db.session, SheetLine, self._sheet(business_line, quarter), person)
+    def get_statement(self, business_line, quarter, person, page=None, page_size=None, kind=None):
+        """One person's statement; its lines all at once, or page by page (page, page_size, kind)."""
+        q = validated(StatementQuery, business_line=business_line, quarter=quarter, person=person, page=page,
+                      page_size=page_size, kind=kind)
+        return ledger.sheet_dict(self.db.session, SheetLine, self._sheet(business_line, quarter), person,
+                                 q["page"], q["page_size"], q["kind"])
+
+    @api
+    def get_run_lines(self, business_line, quarter, page=1, page_size=500, kind=None):
+        """The whole run's lines page by page (every person), with total_lines."""
+        q = validated(StatementQuery, business_line=business_line, quarter=quarter, page=page,
+                      page_size=page_size, kind=kind)
+        return ledger.sheet_dict(self.db.session, SheetLine, self._sheet(business_line, quarter), None,
+                                 q["page"], q["page_size"], q["kind"])
 
     @api
     def run_history(self, business_line, quarter):

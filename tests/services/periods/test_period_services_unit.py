@@ -8,7 +8,7 @@ from services.assessment.service import AssessmentService
 from services.compensation.models import Base as CompensationBase
 from services.compensation.service import CompensationService
 from shared import events as E
-from shared.errors import NotFound
+from shared.errors import InvalidFacts, NotFound
 
 LINE = record_event("business_line", {"key": "acme", "plugin": "acme-flat"})
 AM = record_event("person", {"id": "am1", "role": "account_manager"})
@@ -51,3 +51,19 @@ def test_quarter_hands_its_carried_state_to_the_next(sqlite_db):
     assert q1["carried_in"] == {} and q1["totals"] == {"am1": {"CNY": "30.00"}}  # 3% x 1,000
     q2 = worker.run_quarter("acme", "2026-Q2")
     assert q2["carried_in"] == q1["carried_out"] and q2["totals"] == {}
+
+
+def test_a_sheet_read_page_by_page_returns_every_line_exactly_once(sqlite_db):
+    worker = worker_factory(AssessmentService, db=sqlite_db(AssessmentBase), config={})
+    for event in (LINE, AM, *[_audit(i, f"2026-03-{i % 28 + 1:02d}") for i in range(23)]):
+        worker.on_record_changed(event)
+    whole = worker.close_month("acme", "2026-03")["lines"]
+    assert len(whole) == 23  # 23 audit findings, 3 points each
+    pages = [worker.get_sheet("acme", "2026-03", page=n, page_size=5) for n in range(1, 7)]
+    assert [len(p["lines"]) for p in pages] == [5, 5, 5, 5, 3, 0] and pages[0]["total_lines"] == 23
+    assert [line for p in pages for line in p["lines"]] == whole  # each once, in the sheet's order
+    assert worker.get_sheet("acme", "2026-03", kind="missed_report", page=1)["total_lines"] == 23
+    assert worker.get_sheet("acme", "2026-03", kind="no_such_kind", page=1)["lines"] == []
+    with pytest.raises(InvalidFacts) as exc:
+        worker.get_sheet("acme", "2026-03", page=0)
+    assert exc.value.errors[0]["field"] == "page"
