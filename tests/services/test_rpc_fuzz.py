@@ -28,11 +28,12 @@ SURFACE = [
     ("intake", "record_counts", 1),
     ("escalation", "sweep", 2), ("escalation", "get_assignment", 2), ("escalation", "tier_counts", 1),
     ("escalation", "projection_versions", 1), ("escalation", "list_escalations", 2),
-    ("assessment", "close_month", 2), ("assessment", "reopen_month", 3), ("assessment", "get_sheet", 3),
+    ("assessment", "close_month", 2), ("assessment", "reopen_month", 3), ("assessment", "get_sheet", 6),
     ("assessment", "sheet_history", 2), ("assessment", "projection_status", 1),
     ("assessment", "projection_versions", 1),
     ("compensation", "run_quarter", 2), ("compensation", "reopen_quarter", 3),
-    ("compensation", "get_statement", 3), ("compensation", "get_run", 2),
+    ("compensation", "get_statement", 6), ("compensation", "get_run", 2),
+    ("compensation", "get_run_lines", 5),
     ("compensation", "run_history", 2), ("compensation", "projection_status", 1),
     ("compensation", "projection_versions", 1),
     ("notify", "send_weekly_bulletin", 2), ("notify", "list_messages", 2),
@@ -80,7 +81,7 @@ def test_every_rpc_answers_bad_input_with_a_named_field_and_writes_nothing(_suit
 
     @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck),
               derandomize=True)
-    @given(st.sampled_from(SURFACE), st.lists(ARG, min_size=5, max_size=5), st.sampled_from([0, 0, 0, -1, 1]))
+    @given(st.sampled_from(SURFACE), st.lists(ARG, min_size=7, max_size=7), st.sampled_from([0, 0, 0, -1, 1]))
     def call(target, pool, off_by):
         service, method, arity = target
         args = pool[:max(0, arity + off_by)]  # mostly the right number of arguments, sometimes not
