@@ -27,8 +27,8 @@ from services.common.db import ServiceDatabase, send_outbox
 from services.common.entrypoints import handles
 from services.common import operations
 from shared.errors import NotFound
-from services.common.period_run import (close_and_announce, facts_for, line_plugin, project,
-                               projection_counts, projection_versions)
+from services.common.period_run import (close_and_announce, facts_for, line_plugin, off_the_hub,
+                                        project, projection_counts, projection_versions)
 from services.common.rpc import api, validated
 
 from .models import AppliedEvent, Base, Fact, OutboxEvent, Sheet, SheetLine
@@ -62,7 +62,7 @@ class AssessmentService(operations.DeadLetters):
             periods = [month, month.previous(), month.previous().previous(), month.quarter]
             facts = facts_for(session, Fact, business_line, month.first_day, month.last_day,
                               lookback, periods, month=str(month))
-            return list(plugin.assess_month(facts).lines), None, None
+            return list(off_the_hub(plugin.assess_month, facts).lines), None, None
 
         return close_and_announce(session, Sheet, SheetLine, OutboxEvent, self.dispatch, E.MONTH_CLOSED,
                                   business_line, str(month), plugin.key, compute)

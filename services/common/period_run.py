@@ -27,6 +27,14 @@ def project(session, AppliedEvent, Fact, payload) -> bool:
     return apply_record(session, Fact, payload, FACT_KINDS)
 
 
+def off_the_hub(function, *args):
+    """Run a plugin's pure computation in a native thread (eventlet's tpool), so the service's hub
+    keeps answering broker heartbeats and other calls during a long close; the database work
+    around it stays on the hub."""
+    from eventlet import tpool
+    return tpool.execute(function, *args)
+
+
 def line_plugin(session, Fact, business_line: str):
     row = session.get(Fact, (business_line, "business_line", business_line))
     if row is None:

@@ -37,8 +37,8 @@ from services.common.entrypoints import handles
 from services.common import operations
 from shared.errors import Conflict, NotFound
 from shared.explain import plain
-from services.common.period_run import (close_and_announce, facts_for, line_plugin, project,
-                               projection_counts, projection_versions)
+from services.common.period_run import (close_and_announce, facts_for, line_plugin, off_the_hub,
+                                        project, projection_counts, projection_versions)
 from services.common.rpc import api, validated
 
 from .models import AppliedEvent, Base, Fact, OutboxEvent, Sheet, SheetLine
@@ -67,7 +67,7 @@ class CompensationService(operations.DeadLetters):
             periods = [quarter, *quarter.months]
             facts = facts_for(session, Fact, business_line, quarter.first_day, quarter.last_day, 0,
                               periods, quarter=str(quarter))
-            result = plugin.commission_quarter(facts, carried)
+            result = off_the_hub(plugin.commission_quarter, facts, carried)
             return list(result.lines), carried, plain(dict(result.carried))
 
         return close_and_announce(session, Sheet, SheetLine, OutboxEvent, self.dispatch, E.QUARTER_CLOSED,

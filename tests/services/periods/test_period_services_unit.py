@@ -67,3 +67,34 @@ def test_a_sheet_read_page_by_page_returns_every_line_exactly_once(sqlite_db):
     with pytest.raises(InvalidFacts) as exc:
         worker.get_sheet("acme", "2026-03", page=0)
     assert exc.value.errors[0]["field"] == "page"
+
+
+def test_a_long_plugin_computation_leaves_the_hub_free():
+    # off_the_hub runs a pure computation in a native thread: while it computes for ~1 s, a green
+    # thread on the hub (standing in for the broker's heartbeats) keeps running; without it, 0 ticks
+    import time
+
+    import eventlet
+
+    from services.common.period_run import off_the_hub
+
+    ticks = []
+
+    def heartbeat():
+        while True:
+            ticks.append(1)
+            eventlet.sleep(0.01)
+
+    def busy():
+        end = time.perf_counter() + 1.0
+        n = 0
+        while time.perf_counter() < end:
+            n += 1
+        return n
+
+    beat = eventlet.spawn(heartbeat)
+    eventlet.sleep(0)
+    ticks.clear()
+    assert off_the_hub(busy) > 0
+    beat.kill()
+    assert len(ticks) >= 5, len(ticks)
