@@ -34,3 +34,10 @@ class Call(Schema):
         validate.Length(min=1, max=128),
         validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="must not contain control characters")])
     changes = fields.Dict(keys=fields.String())
+
+
+BATCH_MAX = 5000  # records per record_batch call: a reply and a transaction of bounded size
+
+
+class Batch(Call):
+    records = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1, max=BATCH_MAX))

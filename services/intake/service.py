@@ -10,6 +10,7 @@ returns the first answer and changes nothing; the same key with another payload 
     post_follow_up(business_line, follow_up)
     record_deal / record_collection / record_contract / record_loan /
     record_portfolio / record_loss_review / record_kpi / record_complaint (business_line, record)
+    record_batch(business_line, kind, records)   up to 5,000 records, all or nothing, each bad one named
     update_record(business_line, kind, key, changes)   merge changes, re-validate, version + 1
     get_record(business_line, kind, key)
     list_records(business_line, kind, query)     paging, day range, field matches
@@ -46,7 +47,7 @@ from shared.loader import load_plugin
 from shared.records import KINDS, record_day, record_key, validate_record
 
 from .models import Base, IdempotentCall, OutboxEvent, Record
-from .schemas import Call, ListQuery
+from .schemas import Batch, Call, ListQuery
 
 # Roster kinds are registered (create or replace); activity kinds are recorded once, then updated.
 _REPLACEABLE = {"business_line", "branch", "person", "contract", "portfolio", "kpi", "loss_review"}
@@ -117,6 +118,46 @@ class IntakeService(operations.DeadLetters):
     def record_complaint(self, business_line, complaint, idempotency_key=None):
         """A customer complaint against a person: received, resolved, hours to resolve."""
         return self._save("record_complaint", business_line, "complaint", complaint, idempotency_key)
+
+    @api
+    def record_batch(self, business_line, kind, records, idempotency_key=None):
+        """Up to BATCH_MAX records of one kind, all or nothing: every bad record is named
+        (``records.<i>.<field>``) and nothing is written; a retry with the same key has one effect.
+        Answers counts, not the records: {business_line, kind, count, created, updated}."""
+        validated(Batch, business_line=business_line, kind=kind, records=records,
+                  idempotency_key=idempotency_key)
+        if kind == "business_line":
+            raise InvalidFacts("register business lines one by one", field="kind")
+        docs, errors = [], []
+        for i, record in enumerate(records):
+            try:
+                docs.append(validate_record(kind, record))
+            except InvalidFacts as exc:
+                errors += [{**e, "field": f"records.{i}.{e['field']}" if e["field"] else f"records.{i}"}
+                           for e in exc.errors]
+        if errors:
+            raise InvalidFacts(errors)
+        line = self._line_exists(business_line)
+        digest = request_hash("record_batch", [business_line, kind, docs])
+        if idempotency_key is not None:  # a retry is answered before its own records look taken
+            previous = self.db.session.get(IdempotentCall, f"{business_line}:{idempotency_key}")
+            if previous is not None:
+                return self._replay(previous, digest)
+        keys = [record_key(kind, d) for d in docs]
+        errors += [{"field": f"records.{i}.id", "message": f"{kind} {k!r} appears twice in the batch"}
+                   for i, k in enumerate(keys) if k in keys[:i]]
+        if kind == "person":
+            plugin = load_plugin(line.doc["plugin"], line.doc.get("parameters") or {})
+            errors += [{**e, "field": "records." + e["field"].removeprefix("people.")}
+                       for e in plugin.people_problems(docs)]
+        errors += self._batch_references(business_line, kind, docs)
+        existing = self._existing(business_line, kind, keys)
+        if kind not in _REPLACEABLE:
+            errors += [{"field": f"records.{i}.id", "message": f"{kind} {k!r} already exists; change it with "
+                        f"update_record"} for i, k in enumerate(keys) if k in existing]
+        if errors:
+            raise InvalidFacts(errors)
+        return self._write_batch(business_line, kind, docs, keys, existing, idempotency_key, digest)
 
     @api
     def update_record(self, business_line, kind, key, changes, idempotency_key=None):
@@ -220,6 +261,70 @@ class IntakeService(operations.DeadLetters):
         if not found:
             raise NotFound(f"business line {business_line!r} is not registered", field="business_line")
         return found
+
+    def _existing(self, business_line, kind, keys) -> dict[str, Record]:
+        found = {}
+        for chunk in range(0, len(keys), 900):  # under SQLite's bound-parameter limit
+            rows = (self.db.session.query(Record)
+                    .filter(Record.business_line == business_line, Record.kind == kind,
+                            Record.key.in_(keys[chunk:chunk + 900])))
+            found.update({r.key: r for r in rows})
+        return found
+
+    def _batch_references(self, business_line, kind, docs) -> list[dict[str, str]]:
+        """Every reference of every record, checked with one query per referenced kind; a
+        record may name another record of the same batch (a branch and its people)."""
+        wanted: dict[str, set[str]] = {}
+        refs = []
+        for i, doc in enumerate(docs):
+            pairs = [(f, target, doc.get(f)) for f, target in KINDS[kind].references if doc.get(f) is not None]
+            pairs += [(f"contributions.{j}.person", "person", s.get("person"))
+                      for j, s in enumerate(doc.get("contributions") or [])]
+            for name, target, value in pairs:
+                wanted.setdefault(target, set()).add(str(value))
+                refs.append((i, name, target, str(value)))
+        known = {target: set(self._existing(business_line, target, sorted(values)))
+                 for target, values in wanted.items()}
+        known.setdefault(kind, set()).update(record_key(kind, d) for d in docs)
+        return [{"field": f"records.{i}.{name}", "message": f"unknown {target} {value!r}"}
+                for i, name, target, value in refs if value not in known.get(target, set())]
+
+    def _write_batch(self, business_line, kind, docs, keys, existing, idempotency_key, digest):
+        session = self.db.session
+        scoped_key = None if idempotency_key is None else f"{business_line}:{idempotency_key}"
+        new_rows, events, created = [], [], 0
+        for doc, key in zip(docs, keys):
+            row = existing.get(key)
+            if row is None:
+                version, change = 1, "created"
+                new_rows.append({"business_line": business_line, "kind": kind, "key": key, "version": 1,
+                                 "doc": doc, "day": record_day(kind, doc)})
+                created += 1
+            else:
+                row.version += 1
+                row.doc, row.day = doc, record_day(kind, doc)
+                version, change = row.version, "updated"
+            events.append({"event_type": E.RECORD_CHANGED, "payload": E.make_event(
+                E.RECORD_CHANGED, business_line=business_line, kind=kind, key=key, version=version,
+                record=doc, change=change, as_of=None)})
+        session.bulk_insert_mappings(Record, new_rows)
+        session.bulk_insert_mappings(OutboxEvent, events)
+        response = {"business_line": business_line, "kind": kind, "count": len(docs), "created": created,
+                    "updated": len(docs) - created}
+        if scoped_key is not None:
+            session.add(IdempotentCall(key=scoped_key, method="record_batch", request_hash=digest,
+                                       response=response))
+        try:
+            session.commit()
+        except IntegrityError:  # a concurrent writer took one of the keys: nothing of this batch stands
+            session.rollback()
+            previous = scoped_key is not None and session.get(IdempotentCall, scoped_key)
+            if previous:
+                return self._replay(previous, digest)
+            raise Conflict("a record of the batch was written concurrently; retry the batch", field="records") \
+                from None
+        send_after_commit(session, OutboxEvent, self.dispatch)
+        return response
 
     def _check_references(self, business_line, kind, doc):
         errors = []

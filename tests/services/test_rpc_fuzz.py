@@ -24,7 +24,7 @@ SURFACE = [
     ("intake", "post_follow_up", 2), ("intake", "record_deal", 2), ("intake", "record_collection", 2),
     ("intake", "record_contract", 2), ("intake", "record_loan", 2), ("intake", "record_portfolio", 2),
     ("intake", "record_loss_review", 2), ("intake", "record_kpi", 2), ("intake", "record_complaint", 2),
-    ("intake", "update_record", 4), ("intake", "get_record", 3), ("intake", "list_records", 3),
+    ("intake", "record_batch", 3), ("intake", "update_record", 4), ("intake", "get_record", 3), ("intake", "list_records", 3),
     ("intake", "record_counts", 1),
     ("escalation", "sweep", 2), ("escalation", "get_assignment", 2), ("escalation", "tier_counts", 1),
     ("escalation", "projection_versions", 1), ("escalation", "list_escalations", 2),

@@ -100,3 +100,44 @@ def test_a_person_s_role_and_grade_are_checked_against_the_line_s_plugin(service
         service.register_person("tel", {"id": "x", "role": "account_manager", "grade": "senior"})
     assert exc.value.errors[0]["field"] == "grade"
     assert _written(service) == before
+
+
+def _opps(n, **change):
+    return [{"id": f"b{i}", "amount": 30000 + i, "discovered": "2026-03-02", "branch": "b1",
+             "account_manager": "am1", **(change if i == n // 2 else {})} for i in range(n)]
+
+
+def test_a_batch_is_all_or_nothing_and_names_every_bad_record(service):
+    before = _written(service)
+    bad = _opps(50)
+    bad[7]["amount"] = "-5"
+    bad[20]["account_manager"] = "nobody"
+    bad[31]["id"] = "b3"  # twice in the batch
+    with pytest.raises(InvalidFacts) as exc:
+        service.record_batch("tel", "opportunity", bad)
+    fields = {e["field"] for e in exc.value.errors}
+    assert {"records.7.amount"} <= fields
+    with pytest.raises(InvalidFacts) as exc:  # valid one by one, wrong together: still nothing written
+        service.record_batch("tel", "opportunity", [*bad[:7], *bad[8:]])
+    assert {e["field"] for e in exc.value.errors} == {"records.19.account_manager", "records.30.id"}
+    assert _written(service) == before  # no record, no event, no key
+
+
+def test_a_batch_writes_every_record_once_with_its_event_and_a_retry_has_one_effect(service):
+    answer = service.record_batch("tel", "opportunity", _opps(120), idempotency_key="load-1")
+    assert answer == {"business_line": "tel", "kind": "opportunity", "count": 120, "created": 120, "updated": 0}
+    assert service.record_batch("tel", "opportunity", _opps(120), idempotency_key="load-1") == answer
+    assert service.record_counts("tel")["opportunity"] == [120, 120]
+    events = [c.args[1] for c in service.dispatch.call_args_list if c.args[1].get("kind") == "opportunity"]
+    assert sorted(e["key"] for e in events) == sorted(f"b{i}" for i in range(120))  # one each
+    assert service.get_record("tel", "opportunity", "b42")["record"]["amount"] == 30042
+    with pytest.raises(InvalidFacts) as exc:  # activity is recorded once: a second load names each
+        service.record_batch("tel", "opportunity", _opps(3))
+    assert [e["field"] for e in exc.value.errors] == ["records.0.id", "records.1.id", "records.2.id"]
+    # roster kinds are replaced: version 2; a batch may name a branch of its own
+    people = service.record_batch("tel", "person", [{"id": "am1", "role": "account_manager", "branch": "b1"},
+                                                    {"id": "am2", "role": "account_manager", "branch": "b1"}])
+    assert (people["created"], people["updated"]) == (1, 1)
+    with pytest.raises(InvalidFacts) as exc:
+        service.record_batch("tel", "person", [{"id": "x", "role": "boss"}])
+    assert exc.value.errors[0]["field"] == "records.0.role"
