@@ -4,7 +4,7 @@ Events in:  intake.record_changed (business_line, person, opportunity, follow_up
 Events out: owner_assigned (tier, owner, confirmer, clause), opportunity_escalated
 RPC:
     sweep(as_of, business_line=None)      escalate every overdue follow-up as of that date
-    get_assignment(business_line, opportunity)
+    get_assignment(business_line, opportunity)   tier, owner, clock, and ``due``: the next escalation day
     list_escalations(business_line, opportunity=None)
     tier_counts(business_line)            opportunities per tier
     projection_versions(business_line)    caught up with intake? (compare intake.record_counts)
@@ -170,6 +170,10 @@ class EscalationService(operations.DeadLetters):
             days = (day - row.clock).days
             for week, role in plugin.escalation_role(row.owner_role, days):
                 made.extend(self._escalate(plugin, row, week, role, days, day))
+            # the next sweep that has anything to do for this opportunity: a sweep reads only the
+            # opportunities with a rung due, not every one ever overdue
+            row.due = next_escalation(plugin, row.owner_role, row.clock, days)
+            session.commit()
         send_after_commit(session, OutboxEvent, self.dispatch)
         return made
 
@@ -241,3 +245,15 @@ class EscalationService(operations.DeadLetters):
         return [{"opportunity": r.opportunity, "clock": r.clock.isoformat(), "week": r.week,
                  "role": r.role, "person": r.person, "as_of": r.as_of.isoformat()}
                 for r in rows.order_by(Escalation.id)]
+
+
+def next_escalation(plugin, owner_role, clock, days):
+    """The day the next rung above ``owner_role`` is due, ``days`` after the clock; None at the
+    top of the ladder (RULES.md §1.3: week 1 at follow_up_days, one rung per escalation_step_days)."""
+    first, step = plugin.params["follow_up_days"], plugin.params["escalation_step_days"]
+    if owner_role not in plugin.ladder:
+        return None
+    weeks_done = 0 if days < first else 1 + (days - first) // step
+    if plugin.ladder.index(owner_role) + weeks_done + 1 >= len(plugin.ladder):
+        return None
+    return clock + timedelta(days=first + weeks_done * step)

@@ -54,6 +54,23 @@ def test_sweep_is_idempotent_and_climbs_to_the_top_of_the_ladder_only(sqlite_db)
     assert worker.db.session.query(Escalation).count() == 1
     (event,) = _sent(worker, E.OPPORTUNITY_ESCALATED)
     assert event["days_overdue"] == 30 and event["person"] is None  # no branch manager registered
+    # at the top of acme's ladder nothing is left to escalate: later sweeps do not read it at all
+    assert worker.get_assignment("acme", "o1")["due"] is None
+
+
+def test_a_sweep_reads_only_the_opportunities_with_a_rung_due(sqlite_db):
+    # telecom's ladder: account_manager -> center_director -> deputy_manager -> branch_manager ->
+    # city_admin; clock 2 March, follow-up every 7 days: week 1 (director) from 9 March, week 2
+    # (deputy) from 16 March; `due` is the next escalation day
+    worker = worker_factory(EscalationService, db=sqlite_db(Base))
+    worker.on_record_changed(record_event("business_line", {"key": "acme", "plugin": "telecom"}))
+    worker.on_record_changed(record_event("opportunity", {**OPP, "amount": 30000}))
+    assert worker.get_assignment("acme", "o1")["due"] == "2026-03-09"
+    assert [m["role"] for m in worker.sweep("2026-03-10")] == ["center_director"]
+    assert worker.get_assignment("acme", "o1")["due"] == "2026-03-16"
+    assert worker.sweep("2026-03-12") == []  # nothing due: o1 is not even read
+    assert [m["role"] for m in worker.sweep("2026-03-30")] == ["deputy_manager", "branch_manager", "city_admin"]
+    assert worker.get_assignment("acme", "o1")["due"] is None  # the top of the ladder
 
 
 def test_a_tier_that_needs_a_grade_goes_to_a_qualified_holder(sqlite_db):
