@@ -134,6 +134,8 @@ def replay(rpc, actions, out: Path, seed: int) -> dict:
         if a.method in ("close_month", "run_quarter"):
             caught_up(rpc, a.service, a.args[0], FACT_KINDS)
         result = getattr(getattr(rpc, a.service), a.method)(*a.args, **kwargs)
+        if a.method in ("close_month", "run_quarter"):  # a close answers a summary: read the lines
+            result = whole(rpc, a.service, *a.args)
         if a.method == "close_month":
             closed["sheets"][(a.args[0], a.args[1])] = result
             report.write(result, out / "sheets" / f"{a.args[0]}-{a.args[1]}", f"{a.args[0]} {a.args[1]} 月度考核")
@@ -145,6 +147,18 @@ def replay(rpc, actions, out: Path, seed: int) -> dict:
             progress(i, len(actions), a.day.isoformat())
     sys.stderr.write("\n")
     return closed
+
+
+def whole(rpc, service: str, line: str, period: str, page_size: int = 1000) -> dict:
+    """A closed period with every line, read page by page (replies stay small)."""
+    read = rpc.assessment.get_sheet if service == "assessment" else rpc.compensation.get_run_lines
+    first = read(line, period, page=1, page_size=page_size)
+    lines = list(first["lines"])
+    for page in range(2, -(-first["total_lines"] // page_size) + 1):
+        lines += read(line, period, page=page, page_size=page_size)["lines"]
+    for key in ("page", "page_size", "total_lines"):
+        first.pop(key)
+    return {**first, "lines": lines}
 
 
 def summary(rpc, closed) -> str:

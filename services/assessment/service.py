@@ -3,7 +3,8 @@
 Events in:  intake.record_changed (every fact kind, into this service's own projection)
 Events out: month_closed (totals per person)
 RPC:
-    close_month(business_line, month)            the sheet; closing again returns the same sheet
+    close_month(business_line, month)            closes the sheet; answers its summary (totals,
+                                                 line_count, version); again: the same
     reopen_month(business_line, month, reason)   the next close stores a new version
     get_sheet(business_line, month, person=None, page=None, page_size=None, kind=None)
                                                  the current version; lines all or page by page

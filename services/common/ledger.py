@@ -154,6 +154,17 @@ def sheet_dict(session, SheetLine, sheet, person: str | None = None, page: int |
             "lines": [r.line for r in (rows if paging else rows.order_by(SheetLine.seq))]}
 
 
+def summary_dict(session, SheetLine, sheet) -> dict[str, Any]:
+    """What a close answers, whatever the period's size: the version, its status and reason, the
+    totals per person and unit and how many lines there are (read them with sheet_dict's paging)."""
+    from sqlalchemy import func
+    count = session.query(func.count(SheetLine.id)).filter(SheetLine.sheet_id == sheet.id).scalar()
+    return {"business_line": sheet.business_line, "period": sheet.period, "version": sheet.version,
+            "status": sheet.status, "plugin": sheet.plugin, "closed_at": sheet.closed_at.isoformat(),
+            "reason": sheet.reason, "stale": sheet.status == STALE, "stale_reason": sheet.stale_reason,
+            "totals": sheet.totals, "line_count": count}
+
+
 def history(session, Sheet, business_line: str, period: str) -> list[dict[str, Any]]:
     return [{"version": s.version, "status": s.status, "closed_at": s.closed_at.isoformat(),
              "reopened_at": s.reopened_at.isoformat() if s.reopened_at else None,

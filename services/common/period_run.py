@@ -73,12 +73,15 @@ def projection_versions(session, Fact, business_line: str) -> dict[str, int]:
 
 def close_and_announce(session, Sheet, SheetLine, OutboxEvent, dispatch, event_type: str,
                        business_line: str, period: str, plugin_key: str, compute) -> dict[str, Any]:
-    """Close the period (or return its closed sheet), announce a new sheet once, answer with it."""
+    """Close the period (or find its closed sheet), announce a new sheet once, and answer with its
+    summary (totals, line count, version): the lines are read page by page, so no reply grows
+    with the organisation."""
     sheet, created = ledger.close(session, Sheet, SheetLine, business_line, period, plugin_key, compute)
-    answer = ledger.sheet_dict(session, SheetLine, sheet)
+    session.flush()
+    answer = ledger.summary_dict(session, SheetLine, sheet)
     if created:
         session.add(OutboxEvent(event_type=event_type,
-                                payload=closed_event(event_type, sheet, len(answer["lines"]))))
+                                payload=closed_event(event_type, sheet, answer["line_count"])))
     session.commit()
     send_after_commit(session, OutboxEvent, dispatch)
     return answer

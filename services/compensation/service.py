@@ -5,7 +5,8 @@ Events in:  intake.record_changed (every fact kind, into this service's own proj
 Events out: quarter_closed (totals per person, the version's reason),
             period_stale (a later closed quarter whose carried state a reopen has changed)
 RPC:
-    run_quarter(business_line, quarter)             statements; running again returns the same
+    run_quarter(business_line, quarter)             statements; answers the run's summary (totals,
+                                                    line_count, version); again: the same
     reopen_quarter(business_line, quarter, reason)  the next run stores a new version
     get_statement(business_line, quarter, person, page=None, page_size=None, kind=None)
                                                     one person's lines, every one explained

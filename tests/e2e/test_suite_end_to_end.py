@@ -69,7 +69,8 @@ def test_a_quarter_of_telecom_through_all_five_services(suite, tmp_path):
     _wait_until(lambda: rpc.assessment.projection_status(LINE).get("opportunity") == 2)
     _wait_until(lambda: rpc.compensation.projection_status(LINE).get("deal") == 1)
 
-    sheet = rpc.assessment.close_month(LINE, "2026-03")
+    rpc.assessment.close_month(LINE, "2026-03")
+    sheet = rpc.assessment.get_sheet(LINE, "2026-03")
     points = {p: Decimal(t.get("points", "0")) for p, t in sheet["totals"].items()}
     # am1: 4 (missed report); dir1: 4 + 5 = 9; bm1: 3 + 2 = 5; am1 met the local quota with o1
     assert {p: v for p, v in points.items() if v} == {"am1": 4, "dir1": 9, "bm1": 5}
@@ -77,7 +78,8 @@ def test_a_quarter_of_telecom_through_all_five_services(suite, tmp_path):
     assert {l["person"] for l in sheet["lines"] if l["kind"] == "veto_flag"} == {"am1", "dir1", "bm1"}
     _wait_until(lambda: rpc.notify.list_messages(LINE, "monthly_sheet"))
 
-    run = rpc.compensation.run_quarter(LINE, "2026-Q1")
+    rpc.compensation.run_quarter(LINE, "2026-Q1")
+    run = rpc.compensation.get_run(LINE, "2026-Q1")
     commission = [l for l in run["lines"] if l["kind"] == "commission" and l["person"] == "am1"]
     # first 20,000 of March is the base task; 75,000 commissionable; sales 95,000 > 120% x 20,000
     # -> 8% + 1 pp = 9%; 75,000 x 9% = 6,750

@@ -116,7 +116,7 @@ def test_a_forged_or_broken_event_is_parked_at_once_and_never_stored(start_servi
     assert "record.amount" in forged_item["error"]
     # nothing of them was stored, and the line's month still closes
     assert rpc.assessment.projection_status("acme") == {"business_line": 1}
-    assert rpc.assessment.close_month("acme", "2026-03")["lines"] == []
+    assert rpc.assessment.close_month("acme", "2026-03")["line_count"] == 0
 
     # the operator's command line sees the same queue and drops what cannot be fixed
     kam = [sys.executable, "-m", "kamcli.main", "parked"]

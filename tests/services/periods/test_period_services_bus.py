@@ -45,8 +45,8 @@ def test_month_closes_once_reopens_with_reason_and_keeps_both_versions(suite):
 
     sheet = rpc.assessment.close_month("acme", "2026-03")
     # two March findings x 3 points = 6
-    assert sheet["version"] == 1 and sheet["totals"] == {"am1": {"points": "6"}}
-    assert [l["clause"] for l in sheet["lines"]] == ["ACME §2", "ACME §2"]
+    assert sheet["version"] == 1 and sheet["totals"] == {"am1": {"points": "6"}} and sheet["line_count"] == 2
+    assert [l["clause"] for l in rpc.assessment.get_sheet("acme", "2026-03")["lines"]] == ["ACME §2", "ACME §2"]
     _audit(rpc, 4, "2026-03-25")
     _caught_up(rpc, "assessment", "opportunity", 4)
     assert rpc.assessment.close_month("acme", "2026-03") == sheet  # closed: immutable
@@ -74,13 +74,15 @@ def test_quarters_run_in_order_and_statements_explain_each_line(suite):
     _caught_up(rpc, "compensation", "deal", 3)
     with pytest.raises(NotFound):
         rpc.compensation.get_statement("acme", "2026-Q1", "am1")
-    q1 = rpc.compensation.run_quarter("acme", "2026-Q1")
+    rpc.compensation.run_quarter("acme", "2026-Q1")
+    q1 = rpc.compensation.get_run("acme", "2026-Q1")
     # 3% x 100,000 = 3,000 and 3% x 20,000.50 = 600.015 -> 600.02 reported; total 3,600.015
     assert [l["figure"] for l in q1["lines"]] == ["3000.00", "600.02"]
     assert q1["totals"] == {"am1": {"CNY": "3600.0150"}}
     statement = rpc.compensation.get_statement("acme", "2026-Q1", "am1")
     assert statement["lines"][0]["inputs"] == {"deal": "d0", "deal_price": "100000", "rate": "0.03"}
-    q2 = rpc.compensation.run_quarter("acme", "2026-Q2")
+    rpc.compensation.run_quarter("acme", "2026-Q2")
+    q2 = rpc.compensation.get_run("acme", "2026-Q2")
     assert q2["totals"] == {"am1": {"CNY": "1500.00"}}  # 3% x 50,000
 
     # Q2 starts from Q1's carried state: deals to date 100,000 + 20,000.50 = 120,000.50
@@ -97,10 +99,12 @@ def test_quarters_run_in_order_and_statements_explain_each_line(suite):
     with pytest.raises(Conflict) as exc:  # Q2 cannot be built on a Q1 that is being changed
         rpc.compensation.run_quarter("acme", "2026-Q2")
     assert exc.value.errors[0]["field"] == "quarter"
-    q1v2 = rpc.compensation.run_quarter("acme", "2026-Q1")
+    rpc.compensation.run_quarter("acme", "2026-Q1")
+    q1v2 = rpc.compensation.get_run("acme", "2026-Q1")
     assert q1v2["version"] == 2 and q1v2["reason"] == "reopened: deal d1 price corrected"
     assert q1v2["carried_out"] == {"deals_to_date": "130000"}  # 100,000 + 30,000
-    q2v2 = rpc.compensation.run_quarter("acme", "2026-Q2")
+    rpc.compensation.run_quarter("acme", "2026-Q2")
+    q2v2 = rpc.compensation.get_run("acme", "2026-Q2")
     # recomputed from the new carried state: 130,000 + 50,000 = 180,000, as a new version
     assert q2v2["version"] == 2 and q2v2["carried_in"] == {"deals_to_date": "130000"}
     assert q2v2["carried_out"] == {"deals_to_date": "180000"}

@@ -47,17 +47,19 @@ def test_quarter_hands_its_carried_state_to_the_next(sqlite_db):
     for event in (LINE, AM, record_event("deal", {"id": "d1", "seller": "am1", "date": "2026-02-01",
                                                   "list_price": 1000, "deal_price": 1000})):
         worker.on_record_changed(event)
-    q1 = worker.run_quarter("acme", "2026-Q1")
-    assert q1["carried_in"] == {} and q1["totals"] == {"am1": {"CNY": "30.00"}}  # 3% x 1,000
-    q2 = worker.run_quarter("acme", "2026-Q2")
-    assert q2["carried_in"] == q1["carried_out"] and q2["totals"] == {}
+    assert worker.run_quarter("acme", "2026-Q1")["totals"] == {"am1": {"CNY": "30.00"}}  # 3% x 1,000
+    q1 = worker.get_run("acme", "2026-Q1")
+    assert q1["carried_in"] == {}
+    assert worker.run_quarter("acme", "2026-Q2")["totals"] == {}
+    assert worker.get_run("acme", "2026-Q2")["carried_in"] == q1["carried_out"]
 
 
 def test_a_sheet_read_page_by_page_returns_every_line_exactly_once(sqlite_db):
     worker = worker_factory(AssessmentService, db=sqlite_db(AssessmentBase), config={})
     for event in (LINE, AM, *[_audit(i, f"2026-03-{i % 28 + 1:02d}") for i in range(23)]):
         worker.on_record_changed(event)
-    whole = worker.close_month("acme", "2026-03")["lines"]
+    assert worker.close_month("acme", "2026-03")["line_count"] == 23  # a summary, not the lines
+    whole = worker.get_sheet("acme", "2026-03")["lines"]
     assert len(whole) == 23  # 23 audit findings, 3 points each
     pages = [worker.get_sheet("acme", "2026-03", page=n, page_size=5) for n in range(1, 7)]
     assert [len(p["lines"]) for p in pages] == [5, 5, 5, 5, 3, 0] and pages[0]["total_lines"] == 23
