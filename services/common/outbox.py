@@ -15,7 +15,7 @@ import uuid
 from datetime import timedelta
 from typing import Callable
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, or_, select
 
 log = logging.getLogger("kam.outbox")
 
@@ -24,7 +24,11 @@ BATCH = 100
 
 
 def send_outbox(session, OutboxEvent, dispatch: Callable[[str, dict], None], limit: int = 1000) -> int:
-    """Publish unsent events in id order and delete them; returns how many were sent."""
+    """Publish unsent events in id order and delete them; returns how many were sent.
+
+    Per batch: one UPDATE claims it (a sub-select picks the oldest free rows; the outer condition
+    re-checks each, so two senders never both win a row), one SELECT reads it, the events are
+    published, one DELETE removes them."""
     from .db import utcnow
 
     token = uuid.uuid4().hex
@@ -32,33 +36,39 @@ def send_outbox(session, OutboxEvent, dispatch: Callable[[str, dict], None], lim
     while sent < limit:
         now = utcnow()
         free = or_(OutboxEvent.claim.is_(None), OutboxEvent.claimed_until < now)
-        ids = [i for (i,) in session.query(OutboxEvent.id).filter(free)
-               .order_by(OutboxEvent.id).limit(min(BATCH, limit - sent))]
-        if not ids:
-            session.commit()
-            break
-        session.query(OutboxEvent).filter(and_(OutboxEvent.id.in_(ids), free)).update(
+        size = min(BATCH, limit - sent)
+        oldest = select(OutboxEvent.id).where(free).order_by(OutboxEvent.id).limit(size)
+        claimed = session.query(OutboxEvent).filter(and_(OutboxEvent.id.in_(oldest), free)).update(
             {OutboxEvent.claim: token, OutboxEvent.claimed_until: now + LEASE},
             synchronize_session=False)
         session.commit()
-        rows = session.query(OutboxEvent).filter_by(claim=token).order_by(OutboxEvent.id).all()
+        if not claimed:
+            break
+        rows = session.query(OutboxEvent.id, OutboxEvent.event_type, OutboxEvent.payload) \
+            .filter_by(claim=token).order_by(OutboxEvent.id).all()
+        done = []
         try:
-            for row in rows:
-                dispatch(row.event_type, row.payload)
-                session.query(OutboxEvent).filter_by(id=row.id, claim=token).delete(synchronize_session=False)
-                session.commit()
-                sent += 1
+            for row_id, event_type, payload in rows:
+                dispatch(event_type, payload)
+                done.append(row_id)
         except Exception:
-            # the broker is away: hand the rest back at once, so the next sender (the timer, or the
-            # next call once the broker is back) sends them in order instead of after the lease
-            _release(session, OutboxEvent, token)
+            # the broker is away: forget what went out, hand the rest back at once, so the next
+            # sender (the timer, or the next call once the broker is back) sends them in order
+            _release(session, OutboxEvent, token, done)
             raise
+        session.query(OutboxEvent).filter(OutboxEvent.claim == token).delete(synchronize_session=False)
+        session.commit()
+        sent += len(done)
+        if claimed < size:  # nothing more was free when this batch was claimed
+            break
     return sent
 
 
-def _release(session, OutboxEvent, token: str) -> None:
+def _release(session, OutboxEvent, token: str, done=()) -> None:
     try:
         session.rollback()
+        if done:
+            session.query(OutboxEvent).filter(OutboxEvent.id.in_(list(done))).delete(synchronize_session=False)
         session.query(OutboxEvent).filter_by(claim=token).update(
             {OutboxEvent.claim: None, OutboxEvent.claimed_until: None}, synchronize_session=False)
         session.commit()
