@@ -305,7 +305,7 @@ class IntakeService(operations.DeadLetters):
                 row.doc, row.day = doc, record_day(kind, doc)
                 version, change = row.version, "updated"
             events.append({"event_type": E.RECORD_CHANGED, "payload": E.make_event(
-                E.RECORD_CHANGED, business_line=business_line, kind=kind, key=key, version=version,
+                E.RECORD_CHANGED, record_checked=True, business_line=business_line, kind=kind, key=key, version=version,
                 record=doc, change=change, as_of=None)})
         session.bulk_insert_mappings(Record, new_rows)
         session.bulk_insert_mappings(OutboxEvent, events)
@@ -363,7 +363,7 @@ class IntakeService(operations.DeadLetters):
         row.doc, row.day = doc, record_day(kind, doc)
         response = {"business_line": business_line, "kind": kind, "key": key,
                     "version": row.version, "change": change, "record": doc}
-        event = E.make_event(E.RECORD_CHANGED, business_line=business_line, kind=kind, key=key,
+        event = E.make_event(E.RECORD_CHANGED, record_checked=True, business_line=business_line, kind=kind, key=key,
                              version=row.version, record=doc, change=change,
                              as_of=None)
         session.add(OutboxEvent(event_type=E.RECORD_CHANGED, payload=event))
