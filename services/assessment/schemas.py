@@ -17,12 +17,8 @@ class SheetQuery(MonthRef, f.Paging):
     pass
 
 
-class LineRef(Schema):
-    class Meta:
-        unknown = RAISE
-
-    business_line = f.line(required=True)
-
-
 class Reopen(MonthRef):
     reason = f.reason()
+
+
+LineRef = f.LineRef  # projection_status / projection_versions

@@ -1,5 +1,5 @@
 """marshmallow fields the services' RPC argument schemas share (limits as in shared.limits)."""
-from marshmallow import Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, validate
 
 from shared.facts_schema import PeriodField
 from shared.limits import ID_MAX, TEXT_MAX
@@ -23,6 +23,15 @@ def month(**kw):
 
 def quarter(**kw):
     return PeriodField(Quarter, **kw)
+
+
+class LineRef(Schema):
+    """A call about a whole business line (projection status and versions)."""
+
+    class Meta:
+        unknown = RAISE
+
+    business_line = line(required=True)
 
 
 class Paging(Schema):
