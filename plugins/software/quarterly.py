@@ -6,10 +6,13 @@ Carried state per rep (JSON-friendly, Decimals as strings), handed from quarter 
 """
 from __future__ import annotations
 
+import calendar
 from dataclasses import replace
-from decimal import Decimal
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
+from shared.errors import InvalidFacts
 from shared.explain import CNY, FLAG, INFO, Line
 from shared.facts import Facts, Person
 from shared.kpi import kpi_coefficient
@@ -28,9 +31,6 @@ def _s(value: Decimal) -> str:
 
 def check_state(rid: str, state: Mapping[str, Any]) -> None:
     """A carried state that cannot be read is refused by field, not half-used."""
-    from decimal import InvalidOperation
-
-    from shared.errors import InvalidFacts
     errors = []
     if not isinstance(state.get("year"), int) or isinstance(state.get("year"), bool):
         errors.append({"field": f"carried.{rid}.year", "message": f"must be a year, got {state.get('year')!r}"})
@@ -66,8 +66,6 @@ def targets(person: Person, q: Quarter, p) -> tuple[Decimal, Decimal, bool]:
 
 def add_months(day, months: int):
     """The same day ``months`` later (clamped to the month's end): 2026-02-15 + 3 = 2026-05-15."""
-    import calendar
-    from datetime import date
     total = day.year * 12 + day.month - 1 + months
     year, month = divmod(total, 12)
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))

@@ -13,6 +13,7 @@ broker puts back every one not replayed or dropped, in order.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from typing import Any
 
@@ -33,9 +34,12 @@ def parked_queue(service: str) -> Queue:
     return Queue(f"{service}.parked", durable=True)
 
 
+def now_iso() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
 def parked_headers(*, service, queue, source, event_type, attempts, error, first_failed=None):
-    import time
-    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    now = now_iso()
     return {PARKED_ID: uuid.uuid4().hex, _KEYS["service"]: service, _KEYS["queue"]: queue,
             _KEYS["source"]: source, _KEYS["event_type"]: event_type, _KEYS["attempts"]: attempts,
             _KEYS["error"]: clip(str(error), 2000), _KEYS["error_type"]: type(error).__name__,

@@ -207,7 +207,7 @@ class ReliableEventHandler(EventHandler):
                           body.get("event_id") if isinstance(body, dict) else None, attempts,
                           type(exc).__name__, exc, extra=self._extra(body))
             else:
-                headers.setdefault(deadletter.FIRST_FAILED, _now())
+                headers.setdefault(deadletter.FIRST_FAILED, deadletter.now_iso())
                 delay_queue = self.delay_queues[min(attempts, len(self.delay_queues)) - 1]
                 self.publisher.publish(body, exchange=None, routing_key=delay_queue.name,
                                        declare=[delay_queue], headers=headers)
@@ -246,10 +246,6 @@ def _attempts(message) -> int:
         return int((message.headers or {}).get(ATTEMPTS, 0))
     except (TypeError, ValueError):
         return 0
-
-
-def _now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 handles = ReliableEventHandler.decorator

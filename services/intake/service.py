@@ -274,6 +274,7 @@ class IntakeService(operations.DeadLetters):
     def _batch_references(self, business_line, kind, docs) -> list[dict[str, str]]:
         """Every reference of every record, checked with one query per referenced kind; a
         record may name another record of the same batch (a branch and its people)."""
+        # a blank reference never gets here (shared.limits refuses it); None means "none"
         wanted: dict[str, set[str]] = {}
         refs = []
         for i, doc in enumerate(docs):
@@ -327,18 +328,10 @@ class IntakeService(operations.DeadLetters):
         return response
 
     def _check_references(self, business_line, kind, doc):
-        errors = []
-        # a blank reference never gets here (shared.limits refuses it); None means "none"
-        refs = [(f, target, doc.get(f)) for f, target in KINDS[kind].references if doc.get(f) is not None]
-        refs += [(f"contributions.{i}.person", "person", s.get("person"))
-                 for i, s in enumerate(doc.get("contributions") or [])]
-        for name, target, value in refs:
-            exists = (self.db.session.query(Record.id)
-                      .filter_by(business_line=business_line, kind=target, key=str(value)).first())
-            if not exists:
-                errors.append({"field": name, "message": f"unknown {target} {value!r}"})
+        """A single record's references: the batch check on a batch of one, fields unprefixed."""
+        errors = self._batch_references(business_line, kind, [doc])
         if errors:
-            raise InvalidFacts(errors)
+            raise InvalidFacts([{**e, "field": e["field"].removeprefix("records.0.")} for e in errors])
 
     def _write(self, method, business_line, kind, doc, idempotency_key, update=False):
         session = self.db.session
