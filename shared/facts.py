@@ -3,7 +3,8 @@
 One vocabulary for every business line. A plugin reads the kinds it needs and
 ignores the rest; services build these records from their own projections and
 the what-if CLI builds them from a facts file (see shared/facts_schema.py).
-Money fields are Decimal CNY, dates are datetime.date, ids are strings.
+Money fields are Decimal CNY, dates are datetime.date, ids are strings. Records have slots: a
+large organisation's month holds a million of them.
 """
 from __future__ import annotations
 
@@ -18,14 +19,14 @@ from .periods import Month, Quarter
 # --- organisation -----------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Branch:
     id: str
     name: str = ""
     urban: bool = False  # 城区分公司: reports 2 citywide opportunities a month, not 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Person:
     id: str
     role: str  # a role key of the plugin (RULES.md roles table)
@@ -44,7 +45,7 @@ class Person:
 # --- opportunities and their reviews ----------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Opportunity:
     id: str
     amount: Decimal
@@ -62,7 +63,7 @@ class Opportunity:
     citywide_bid: bool = False  # a city-wide competitive bid (全市性竞争应对)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LossReview:
     opportunity: str
     verdict: str  # pending | subjective | objective
@@ -72,7 +73,7 @@ class LossReview:
 # --- telecom deals ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Deal:
     id: str
     seller: str
@@ -86,13 +87,13 @@ class Deal:
 # --- software collections ----------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Share:
     person: str
     share: Decimal  # fraction of 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Collection:
     id: str
     rep: str  # the rep (or party) who collected
@@ -113,7 +114,7 @@ class Collection:
     delivered_by: str | None = None  # implementation/service of a joint sale: who delivered it
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Contract:
     id: str
     total: Decimal
@@ -125,7 +126,7 @@ class Contract:
 # --- KPI -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Scorecard:
     """Seed 003 §十一 account-manager sheet (RULES.md §4). Ratios are fractions of 1."""
 
@@ -143,7 +144,7 @@ class Scorecard:
     learning: Decimal = Decimal(0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KpiRating:
     person: str
     rater_role: str  # whose rating this is, by role key
@@ -154,7 +155,7 @@ class KpiRating:
 # --- banking -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Loan:
     id: str
     manager: str
@@ -164,7 +165,7 @@ class Loan:
     referrer: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Portfolio:
     """A customer manager's book at a month end."""
 

@@ -2,7 +2,7 @@
 
 assessment and compensation each keep their own copy (their own database); both are built from
 ``record_changed`` events with ``apply_record`` and read back with ``period_document``, which
-issues one query per record kind bounded by the period (indexed on business_line, kind, day), so
+reads one query per record kind bounded by the period (indexed on business_line, kind, day), so
 closing a month costs the month's records, not the whole history, and never an RPC per record.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import JSON, Column, Date, Index, Integer, String, or_
+from sqlalchemy import JSON, Column, Date, Index, Integer, String, or_, select
 
 from shared.records import KINDS, record_day
 
@@ -53,40 +53,55 @@ def apply_record(session, Fact, payload: Mapping[str, Any], kinds: Iterable[str]
     return True
 
 
-def period_document(session, Fact, business_line: str, first: date, last: date, kinds: Iterable[str],
-                    lookback_days: int = 0, periods: Iterable[str] = ()) -> dict[str, Any]:
-    """A facts document (docs/facts-format.md) of one business line for [first, last].
+def period_records(session, Fact, business_line: str, first: date, last: date, kinds: Iterable[str],
+                   lookback_days: int = 0, periods: Iterable[str] = (), build=lambda kind, doc: doc,
+                   pause=lambda: None, chunk: int = 5000) -> dict[str, list]:
+    """The records of one business line for [first, last], per kind, each passed through
+    ``build(kind, doc)`` as it is read (services.common.stored_facts turns them into facts).
 
     Dated records are read when their day falls in [first - lookback_days, last]; opportunities
     named by a loss review decided in the window are added whatever their age; undated roster
     records are always read; period-tagged records (KPI ratings, portfolios) when their period
-    is in ``periods``.
+    is in ``periods``. Rows stream ``chunk`` at a time and ``pause()`` runs between chunks, so a
+    million-row month neither holds every row twice nor keeps the service's hub from its
+    heartbeats.
     """
     kinds = set(kinds)
-    base = session.query(Fact).filter(Fact.business_line == business_line)
-    document: dict[str, list] = {}
+    periods = list(periods)
+    out: dict[str, list] = {}
 
-    def put(kind, rows):
-        key = KINDS[kind].facts_key
-        document.setdefault(key, [])
-        document[key].extend(strip(kind, r.doc) for r in rows)
+    def read(kind, *where):
+        rows = (select(Fact.doc).where(Fact.business_line == business_line, Fact.kind == kind, *where)
+                .order_by(Fact.key).execution_options(yield_per=chunk))
+        got = out.setdefault(kind, [])
+        for part in session.execute(rows).scalars().partitions():
+            got.extend(build(kind, doc) for doc in part)
+            pause()
+        return got
 
     for kind in sorted(kinds):
-        rows = base.filter(Fact.kind == kind)
         if kind in UNDATED:
-            pass
+            read(kind)
         elif KINDS[kind].period_required or kind == "portfolio":
-            rows = rows.filter(Fact.period.in_(list(periods)))
+            read(kind, Fact.period.in_(periods))
         else:
-            rows = rows.filter(or_(Fact.day.is_(None) if kind == "loss_review" else False,
-                                   Fact.day.between(first - timedelta(days=lookback_days), last)))
-        put(kind, rows.order_by(Fact.key).all())
+            window = Fact.day.between(first - timedelta(days=lookback_days), last)
+            read(kind, or_(Fact.day.is_(None), window) if kind == "loss_review" else window)
     if "loss_review" in kinds and "opportunity" in kinds:
-        have = {o["id"] for o in document.get("opportunities", [])}
-        wanted = sorted({r["opportunity"] for r in document.get("loss_reviews", [])} - have)
-        if wanted:
-            put("opportunity", base.filter(Fact.kind == "opportunity", Fact.key.in_(wanted)).all())
-    return document
+        reviews = [(r["opportunity"] if isinstance(r, Mapping) else r.opportunity) for r in out["loss_review"]]
+        have = {(o["id"] if isinstance(o, Mapping) else o.id) for o in out["opportunity"]}
+        wanted = sorted(set(reviews) - have)
+        for i in range(0, len(wanted), 500):
+            read("opportunity", Fact.key.in_(wanted[i:i + 500]))
+    return out
+
+
+def period_document(session, Fact, business_line: str, first: date, last: date, kinds: Iterable[str],
+                    lookback_days: int = 0, periods: Iterable[str] = ()) -> dict[str, Any]:
+    """The same records as a facts document (docs/facts-format.md), for load_facts."""
+    records = period_records(session, Fact, business_line, first, last, kinds, lookback_days, periods,
+                             build=strip)
+    return {KINDS[kind].facts_key: docs for kind, docs in records.items()}
 
 
 def strip(kind: str, doc: Mapping[str, Any]) -> dict[str, Any]:

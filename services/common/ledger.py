@@ -78,9 +78,12 @@ def current(session, Sheet, business_line: str, period: str):
 
 
 def close(session, Sheet, SheetLine, business_line: str, period: str, plugin_key: str,
-          compute: Callable[[], tuple[list[Line], Any, Any]]):
+          compute: Callable[[], tuple[list[Line], Any, Any]], pause: Callable[[], Any] = lambda: None,
+          chunk: int = 5000):
     """Return (sheet, created). ``compute`` -> (lines, carried_in, carried_out) runs only when
-    the period is not closed yet (or was reopened)."""
+    the period is not closed yet (or was reopened). The lines are written ``chunk`` at a time with
+    ``pause()`` between, all in the caller's transaction: a close interrupted anywhere leaves no
+    sheet at all, never part of one."""
     latest = current(session, Sheet, business_line, period)
     if latest is not None and latest.status == CLOSED:
         return latest, False
@@ -100,10 +103,13 @@ def close(session, Sheet, SheetLine, business_line: str, period: str, plugin_key
     except IntegrityError:  # another instance closed it at the same moment: theirs stands
         session.rollback()
         return current(session, Sheet, business_line, period), False
-    session.bulk_insert_mappings(SheetLine, [
-        {"sheet_id": sheet.id, "seq": i, "person": l.person, "role": l.role, "figure": str(l.figure),
-         "unit": l.unit, "kind": l.kind, "clause": l.clause, "line": l.to_dict()}
-        for i, l in enumerate(lines)])
+    insert = SheetLine.__table__.insert()
+    for start in range(0, len(lines), chunk):
+        session.execute(insert, [
+            {"sheet_id": sheet.id, "seq": seq, "person": l.person, "role": l.role, "figure": str(l.figure),
+             "unit": l.unit, "kind": l.kind, "clause": l.clause, "line": l.to_dict()}
+            for seq, l in enumerate(lines[start:start + chunk], start)])
+        pause()
     return sheet, True
 
 

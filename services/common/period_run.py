@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import eventlet
+
 from shared import events as E
+from shared.errors import NotFound
+from shared.records import KINDS
+
 from . import ledger
 from .db import first_time
+from .factstore import apply_record, period_records
 from .outbox import send_after_commit
-from shared.errors import NotFound
-from .factstore import apply_record, period_document
-from shared.facts_schema import load_facts
 from .projection import plugin_of
-from shared.records import KINDS
+from .stored_facts import build_facts, build_record
 
 # Every kind a plugin reads (facts), plus the business line; follow-ups and complaints are not facts.
 FACT_KINDS = tuple(k for k in KINDS if KINDS[k].facts_key or k == "business_line")
@@ -25,6 +28,12 @@ def project(session, AppliedEvent, Fact, payload) -> bool:
     if not first_time(session, AppliedEvent, payload["event_id"], E.RECORD_CHANGED):
         return False
     return apply_record(session, Fact, payload, FACT_KINDS)
+
+
+def yield_to_hub():
+    """Let the service's other green threads run (heartbeats, other calls) between chunks of a
+    long read or write."""
+    eventlet.sleep(0)
 
 
 def off_the_hub(function, *args):
@@ -42,11 +51,14 @@ def line_plugin(session, Fact, business_line: str):
     return plugin_of(row.doc["plugin"], row.doc.get("parameters"))
 
 
-def facts_for(session, Fact, business_line: str, first, last, lookback_days: int, periods, **extra):
-    document = period_document(session, Fact, business_line, first, last,
-                               [k for k in FACT_KINDS if k != "business_line"],
-                               lookback_days=lookback_days, periods=[str(p) for p in periods])
-    return load_facts({**document, "business_line": business_line, **extra})
+def facts_for(session, Fact, business_line: str, first, last, lookback_days: int, periods, **top):
+    """The period's facts from the projection: streamed by kind and built without a second
+    validation (services.common.stored_facts), yielding to the hub between chunks."""
+    records = period_records(session, Fact, business_line, first, last,
+                             [k for k in FACT_KINDS if k != "business_line"], lookback_days=lookback_days,
+                             periods=[str(p) for p in periods], build=build_record,
+                             pause=yield_to_hub)
+    return build_facts(records, business_line=business_line, **top)
 
 
 def closed_event(event_type: str, sheet, line_count: int) -> dict[str, Any]:
@@ -76,7 +88,8 @@ def close_and_announce(session, Sheet, SheetLine, OutboxEvent, dispatch, event_t
     """Close the period (or find its closed sheet), announce a new sheet once, and answer with its
     summary (totals, line count, version): the lines are read page by page, so no reply grows
     with the organisation."""
-    sheet, created = ledger.close(session, Sheet, SheetLine, business_line, period, plugin_key, compute)
+    sheet, created = ledger.close(session, Sheet, SheetLine, business_line, period, plugin_key, compute,
+                                  pause=yield_to_hub)
     session.flush()
     answer = ledger.summary_dict(session, SheetLine, sheet)
     if created:
