@@ -11,6 +11,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any, Callable
 
+import orjson
 from nameko_sqlalchemy import Database
 from sqlalchemy import JSON, Column, DateTime, Integer, String, event
 from sqlalchemy.exc import IntegrityError
@@ -78,9 +79,12 @@ SQLITE_BUSY_TIMEOUT_S = 30
 
 
 def _engine_options(url: str) -> dict[str, Any]:
+    # JSON columns are read with orjson (~4x the stdlib): a large close reads a document a record;
+    # they are still written by the stdlib encoder, whose output orjson reads back exactly
+    options: dict[str, Any] = {"json_deserializer": orjson.loads}
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S}}
-    return {"pool_pre_ping": True}
+        return {**options, "connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S}}
+    return {**options, "pool_pre_ping": True}
 
 
 def _sqlite_pragmas(dbapi_connection, _record):

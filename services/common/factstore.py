@@ -74,7 +74,7 @@ def period_records(session, Fact, business_line: str, first: date, last: date, k
         rows = (select(Fact.doc).where(Fact.business_line == business_line, Fact.kind == kind, *where)
                 .order_by(Fact.key).execution_options(yield_per=chunk))
         got = out.setdefault(kind, [])
-        for part in session.execute(rows).scalars().partitions():
+        for part in session.connection().execute(rows).scalars().partitions():
             got.extend(build(kind, doc) for doc in part)
             pause()
         return got
