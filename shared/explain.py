@@ -16,8 +16,18 @@ FLAG = "flag"  # figure 1: a finding such as the annual veto flag or a promotion
 INFO = "info"  # figure is a score/coefficient/count shown for the reader, not paid or docked
 
 
+_AS_IS = frozenset({str, int, bool, float, type(None)})
+
+
 def plain(value: Any) -> Any:
     """JSON-friendly copy of an inputs value: Decimal -> str, date -> ISO, tuples -> lists."""
+    kind = type(value)
+    if kind in _AS_IS:  # the common cases first, by exact type: a quarter writes a million lines
+        return value
+    if kind is Decimal:
+        return str(value)
+    if kind is dict:
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, date):
@@ -31,7 +41,7 @@ def plain(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     person: str
     role: str
@@ -49,7 +59,7 @@ class Line:
         return {
             "person": self.person, "role": self.role, "figure": str(figure), "unit": self.unit,
             "kind": self.kind, "clause": self.clause, "reason_zh": self.reason_zh,
-            "reason_en": self.reason_en, "inputs": plain(dict(self.inputs)),
+            "reason_en": self.reason_en, "inputs": plain(self.inputs),  # always a new dict
         }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
@@ -29,11 +30,12 @@ class Month:
     def of(cls, day: date) -> "Month":
         return cls(day.year, day.month)
 
-    @property
+    # Computed once per period object: a quarter's run asks every collection whether it falls in.
+    @cached_property
     def first_day(self) -> date:
         return date(self.year, self.month, 1)
 
-    @property
+    @cached_property
     def last_day(self) -> date:
         return self.next().first_day - timedelta(days=1)
 
@@ -70,16 +72,16 @@ class Quarter:
             raise ValueError(f"{text!r} is not a quarter; write YYYY-Qn, e.g. 2026-Q1")
         return cls(int(m.group(1)), int(m.group(2)))
 
-    @property
+    @cached_property
     def months(self) -> tuple[Month, Month, Month]:
         first = (self.q - 1) * 3 + 1
         return tuple(Month(self.year, first + i) for i in range(3))  # type: ignore[return-value]
 
-    @property
+    @cached_property
     def first_day(self) -> date:
         return self.months[0].first_day
 
-    @property
+    @cached_property
     def last_day(self) -> date:
         return self.months[-1].last_day
 

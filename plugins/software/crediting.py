@@ -17,7 +17,7 @@ ZERO = Decimal(0)
 AM = "account_manager"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Part:
     person: str
     collection: str
@@ -60,6 +60,12 @@ def topup(c: Collection, contract, p) -> Decimal:
     return shortfall * c.amount / contract.implementation if shortfall > 0 else ZERO
 
 
+# the clause each kind of revenue is credited under (002/KAD §二1 for product revenue)
+CREDIT_CLAUSE = {"secondary_dev": "002/KAP §二5", "add_module": "002/KAB §二7", "data_conversion": "002/KAB §二7",
+                 "implementation": "002/KAP §二2", "maintenance": "002/KAP §二2", "training": "002/KAP §二2",
+                 "service": "002/KAB §三3", "supplies": "002/KAB §三3"}
+
+
 def credit(c: Collection, p, contract=None, single: Decimal | None = None) -> tuple[list[Part], list[Line]]:
     if not c.in_crm:
         return [], [Line(c.rep, AM, ZERO, INFO, "not_in_crm", "002/KAP §二3",
@@ -83,19 +89,17 @@ def credit(c: Collection, p, contract=None, single: Decimal | None = None) -> tu
         inputs |= {"implementation_quote": contract.implementation_quote,
                    "implementation_billed": contract.implementation, "topped_up": extra}
     parts, lines = [], []
-    clause = {"secondary_dev": "002/KAP §二5", "add_module": "002/KAB §二7", "data_conversion": "002/KAB §二7",
-              "implementation": "002/KAP §二2", "maintenance": "002/KAP §二2", "training": "002/KAP §二2",
-              "service": "002/KAB §三3", "supplies": "002/KAB §三3"}.get(kind, "002/KAD §二1")
+    clause = CREDIT_CLAUSE.get(kind, "002/KAD §二1")
     topped_zh = f"，实施低于标准报价补足 {extra}" if extra else ""
     topped_en = f", implementation topped up to the quote by {extra}" if extra else ""
     for person, share, split_clause in shares(c, p, contract):
-        parts.append(Part(person, c.id, task * share, side * share, share,
+        credited = task * share
+        parts.append(Part(person, c.id, credited, side * share, share,
                           task if single is None else single, implementation * share))
-        lines.append(Line(person, AM, task * share, INFO, "task_credit", clause,
-                          f"回款 {c.id}（{kind}）净额 {net}{topped_zh}，计入任务 {task * share}（份额 {share}）",
-                          f"collection {c.id} ({kind}): net {net}{topped_en}, task credit {task * share} "
-                          f"(share {share})",
-                          {**inputs, "share": share, "split_clause": split_clause}))
+        lines.append(Line(person, AM, credited, INFO, "task_credit", clause,
+                          f"回款 {c.id}（{kind}）净额 {net}{topped_zh}，计入任务 {credited}（份额 {share}）",
+                          f"collection {c.id} ({kind}): net {net}{topped_en}, task credit {credited} "
+                          f"(share {share})", {**inputs, "share": share, "split_clause": split_clause}))
     return parts, lines
 
 
@@ -119,8 +123,12 @@ def period_parts(facts: Facts, period: Month | Quarter, p) -> tuple[list[Part], 
 def implementation_flags(facts: Facts, period, p) -> list[Line]:
     """002/KAB §二3: implementation revenue below 30% of the contract total is flagged."""
     lines = []
+    collectors_of: dict[str, set[str]] = {}  # one pass over the collections, not one per contract
+    for c in facts.collections:
+        if c.contract is not None and period.contains(c.date):
+            collectors_of.setdefault(c.contract, set()).add(c.rep)
     for contract in facts.contracts:
-        collectors = sorted({c.rep for c in facts.collections if c.contract == contract.id and period.contains(c.date)})
+        collectors = sorted(collectors_of.get(contract.id, ()))
         floor = contract.total * p["implementation_min_share"]
         if collectors and contract.implementation < floor:
             lines += [Line(rep, AM, Decimal(1), FLAG, "implementation_share_low", "002/KAB §二3",
