@@ -77,6 +77,47 @@ def _release(session, OutboxEvent, token: str, done=()) -> None:
         log.warning("could not release claimed outbox rows (%s); they go again when the lease ends", exc)
 
 
+def claim_own(session, OutboxEvent, event_type: str, payload: dict) -> int:
+    """Write an event to the outbox in the caller's transaction, already claimed by the caller
+    (send it with ``send_own`` after the commit); returns its row id. Should the caller die
+    before sending, the lease runs out and the timer's ``send_outbox`` sends it."""
+    from sqlalchemy import insert
+
+    from .db import utcnow
+    now = utcnow()
+    return session.execute(insert(OutboxEvent).values(
+        event_type=event_type, payload=payload, created_at=now, claim="own", claimed_until=now + LEASE)
+    ).inserted_primary_key[0]
+
+
+def send_own(session, OutboxEvent, dispatch, row_id: int, event_type: str, payload: dict) -> None:
+    """Publish the event a call just committed (``claim_own``) and delete its row: one publish
+    and one statement, no claim round. A broker outage hands the row back to the timer at once."""
+    try:
+        dispatch(event_type, payload)
+    except Exception as exc:  # noqa: BLE001 - committed: the answer stands, the timer sends it
+        session.rollback()
+        log.warning("event left in the outbox for the timer (%s: %s)", type(exc).__name__, exc)
+        _release_rows(session, OutboxEvent, [row_id])
+        return
+    try:
+        session.query(OutboxEvent).filter(OutboxEvent.id == row_id).delete(synchronize_session=False)
+        session.commit()
+    except Exception as exc:  # noqa: BLE001 - sent; the lease makes the timer send it again,
+        session.rollback()    # and subscribers drop the duplicate by event_id
+        log.warning("sent event %s stays in the outbox until its lease ends (%s)", row_id, exc)
+
+
+def _release_rows(session, OutboxEvent, ids) -> None:
+    try:
+        session.query(OutboxEvent).filter(OutboxEvent.id.in_(list(ids))).update(
+            {OutboxEvent.claim: None, OutboxEvent.claimed_until: None}, synchronize_session=False)
+        session.commit()
+    except Exception as exc:  # noqa: BLE001 - the database is away too: the lease covers it
+        session.rollback()
+        log.warning("could not hand outbox rows back (%s); they go when the lease ends", exc)
+
+
 def send_after_commit(session, OutboxEvent, dispatch) -> None:
     """Send what a call just committed; a broker outage is logged, not raised: the change is
     committed, the caller's answer stands, and the outbox timer sends it later."""

@@ -35,13 +35,14 @@ from marshmallow import ValidationError
 from nameko.events import EventDispatcher
 from services.common.rpc import api, validated
 from nameko.timer import timer
-from sqlalchemy import func
+from sqlalchemy import case, func, insert, select, tuple_
+from sqlalchemy import update as update_
 from sqlalchemy.exc import IntegrityError
 
 from shared import events as E
 from services.common.db import ServiceDatabase, request_hash, send_outbox
 from services.common import operations
-from services.common.outbox import send_after_commit
+from services.common.outbox import claim_own, send_after_commit, send_own
 from shared.errors import ConfigError, Conflict, InvalidFacts, NotFound, UnknownPlugin, flatten
 from shared.loader import load_plugin
 from shared.records import KINDS, record_day, record_key, validate_record
@@ -65,7 +66,9 @@ class IntakeService(operations.DeadLetters):
     def register_business_line(self, line, idempotency_key=None):
         validated(Call, idempotency_key=idempotency_key)
         doc = self._line_document(line)
-        return self._write("register_business_line", doc["key"], "business_line", doc, idempotency_key)
+        found = self._probe(doc["key"], [("business_line", doc["key"])])
+        return self._write("register_business_line", doc["key"], "business_line", doc["key"], doc, idempotency_key,
+                           current=found.get(("business_line", doc["key"])))
 
     @api
     def register_branch(self, business_line, branch, idempotency_key=None):
@@ -171,7 +174,8 @@ class IntakeService(operations.DeadLetters):
             doc = self._line_document(merged)
             if doc["key"] != key:
                 raise InvalidFacts("a record's key cannot change", field="changes.key")
-            return self._write("update_record", key, kind, doc, idempotency_key, update=True)
+            return self._write("update_record", key, kind, key, doc, idempotency_key, update=True,
+                               current=(current.id, current.version, None))
         try:
             same_key = record_key(kind, merged) == key
         except KeyError:
@@ -246,14 +250,32 @@ class IntakeService(operations.DeadLetters):
     def _save(self, method, business_line, kind, document, idempotency_key, update=False):
         validated(Call, business_line=business_line, idempotency_key=idempotency_key)
         doc = validate_record(kind, document)
-        line = self._line_exists(business_line)
+        key = record_key(kind, doc)
+        wanted, refs = _references(kind, [doc])
+        # one query finds the line, every record this one names and this record itself
+        found = self._probe(business_line, [("business_line", business_line), (kind, key),
+                                            *((t, v) for t, values in wanted.items() for v in values)])
+        line = found.get(("business_line", business_line))
+        if line is None:
+            raise NotFound(f"business line {business_line!r} is not registered", field="business_line")
         if kind == "person":  # a role or grade the line's plugin does not know drops the person silently
-            plugin = load_plugin(line.doc["plugin"], line.doc.get("parameters") or {})
+            plugin = load_plugin(line[2]["plugin"], line[2].get("parameters") or {})
             problems = plugin.people_problems([doc])
             if problems:
                 raise InvalidFacts([{**e, "field": e["field"].replace("people.0.", "")} for e in problems])
-        self._check_references(business_line, kind, doc)
-        return self._write(method, business_line, kind, doc, idempotency_key, update)
+        errors = [{"field": name, "message": f"unknown {target} {value!r}"}
+                  for _, name, target, value in refs if (target, value) not in found]
+        if errors:
+            raise InvalidFacts(errors)
+        return self._write(method, business_line, kind, key, doc, idempotency_key, update, found.get((kind, key)))
+
+    def _probe(self, business_line, pairs) -> dict[tuple[str, str], tuple[int, int, dict | None]]:
+        """{(kind, key): (id, version, doc of a business line else None)} of the pairs that exist."""
+        rows = self.db.session.execute(
+            select(Record.id, Record.kind, Record.key, Record.version,
+                   case((Record.kind == "business_line", Record.doc), else_=None))
+            .where(Record.business_line == business_line, tuple_(Record.kind, Record.key).in_(sorted(set(pairs)))))
+        return {(kind, key): (row_id, version, doc) for row_id, kind, key, version, doc in rows}
 
     def _line_exists(self, business_line):
         found = (self.db.session.query(Record)
@@ -274,16 +296,7 @@ class IntakeService(operations.DeadLetters):
     def _batch_references(self, business_line, kind, docs) -> list[dict[str, str]]:
         """Every reference of every record, checked with one query per referenced kind; a
         record may name another record of the same batch (a branch and its people)."""
-        # a blank reference never gets here (shared.limits refuses it); None means "none"
-        wanted: dict[str, set[str]] = {}
-        refs = []
-        for i, doc in enumerate(docs):
-            pairs = [(f, target, doc.get(f)) for f, target in KINDS[kind].references if doc.get(f) is not None]
-            pairs += [(f"contributions.{j}.person", "person", s.get("person"))
-                      for j, s in enumerate(doc.get("contributions") or [])]
-            for name, target, value in pairs:
-                wanted.setdefault(target, set()).add(str(value))
-                refs.append((i, name, target, str(value)))
+        wanted, refs = _references(kind, docs)
         known = {target: set(self._existing(business_line, target, sorted(values)))
                  for target, values in wanted.items()}
         known.setdefault(kind, set()).update(record_key(kind, d) for d in docs)
@@ -327,42 +340,46 @@ class IntakeService(operations.DeadLetters):
         send_after_commit(session, OutboxEvent, self.dispatch)
         return response
 
-    def _check_references(self, business_line, kind, doc):
-        """A single record's references: the batch check on a batch of one, fields unprefixed."""
-        errors = self._batch_references(business_line, kind, [doc])
-        if errors:
-            raise InvalidFacts([{**e, "field": e["field"].removeprefix("records.0.")} for e in errors])
+    def _write(self, method, business_line, kind, key, doc, idempotency_key, update=False, current=None):
+        """Store one record with its event and idempotency key in one transaction (Core
+        statements: this is the path every call takes), then send the event.
 
-    def _write(self, method, business_line, kind, doc, idempotency_key, update=False):
+        ``current`` is (id, version, _) of the stored record, or None. The event's outbox row is
+        written already claimed by this call, so after the commit it is published and deleted
+        here, without a claim round, and the timer never sends it too (unless this process dies
+        first: then it goes when the claim's lease ends)."""
         session = self.db.session
         digest = request_hash(method, [business_line, kind, doc])
         scoped_key = None if idempotency_key is None else f"{business_line}:{idempotency_key}"
         if scoped_key is not None:
-            previous = session.get(IdempotentCall, scoped_key)
+            previous = session.execute(select(IdempotentCall.request_hash, IdempotentCall.response)
+                                       .where(IdempotentCall.key == scoped_key)).first()
             if previous is not None:
                 return self._replay(previous, digest)
-        key = record_key(kind, doc)
-        row = session.query(Record).filter_by(business_line=business_line, kind=kind, key=key).one_or_none()
-        if row is None and update:
+        if current is None and update:
             raise NotFound(f"no {kind} {key!r} in business line {business_line!r}", field="key")
-        if row is not None and not update and kind not in _REPLACEABLE:
+        if current is not None and not update and kind not in _REPLACEABLE:
             raise Conflict(f"{kind} {key!r} already exists; change it with update_record", field="id")
-        change = "created" if row is None else "updated"
-        if row is None:
-            row = Record(business_line=business_line, kind=kind, key=key, version=1)
-            session.add(row)
+        day = record_day(kind, doc)
+        if current is None:
+            version, change = 1, "created"
+            session.execute(insert(Record).values(business_line=business_line, kind=kind, key=key, version=1,
+                                                  doc=doc, day=day))
         else:
-            row.version += 1
-        row.doc, row.day = doc, record_day(kind, doc)
+            version, change = current[1] + 1, "updated"
+            moved = session.execute(update_(Record).where(Record.id == current[0], Record.version == current[1])
+                                    .values(version=version, doc=doc, day=day)).rowcount
+            if not moved:  # another call changed it since we read it
+                session.rollback()
+                raise Conflict(f"{kind} {key!r} was written concurrently; retry", field="id")
         response = {"business_line": business_line, "kind": kind, "key": key,
-                    "version": row.version, "change": change, "record": doc}
-        event = E.make_event(E.RECORD_CHANGED, record_checked=True, business_line=business_line, kind=kind, key=key,
-                             version=row.version, record=doc, change=change,
-                             as_of=None)
-        session.add(OutboxEvent(event_type=E.RECORD_CHANGED, payload=event))
+                    "version": version, "change": change, "record": doc}
+        event = E.make_event(E.RECORD_CHANGED, record_checked=True, business_line=business_line, kind=kind,
+                             key=key, version=version, record=doc, change=change, as_of=None)
+        outbox_id = claim_own(session, OutboxEvent, E.RECORD_CHANGED, event)
         if scoped_key is not None:
-            session.add(IdempotentCall(key=scoped_key, method=method,
-                                       request_hash=digest, response=response))
+            session.execute(insert(IdempotentCall).values(key=scoped_key, method=method, request_hash=digest,
+                                                          response=response))
         try:
             session.commit()
         except IntegrityError:
@@ -372,7 +389,7 @@ class IntakeService(operations.DeadLetters):
             if previous:
                 return self._replay(previous, digest)
             raise Conflict(f"{kind} {key!r} was written concurrently; retry", field="id") from None
-        send_after_commit(session, OutboxEvent, self.dispatch)
+        send_own(session, OutboxEvent, self.dispatch, outbox_id, E.RECORD_CHANGED, event)
         return response
 
     @staticmethod
@@ -383,4 +400,16 @@ class IntakeService(operations.DeadLetters):
         return previous.response
 
 
-
+def _references(kind, docs) -> tuple[dict[str, set[str]], list[tuple[int, str, str, str]]]:
+    """What the records name: ({kind: {key, ...}}, [(record index, field, kind, key), ...]).
+    A blank reference never gets here (shared.limits refuses it); None means "none"."""
+    wanted: dict[str, set[str]] = {}
+    refs = []
+    for i, doc in enumerate(docs):
+        pairs = [(f, target, doc.get(f)) for f, target in KINDS[kind].references if doc.get(f) is not None]
+        pairs += [(f"contributions.{j}.person", "person", s.get("person"))
+                  for j, s in enumerate(doc.get("contributions") or [])]
+        for name, target, value in pairs:
+            wanted.setdefault(target, set()).add(str(value))
+            refs.append((i, name, target, str(value)))
+    return wanted, refs
