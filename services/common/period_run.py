@@ -7,6 +7,7 @@ import gc
 from typing import Any
 
 import eventlet
+from eventlet import tpool
 
 from shared import events as E
 from shared.errors import NotFound
@@ -42,7 +43,6 @@ def off_the_hub(function, *args):
     """Run a plugin's pure computation in a native thread (eventlet's tpool), so the service's hub
     keeps answering broker heartbeats and other calls during a long close; the database work
     around it stays on the hub."""
-    from eventlet import tpool
     return tpool.execute(function, *args)
 
 

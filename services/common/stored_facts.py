@@ -61,8 +61,6 @@ _BY_TYPE: dict[str, Callable[[Any], Any]] = {
     "str": _intern, "str | None": _intern, "int": int, "int | None": _optional(int),
     "bool": _bool, "Decimal": _number, "Decimal | None": _optional(_number),
     "date": _date, "date | None": _optional(_date), "Month": lambda v: Month.parse(str(v)),
-    "Month | None": _optional(lambda v: Month.parse(str(v))),
-    "Quarter | None": _optional(lambda v: Quarter.parse(str(v))),
 }
 
 
