@@ -16,7 +16,6 @@ from nameko_sqlalchemy import Database
 from sqlalchemy import JSON, Column, DateTime, Integer, String, event
 from sqlalchemy.exc import IntegrityError
 
-from .green_pg import make_psycopg2_green
 from .outbox import send_outbox  # noqa: F401  (re-exported for the services)
 from sqlalchemy.orm import declarative_base
 
@@ -73,8 +72,6 @@ class ServiceDatabase(Database):
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
             WriterGate().watch(self.engine)
-        elif self.engine.dialect.driver == "psycopg2":
-            make_psycopg2_green()  # a query no longer freezes the service's other workers
         self.declarative_base.metadata.create_all(self.engine)
 
 
