@@ -8,6 +8,7 @@ Source service and event type, as nameko's ``@event_handler(source, type)`` want
 """
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any, Mapping
 
@@ -23,6 +24,10 @@ NOTIFY = "notify"
 
 # --- intake: one event per accepted change of a record ------------------------------------------
 RECORD_CHANGED = "record_changed"  # any record kind created or updated (see shared.records.KINDS)
+# the records of one record_batch, up to RECORDS_PER_EVENT of one kind an event: a subscriber
+# applies them as it applies record_changed, in one transaction
+RECORDS_CHANGED = "records_changed"
+RECORDS_PER_EVENT = 1000
 
 # --- escalation -----------------------------------------------------------------------------
 OWNER_ASSIGNED = "owner_assigned"
@@ -74,6 +79,55 @@ class RecordChanged(_Envelope):
             raise ValidationError({f"record.{e['field']}": [e["message"]] for e in exc.errors}) from None
         if record_key(data["kind"], doc) != data["key"]:
             raise ValidationError("does not match the record's own key", "key")
+
+
+class ChangedRecord(Schema):
+    """One record of a records_changed event (the fields of record_changed but kind)."""
+
+    class Meta:
+        unknown = RAISE
+
+    key = fields.String(required=True)
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
+    record = fields.Dict(required=True)
+    change = fields.String(required=True, validate=validate.OneOf(["created", "updated"]))
+
+
+class RecordsChanged(_Envelope):
+    kind = fields.String(required=True)
+    records = fields.List(fields.Nested(ChangedRecord), required=True,
+                          validate=validate.Length(min=1, max=RECORDS_PER_EVENT))
+
+    @validates_schema
+    def records_are_valid(self, data, **kwargs):
+        """Every record checked as intake checks it (see RecordChanged), each named by its index."""
+        from .errors import InvalidFacts
+        from .records import KINDS, record_key, validate_record
+
+        if data["kind"] not in KINDS:
+            raise ValidationError(f"unknown record kind; known: {', '.join(sorted(KINDS))}", "kind")
+        errors: dict[str, list[str]] = {}
+        for i, item in enumerate(data["records"]):
+            try:
+                doc = validate_record(data["kind"], item["record"])
+            except InvalidFacts as exc:
+                errors.update({f"records.{i}.record.{e['field']}": [e["message"]] for e in exc.errors})
+                continue
+            if record_key(data["kind"], doc) != item["key"]:
+                errors[f"records.{i}.key"] = ["does not match the record's own key"]
+        if errors:
+            raise ValidationError(errors)
+
+
+def changes_of(payload: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Each record an intake event carries, shaped as a record_changed payload: the event itself
+    for record_changed, each record of a records_changed (with the batch's event_id). A
+    subscriber applies both kinds of event through this one loop."""
+    if "records" not in payload:
+        return [payload]
+    common = {"event_id": payload["event_id"], "business_line": payload["business_line"],
+              "kind": payload["kind"], "as_of": payload.get("as_of")}
+    return [{**common, **item} for item in payload["records"]]
 
 
 class OwnerAssigned(_Envelope):
@@ -130,6 +184,7 @@ class MessageDelivered(_Envelope):
 
 SCHEMAS: dict[str, type[Schema]] = {
     RECORD_CHANGED: RecordChanged,
+    RECORDS_CHANGED: RecordsChanged,
     OWNER_ASSIGNED: OwnerAssigned,
     OPPORTUNITY_ESCALATED: OpportunityEscalated,
     MONTH_CLOSED: PeriodClosed,
@@ -151,12 +206,22 @@ class _CheckedRecordChanged(RecordChanged):
         return None
 
 
+class _CheckedRecordsChanged(RecordsChanged):
+    def records_are_valid(self, data, **kwargs):
+        return None
+
+
+@functools.cache
+def _checked(event_type: str) -> Schema:
+    return {RECORD_CHANGED: _CheckedRecordChanged, RECORDS_CHANGED: _CheckedRecordsChanged}[event_type]()
+
+
 def make_event(event_type: str, record_checked: bool = False, **payload: Any) -> dict[str, Any]:
     """A validated payload for ``event_type`` with a fresh event_id unless one is given."""
     payload.setdefault("event_id", new_event_id())
-    if record_checked and event_type == RECORD_CHANGED:
+    if record_checked and event_type in (RECORD_CHANGED, RECORDS_CHANGED):
         try:
-            _CheckedRecordChanged().load(dict(payload))
+            _checked(event_type).load(dict(payload))
         except ValidationError as exc:
             raise InvalidEvent(flatten(exc.messages)) from None
     else:
@@ -164,11 +229,17 @@ def make_event(event_type: str, record_checked: bool = False, **payload: Any) ->
     return payload
 
 
+@functools.cache
+def _schema(event_type: str) -> Schema:
+    """One instance per event type (building one deep-copies its fields; load keeps no state)."""
+    return SCHEMAS[event_type]()
+
+
 def check_event(event_type: str, payload: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(payload, Mapping):
         raise InvalidEvent(f"an event payload is an object, not {type(payload).__name__}", field="payload")
     try:
-        return SCHEMAS[event_type]().load(dict(payload))
+        return _schema(event_type).load(dict(payload))
     except KeyError:
         raise InvalidEvent(f"unknown event type {event_type!r}", field="event_type") from None
     except ValidationError as exc:

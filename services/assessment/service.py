@@ -1,6 +1,7 @@
 """assessment: closes a month into a sheet of penalty points, each line citing its clause.
 
-Events in:  intake.record_changed (every fact kind, into this service's own projection)
+Events in:  intake.record_changed, intake.records_changed (every fact kind, into this service's own
+             projection)
 Events out: month_closed (totals per person)
 RPC:
     close_month(business_line, month)            closes the sheet; answers its summary (totals,
@@ -50,6 +51,10 @@ class AssessmentService(operations.DeadLetters):
     def on_record_changed(self, payload):
         if project(self.db.session, AppliedEvent, Fact, payload):
             self.db.session.commit()
+
+    @handles(E.INTAKE, E.RECORDS_CHANGED)
+    def on_records_changed(self, payload):
+        self.on_record_changed(payload)
 
     @api
     def close_month(self, business_line, month):

@@ -2,17 +2,25 @@
 
 SQLAlchemy's executemany compiles and type-processes every row (~4 µs a row); a close writing a
 million lines, or a batch of 100,000 records, spends more there than in the database. Rows here
-are tuples already in the column's stored form (JSON columns as text), handed to sqlite3's
-executemany or psycopg2's execute_values. The caller's session has already written in this
+are tuples of plain values, JSON columns already as text, handed to sqlite3's executemany or
+psycopg2's execute_values; a column whose type the dialect converts on the way in (dates and
+times on SQLite, stored as SQLAlchemy's own text form) goes through that type's converter, so the
+rows read back exactly as rows SQLAlchemy wrote. The caller's session has already written in this
 transaction, so SQLite's writer gate (services.common.db.WriterGate) is held.
 """
 from __future__ import annotations
 
 from typing import Iterable, Sequence
 
+from sqlalchemy import JSON
+
 
 def insert_rows(session, table, columns: Sequence[str], rows: Iterable[tuple]) -> None:
     connection = session.connection()
+    convert = [(i, _converter(table.c[name].type, connection.dialect)) for i, name in enumerate(columns)]
+    convert = [(i, f) for i, f in convert if f is not None]
+    if convert:
+        rows = (_converted(row, convert) for row in rows)
     cursor = connection.connection.cursor()  # the transaction's own DBAPI connection
     names = ", ".join(columns)
     try:
@@ -24,3 +32,17 @@ def insert_rows(session, table, columns: Sequence[str], rows: Iterable[tuple]) -
             cursor.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
     finally:
         cursor.close()
+
+
+def _converter(type_, dialect):
+    if isinstance(type_, JSON):  # the caller passes JSON text
+        return None
+    return type_.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _converted(row: tuple, convert) -> tuple:
+    row = list(row)
+    for i, function in convert:
+        if row[i] is not None:
+            row[i] = function(row[i])
+    return tuple(row)

@@ -35,13 +35,15 @@ def fact_table(Base):
     return Fact
 
 
-def apply_record(session, Fact, payload: Mapping[str, Any], kinds: Iterable[str]) -> bool:
-    """Upsert the record of a record_changed payload if it is of a wanted kind and newer."""
+def apply_record(session, Fact, payload: Mapping[str, Any], kinds: Iterable[str],
+                 stored: Mapping[str, Any] | None = None) -> bool:
+    """Upsert the record of a record_changed payload if it is of a wanted kind and newer.
+    ``stored``: the rows of this kind already read by key (``preload``), else each is read."""
     kind = payload["kind"]
     if kind not in kinds:
         return False
     pk = (payload["business_line"], kind, payload["key"])
-    row = session.get(Fact, pk)
+    row = session.get(Fact, pk) if stored is None else stored.get(pk[2])
     if row is not None and row.version >= payload["version"]:
         return False  # a redelivered or overtaken event: the stored version is as new or newer
     doc = payload["record"]
@@ -51,6 +53,16 @@ def apply_record(session, Fact, payload: Mapping[str, Any], kinds: Iterable[str]
     row.version, row.doc, row.day = payload["version"], doc, record_day(kind, doc)
     row.period = doc.get("quarter") or doc.get("month")
     return True
+
+
+def preload(session, Fact, business_line: str, kind: str, keys: list[str]) -> dict[str, Any]:
+    """{key: stored row} of these keys, one query per 900 keys instead of one per key (a batch's
+    records; the keys of a batch are distinct)."""
+    rows = {}
+    for start in range(0, len(keys), 900):  # under SQLite's bound-parameter limit
+        rows.update((row.key, row) for row in session.query(Fact).filter(
+            Fact.business_line == business_line, Fact.kind == kind, Fact.key.in_(keys[start:start + 900])))
+    return rows
 
 
 def period_records(session, Fact, business_line: str, first: date, last: date, kinds: Iterable[str],

@@ -15,9 +15,9 @@ from shared.records import KINDS
 
 from . import ledger
 from .db import first_time
-from .factstore import apply_record, period_records
+from .factstore import apply_record, period_records, preload
 from .outbox import send_after_commit
-from .projection import plugin_of
+from .projection import each_change, plugin_of
 from .stored_facts import build_facts, build_record
 
 # Every kind a plugin reads (facts), plus the business line; follow-ups and complaints are not facts.
@@ -25,12 +25,19 @@ FACT_KINDS = tuple(k for k in KINDS if KINDS[k].facts_key or k == "business_line
 
 
 def project(session, AppliedEvent, Fact, payload) -> bool:
-    """Apply one record_changed event once; returns whether anything changed."""
+    """Apply one record_changed or records_changed event once; returns whether anything changed."""
     if payload.get("kind") not in FACT_KINDS:
         return False
     if not first_time(session, AppliedEvent, payload["event_id"], E.RECORD_CHANGED):
         return False
-    return apply_record(session, Fact, payload, FACT_KINDS)
+    stored = None
+    if "records" in payload:  # a batch: its stored rows in one read, not one each
+        stored = preload(session, Fact, payload["business_line"], payload["kind"],
+                         [r["key"] for r in payload["records"]])
+    changed = False
+    for change in each_change(payload):
+        changed = apply_record(session, Fact, change, FACT_KINDS, stored) or changed
+    return changed
 
 
 def yield_to_hub():

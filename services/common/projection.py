@@ -1,14 +1,18 @@
 """Helpers for services that keep a projection of intake's records.
 
-A projection applies ``record_changed`` events in any order and any number of times: a row keeps
-the record's version and an older or equal version is ignored, so redelivery and reordering
-leave the same state.
+A projection applies ``record_changed`` events (one record) and ``records_changed`` events (a
+batch's records) in any order and any number of times: a row keeps the record's version and an
+older or equal version is ignored, so redelivery and reordering leave the same state.
 """
 from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
+
+import eventlet
+
+from shared.events import changes_of
 
 from shared.loader import load_plugin
 from shared.plugin import RulePlugin
@@ -26,3 +30,12 @@ def _plugin(key: str, parameters_json: str) -> RulePlugin:
 def plugin_of(plugin_key: str, parameters: Mapping[str, Any] | None) -> RulePlugin:
     """The configured plugin of a business line (instances are cached: plugins are pure)."""
     return _plugin(plugin_key, json.dumps(parameters or {}, sort_keys=True, default=str))
+
+
+def each_change(payload: Mapping[str, Any], every: int = 100) -> Iterator[Mapping[str, Any]]:
+    """The records of an intake event one by one (shared.events.changes_of), letting the hub run
+    every ``every`` records so a thousand-record event does not hold up heartbeats."""
+    for i, change in enumerate(changes_of(payload), 1):
+        yield change
+        if i % every == 0:
+            eventlet.sleep(0)

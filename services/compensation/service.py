@@ -1,7 +1,8 @@
 """compensation: runs a quarter into statements of commissions and bonuses, each line explained,
 carrying state (debts, carry-over, year to date) from quarter to quarter.
 
-Events in:  intake.record_changed (every fact kind, into this service's own projection)
+Events in:  intake.record_changed, intake.records_changed (every fact kind, into this service's own
+             projection)
 Events out: quarter_closed (totals per person, the version's reason),
             period_stale (a later closed quarter whose carried state a reopen has changed)
 RPC:
@@ -56,6 +57,10 @@ class CompensationService(operations.DeadLetters):
     def on_record_changed(self, payload):
         if project(self.db.session, AppliedEvent, Fact, payload):
             self.db.session.commit()
+
+    @handles(E.INTAKE, E.RECORDS_CHANGED)
+    def on_records_changed(self, payload):
+        self.on_record_changed(payload)
 
     @api
     def run_quarter(self, business_line, quarter):

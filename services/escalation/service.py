@@ -1,6 +1,7 @@
 """escalation: tier and owner for every opportunity, and escalation of overdue follow-ups.
 
-Events in:  intake.record_changed (business_line, person, opportunity, follow_up kinds)
+Events in:  intake.record_changed, intake.records_changed (business_line, person, opportunity,
+            follow_up kinds)
 Events out: owner_assigned (tier, owner, confirmer, clause), opportunity_escalated
 RPC:
     sweep(as_of, business_line=None)      escalate every overdue follow-up as of that date
@@ -32,13 +33,14 @@ from services.common import operations
 from services.common.outbox import send_after_commit
 from shared.errors import NotFound
 from shared.facts_schema import OpportunitySchema
-from services.common.projection import is_newer, plugin_of
+from services.common.projection import each_change, is_newer, plugin_of
 from services.common.rpc import api, validated
 
 from .models import AppliedEvent, Base, Escalation, FollowUp, Line, OutboxEvent, Opportunity, Person
 from .schemas import OpportunityRef, Sweep
 
 SWEEP_INTERVAL = 24 * 3600  # daily
+_OPPORTUNITY = OpportunitySchema()  # one instance: building a schema costs more than a load
 
 
 class EscalationService(operations.DeadLetters):
@@ -59,7 +61,17 @@ class EscalationService(operations.DeadLetters):
         session = self.db.session
         if not first_time(session, AppliedEvent, payload["event_id"], E.RECORD_CHANGED):
             return
-        line, doc, version = payload["business_line"], payload["record"], payload["version"]
+        for change in each_change(payload):  # a batch's records all in this one transaction
+            self._apply(kind, change["business_line"], change["record"], change["version"])
+        session.commit()
+        send_after_commit(session, OutboxEvent, self.dispatch)
+
+    @handles(E.INTAKE, E.RECORDS_CHANGED)
+    def on_records_changed(self, payload):
+        self.on_record_changed(payload)
+
+    def _apply(self, kind, line, doc, version):
+        session = self.db.session
         if kind == "business_line":
             row = session.get(Line, line)
             if is_newer(row, version):
@@ -77,8 +89,6 @@ class EscalationService(operations.DeadLetters):
             self._upsert_opportunity(line, doc, version)
         elif kind == "follow_up":
             self._follow_up(line, doc)
-        session.commit()
-        send_after_commit(session, OutboxEvent, self.dispatch)
 
     def _upsert_opportunity(self, line, doc, version):
         session = self.db.session
@@ -110,7 +120,7 @@ class EscalationService(operations.DeadLetters):
         if line_row is None:
             raise NotYet(f"business line {line!r} not projected yet", field="business_line")
         plugin = plugin_of(line_row.plugin, line_row.parameters)
-        c = plugin.classify(OpportunitySchema().load(row.doc))
+        c = plugin.classify(_OPPORTUNITY.load(row.doc))
         owner = self._holder(line, c.owner_role, row, c.inputs.get("eligible_grades"))
         confirmer = self._holder(line, c.confirming_role, row)
         before = (row.tier, row.owner_role, row.owner, row.confirmer)

@@ -16,8 +16,9 @@ returns the first answer and changes nothing; the same key with another payload 
     list_records(business_line, kind, query)     paging, day range, field matches
     record_counts(business_line)                 {kind: [records, versions]}
 
-Events: ``record_changed`` (shared.events.RecordChanged) for every accepted change, written to
-the outbox in the change's own transaction and sent after commit.
+Events: ``record_changed`` (shared.events.RecordChanged) for every accepted change, and for a
+record_batch ``records_changed`` (up to shared.events.RECORDS_PER_EVENT records of one kind an
+event); written to the outbox in the change's own transaction and sent after commit.
 Errors: InvalidFacts (every bad field, by name; limits in shared.limits), NotFound, Conflict,
 Unavailable, Internal; nothing is half-written. Idempotency keys are scoped per business line.
 Operators (every service, services.common.operations): list_parked, get_parked, replay_parked,
@@ -28,9 +29,7 @@ Tables: models.py.
 """
 from __future__ import annotations
 
-
-
-
+import orjson
 from marshmallow import ValidationError
 from nameko.events import EventDispatcher
 from services.common.rpc import api, validated
@@ -40,9 +39,10 @@ from sqlalchemy import update as update_
 from sqlalchemy.exc import IntegrityError
 
 from shared import events as E
-from services.common.db import ServiceDatabase, request_hash, send_outbox
+from services.common.db import ServiceDatabase, request_hash, send_outbox, utcnow
 from services.common import operations
-from services.common.outbox import claim_own, send_after_commit, send_own
+from services.common.bulk import insert_rows
+from services.common.outbox import claim_own, send_own
 from shared.errors import ConfigError, Conflict, InvalidFacts, NotFound, UnknownPlugin, flatten
 from shared.loader import load_plugin
 from shared.records import KINDS, record_day, record_key, validate_record
@@ -284,13 +284,14 @@ class IntakeService(operations.DeadLetters):
             raise NotFound(f"business line {business_line!r} is not registered", field="business_line")
         return found
 
-    def _existing(self, business_line, kind, keys) -> dict[str, Record]:
+    def _existing(self, business_line, kind, keys) -> dict[str, tuple[int, int]]:
+        """{key: (id, version)} of the records of ``kind`` among ``keys`` that exist."""
         found = {}
         for chunk in range(0, len(keys), 900):  # under SQLite's bound-parameter limit
-            rows = (self.db.session.query(Record)
-                    .filter(Record.business_line == business_line, Record.kind == kind,
-                            Record.key.in_(keys[chunk:chunk + 900])))
-            found.update({r.key: r for r in rows})
+            found.update({key: (row_id, version) for key, row_id, version in self.db.session.execute(
+                select(Record.key, Record.id, Record.version).where(
+                    Record.business_line == business_line, Record.kind == kind,
+                    Record.key.in_(keys[chunk:chunk + 900])))})
         return found
 
     def _batch_references(self, business_line, kind, docs) -> list[dict[str, str]]:
@@ -304,30 +305,41 @@ class IntakeService(operations.DeadLetters):
                 for i, name, target, value in refs if value not in known.get(target, set())]
 
     def _write_batch(self, business_line, kind, docs, keys, existing, idempotency_key, digest):
+        """The whole batch in one transaction: its events first (records_changed, up to
+        RECORDS_PER_EVENT records or EVENT_BYTES of them an event, outbox rows claimed by this
+        call, as ``_write`` does), new records through the driver's bulk path, changed ones each
+        by its version, the idempotency key; after the commit the events are sent."""
         session = self.db.session
         scoped_key = None if idempotency_key is None else f"{business_line}:{idempotency_key}"
-        new_rows, events, created = [], [], 0
+        now = utcnow()
+        new_rows, moved, changes, texts = [], [], [], []
         for doc, key in zip(docs, keys):
-            row = existing.get(key)
-            if row is None:
-                version, change = 1, "created"
-                new_rows.append({"business_line": business_line, "kind": kind, "key": key, "version": 1,
-                                 "doc": doc, "day": record_day(kind, doc)})
-                created += 1
+            text = orjson.dumps(doc).decode()
+            texts.append(len(text))
+            day = record_day(kind, doc)
+            found = existing.get(key)
+            if found is None:
+                new_rows.append((business_line, kind, key, 1, text, day, now, now))
+                changes.append({"key": key, "version": 1, "record": doc, "change": "created"})
             else:
-                row.version += 1
-                row.doc, row.day = doc, record_day(kind, doc)
-                version, change = row.version, "updated"
-            events.append({"event_type": E.RECORD_CHANGED, "payload": E.make_event(
-                E.RECORD_CHANGED, record_checked=True, business_line=business_line, kind=kind, key=key, version=version,
-                record=doc, change=change, as_of=None)})
-        session.bulk_insert_mappings(Record, new_rows)
-        session.bulk_insert_mappings(OutboxEvent, events)
-        response = {"business_line": business_line, "kind": kind, "count": len(docs), "created": created,
-                    "updated": len(docs) - created}
+                moved.append((found, key, doc, day))
+                changes.append({"key": key, "version": found[1] + 1, "record": doc, "change": "updated"})
+        events = [E.make_event(E.RECORDS_CHANGED, record_checked=True, business_line=business_line, kind=kind,
+                               records=part, as_of=None) for part in _event_parts(changes, texts)]
+        # the first statement takes SQLite's writer gate before the driver-level insert below
+        claimed = [claim_own(session, OutboxEvent, E.RECORDS_CHANGED, event) for event in events]
+        insert_rows(session, Record.__table__,
+                    ("business_line", "kind", "key", "version", "doc", "day", "created_at", "updated_at"), new_rows)
+        for (row_id, version), key, doc, day in moved:
+            if not session.execute(update_(Record).where(Record.id == row_id, Record.version == version)
+                                   .values(version=version + 1, doc=doc, day=day)).rowcount:
+                session.rollback()
+                raise Conflict(f"{kind} {key!r} was written concurrently; retry the batch", field="records")
+        response = {"business_line": business_line, "kind": kind, "count": len(docs), "created": len(new_rows),
+                    "updated": len(moved)}
         if scoped_key is not None:
-            session.add(IdempotentCall(key=scoped_key, method="record_batch", request_hash=digest,
-                                       response=response))
+            session.execute(insert(IdempotentCall).values(key=scoped_key, method="record_batch", request_hash=digest,
+                                                          response=response))
         try:
             session.commit()
         except IntegrityError:  # a concurrent writer took one of the keys: nothing of this batch stands
@@ -337,7 +349,8 @@ class IntakeService(operations.DeadLetters):
                 return self._replay(previous, digest)
             raise Conflict("a record of the batch was written concurrently; retry the batch", field="records") \
                 from None
-        send_after_commit(session, OutboxEvent, self.dispatch)
+        for outbox_id, event in zip(claimed, events):
+            send_own(session, OutboxEvent, self.dispatch, outbox_id, E.RECORDS_CHANGED, event)
         return response
 
     def _write(self, method, business_line, kind, key, doc, idempotency_key, update=False, current=None):
@@ -398,6 +411,24 @@ class IntakeService(operations.DeadLetters):
             raise Conflict("idempotency key already used with a different request",
                            field="idempotency_key")
         return previous.response
+
+
+EVENT_BYTES = 1 << 20  # records' JSON an event carries at most (unless one record is larger)
+
+
+def _event_parts(changes: list[dict], sizes: list[int]) -> list[list[dict]]:
+    """The batch's changes cut into events of at most RECORDS_PER_EVENT records and EVENT_BYTES
+    of record JSON, so no message on the bus grows with the batch."""
+    parts, part, size = [], [], 0
+    for change, n in zip(changes, sizes):
+        if part and (len(part) == E.RECORDS_PER_EVENT or size + n > EVENT_BYTES):
+            parts.append(part)
+            part, size = [], 0
+        part.append(change)
+        size += n
+    if part:
+        parts.append(part)
+    return parts
 
 
 def _references(kind, docs) -> tuple[dict[str, set[str]], list[tuple[int, str, str, str]]]:

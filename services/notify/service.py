@@ -1,6 +1,7 @@
 """notify: renders bulletins, notices, monthly sheets and statements, and delivers them.
 
-Events in:  intake.record_changed (opportunity, follow_up), escalation.owner_assigned,
+Events in:  intake.record_changed, intake.records_changed (opportunity, follow_up),
+            escalation.owner_assigned,
             escalation.opportunity_escalated, assessment.month_closed, compensation.quarter_closed,
             compensation.period_stale
 RPC:
@@ -33,6 +34,7 @@ from services.common.db import ServiceDatabase, first_time, utcnow
 from services.common.entrypoints import handles
 from services.common import operations
 from services.common.upsert import insert_ignore
+from services.common.projection import each_change
 from services.common.rpc import api, validated
 
 from . import templates as T
@@ -59,16 +61,21 @@ class NotifyService(operations.DeadLetters):
     def on_record_changed(self, payload):
         if payload.get("kind") not in {"opportunity", "follow_up"} or not self._first(payload):
             return
-        doc, line = payload["record"], payload["business_line"]
-        if payload["kind"] == "opportunity":
-            self._set(line, doc["id"], Opportunity.version < payload["version"],
-                      version=payload["version"], doc=doc)
-        else:
-            day = date.fromisoformat(doc["date"])
-            self._set(line, doc["opportunity"], None, last_follow_up=case(
-                (Opportunity.last_follow_up.is_(None), day),
-                (Opportunity.last_follow_up < day, day), else_=Opportunity.last_follow_up))
+        for change in each_change(payload):  # a batch's records all in this one transaction
+            doc, line = change["record"], change["business_line"]
+            if change["kind"] == "opportunity":
+                self._set(line, doc["id"], Opportunity.version < change["version"],
+                          version=change["version"], doc=doc)
+            else:
+                day = date.fromisoformat(doc["date"])
+                self._set(line, doc["opportunity"], None, last_follow_up=case(
+                    (Opportunity.last_follow_up.is_(None), day),
+                    (Opportunity.last_follow_up < day, day), else_=Opportunity.last_follow_up))
         self.db.session.commit()
+
+    @handles(E.INTAKE, E.RECORDS_CHANGED)
+    def on_records_changed(self, payload):
+        self.on_record_changed(payload)
 
     def _set(self, line, key, condition, **values):
         """Make sure the opportunity's row exists, then update it in one statement."""

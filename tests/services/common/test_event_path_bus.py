@@ -154,3 +154,56 @@ def test_a_redelivered_event_has_one_effect_in_every_consumer(start_service, rpc
     assert rpc.assessment.projection_status("acme") == {"business_line": 1, "opportunity": 1, "person": 1}
     assert rpc.compensation.projection_status("acme") == {"business_line": 1, "opportunity": 1, "person": 1}
     assert len(rpc.notify.list_messages("acme", "owner_assigned")) == 1  # one notice, not three
+
+
+def test_a_batch_reaches_every_consumer_once_in_events_of_bounded_size(start_service, rpc, amqp_uri, pg_url_factory):
+    """record_batch of 1,500 opportunities -> records_changed events of 1,000 + 500 records;
+    each consumer applies each once, a redelivered batch event included, and a forged batch
+    event (one bad record among good ones) is parked naming that record, nothing of it stored."""
+    from nameko.events import event_handler
+
+    from services.compensation.service import CompensationService
+    from services.escalation.service import EscalationService
+    from services.intake.service import IntakeService
+    from services.notify.service import NotifyService
+
+    class Tap:
+        name = "tap"
+        seen = []
+
+        @event_handler(E.INTAKE, E.RECORDS_CHANGED)
+        def on_batch(self, payload):
+            Tap.seen.append(payload)
+
+    start_service(IntakeService, pg_url_factory("intake"))
+    for cls in (EscalationService, AssessmentService, CompensationService):
+        start_service(cls, pg_url_factory(cls.name), **FAST)
+    start_service(NotifyService, pg_url_factory("notify"), NOTIFY_CHANNELS=[])
+    start_service(Tap)
+    rpc.intake.register_business_line({"key": "acme", "plugin": "acme-flat"})
+    rpc.intake.record_batch("acme", "person", [{"id": "am1", "role": "account_manager"}])
+    opportunities = [{"id": f"o{i}", "amount": 30000 + i, "discovered": "2026-03-02", "account_manager": "am1"}
+                     for i in range(1500)]
+    assert rpc.intake.record_batch("acme", "opportunity", opportunities)["created"] == 1500
+    _wait_until(lambda: rpc.assessment.projection_status("acme").get("opportunity") == 1500
+                and rpc.compensation.projection_status("acme").get("opportunity") == 1500
+                and rpc.escalation.projection_versions("acme").get("opportunity") == 1500
+                and len(Tap.seen) == 3, timeout=120)
+    assert sorted(len(e["records"]) for e in Tap.seen) == [1, 500, 1000]
+
+    dispatch = event_dispatcher({"AMQP_URI": amqp_uri})
+    batch = next(e for e in Tap.seen if len(e["records"]) == 500)
+    dispatch(E.INTAKE, E.RECORDS_CHANGED, batch)  # redelivered
+    forged = E.make_event(E.RECORDS_CHANGED, business_line="acme", kind="opportunity", as_of=None, records=[
+        {"key": "f1", "version": 1, "change": "created", "record": {"id": "f1", "amount": "1", "discovered": "2026-03-02"}}])
+    forged["records"].append({"key": "f2", "version": 1, "change": "created",  # intake would refuse it
+                              "record": {"id": "f2", "amount": "-5", "discovered": "2026-03-02"}})
+    dispatch(E.INTAKE, E.RECORDS_CHANGED, forged)
+    _wait_until(lambda: rpc.assessment.list_parked()["count"] == 1, timeout=60)
+    eventlet.sleep(2)  # give a duplicate the time to (wrongly) land
+    assert "records.1.record.amount" in rpc.assessment.list_parked()["items"][0]["error"]
+    for service in (rpc.assessment, rpc.compensation):
+        assert service.projection_versions("acme")["opportunity"] == 1500  # not 2,000, no f1
+    assert rpc.escalation.projection_versions("acme") == {"opportunity": 1500, "person": 1}
+    assert rpc.escalation.tier_counts("acme") and sum(rpc.escalation.tier_counts("acme").values()) == 1500
+    assert rpc.intake.record_counts("acme")["opportunity"] == [1500, 1500]

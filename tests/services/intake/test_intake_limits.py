@@ -4,6 +4,7 @@ import pytest
 
 from intake_worker import service  # noqa: F401 - fixture
 from services.intake.models import IdempotentCall, OutboxEvent, Record
+from shared import events as E
 from shared.errors import InvalidFacts, UnknownPlugin
 
 OPP = {"id": "o1", "amount": 30000, "discovered": "2026-03-02", "branch": "b1", "account_manager": "am1"}
@@ -128,8 +129,13 @@ def test_a_batch_writes_every_record_once_with_its_event_and_a_retry_has_one_eff
     assert answer == {"business_line": "tel", "kind": "opportunity", "count": 120, "created": 120, "updated": 0}
     assert service.record_batch("tel", "opportunity", _opps(120), idempotency_key="load-1") == answer
     assert service.record_counts("tel")["opportunity"] == [120, 120]
+    # one records_changed event carries the 120 (the retry sent nothing)
     events = [c.args[1] for c in service.dispatch.call_args_list if c.args[1].get("kind") == "opportunity"]
-    assert sorted(e["key"] for e in events) == sorted(f"b{i}" for i in range(120))  # one each
+    assert [c.args[0] for c in service.dispatch.call_args_list][-1:] == [E.RECORDS_CHANGED] and len(events) == 1
+    changes = E.changes_of(events[0])
+    assert sorted(e["key"] for e in changes) == sorted(f"b{i}" for i in range(120))  # one each
+    assert {(e["version"], e["change"], e["event_id"]) for e in changes} == {(1, "created", events[0]["event_id"])}
+    assert service.db.session.query(OutboxEvent).count() == 0  # sent and gone
     assert service.get_record("tel", "opportunity", "b42")["record"]["amount"] == 30042
     with pytest.raises(InvalidFacts) as exc:  # activity is recorded once: a second load names each
         service.record_batch("tel", "opportunity", _opps(3))
@@ -138,6 +144,22 @@ def test_a_batch_writes_every_record_once_with_its_event_and_a_retry_has_one_eff
     people = service.record_batch("tel", "person", [{"id": "am1", "role": "account_manager", "branch": "b1"},
                                                     {"id": "am2", "role": "account_manager", "branch": "b1"}])
     assert (people["created"], people["updated"]) == (1, 1)
+    assert {(c["key"], c["version"], c["change"]) for c in E.changes_of(service.dispatch.call_args_list[-1].args[1])} \
+        == {("am1", 2, "updated"), ("am2", 1, "created")}
+    assert service.get_record("tel", "person", "am1")["version"] == 2
     with pytest.raises(InvalidFacts) as exc:
         service.record_batch("tel", "person", [{"id": "x", "role": "boss"}])
     assert exc.value.errors[0]["field"] == "records.0.role"
+
+
+def test_a_batch_event_never_grows_with_the_batch():
+    from services.intake.service import EVENT_BYTES, _event_parts
+    changes = [{"key": str(i)} for i in range(2500)]
+    # 2,500 small records: 1,000 + 1,000 + 500, in order
+    parts = _event_parts(changes, [100] * 2500)
+    assert [len(p) for p in parts] == [E.RECORDS_PER_EVENT, E.RECORDS_PER_EVENT, 500]
+    assert [c for p in parts for c in p] == changes
+    # records of 40% of the byte budget: two an event (80%), a third would pass it
+    assert [len(p) for p in _event_parts(changes[:5], [EVENT_BYTES * 2 // 5] * 5)] == [2, 2, 1]
+    # a record larger than the budget still goes, alone
+    assert [len(p) for p in _event_parts(changes[:2], [EVENT_BYTES + 1, 10])] == [1, 1]
