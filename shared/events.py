@@ -207,6 +207,9 @@ class _CheckedRecordChanged(RecordChanged):
 
 
 class _CheckedRecordsChanged(RecordsChanged):
+    """The envelope only: intake built each item from a record it had just validated."""
+    records = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1, max=RECORDS_PER_EVENT))
+
     def records_are_valid(self, data, **kwargs):
         return None
 

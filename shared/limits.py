@@ -115,8 +115,13 @@ def number_problem(number: Decimal) -> str | None:
     return None
 
 
+_SCALARS = frozenset({str, int, bool, float, Decimal, type(None)})
+
+
 def date_problems(loaded: Any, path: str = "") -> Iterator[tuple[str, str]]:
     """(field, message) for every date of a loaded record outside DATE_MIN..DATE_MAX."""
+    if type(loaded) in _SCALARS:  # most fields: nothing to look into
+        return
     if isinstance(loaded, date):
         if not DATE_MIN <= loaded <= DATE_MAX:
             yield path, f"must be between {DATE_MIN} and {DATE_MAX}, got {loaded}"

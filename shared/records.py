@@ -148,8 +148,13 @@ def validate_record(kind: str, document: Any) -> dict[str, Any]:
     return out
 
 
+_AS_IS = frozenset({str, int, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
     """JSON-friendly copy: dates ISO, Decimals as strings, floats by their shortest repr."""
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, (date,)):
         return value.isoformat()
     if isinstance(value, Decimal):

@@ -147,8 +147,9 @@ class IntakeService(operations.DeadLetters):
             if previous is not None:
                 return self._replay(previous, digest)
         keys = [record_key(kind, d) for d in docs]
+        seen: set[str] = set()
         errors += [{"field": f"records.{i}.id", "message": f"{kind} {k!r} appears twice in the batch"}
-                   for i, k in enumerate(keys) if k in keys[:i]]
+                   for i, k in enumerate(keys) if k in seen or seen.add(k)]
         if kind == "person":
             plugin = load_plugin(line.doc["plugin"], line.doc.get("parameters") or {})
             errors += [{**e, "field": "records." + e["field"].removeprefix("people.")}
