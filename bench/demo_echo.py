@@ -1,13 +1,14 @@
-"""The floor of bench/demo.py: for each of the five services, a bare nameko service of the same
+"""The floor of bench/demo_year.py: for each of the five services, a bare nameko service of the same
 name with the same RPC method names, answering every call at once with nothing
 (`nameko run bench.demo_echo`): what the demo's calls cost on the bus alone."""
 from nameko.rpc import rpc
 
-from services.assessment.service import AssessmentService
-from services.compensation.service import CompensationService
-from services.escalation.service import EscalationService
-from services.intake.service import IntakeService
-from services.notify.service import NotifyService
+# modules, not classes: `nameko run` would start every service class in this module's namespace
+from services.assessment import service as assessment
+from services.compensation import service as compensation
+from services.escalation import service as escalation
+from services.intake import service as intake
+from services.notify import service as notify
 
 
 def _rpc_methods(cls) -> list[str]:
@@ -21,5 +22,6 @@ def _echo_service(cls):
 
 
 IntakeEcho, EscalationEcho, AssessmentEcho, CompensationEcho, NotifyEcho = (
-    _echo_service(cls) for cls in (IntakeService, EscalationService, AssessmentService, CompensationService,
-                                   NotifyService))
+    _echo_service(cls) for cls in (intake.IntakeService, escalation.EscalationService,
+                                   assessment.AssessmentService, compensation.CompensationService,
+                                   notify.NotifyService))

@@ -4,7 +4,7 @@ HTML) replayed through the five running services, against the same calls sent to
 the same names and methods (bench/demo_echo.py). Prints seconds (min/median/max over repeats)
 and the ratio demo / floor; no assertion, no pass/fail.
 
-    .venv/bin/python bench/demo.py [--size full|small] [--repeats 3]
+    .venv/bin/python bench/demo_year.py [--size full|small] [--repeats 3]
 
 Needs the local RabbitMQ (rabbitmqctl usable, for the throwaway vhost). The services keep SQLite
 databases under a temporary directory, as `make demo` does by default.
