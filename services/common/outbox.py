@@ -15,7 +15,7 @@ import uuid
 from datetime import timedelta
 from typing import Callable
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, inspect, or_, select
 
 log = logging.getLogger("kam.outbox")
 
@@ -31,6 +31,7 @@ def send_outbox(session, OutboxEvent, dispatch: Callable[[str, dict], None], lim
     published, one DELETE removes them."""
     from .db import utcnow
 
+    _delete_sent(session, OutboxEvent)
     token = uuid.uuid4().hex
     sent = 0
     while sent < limit:
@@ -86,13 +87,34 @@ def claim_own(session, OutboxEvent, event_type: str, payload: dict) -> int:
     from .db import utcnow
     now = utcnow()
     return session.execute(insert(OutboxEvent).values(
-        event_type=event_type, payload=payload, created_at=now, claim="own", claimed_until=now + LEASE)
+        event_type=event_type, payload=payload, created_at=now, claim=OWN, claimed_until=now + LEASE)
     ).inserted_primary_key[0]
 
 
+def add_own(session, OutboxEvent, event_type: str, payload: dict):
+    """``claim_own`` for code that works with ORM objects: the row goes in with the session's next
+    flush; ``send_added`` publishes it after the commit."""
+    from .db import utcnow
+    now = utcnow()
+    row = OutboxEvent(event_type=event_type, payload=payload, created_at=now, claim=OWN, claimed_until=now + LEASE)
+    session.add(row)
+    session.info.setdefault(_ADDED, []).append(row)
+    return row
+
+
+def send_added(session, OutboxEvent, dispatch) -> None:
+    """After a commit: publish the rows ``add_own`` put in this session (those that were committed;
+    a rolled-back row has no identity and is dropped)."""
+    for row in session.info.pop(_ADDED, []):
+        identity = inspect(row).identity
+        if identity is not None:
+            send_own(session, OutboxEvent, dispatch, identity[0], row.event_type, row.payload)
+
+
 def send_own(session, OutboxEvent, dispatch, row_id: int, event_type: str, payload: dict) -> None:
-    """Publish the event a call just committed (``claim_own``) and delete its row: one publish
-    and one statement, no claim round. A broker outage hands the row back to the timer at once."""
+    """Publish the event a call just committed (``claim_own``): one publish, no statement; its row
+    is deleted with others by the process's next ``send_outbox``. A broker outage hands the row
+    back to the timer at once."""
     try:
         dispatch(event_type, payload)
     except Exception as exc:  # noqa: BLE001 - committed: the answer stands, the timer sends it
@@ -100,12 +122,32 @@ def send_own(session, OutboxEvent, dispatch, row_id: int, event_type: str, paylo
         log.warning("event left in the outbox for the timer (%s: %s)", type(exc).__name__, exc)
         _release_rows(session, OutboxEvent, [row_id])
         return
-    try:
-        session.query(OutboxEvent).filter(OutboxEvent.id == row_id).delete(synchronize_session=False)
-        session.commit()
-    except Exception as exc:  # noqa: BLE001 - sent; the lease makes the timer send it again,
-        session.rollback()    # and subscribers drop the duplicate by event_id
-        log.warning("sent event %s stays in the outbox until its lease ends (%s)", row_id, exc)
+    _sent(session, OutboxEvent).add(row_id)
+
+
+# Rows published by their own call and not deleted yet, per database and outbox table of this
+# process (several services can share a process in tests, each with its own database).
+_SENT: dict[tuple[str, str], set[int]] = {}
+_ADDED = "kam_outbox_added"
+OWN = "own"
+
+
+def _sent(session, OutboxEvent) -> set[int]:
+    return _SENT.setdefault((str(session.get_bind().url), OutboxEvent.__table__.name), set())
+
+
+def _delete_sent(session, OutboxEvent, chunk: int = 900) -> None:
+    ids = _sent(session, OutboxEvent)
+    while ids:
+        batch = [ids.pop() for _ in range(min(chunk, len(ids)))]
+        try:
+            session.query(OutboxEvent).filter(OutboxEvent.id.in_(batch)).delete(synchronize_session=False)
+            session.commit()
+        except Exception as exc:  # noqa: BLE001 - sent already; deleted next time (or resent
+            session.rollback()    # when the lease ends, and dropped by subscribers as a duplicate)
+            ids.update(batch)
+            log.warning("could not delete %d sent outbox rows yet (%s)", len(batch), exc)
+            return
 
 
 def _release_rows(session, OutboxEvent, ids) -> None:

@@ -30,7 +30,7 @@ from shared import events as E
 from services.common.db import ServiceDatabase, first_time, send_outbox
 from services.common.entrypoints import NotYet, handles
 from services.common import operations
-from services.common.outbox import send_after_commit
+from services.common.outbox import add_own, send_added
 from shared.errors import NotFound
 from shared.facts_schema import OpportunitySchema
 from services.common.projection import each_change, is_newer, plugin_of
@@ -64,7 +64,7 @@ class EscalationService(operations.DeadLetters):
         for change in each_change(payload):  # a batch's records all in this one transaction
             self._apply(kind, change["business_line"], change["record"], change["version"])
         session.commit()
-        send_after_commit(session, OutboxEvent, self.dispatch)
+        send_added(session, OutboxEvent, self.dispatch)
 
     @handles(E.INTAKE, E.RECORDS_CHANGED)
     def on_records_changed(self, payload):
@@ -133,7 +133,7 @@ class EscalationService(operations.DeadLetters):
                                  confirmer=confirmer, follow_up_days=c.follow_up_days,
                                  in_bulletin=c.in_bulletin, clause=c.clause, reason_zh=c.reason_zh,
                                  reason_en=c.reason_en, inputs=c.to_dict()["inputs"], as_of=None)
-            self.db.session.add(OutboxEvent(event_type=E.OWNER_ASSIGNED, payload=event))
+            add_own(self.db.session, OutboxEvent, E.OWNER_ASSIGNED, event)
 
     def _holder(self, line, role, row, eligible_grades=None):
         """Who holds a role for this opportunity: its own account manager, else the holder of the
@@ -184,7 +184,7 @@ class EscalationService(operations.DeadLetters):
             # opportunities with a rung due, not every one ever overdue
             row.due = next_escalation(plugin, row.owner_role, row.clock, days)
             session.commit()
-        send_after_commit(session, OutboxEvent, self.dispatch)
+        send_added(session, OutboxEvent, self.dispatch)
         return made
 
     def _escalate(self, plugin, row, week, role, days, day):
@@ -198,7 +198,7 @@ class EscalationService(operations.DeadLetters):
                              week=week, role=role, person=person, owner=row.owner,
                              owner_role=row.owner_role, last_follow_up=row.clock.isoformat(),
                              days_overdue=days, clause="RULES §1.3", as_of=day.isoformat())
-        session.add(OutboxEvent(event_type=E.OPPORTUNITY_ESCALATED, payload=event))
+        add_own(session, OutboxEvent, E.OPPORTUNITY_ESCALATED, event)
         try:
             session.commit()
         except IntegrityError:  # another instance escalated this rung first

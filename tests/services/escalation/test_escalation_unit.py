@@ -28,7 +28,8 @@ def test_a_redelivered_event_has_one_effect(sqlite_db):
     worker.on_record_changed(event)
     worker.on_record_changed(event)  # the broker delivers it again
     assert len(_sent(worker, E.OWNER_ASSIGNED)) == 1
-    assert worker.db.session.query(OutboxEvent).count() == 0  # sent, so deleted
+    worker.flush_outbox()  # the timer deletes the rows the handler sent, sending none again
+    assert worker.db.session.query(OutboxEvent).count() == 0 and len(_sent(worker, E.OWNER_ASSIGNED)) == 1
 
 
 def test_an_older_version_arriving_late_changes_nothing(sqlite_db):

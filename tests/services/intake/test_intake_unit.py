@@ -21,7 +21,11 @@ def test_record_is_stored_and_published_once_committed(service):
     event_type, payload = call.args
     assert event_type == RECORD_CHANGED and check_event(event_type, payload)["kind"] == "opportunity"
     assert payload["record"]["amount"] == 30000
-    assert service.db.session.query(OutboxEvent).count() == 0  # sent, so deleted
+    # sent by the call itself; its row stays claimed by it (no other sender takes it) until the
+    # timer's next round deletes it with any others, sending nothing twice
+    assert {r.claim for r in service.db.session.query(OutboxEvent)} == {"own"}
+    service.flush_outbox()
+    assert service.db.session.query(OutboxEvent).count() == 0 and service.dispatch.call_count == 1
 
 
 def test_retry_with_the_same_key_has_one_effect(service):
