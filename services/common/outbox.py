@@ -10,12 +10,13 @@ another sender publishes them again (subscribers drop the duplicate by event_id)
 """
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from datetime import timedelta
 from typing import Callable
 
-from sqlalchemy import and_, inspect, or_, select
+from sqlalchemy import and_, insert, inspect, or_, select
 
 log = logging.getLogger("kam.outbox")
 
@@ -82,13 +83,17 @@ def claim_own(session, OutboxEvent, event_type: str, payload: dict) -> int:
     """Write an event to the outbox in the caller's transaction, already claimed by the caller
     (send it with ``send_own`` after the commit); returns its row id. Should the caller die
     before sending, the lease runs out and the timer's ``send_outbox`` sends it."""
-    from sqlalchemy import insert
-
     from .db import utcnow
     now = utcnow()
-    return session.execute(insert(OutboxEvent).values(
+    return session.execute(_insert(OutboxEvent), dict(
         event_type=event_type, payload=payload, created_at=now, claim=OWN, claimed_until=now + LEASE)
     ).inserted_primary_key[0]
+
+
+@functools.lru_cache(maxsize=None)
+def _insert(OutboxEvent):
+    """One INSERT statement per outbox table (building one per call costs as much as running it)."""
+    return insert(OutboxEvent)
 
 
 def add_own(session, OutboxEvent, event_type: str, payload: dict):

@@ -1,4 +1,6 @@
 """RPC helpers: the ``api`` entrypoint (services.common.entrypoints) and argument validation."""
+import functools
+
 from marshmallow import ValidationError
 
 from shared.errors import InvalidFacts, flatten
@@ -6,9 +8,15 @@ from shared.errors import InvalidFacts, flatten
 from .entrypoints import api  # noqa: F401  (re-exported: every service's RPC decorator)
 
 
+@functools.lru_cache(maxsize=None)
+def _instance(schema_cls):
+    """One instance per schema: building one deep-copies its fields; ``load`` keeps no state."""
+    return schema_cls()
+
+
 def validated(schema_cls, **arguments):
     """Load an RPC method's arguments with its marshmallow schema; InvalidFacts names each bad one."""
     try:
-        return schema_cls().load(arguments)
+        return _instance(schema_cls).load(arguments)
     except ValidationError as exc:
         raise InvalidFacts(flatten(exc.messages)) from None
