@@ -26,6 +26,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
+def machine_jiffies() -> tuple[int, int]:
+    """(busy, total) CPU time of the whole machine so far, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+def busy_fraction(before: tuple[int, int], after: tuple[int, int]) -> float:
+    """Share of all the machine's cores busy between two machine_jiffies() readings."""
+    return (after[0] - before[0]) / max(1, after[1] - before[1])
+
+
 def peak_rss_mib(pid: int) -> float:
     """The process's peak resident set (VmHWM) so far, MiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -78,6 +90,14 @@ class Databases:
         with self.engine.connect() as conn:
             for name in self.created:
                 conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def consumers(amqp_uri: str, queue: str) -> int:
+    """How many consumers a queue of the throwaway vhost has (are all the instances up?)."""
+    listed = subprocess.run(["rabbitmqctl", "-q", "list_queues", "-p", amqp_uri.rsplit("/", 1)[1], "name", "consumers"],
+                            check=True, capture_output=True, text=True).stdout
+    return next((int(n) for name, n in (line.split() for line in listed.splitlines() if line.strip())
+                 if name == queue), 0)
 
 
 def start_service(module: str, config: str, env: dict[str, str], log: Path) -> subprocess.Popen:
