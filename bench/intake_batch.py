@@ -2,7 +2,7 @@
 running intake service with `record_batch` (validation, references, idempotency, store, outbox,
 events) against a SQLAlchemy Core executemany of the same rows into the same `records` table of a
 fresh database (chunk for chunk, one transaction each). Prints seconds (min/median/max over
-repeats) until the last batch is answered, and until its last event has left the outbox, the
+repeats) until the last batch is answered, and until its last event is on the broker, the
 service's peak RSS, and the ratio floor / intake; no assertion, no pass/fail.
 
     .venv/bin/python bench/intake_batch.py [--records 100000] [--batch 5000] [--repeats 3]
@@ -25,6 +25,9 @@ import uuid  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from shared import events as E  # noqa: E402
 
 from harness import (PG_ADMIN, Databases, median, peak_rss_mib, start_service, stop_service, table,  # noqa: E402
                      vhost, wait_for)
@@ -55,14 +58,25 @@ def floor(db_url: str, records: list[dict], batch: int) -> float:
     return seconds
 
 
+def published(amqp_uri: str, queue: str) -> int:
+    """Events waiting on a queue bound to intake's records_changed (declared on first use)."""
+    from kombu import Connection, Exchange, Queue
+
+    with Connection(amqp_uri) as conn:
+        declared = Queue(queue, Exchange(f"{E.INTAKE}.events", type="topic", durable=True),
+                         routing_key=E.RECORDS_CHANGED, auto_delete=False)(conn.channel()).declare()
+        return conn.default_channel.queue_declare(queue, passive=True).message_count if declared else 0
+
+
 def subject(amqp_uri: str, db_url: str, records: list[dict], batch: int, tmp: Path) -> tuple[float, float, float]:
-    """(seconds until the last batch answered, seconds until the outbox is empty, peak RSS MiB)."""
-    import sqlalchemy as sa
+    """(seconds until the last batch answered, seconds until its last event was published, peak RSS
+    MiB)."""
     from nameko.standalone.rpc import ClusterRpcProxy
 
     proc = start_service("services.intake.service", "services/intake/config.yaml",
                          {"AMQP_URI": amqp_uri, "INTAKE_DATABASE_URL": db_url}, tmp / "intake.log")
-    engine = sa.create_engine(db_url)
+    tap = f"bench-tap-{uuid.uuid4().hex[:6]}"
+    published(amqp_uri, tap)  # bound before the first batch: it counts every event published
     try:
         with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=600) as rpc:
             wait_for(lambda: rpc.intake.register_business_line({"key": "bench", "plugin": "telecom"}))
@@ -73,15 +87,11 @@ def subject(amqp_uri: str, db_url: str, records: list[dict], batch: int, tmp: Pa
                 rpc.intake.record_batch("bench", "opportunity", records[start:start + batch],
                                         idempotency_key=f"batch-{start}")
             answered = time.perf_counter() - began
-        while True:
-            with engine.connect() as conn:
-                if not conn.execute(sa.text("SELECT count(*) FROM outbox")).scalar():
-                    break
+        while published(amqp_uri, tap) < -(-len(records) // E.RECORDS_PER_EVENT):
             time.sleep(0.05)
         sent = time.perf_counter() - began
         return answered, sent, peak_rss_mib(proc.pid)
     finally:
-        engine.dispose()
         stop_service(proc)
 
 

@@ -66,7 +66,13 @@ def measure(subject: str, module: str, amqp_uri: str, db_url: str, calls: int, c
             wait_for(lambda: rpc.intake.register_business_line({"key": "bench", "plugin": "telecom"}))
             rpc.intake.register_branch("bench", {"id": "b1"})
             rpc.intake.register_person("bench", {"id": "am1", "role": "account_manager", "branch": "b1"})
-        wait_for(lambda: consumers(amqp_uri, "rpc-intake") == instances or 1 / 0)  # every instance up
+        up = time.time() + 60
+        while consumers(amqp_uri, "rpc-intake") != instances:  # every instance up
+            if time.time() > up or any(p.poll() is not None for p in procs):
+                raise RuntimeError(f"{instances} instance(s) of {module} not all consuming; logs in "
+                                   f"{tmp}: " + " | ".join((tmp / f"{subject}-{n}.log").read_text()[-500:]
+                                                           for n in range(instances)))
+            time.sleep(0.2)
         drive(amqp_uri, 20 * instances, instances, f"warm-{uuid.uuid4().hex[:6]}")
         cpu, machine, client = sum(cpu_seconds(p.pid) for p in procs), machine_jiffies(), time.process_time()
         seconds = drive(amqp_uri, calls, callers, uuid.uuid4().hex[:8])

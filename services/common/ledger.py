@@ -12,6 +12,8 @@ recomputed, so nothing is left standing on carried state that has changed.
 """
 from __future__ import annotations
 
+import logging
+import time
 from decimal import Decimal
 from typing import Any, Callable, Mapping
 
@@ -26,6 +28,7 @@ from shared.explain import CNY, Line, plain
 from shared.money import report
 
 CLOSED, REOPENED, STALE = "closed", "reopened", "stale"
+log = logging.getLogger("kam.ledger")
 
 
 def ledger_tables(Base):
@@ -110,7 +113,9 @@ def close(session, Sheet, SheetLine, business_line: str, period: str, plugin_key
     latest = current(session, Sheet, business_line, period)
     if latest is not None and latest.status == CLOSED:
         return latest, False
+    began = time.perf_counter()
     lines, carried_in, carried_out = compute()
+    computed = time.perf_counter()
     reason = None if latest is None else (
         f"reopened: {latest.reopen_reason}" if latest.status == REOPENED
         else f"recomputed because {latest.stale_reason}")
@@ -134,6 +139,9 @@ def close(session, Sheet, SheetLine, business_line: str, period: str, plugin_key
             (sheet.id, seq, l.person, l.role, str(l.figure), l.unit, l.kind, l.clause, line_json(l))
             for seq, l in enumerate(lines[start:start + chunk], start)])
         pause()
+    # what an operator asks of a slow close: how big, and whether reading and rules or writing
+    log.info("%s %s v%d: %d lines; facts and rules %.1f s, lines written %.1f s", business_line, period,
+             sheet.version, len(lines), computed - began, time.perf_counter() - computed)
     return sheet, True
 
 

@@ -96,24 +96,18 @@ def test_batch_and_paged_paths_equal_the_record_by_record_path(start_service, rp
                 answer = rpc.intake.record_batch(twin, kind, list(finals[kind].values()))
                 assert answer["created"] == len(finals[kind])
     for line in lines:
-        _wait_until(lambda: _caught_up(rpc, line) and _caught_up(rpc, f"{line}-batch"))
+        _wait_until(lambda line=line: _caught_up(rpc, line) and _caught_up(rpc, f"{line}-batch"))
 
     compared, clauses = 0, set()
     for line in lines:
         twin = f"{line}-batch"
-        for month in MONTHS:
-            one, other = rpc.assessment.close_month(line, month), rpc.assessment.close_month(twin, month)
+        periods = [(rpc.assessment.close_month, rpc.assessment.get_sheet, m) for m in MONTHS] + \
+                  [(rpc.compensation.run_quarter, rpc.compensation.get_run_lines, q) for q in QUARTERS]
+        for close, read, period in periods:
+            one, other = close(line, period), close(twin, period)
             assert (one["totals"], one["line_count"]) == (other["totals"], other["line_count"])
-            totals, whole = _whole(rpc.assessment.get_sheet, line, month)
-            paged_totals, paged, count = _paged(rpc.assessment.get_sheet, twin, month)
-            assert (paged_totals, paged, count) == (totals, whole, len(whole))
-            compared += len(whole)
-            clauses |= {(line, l["clause"]) for l in whole if l["figure"] not in ("0", "0.00")}
-        for quarter in QUARTERS:
-            one, other = rpc.compensation.run_quarter(line, quarter), rpc.compensation.run_quarter(twin, quarter)
-            assert (one["totals"], one["line_count"]) == (other["totals"], other["line_count"])
-            totals, whole = _whole(rpc.compensation.get_run_lines, line, quarter)
-            paged_totals, paged, count = _paged(rpc.compensation.get_run_lines, twin, quarter)
+            totals, whole = _whole(read, line, period)
+            paged_totals, paged, count = _paged(read, twin, period)
             assert (paged_totals, paged, count) == (totals, whole, len(whole))
             compared += len(whole)
             clauses |= {(line, l["clause"]) for l in whole if l["figure"] not in ("0", "0.00")}
