@@ -10,13 +10,16 @@ from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
 from shared.explain import FLAG, INFO, Line
+from shared.frozen import quick_init
 from shared.facts import Collection, Facts
 from shared.periods import Month, Quarter
 
 ZERO = Decimal(0)
+ONE = Decimal(1)
 AM = "account_manager"
 
 
+@quick_init  # one or more a collection: a million in a large quarter
 @dataclass(frozen=True, slots=True)
 class Part:
     person: str
@@ -39,14 +42,14 @@ def shares(c: Collection, p, contract=None) -> list[tuple[str, Decimal, str]]:
     collector alone."""
     if c.joint_with:
         if c.revenue_kind in p["joint_delivered_kinds"]:
-            return [(c.delivered_by or c.rep, Decimal(1), "002/KAB §二5")]
+            return [(c.delivered_by or c.rep, ONE, "002/KAB §二5")]
         if contract is not None and contract.tobacco:
-            return [(c.rep, Decimal(1), "002/KAB §二5")]
+            return [(c.rep, ONE, "002/KAB §二5")]
         own = p["joint_collector_share"]
         return [(c.rep, own, "002/KAB §二5"), (c.joint_with, 1 - own, "002/KAB §二5")]
     if c.contributions:
         return [(s.person, s.share, "002/KAP §二4") for s in c.contributions]
-    return [(c.rep, Decimal(1), "002/KAD §二1")]
+    return [(c.rep, ONE, "002/KAD §二1")]
 
 
 def topup(c: Collection, contract, p) -> Decimal:
@@ -75,16 +78,17 @@ def credit(c: Collection, p, contract=None, single: Decimal | None = None) -> tu
     net = net_of(c)
     kind = c.revenue_kind
     basis = c.gross_margin if kind == "secondary_dev" else net
-    own_task = basis * p["task_share"].get(kind, ZERO)
-    extra = topup(c, contract, p)
+    task_share, side_rate = p["task_share"].get(kind, ZERO), p["side_rate"].get(kind, ZERO)
+    own_task = basis * task_share
+    extra = topup(c, contract, p) if kind == "implementation" else ZERO  # only implementation is topped up
     task = own_task + extra
     implementation = own_task if kind == "implementation" else ZERO
     side_base = c.amount if p["side_on_gross"].get(kind, ZERO) else net
-    side = side_base * p["side_rate"].get(kind, ZERO)
+    side = side_base * side_rate
     inputs = {"collection": c.id, "date": c.date, "kind": kind, "amount": c.amount, "partner_share": c.partner_share,
               "expenses": c.expenses, "entertainment": c.entertainment, "travel": c.travel, "net": net,
-              "gross_margin": c.gross_margin, "task_share": p["task_share"].get(kind, ZERO),
-              "side_rate": p["side_rate"].get(kind, ZERO), "side_base": side_base}
+              "gross_margin": c.gross_margin, "task_share": task_share, "side_rate": side_rate,
+              "side_base": side_base}
     if extra:
         inputs |= {"implementation_quote": contract.implementation_quote,
                    "implementation_billed": contract.implementation, "topped_up": extra}

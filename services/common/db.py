@@ -7,6 +7,7 @@ service's config (services/<name>/config.yaml: an SQLite file by default, Postgr
 from __future__ import annotations
 
 import hashlib
+import logging
 import json
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -75,8 +76,30 @@ class ServiceDatabase(Database):
             WriterGate().watch(self.engine)
         self.declarative_base.metadata.create_all(self.engine)
 
+    def worker_teardown(self, worker_ctx):
+        """Close the worker's sessions. Closing rolls back what is open, and when the database
+        has just gone away that rollback fails; raised here, nameko treats it as fatal and the
+        whole service stops (it did, under a PostgreSQL restart). The session's connections are
+        thrown away instead, and the pool opens new ones once the database is back."""
+        db = self.dbs.pop(worker_ctx, None)
+        if db is None:
+            return
+        for session in [db._worker_session, *db._context_sessions]:
+            if session is None:
+                continue
+            try:
+                session.close()
+            except Exception as exc:  # noqa: BLE001 - a dead connection: nothing left to roll back
+                log.warning("database connection lost while closing a worker's session (%s: %s); "
+                            "discarded", type(exc).__name__, exc)
+                try:
+                    session.invalidate()
+                except Exception:  # noqa: BLE001
+                    pass
+
 
 SQLITE_BUSY_TIMEOUT_S = 30
+log = logging.getLogger("kam.db")
 
 
 def _engine_options(url: str) -> dict[str, Any]:

@@ -25,11 +25,15 @@ def shared_pg_urls(pg_url_factory):
 
 
 def _stream(client, n, fault_at, fault):
-    """Write n opportunities; run ``fault`` in the background once ``fault_at`` are written."""
+    """Write n opportunities; run ``fault(begun)`` in the background once ``fault_at`` are
+    written, and write the rest only once it has sent ``begun`` (the fault is in place): however
+    fast the writes, some of them meet the fault."""
     background = None
     for i in range(n):
         if i == fault_at:
-            background = eventlet.spawn(fault)
+            begun = eventlet.Event()
+            background = eventlet.spawn(fault, begun)
+            begun.wait()
         write(client, i)
     if background is not None:
         background.wait()
@@ -42,8 +46,9 @@ def test_broker_restart_mid_stream_loses_nothing_and_every_service_stays_up(
     try:
         set_up_line(client)
 
-        def restart():  # what an operator does: rabbitmqctl stop_app; sleep 20; start_app
+        def restart(begun):  # what an operator does: rabbitmqctl stop_app; sleep 20; start_app
             with private_broker.down():
+                begun.send()
                 eventlet.sleep(20)
 
         _stream(client, N, N // 3, restart)
@@ -65,11 +70,13 @@ def test_kill_9_of_each_service_mid_stream_loses_nothing(private_broker, shared_
     try:
         set_up_line(client)
 
-        def kill_each():
+        def kill_each(begun):
             import os
             import signal
             for name in SERVICES:
                 os.kill(suite.current_pids()[name], signal.SIGKILL)
+                if not begun.ready():
+                    begun.send()
                 eventlet.sleep(3)
 
         _stream(client, N, N // 4, kill_each)
@@ -95,8 +102,9 @@ def test_downstream_databases_down_for_10_s_lose_nothing(private_broker, pg_url_
 
             answers = []
 
-            def outage():
+            def outage(begun):
                 with pg.down():
+                    begun.send()
                     eventlet.sleep(2)
                     try:  # a caller meanwhile is told to come back, not given SQL or a stack
                         with ClusterRpcProxy({"AMQP_URI": private_broker.amqp_uri}, timeout=20) as rpc:
