@@ -140,7 +140,8 @@ class IntakeService(operations.DeadLetters):
     def record_batch(self, business_line, kind, records, idempotency_key=None):
         """Up to BATCH_MAX records of one kind, all or nothing: every bad record is named
         (``records.<i>.<field>``) and nothing is written; a retry with the same key has one effect.
-        Answers counts, not the records: {business_line, kind, count, created, updated}."""
+        Answers counts, not the records: {business_line, kind, count, created, updated}. The
+        records go out as records_changed events of up to RECORDS_PER_EVENT records each."""
         validated(Batch, business_line=business_line, kind=kind, records=records,
                   idempotency_key=idempotency_key)
         if kind == "business_line":
@@ -227,7 +228,7 @@ class IntakeService(operations.DeadLetters):
 
     @api
     def record_counts(self, business_line):
-        """{kind: [records, sum of versions]}: the sum is the number of record_changed events sent,
+        """{kind: [records, sum of versions]}: the sum is the number of record changes sent,
         which a projection compares with its own to know it has caught up."""
         validated(Call, business_line=business_line)
         rows = (self.db.session.query(Record.kind, func.count(), func.sum(Record.version))
