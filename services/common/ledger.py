@@ -92,12 +92,9 @@ def line_json(line: Line) -> str:
     tuples and nested dicts natively; Decimal, periods (dataclasses, passed through) and the rest
     through ``plain``)."""
     figure = report(line.figure) if line.unit == CNY else line.figure
-    # top-level amounts turned to text here: orjson's fallback costs a call into Python for each
-    # (a credit line has a dozen), which took more time than the rest of the encoding
-    inputs = {k: str(v) if type(v) is Decimal else v for k, v in line.inputs.items()}
     return orjson.dumps({
         "person": line.person, "role": line.role, "figure": str(figure), "unit": line.unit, "kind": line.kind,
-        "clause": line.clause, "reason_zh": line.reason_zh, "reason_en": line.reason_en, "inputs": inputs,
+        "clause": line.clause, "reason_zh": line.reason_zh, "reason_en": line.reason_en, "inputs": line.inputs,
     }, default=_json_default, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS).decode()
 
 
