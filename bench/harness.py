@@ -5,6 +5,7 @@ min/median/max table every script prints. Nothing here asserts: benchmarks print
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import statistics
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 ROOT = Path(__file__).resolve().parents[1]
+logging.getLogger("amqp").setLevel(logging.ERROR)  # "Received method ... during closing channel" on every client close
 TICK = os.sysconf("SC_CLK_TCK")
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
