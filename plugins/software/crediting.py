@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable
 
 from shared.explain import FLAG, INFO, Line
 from shared.frozen import quick_init

@@ -10,7 +10,7 @@ import hashlib
 import logging
 import json
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any
 
 import orjson
 from nameko_sqlalchemy import Database
