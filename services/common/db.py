@@ -7,8 +7,9 @@ service's config (services/<name>/config.yaml: an SQLite file by default, Postgr
 from __future__ import annotations
 
 import hashlib
-import logging
 import json
+import logging
+import weakref
 from datetime import datetime, timezone
 from typing import Any
 
@@ -73,7 +74,7 @@ class ServiceDatabase(Database):
         super().setup()
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-            WriterGate().watch(self.engine)
+            WriterGate.of(self.engine)
         self.declarative_base.metadata.create_all(self.engine)
 
     def worker_teardown(self, worker_ctx):
@@ -135,10 +136,27 @@ class WriterGate:
     threads and the busy handler is left for other processes on the same file."""
 
     WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+    _gates: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # engine -> its gate
 
     def __init__(self, timeout: float = SQLITE_BUSY_TIMEOUT_S):
         from eventlet.semaphore import Semaphore
         self.semaphore, self.timeout = Semaphore(1), timeout
+
+    @classmethod
+    def of(cls, engine) -> "WriterGate":
+        """The engine's gate, watching it from the first call."""
+        if engine not in cls._gates:
+            cls._gates[engine] = gate = cls()
+            gate.watch(engine)
+        return cls._gates[engine]
+
+    @classmethod
+    def hold(cls, connection) -> None:
+        """Take the gate for this connection's transaction before its first write, so what it
+        reads next is what the last writer committed (services.common.locks)."""
+        gate = cls._gates.get(connection.engine)
+        if gate is not None:
+            gate._take(connection, "(held for a read-then-write)", None)
 
     def watch(self, engine) -> None:
         event.listen(engine, "before_cursor_execute", self._before)
@@ -148,7 +166,12 @@ class WriterGate:
         event.listen(engine.pool, "close", self._reset)
 
     def _before(self, conn, cursor, statement, parameters, context, executemany):
-        if conn.info.get("writer_gate") or not statement.lstrip()[:7].upper().startswith(self.WRITES):
+        if not statement.lstrip()[:7].upper().startswith(self.WRITES):
+            return
+        self._take(conn, statement, parameters)
+
+    def _take(self, conn, statement, parameters):
+        if conn.info.get("writer_gate"):
             return
         if not self.semaphore.acquire(timeout=self.timeout):
             from sqlalchemy.exc import OperationalError

@@ -10,7 +10,9 @@ RPC:
     tier_counts(business_line)            opportunities per tier
     projection_versions(business_line)    caught up with intake? (compare intake.record_counts)
 Timer: a daily sweep as of today (RULES.md §1.3). Each (opportunity, follow-up period, overdue
-week, rung) escalates once, even with several instances sweeping the same database.
+week, rung) escalates once, even with several instances sweeping the same database. A line's
+events and sweep steps take the line's lock (services.common.locks), so an opportunity and its
+owner's record arriving together cannot leave it vacant.
 Operators (every service, services.common.operations): list_parked, get_parked, replay_parked,
 drop_parked — events this service parked in ``escalation.parked`` (services.common.deadletter).
 Handlers validate each event (shared.events), retry failures through delay queues and park what
@@ -30,6 +32,7 @@ from shared import events as E
 from services.common.db import ServiceDatabase, first_time, send_outbox
 from services.common.entrypoints import NotYet, handles
 from services.common import operations
+from services.common.locks import lock
 from services.common.outbox import add_own, send_added
 from shared.errors import NotFound
 from shared.facts_schema import OpportunitySchema
@@ -51,6 +54,9 @@ class EscalationService(operations.DeadLetters):
 
     # --- projection -------------------------------------------------------------------------
 
+    # A line's records are applied one transaction at a time (services.common.locks): an
+    # opportunity and its owner's person record applied side by side each missed the other's
+    # uncommitted row and left the opportunity vacant.
     # A follow-up can overtake its opportunity's event: the handler refuses it with NotYet
     # (nothing committed) and the broker brings it back after a delay (services.common.entrypoints).
     @handles(E.INTAKE, E.RECORD_CHANGED)
@@ -61,6 +67,7 @@ class EscalationService(operations.DeadLetters):
         session = self.db.session
         if not first_time(session, AppliedEvent, payload["event_id"], E.RECORD_CHANGED):
             return
+        lock(session, _line_key(payload["business_line"]))
         for change in each_change(payload):  # a batch's records all in this one transaction
             self._apply(kind, change["business_line"], change["record"], change["version"])
         session.commit()
@@ -175,6 +182,11 @@ class EscalationService(operations.DeadLetters):
             due = due.filter(Opportunity.business_line == business_line)
         made = []
         for row in due.order_by(Opportunity.business_line, Opportunity.id).all():
+            lock(session, _line_key(row.business_line))
+            session.refresh(row)  # a follow-up may have moved its clock since the query
+            if not (row.open and row.due and row.due <= day):
+                session.commit()
+                continue
             line = session.get(Line, row.business_line)
             plugin = plugin_of(line.plugin, line.parameters)
             days = (day - row.clock).days
@@ -255,6 +267,10 @@ class EscalationService(operations.DeadLetters):
         return [{"opportunity": r.opportunity, "clock": r.clock.isoformat(), "week": r.week,
                  "role": r.role, "person": r.person, "as_of": r.as_of.isoformat()}
                 for r in rows.order_by(Escalation.id)]
+
+
+def _line_key(business_line: str) -> str:
+    return f"escalation:line:{business_line}"
 
 
 def next_escalation(plugin, owner_role, clock, days):
