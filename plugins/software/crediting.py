@@ -85,25 +85,33 @@ def credit(c: Collection, p, contract=None, single: Decimal | None = None) -> tu
     implementation = own_task if kind == "implementation" else ZERO
     side_base = c.amount if p["side_on_gross"].get(kind, ZERO) else net
     side = side_base * side_rate
-    inputs = {"collection": c.id, "date": c.date, "kind": kind, "amount": c.amount, "partner_share": c.partner_share,
-              "expenses": c.expenses, "entertainment": c.entertainment, "travel": c.travel, "net": net,
-              "gross_margin": c.gross_margin, "task_share": task_share, "side_rate": side_rate,
-              "side_base": side_base}
     if extra:
-        inputs |= {"implementation_quote": contract.implementation_quote,
-                   "implementation_billed": contract.implementation, "topped_up": extra}
+        topped = {"implementation_quote": contract.implementation_quote,
+                  "implementation_billed": contract.implementation, "topped_up": extra}
+        topped_zh, topped_en = f"，实施低于标准报价补足 {extra}", f", implementation topped up to the quote by {extra}"
+    else:
+        topped, topped_zh, topped_en = None, "", ""
     parts, lines = [], []
     clause = CREDIT_CLAUSE.get(kind, "002/KAD §二1")
-    topped_zh = f"，实施低于标准报价补足 {extra}" if extra else ""
-    topped_en = f", implementation topped up to the quote by {extra}" if extra else ""
+    # a million lines in a large quarter: each Decimal turned to text once (str, not format()),
+    # and each line's inputs built in one dict
+    net_text, cid = str(net), c.id
     for person, share, split_clause in shares(c, p, contract):
         credited = task * share
-        parts.append(Part(person, c.id, credited, side * share, share,
+        credited_text, share_text = str(credited), str(share)
+        inputs = {"collection": cid, "date": c.date, "kind": kind, "amount": c.amount,
+                  "partner_share": c.partner_share, "expenses": c.expenses, "entertainment": c.entertainment,
+                  "travel": c.travel, "net": net, "gross_margin": c.gross_margin, "task_share": task_share,
+                  "side_rate": side_rate, "side_base": side_base}
+        if topped:
+            inputs.update(topped)
+        inputs["share"], inputs["split_clause"] = share, split_clause
+        parts.append(Part(person, cid, credited, side * share, share,
                           task if single is None else single, implementation * share))
         lines.append(Line(person, AM, credited, INFO, "task_credit", clause,
-                          f"回款 {c.id}（{kind}）净额 {net}{topped_zh}，计入任务 {credited}（份额 {share}）",
-                          f"collection {c.id} ({kind}): net {net}{topped_en}, task credit {credited} "
-                          f"(share {share})", {**inputs, "share": share, "split_clause": split_clause}))
+                          f"回款 {cid}（{kind}）净额 {net_text}{topped_zh}，计入任务 {credited_text}（份额 {share_text}）",
+                          f"collection {cid} ({kind}): net {net_text}{topped_en}, task credit {credited_text} "
+                          f"(share {share_text})", inputs))
     return parts, lines
 
 

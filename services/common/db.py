@@ -141,6 +141,7 @@ class WriterGate:
     def __init__(self, timeout: float = SQLITE_BUSY_TIMEOUT_S):
         from eventlet.semaphore import Semaphore
         self.semaphore, self.timeout = Semaphore(1), timeout
+        self.keyed: dict[str, Semaphore] = {}  # services.common.locks, long holds
 
     @classmethod
     def of(cls, engine) -> "WriterGate":
@@ -157,6 +158,22 @@ class WriterGate:
         gate = cls._gates.get(connection.engine)
         if gate is not None:
             gate._take(connection, "(held for a read-then-write)", None)
+
+    @classmethod
+    def hold_key(cls, connection, key: str, timeout: float) -> bool:
+        """Take this process's lock on ``key`` for the connection's transaction, without the
+        gate (a close holds its period through a long computation; the other writers go on).
+        False if it was not free within ``timeout``."""
+        gate = cls._gates.get(connection.engine)
+        held = connection.info.setdefault("kam_keys", {})
+        if gate is None or key in held:
+            return True
+        from eventlet.semaphore import Semaphore
+        semaphore = gate.keyed.setdefault(key, Semaphore(1))
+        if not semaphore.acquire(timeout=timeout):
+            return False
+        held[key] = semaphore
+        return True
 
     def watch(self, engine) -> None:
         event.listen(engine, "before_cursor_execute", self._before)
@@ -179,12 +196,17 @@ class WriterGate:
         conn.info["writer_gate"] = True
 
     def _end(self, conn):
-        if conn.info.pop("writer_gate", False):
-            self.semaphore.release()
+        self._release(conn.info)
 
     def _reset(self, dbapi_connection, record, *args):
-        if record is not None and record.info.pop("writer_gate", False):
+        if record is not None:
+            self._release(record.info)
+
+    def _release(self, info):
+        if info.pop("writer_gate", False):
             self.semaphore.release()
+        for semaphore in info.pop("kam_keys", {}).values():
+            semaphore.release()
 
 
 def request_hash(method: str, payload: Any) -> str:

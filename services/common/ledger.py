@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .bulk import insert_rows
 from .db import utcnow
+from .locks import lock
 from shared.errors import Conflict, NotFound
 from shared.explain import CNY, Line, plain
 from shared.money import report
@@ -98,6 +99,10 @@ def line_json(line: Line) -> str:
     }, default=_json_default, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS).decode()
 
 
+def _ledger_key(business_line: str) -> str:
+    return f"ledger:{business_line}"
+
+
 def current(session, Sheet, business_line: str, period: str):
     return (session.query(Sheet).filter_by(business_line=business_line, period=period)
             .order_by(Sheet.version.desc()).first())
@@ -109,7 +114,10 @@ def close(session, Sheet, SheetLine, business_line: str, period: str, plugin_key
     """Return (sheet, created). ``compute`` -> (lines, carried_in, carried_out) runs only when
     the period is not closed yet (or was reopened). The lines are written ``chunk`` at a time with
     ``pause()`` between, all in the caller's transaction: a close interrupted anywhere leaves no
-    sheet at all, never part of one."""
+    sheet at all, never part of one. The line's ledger is locked first: a reopening of the
+    previous period committed while this one computed would find no later sheet to mark stale,
+    and this one would stand on carried state that no longer holds."""
+    lock(session, _ledger_key(business_line), long=True)
     latest = current(session, Sheet, business_line, period)
     if latest is not None and latest.status == CLOSED:
         return latest, False
@@ -148,6 +156,7 @@ def close(session, Sheet, SheetLine, business_line: str, period: str, plugin_key
 def reopen(session, Sheet, business_line: str, period: str, reason: str):
     if not isinstance(reason, str) or not reason.strip():
         raise Conflict("reopening a closed period needs a reason", field="reason")
+    lock(session, _ledger_key(business_line), long=True)
     latest = current(session, Sheet, business_line, period)
     if latest is None:
         raise NotFound(f"{period} of {business_line!r} was never closed", field="period")

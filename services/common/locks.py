@@ -5,10 +5,10 @@ rows: escalation assigned an opportunity while its owner's person record was bei
 neither transaction saw the other, leaving the opportunity vacant for good. A handler that reads
 what another may be writing takes the line's lock first; it is held until the transaction ends.
 
-PostgreSQL: a transaction-scoped advisory lock, tried and waited for greenly. (psycopg2 blocks
-the OS thread, so a blocking wait would freeze every green thread of the service, including
-the one holding the lock.) Under READ COMMITTED each statement after it sees what the previous
-holder committed. SQLite: the process's writer gate (services.common.db.WriterGate), which
+PostgreSQL: a transaction-scoped advisory lock, tried and waited for with eventlet's sleep, so
+the wait is green whether or not psycopg2 was made green (``nameko run`` patches it; a plain
+script may not), and never blocks the hub that would let the holder finish. Under READ
+COMMITTED each statement after it sees what the previous holder committed. SQLite: the process's writer gate (services.common.db.WriterGate), which
 already makes one writer at a time.
 """
 from __future__ import annotations
@@ -26,11 +26,17 @@ LOCK_TIMEOUT_S = 60.0
 _TRY = text("SELECT pg_try_advisory_xact_lock(hashtextextended(:key, 0))")
 
 
-def lock(session, key: str, timeout: float = LOCK_TIMEOUT_S) -> None:
-    """Hold ``key`` until the session's transaction commits or rolls back."""
+def lock(session, key: str, timeout: float = LOCK_TIMEOUT_S, *, long: bool = False) -> None:
+    """Hold ``key`` until the session's transaction commits or rolls back. ``long``: held
+    through a long computation (a period's close); on SQLite a lock of its own instead of the
+    writer gate, so the service's other writers are not held up meanwhile (it must then be
+    taken before the transaction's first write, or two holders could wait on each other)."""
     connection = session.connection()
     if connection.dialect.name == "sqlite":
-        WriterGate.hold(connection)
+        if not long:
+            WriterGate.hold(connection)
+        elif not WriterGate.hold_key(connection, key, timeout):
+            raise Unavailable(f"{key} stayed locked for {timeout:.0f} s; retry later", field="")
         return
     deadline, pause = time.monotonic() + timeout, 0.002
     while not session.execute(_TRY, {"key": key}).scalar():

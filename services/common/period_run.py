@@ -15,6 +15,7 @@ from shared.records import KINDS
 
 from . import ledger
 from .db import first_time
+from .locks import lock
 from .factstore import apply_record, period_records, preload
 from .outbox import send_after_commit
 from .projection import each_change, plugin_of
@@ -30,6 +31,9 @@ def project(session, AppliedEvent, Fact, payload) -> bool:
         return False
     if not first_time(session, AppliedEvent, payload["event_id"], E.RECORD_CHANGED):
         return False
+    # the version check below reads a row another event may be rewriting: two updates of one
+    # record applied side by side let the older overwrite the newer (a close then paid on it)
+    lock(session, f"facts:{payload['business_line']}")
     stored = None
     if "records" in payload:  # a batch: its stored rows in one read, not one each
         stored = preload(session, Fact, payload["business_line"], payload["kind"],

@@ -198,7 +198,8 @@ class IntakeService(operations.DeadLetters):
             same_key = False
         if not same_key:
             raise InvalidFacts("a record's key cannot change", field="changes")
-        return self._save("update_record", business_line, kind, merged, idempotency_key, update=True)
+        return self._save("update_record", business_line, kind, merged, idempotency_key, update=True,
+                          based_on=current.version)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -263,7 +264,7 @@ class IntakeService(operations.DeadLetters):
             raise NotFound(f"no {kind} {key!r} in business line {business_line!r}", field="key")
         return row
 
-    def _save(self, method, business_line, kind, document, idempotency_key, update=False):
+    def _save(self, method, business_line, kind, document, idempotency_key, update=False, based_on=None):
         validated(Call, business_line=business_line, idempotency_key=idempotency_key)
         doc = validate_record(kind, document)
         key = record_key(kind, doc)
@@ -283,7 +284,13 @@ class IntakeService(operations.DeadLetters):
                   for _, name, target, value in refs if (target, value) not in found]
         if errors:
             raise InvalidFacts(errors)
-        return self._write(method, business_line, kind, key, doc, idempotency_key, update, found.get((kind, key)))
+        stored = found.get((kind, key))
+        if based_on is not None and stored is not None and stored[1] != based_on:
+            # the changes were merged into an older version: written as they are, they would
+            # undo what the other call changed
+            self.db.session.rollback()
+            raise Conflict(f"{kind} {key!r} was written concurrently; retry", field="key")
+        return self._write(method, business_line, kind, key, doc, idempotency_key, update, stored)
 
     def _probe(self, business_line, pairs) -> dict[tuple[str, str], tuple[int, int, dict | None]]:
         """{(kind, key): (id, version, doc of a business line else None)} of the pairs that exist."""

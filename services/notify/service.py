@@ -43,6 +43,7 @@ from .models import AppliedEvent, Base, Delivery, Message, Opportunity
 from .schemas import Bulletin, DeliveryQuery, MessageQuery, Retry
 
 DEFAULT_MAX_ATTEMPTS = 8
+SEND_LEASE = timedelta(seconds=120)  # a claimed delivery is not sent again before this has passed
 
 
 class NotifyService(operations.DeadLetters):
@@ -185,17 +186,32 @@ class NotifyService(operations.DeadLetters):
         except IntegrityError:  # made by another worker at the same moment
             session.rollback()
             return session.query(Message).filter_by(dedup=dedup).one().id
-        self._deliver(session.query(Delivery).filter_by(message_id=message.id).all())
+        self._deliver([d.id for d in session.query(Delivery.id).filter_by(message_id=message.id)
+                       .order_by(Delivery.id)])
         return message.id
 
-    def _deliver(self, deliveries):
+    def _deliver(self, ids, now=None):
+        """Send each delivery this worker claims. The claim (a conditional UPDATE, committed
+        before sending) moves its next attempt a lease ahead, so the retry timer of this or
+        another instance does not send it too while it is on its way; a sender that dies
+        leaves it to be retried when the lease ends. Returns how many were attempted."""
         session = self.db.session
         max_attempts = int(self.config.get("NOTIFY_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
-        for d in deliveries:
-            message = session.get(Message, d.message_id)
-            d.attempts += 1
+        attempted = 0
+        for delivery_id in ids:
+            now_ = now or utcnow()
+            claimed = session.execute(
+                update(Delivery).where(Delivery.id == delivery_id, Delivery.status.in_(("pending", "retrying")),
+                                       Delivery.next_attempt <= now_)
+                .values(next_attempt=now_ + SEND_LEASE, attempts=Delivery.attempts + 1)
+                .execution_options(synchronize_session=False)).rowcount
+            session.commit()
+            if not claimed:
+                continue
+            attempted += 1
+            d = session.get(Delivery, delivery_id)
             try:
-                self.channels[d.channel].send(message)
+                self.channels[d.channel].send(session.get(Message, d.message_id))
             except Exception as exc:  # any channel failure is logged and retried, never lost
                 d.last_error = f"{type(exc).__name__}: {exc}"[:2000]
                 d.status = "failed" if d.attempts >= max_attempts else "retrying"
@@ -203,6 +219,7 @@ class NotifyService(operations.DeadLetters):
             else:
                 d.status, d.sent_at, d.last_error = "sent", utcnow(), None
             session.commit()
+        return attempted
 
     @timer(interval=10)
     def retry_due(self):
@@ -212,11 +229,10 @@ class NotifyService(operations.DeadLetters):
     def retry_deliveries(self, as_of_now=None):
         """Attempt every delivery that is retrying and due (``as_of_now``: ISO datetime, for tests)."""
         now = validated(Retry, as_of_now=as_of_now)["as_of_now"] or utcnow()
-        due = (self.db.session.query(Delivery)
+        due = [d.id for d in self.db.session.query(Delivery.id)
                .filter(Delivery.status.in_(("pending", "retrying")), Delivery.next_attempt <= now)
-               .order_by(Delivery.id).with_for_update(skip_locked=True).all())
-        self._deliver(due)
-        return len(due)
+               .order_by(Delivery.id)]
+        return self._deliver(due, now)
 
     @api
     def list_messages(self, business_line=None, kind=None):

@@ -53,3 +53,38 @@ def test_concurrent_events_on_one_opportunity_lose_no_notice_and_no_count(start_
     assert all(f"| o{i} | 150000 |" in rows for i in range(OPPORTUNITIES))
     assert rows.count(f"| {ESCALATIONS} |") >= OPPORTUNITIES  # each count is 5: none lost
     assert rpc.notify.list_parked()["count"] == 0
+
+
+class Slow:
+    """A channel whose sends wait until released (an SMTP server taking its time)."""
+
+    def __init__(self):
+        from side_by_side import threading
+        self.sent, self.sending, self.go_on = [], threading.Event(), threading.Event()
+
+    def send(self, message):
+        self.sending.set()
+        self.go_on.wait(30)
+        self.sent.append(message.subject)
+
+
+def test_a_delivery_on_its_way_is_not_sent_again_by_the_retry_timer(pg_url_factory):
+    # A makes the sheet's notice and starts sending it; meanwhile the retry timer (of A or of a
+    # second instance) finds the same delivery still pending: it used to send it a second time.
+    from side_by_side import Workers, in_thread
+    from services.notify.models import Base, Delivery
+    from services.notify.service import NotifyService
+    closed = E.make_event(E.MONTH_CLOSED, business_line="acme", period="2026-03", version=1,
+                          plugin="acme-flat", lines=1, totals={"am1": {"points": "3"}})
+    workers, slow = Workers(NotifyService, Base, pg_url_factory("notify")), Slow()
+    making, _ = in_thread(workers(channels={"mail": slow}, config={}).on_month_closed, closed)
+    assert slow.sending.wait(30)
+    again = Slow()
+    assert workers(channels={"mail": again}, config={}).retry_deliveries() == 0
+    slow.go_on.set()
+    making.join(30)
+    assert (slow.sent, again.sent) == (["acme 2026-03 月度考核扣分表 / monthly penalty sheet (v1)"], [])
+    with workers.sessions() as session:
+        (delivery,) = session.query(Delivery).all()
+        assert (delivery.status, delivery.attempts) == ("sent", 1)
+    workers.close()
