@@ -70,7 +70,8 @@ class ServiceDatabase(Database):
 
     def setup(self):
         self.engine_options = {**self.engine_options, **_engine_options(
-            self.container.config["DB_URIS"][f"{self.container.service_name}:{self.declarative_base.__name__}"])}
+            self.container.config["DB_URIS"][f"{self.container.service_name}:{self.declarative_base.__name__}"],
+            int(self.container.config.get("max_workers") or 10))}
         super().setup()
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -103,7 +104,7 @@ SQLITE_BUSY_TIMEOUT_S = 30
 log = logging.getLogger("kam.db")
 
 
-def _engine_options(url: str) -> dict[str, Any]:
+def _engine_options(url: str, workers: int = 10) -> dict[str, Any]:
     # JSON columns are read with orjson (~4x the stdlib): a large close reads a document a record;
     # they are still written by the stdlib encoder, whose output orjson reads back exactly
     options: dict[str, Any] = {"json_deserializer": orjson.loads}
@@ -115,7 +116,9 @@ def _engine_options(url: str) -> dict[str, Any]:
             # green threads share one OS thread, and no pool limit makes a worker wait.
             options.update(poolclass=QueuePool, pool_size=10, max_overflow=-1)
         return options
-    return {**options, "pool_pre_ping": True}
+    # a connection for every worker and the timers: with the default 5 (+10 overflow) each busy
+    # moment opened and closed PostgreSQL connections, an eighth of intake's time at 10 callers
+    return {**options, "pool_pre_ping": True, "pool_size": workers + 2, "max_overflow": 10}
 
 
 def _sqlite_pragmas(dbapi_connection, _record):
