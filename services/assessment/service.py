@@ -15,6 +15,8 @@ Operators (every service, services.common.operations): list_parked, get_parked, 
 drop_parked — events this service parked in ``assessment.parked`` (services.common.deadletter).
 Handlers validate each event (shared.events), retry failures through delay queues and park what
 still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
+Side by side (workers, instances): a line's projection updates are applied one at a time, and
+its closes and reopenings wait for each other (services.common.locks).
 Tables: models.py.
 """
 from __future__ import annotations

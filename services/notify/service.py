@@ -12,7 +12,8 @@ RPC:
 Timers: the weekly bulletin (every 7 days) and delivery retries (every 10 s).
 Every message is made once (keyed by its source event, or line + week for a bulletin) and
 delivered on every configured channel (channels.py); each attempt is logged on its Delivery row
-and failures are retried with exponential back-off up to NOTIFY_MAX_ATTEMPTS.
+and failures are retried with exponential back-off up to NOTIFY_MAX_ATTEMPTS. A delivery is claimed
+under a lease before it is sent, so the retry timer (of any instance) never sends it twice.
 Operators (every service, services.common.operations): list_parked, get_parked, replay_parked,
 drop_parked — events this service parked in ``notify.parked`` (services.common.deadletter).
 Handlers validate each event (shared.events), retry failures through delay queues and park what
