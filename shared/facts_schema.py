@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
-from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, post_load,
+from marshmallow import (RAISE, Schema, ValidationError, fields, post_load,
                          validate, validates_schema)
 
 from . import facts as F

@@ -1,5 +1,5 @@
 """assessment's RPC argument schemas."""
-from marshmallow import RAISE, Schema, fields
+from marshmallow import RAISE, Schema
 
 from services.common import rpc_fields as f
 

@@ -2,7 +2,6 @@
 PostgreSQL: generated bad payloads get a SuiteError that names a field, never an internal error or
 an outage; a refused call writes nothing; and afterwards the line's month and quarter still close.
 """
-import string
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st

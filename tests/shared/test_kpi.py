@@ -1,7 +1,6 @@
 """RULES.md §4 (seed 003 §十一) sheet and the §2.3.3 weighted KPI coefficient."""
 from decimal import Decimal
 
-import pytest
 from hypothesis import given, strategies as st
 
 from shared.explain import INFO

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from plugins.software import SoftwarePlugin, SoftwareProgressivePlugin
-from shared.explain import CNY, FLAG, INFO, totals
+from shared.explain import CNY, FLAG, INFO
 from shared.facts_schema import load_facts
 
 P = SoftwarePlugin({"vat_divisor": 1})  # RULES §2.3's worked example: vat_divisor 1 for readability

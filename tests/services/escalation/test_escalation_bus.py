@@ -2,7 +2,6 @@
 import eventlet
 from nameko.events import event_handler
 from nameko.standalone.rpc import ClusterRpcProxy
-from nameko.testing.services import entrypoint_waiter
 
 from services.escalation.service import EscalationService
 from services.intake.service import IntakeService
