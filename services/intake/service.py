@@ -29,12 +29,14 @@ Tables: models.py.
 """
 from __future__ import annotations
 
+import functools
+
 import orjson
 from marshmallow import ValidationError
 from nameko.events import EventDispatcher
 from services.common.rpc import api, validated
 from nameko.timer import timer
-from sqlalchemy import bindparam, case, func, insert, select, tuple_
+from sqlalchemy import bindparam, case, func, insert, select, text, tuple_
 from sqlalchemy import update as update_
 from sqlalchemy.exc import IntegrityError
 
@@ -42,7 +44,7 @@ from shared import events as E
 from services.common.db import ServiceDatabase, request_hash, send_outbox, utcnow
 from services.common import operations
 from services.common.bulk import insert_rows
-from services.common.outbox import claim_own, send_own
+from services.common.outbox import LEASE, OWN, claim_own, send_own
 from shared.errors import ConfigError, Conflict, InvalidFacts, NotFound, UnknownPlugin, flatten
 from shared.loader import load_plugin
 from shared.records import KINDS, record_day, record_key, validate_record
@@ -66,6 +68,24 @@ _MOVE_RECORD = (update_(Record).where(Record.id == bindparam("row_id"), Record.v
                 .values(version=bindparam("new_version"), doc=bindparam("new_doc", type_=Record.doc.type),
                         day=bindparam("new_day", type_=Record.day.type)))
 _INSERT_CALL = insert(IdempotentCall)
+
+
+@functools.lru_cache(maxsize=2)
+def _created_statement(with_call: bool):
+    """PostgreSQL: a new record, its event's outbox row (claimed by the call) and, with a key, the
+    idempotency row, as one INSERT with data-modifying CTEs; answers the outbox row's id. (Text:
+    SQLAlchemy 1.4 compiles the outer RETURNING of an INSERT with an INSERT CTE wrongly.)"""
+    call = ("new_call AS (INSERT INTO idempotent_calls (key, method, request_hash, response, created_at) "
+            "VALUES (:call_key, :method, :request_hash, :response, :now)), ") if with_call else ""
+    sql = ("WITH new_record AS (INSERT INTO records (business_line, kind, key, version, day, doc, created_at, "
+           "updated_at) VALUES (:business_line, :kind, :key, 1, :day, :doc, :now, :now)), " + call +
+           "new_event AS (INSERT INTO outbox (event_type, payload, created_at, claim, claimed_until) "
+           "VALUES (:event_type, :payload, :now, :claim, :claimed_until) RETURNING id) SELECT id FROM new_event")
+    binds = [bindparam("doc", type_=Record.doc.type), bindparam("day", type_=Record.day.type),
+             bindparam("payload", type_=OutboxEvent.payload.type)]
+    if with_call:
+        binds.append(bindparam("response", type_=IdempotentCall.response.type))
+    return text(sql).bindparams(*binds)
 
 
 class IntakeService(operations.DeadLetters):
@@ -393,26 +413,14 @@ class IntakeService(operations.DeadLetters):
         if current is not None and not update and kind not in _REPLACEABLE:
             raise Conflict(f"{kind} {key!r} already exists; change it with update_record", field="id")
         day = record_day(kind, doc)
-        if current is None:
-            version, change = 1, "created"
-            session.execute(_INSERT_RECORD, dict(business_line=business_line, kind=kind, key=key, version=1,
-                                                 doc=doc, day=day))
-        else:
-            version, change = current[1] + 1, "updated"
-            moved = session.execute(_MOVE_RECORD, dict(row_id=current[0], was=current[1], new_version=version,
-                                                       new_doc=doc, new_day=day)).rowcount
-            if not moved:  # another call changed it since we read it
-                session.rollback()
-                raise Conflict(f"{kind} {key!r} was written concurrently; retry", field="id")
+        version, change = (1, "created") if current is None else (current[1] + 1, "updated")
         response = {"business_line": business_line, "kind": kind, "key": key,
                     "version": version, "change": change, "record": doc}
         event = E.make_event(E.RECORD_CHANGED, record_checked=True, business_line=business_line, kind=kind,
                              key=key, version=version, record=doc, change=change, as_of=None)
-        outbox_id = claim_own(session, OutboxEvent, E.RECORD_CHANGED, event)
-        if scoped_key is not None:
-            session.execute(_INSERT_CALL, dict(key=scoped_key, method=method, request_hash=digest,
-                                               response=response))
         try:
+            outbox_id = self._store(session, kind, key, doc, day, version, current, event, scoped_key,
+                                    method, digest, response)
             session.commit()
         except IntegrityError:
             # a concurrent call won the same natural key or idempotency key: answer as it did
@@ -423,6 +431,34 @@ class IntakeService(operations.DeadLetters):
             raise Conflict(f"{kind} {key!r} was written concurrently; retry", field="id") from None
         send_own(session, OutboxEvent, self.dispatch, outbox_id, E.RECORD_CHANGED, event)
         return response
+
+    def _store(self, session, kind, key, doc, day, version, current, event, scoped_key, method, digest,
+               response) -> int:
+        """The record (new, or moved on from ``current``'s version), its event's outbox row and
+        the idempotency row, uncommitted; returns the outbox row's id."""
+        business_line = event["business_line"]
+        if current is None and session.get_bind().dialect.name == "postgresql":
+            # one round trip for the three rows: each statement a call saves is ~0.15 ms of the
+            # service's CPU (a green wait, a hub switch, a result)
+            now = utcnow()
+            return session.execute(_created_statement(scoped_key is not None), dict(
+                business_line=business_line, kind=kind, key=key, doc=doc, day=day, now=now,
+                event_type=E.RECORD_CHANGED, payload=event, claim=OWN, claimed_until=now + LEASE,
+                call_key=scoped_key, method=method, request_hash=digest, response=response)).scalar_one()
+        if current is None:
+            session.execute(_INSERT_RECORD, dict(business_line=business_line, kind=kind, key=key, version=1,
+                                                 doc=doc, day=day))
+        else:
+            moved = session.execute(_MOVE_RECORD, dict(row_id=current[0], was=current[1], new_version=version,
+                                                       new_doc=doc, new_day=day)).rowcount
+            if not moved:  # another call changed it since we read it
+                session.rollback()
+                raise Conflict(f"{kind} {key!r} was written concurrently; retry", field="id")
+        outbox_id = claim_own(session, OutboxEvent, E.RECORD_CHANGED, event)
+        if scoped_key is not None:
+            session.execute(_INSERT_CALL, dict(key=scoped_key, method=method, request_hash=digest,
+                                               response=response))
+        return outbox_id
 
     @staticmethod
     def _replay(previous, digest):
