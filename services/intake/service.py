@@ -29,6 +29,7 @@ Tables: models.py.
 """
 from __future__ import annotations
 
+import collections
 import functools
 
 import orjson
@@ -36,7 +37,7 @@ from marshmallow import ValidationError
 from nameko.events import EventDispatcher
 from services.common.rpc import api, validated
 from nameko.timer import timer
-from sqlalchemy import bindparam, case, func, insert, select, text, tuple_
+from sqlalchemy import bindparam, case, func, insert, literal, null, select, text, tuple_
 from sqlalchemy import update as update_
 from sqlalchemy.exc import IntegrityError
 
@@ -63,6 +64,14 @@ _PROBE = (select(Record.id, Record.kind, Record.key, Record.version,
           .where(Record.business_line == bindparam("line"),
                  tuple_(Record.kind, Record.key).in_(bindparam("pairs", expanding=True))))
 _PREVIOUS = select(IdempotentCall.request_hash, IdempotentCall.response).where(IdempotentCall.key == bindparam("key"))
+# the probe and the idempotency key's earlier answer in one round trip: a row of kind "~call"
+# (no record kind) with the request's hash as its key and the answer as its document
+_CALL = ("~call", "")
+_PROBE_AND_CALL = _PROBE.union_all(
+    select(null(), literal(_CALL[0]), IdempotentCall.request_hash, null(), IdempotentCall.response)
+    .where(IdempotentCall.key == bindparam("call_key")))
+_Previous = collections.namedtuple("_Previous", "request_hash response")
+_UNREAD = object()
 _INSERT_RECORD = insert(Record)
 _MOVE_RECORD = (update_(Record).where(Record.id == bindparam("row_id"), Record.version == bindparam("was"))
                 .values(version=bindparam("new_version"), doc=bindparam("new_doc", type_=Record.doc.type),
@@ -289,9 +298,12 @@ class IntakeService(operations.DeadLetters):
         doc = validate_record(kind, document)
         key = record_key(kind, doc)
         wanted, refs = _references(kind, [doc])
-        # one query finds the line, every record this one names and this record itself
+        # one query finds the line, every record this one names, this record itself and the
+        # idempotency key's earlier answer
+        scoped_key = None if idempotency_key is None else f"{business_line}:{idempotency_key}"
         found = self._probe(business_line, [("business_line", business_line), (kind, key),
-                                            *((t, v) for t, values in wanted.items() for v in values)])
+                                            *((t, v) for t, values in wanted.items() for v in values)],
+                            scoped_key)
         line = found.get(("business_line", business_line))
         if line is None:
             raise NotFound(f"business line {business_line!r} is not registered", field="business_line")
@@ -310,12 +322,24 @@ class IntakeService(operations.DeadLetters):
             # undo what the other call changed
             self.db.session.rollback()
             raise Conflict(f"{kind} {key!r} was written concurrently; retry", field="key")
-        return self._write(method, business_line, kind, key, doc, idempotency_key, update, stored)
+        return self._write(method, business_line, kind, key, doc, idempotency_key, update, stored,
+                           previous=found.get(_CALL))
 
-    def _probe(self, business_line, pairs) -> dict[tuple[str, str], tuple[int, int, dict | None]]:
-        """{(kind, key): (id, version, doc of a business line else None)} of the pairs that exist."""
-        rows = self.db.session.execute(_PROBE, {"line": business_line, "pairs": sorted(set(pairs))})
-        return {(kind, key): (row_id, version, doc) for row_id, kind, key, version, doc in rows}
+    def _probe(self, business_line, pairs, call_key=None) -> dict[tuple[str, str], tuple]:
+        """{(kind, key): (id, version, doc of a business line else None)} of the pairs that exist;
+        with ``call_key``, its stored call under ``_CALL`` as (request_hash, response) if any."""
+        if call_key is None:
+            rows = self.db.session.execute(_PROBE, {"line": business_line, "pairs": sorted(set(pairs))})
+        else:
+            rows = self.db.session.execute(_PROBE_AND_CALL, {"line": business_line, "pairs": sorted(set(pairs)),
+                                                             "call_key": call_key})
+        found = {}
+        for row_id, kind, key, version, doc in rows:
+            if kind == _CALL[0]:
+                found[_CALL] = _Previous(key, doc)
+            else:
+                found[(kind, key)] = (row_id, version, doc)
+        return found
 
     def _line_exists(self, business_line):
         found = (self.db.session.query(Record)
@@ -393,7 +417,8 @@ class IntakeService(operations.DeadLetters):
             send_own(session, OutboxEvent, self.dispatch, outbox_id, E.RECORDS_CHANGED, event)
         return response
 
-    def _write(self, method, business_line, kind, key, doc, idempotency_key, update=False, current=None):
+    def _write(self, method, business_line, kind, key, doc, idempotency_key, update=False, current=None,
+               previous=_UNREAD):
         """Store one record with its event and idempotency key in one transaction (Core
         statements: this is the path every call takes), then send the event.
 
@@ -405,7 +430,8 @@ class IntakeService(operations.DeadLetters):
         digest = request_hash(method, [business_line, kind, doc])
         scoped_key = None if idempotency_key is None else f"{business_line}:{idempotency_key}"
         if scoped_key is not None:
-            previous = session.execute(_PREVIOUS, {"key": scoped_key}).first()
+            if previous is _UNREAD:
+                previous = session.execute(_PREVIOUS, {"key": scoped_key}).first()
             if previous is not None:
                 return self._replay(previous, digest)
         if current is None and update:
