@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 from nameko_sqlalchemy import Database
-from sqlalchemy import JSON, Column, DateTime, Integer, String, event
+from sqlalchemy import JSON, Column, DateTime, Integer, String, event, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import QueuePool
 
@@ -76,7 +76,14 @@ class ServiceDatabase(Database):
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
             WriterGate.of(self.engine)
-        self.declarative_base.metadata.create_all(self.engine)
+        if self.engine.dialect.name != "postgresql":
+            self.declarative_base.metadata.create_all(self.engine)
+            return
+        # instances of a service started together on a new database: one creates the tables, the
+        # others wait and find them (two creating at once failed on PostgreSQL's catalogue)
+        with self.engine.begin() as connection:
+            connection.execute(text("SELECT pg_advisory_xact_lock(hashtextextended('kam:create_tables', 0))"))
+            self.declarative_base.metadata.create_all(connection)
 
     def worker_teardown(self, worker_ctx):
         """Close the worker's sessions. Closing rolls back what is open, and when the database
