@@ -8,6 +8,7 @@ facts file (JSON or YAML) and print an explained table, or JSON with --json.
     kam commission-quarter software examples/software.yaml --quarter 2026-Q2 --carried q1.json
     kam assess-month telecom-city facts.yaml --config org.yaml      # a business line of a config
     kam parked list escalation       # operators: events a service parked (kamcli/parked.py)
+    kam access bootstrap li.wei --name "Li Wei"   # the first administrator (kamcli/access.py)
 
 Errors (bad facts, unknown plugin or parameter) are printed naming each field and exit with 2.
 """
@@ -27,7 +28,7 @@ from shared.loader import available, load_plugin
 from shared.periods import Month, Quarter
 from shared.plugin import RulePlugin
 
-from . import parked, render
+from . import access, parked, render
 from .documents import parse_assignments, read_document
 
 
@@ -256,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_commission_quarter)
 
     parked.add_parser(sub)
+    access.add_parser(sub)
     return parser
 
 

@@ -29,6 +29,10 @@ RECORD_CHANGED = "record_changed"  # any record kind created or updated (see sha
 RECORDS_CHANGED = "records_changed"
 RECORDS_PER_EVENT = 1000
 
+# a principal's roles and tokens (hashes only) as they now stand, for every service to check
+# calls with; business_line "*" (services.common.access)
+ACCESS_CHANGED = "access_changed"
+
 # --- escalation -----------------------------------------------------------------------------
 OWNER_ASSIGNED = "owner_assigned"
 OPPORTUNITY_ESCALATED = "opportunity_escalated"
@@ -182,7 +186,27 @@ class MessageDelivered(_Envelope):
     status = fields.String(required=True)
 
 
+class AccessToken(Schema):
+    class Meta:
+        unknown = RAISE
+
+    id = fields.String(required=True, validate=validate.Length(equal=16))
+    secret_hash = fields.String(required=True, validate=validate.Length(equal=64))
+    expires_at = fields.String(required=True)
+    revoked_at = fields.String(required=True, allow_none=True)
+
+
+class AccessChanged(_Envelope):
+    principal = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    name = fields.String(required=True)
+    principal_kind = fields.String(required=True, validate=validate.OneOf(["person", "system"]))
+    version = fields.Integer(required=True, validate=validate.Range(min=1))  # newer wins
+    grants = fields.Dict(keys=fields.String(), values=fields.String(), required=True)  # line -> role
+    tokens = fields.List(fields.Nested(AccessToken), required=True)
+
+
 SCHEMAS: dict[str, type[Schema]] = {
+    ACCESS_CHANGED: AccessChanged,
     RECORD_CHANGED: RecordChanged,
     RECORDS_CHANGED: RecordsChanged,
     OWNER_ASSIGNED: OwnerAssigned,

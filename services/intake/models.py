@@ -1,5 +1,5 @@
 """intake's tables: the records themselves, plus the shared reliability tables."""
-from sqlalchemy import JSON, Column, Date, DateTime, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 
 from services.common.db import new_base, reliability_tables, utcnow
 
@@ -30,3 +30,35 @@ class Record(Base):
     def to_dict(self):
         return {"business_line": self.business_line, "kind": self.kind, "key": self.key,
                 "version": self.version, "record": self.doc}
+
+
+# --- who may do what (services.common.access) ------------------------------------------------
+
+class Principal(Base):
+    """A person or a calling system (HR, payroll, CRM) that holds roles and tokens."""
+    __tablename__ = "principals"
+    id = Column(String(100), primary_key=True)
+    name = Column(String(200), nullable=False)
+    kind = Column(String(16), nullable=False)  # person | system
+    version = Column(Integer, nullable=False, default=1)  # + 1 on every change: newer wins downstream
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class Grant(Base):
+    """A principal's role on one business line, or on every line ("*")."""
+    __tablename__ = "grants"
+    principal = Column(String(100), ForeignKey("principals.id"), primary_key=True)
+    business_line = Column(String(100), primary_key=True)
+    role = Column(String(16), nullable=False)
+
+
+class Token(Base):
+    """An API token: its secret's SHA-256 only (the secret is shown once), an expiry, a revocation."""
+    __tablename__ = "tokens"
+    id = Column(String(16), primary_key=True)
+    principal = Column(String(100), ForeignKey("principals.id"), nullable=False, index=True)
+    secret_hash = Column(String(64), nullable=False)
+    note = Column(String(200), nullable=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    expires_at = Column(DateTime, nullable=False)
+    revoked_at = Column(DateTime, nullable=True)

@@ -41,3 +41,33 @@ BATCH_MAX = 5000  # records per record_batch call: a reply and a transaction of 
 
 class Batch(Call):
     records = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1, max=BATCH_MAX))
+
+
+_NO_CONTROL = validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="must not contain control characters")
+
+
+class PrincipalBody(Schema):
+    """create_principal(principal): a person or a calling system."""
+
+    class Meta:
+        unknown = RAISE
+
+    id = fields.String(required=True, validate=[validate.Length(min=1, max=100),
+                                                validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._@-]*$",
+                                                                error="letters, digits and . _ @ - only")])
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), _NO_CONTROL])
+    kind = fields.String(required=True, validate=validate.OneOf(["person", "system"]))
+
+
+class AccessCall(Schema):
+    """The arguments of the access RPCs (services.intake.access)."""
+
+    class Meta:
+        unknown = RAISE
+
+    principal = fields.Raw()  # a PrincipalBody in create_principal, an id elsewhere
+    business_line = fields.String(validate=[validate.Length(min=1, max=64), _NO_CONTROL])  # or "*"
+    role = fields.String(validate=validate.OneOf(["reader", "clerk", "manager", "admin"]))
+    days = fields.Integer(validate=validate.Range(min=1, max=366))
+    note = fields.String(allow_none=True, validate=[validate.Length(max=200), _NO_CONTROL])
+    token_id = fields.String(validate=validate.Length(equal=16))

@@ -15,10 +15,18 @@ returns the first answer and changes nothing; the same key with another payload 
     get_record(business_line, kind, key)
     list_records(business_line, kind, query)     paging, day range, field matches
     record_counts(business_line)                 {kind: [records, versions]}
+Who may do what (access.py; roles and tokens: services.common.access):
+    create_principal(principal)                  {id, name, kind: person|system}
+    grant_role(principal, business_line, role)   reader | clerk | manager | admin; line or "*"
+    revoke_role(principal, business_line)
+    issue_token(principal, days=90, note=None)   the token's text, in this answer only
+    revoke_token(token_id)
+    list_principals()                            roles and tokens, no secrets
 
 Events: ``record_changed`` (shared.events.RecordChanged) for every accepted change, and for a
 record_batch ``records_changed`` (up to shared.events.RECORDS_PER_EVENT records of one kind an
-event); written to the outbox in the change's own transaction and sent after commit.
+event), ``access_changed`` (shared.events.AccessChanged) for every change of a principal's roles or
+tokens; written to the outbox in the change's own transaction and sent after commit.
 Errors: InvalidFacts (every bad field, by name; limits in shared.limits), NotFound, Conflict,
 Unavailable, Internal; nothing is half-written. Idempotency keys are scoped per business line.
 Operators (every service, services.common.operations): list_parked, get_parked, replay_parked,
@@ -50,6 +58,7 @@ from shared.errors import ConfigError, Conflict, InvalidFacts, NotFound, Unknown
 from shared.loader import load_plugin
 from shared.records import KINDS, record_day, record_key, validate_record
 
+from .access import AccessAdmin
 from .models import Base, IdempotentCall, OutboxEvent, Record
 from .schemas import Batch, Call, ListQuery
 
@@ -97,7 +106,7 @@ def _created_statement(with_call: bool):
     return text(sql).bindparams(*binds)
 
 
-class IntakeService(operations.DeadLetters):
+class IntakeService(AccessAdmin, operations.DeadLetters):
     name = E.INTAKE
 
     db = ServiceDatabase(Base)

@@ -1,0 +1,126 @@
+"""Who may do what (issue 11): roles per business line, the action each RPC is, API tokens.
+
+Pure: no I/O. intake stores principals, their grants and their tokens' hashes; every service will
+check a call's token against what intake announced (the check is the next step; this module is
+what it decides with).
+
+Roles, each covering the one before it: ``reader`` (read records, sheets, statements), ``clerk``
+(record and update activity), ``manager`` (close, reopen, run quarters, sweep, send bulletins),
+``admin`` (business lines, plugins, roster, principals, parked events). A grant gives a principal
+a role on one business line, or on every line (``*``). An action on no particular line (a sweep of
+all lines, the delivery log) needs a grant on ``*``.
+
+A token is ``kam_<id>_<secret>``: the id finds it, the secret proves it. Only the secret's SHA-256
+is stored (the secret is 32 random bytes: a slow hash adds nothing against guessing it), it is
+shown once, it expires, and it can be revoked.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Mapping
+
+ROLES = ("reader", "clerk", "manager", "admin")
+EVERY_LINE = "*"
+TOKEN_PREFIX = "kam"
+DEFAULT_TOKEN_DAYS = 90
+MAX_TOKEN_DAYS = 366
+
+# (service, method) -> (role needed, name of the argument holding the business line, or None)
+_READ, _CLERK, _MANAGE, _ADMIN = ROLES
+ACTIONS: dict[tuple[str, str], tuple[str, str | None]] = {
+    **{("intake", m): (_CLERK, "business_line") for m in (
+        "record_opportunity", "post_follow_up", "record_loss_review", "record_deal", "record_collection",
+        "record_contract", "record_loan", "record_portfolio", "record_kpi", "record_complaint",
+        "record_batch", "update_record")},
+    **{("intake", m): (_ADMIN, "business_line") for m in ("register_branch", "register_person")},
+    ("intake", "register_business_line"): (_ADMIN, None),
+    **{("intake", m): (_READ, "business_line") for m in ("get_record", "list_records", "record_counts")},
+    **{("assessment", m): (_MANAGE, "business_line") for m in ("close_month", "reopen_month")},
+    **{("assessment", m): (_READ, "business_line") for m in (
+        "get_sheet", "sheet_history", "projection_status", "projection_versions")},
+    **{("compensation", m): (_MANAGE, "business_line") for m in ("run_quarter", "reopen_quarter")},
+    **{("compensation", m): (_READ, "business_line") for m in (
+        "get_run", "get_statement", "get_run_lines", "run_history", "projection_status", "projection_versions")},
+    ("escalation", "sweep"): (_MANAGE, "business_line"),
+    **{("escalation", m): (_READ, "business_line") for m in (
+        "get_assignment", "tier_counts", "projection_versions", "list_escalations")},
+    ("notify", "send_weekly_bulletin"): (_MANAGE, "business_line"),
+    ("notify", "retry_deliveries"): (_MANAGE, None),
+    ("notify", "list_messages"): (_READ, "business_line"),
+    ("notify", "list_deliveries"): (_READ, None),
+}
+# every service's operators' RPCs (services.common.operations): parked events are any line's
+OPERATIONS = {"list_parked": _ADMIN, "get_parked": _ADMIN, "replay_parked": _ADMIN, "drop_parked": _ADMIN}
+# records whose change is a change of the organisation, not of sales activity
+ROSTER_KINDS = frozenset({"business_line", "branch", "person"})
+
+
+def needed(service: str, method: str, kind: str | None = None) -> tuple[str, str | None]:
+    """(role, line argument) an RPC call needs. A write of a roster record through the generic
+    record_batch/update_record is a roster change: admin. Unknown methods need admin, so a new
+    RPC is closed until it is placed here."""
+    if method in OPERATIONS:
+        return OPERATIONS[method], None
+    role, line_arg = ACTIONS.get((service, method), (_ADMIN, None))
+    if role == _CLERK and kind in ROSTER_KINDS:
+        role = _ADMIN
+    return role, line_arg
+
+
+def role_on(grants: Mapping[str, str], business_line: str | None) -> str | None:
+    """The highest role the grants give on a line (a grant on every line counts everywhere);
+    on no particular line, only a grant on every line counts."""
+    held = [grants.get(EVERY_LINE)]
+    if business_line is not None:
+        held.append(grants.get(business_line))
+    held = [r for r in held if r in ROLES]
+    return max(held, key=ROLES.index) if held else None
+
+
+def allows(grants: Mapping[str, str], business_line: str | None, role: str) -> bool:
+    have = role_on(grants, business_line)
+    return have is not None and ROLES.index(have) >= ROLES.index(role)
+
+
+@dataclass(frozen=True)
+class NewToken:
+    token_id: str
+    text: str  # what the holder sends: shown once, never stored
+    secret_hash: str
+    expires_at: datetime
+
+
+def new_token(now: datetime, days: int = DEFAULT_TOKEN_DAYS) -> NewToken:
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise ValueError(f"a token lives 1 to {MAX_TOKEN_DAYS} days, not {days}")
+    token_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+    return NewToken(token_id, f"{TOKEN_PREFIX}_{token_id}_{secret}", secret_hash(secret),
+                    now + timedelta(days=days))
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def parse_token(text: object) -> tuple[str, str] | None:
+    """(token id, secret) of a token's text, or None if it is not one."""
+    if not isinstance(text, str):
+        return None
+    if text.lower().startswith("bearer "):
+        text = text[7:].strip()
+    prefix, _, rest = text.partition("_")
+    token_id, _, secret = rest.partition("_")
+    if prefix != TOKEN_PREFIX or len(token_id) != 16 or not secret:
+        return None
+    return token_id, secret
+
+
+def token_valid(stored_hash: str, secret: str, expires_at: datetime, revoked_at: datetime | None,
+                now: datetime) -> bool:
+    """The secret matches (compared in constant time), the token has not expired nor been revoked."""
+    return (hmac.compare_digest(stored_hash, secret_hash(secret)) and revoked_at is None
+            and now < expires_at)
