@@ -41,3 +41,27 @@ def test_each_service_has_its_own_database_and_can_scale():
     init = (ROOT / "docker" / "postgres-init.sql").read_text(encoding="utf-8")
     for url in urls:
         assert f"CREATE DATABASE {url.rsplit('/', 1)[1]};" in init
+
+
+def test_no_default_credential_and_no_management_port_published():
+    text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    assert "guest" not in text and "kam:kam" not in text
+    services = compose()
+    rabbit, postgres = services["rabbitmq"], services["postgres"]
+    # every credential is required from the environment: ${VAR:?message} makes compose refuse to start
+    assert rabbit["environment"]["RABBITMQ_DEFAULT_USER"] == "${KAM_AMQP_USER:?set KAM_AMQP_USER}"
+    assert rabbit["environment"]["RABBITMQ_DEFAULT_PASS"] == "${KAM_AMQP_PASSWORD:?set KAM_AMQP_PASSWORD}"
+    assert postgres["environment"]["POSTGRES_USER"] == "${KAM_DB_USER:?set KAM_DB_USER}"
+    assert postgres["environment"]["POSTGRES_PASSWORD"] == "${KAM_DB_PASSWORD:?set KAM_DB_PASSWORD}"
+    for name in SERVICES:
+        env = services[name]["environment"]
+        assert env["AMQP_URI"].startswith("amqp://${KAM_AMQP_USER:?") and "${KAM_AMQP_PASSWORD:?" in env["AMQP_URI"]
+        url = env[f"{name.upper()}_DATABASE_URL"]
+        assert url.startswith("postgresql://${KAM_DB_USER:?") and "${KAM_DB_PASSWORD:?" in url
+    # the broker on the host's loopback only; the management UI only with the extra file
+    assert rabbit["ports"] == ["127.0.0.1:5672:5672"]
+    extra = yaml.safe_load((ROOT / "docker" / "management.yml").read_text(encoding="utf-8"))
+    assert extra["services"]["rabbitmq"]["ports"] == ["127.0.0.1:15672:15672"]
+    example = (ROOT / "docker" / "env.example").read_text(encoding="utf-8")
+    assert {"KAM_AMQP_USER", "KAM_AMQP_PASSWORD", "KAM_DB_USER", "KAM_DB_PASSWORD"} <= {
+        line.split("=")[0] for line in example.splitlines() if "=" in line and not line.startswith("#")}
