@@ -63,6 +63,17 @@ class Conflict(SuiteError):
     code = "conflict"
 
 
+class Unauthorized(SuiteError):
+    """The call carries no credential, or one that is unknown, expired or revoked; nothing was done."""
+    code = "unauthorized"
+
+
+class Forbidden(SuiteError):
+    """The caller is known but holds no role that covers this action on this business line;
+    nothing was done."""
+    code = "forbidden"
+
+
 class Unavailable(SuiteError):
     """A dependency (the service's database, the broker) is down for now: retry later with the
     same idempotency key; nothing was written."""

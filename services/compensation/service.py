@@ -26,6 +26,7 @@ Handlers validate each event (shared.events), retry failures through delay queue
 still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
 Side by side (workers, instances): a line's projection updates are applied one at a time, and
 its closes and reopenings wait for each other (services.common.locks).
+Who may do what: intake.access_changed kept in access_principals (services.common.guard).
 Tables: models.py.
 """
 from __future__ import annotations
@@ -39,18 +40,20 @@ from services.common.db import ServiceDatabase, send_outbox
 from services.common.outbox import send_after_commit
 from services.common.entrypoints import handles
 from services.common import operations
+from services.common.guard import AccessProjection
 from shared.errors import Conflict, NotFound
 from shared.explain import plain
 from services.common.period_run import (close_and_announce, facts_for, line_plugin, off_the_hub,
                                         project, projection_counts, projection_versions)
 from services.common.rpc import api, validated
 
-from .models import AppliedEvent, Base, Fact, OutboxEvent, Sheet, SheetLine
+from .models import AccessPrincipal, AppliedEvent, Base, Fact, OutboxEvent, Sheet, SheetLine
 from .schemas import LineRef, QuarterRef, Reopen, StatementQuery
 
 
-class CompensationService(operations.DeadLetters):
+class CompensationService(AccessProjection, operations.DeadLetters):
     name = E.COMPENSATION
+    AppliedEvent, AccessPrincipal = AppliedEvent, AccessPrincipal  # for AccessProjection
 
     db = ServiceDatabase(Base)
     dispatch = EventDispatcher()

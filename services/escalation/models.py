@@ -2,10 +2,12 @@
 from sqlalchemy import (JSON, Boolean, Column, Date, DateTime, Index, Integer, String,
                         UniqueConstraint)
 
+from services.common.guard import access_table
 from services.common.db import new_base, reliability_tables, utcnow
 
 Base = new_base()
 AppliedEvent, IdempotentCall, OutboxEvent = reliability_tables(Base)
+AccessPrincipal = access_table(Base)  # who may do what, as intake announced it
 
 
 class Line(Base):

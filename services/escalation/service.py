@@ -17,6 +17,7 @@ Operators (every service, services.common.operations): list_parked, get_parked, 
 drop_parked — events this service parked in ``escalation.parked`` (services.common.deadletter).
 Handlers validate each event (shared.events), retry failures through delay queues and park what
 still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
+Who may do what: intake.access_changed kept in access_principals (services.common.guard).
 Tables: models.py.
 """
 from __future__ import annotations
@@ -32,6 +33,7 @@ from shared import events as E
 from services.common.db import ServiceDatabase, first_time, send_outbox
 from services.common.entrypoints import NotYet, handles
 from services.common import operations
+from services.common.guard import AccessProjection
 from services.common.locks import lock
 from services.common.outbox import add_own, send_added
 from shared.errors import NotFound
@@ -39,15 +41,17 @@ from shared.facts_schema import OpportunitySchema
 from services.common.projection import each_change, is_newer, plugin_of
 from services.common.rpc import api, validated
 
-from .models import AppliedEvent, Base, Escalation, FollowUp, Line, OutboxEvent, Opportunity, Person
+from .models import (AccessPrincipal, AppliedEvent, Base, Escalation, FollowUp, Line, OutboxEvent, Opportunity,
+                     Person)
 from .schemas import OpportunityRef, Sweep
 
 SWEEP_INTERVAL = 24 * 3600  # daily
 _OPPORTUNITY = OpportunitySchema()  # one instance: building a schema costs more than a load
 
 
-class EscalationService(operations.DeadLetters):
+class EscalationService(AccessProjection, operations.DeadLetters):
     name = E.ESCALATION
+    AppliedEvent, AccessPrincipal = AppliedEvent, AccessPrincipal  # for AccessProjection
 
     db = ServiceDatabase(Base)
     dispatch = EventDispatcher()

@@ -18,6 +18,7 @@ Operators (every service, services.common.operations): list_parked, get_parked, 
 drop_parked — events this service parked in ``notify.parked`` (services.common.deadletter).
 Handlers validate each event (shared.events), retry failures through delay queues and park what
 still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
+Who may do what: intake.access_changed kept in access_principals (services.common.guard).
 Tables: models.py.
 """
 from __future__ import annotations
@@ -34,21 +35,23 @@ from shared import events as E
 from services.common.db import ServiceDatabase, first_time, utcnow
 from services.common.entrypoints import handles
 from services.common import operations
+from services.common.guard import AccessProjection
 from services.common.upsert import insert_ignore
 from services.common.projection import each_change
 from services.common.rpc import api, validated
 
 from . import templates as T
 from .channels import Channels
-from .models import AppliedEvent, Base, Delivery, Message, Opportunity
+from .models import AccessPrincipal, AppliedEvent, Base, Delivery, Message, Opportunity
 from .schemas import Bulletin, DeliveryQuery, MessageQuery, Retry
 
 DEFAULT_MAX_ATTEMPTS = 8
 SEND_LEASE = timedelta(seconds=120)  # a claimed delivery is not sent again before this has passed
 
 
-class NotifyService(operations.DeadLetters):
+class NotifyService(AccessProjection, operations.DeadLetters):
     name = E.NOTIFY
+    AppliedEvent, AccessPrincipal = AppliedEvent, AccessPrincipal  # for AccessProjection
 
     db = ServiceDatabase(Base)
     channels = Channels()

@@ -1,0 +1,105 @@
+"""Each service's picture of who may do what, and the decision on one call (issue 11).
+
+intake announces every principal as it now stands (``access_changed``: roles per business line,
+tokens by id and SHA-256); every other service keeps the latest version of each in its own
+``access_principals`` table (``AccessProjection``), so a call can be checked where the data is,
+with no call to intake. ``authorize`` decides on one call from an ``AccessView`` of those rows.
+
+Not wired in yet: the services do not refuse calls until the next step puts ``authorize`` in
+front of every RPC (services.common.entrypoints) and gives the suite's own tools their tokens.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterable, Mapping
+
+from sqlalchemy import JSON, Column, Integer, String
+
+from shared import events as E
+from shared.errors import Forbidden, Unauthorized
+
+from . import access
+from .db import first_time
+from .entrypoints import handles
+
+
+def access_table(Base):
+    """The access projection's table on a service's declarative Base."""
+
+    class AccessPrincipal(Base):
+        """A principal as intake last announced it: roles per line, tokens (id, hash, expiry)."""
+        __tablename__ = "access_principals"
+        principal = Column(String(100), primary_key=True)
+        version = Column(Integer, nullable=False)
+        name = Column(String(200), nullable=False)
+        grants = Column(JSON, nullable=False)  # {business_line or "*": role}
+        tokens = Column(JSON, nullable=False)  # [{id, secret_hash, expires_at, revoked_at}]
+
+    return AccessPrincipal
+
+
+def apply_access(session, AccessPrincipal, payload: Mapping[str, Any]) -> bool:
+    """Keep the newest version of the principal; an older or repeated one changes nothing."""
+    row = session.get(AccessPrincipal, payload["principal"])
+    if row is not None and row.version >= payload["version"]:
+        return False
+    if row is None:
+        row = AccessPrincipal(principal=payload["principal"])
+        session.add(row)
+    row.version, row.name = payload["version"], payload["name"]
+    row.grants, row.tokens = dict(payload["grants"]), list(payload["tokens"])
+    return True
+
+
+class AccessProjection:
+    """Mixed into a service with ``db``, ``AppliedEvent`` and ``AccessPrincipal`` class attributes."""
+
+    @handles(E.INTAKE, E.ACCESS_CHANGED)
+    def on_access_changed(self, payload):
+        session = self.db.session
+        if first_time(session, self.AppliedEvent, payload["event_id"], E.ACCESS_CHANGED):
+            apply_access(session, self.AccessPrincipal, payload)
+        session.commit()
+
+
+@dataclass
+class AccessView:
+    """Tokens by id and roles by principal, from the projection's rows."""
+    tokens: dict[str, tuple[str, str, datetime, datetime | None]] = field(default_factory=dict)
+    grants: dict[str, Mapping[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, rows: Iterable[Any]) -> "AccessView":
+        view = cls()
+        for row in rows:
+            view.grants[row.principal] = row.grants
+            for t in row.tokens:
+                view.tokens[t["id"]] = (row.principal, t["secret_hash"], datetime.fromisoformat(t["expires_at"]),
+                                        datetime.fromisoformat(t["revoked_at"]) if t["revoked_at"] else None)
+        return view
+
+
+def authorize(view: AccessView, credential: Any, service: str, method: str, arguments: Mapping[str, Any],
+              now: datetime) -> str:
+    """The principal making the call, if its token is good and one of its roles covers the action
+    on the call's business line; else Unauthorized (no, unknown, expired or revoked token) or
+    Forbidden (a role too low, or on another line). ``arguments``: the call's, by name."""
+    parsed = access.parse_token(credential)
+    if parsed is None:
+        raise Unauthorized("the call carries no API token (context data 'authorization')",
+                           field="authorization")
+    token_id, secret = parsed
+    known = view.tokens.get(token_id)
+    if known is None or not access.token_valid(known[1], secret, known[2], known[3], now):
+        raise Unauthorized("the API token is unknown, expired or revoked", field="authorization")
+    principal = known[0]
+    role, line_argument = access.needed(service, method, arguments.get("kind"))
+    line = arguments.get(line_argument) if line_argument else None
+    if line is not None and not isinstance(line, str):
+        line = None  # a malformed line is the method's own error to name; only "*" roles pass here
+    if not access.allows(view.grants.get(principal, {}), line, role):
+        where = f"business line {line!r}" if line else "every business line"
+        raise Forbidden(f"{principal} may not {service}.{method} on {where}: it needs the {role} role",
+                        field="authorization")
+    return principal

@@ -1,0 +1,98 @@
+"""The access picture every service keeps and the decision on one call (services.common.guard)."""
+from datetime import datetime, timedelta
+
+import pytest
+from nameko.testing.services import worker_factory
+
+from services.common import access
+from services.common.guard import AccessView, authorize
+from services.escalation.models import AccessPrincipal, Base
+from services.escalation.service import EscalationService
+from shared import events as E
+from shared.errors import Forbidden, Unauthorized
+
+NOW = datetime(2026, 11, 26, 12, 0)
+
+
+def _announce(principal, version, grants, tokens):
+    return E.make_event(E.ACCESS_CHANGED, business_line="*", principal=principal, name=principal,
+                        principal_kind="system", version=version, grants=grants, as_of=None,
+                        tokens=[{"id": t.token_id, "secret_hash": t.secret_hash,
+                                 "expires_at": t.expires_at.isoformat(timespec="seconds"), "revoked_at": revoked}
+                                for t, revoked in tokens])
+
+
+def test_a_service_keeps_the_newest_announcement_of_each_principal(sqlite_db):
+    worker = worker_factory(EscalationService, db=sqlite_db(Base))
+    token = access.new_token(NOW)
+    first = _announce("crm", 2, {"telecom": "clerk"}, [(token, None)])
+    worker.on_access_changed(first)
+    worker.on_access_changed(_announce("crm", 1, {}, []))  # older, arriving late: ignored
+    worker.on_access_changed(first)  # redelivered
+    row = worker.db.session.get(AccessPrincipal, "crm")
+    assert (row.version, row.grants, [t["id"] for t in row.tokens]) == (2, {"telecom": "clerk"}, [token.token_id])
+    worker.on_access_changed(_announce("crm", 3, {"telecom": "clerk"}, [(token, NOW.isoformat())]))
+    view = AccessView.of(worker.db.session.query(AccessPrincipal))
+    with pytest.raises(Unauthorized):  # revoked in version 3
+        authorize(view, token.text, "escalation", "get_assignment", {"business_line": "telecom"}, NOW)
+
+
+def test_each_call_is_decided_by_token_role_and_line():
+    clerk, reader, old = access.new_token(NOW), access.new_token(NOW), access.new_token(NOW - timedelta(days=91))
+    view = AccessView.of([
+        type("Row", (), {"principal": "crm", "grants": {"telecom": "clerk"},
+                         "tokens": _announce("crm", 1, {}, [(clerk, None), (old, None)])["tokens"]}),
+        type("Row", (), {"principal": "auditor", "grants": {"*": "reader"},
+                         "tokens": _announce("auditor", 1, {}, [(reader, None)])["tokens"]}),
+    ])
+    line = {"business_line": "telecom"}
+    assert authorize(view, clerk.text, "intake", "record_opportunity", line, NOW) == "crm"
+    assert authorize(view, f"Bearer {clerk.text}", "intake", "get_record", line, NOW) == "crm"
+    assert authorize(view, reader.text, "compensation", "get_statement", {"business_line": "bank"}, NOW) == "auditor"
+    refused = [
+        (None, "intake", "get_record", line, Unauthorized),
+        ("kam_0123456789abcdef_guess", "intake", "get_record", line, Unauthorized),
+        (clerk.text[:-1] + "x", "intake", "get_record", line, Unauthorized),  # wrong secret
+        (old.text, "intake", "get_record", line, Unauthorized),  # expired after its 90 days
+        (clerk.text, "intake", "record_opportunity", {"business_line": "bank"}, Forbidden),  # another line
+        (clerk.text, "assessment", "close_month", line, Forbidden),  # a manager's action
+        (clerk.text, "intake", "record_batch", {**line, "kind": "person"}, Forbidden),  # the roster: admin
+        (reader.text, "intake", "record_opportunity", line, Forbidden),
+        (reader.text, "notify", "replay_parked", {}, Forbidden),
+    ]
+    for credential, service, method, arguments, error in refused:
+        with pytest.raises(error) as raised:
+            authorize(view, credential, service, method, arguments, NOW)
+        assert raised.value.errors[0]["field"] == "authorization"
+
+
+def test_what_intake_announces_reaches_every_service_through_the_broker(start_service, rpc, pg_url_factory):
+    import eventlet
+    import sqlalchemy as sa
+
+    from services.assessment.service import AssessmentService
+    from services.compensation.service import CompensationService
+    from services.intake.service import IntakeService
+    from services.notify.service import NotifyService
+
+    start_service(IntakeService, pg_url_factory("intake"))
+    urls = {}
+    for cls in (EscalationService, AssessmentService, CompensationService, NotifyService):
+        urls[cls.name] = pg_url_factory(cls.name)
+        start_service(cls, urls[cls.name], **({"NOTIFY_CHANNELS": []} if cls is NotifyService else {}))
+    rpc.intake.create_principal({"id": "crm", "name": "CRM", "kind": "system"})
+    rpc.intake.grant_role("crm", "telecom", "clerk")
+    token_id = rpc.intake.issue_token("crm", days=7)["token_id"]
+
+    def held(url):
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        with engine.connect() as conn:
+            row = conn.execute(sa.text("SELECT version, grants, tokens FROM access_principals "
+                                       "WHERE principal = 'crm'")).first()
+        engine.dispose()
+        return row
+    with eventlet.Timeout(30):
+        for name, url in urls.items():
+            while (row := held(url)) is None or row.version < 3:
+                eventlet.sleep(0.1)
+            assert row.grants == {"telecom": "clerk"} and [t["id"] for t in row.tokens] == [token_id], name
