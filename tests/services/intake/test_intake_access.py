@@ -3,8 +3,6 @@ and tokens, each change announced with an access_changed event that carries hash
 secret."""
 import pytest
 from nameko.testing.services import worker_factory
-from sqlalchemy import create_engine
-from sqlalchemy.orm import sessionmaker
 
 from services.common import access
 from services.common.db import utcnow
@@ -14,18 +12,9 @@ from shared import events as E
 from shared.errors import Conflict, InvalidFacts, NotFound
 
 
-class _Db:
-    def __init__(self, session):
-        self.session = session
-
-
 @pytest.fixture
-def intake(tmp_path):
-    engine = create_engine(f"sqlite:///{tmp_path / 'intake.db'}")
-    Base.metadata.create_all(engine)
-    session = sessionmaker(bind=engine)()
-    yield worker_factory(IntakeService, db=_Db(session))
-    session.close()
+def intake(sqlite_db):
+    return worker_factory(IntakeService, db=sqlite_db(Base))
 
 
 def _events(worker):
