@@ -31,7 +31,7 @@ from services.common import ledger
 from services.common.db import ServiceDatabase, send_outbox
 from services.common.entrypoints import handles
 from services.common import operations
-from services.common.guard import AccessProjection
+from services.common import guard  # a module: `nameko run` would run a mixin class found here
 from shared.errors import NotFound
 from services.common.period_run import (close_and_announce, facts_for, line_plugin, off_the_hub,
                                         project, projection_counts, projection_versions)
@@ -44,7 +44,7 @@ from .schemas import LineRef, MonthRef, Reopen, SheetQuery
 DEFAULT_LOOKBACK_DAYS = 400
 
 
-class AssessmentService(AccessProjection, operations.DeadLetters):
+class AssessmentService(guard.AccessProjection, operations.DeadLetters):
     name = E.ASSESSMENT
     AppliedEvent, AccessPrincipal = AppliedEvent, AccessPrincipal  # for AccessProjection
 

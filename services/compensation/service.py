@@ -40,7 +40,7 @@ from services.common.db import ServiceDatabase, send_outbox
 from services.common.outbox import send_after_commit
 from services.common.entrypoints import handles
 from services.common import operations
-from services.common.guard import AccessProjection
+from services.common import guard  # a module: `nameko run` would run a mixin class found here
 from shared.errors import Conflict, NotFound
 from shared.explain import plain
 from services.common.period_run import (close_and_announce, facts_for, line_plugin, off_the_hub,
@@ -51,7 +51,7 @@ from .models import AccessPrincipal, AppliedEvent, Base, Fact, OutboxEvent, Shee
 from .schemas import LineRef, QuarterRef, Reopen, StatementQuery
 
 
-class CompensationService(AccessProjection, operations.DeadLetters):
+class CompensationService(guard.AccessProjection, operations.DeadLetters):
     name = E.COMPENSATION
     AppliedEvent, AccessPrincipal = AppliedEvent, AccessPrincipal  # for AccessProjection
 

@@ -33,7 +33,7 @@ from shared import events as E
 from services.common.db import ServiceDatabase, first_time, send_outbox
 from services.common.entrypoints import NotYet, handles
 from services.common import operations
-from services.common.guard import AccessProjection
+from services.common import guard  # a module: `nameko run` would run a mixin class found here
 from services.common.locks import lock
 from services.common.outbox import add_own, send_added
 from shared.errors import NotFound
@@ -49,7 +49,7 @@ SWEEP_INTERVAL = 24 * 3600  # daily
 _OPPORTUNITY = OpportunitySchema()  # one instance: building a schema costs more than a load
 
 
-class EscalationService(AccessProjection, operations.DeadLetters):
+class EscalationService(guard.AccessProjection, operations.DeadLetters):
     name = E.ESCALATION
     AppliedEvent, AccessPrincipal = AppliedEvent, AccessPrincipal  # for AccessProjection
 

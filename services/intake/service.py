@@ -58,7 +58,7 @@ from shared.errors import ConfigError, Conflict, InvalidFacts, NotFound, Unknown
 from shared.loader import load_plugin
 from shared.records import KINDS, record_day, record_key, validate_record
 
-from .access import AccessAdmin
+from . import access as access_rpcs  # a module: `nameko run` would run a mixin class found here
 from .models import Base, IdempotentCall, OutboxEvent, Record
 from .schemas import Batch, Call, ListQuery
 
@@ -106,7 +106,7 @@ def _created_statement(with_call: bool):
     return text(sql).bindparams(*binds)
 
 
-class IntakeService(AccessAdmin, operations.DeadLetters):
+class IntakeService(access_rpcs.AccessAdmin, operations.DeadLetters):
     name = E.INTAKE
 
     db = ServiceDatabase(Base)

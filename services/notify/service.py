@@ -35,7 +35,7 @@ from shared import events as E
 from services.common.db import ServiceDatabase, first_time, utcnow
 from services.common.entrypoints import handles
 from services.common import operations
-from services.common.guard import AccessProjection
+from services.common import guard  # a module: `nameko run` would run a mixin class found here
 from services.common.upsert import insert_ignore
 from services.common.projection import each_change
 from services.common.rpc import api, validated
@@ -49,7 +49,7 @@ DEFAULT_MAX_ATTEMPTS = 8
 SEND_LEASE = timedelta(seconds=120)  # a claimed delivery is not sent again before this has passed
 
 
-class NotifyService(AccessProjection, operations.DeadLetters):
+class NotifyService(guard.AccessProjection, operations.DeadLetters):
     name = E.NOTIFY
     AppliedEvent, AccessPrincipal = AppliedEvent, AccessPrincipal  # for AccessProjection
 
