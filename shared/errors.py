@@ -106,7 +106,8 @@ def _remote(*classes):
         deserialize_to_instance(cls)
 
 
-_remote(SuiteError, InvalidFacts, ConfigError, UnknownPlugin, NotFound, Conflict, Unavailable, Internal)
+_remote(SuiteError, InvalidFacts, ConfigError, UnknownPlugin, NotFound, Conflict, Unauthorized, Forbidden,
+        Unavailable, Internal)
 
 
 def flatten(messages: Any, prefix: str = "") -> list[dict[str, str]]:

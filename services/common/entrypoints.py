@@ -131,6 +131,15 @@ class SafeRpc(Rpc):
         kwargs.setdefault("expected_exceptions", SuiteError)
         super().__init__(**kwargs)
 
+    def handle_message(self, body, message):
+        """With ACCESS_CONTROL on, the caller's token and role are checked first
+        (services.common.guard): a refusal is raised here and the consumer answers it; no worker
+        runs, nothing is read or written."""
+        from .guard import access_control_on, check_call
+        if access_control_on(self.container.config):
+            check_call(self.container, self.method_name, body, self.unpack_message_headers(message))
+        super().handle_message(body, message)
+
     def handle_result(self, message, worker_ctx, result, exc_info):
         if exc_info is not None:
             error = as_suite_error(exc_info[1], service=self.container.service_name,

@@ -5,22 +5,28 @@ tokens by id and SHA-256); every other service keeps the latest version of each 
 ``access_principals`` table (``AccessProjection``), so a call can be checked where the data is,
 with no call to intake. ``authorize`` decides on one call from an ``AccessView`` of those rows.
 
-Not wired in yet: the services do not refuse calls until the next step puts ``authorize`` in
-front of every RPC (services.common.entrypoints) and gives the suite's own tools their tokens.
+With ``ACCESS_CONTROL`` on in a service's config, every RPC is checked before a worker runs
+(``check_call``, called by services.common.entrypoints.SafeRpc): the caller's token travels in
+nameko's context data as ``authorization``. Each process reads its picture from its table at most
+every ``REFRESH_S`` seconds (instances share the table, and only one of them receives each
+event), so a revocation holds everywhere within seconds.
 """
 from __future__ import annotations
 
+import inspect
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterable, Mapping
 
 from sqlalchemy import JSON, Column, Integer, String
+from sqlalchemy.orm import Session
 
 from shared import events as E
 from shared.errors import Forbidden, Unauthorized
 
 from . import access
-from .db import first_time
+from .db import ServiceDatabase, first_time, utcnow
 from .entrypoints import handles
 
 
@@ -52,8 +58,17 @@ def apply_access(session, AccessPrincipal, payload: Mapping[str, Any]) -> bool:
     return True
 
 
+REFRESH_S = 2.0  # how old a process's access picture may be
+RELOAD_S = 0.25  # how often an unknown token may make it read its table again
+
+
 class AccessProjection:
     """Mixed into a service with ``db``, ``AppliedEvent`` and ``AccessPrincipal`` class attributes."""
+
+    @classmethod
+    def access_view(cls, engine) -> "AccessView":
+        with Session(engine) as session:
+            return AccessView.of(session.query(cls.AccessPrincipal).all())
 
     @handles(E.INTAKE, E.ACCESS_CHANGED)
     def on_access_changed(self, payload):
@@ -103,3 +118,39 @@ def authorize(view: AccessView, credential: Any, service: str, method: str, argu
         raise Forbidden(f"{principal} may not {service}.{method} on {where}: it needs the {role} role",
                         field="authorization")
     return principal
+
+
+def access_control_on(config: Mapping[str, Any]) -> bool:
+    return str(config.get("ACCESS_CONTROL", "off")).strip().lower() in ("on", "true", "1", "yes")
+
+
+def check_call(container, method: str, body: Mapping[str, Any], context: Mapping[str, Any]) -> str:
+    """Authorize one RPC message of ``container``'s service: its principal, or the refusal. A
+    token this process has not seen yet makes it read its table again first (a token just issued
+    works at once), at most every ``RELOAD_S`` (guessed tokens cannot make it read all the time)."""
+    credential, arguments = context.get("authorization"), _arguments(container.service_cls, method, body)
+    view = _current_view(container)
+    parsed = access.parse_token(credential)
+    if parsed is not None and parsed[0] not in view.tokens:
+        view = _current_view(container, max_age=RELOAD_S)
+    return authorize(view, credential, container.service_name, method, arguments, utcnow())
+
+
+def _arguments(service_cls, method: str, body: Mapping[str, Any]) -> dict[str, Any]:
+    """The call's arguments by name (what the line and the record kind are read from); a call
+    that does not fit the method is the method's own error, answered after the check."""
+    args, kwargs = body.get("args") or [], body.get("kwargs") or {}
+    try:
+        bound = inspect.signature(getattr(service_cls, method)).bind_partial(None, *args, **kwargs)
+    except (TypeError, AttributeError):
+        return dict(kwargs) if isinstance(kwargs, Mapping) else {}
+    return {name: value for name, value in list(bound.arguments.items())[1:]}
+
+
+def _current_view(container, max_age: float = REFRESH_S) -> AccessView:
+    loaded = getattr(container, "_kam_access", None)
+    if loaded is None or time.monotonic() - loaded[0] > max_age:
+        database = next(d for d in container.dependencies if isinstance(d, ServiceDatabase))
+        loaded = (time.monotonic(), container.service_cls.access_view(database.engine))
+        container._kam_access = loaded
+    return loaded[1]

@@ -9,7 +9,10 @@ that answer only.
 """
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from services.common import access
+from services.common.guard import AccessView
 from services.common.db import utcnow
 from services.common.outbox import claim_own, send_own
 from services.common.rpc import api, validated
@@ -22,6 +25,17 @@ from .schemas import AccessCall, PrincipalBody
 
 class AccessAdmin:
     """Mixed into IntakeService: ``self.db`` and ``self.dispatch`` are the service's."""
+
+    @staticmethod
+    def access_view(engine) -> AccessView:
+        """intake checks calls against its own tables (services.common.guard)."""
+        view = AccessView()
+        with Session(engine) as session:
+            for t in session.query(Token).all():
+                view.tokens[t.id] = (t.principal, t.secret_hash, t.expires_at, t.revoked_at)
+            for g in session.query(Grant).all():
+                view.grants.setdefault(g.principal, {})[g.business_line] = g.role
+        return view
 
     @api
     def create_principal(self, principal):
