@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterable, Mapping
 
+import eventlet
 from sqlalchemy import JSON, Column, Integer, String
 from sqlalchemy.orm import Session
 
@@ -60,6 +61,12 @@ def apply_access(session, AccessPrincipal, payload: Mapping[str, Any]) -> bool:
 
 REFRESH_S = 2.0  # how old a process's access picture may be
 RELOAD_S = 0.25  # how often an unknown token may make it read its table again
+_GENERATION = [0]  # + 1 when this process commits an access change: its pictures are read again
+
+
+def changed() -> None:
+    """This process committed a change of who may do what: it holds from its next call."""
+    _GENERATION[0] += 1
 
 
 class AccessProjection:
@@ -76,6 +83,7 @@ class AccessProjection:
         if first_time(session, self.AppliedEvent, payload["event_id"], E.ACCESS_CHANGED):
             apply_access(session, self.AccessPrincipal, payload)
         session.commit()
+        changed()
 
 
 @dataclass
@@ -126,13 +134,18 @@ def access_control_on(config: Mapping[str, Any]) -> bool:
 
 def check_call(container, method: str, body: Mapping[str, Any], context: Mapping[str, Any]) -> str:
     """Authorize one RPC message of ``container``'s service: its principal, or the refusal. A
-    token this process has not seen yet makes it read its table again first (a token just issued
-    works at once), at most every ``RELOAD_S`` (guessed tokens cannot make it read all the time)."""
+    token this process has not seen is looked for in a picture read after the call arrived (a
+    token just issued works at once); those rereads happen at most every ``RELOAD_S``, the call
+    waiting for its turn, so guessed tokens cannot make a process read all the time."""
+    arrived = time.monotonic()
     credential, arguments = context.get("authorization"), _arguments(container.service_cls, method, body)
     view = _current_view(container)
     parsed = access.parse_token(credential)
     if parsed is not None and parsed[0] not in view.tokens:
-        view = _current_view(container, max_age=RELOAD_S)
+        loaded_at = container._kam_access[0]
+        if loaded_at < arrived:
+            eventlet.sleep(max(0.0, loaded_at + RELOAD_S - time.monotonic()))
+            view = _current_view(container, max_age=0.0 if container._kam_access[0] < arrived else REFRESH_S)
     return authorize(view, credential, container.service_name, method, arguments, utcnow())
 
 
@@ -149,8 +162,9 @@ def _arguments(service_cls, method: str, body: Mapping[str, Any]) -> dict[str, A
 
 def _current_view(container, max_age: float = REFRESH_S) -> AccessView:
     loaded = getattr(container, "_kam_access", None)
-    if loaded is None or time.monotonic() - loaded[0] > max_age:
+    if loaded is None or time.monotonic() - loaded[0] > max_age or loaded[1] != _GENERATION[0]:
         database = next(d for d in container.dependencies if isinstance(d, ServiceDatabase))
-        loaded = (time.monotonic(), container.service_cls.access_view(database.engine))
+        generation = _GENERATION[0]
+        loaded = (time.monotonic(), generation, container.service_cls.access_view(database.engine))
         container._kam_access = loaded
-    return loaded[1]
+    return loaded[2]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from services.common import access
+from services.common import guard
 from services.common.guard import AccessView
 from services.common.db import utcnow
 from services.common.outbox import claim_own, send_own
@@ -120,6 +121,7 @@ class AccessAdmin:
         event = access_event(session, self._principal(principal_id))
         outbox_id = claim_own(session, OutboxEvent, E.ACCESS_CHANGED, event)
         session.commit()
+        guard.changed()  # this process's next call already sees it
         send_own(session, OutboxEvent, self.dispatch, outbox_id, E.ACCESS_CHANGED, event)
         return self._principal_dict(self._principal(principal_id))
 
