@@ -1,8 +1,7 @@
 """Who may do what (issue 11): roles per business line, the action each RPC is, API tokens.
 
-Pure: no I/O. intake stores principals, their grants and their tokens' hashes; every service will
-check a call's token against what intake announced (the check is the next step; this module is
-what it decides with).
+Pure: no I/O. intake stores principals, their grants and their tokens' hashes; every service
+checks a call's token against what intake announced (services.common.guard) with these rules.
 
 Roles, each covering the one before it: ``reader`` (read records, sheets, statements), ``clerk``
 (record and update activity), ``manager`` (close, reopen, run quarters, sweep, send bulletins),

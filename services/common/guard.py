@@ -13,6 +13,7 @@ event), so a revocation holds everywhere within seconds.
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import time
 from dataclasses import dataclass, field
@@ -154,10 +155,16 @@ def _arguments(service_cls, method: str, body: Mapping[str, Any]) -> dict[str, A
     that does not fit the method is the method's own error, answered after the check."""
     args, kwargs = body.get("args") or [], body.get("kwargs") or {}
     try:
-        bound = inspect.signature(getattr(service_cls, method)).bind_partial(None, *args, **kwargs)
+        bound = _signature(service_cls, method).bind_partial(None, *args, **kwargs)
     except (TypeError, AttributeError):
         return dict(kwargs) if isinstance(kwargs, Mapping) else {}
     return {name: value for name, value in list(bound.arguments.items())[1:]}
+
+
+@functools.lru_cache(maxsize=None)
+def _signature(service_cls, method: str) -> inspect.Signature:
+    """A method's signature, worked out once (every call of a service is checked)."""
+    return inspect.signature(getattr(service_cls, method))
 
 
 def _current_view(container, max_age: float = REFRESH_S) -> AccessView:

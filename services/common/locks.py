@@ -8,8 +8,8 @@ what another may be writing takes the line's lock first; it is held until the tr
 PostgreSQL: a transaction-scoped advisory lock, tried and waited for with eventlet's sleep, so
 the wait is green whether or not psycopg2 was made green (``nameko run`` patches it; a plain
 script may not), and never blocks the hub that would let the holder finish. Under READ
-COMMITTED each statement after it sees what the previous holder committed. SQLite: the process's writer gate (services.common.db.WriterGate), which
-already makes one writer at a time.
+COMMITTED each statement after it sees what the previous holder committed. SQLite: the
+process's writer gate (services.common.db.WriterGate), which already makes one writer at a time.
 """
 from __future__ import annotations
 
@@ -36,11 +36,15 @@ def lock(session, key: str, timeout: float = LOCK_TIMEOUT_S, *, long: bool = Fal
         if not long:
             WriterGate.hold(connection)
         elif not WriterGate.hold_key(connection, key, timeout):
-            raise Unavailable(f"{key} stayed locked for {timeout:.0f} s; retry later", field="")
+            raise _still_locked(key, timeout)
         return
     deadline, pause = time.monotonic() + timeout, 0.002
     while not session.execute(_TRY, {"key": key}).scalar():
         if time.monotonic() > deadline:
-            raise Unavailable(f"{key} stayed locked for {timeout:.0f} s; retry later", field="")
+            raise _still_locked(key, timeout)
         eventlet.sleep(pause)
         pause = min(pause * 2, 0.1)
+
+
+def _still_locked(key: str, timeout: float) -> Unavailable:
+    return Unavailable(f"{key} stayed locked for {timeout:.0f} s; retry later", field="")

@@ -88,6 +88,12 @@ _MOVE_RECORD = (update_(Record).where(Record.id == bindparam("row_id"), Record.v
 _INSERT_CALL = insert(IdempotentCall)
 
 
+def _scoped(business_line, idempotency_key):
+    """An idempotency key as stored: scoped per business line ("k1" of one line never answers
+    for another)."""
+    return None if idempotency_key is None else f"{business_line}:{idempotency_key}"
+
+
 @functools.lru_cache(maxsize=2)
 def _created_statement(with_call: bool):
     """PostgreSQL: a new record, its event's outbox row (claimed by the call) and, with a key, the
@@ -196,7 +202,7 @@ class IntakeService(access_rpcs.AccessAdmin, operations.DeadLetters):
         line = self._line_exists(business_line)
         digest = request_hash("record_batch", [business_line, kind, docs])
         if idempotency_key is not None:  # a retry is answered before its own records look taken
-            previous = self.db.session.get(IdempotentCall, f"{business_line}:{idempotency_key}")
+            previous = self.db.session.get(IdempotentCall, _scoped(business_line, idempotency_key))
             if previous is not None:
                 return self._replay(previous, digest)
         keys = [record_key(kind, d) for d in docs]
@@ -309,7 +315,7 @@ class IntakeService(access_rpcs.AccessAdmin, operations.DeadLetters):
         wanted, refs = _references(kind, [doc])
         # one query finds the line, every record this one names, this record itself and the
         # idempotency key's earlier answer
-        scoped_key = None if idempotency_key is None else f"{business_line}:{idempotency_key}"
+        scoped_key = _scoped(business_line, idempotency_key)
         found = self._probe(business_line, [("business_line", business_line), (kind, key),
                                             *((t, v) for t, values in wanted.items() for v in values)],
                             scoped_key)
@@ -337,11 +343,8 @@ class IntakeService(access_rpcs.AccessAdmin, operations.DeadLetters):
     def _probe(self, business_line, pairs, call_key=None) -> dict[tuple[str, str], tuple]:
         """{(kind, key): (id, version, doc of a business line else None)} of the pairs that exist;
         with ``call_key``, its stored call under ``_CALL`` as (request_hash, response) if any."""
-        if call_key is None:
-            rows = self.db.session.execute(_PROBE, {"line": business_line, "pairs": sorted(set(pairs))})
-        else:
-            rows = self.db.session.execute(_PROBE_AND_CALL, {"line": business_line, "pairs": sorted(set(pairs)),
-                                                             "call_key": call_key})
+        params = {"line": business_line, "pairs": sorted(set(pairs)), "call_key": call_key}
+        rows = self.db.session.execute(_PROBE if call_key is None else _PROBE_AND_CALL, params)
         found = {}
         for row_id, kind, key, version, doc in rows:
             if kind == _CALL[0]:
@@ -383,7 +386,7 @@ class IntakeService(access_rpcs.AccessAdmin, operations.DeadLetters):
         call, as ``_write`` does), new records through the driver's bulk path, changed ones each
         by its version, the idempotency key; after the commit the events are sent."""
         session = self.db.session
-        scoped_key = None if idempotency_key is None else f"{business_line}:{idempotency_key}"
+        scoped_key = _scoped(business_line, idempotency_key)
         now = utcnow()
         new_rows, moved, changes, texts = [], [], [], []
         for doc, key in zip(docs, keys):
@@ -437,7 +440,7 @@ class IntakeService(access_rpcs.AccessAdmin, operations.DeadLetters):
         first: then it goes when the claim's lease ends)."""
         session = self.db.session
         digest = request_hash(method, [business_line, kind, doc])
-        scoped_key = None if idempotency_key is None else f"{business_line}:{idempotency_key}"
+        scoped_key = _scoped(business_line, idempotency_key)
         if scoped_key is not None:
             if previous is _UNREAD:
                 previous = session.execute(_PREVIOUS, {"key": scoped_key}).first()
