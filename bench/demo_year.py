@@ -56,9 +56,9 @@ def subject(amqp_uri: str, actions, tmp: Path) -> float:
     from nameko.standalone.rpc import ClusterRpcProxy
 
     out = tmp / "out"
-    proc = demo.start_services(out, amqp_uri)
+    proc, token = demo.start_services(out, amqp_uri)
     try:
-        with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=300) as rpc:
+        with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=300, context_data={"authorization": token}) as rpc:
             demo.wait_until_up(rpc, proc)
             began = time.perf_counter()
             demo.replay(rpc, actions, out, SEED)

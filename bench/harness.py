@@ -103,10 +103,12 @@ def consumers(amqp_uri: str, queue: str) -> int:
 
 
 def start_service(module: str, config: str, env: dict[str, str], log: Path) -> subprocess.Popen:
-    """``nameko run --config CONFIG MODULE`` as a child process (logs to ``log``)."""
+    """``nameko run --config CONFIG MODULE`` as a child process (logs to ``log``). Access control
+    is off unless ``env`` turns it on: these benches call without a token and measure the
+    service's own work (bench/demo_year.py runs with it on, as the demo does)."""
     nameko = Path(sys.executable).with_name("nameko")
     return subprocess.Popen([str(nameko), "run", "--config", config, module], cwd=ROOT,
-                            env={**os.environ, "LOG_LEVEL": "WARNING", **env},
+                            env={**os.environ, "LOG_LEVEL": "WARNING", "ACCESS_CONTROL": "off", **env},
                             stdout=open(log, "wb"), stderr=subprocess.STDOUT)
 
 

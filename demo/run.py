@@ -68,21 +68,29 @@ def ensure_broker(uri: str) -> bool:
     return False
 
 
-def start_services(out: Path, uri: str) -> subprocess.Popen:
+def start_services(out: Path, uri: str) -> tuple[subprocess.Popen, str]:
+    """The five services on fresh databases under out/var, with access control on, and the
+    demo's own administrator token (created as README "Who may do what" says)."""
+    from kamcli.access import bootstrap
+
     var = out / "var"
     shutil.rmtree(var, ignore_errors=True)
     var.mkdir(parents=True)
-    env = {**os.environ, "AMQP_URI": uri, "NOTIFY_OUTBOX_DIR": str(out / "bulletins"), "LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "AMQP_URI": uri, "NOTIFY_OUTBOX_DIR": str(out / "bulletins"), "LOG_LEVEL": "WARNING",
+           "ACCESS_CONTROL": "on"}
     for name in SERVICES:
         env.setdefault(f"{name.upper()}_DATABASE_URL", f"sqlite:///{var / name}.db")
+    token = bootstrap(env["INTAKE_DATABASE_URL"], "demo", "The demo", days=1)["token"]
     # its own session: a terminal's Ctrl-C reaches the demo only, which then stops the services
     # after the call in flight (instead of the services vanishing under an unanswered call)
-    return subprocess.Popen([sys.executable, "-m", "services.run"], cwd=ROOT, env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=open(var / "services.log", "w"))
+    return subprocess.Popen([sys.executable, "-m", "services.run", *SERVICES], cwd=ROOT, env=env,
+                            start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=open(var / "services.log", "w")), token
 
 
 def wait_until_up(rpc, proc, timeout=90):
     from nameko.exceptions import UnknownService
+    from shared.errors import Unauthorized
     deadline = time.time() + timeout
     for name in SERVICES:
         while True:
@@ -92,7 +100,7 @@ def wait_until_up(rpc, proc, timeout=90):
             try:
                 getattr(rpc, name).list_parked(1)  # every service answers this once it is up
                 break
-            except UnknownService:
+            except (UnknownService, Unauthorized):  # not up yet, or the demo's token not announced yet
                 if time.time() > deadline:
                     raise RuntimeError(f"service {name} did not start in {timeout}s") from None
                 time.sleep(0.2)
@@ -194,10 +202,10 @@ def run_demo(seed: int, size: Size, out: Path, uri: str) -> tuple[dict, str]:
         shutil.rmtree(out / sub, ignore_errors=True)
     actions = generate(seed, size=size)
     print(f"Replaying {len(actions)} calls of a generated year (seed {seed})", flush=True)
-    proc = start_services(out, uri)
+    proc, token = start_services(out, uri)
     from nameko.standalone.rpc import ClusterRpcProxy
     try:
-        with ClusterRpcProxy({"AMQP_URI": uri}, timeout=120) as rpc:
+        with ClusterRpcProxy({"AMQP_URI": uri}, timeout=120, context_data={"authorization": token}) as rpc:
             wait_until_up(rpc, proc)
             closed = replay(rpc, actions, out, seed)
             return closed, summary(rpc, closed)

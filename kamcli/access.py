@@ -32,6 +32,19 @@ def add_parser(sub) -> None:
 
 
 def cmd_access(args) -> None:
+    answer = bootstrap(args.database, args.principal, args.name, args.days)
+    if args.json:
+        json.dump(answer, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(f"administrator {answer['principal']} created (admin on every business line)")
+        print(f"API token (shown this once; store it now): {answer['token']}")
+        print(f"token id {answer['token_id']}, expires {answer['expires_at']}")
+
+
+def bootstrap(database: str, principal: str, name: str, days: int = 90) -> dict:
+    """The first administrator of every line and their token ({principal, token, token_id,
+    expires_at, ...}), written into intake's database with the event that announces them."""
     import sqlalchemy as sa
     from sqlalchemy.orm import Session
 
@@ -44,9 +57,9 @@ def cmd_access(args) -> None:
     from shared.errors import Conflict
     from shared import events as E
 
-    body = validated(PrincipalBody, id=args.principal, name=args.name, kind="person")
-    days = validated(AccessCall, days=args.days)["days"]
-    engine = sa.create_engine(args.database, **_engine_options(args.database))
+    body = validated(PrincipalBody, id=principal, name=name, kind="person")
+    days = validated(AccessCall, days=days)["days"]
+    engine = sa.create_engine(database, **_engine_options(database))
     try:
         Base.metadata.create_all(engine)
         with Session(engine) as session:
@@ -69,13 +82,6 @@ def cmd_access(args) -> None:
             session.commit()
     finally:
         engine.dispose()
-    answer = {"principal": body["id"], "role": "admin", "business_line": access.EVERY_LINE,
-              "token": token.text, "token_id": token.token_id,
-              "expires_at": token.expires_at.isoformat(timespec="seconds")}
-    if args.json:
-        json.dump(answer, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        print(f"administrator {body['id']} created (admin on every business line)")
-        print(f"API token (shown this once; store it now): {token.text}")
-        print(f"token id {token.token_id}, expires {answer['expires_at']}")
+    return {"principal": body["id"], "role": "admin", "business_line": access.EVERY_LINE,
+            "token": token.text, "token_id": token.token_id,
+            "expires_at": token.expires_at.isoformat(timespec="seconds")}

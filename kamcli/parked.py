@@ -6,7 +6,8 @@ queue, services.common.deadletter), through that service's RPCs.
     kam parked replay escalation ID|all        # back to its handler, attempts reset
     kam parked drop escalation ID|all          # discard for good
 
-The broker is AMQP_URI (default the local one), or --amqp-uri.
+The broker is AMQP_URI (default the local one), or --amqp-uri; the calls carry the API token in
+KAM_TOKEN, or --token (an admin of every line: parked events are any line's).
 """
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ def add_parser(sub) -> None:
     p.add_argument("--limit", type=int, default=100, help="list at most this many")
     p.add_argument("--amqp-uri", default=os.environ.get("AMQP_URI", DEFAULT_AMQP_URI))
     p.add_argument("--timeout", type=float, default=30, help="seconds to wait for the service")
+    p.add_argument("--token", default=os.environ.get("KAM_TOKEN"),
+                   help="an API token of an admin of every line (default: KAM_TOKEN)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_parked)
 
@@ -37,7 +40,8 @@ def cmd_parked(args) -> None:
         raise InvalidFacts(f"`kam parked {args.action}` needs a parked event's id", field="parked_id")
     from nameko.standalone.rpc import ClusterRpcProxy
 
-    with ClusterRpcProxy({"AMQP_URI": args.amqp_uri}, timeout=args.timeout) as rpc:
+    context = {"authorization": args.token} if args.token else {}
+    with ClusterRpcProxy({"AMQP_URI": args.amqp_uri}, timeout=args.timeout, context_data=context) as rpc:
         service = getattr(rpc, args.service)
         if args.action == "list":
             answer = service.list_parked(args.limit)

@@ -1,6 +1,7 @@
-"""Run all five services (or some) as separate processes against the local broker.
+"""Run the five services and the HTTP gateway (or some of them) as separate processes against the
+local broker.
 
-    python -m services.run                      # all five, SQLite files under var/
+    python -m services.run                      # all six, SQLite files under var/, HTTP on :8000
     python -m services.run intake escalation    # some of them
     ESCALATION_DATABASE_URL=postgresql://postgres@127.0.0.1/kam_escalation python -m services.run
 
@@ -22,7 +23,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES = ("intake", "escalation", "assessment", "compensation", "notify")
+SERVICES = ("intake", "escalation", "assessment", "compensation", "notify", "gateway")
 
 
 def broker_reachable(uri: str) -> bool:

@@ -1,40 +1,67 @@
-"""`make up` (python -m services.run) starts all five services as processes that answer over
-the real broker, and Ctrl-C stops every one of them."""
+"""`make up` (python -m services.run) starts the five services and the HTTP gateway as processes
+that answer over the real broker (access control on, as shipped), and Ctrl-C stops every one."""
+import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import eventlet
 from nameko.exceptions import MethodNotFound, UnknownService
 
-from shared.errors import NotFound
+from kamcli.access import bootstrap
+from shared.errors import NotFound, Unauthorized
 from nameko.standalone.rpc import ClusterRpcProxy
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _up(rpc):
-    """True once every service answers (MethodNotFound is an answer; UnknownService is not)."""
+    """True once every service answers (MethodNotFound is an answer; UnknownService is not, nor
+    Unauthorized: the caller's token is not announced to that service yet)."""
     for name in ("intake", "escalation", "assessment", "compensation", "notify"):
         try:
-            getattr(rpc, name).no_such_method()
-        except UnknownService:
+            getattr(rpc, name).list_parked(1)
+        except (UnknownService, Unauthorized):
             return False
         except (MethodNotFound, NotFound):
             pass
     return True
 
 
-def test_run_command_starts_all_five_and_stops_them_on_ctrl_c(amqp_uri, tmp_path):
-    env = {**os.environ, "AMQP_URI": amqp_uri, "NOTIFY_OUTBOX_DIR": str(tmp_path / "outbox")}
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_run_command_starts_all_six_and_stops_them_on_ctrl_c(amqp_uri, tmp_path):
+    port = free_port()
+    env = {**os.environ, "AMQP_URI": amqp_uri, "NOTIFY_OUTBOX_DIR": str(tmp_path / "outbox"),
+           "GATEWAY_ADDRESS": f"127.0.0.1:{port}"}
+    env.pop("ACCESS_CONTROL", None)  # as shipped: on
     for name in ("intake", "escalation", "assessment", "compensation", "notify"):
         env[f"{name.upper()}_DATABASE_URL"] = f"sqlite:///{tmp_path / name}.db"
+    token = bootstrap(env["INTAKE_DATABASE_URL"], "ops", "Operator")["token"]
     proc = subprocess.Popen([sys.executable, "-m", "services.run"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60) as rpc:
+        with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60) as anonymous:
+            with eventlet.Timeout(60):
+                while True:  # up, and refusing a call without a token
+                    try:
+                        anonymous.intake.list_parked(1)
+                        raise AssertionError("a call without a token was let in")
+                    except UnknownService:
+                        eventlet.sleep(0.2)
+                    except Unauthorized:
+                        break
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=30) as answer:
+            assert json.load(answer) == {"status": "ok"}
+        with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60, context_data={"authorization": token}) as rpc:
             with eventlet.Timeout(60):  # the processes take a few seconds to declare their queues
                 while not _up(rpc):
                     assert proc.poll() is None, proc.stdout.read().decode()
@@ -50,13 +77,14 @@ def test_run_command_starts_all_five_and_stops_them_on_ctrl_c(amqp_uri, tmp_path
         proc.send_signal(signal.SIGINT)
         output = proc.communicate(timeout=60)[0].decode()
     assert proc.returncode == 0, output
-    assert "running intake, escalation, assessment, compensation, notify" in output
+    assert "running intake, escalation, assessment, compensation, notify, gateway" in output
     assert {p.name for p in tmp_path.iterdir()} >= {f"{n}.db" for n in
                                                     ("intake", "escalation", "assessment", "compensation", "notify")}
 
 
 def test_a_service_that_dies_is_restarted_and_the_others_keep_running(amqp_uri, tmp_path):
-    env = {**os.environ, "AMQP_URI": amqp_uri, "NOTIFY_OUTBOX_DIR": str(tmp_path / "outbox")}
+    env = {**os.environ, "AMQP_URI": amqp_uri, "NOTIFY_OUTBOX_DIR": str(tmp_path / "outbox"),
+           "GATEWAY_ADDRESS": f"127.0.0.1:{free_port()}", "ACCESS_CONTROL": "off"}  # the restarts are under test
     for name in ("intake", "escalation", "assessment", "compensation", "notify"):
         env[f"{name.upper()}_DATABASE_URL"] = f"sqlite:///{tmp_path / name}.db"
     out = tmp_path / "run.log"

@@ -1,0 +1,203 @@
+"""Every HTTP operation of the gateway, as data: its method and path, the RPC it becomes, what it
+reads from the path, the query and the body, and what it answers. The service (service.py)
+dispatches by this table and the OpenAPI document (openapi.py) is generated from it, so the two
+cannot disagree.
+
+Paths name resources: ``/lines/{business_line}/opportunities/{key}``, ``.../months/{month}/sheet``,
+``.../quarters/{quarter}/statements/{person}``. Path and query parameters carry the RPC
+argument's own name, so a refusal names the same field over HTTP and over RPC.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from marshmallow import Schema
+
+from services.assessment import schemas as assessment
+from services.common import rpc_fields as f
+from services.compensation import schemas as compensation
+from services.notify import schemas as notify
+from shared.records import KINDS
+
+from . import schemas as S
+
+Call = Callable[[Mapping[str, str], Mapping[str, Any], Any], tuple[tuple, dict]]
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # the operationId
+    method: str  # GET, POST, PUT, PATCH, DELETE
+    path: str  # OpenAPI form: /lines/{business_line}/months/{month}/sheet
+    service: str
+    rpc: str
+    summary: str
+    tag: str
+    call: Call  # (path values, query values, body) -> the RPC's (args, kwargs)
+    query: type[Schema] | None = None
+    body: type[Schema] | None = None
+    answer: type[Schema] | str | None = None  # a schema, "array" or None (any object)
+    idempotent: bool = False  # takes an Idempotency-Key header (the RPC's idempotency_key)
+    created: str | None = None  # 201 when the answer says so: "always", or "change" (answer's change)
+    public: bool = False  # no token needed (the document, health)
+    path_params: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self):
+        names = tuple(part[1:-1] for part in self.path.split("/") if part.startswith("{"))
+        object.__setattr__(self, "path_params", names)
+
+    @property
+    def werkzeug_rule(self) -> str:
+        return self.path.replace("{", "<").replace("}", ">")
+
+
+def _line(p, q, b):
+    return (p["business_line"],), {}
+
+
+# record kind -> (path segment, the intake RPC that writes one)
+RECORD_PATHS = {
+    "branch": ("branches", "register_branch"), "person": ("people", "register_person"),
+    "opportunity": ("opportunities", "record_opportunity"), "follow_up": ("follow-ups", "post_follow_up"),
+    "loss_review": ("loss-reviews", "record_loss_review"), "deal": ("deals", "record_deal"),
+    "collection": ("collections", "record_collection"), "contract": ("contracts", "record_contract"),
+    "loan": ("loans", "record_loan"), "portfolio": ("portfolios", "record_portfolio"),
+    "kpi": ("kpi-ratings", "record_kpi"), "complaint": ("complaints", "record_complaint"),
+}
+assert set(RECORD_PATHS) == set(KINDS) - {"business_line"}
+
+
+def _record_routes(kind: str) -> list[Route]:
+    segment, writer = RECORD_PATHS[kind]
+    base = f"/lines/{{business_line}}/{segment}"
+    tag = "roster" if kind in ("branch", "person") else "records"
+    title = kind.replace("_", " ")
+    return [
+        Route(f"write_{kind}", "POST", base, "intake", writer,
+              f"Record a {title} (201 created; 200 when it replaces a roster record)", tag,
+              lambda p, q, b: ((p["business_line"], b), {}), body=S.record_body(kind), answer=S.RecordAnswer,
+              idempotent=True, created="change"),
+        Route(f"write_{kind}_batch", "POST", f"{base}/batch", "intake", "record_batch",
+              f"Record many {title} records at once: all or none, every bad record named", tag,
+              lambda p, q, b, kind=kind: ((p["business_line"], kind, (b or {}).get("records")), {}),
+              body=S.batch_body(kind), idempotent=True),
+        Route(f"list_{kind}", "GET", base, "intake", "list_records", f"List {title} records, page by page", tag,
+              lambda p, q, b, kind=kind: ((p["business_line"], kind, dict(q)), {}),
+              query=S.RecordListQuery, answer=S.RecordPage),
+        Route(f"get_{kind}", "GET", f"{base}/{{key}}", "intake", "get_record", f"Read one {title}", tag,
+              lambda p, q, b, kind=kind: ((p["business_line"], kind, p["key"]), {}), answer=S.RecordAnswer),
+        Route(f"update_{kind}", "PATCH", f"{base}/{{key}}", "intake", "update_record",
+              f"Change fields of a {title}: merged, validated as a whole, version + 1", tag,
+              lambda p, q, b, kind=kind: ((p["business_line"], kind, p["key"], b), {}),
+              body=S.Changes, answer=S.RecordAnswer, idempotent=True),
+    ]
+
+
+_MONTH = "/lines/{business_line}/months/{month}"
+_QUARTER = "/lines/{business_line}/quarters/{quarter}"
+
+
+def _period(p, q, b, *names):
+    return tuple(p[n] for n in names), {k: v for k, v in q.items() if v is not None}
+
+
+ROUTES: list[Route] = [
+    # --- business lines and records (intake) ---
+    Route("register_business_line", "POST", "/lines", "intake", "register_business_line",
+          "Register a business line with its rule plugin and parameters (admin of every line)", "lines",
+          lambda p, q, b: ((b,), {}), body=S.record_body("business_line"), answer=S.RecordAnswer,
+          idempotent=True, created="change"),
+    Route("get_business_line", "GET", "/lines/{business_line}", "intake", "get_record",
+          "Read a business line's registration", "lines",
+          lambda p, q, b: ((p["business_line"], "business_line", p["business_line"]), {}), answer=S.RecordAnswer),
+    Route("record_counts", "GET", "/lines/{business_line}/record-counts", "intake", "record_counts",
+          "Records held per kind: [records, versions]", "lines", _line),
+    *[route for kind in RECORD_PATHS for route in _record_routes(kind)],
+    # --- months (assessment) ---
+    Route("close_month", "POST", f"{_MONTH}/close", "assessment", "close_month",
+          "Close the month (again: the same sheet); answers its summary", "months",
+          lambda p, q, b: _period(p, {}, b, "business_line", "month"), answer=S.Summary),
+    Route("reopen_month", "POST", f"{_MONTH}/reopen", "assessment", "reopen_month",
+          "Reopen a closed month with a reason; the next close stores a new version", "months",
+          lambda p, q, b: ((p["business_line"], p["month"], (b or {}).get("reason")), {}), body=S.ReasonBody),
+    Route("get_sheet", "GET", f"{_MONTH}/sheet", "assessment", "get_sheet",
+          "The month's sheet (current version), every line explained; page by page with page/page_size",
+          "months", lambda p, q, b: _period(p, q, b, "business_line", "month"), query=assessment.SheetQuery,
+          answer=S.Summary),
+    Route("sheet_history", "GET", f"{_MONTH}/history", "assessment", "sheet_history",
+          "Every version of the month's sheet, with why it was made", "months",
+          lambda p, q, b: _period(p, {}, b, "business_line", "month"), answer="array"),
+    Route("assessment_status", "GET", "/lines/{business_line}/assessment-status", "assessment",
+          "projection_status", "Records assessment holds per kind (caught up with intake?)", "months", _line),
+    # --- quarters (compensation) ---
+    Route("run_quarter", "POST", f"{_QUARTER}/run", "compensation", "run_quarter",
+          "Run the quarter's statements (again: the same run); answers its summary", "quarters",
+          lambda p, q, b: _period(p, {}, b, "business_line", "quarter"), answer=S.Summary),
+    Route("reopen_quarter", "POST", f"{_QUARTER}/reopen", "compensation", "reopen_quarter",
+          "Reopen a run quarter with a reason; later closed quarters become stale", "quarters",
+          lambda p, q, b: ((p["business_line"], p["quarter"], (b or {}).get("reason")), {}), body=S.ReasonBody),
+    Route("get_run", "GET", _QUARTER, "compensation", "get_run",
+          "The quarter's run with carried state in and out", "quarters",
+          lambda p, q, b: _period(p, {}, b, "business_line", "quarter"), answer=S.Summary),
+    Route("get_run_lines", "GET", f"{_QUARTER}/lines", "compensation", "get_run_lines",
+          "Every line of the quarter's run, page by page", "quarters",
+          lambda p, q, b: _period(p, q, b, "business_line", "quarter"), query=f.Paging, answer=S.Summary),
+    Route("get_statement", "GET", f"{_QUARTER}/statements/{{person}}", "compensation", "get_statement",
+          "One person's statement for the quarter, every line explained", "quarters",
+          lambda p, q, b: _period(p, q, b, "business_line", "quarter", "person"), query=f.Paging,
+          answer=S.Summary),
+    Route("run_history", "GET", f"{_QUARTER}/history", "compensation", "run_history",
+          "Every version of the quarter's run", "quarters",
+          lambda p, q, b: _period(p, {}, b, "business_line", "quarter"), answer="array"),
+    Route("compensation_status", "GET", "/lines/{business_line}/compensation-status", "compensation",
+          "projection_status", "Records compensation holds per kind (caught up with intake?)", "quarters", _line),
+    # --- ownership and escalation ---
+    Route("get_assignment", "GET", "/lines/{business_line}/opportunities/{opportunity}/assignment",
+          "escalation", "get_assignment", "An opportunity's tier, owner, clock and next escalation day",
+          "escalation", lambda p, q, b: ((p["business_line"], p["opportunity"]), {})),
+    Route("list_escalations", "GET", "/lines/{business_line}/escalations", "escalation", "list_escalations",
+          "Escalations of the line (or of one opportunity)", "escalation",
+          lambda p, q, b: ((p["business_line"],), {k: v for k, v in q.items() if v is not None}),
+          query=S.OpportunityQuery, answer="array"),
+    Route("tier_counts", "GET", "/lines/{business_line}/tiers", "escalation", "tier_counts",
+          "Opportunities per tier", "escalation", _line),
+    Route("sweep", "POST", "/sweeps", "escalation", "sweep",
+          "Escalate every overdue follow-up as of a day (one line, or every line: admin of every line)",
+          "escalation", lambda p, q, b: ((), dict(b or {})), body=S.SweepBody),
+    # --- bulletins and deliveries (notify) ---
+    Route("send_weekly_bulletin", "POST", "/lines/{business_line}/bulletins", "notify", "send_weekly_bulletin",
+          "Send the line's weekly bulletin as of a day (once per ISO week)", "notify",
+          lambda p, q, b: ((), {**(b or {}), "business_line": p["business_line"]}), body=S.AsOfBody),
+    Route("list_messages", "GET", "/lines/{business_line}/messages", "notify", "list_messages",
+          "Messages made for the line", "notify",
+          lambda p, q, b: ((), {"business_line": p["business_line"],
+                                **{k: v for k, v in q.items() if v is not None}}),
+          query=S.MessageQuery, answer="array"),
+    Route("list_deliveries", "GET", "/deliveries", "notify", "list_deliveries",
+          "Deliveries of every line (reader of every line)", "notify",
+          lambda p, q, b: ((), {k: v for k, v in q.items() if v is not None}), query=notify.DeliveryQuery,
+          answer="array"),
+    # --- who may do what (intake) ---
+    Route("list_principals", "GET", "/principals", "intake", "list_principals",
+          "Every principal with its roles and tokens (no secrets)", "access", lambda p, q, b: ((), {}),
+          answer="array"),
+    Route("create_principal", "POST", "/principals", "intake", "create_principal",
+          "Create a principal: a person or a calling system", "access", lambda p, q, b: ((b,), {}),
+          body=S.PrincipalBody, created="always"),
+    Route("grant_role", "PUT", "/principals/{principal}/roles/{business_line}", "intake", "grant_role",
+          "Give the principal a role on a business line ('*': every line)", "access",
+          lambda p, q, b: ((p["principal"], p["business_line"], (b or {}).get("role")), {}), body=S.RoleBody),
+    Route("revoke_role", "DELETE", "/principals/{principal}/roles/{business_line}", "intake", "revoke_role",
+          "Take the principal's role on a business line away", "access",
+          lambda p, q, b: ((p["principal"], p["business_line"]), {})),
+    Route("issue_token", "POST", "/principals/{principal}/tokens", "intake", "issue_token",
+          "A new API token for the principal: its text is in this answer only", "access",
+          lambda p, q, b: ((p["principal"],), dict(b or {})), body=S.TokenBody, answer=S.NewToken,
+          created="always"),
+    Route("revoke_token", "DELETE", "/tokens/{token_id}", "intake", "revoke_token",
+          "Revoke a token now", "access", lambda p, q, b: ((p["token_id"],), {})),
+]
+
+BY_NAME = {r.name: r for r in ROUTES}
+assert len(BY_NAME) == len(ROUTES), "operation names are unique"

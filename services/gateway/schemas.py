@@ -1,0 +1,156 @@
+"""What the gateway's HTTP surface reads and answers, as marshmallow schemas: the OpenAPI document is
+generated from these and from the services' own argument and record schemas (openapi.py), never
+written by hand.
+
+Request bodies of records are the record kinds' own schemas (shared.records), the ones intake
+validates with; query parameters are the services' argument schemas (services.*.schemas). What
+is defined here is only what exists at the HTTP edge: bodies that wrap arguments, and answers.
+"""
+from __future__ import annotations
+
+import functools
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from services.common import rpc_fields as f
+from services.intake.schemas import BATCH_MAX, ListQuery, PrincipalBody  # noqa: F401 (a body)
+from services.notify.schemas import MessageQuery as _Messages
+from shared import facts_schema as FS
+from shared.records import KINDS
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+# --- bodies -------------------------------------------------------------------------------------
+
+@functools.cache
+def record_body(kind: str) -> type[Schema]:
+    """The record kind's schema; a record that belongs to a period carries it as a field
+    (a KPI rating: ``quarter``), as intake reads it."""
+    spec = KINDS[kind]
+    if spec.period_required is None:
+        return spec.schema
+    period = {"quarter": f.quarter, "month": f.month}[spec.period_required]
+    name = "".join(part.title() for part in kind.split("_")) + "Record"
+    return type(name, (spec.schema,), {spec.period_required: period(required=True),
+                                       "__doc__": spec.schema.__doc__})
+
+
+@functools.cache
+def batch_body(kind: str) -> type[Schema]:
+    name = "".join(part.title() for part in kind.split("_")) + "Batch"
+    return type(name, (_Strict,), {
+        "records": fields.List(fields.Nested(record_body(kind)), required=True,
+                               validate=validate.Length(min=1, max=BATCH_MAX)),
+        "__doc__": f"Up to {BATCH_MAX} {kind} records, written all or none."})
+
+
+class Changes(Schema):
+    """Fields to change, merged into the stored record and validated as a whole record."""
+
+    class Meta:
+        unknown = "include"
+
+
+class ReasonBody(_Strict):
+    reason = f.reason()
+
+
+class AsOfBody(_Strict):
+    as_of = fields.Date(required=True)
+
+
+class SweepBody(AsOfBody):
+    business_line = f.line(load_default=None, allow_none=True)
+
+
+class RoleBody(_Strict):
+    role = fields.String(required=True, validate=validate.OneOf(["reader", "clerk", "manager", "admin"]))
+
+
+class TokenBody(_Strict):
+    days = fields.Integer(load_default=90, validate=validate.Range(min=1, max=366))
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
+class RecordListQuery(_Strict):
+    """list_records' query (services.intake.schemas.ListQuery) as query parameters."""
+    page = ListQuery._declared_fields["page"]
+    page_size = ListQuery._declared_fields["page_size"]
+    day_from = ListQuery._declared_fields["day_from"]
+    day_to = ListQuery._declared_fields["day_to"]
+
+
+class PersonQuery(_Strict):
+    person = f.ident(load_default=None, allow_none=True)
+
+
+class MessageQuery(_Strict):
+    kind = _Messages._declared_fields["kind"]
+
+
+class OpportunityQuery(_Strict):
+    opportunity = f.ident(load_default=None, allow_none=True)
+
+
+# --- answers ------------------------------------------------------------------------------------
+
+class ErrorItem(Schema):
+    field = fields.String(required=True, metadata={"description": "the argument or record field at fault"})
+    message = fields.String(required=True)
+    correlation_id = fields.String(metadata={"description": "an internal error's id in the services' logs"})
+
+
+class Error(Schema):
+    """Every refusal: a code and each problem by field. Nothing was done."""
+    error = fields.String(required=True, metadata={"description": "invalid_facts, not_found, conflict, "
+                                                                  "unauthorized, forbidden, unavailable, ..."})
+    errors = fields.List(fields.Nested(ErrorItem), required=True)
+
+
+class RecordAnswer(Schema):
+    business_line = fields.String(required=True)
+    kind = fields.String(required=True)
+    key = fields.String(required=True)
+    version = fields.Integer(required=True)
+    change = fields.String(metadata={"description": "created or updated (absent on a read)"})
+    record = fields.Dict(required=True)
+
+
+class RecordPage(Schema):
+    items = fields.List(fields.Dict(), required=True)
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
+class Summary(Schema):
+    """A closed month's or quarter's summary: totals per person and unit, how many lines, which
+    version; the lines themselves are read page by page."""
+
+    class Meta:
+        unknown = "include"
+
+    business_line = fields.String()
+    period = fields.String()
+    version = fields.Integer()
+    status = fields.String()
+    line_count = fields.Integer()
+    totals = fields.Dict(keys=fields.String(), values=fields.Dict())
+
+
+class NewToken(Schema):
+    token = fields.String(required=True, metadata={"description": "kam_<id>_<secret>: shown in this answer only"})
+    token_id = fields.String(required=True)
+    principal = fields.String()
+    expires_at = fields.String()
+
+
+class Health(Schema):
+    status = fields.String(required=True)
+
+
+NUMBER = FS.Number  # documented as a decimal string or a number (openapi.py)

@@ -1,0 +1,182 @@
+"""gateway: JSON over HTTP for enterprise systems (HR, payroll, CRM) that do not speak nameko RPC.
+
+HTTP (routes.py holds every operation; openapi.py generates the document from it and from the
+services' marshmallow schemas):
+    GET  /openapi.json                        the OpenAPI 3 document
+    GET  /docs                                a browsable page of it (Swagger UI, served from here)
+    GET  /health                              the gateway is up
+    /lines/{business_line}/...                records, roster, months, quarters, escalations,
+                                              bulletins (see /docs)
+    /principals, /tokens                      who may do what
+Each operation is one RPC to the service holding the data. The caller's ``Authorization: Bearer
+<token>`` travels as the RPC's context data, so each service decides on its own data (with
+ACCESS_CONTROL on; the gateway refuses a request without a token at once); ``Idempotency-Key``
+becomes the RPC's idempotency key. A refusal is ``{"error": code, "errors": [{field, message}]}``
+with its status: 400 bad input, 401, 403, 404, 409, 503 (a service not answering within
+GATEWAY_RPC_TIMEOUT seconds, or not running: retry with the same key).
+Events: none. Tables: none (the gateway holds no data).
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from pathlib import Path
+
+import eventlet
+from nameko.dependency_providers import Config
+from nameko.exceptions import RemoteError, UnknownService
+from nameko.extensions import DependencyProvider
+from nameko.rpc import RpcProxy
+from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer
+from werkzeug.exceptions import MethodNotAllowed, NotFound as NoRoute
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Response
+
+from services.common.access import parse_token
+from shared.errors import Internal, InvalidFacts, SuiteError, Unauthorized, Unavailable
+
+from . import openapi
+from .responses import body_value, error_response, json_response, query_values
+from .routes import ROUTES
+
+log = logging.getLogger("kam.gateway")
+DEFAULT_RPC_TIMEOUT = 60.0  # seconds; a month close at a real organisation's size takes ~30
+_CORRELATION = "X-Correlation-Id"
+
+
+class _Server(WebServer):
+    """nameko's web server, handing the caller's token and a correlation id to the worker as the
+    context data every RPC it makes carries."""
+
+    def context_data_from_headers(self, request):
+        data = {"correlation_id": _correlation(request)}
+        if request.headers.get("Authorization"):
+            data["authorization"] = request.headers["Authorization"]
+        return data
+
+
+class _Http(HttpRequestHandler):
+    server = _Server()
+
+
+http = _Http.decorator
+
+
+def _correlation(request) -> str:
+    given = request.headers.get(_CORRELATION, "")
+    return given if given and len(given) <= 64 and given.isprintable() and given.isascii() else uuid.uuid4().hex
+
+
+_RULES = Map([Rule(r.werkzeug_rule, methods=[r.method], endpoint=r.name) for r in ROUTES]
+             + [Rule("/openapi.json", methods=["GET"], endpoint="openapi"),
+                Rule("/docs", methods=["GET"], endpoint="docs"),
+                Rule("/docs/<asset>", methods=["GET"], endpoint="asset"),
+                Rule("/health", methods=["GET"], endpoint="health"),
+                Rule("/", methods=["GET"], endpoint="docs")], strict_slashes=False)
+_BY_NAME = {r.name: r for r in ROUTES}
+
+
+class _ContextData(DependencyProvider):
+    """The worker's context data: the correlation id its RPCs carry (set by _Server)."""
+
+    def get_dependency(self, worker_ctx):
+        return worker_ctx.context_data
+
+
+class GatewayService:
+    name = "gateway"
+    config = Config()
+    context = _ContextData()
+
+    intake = RpcProxy("intake")
+    escalation = RpcProxy("escalation")
+    assessment = RpcProxy("assessment")
+    compensation = RpcProxy("compensation")
+    notify = RpcProxy("notify")
+
+    @http("GET,POST,PUT,PATCH,DELETE", "/")
+    def root(self, request):
+        return self._handle(request)
+
+    @http("GET,POST,PUT,PATCH,DELETE", "/<path:path>")
+    def api(self, request, path):
+        return self._handle(request)
+
+    def _handle(self, request) -> Response:
+        headers = {_CORRELATION: self.context["correlation_id"]}
+        try:
+            endpoint, values = _RULES.bind_to_environ(request.environ).match()
+        except NoRoute:
+            return json_response({"error": "not_found", "errors": [
+                {"field": "path", "message": f"no operation at {request.path}; see /docs"}]}, 404, headers)
+        except MethodNotAllowed as exc:
+            return json_response({"error": "method_not_allowed", "errors": [
+                {"field": "method", "message": f"{request.method} is not allowed here; use "
+                                               f"{', '.join(sorted(exc.valid_methods or []))}"}]}, 405,
+                {**headers, "Allow": ", ".join(exc.valid_methods or [])})
+        if endpoint in ("openapi", "docs", "asset", "health"):
+            return self._public(endpoint, values, request)
+        route = _BY_NAME[endpoint]
+        try:
+            if parse_token(request.headers.get("Authorization")) is None:
+                raise Unauthorized("send 'Authorization: Bearer <token>' (README: who may do what)",
+                                   field="authorization")
+            query = query_values(route.query, request.args)
+            body = body_value(request, route.body is not None)
+            args, kwargs = route.call(values, query, body)
+            key = request.headers.get("Idempotency-Key")
+            if key is not None:
+                if not route.idempotent:
+                    raise InvalidFacts("this operation is idempotent by itself; send no Idempotency-Key",
+                                       field="Idempotency-Key")
+                kwargs["idempotency_key"] = key
+            answer = self._call(route, args, kwargs)
+        except SuiteError as exc:
+            return error_response(exc, headers)
+        status = 201 if route.created == "always" or (
+            route.created == "change" and isinstance(answer, dict) and answer.get("change") == "created") else 200
+        return json_response(answer, status, headers)
+
+    def _call(self, route, args, kwargs):
+        proxy = getattr(getattr(self, route.service), route.rpc)
+        timeout = float(self.config.get("GATEWAY_RPC_TIMEOUT", DEFAULT_RPC_TIMEOUT))
+        try:
+            reply = proxy.call_async(*args, **kwargs)
+            with eventlet.Timeout(timeout, Unavailable(
+                    f"{route.service} did not answer within {timeout:g} s; retry (with the same "
+                    f"Idempotency-Key for a write)", field="service")):
+                return reply.result()
+        except UnknownService:
+            raise Unavailable(f"{route.service} is not running; retry shortly", field="service") from None
+        except RemoteError as exc:  # the call did not fit the method: the gateway's own fault
+            log.error("gateway: %s.%s refused the call: %s", route.service, route.rpc, exc)
+            raise Internal(correlation_id=self.context["correlation_id"]) from None
+
+    def _public(self, endpoint, values, request) -> Response:
+        if endpoint == "openapi":
+            return json_response(openapi.document(), 200, {"Access-Control-Allow-Origin": "*"})
+        if endpoint == "health":
+            return json_response({"status": "ok"})
+        if endpoint == "docs":
+            return Response(_DOCS_PAGE, content_type="text/html; charset=utf-8")
+        return _asset(values["asset"])
+
+
+_DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>kam suite API</title>
+<link rel="stylesheet" href="/docs/swagger-ui.css"></head>
+<body><div id="ui"></div>
+<script src="/docs/swagger-ui-bundle.js"></script>
+<script>window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#ui", deepLinking: true});</script>
+</body></html>"""
+_ASSETS = {"swagger-ui.css": "text/css", "swagger-ui-bundle.js": "application/javascript",
+           "favicon-32x32.png": "image/png"}
+
+
+def _asset(name: str) -> Response:
+    if name not in _ASSETS:
+        return json_response({"error": "not_found", "errors": [{"field": "path", "message": "no such file"}]}, 404)
+    import swagger_ui_bundle  # Swagger UI's files, shipped in a wheel: the docs page needs no internet
+    return Response((Path(swagger_ui_bundle.swagger_ui_path) / name).read_bytes(), content_type=_ASSETS[name],
+                    headers={"Cache-Control": "max-age=86400"})
