@@ -28,12 +28,15 @@ def add_parser(sub) -> None:
                    help="intake's database URL")
     p.add_argument("--days", type=int, default=90, help="days the token is valid (1-366)")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--token-only", action="store_true", help="print only the token (for TOKEN=$(kam ...))")
     p.set_defaults(func=cmd_access)
 
 
 def cmd_access(args) -> None:
     answer = bootstrap(args.database, args.principal, args.name, args.days)
-    if args.json:
+    if args.token_only:
+        print(answer["token"])
+    elif args.json:
         json.dump(answer, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:

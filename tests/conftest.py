@@ -148,3 +148,13 @@ def record_event(kind, record, version=1, line="acme", event_id=None, key=None):
                         key=key or record_key(kind, record), version=version, record=record,
                         change="created" if version == 1 else "updated", as_of=None,
                         **({"event_id": event_id} if event_id else {}))
+
+
+@pytest.fixture
+def free_port():
+    """A TCP port on loopback that nothing listens on now (for a gateway under test)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

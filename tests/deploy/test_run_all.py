@@ -3,7 +3,6 @@ that answer over the real broker (access control on, as shipped), and Ctrl-C sto
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import urllib.request
@@ -32,14 +31,8 @@ def _up(rpc):
     return True
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def test_run_command_starts_all_six_and_stops_them_on_ctrl_c(amqp_uri, tmp_path):
-    port = free_port()
+def test_run_command_starts_all_six_and_stops_them_on_ctrl_c(amqp_uri, tmp_path, free_port):
+    port = free_port
     env = {**os.environ, "AMQP_URI": amqp_uri, "NOTIFY_OUTBOX_DIR": str(tmp_path / "outbox"),
            "GATEWAY_ADDRESS": f"127.0.0.1:{port}"}
     env.pop("ACCESS_CONTROL", None)  # as shipped: on
@@ -82,9 +75,9 @@ def test_run_command_starts_all_six_and_stops_them_on_ctrl_c(amqp_uri, tmp_path)
                                                     ("intake", "escalation", "assessment", "compensation", "notify")}
 
 
-def test_a_service_that_dies_is_restarted_and_the_others_keep_running(amqp_uri, tmp_path):
+def test_a_service_that_dies_is_restarted_and_the_others_keep_running(amqp_uri, tmp_path, free_port):
     env = {**os.environ, "AMQP_URI": amqp_uri, "NOTIFY_OUTBOX_DIR": str(tmp_path / "outbox"),
-           "GATEWAY_ADDRESS": f"127.0.0.1:{free_port()}", "ACCESS_CONTROL": "off"}  # the restarts are under test
+           "GATEWAY_ADDRESS": f"127.0.0.1:{free_port}", "ACCESS_CONTROL": "off"}  # the restarts are under test
     for name in ("intake", "escalation", "assessment", "compensation", "notify"):
         env[f"{name.upper()}_DATABASE_URL"] = f"sqlite:///{tmp_path / name}.db"
     out = tmp_path / "run.log"
