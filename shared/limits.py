@@ -23,6 +23,7 @@ NAME_FIELDS = frozenset({"role", "grade", "previous_grade", "rater_role", "verdi
 TEXT_MAX = 2000  # names, customers, notes
 LIST_MAX = 200  # items in a list (contributions, lines of a scorecard)
 DEPTH_MAX = 6
+PAGE_MAX = 1_000_000  # a page number: its offset stays far inside a 64-bit integer
 # Amounts, rates and counts: finite, |x| <= NUMBER_MAX, at most DECIMALS_MAX decimal places.
 NUMBER_MAX = Decimal(10) ** 12
 DECIMALS_MAX = 6

@@ -2,7 +2,7 @@
 from marshmallow import RAISE, Schema, fields, validate
 
 from shared.facts_schema import PeriodField
-from shared.limits import ID_MAX, TEXT_MAX
+from shared.limits import ID_MAX, PAGE_MAX, TEXT_MAX
 from shared.periods import Month, Quarter
 
 _PLAIN = validate.Regexp(r"^[^\x00-\x1f\x7f\ud800-\udfff]*$", error="must not contain control characters")
@@ -36,7 +36,7 @@ class LineRef(Schema):
 
 class Paging(Schema):
     """page / page_size / kind of a sheet read: its lines page by page (None: every line)."""
-    page = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=PAGE_MAX))
     page_size = fields.Integer(load_default=None, allow_none=True, strict=True,
                                validate=validate.Range(min=1, max=5000))
     kind = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))

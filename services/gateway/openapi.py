@@ -9,7 +9,9 @@ from typing import Any
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from shared import facts_schema as FS
+from marshmallow import fields
+
+from shared import facts_schema as FS, limits
 
 from . import schemas as S
 from .routes import ROUTES, Route
@@ -26,20 +28,50 @@ PATH_PARAMS = {
     "quarter": {"type": "string", "pattern": r"^\d{4}-Q[1-4]$", "example": "2026-Q1"},
     "token_id": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
 }
-_TEXT = {"type": "string", "minLength": 1, "maxLength": 64, "pattern": r"^[^\x00-\x1f\x7f/?#%]+$"}
+# an id in a path: what the services accept, less "/" (a path segment cannot hold one)
+_TEXT = {"type": "string", "minLength": 1, "maxLength": limits.ID_MAX, "pattern": r"^[^\x00-\x1f\x7f/]+$"}
 
 
 def _number(self, field, **kwargs) -> dict[str, Any]:
-    """shared.facts_schema.Number takes a number or a decimal string (exact amounts are sent as text)."""
+    """shared.facts_schema.Number takes a number or a decimal string (exact amounts are sent as
+    text), within shared.limits."""
     if not isinstance(field, FS.Number):
         return {}
     number: dict[str, Any] = {"type": "number"}
-    if field.minimum is not None:
-        number["minimum"] = float(field.minimum)
-    if field.maximum is not None:
-        number["maximum"] = float(field.maximum)
+    low = field.minimum if field.minimum is not None else -limits.NUMBER_MAX
+    number["minimum"] = float(max(low, -limits.NUMBER_MAX))
+    number["maximum"] = float(min(field.maximum if field.maximum is not None else limits.NUMBER_MAX,
+                                  limits.NUMBER_MAX))
     sign = "" if field.minimum is not None and field.minimum >= 0 else "-?"
     return {"oneOf": [number, {"type": "string", "pattern": rf"^{sign}\d{{1,15}}(\.\d{{1,6}})?$"}]}
+
+
+def _period(self, field, **kwargs) -> dict[str, Any]:
+    """A month (2026-03) or a quarter (2026-Q1), as shared.periods reads it."""
+    if not isinstance(field, FS.PeriodField):
+        return {}
+    key = "quarter" if field.kind is FS.Quarter else "month"
+    return {k: v for k, v in PATH_PARAMS[key].items()}
+
+
+def _text_limits(self, field, ret: dict, **kwargs) -> dict[str, Any]:
+    """A record's text fields are as long as shared.limits lets them be (ids, role names, text)."""
+    if not isinstance(field, fields.String) or "maxLength" in ret:
+        return {}
+    name = getattr(field, "name", None) or ""
+    return {"maxLength": limits.ID_MAX if name in limits.ID_FIELDS else
+            limits.NAME_MAX if name in limits.NAME_FIELDS else limits.TEXT_MAX}
+
+
+def _portable(doc: Any) -> Any:
+    """Patterns as every JSON Schema engine reads them: no lone surrogate ranges (which JSON text
+    cannot carry anyway)."""
+    if isinstance(doc, dict):
+        return {k: (v.replace(r"\ud800-\udfff", "") if k == "pattern" and isinstance(v, str) else _portable(v))
+                for k, v in doc.items()}
+    if isinstance(doc, list):
+        return [_portable(v) for v in doc]
+    return doc
 
 
 @functools.cache
@@ -52,6 +84,8 @@ def document(server_url: str = "") -> dict[str, Any]:
                                         "and body has one effect."},
                    servers=[{"url": server_url}] if server_url else [])
     plugin.converter.add_attribute_function(_number)
+    plugin.converter.add_attribute_function(_text_limits)
+    plugin.converter.add_attribute_function(_period)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
                                                "description": "kam_<id>_<secret> (kam access bootstrap, "
                                                               "or POST /principals/{principal}/tokens)"})
@@ -60,7 +94,7 @@ def document(server_url: str = "") -> dict[str, Any]:
         spec.path(path=route.path, operations={route.method.lower(): _operation(route)})
     for path, op in _public().items():
         spec.path(path=path, operations=op)
-    doc = spec.to_dict()
+    doc = _portable(spec.to_dict())
     doc["security"] = [{"bearer": []}]
     return doc
 

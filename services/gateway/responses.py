@@ -56,9 +56,10 @@ def query_values(schema: type[Schema] | None, args) -> dict[str, Any]:
     return values
 
 
-def body_value(request, expected: bool) -> Any:
-    """The request's JSON body (an object), or None when the operation takes none."""
-    if not expected:
+def body_value(request, schema: type[Schema] | None) -> Any:
+    """The request's JSON body (an object), or None when the operation takes none. A field the
+    body's schema does not declare is refused here, by name, before any call is made."""
+    if schema is None:
         return None
     if request.content_length is not None and request.content_length > MAX_BODY:
         raise InvalidFacts(f"the body is larger than {MAX_BODY} bytes; send records in batches", field="body")
@@ -71,4 +72,8 @@ def body_value(request, expected: bool) -> Any:
         raise InvalidFacts(f"not JSON: {exc}", field="body") from None
     if not isinstance(value, dict):
         raise InvalidFacts(f"must be a JSON object, got {type(value).__name__}", field="body")
+    if schema.Meta.unknown != "include":
+        unknown = sorted(set(value) - set(schema._declared_fields))
+        if unknown:
+            raise InvalidFacts([{"field": name, "message": "unknown field"} for name in unknown])
     return value

@@ -14,7 +14,6 @@ from typing import Any, Callable, Mapping
 
 from marshmallow import Schema
 
-from services.assessment import schemas as assessment
 from services.common import rpc_fields as f
 from services.compensation import schemas as compensation
 from services.notify import schemas as notify
@@ -78,7 +77,7 @@ def _record_routes(kind: str) -> list[Route]:
               f"Record a {title} (201 created; 200 when it replaces a roster record)", tag,
               lambda p, q, b: ((p["business_line"], b), {}), body=S.record_body(kind), answer=S.RecordAnswer,
               idempotent=True, created="change"),
-        Route(f"write_{kind}_batch", "POST", f"{base}/batch", "intake", "record_batch",
+        Route(f"write_{kind}_batch", "POST", f"/lines/{{business_line}}/batches/{segment}", "intake", "record_batch",
               f"Record many {title} records at once: all or none, every bad record named", tag,
               lambda p, q, b, kind=kind: ((p["business_line"], kind, (b or {}).get("records")), {}),
               body=S.batch_body(kind), idempotent=True),
@@ -123,7 +122,7 @@ ROUTES: list[Route] = [
           lambda p, q, b: ((p["business_line"], p["month"], (b or {}).get("reason")), {}), body=S.ReasonBody),
     Route("get_sheet", "GET", f"{_MONTH}/sheet", "assessment", "get_sheet",
           "The month's sheet (current version), every line explained; page by page with page/page_size",
-          "months", lambda p, q, b: _period(p, q, b, "business_line", "month"), query=assessment.SheetQuery,
+          "months", lambda p, q, b: _period(p, q, b, "business_line", "month"), query=S.SheetQuery,
           answer=S.Summary),
     Route("sheet_history", "GET", f"{_MONTH}/history", "assessment", "sheet_history",
           "Every version of the month's sheet, with why it was made", "months",
@@ -164,11 +163,12 @@ ROUTES: list[Route] = [
           "Opportunities per tier", "escalation", _line),
     Route("sweep", "POST", "/sweeps", "escalation", "sweep",
           "Escalate every overdue follow-up as of a day (one line, or every line: admin of every line)",
-          "escalation", lambda p, q, b: ((), dict(b or {})), body=S.SweepBody),
+          "escalation", lambda p, q, b: ((), dict(b or {})), body=S.SweepBody, answer="array"),
     # --- bulletins and deliveries (notify) ---
     Route("send_weekly_bulletin", "POST", "/lines/{business_line}/bulletins", "notify", "send_weekly_bulletin",
           "Send the line's weekly bulletin as of a day (once per ISO week)", "notify",
-          lambda p, q, b: ((), {**(b or {}), "business_line": p["business_line"]}), body=S.AsOfBody),
+          lambda p, q, b: ((), {**(b or {}), "business_line": p["business_line"]}), body=S.AsOfBody,
+          answer="array"),
     Route("list_messages", "GET", "/lines/{business_line}/messages", "notify", "list_messages",
           "Messages made for the line", "notify",
           lambda p, q, b: ((), {"business_line": p["business_line"],

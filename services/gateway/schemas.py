@@ -92,6 +92,10 @@ class MessageQuery(_Strict):
     kind = _Messages._declared_fields["kind"]
 
 
+class SheetQuery(PersonQuery, f.Paging):
+    """get_sheet's query: one person's lines, page by page, of one kind."""
+
+
 class OpportunityQuery(_Strict):
     opportunity = f.ident(load_default=None, allow_none=True)
 

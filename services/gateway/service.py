@@ -30,7 +30,7 @@ from nameko.rpc import RpcProxy
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer
 from werkzeug.exceptions import MethodNotAllowed, NotFound as NoRoute
-from werkzeug.routing import Map, Rule
+from werkzeug.routing import Map, PathConverter, Rule
 from werkzeug.wrappers import Response
 
 from services.common.access import parse_token
@@ -45,9 +45,23 @@ DEFAULT_RPC_TIMEOUT = 60.0  # seconds; a month close at a real organisation's si
 _CORRELATION = "X-Correlation-Id"
 
 
+class _Everything(PathConverter):
+    """Any path, newlines and all: the gateway answers every request itself, in JSON."""
+    regex = r"[\s\S]*"
+    part_isolating = False  # it spans "/" (werkzeug would guess otherwise from the regex)
+
+
 class _Server(WebServer):
     """nameko's web server, handing the caller's token and a correlation id to the worker as the
     context data every RPC it makes carries."""
+
+    def make_url_map(self):
+        url_map = Map(converters={"everything": _Everything})
+        for provider in self._providers:
+            rule = provider.get_url_rule()
+            rule.endpoint = provider
+            url_map.add(rule)
+        return url_map
 
     def context_data_from_headers(self, request):
         data = {"correlation_id": _correlation(request)}
@@ -75,6 +89,7 @@ _RULES = Map([Rule(r.werkzeug_rule, methods=[r.method], endpoint=r.name) for r i
                 Rule("/health", methods=["GET"], endpoint="health"),
                 Rule("/", methods=["GET"], endpoint="docs")], strict_slashes=False)
 _BY_NAME = {r.name: r for r in ROUTES}
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")  # answered here, 405 if not allowed
 
 
 class _ContextData(DependencyProvider):
@@ -95,11 +110,7 @@ class GatewayService:
     compensation = RpcProxy("compensation")
     notify = RpcProxy("notify")
 
-    @http("GET,POST,PUT,PATCH,DELETE", "/")
-    def root(self, request):
-        return self._handle(request)
-
-    @http("GET,POST,PUT,PATCH,DELETE", "/<path:path>")
+    @http(",".join(_METHODS), "/<everything:path>")
     def api(self, request, path):
         return self._handle(request)
 
@@ -123,7 +134,7 @@ class GatewayService:
                 raise Unauthorized("send 'Authorization: Bearer <token>' (README: who may do what)",
                                    field="authorization")
             query = query_values(route.query, request.args)
-            body = body_value(request, route.body is not None)
+            body = body_value(request, route.body)
             args, kwargs = route.call(values, query, body)
             key = request.headers.get("Idempotency-Key")
             if key is not None:

@@ -1,6 +1,7 @@
 """RPC argument schemas of intake (the record bodies themselves are in shared.records)."""
 from marshmallow import RAISE, Schema, fields, validate
 
+from shared.limits import PAGE_MAX
 from shared.records import KINDS
 
 
@@ -10,7 +11,7 @@ class ListQuery(Schema):
     class Meta:
         unknown = RAISE
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=PAGE_MAX))
     page_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
     day_from = fields.Date(load_default=None)  # on the record's main date (e.g. discovered)
     day_to = fields.Date(load_default=None)
