@@ -13,7 +13,7 @@ from marshmallow import (RAISE, Schema, ValidationError, fields, post_load,
 
 from . import facts as F
 from .errors import InvalidFacts, flatten
-from .limits import number_problem
+from .limits import DATE_MAX, DATE_MIN, number_problem
 from .periods import Month, Quarter
 
 
@@ -54,6 +54,18 @@ class Number(fields.Field):
         return None if value is None else str(value)
 
 
+class Flag(fields.Boolean):
+    """true or false, nothing that merely looks like one: a record of pay does not guess whether
+    0, "no" or "" meant false."""
+
+    default_error_messages = {"invalid": "must be true or false, got {input!r}"}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class PeriodField(fields.Field):
     def __init__(self, kind, **kw):
         super().__init__(**kw)
@@ -61,9 +73,12 @@ class PeriodField(fields.Field):
 
     def _deserialize(self, value, attr, data, **kwargs):
         try:
-            return self.kind.parse(str(value))
+            period = self.kind.parse(str(value))
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
+        if not DATE_MIN.year <= period.year <= DATE_MAX.year:  # year 0 is a typo, and has no days
+            raise ValidationError(f"the year must be {DATE_MIN.year} to {DATE_MAX.year}, got {period.year}")
+        return period
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else str(value)
@@ -92,7 +107,7 @@ class BranchSchema(_Base):
     record = F.Branch
     id = _id(required=True)
     name = fields.String(load_default="")
-    urban = fields.Boolean(load_default=False)
+    urban = Flag(load_default=False)
 
 
 class PersonSchema(_Base):
@@ -122,10 +137,10 @@ class OpportunitySchema(_Base):
     account_manager = fields.String(load_default=None, allow_none=True)
     entered = fields.Date(load_default=None, allow_none=True)
     origin = _one_of("reported", "audit", default="reported")
-    competitor_single_source = fields.Boolean(load_default=False)
+    competitor_single_source = Flag(load_default=False)
     quality = _one_of("ok", "poor", default="ok")
     status = _one_of("open", "won", "lost", default="open")
-    citywide_bid = fields.Boolean(load_default=False)
+    citywide_bid = Flag(load_default=False)
 
     @validates_schema
     def entered_after_discovery(self, data, **kwargs):
@@ -153,7 +168,7 @@ class DealSchema(_Base):
     list_price = Number(required=True, validate=validate.Range(min=0, min_inclusive=False,
                                                               error="must be > 0"))
     deal_price = Number(required=True)
-    agent = fields.Boolean(load_default=False)
+    agent = Flag(load_default=False)
     customer = fields.String(load_default="")
 
 
@@ -178,7 +193,7 @@ class CollectionSchema(_Base):
     expenses = Number(load_default=Decimal(0))
     entertainment = Number(load_default=Decimal(0))
     travel = Number(load_default=Decimal(0))
-    in_crm = fields.Boolean(load_default=True)
+    in_crm = Flag(load_default=True)
     revenue_kind = _one_of(*REVENUE_KINDS, default="product")
     gross_margin = Number(load_default=None, allow_none=True)
     joint_with = fields.String(load_default=None, allow_none=True)
@@ -209,7 +224,7 @@ class ContractSchema(_Base):
     total = Number(required=True)
     implementation = Number(load_default=Decimal(0))
     implementation_quote = Number(load_default=None, allow_none=True)
-    tobacco = fields.Boolean(load_default=False)
+    tobacco = Flag(load_default=False)
 
 
 class ScorecardSchema(_Base):

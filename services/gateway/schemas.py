@@ -42,8 +42,9 @@ def record_body(kind: str) -> type[Schema]:
 @functools.cache
 def batch_body(kind: str) -> type[Schema]:
     name = "".join(part.title() for part in kind.split("_")) + "Batch"
+    item = type(name + "Item", (record_body(kind),), {"__doc__": record_body(kind).__doc__})  # written inline
     return type(name, (_Strict,), {
-        "records": fields.List(fields.Nested(record_body(kind)), required=True,
+        "records": fields.List(fields.Nested(item), required=True,
                                validate=validate.Length(min=1, max=BATCH_MAX)),
         "__doc__": f"Up to {BATCH_MAX} {kind} records, written all or none."})
 

@@ -19,6 +19,7 @@ Events: none. Tables: none (the gateway holds no data).
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from pathlib import Path
 
@@ -138,10 +139,7 @@ class GatewayService:
             args, kwargs = route.call(values, query, body)
             key = request.headers.get("Idempotency-Key")
             if key is not None:
-                if not route.idempotent:
-                    raise InvalidFacts("this operation is idempotent by itself; send no Idempotency-Key",
-                                       field="Idempotency-Key")
-                kwargs["idempotency_key"] = key
+                kwargs["idempotency_key"] = _idempotency_key(key, route)
             answer = self._call(route, args, kwargs)
         except SuiteError as exc:
             return error_response(exc, headers)
@@ -172,6 +170,17 @@ class GatewayService:
         if endpoint == "docs":
             return Response(_DOCS_PAGE, content_type="text/html; charset=utf-8")
         return _asset(values["asset"])
+
+
+_KEY = re.compile(r"^[\x21-\x7e]{1,128}$")  # visible ASCII: a UUID, an order number, a hash
+
+
+def _idempotency_key(key: str, route) -> str:
+    if not route.idempotent:
+        raise InvalidFacts("this operation is idempotent by itself; send no Idempotency-Key", field="Idempotency-Key")
+    if not _KEY.match(key):
+        raise InvalidFacts("1 to 128 visible ASCII characters (no spaces), e.g. a UUID", field="Idempotency-Key")
+    return key
 
 
 _DOCS_PAGE = """<!doctype html>

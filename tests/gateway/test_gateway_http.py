@@ -1,0 +1,170 @@
+"""The gateway over HTTP, in front of intake and assessment on PostgreSQL with ACCESS_CONTROL on,
+through the real broker: status codes, named fields, idempotency keys, roles per line, the
+generated OpenAPI document and the docs page."""
+import json
+import urllib.error
+import urllib.request
+
+import eventlet
+import pytest
+
+from kamcli.access import bootstrap
+from services.assessment.service import AssessmentService
+from services.gateway import openapi
+from services.gateway.service import GatewayService
+from services.intake.service import IntakeService
+from shared.facts_schema import OpportunitySchema
+
+ON = {"ACCESS_CONTROL": "on"}
+OPP = {"amount": 30000, "discovered": "2026-03-02", "origin": "audit", "account_manager": "am1"}
+
+
+class Http:
+    def __init__(self, port, token=None):
+        self.base, self.token = f"http://127.0.0.1:{port}", token
+
+    def __call__(self, method, path, body=None, headers=None, raw=None):
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        request = urllib.request.Request(self.base + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json", **(headers or {})})
+        if self.token:
+            request.add_header("Authorization", f"Bearer {self.token}")
+        try:
+            with urllib.request.urlopen(request, timeout=60) as answer:
+                return answer.status, _headers(answer), _read(answer)
+        except urllib.error.HTTPError as refused:
+            return refused.code, _headers(refused), _read(refused)
+
+
+def _headers(answer):
+    return {k.lower(): v for k, v in answer.headers.items()}
+
+
+def _read(answer):
+    text = answer.read().decode()
+    return json.loads(text) if answer.headers.get("Content-Type", "").startswith("application/json") else text
+
+
+def _until(check, timeout=20):
+    with eventlet.Timeout(timeout):
+        while not check():
+            eventlet.sleep(0.2)
+
+
+@pytest.fixture
+def gateway(start_service, pg_url_factory, free_port):
+    """(admin's Http, port): intake and assessment with access control on, and the gateway."""
+    intake_url = pg_url_factory("intake")
+    admin = bootstrap(intake_url, "root", "Root", days=1)["token"]
+    start_service(IntakeService, intake_url, **ON)
+    start_service(AssessmentService, pg_url_factory("assessment"), **ON)
+    start_service(GatewayService, None, WEB_SERVER_ADDRESS=f"127.0.0.1:{free_port}", GATEWAY_RPC_TIMEOUT=5)
+    http = Http(free_port, admin)
+    _until(lambda: http("GET", "/lines/none/assessment-status")[0] != 401)  # the token announced
+    for line in ("a", "b"):
+        assert http("POST", "/lines", {"key": line, "plugin": "telecom"})[0] == 201
+        assert http("POST", f"/lines/{line}/people", {"id": "am1", "role": "account_manager"})[0] == 201
+    return http, free_port
+
+
+def _token_for(http, principal, line, role):
+    assert http("POST", "/principals", {"id": principal, "name": principal, "kind": "person"})[0] == 201
+    assert http("PUT", f"/principals/{principal}/roles/{line}", {"role": role})[0] == 200
+    status, _, answer = http("POST", f"/principals/{principal}/tokens", {"days": 1})
+    assert status == 201 and answer["token"].startswith("kam_")
+    return answer["token"]
+
+
+def test_status_codes_name_the_field(gateway):
+    http, port = gateway
+    status, headers, answer = Http(port)("GET", "/lines/a/months/2026-03/sheet")
+    assert status == 401 and headers["www-authenticate"].startswith("Bearer")
+    assert answer == {"error": "unauthorized", "errors": [
+        {"field": "authorization", "message": "send 'Authorization: Bearer <token>' (README: who may do what)"}]}
+    status, _, answer = Http(port, "kam_0123456789abcdef_wrong")("GET", "/lines/a/months/2026-03/sheet")
+    assert (status, answer["errors"][0]["field"]) == (401, "authorization")  # decided by assessment
+    status, _, answer = http("POST", "/lines/a/opportunities", {"id": "o1", "amount": -5, "discovered": "2026-02-30"})
+    assert status == 400 and {e["field"] for e in answer["errors"]} == {"amount", "discovered"}
+    status, _, answer = http("POST", "/lines/a/opportunities", raw=b"{not json")
+    assert status == 400 and answer["errors"][0]["field"] == "body"
+    status, _, answer = http("GET", "/lines/a/months/2026-03/sheet?pages=2")
+    assert status == 400 and answer["errors"][0]["field"] == "pages"
+    assert http("GET", "/lines/a/opportunities/nope")[0] == 404
+    assert http("GET", "/lines/a/months/2026-03/sheet")[0] == 404  # not closed
+    status, headers, _ = http("DELETE", "/lines/a/opportunities")
+    assert status == 405 and set(headers["allow"].split(", ")) >= {"GET", "POST"}
+    assert http("GET", "/no/such/thing")[0] == 404
+    # compensation is not running here: the gateway answers 503 at once, with when to retry
+    status, headers, answer = http("GET", "/lines/a/quarters/2026-Q1")
+    assert (status, headers["retry-after"], answer["error"]) == (503, "5", "unavailable")
+    status, headers, _ = http("GET", "/lines/a/record-counts", headers={"X-Correlation-Id": "trace-42"})
+    assert status == 200 and headers["x-correlation-id"] == "trace-42"
+
+
+def test_idempotency_key_header_gives_one_effect(gateway):
+    http, _ = gateway
+    first = http("POST", "/lines/a/opportunities", {"id": "o1", **OPP}, {"Idempotency-Key": "k1"})
+    again = http("POST", "/lines/a/opportunities", {"id": "o1", **OPP}, {"Idempotency-Key": "k1"})
+    assert first[0] == 201 and again[0] == 201 and first[2] == again[2]  # the first answer, replayed
+    status, _, answer = http("POST", "/lines/a/opportunities", {"id": "o1", **OPP, "amount": 5},
+                             {"Idempotency-Key": "k1"})
+    assert status == 409 and answer["error"] == "conflict"
+    status, _, answer = http("PATCH", "/lines/a/opportunities/o1", {"amount": 40000}, {"Idempotency-Key": "k2"})
+    assert (status, answer["version"], str(answer["record"]["amount"])) == (200, 2, "40000")
+    assert http("GET", "/lines/a/record-counts")[2]["opportunity"] == [1, 2]  # one record, two versions
+    status, _, answer = http("POST", "/lines/a/months/2026-03/close", headers={"Idempotency-Key": "k3"})
+    assert status == 400 and answer["errors"][0]["field"] == "Idempotency-Key"  # a close is idempotent itself
+
+
+def test_roles_over_http_allowed_has_its_effect_refused_has_none(gateway):
+    http, port = gateway
+    reader = Http(port, _token_for(http, "ann", "a", "reader"))
+    clerk = Http(port, _token_for(http, "bob", "a", "clerk"))
+    manager = Http(port, _token_for(http, "cai", "a", "manager"))
+
+    def allowed(caller, *request):
+        for _ in range(100):  # a new token reaches assessment with intake's next event
+            status = caller(*request)[0]
+            if status != 401:
+                return status
+            eventlet.sleep(0.2)
+        return status
+
+    assert allowed(reader, "GET", "/lines/a/people/am1") == 200
+    status, _, answer = reader("POST", "/lines/a/opportunities", {"id": "r1", **OPP})
+    assert status == 403 and answer["errors"][0]["field"] == "authorization"
+    assert http("GET", "/lines/a/opportunities/r1")[0] == 404  # refused: nothing written
+    assert clerk("POST", "/lines/a/opportunities", {"id": "c1", **OPP})[0] == 201
+    assert clerk("POST", "/lines/b/opportunities", {"id": "c1", **OPP})[0] == 403  # another line
+    assert http("GET", "/lines/b/opportunities/c1")[0] == 404
+    assert clerk("POST", "/lines/a/people", {"id": "p9", "role": "account_manager"})[0] == 403  # roster: admin
+    assert allowed(clerk, "POST", "/lines/a/months/2026-03/close") == 403  # a close: manager
+    _until(lambda: http("GET", "/lines/a/assessment-status")[2].get("opportunity") == 1)
+    assert allowed(manager, "POST", "/lines/a/months/2026-03/close") == 200
+    status, _, sheet = reader("GET", "/lines/a/months/2026-03/sheet?person=am1&page=1&page_size=10")
+    assert status == 200 and sheet["page"] == 1 and sheet["totals"]["am1"]["points"]
+    assert manager("POST", "/lines/b/months/2026-03/close")[0] == 403
+    # a revoked token is refused from the next call on
+    tokens = {t["id"]: p["id"] for p in http("GET", "/principals")[2] for t in p["tokens"]}
+    ann = next(t for t, p in tokens.items() if p == "ann")
+    assert http("DELETE", f"/tokens/{ann}")[0] == 200
+    assert reader("GET", "/lines/a/people/am1")[0] == 401  # intake made the change: it holds at once
+
+
+def test_document_is_generated_from_the_schemas_the_services_validate_with(gateway):
+    http, port = gateway
+    status, _, doc = Http(port)("GET", "/openapi.json")  # no token needed to read the contract
+    assert status == 200 and doc["openapi"].startswith("3.") and doc == json.loads(json.dumps(openapi.document()))
+    body = doc["paths"]["/lines/{business_line}/opportunities"]["post"]["requestBody"]["content"]["application/json"]
+    opportunity = doc["components"]["schemas"][body["schema"]["$ref"].rsplit("/", 1)[1]]
+    declared = OpportunitySchema._declared_fields
+    assert set(opportunity["properties"]) == set(declared)
+    assert set(opportunity["required"]) == {n for n, f in declared.items() if f.required}
+    assert opportunity["properties"]["scope"]["enum"] == ["local", "citywide"]
+    assert opportunity["additionalProperties"] is False
+    operations = {op["operationId"] for path in doc["paths"].values() for op in path.values()}
+    assert {"close_month", "get_sheet", "write_opportunity", "issue_token", "get_statement"} <= operations
+    status, _, page = Http(port)("GET", "/docs")
+    assert status == 200 and "/openapi.json" in page and "swagger-ui-bundle.js" in page
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/docs/swagger-ui-bundle.js", timeout=30) as script:
+        assert script.status == 200 and len(script.read()) > 100_000
