@@ -70,6 +70,13 @@ def test_no_default_credential_and_no_management_port_published():
         assert url.startswith("postgresql://${KAM_DB_USER:?") and "${KAM_DB_PASSWORD:?" in url
     # the broker on the host's loopback only; the management UI only with the extra file
     assert rabbit["ports"] == ["127.0.0.1:5672:5672"]
+    # the gateway: HTTP on loopback, its own config reading the address compose gives it
+    gateway = services["gateway"]
+    assert gateway["ports"] == ["127.0.0.1:8000:8000"] and gateway["environment"]["SERVICE"] == "gateway"
+    assert gateway["environment"]["GATEWAY_ADDRESS"] == "0.0.0.0:8000"
+    assert gateway["environment"]["AMQP_URI"].startswith("amqp://${KAM_AMQP_USER:?")
+    assert _load("services/gateway/config.yaml")["WEB_SERVER_ADDRESS"] == "${GATEWAY_ADDRESS:127.0.0.1:8000}"
+    assert "8000" in gateway["healthcheck"]["test"][-1]
     extra = _load("docker/management.yml")
     assert extra["services"]["rabbitmq"]["ports"] == ["127.0.0.1:15672:15672"]
     example = (ROOT / "docker" / "env.example").read_text(encoding="utf-8")
