@@ -15,7 +15,6 @@ from typing import Any, Callable, Mapping
 from marshmallow import Schema
 
 from services.common import rpc_fields as f
-from services.compensation import schemas as compensation
 from services.notify import schemas as notify
 from shared.records import KINDS
 
@@ -101,6 +100,16 @@ def _period(p, q, b, *names):
     return tuple(p[n] for n in names), {k: v for k, v in q.items() if v is not None}
 
 
+def _reopen(name, base, period, service, rpc, summary, tag):
+    return Route(name, "POST", f"{base}/reopen", service, rpc, summary, tag,
+                 lambda p, q, b: ((p["business_line"], p[period], (b or {}).get("reason")), {}), body=S.ReasonBody)
+
+
+def _history(name, base, period, service, rpc, summary, tag):
+    return Route(name, "GET", f"{base}/history", service, rpc, summary, tag,
+                 lambda p, q, b: _period(p, {}, b, "business_line", period), answer="array")
+
+
 ROUTES: list[Route] = [
     # --- business lines and records (intake) ---
     Route("register_business_line", "POST", "/lines", "intake", "register_business_line",
@@ -117,25 +126,22 @@ ROUTES: list[Route] = [
     Route("close_month", "POST", f"{_MONTH}/close", "assessment", "close_month",
           "Close the month (again: the same sheet); answers its summary", "months",
           lambda p, q, b: _period(p, {}, b, "business_line", "month"), answer=S.Summary),
-    Route("reopen_month", "POST", f"{_MONTH}/reopen", "assessment", "reopen_month",
-          "Reopen a closed month with a reason; the next close stores a new version", "months",
-          lambda p, q, b: ((p["business_line"], p["month"], (b or {}).get("reason")), {}), body=S.ReasonBody),
+    _reopen("reopen_month", _MONTH, "month", "assessment", "reopen_month",
+            "Reopen a closed month with a reason; the next close stores a new version", "months"),
     Route("get_sheet", "GET", f"{_MONTH}/sheet", "assessment", "get_sheet",
           "The month's sheet (current version), every line explained; page by page with page/page_size",
           "months", lambda p, q, b: _period(p, q, b, "business_line", "month"), query=S.SheetQuery,
           answer=S.Summary),
-    Route("sheet_history", "GET", f"{_MONTH}/history", "assessment", "sheet_history",
-          "Every version of the month's sheet, with why it was made", "months",
-          lambda p, q, b: _period(p, {}, b, "business_line", "month"), answer="array"),
+    _history("sheet_history", _MONTH, "month", "assessment", "sheet_history",
+             "Every version of the month's sheet, with why it was made", "months"),
     Route("assessment_status", "GET", "/lines/{business_line}/assessment-status", "assessment",
           "projection_status", "Records assessment holds per kind (caught up with intake?)", "months", _line),
     # --- quarters (compensation) ---
     Route("run_quarter", "POST", f"{_QUARTER}/run", "compensation", "run_quarter",
           "Run the quarter's statements (again: the same run); answers its summary", "quarters",
           lambda p, q, b: _period(p, {}, b, "business_line", "quarter"), answer=S.Summary),
-    Route("reopen_quarter", "POST", f"{_QUARTER}/reopen", "compensation", "reopen_quarter",
-          "Reopen a run quarter with a reason; later closed quarters become stale", "quarters",
-          lambda p, q, b: ((p["business_line"], p["quarter"], (b or {}).get("reason")), {}), body=S.ReasonBody),
+    _reopen("reopen_quarter", _QUARTER, "quarter", "compensation", "reopen_quarter",
+            "Reopen a run quarter with a reason; later closed quarters become stale", "quarters"),
     Route("get_run", "GET", _QUARTER, "compensation", "get_run",
           "The quarter's run with carried state in and out", "quarters",
           lambda p, q, b: _period(p, {}, b, "business_line", "quarter"), answer=S.Summary),
@@ -146,9 +152,8 @@ ROUTES: list[Route] = [
           "One person's statement for the quarter, every line explained", "quarters",
           lambda p, q, b: _period(p, q, b, "business_line", "quarter", "person"), query=f.Paging,
           answer=S.Summary),
-    Route("run_history", "GET", f"{_QUARTER}/history", "compensation", "run_history",
-          "Every version of the quarter's run", "quarters",
-          lambda p, q, b: _period(p, {}, b, "business_line", "quarter"), answer="array"),
+    _history("run_history", _QUARTER, "quarter", "compensation", "run_history",
+             "Every version of the quarter's run", "quarters"),
     Route("compensation_status", "GET", "/lines/{business_line}/compensation-status", "compensation",
           "projection_status", "Records compensation holds per kind (caught up with intake?)", "quarters", _line),
     # --- ownership and escalation ---

@@ -13,7 +13,7 @@ import functools
 from marshmallow import RAISE, Schema, fields, validate
 
 from services.common import rpc_fields as f
-from services.intake.schemas import BATCH_MAX, ListQuery, PrincipalBody  # noqa: F401 (a body)
+from services.intake.schemas import BATCH_MAX, ListQuery, PrincipalBody  # noqa: F401 (create_principal's body)
 from services.notify.schemas import MessageQuery as _Messages
 from shared import facts_schema as FS
 from shared.records import KINDS

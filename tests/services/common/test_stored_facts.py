@@ -13,30 +13,30 @@ from shared.facts_schema import load_facts
 from shared.records import KINDS, validate_record
 
 # Every kind a plugin reads, in the forms intake accepts: numbers as int, text with spaces, floats;
-# booleans as "yes"/1; optional fields given and left out; nested shares and scorecards.
+# flags true and false; optional fields given and left out; nested shares and scorecards.
 RECORDS = {
-    "branch": [{"id": "b1", "urban": "yes"}, {"id": "b2"}],
+    "branch": [{"id": "b1", "urban": True}, {"id": "b2"}],
     "person": [{"id": "am1", "role": "account_manager", "branch": "b1", "start_date": "2024-01-01",
                 "monthly_task": " 20000 ", "quarterly_target": 1.5, "salary_grade": 3,
                 "grade": "a", "grade_since": "2025-07-01", "previous_grade": "b"},
                {"id": "am2", "role": "account_manager"}],
     "opportunity": [{"id": "o1", "amount": "30000.50", "discovered": "2026-03-02", "entered": "2026-03-20",
                      "branch": "b1", "account_manager": "am1", "lines": 5, "scope": "citywide",
-                     "origin": "audit", "competitor_single_source": 1, "quality": "poor", "status": "lost",
-                     "citywide_bid": "true", "customer": "c"},
+                     "origin": "audit", "competitor_single_source": True, "quality": "poor", "status": "lost",
+                     "citywide_bid": True, "customer": "c"},
                     {"id": "o2", "amount": 9999, "discovered": "2026-03-01"}],
     "loss_review": [{"opportunity": "o1", "verdict": "subjective", "decided": "2026-03-30"},
                     {"opportunity": "o2", "verdict": "pending"}],
     "deal": [{"id": "d1", "seller": "am1", "date": "2026-03-03", "list_price": "100", "deal_price": 80.5,
               "agent": False}],
     "collection": [{"id": "c1", "rep": "am1", "date": "2026-02-01", "amount": "1000", "contract": "k1",
-                    "partner_share": "10", "expenses": 1, "entertainment": "2.5", "travel": 0, "in_crm": "no",
+                    "partner_share": "10", "expenses": 1, "entertainment": "2.5", "travel": 0, "in_crm": False,
                     "revenue_kind": "secondary_dev", "gross_margin": "0.4",
                     "contributions": [{"person": "am1", "share": "0.7"}, {"person": "am2", "share": 0.3}]},
                    {"id": "c2", "rep": "am2", "date": "2026-02-02", "amount": 5, "joint_with": "am1",
                     "delivered_by": "am1", "revenue_kind": "implementation"}],
     "contract": [{"id": "k1", "total": "100000", "implementation": 2000, "implementation_quote": "2500",
-                  "tobacco": "1"}],
+                  "tobacco": True}],
     "kpi": [{"person": "am1", "rater_role": "branch_manager", "score": "88.5", "quarter": "2026-Q1"},
             {"person": "am2", "rater_role": "branch_manager", "quarter": "2026-Q1",
              "scorecard": {"sales_completion": "0.8", "late_arrivals": 2, "innovation": 3}}],
@@ -65,3 +65,13 @@ def test_a_whole_period_equals_load_facts():
     slow = load_facts({"business_line": "x", "month": "2026-03", "quarter": "2026-Q1",
                        **{KINDS[k].facts_key: [strip(k, d) for d in docs] for k, docs in stored.items()}})
     assert fast == slow
+
+
+def test_rows_stored_before_flags_were_strict_still_read():
+    """intake once accepted "yes", 1 or "no" for a flag (marshmallow's reading); such rows are
+    still in projections and must build as they did."""
+    branch = build_record("branch", {"id": "b1", "urban": "yes"})
+    contract = build_record("contract", {"id": "k1", "total": "10", "tobacco": 1})
+    collection = build_record("collection", {"id": "c1", "rep": "r", "date": "2026-01-05", "amount": "5",
+                                             "in_crm": "no"})
+    assert (branch.urban, contract.tobacco, collection.in_crm) == (True, True, False)
