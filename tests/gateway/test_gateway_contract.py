@@ -27,7 +27,7 @@ from kamcli.access import bootstrap
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = os.environ.get("KAM_CONTRACT_SEED", "3")
-EXAMPLES = os.environ.get("KAM_CONTRACT_EXAMPLES", "30")
+EXAMPLES = os.environ.get("KAM_CONTRACT_EXAMPLES", "15")
 
 
 def _post(base, token, path, body):
@@ -75,4 +75,5 @@ def test_gateway_answers_as_its_document_says(amqp_uri, pg_url_factory, tmp_path
     report = run.stdout + run.stderr
     generated = re.search(r"(\d+) generated, (\d+) passed", report)
     assert run.returncode == 0 and generated, report[report.find("FAILURES"):][:6000] + report[-1500:]
+    print(f"schemathesis: {generated.group(1)} requests generated, all answered as documented")
     assert int(generated.group(1)) >= 2000 and generated.group(1) == generated.group(2), report[-3000:]
