@@ -33,19 +33,20 @@ from services.common.entrypoints import handles
 from services.common import operations
 from services.common import guard  # a module: `nameko run` would run a mixin class found here
 from shared.errors import NotFound
-from services.common.period_run import (close_and_announce, facts_for, line_plugin, off_the_hub,
+from services.common.period_run import (audit_reopen, close_and_announce, facts_for, line_plugin, off_the_hub,
                                         project, projection_counts, projection_versions)
 from services.common.rpc import api, validated
 
-from .models import AccessPrincipal, AppliedEvent, Base, Fact, OutboxEvent, Sheet, SheetLine
+from .models import AuditEntry, AccessPrincipal, AppliedEvent, Base, Fact, OutboxEvent, Sheet, SheetLine
 from .schemas import LineRef, MonthRef, Reopen, SheetQuery
 
 # Opportunities discovered this long before a month can still count in it (late entries).
 DEFAULT_LOOKBACK_DAYS = 400
 
 
-class AssessmentService(guard.AccessProjection, operations.DeadLetters):
+class AssessmentService(guard.AccessProjection, operations.DeadLetters, operations.AuditTrail):
     name = E.ASSESSMENT
+    AuditEntry = AuditEntry
     AppliedEvent, AccessPrincipal = AppliedEvent, AccessPrincipal  # for AccessProjection
 
     db = ServiceDatabase(Base)
@@ -76,12 +77,13 @@ class AssessmentService(guard.AccessProjection, operations.DeadLetters):
             return list(off_the_hub(plugin.assess_month, facts).lines), None, None
 
         return close_and_announce(session, Sheet, SheetLine, OutboxEvent, self.dispatch, E.MONTH_CLOSED,
-                                  business_line, str(month), plugin.key, compute)
+                                  business_line, str(month), plugin.key, compute, self.audit)
 
     @api
     def reopen_month(self, business_line, month, reason):
         month = validated(Reopen, business_line=business_line, month=month, reason=reason)["month"]
         sheet = ledger.reopen(self.db.session, Sheet, business_line, str(month), reason)
+        audit_reopen(self.audit, self.db.session, business_line, str(month), sheet)
         self.db.session.commit()
         return {"period": str(month), "version": sheet.version, "status": sheet.status}
 

@@ -52,6 +52,10 @@ ACTIONS: dict[tuple[str, str], tuple[str, str | None]] = {
     ("notify", "list_messages"): (_READ, "business_line"),
     ("notify", "list_deliveries"): (_READ, None),
 }
+# every service's audit trail (services.common.operations): a line's admin reads the line's entries,
+# an admin of every line reads them all
+ACTIONS.update({(service, "list_audit"): (_ADMIN, "business_line")
+                for service in ("intake", "escalation", "assessment", "compensation", "notify")})
 # every service's operators' RPCs (services.common.operations): parked events are any line's
 OPERATIONS = {"list_parked": _ADMIN, "get_parked": _ADMIN, "replay_parked": _ADMIN, "drop_parked": _ADMIN}
 # records whose change is a change of the organisation, not of sales activity

@@ -60,6 +60,12 @@ def reliability_tables(Base) -> tuple[type, type, type]:
     return AppliedEvent, IdempotentCall, OutboxEvent
 
 
+# the audit trail is append-only in the database itself, whatever code runs against it
+_SQLITE_APPEND_ONLY = tuple(
+    f"CREATE TRIGGER IF NOT EXISTS audit_log_no_{what.lower()} BEFORE {what} ON audit_log "
+    f"BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END" for what in ("UPDATE", "DELETE"))
+
+
 class ServiceDatabase(Database):
     """nameko-sqlalchemy's Database that also creates the service's tables when it starts
     (no migrations yet: the schema is created if missing, never altered).
@@ -76,14 +82,22 @@ class ServiceDatabase(Database):
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
             WriterGate.of(self.engine)
+        audited = "audit_log" in self.declarative_base.metadata.tables
         if self.engine.dialect.name != "postgresql":
             self.declarative_base.metadata.create_all(self.engine)
+            if audited:
+                with self.engine.begin() as connection:
+                    for statement in _SQLITE_APPEND_ONLY:
+                        connection.execute(text(statement))
             return
         # instances of a service started together on a new database: one creates the tables, the
         # others wait and find them (two creating at once failed on PostgreSQL's catalogue)
         with self.engine.begin() as connection:
             connection.execute(text("SELECT pg_advisory_xact_lock(hashtextextended('kam:create_tables', 0))"))
             self.declarative_base.metadata.create_all(connection)
+            if audited:
+                from .audit import make_append_only
+                make_append_only(connection)
 
     def worker_teardown(self, worker_ctx):
         """Close the worker's sessions. Closing rolls back what is open, and when the database

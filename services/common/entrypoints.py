@@ -29,10 +29,10 @@ from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.events import EventHandler
 from nameko.exceptions import IncorrectSignature, MalformedRequest, MethodNotFound
-from nameko.messaging import QueueConsumer
+from nameko.messaging import HeaderDecoder, QueueConsumer
 from nameko.rpc import Rpc, RpcConsumer
 
-from shared.errors import Internal, InvalidFacts, NotFound, SuiteError, Unavailable
+from shared.errors import Forbidden, Internal, InvalidFacts, NotFound, SuiteError, Unauthorized, Unavailable
 from shared.events import InvalidEvent, check_event
 
 from . import deadletter
@@ -46,6 +46,7 @@ log = logging.getLogger("kam.entrypoints")
 DEFAULT_RETRY_DELAYS = (1, 2, 4, 8, 15, 30, 60, 120, 300)
 DEFAULT_POISON_ATTEMPTS = 3
 ATTEMPTS = "x-kam-attempts"  # header: handler attempts so far
+PRINCIPAL_HEADER = "nameko.principal"  # context data "principal": set by SafeRpc after the access check
 PUBLISH_RETRY = {"max_retries": 5, "interval_start": 1, "interval_step": 2, "interval_max": 5}
 
 
@@ -135,9 +136,17 @@ class SafeRpc(Rpc):
         """With ACCESS_CONTROL on, the caller's token and role are checked first
         (services.common.guard): a refusal is raised here and the consumer answers it; no worker
         runs, nothing is read or written."""
-        from .guard import access_control_on, check_call
+        from .guard import access_control_on, check_call, record_refusal
+        principal = None
         if access_control_on(self.container.config):
-            check_call(self.container, self.method_name, body, self.unpack_message_headers(message))
+            context = HeaderDecoder().unpack_message_headers(message)
+            try:
+                principal = check_call(self.container, self.method_name, body, context)
+            except (Unauthorized, Forbidden) as refusal:
+                record_refusal(self.container, self.method_name, body, context, refusal)
+                raise
+        # the worker's context says who was let in (services.common.audit), never the caller
+        message.headers[PRINCIPAL_HEADER] = principal or ""
         super().handle_message(body, message)
 
     def handle_result(self, message, worker_ctx, result, exc_info):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +31,8 @@ from shared.errors import Forbidden, Unauthorized
 from . import access
 from .db import ServiceDatabase, first_time, utcnow
 from .entrypoints import handles
+
+log = logging.getLogger("kam.guard")
 
 
 def access_table(Base):
@@ -111,12 +114,13 @@ def authorize(view: AccessView, credential: Any, service: str, method: str, argu
     Forbidden (a role too low, or on another line). ``arguments``: the call's, by name."""
     parsed = access.parse_token(credential)
     if parsed is None:
-        raise Unauthorized("the call carries no API token (context data 'authorization')",
-                           field="authorization")
+        raise _refusal(Unauthorized("the call carries no API token (context data 'authorization')",
+                                    field="authorization"), "-")
     token_id, secret = parsed
     known = view.tokens.get(token_id)
     if known is None or not access.token_valid(known[1], secret, known[2], known[3], now):
-        raise Unauthorized("the API token is unknown, expired or revoked", field="authorization")
+        raise _refusal(Unauthorized("the API token is unknown, expired or revoked", field="authorization"),
+                       f"token:{token_id}")
     principal = known[0]
     role, line_argument = access.needed(service, method, arguments.get("kind"))
     line = arguments.get(line_argument) if line_argument else None
@@ -124,9 +128,28 @@ def authorize(view: AccessView, credential: Any, service: str, method: str, argu
         line = None  # a malformed line is the method's own error to name; only "*" roles pass here
     if not access.allows(view.grants.get(principal, {}), line, role):
         where = f"business line {line!r}" if line else "every business line"
-        raise Forbidden(f"{principal} may not {service}.{method} on {where}: it needs the {role} role",
-                        field="authorization")
+        raise _refusal(Forbidden(f"{principal} may not {service}.{method} on {where}: it needs the {role} role",
+                                 field="authorization"), principal)
     return principal
+
+
+def _refusal(error, who: str):
+    error.principal = who  # for the audit entry (the token's id when its holder is unknown)
+    return error
+
+
+def record_refusal(container, method: str, body: Mapping[str, Any], context: Mapping[str, Any], refusal) -> None:
+    """An audit entry for a refused call, in its own transaction; a failure to write it is logged,
+    never turned into another answer (the caller is refused either way)."""
+    from . import audit
+    database = next(d for d in container.dependencies if isinstance(d, ServiceDatabase))
+    try:
+        audit.refused(database.engine, container.service_cls.AuditEntry, container.service_name, method,
+                      _arguments(container.service_cls, method, body), context,
+                      getattr(refusal, "principal", "-"), str(refusal))
+    except Exception:  # noqa: BLE001 - the database may be the very thing that is down
+        log.warning("could not record the refusal of %s.%s in the audit trail", container.service_name, method,
+                    exc_info=True)
 
 
 def access_control_on(config: Mapping[str, Any]) -> bool:

@@ -1,9 +1,13 @@
-"""RPCs every service has for operators: its parked events (services.common.deadletter)."""
+"""RPCs every service has for operators: its parked events (services.common.deadletter) and its
+audit trail (services.common.audit)."""
 from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 from nameko.dependency_providers import Config
 
+from shared.limits import PAGE_MAX
+
+from . import audit, rpc_fields as f
 from .deadletter import MAX_LIST, ParkedQueue
 from .entrypoints import api
 from .rpc import validated
@@ -50,3 +54,32 @@ class DeadLetters:
     def drop_parked(self, parked_id):
         """Discard a parked event (or 'all') for good."""
         return self._parked().settle(validated(_ParkedRef, parked_id=parked_id)["parked_id"], False)
+
+
+class _AuditQuery(Schema):
+    class Meta:
+        unknown = RAISE
+
+    business_line = f.line(load_default=None, allow_none=True)
+    principal = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100))
+    target = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200))
+    period = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=16))
+    outcome = fields.String(load_default=None, allow_none=True, validate=validate.OneOf([audit.DONE, audit.REFUSED]))
+    page = fields.Integer(load_default=1, strict=True, validate=validate.Range(min=1, max=PAGE_MAX))
+    page_size = fields.Integer(load_default=100, strict=True, validate=validate.Range(min=1, max=audit.PAGE_SIZE_MAX))
+
+
+class AuditTrail:
+    """Mixed into each service class (with ``db`` and ``AuditEntry``): ``self.audit`` to write
+    entries in a change's transaction, and list_audit to read them."""
+
+    audit = audit.Audit()
+
+    @api
+    def list_audit(self, business_line=None, principal=None, target=None, period=None, outcome=None,
+                   page=1, page_size=100):
+        """This service's audit entries, oldest first, page by page: {items, page, page_size, total}.
+        Filters: business line, principal, target ("opportunity:o1"), period, outcome."""
+        query = validated(_AuditQuery, business_line=business_line, principal=principal, target=target,
+                          period=period, outcome=outcome, page=page, page_size=page_size)
+        return audit.entries(self.db.session, self.AuditEntry, **query)

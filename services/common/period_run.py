@@ -111,10 +111,11 @@ def collector_paused():
 
 
 def close_and_announce(session, Sheet, SheetLine, OutboxEvent, dispatch, event_type: str,
-                       business_line: str, period: str, plugin_key: str, compute) -> dict[str, Any]:
+                       business_line: str, period: str, plugin_key: str, compute, audit=None) -> dict[str, Any]:
     """Close the period (or find its closed sheet), announce a new sheet once, and answer with its
     summary (totals, line count, version): the lines are read page by page, so no reply grows
-    with the organisation."""
+    with the organisation. A new sheet is written with its audit entry (``audit``: the service's
+    services.common.audit writer); finding the closed one changes nothing and records nothing."""
     with collector_paused():
         sheet, created = ledger.close(session, Sheet, SheetLine, business_line, period, plugin_key, compute,
                                       pause=yield_to_hub)
@@ -123,6 +124,16 @@ def close_and_announce(session, Sheet, SheetLine, OutboxEvent, dispatch, event_t
     if created:
         session.add(OutboxEvent(event_type=event_type,
                                 payload=closed_event(event_type, sheet, answer["line_count"])))
+        if audit is not None:
+            audit.done(session, business_line=business_line, target=f"sheet:{period}", period=period,
+                       after={k: answer[k] for k in ("version", "status", "plugin", "reason", "line_count")})
     session.commit()
     send_after_commit(session, OutboxEvent, dispatch)
     return answer
+
+
+def audit_reopen(audit, session, business_line: str, period: str, sheet, **after) -> None:
+    """The audit entry of a reopened period: the version it was, what it is now, and why."""
+    audit.done(session, business_line=business_line, target=f"sheet:{period}", period=period,
+               before={"version": sheet.version, "status": ledger.CLOSED},
+               after={"version": sheet.version, "status": sheet.status, "reason": sheet.reopen_reason, **after})

@@ -1,11 +1,13 @@
 """compensation's tables: its projection of intake's records (facts), its closed sheets and their lines."""
 from services.common.guard import access_table
+from services.common.audit import audit_table
 from services.common.db import new_base, reliability_tables
 from services.common.factstore import fact_table
 from services.common.ledger import ledger_tables
 
 Base = new_base()
 AppliedEvent, IdempotentCall, OutboxEvent = reliability_tables(Base)
+AuditEntry = audit_table(Base)  # who did what (services.common.audit), append-only
 AccessPrincipal = access_table(Base)  # who may do what, as intake announced it
 Fact = fact_table(Base)
 Sheet, SheetLine = ledger_tables(Base)

@@ -43,16 +43,17 @@ from services.common import operations
 from services.common import guard  # a module: `nameko run` would run a mixin class found here
 from shared.errors import Conflict, NotFound
 from shared.explain import plain
-from services.common.period_run import (close_and_announce, facts_for, line_plugin, off_the_hub,
+from services.common.period_run import (audit_reopen, close_and_announce, facts_for, line_plugin, off_the_hub,
                                         project, projection_counts, projection_versions)
 from services.common.rpc import api, validated
 
-from .models import AccessPrincipal, AppliedEvent, Base, Fact, OutboxEvent, Sheet, SheetLine
+from .models import AuditEntry, AccessPrincipal, AppliedEvent, Base, Fact, OutboxEvent, Sheet, SheetLine
 from .schemas import LineRef, QuarterRef, Reopen, StatementQuery
 
 
-class CompensationService(guard.AccessProjection, operations.DeadLetters):
+class CompensationService(guard.AccessProjection, operations.DeadLetters, operations.AuditTrail):
     name = E.COMPENSATION
+    AuditEntry = AuditEntry
     AppliedEvent, AccessPrincipal = AppliedEvent, AccessPrincipal  # for AccessProjection
 
     db = ServiceDatabase(Base)
@@ -82,7 +83,7 @@ class CompensationService(guard.AccessProjection, operations.DeadLetters):
             return list(result.lines), carried, plain(dict(result.carried))
 
         return close_and_announce(session, Sheet, SheetLine, OutboxEvent, self.dispatch, E.QUARTER_CLOSED,
-                                  business_line, str(quarter), plugin.key, compute)
+                                  business_line, str(quarter), plugin.key, compute, self.audit)
 
     def _carried_in(self, business_line, quarter):
         previous = ledger.current(self.db.session, Sheet, business_line, str(quarter.previous()))
@@ -104,6 +105,7 @@ class CompensationService(guard.AccessProjection, operations.DeadLetters):
             session.add(OutboxEvent(event_type=E.PERIOD_STALE, payload=E.make_event(
                 E.PERIOD_STALE, business_line=business_line, period=later.period,
                 version=later.version, because_of=str(quarter), reason=why, as_of=None)))
+        audit_reopen(self.audit, session, business_line, str(quarter), sheet, stale=[s.period for s in stale])
         session.commit()
         send_after_commit(session, OutboxEvent, self.dispatch)
         return {"period": str(quarter), "version": sheet.version, "status": sheet.status,

@@ -3,10 +3,12 @@ from sqlalchemy import (JSON, Boolean, Column, Date, DateTime, Index, Integer, S
                         UniqueConstraint)
 
 from services.common.guard import access_table
+from services.common.audit import audit_table
 from services.common.db import new_base, reliability_tables, utcnow
 
 Base = new_base()
 AppliedEvent, IdempotentCall, OutboxEvent = reliability_tables(Base)
+AuditEntry = audit_table(Base)  # who did what (services.common.audit), append-only
 AccessPrincipal = access_table(Base)  # who may do what, as intake announced it
 
 

@@ -41,7 +41,7 @@ from shared.facts_schema import OpportunitySchema
 from services.common.projection import each_change, is_newer, plugin_of
 from services.common.rpc import api, validated
 
-from .models import (AccessPrincipal, AppliedEvent, Base, Escalation, FollowUp, Line, OutboxEvent, Opportunity,
+from .models import (AccessPrincipal, AppliedEvent, AuditEntry, Base, Escalation, FollowUp, Line, OutboxEvent, Opportunity,
                      Person)
 from .schemas import OpportunityRef, Sweep
 
@@ -49,8 +49,9 @@ SWEEP_INTERVAL = 24 * 3600  # daily
 _OPPORTUNITY = OpportunitySchema()  # one instance: building a schema costs more than a load
 
 
-class EscalationService(guard.AccessProjection, operations.DeadLetters):
+class EscalationService(guard.AccessProjection, operations.DeadLetters, operations.AuditTrail):
     name = E.ESCALATION
+    AuditEntry = AuditEntry
     AppliedEvent, AccessPrincipal = AppliedEvent, AccessPrincipal  # for AccessProjection
 
     db = ServiceDatabase(Base)
@@ -194,8 +195,13 @@ class EscalationService(guard.AccessProjection, operations.DeadLetters):
             line = session.get(Line, row.business_line)
             plugin = plugin_of(line.plugin, line.parameters)
             days = (day - row.clock).days
+            step = []
             for week, role in plugin.escalation_role(row.owner_role, days):
-                made.extend(self._escalate(plugin, row, week, role, days, day))
+                step.extend(self._escalate(plugin, row, week, role, days, day))
+            if step:  # in the escalations' own transaction
+                self.audit.done(session, "sweep", business_line=row.business_line, target=f"opportunity:{row.id}",
+                                after={"as_of": day.isoformat(), "escalations": step})
+            made.extend(step)
             # the next sweep that has anything to do for this opportunity: a sweep reads only the
             # opportunities with a rung due, not every one ever overdue
             row.due = next_escalation(plugin, row.owner_role, row.clock, days)

@@ -204,5 +204,12 @@ ROUTES: list[Route] = [
           "Revoke a token now", "access", lambda p, q, b: ((p["token_id"],), {})),
 ]
 
+# --- the audit trail: each service's own (admin of the line, or of every line) ---
+ROUTES += [Route(f"audit_{service}", "GET", f"/audit/{service}", service, "list_audit",
+                 f"{service}'s audit trail: who did what and when, before and after, refusals too; "
+                 "filter by business_line, principal, target (opportunity:o1), period, outcome", "audit",
+                 lambda p, q, b: ((), dict(q)), query=S.AuditQuery, answer=S.AuditPage)
+           for service in ("intake", "escalation", "assessment", "compensation", "notify")]
+
 BY_NAME = {r.name: r for r in ROUTES}
 assert len(BY_NAME) == len(ROUTES), "operation names are unique"

@@ -16,6 +16,7 @@ from services.common import rpc_fields as f
 from services.intake.schemas import BATCH_MAX, ListQuery, PrincipalBody  # noqa: F401 (create_principal's body)
 from services.notify.schemas import MessageQuery as _Messages
 from shared import facts_schema as FS
+from shared.limits import PAGE_MAX
 from shared.records import KINDS
 
 
@@ -85,6 +86,17 @@ class RecordListQuery(_Strict):
     day_to = ListQuery._declared_fields["day_to"]
 
 
+class AuditQuery(_Strict):
+    """list_audit's filters (services.common.operations), as query parameters."""
+    business_line = f.line(load_default=None)
+    principal = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+    target = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
+    period = fields.String(load_default=None, validate=validate.Length(min=1, max=16))
+    outcome = fields.String(load_default=None, validate=validate.OneOf(["done", "refused"]))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=PAGE_MAX))
+    page_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
 class PersonQuery(_Strict):
     person = f.ident(load_default=None, allow_none=True)
 
@@ -145,6 +157,30 @@ class Summary(Schema):
     status = fields.String()
     line_count = fields.Integer()
     totals = fields.Dict(keys=fields.String(), values=fields.Dict())
+
+
+class AuditEntry(Schema):
+    id = fields.Integer(required=True)
+    at = fields.String(required=True)
+    principal = fields.String(required=True, metadata={"description": "'-' when access control is off; "
+                                                                      "'token:<id>' for an unknown token"})
+    service = fields.String(required=True)
+    action = fields.String(required=True)
+    outcome = fields.String(required=True, metadata={"description": "done or refused"})
+    business_line = fields.String(allow_none=True)
+    target = fields.String(allow_none=True)
+    period = fields.String(allow_none=True)
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
+    correlation_id = fields.String(required=True)
+    detail = fields.String(allow_none=True)
+
+
+class AuditPage(Schema):
+    items = fields.List(fields.Nested(AuditEntry), required=True)
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
+    total = fields.Integer(required=True)
 
 
 class NewToken(Schema):

@@ -56,30 +56,30 @@ class AccessAdmin:
     def grant_role(self, principal, business_line, role):
         """Give a principal a role on a business line ("*": every line), replacing the one it had."""
         args = validated(AccessCall, principal=principal, business_line=business_line, role=role)
-        self._principal(args["principal"])
+        before = self._principal_dict(self._principal(args["principal"]))
         self.db.session.merge(Grant(principal=args["principal"], business_line=args["business_line"],
                                     role=args["role"]))
-        return self._changed(args["principal"])
+        return self._changed(args["principal"], before, args["business_line"])
 
     @api
     def revoke_role(self, principal, business_line):
         args = validated(AccessCall, principal=principal, business_line=business_line)
-        self._principal(args["principal"])
+        before = self._principal_dict(self._principal(args["principal"]))
         grant = self.db.session.get(Grant, (args["principal"], args["business_line"]))
         if grant is None:
-            return self._principal_dict(self._principal(args["principal"]))
+            return before
         self.db.session.delete(grant)
-        return self._changed(args["principal"])
+        return self._changed(args["principal"], before, args["business_line"])
 
     @api
     def issue_token(self, principal, days=access.DEFAULT_TOKEN_DAYS, note=None):
         """A new API token: ``token`` is its text, shown in this answer only (store it now)."""
         args = validated(AccessCall, principal=principal, days=days, note=note)
-        self._principal(args["principal"])
+        before = self._principal_dict(self._principal(args["principal"]))
         new = access.new_token(utcnow(), args["days"])
         self.db.session.add(Token(id=new.token_id, principal=args["principal"], secret_hash=new.secret_hash,
                                   note=args.get("note"), expires_at=new.expires_at))
-        self._changed(args["principal"])
+        self._changed(args["principal"], before)
         return {"token": new.text, "token_id": new.token_id, "principal": args["principal"],
                 "expires_at": new.expires_at.isoformat(timespec="seconds")}
 
@@ -91,8 +91,9 @@ class AccessAdmin:
         if token is None:
             raise NotFound(f"no token {args['token_id']!r}", field="token_id")
         if token.revoked_at is None:
+            before = self._principal_dict(self._principal(token.principal))
             token.revoked_at = utcnow()
-            return self._changed(token.principal)
+            return self._changed(token.principal, before)
         return self._principal_dict(self._principal(token.principal))
 
     @api
@@ -109,17 +110,20 @@ class AccessAdmin:
             raise NotFound(f"no principal {principal_id!r}", field="principal")
         return row
 
-    def _changed(self, principal_id):
+    def _changed(self, principal_id, before, business_line=None):
         row = self._principal(principal_id)
         row.version += 1
         self.db.session.flush()
-        return self._announce(principal_id)
+        return self._announce(principal_id, before, business_line)
 
-    def _announce(self, principal_id):
-        """Commit the change with its access_changed event, send the event; the principal's dict."""
+    def _announce(self, principal_id, before=None, business_line=None):
+        """Commit the change with its access_changed event and its audit entry (the principal
+        before and after: roles and token ids, never a secret), send the event; the principal."""
         session = self.db.session
         event = access_event(session, self._principal(principal_id))
         outbox_id = claim_own(session, OutboxEvent, E.ACCESS_CHANGED, event)
+        self.audit.done(session, business_line=business_line, target=f"principal:{principal_id}",
+                        before=before, after=self._principal_dict(self._principal(principal_id)))
         session.commit()
         guard.changed()  # this process's next call already sees it
         send_own(session, OutboxEvent, self.dispatch, outbox_id, E.ACCESS_CHANGED, event)

@@ -1,10 +1,12 @@
 """intake's tables: the records themselves, plus the shared reliability tables."""
 from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 
+from services.common.audit import audit_table
 from services.common.db import new_base, reliability_tables, utcnow
 
 Base = new_base()
 AppliedEvent, IdempotentCall, OutboxEvent = reliability_tables(Base)
+AuditEntry = audit_table(Base)  # who did what (services.common.audit), append-only
 
 
 class Record(Base):

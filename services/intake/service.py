@@ -59,7 +59,7 @@ from shared.loader import load_plugin
 from shared.records import KINDS, record_day, record_key, validate_record
 
 from . import access as access_rpcs  # a module: `nameko run` would run a mixin class found here
-from .models import Base, IdempotentCall, OutboxEvent, Record
+from .models import AuditEntry, Base, IdempotentCall, OutboxEvent, Record
 from .schemas import Batch, Call, ListQuery
 
 # Roster kinds are registered (create or replace); activity kinds are recorded once, then updated.
@@ -112,8 +112,9 @@ def _created_statement(with_call: bool):
     return text(sql).bindparams(*binds)
 
 
-class IntakeService(access_rpcs.AccessAdmin, operations.DeadLetters):
+class IntakeService(access_rpcs.AccessAdmin, operations.DeadLetters, operations.AuditTrail):
     name = E.INTAKE
+    AuditEntry = AuditEntry
 
     db = ServiceDatabase(Base)
     dispatch = EventDispatcher()
@@ -235,7 +236,7 @@ class IntakeService(access_rpcs.AccessAdmin, operations.DeadLetters):
             if doc["key"] != key:
                 raise InvalidFacts("a record's key cannot change", field="changes.key")
             return self._write("update_record", key, kind, key, doc, idempotency_key, update=True,
-                               current=(current.id, current.version, None))
+                               current=(current.id, current.version, None), before=current.doc)
         try:
             same_key = record_key(kind, merged) == key
         except KeyError:
@@ -243,7 +244,7 @@ class IntakeService(access_rpcs.AccessAdmin, operations.DeadLetters):
         if not same_key:
             raise InvalidFacts("a record's key cannot change", field="changes")
         return self._save("update_record", business_line, kind, merged, idempotency_key, update=True,
-                          based_on=current.version)
+                          based_on=current.version, before=dict(current.doc))
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -308,7 +309,8 @@ class IntakeService(access_rpcs.AccessAdmin, operations.DeadLetters):
             raise NotFound(f"no {kind} {key!r} in business line {business_line!r}", field="key")
         return row
 
-    def _save(self, method, business_line, kind, document, idempotency_key, update=False, based_on=None):
+    def _save(self, method, business_line, kind, document, idempotency_key, update=False, based_on=None,
+              before=None):
         validated(Call, business_line=business_line, idempotency_key=idempotency_key)
         doc = validate_record(kind, document)
         key = record_key(kind, doc)
@@ -338,7 +340,7 @@ class IntakeService(access_rpcs.AccessAdmin, operations.DeadLetters):
             self.db.session.rollback()
             raise Conflict(f"{kind} {key!r} was written concurrently; retry", field="key")
         return self._write(method, business_line, kind, key, doc, idempotency_key, update, stored,
-                           previous=found.get(_CALL))
+                           previous=found.get(_CALL), before=before)
 
     def _probe(self, business_line, pairs, call_key=None) -> dict[tuple[str, str], tuple]:
         """{(kind, key): (id, version, doc of a business line else None)} of the pairs that exist;
@@ -413,6 +415,10 @@ class IntakeService(access_rpcs.AccessAdmin, operations.DeadLetters):
                 raise Conflict(f"{kind} {key!r} was written concurrently; retry the batch", field="records")
         response = {"business_line": business_line, "kind": kind, "count": len(docs), "created": len(new_rows),
                     "updated": len(moved)}
+        # one entry a batch: which records, and what each became (its own event carries the same)
+        self.audit.done(session, "record_batch", business_line=business_line, target=f"{kind}:batch",
+                        after={**response, "records": [{"key": c["key"], "version": c["version"], "change": c["change"]}
+                                                       for c in changes]})
         if scoped_key is not None:
             session.execute(insert(IdempotentCall).values(key=scoped_key, method="record_batch", request_hash=digest,
                                                           response=response))
@@ -430,7 +436,7 @@ class IntakeService(access_rpcs.AccessAdmin, operations.DeadLetters):
         return response
 
     def _write(self, method, business_line, kind, key, doc, idempotency_key, update=False, current=None,
-               previous=_UNREAD):
+               previous=_UNREAD, before=None):
         """Store one record with its event and idempotency key in one transaction (Core
         statements: this is the path every call takes), then send the event.
 
@@ -459,6 +465,8 @@ class IntakeService(access_rpcs.AccessAdmin, operations.DeadLetters):
         try:
             outbox_id = self._store(session, kind, key, doc, day, version, current, event, scoped_key,
                                     method, digest, response)
+            self.audit.done(session, method, business_line=business_line, target=f"{kind}:{key}",
+                            before=before, after=doc)
             session.commit()
         except IntegrityError:
             # a concurrent call won the same natural key or idempotency key: answer as it did

@@ -42,15 +42,16 @@ from services.common.rpc import api, validated
 
 from . import templates as T
 from .channels import Channels
-from .models import AccessPrincipal, AppliedEvent, Base, Delivery, Message, Opportunity
+from .models import AuditEntry, AccessPrincipal, AppliedEvent, Base, Delivery, Message, Opportunity
 from .schemas import Bulletin, DeliveryQuery, MessageQuery, Retry
 
 DEFAULT_MAX_ATTEMPTS = 8
 SEND_LEASE = timedelta(seconds=120)  # a claimed delivery is not sent again before this has passed
 
 
-class NotifyService(guard.AccessProjection, operations.DeadLetters):
+class NotifyService(guard.AccessProjection, operations.DeadLetters, operations.AuditTrail):
     name = E.NOTIFY
+    AuditEntry = AuditEntry
     AppliedEvent, AccessPrincipal = AppliedEvent, AccessPrincipal  # for AccessProjection
 
     db = ServiceDatabase(Base)

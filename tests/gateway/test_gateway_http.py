@@ -14,6 +14,7 @@ from services.gateway import openapi
 from services.gateway.service import GatewayService
 from services.intake.service import IntakeService
 from shared.facts_schema import OpportunitySchema
+import sqlalchemy as sa
 
 ON = {"ACCESS_CONTROL": "on"}
 OPP = {"amount": 30000, "discovered": "2026-03-02", "origin": "audit", "account_manager": "am1"}
@@ -53,18 +54,19 @@ def _until(check, timeout=20):
 
 @pytest.fixture
 def gateway(start_service, pg_url_factory, free_port):
-    """(admin's Http, port): intake and assessment with access control on, and the gateway."""
-    intake_url = pg_url_factory("intake")
+    """(admin's Http, port, database URLs): intake and assessment with access control on, and the
+    gateway."""
+    intake_url, assessment_url = pg_url_factory("intake"), pg_url_factory("assessment")
     admin = bootstrap(intake_url, "root", "Root", days=1)["token"]
     start_service(IntakeService, intake_url, **ON)
-    start_service(AssessmentService, pg_url_factory("assessment"), **ON)
+    start_service(AssessmentService, assessment_url, **ON)
     start_service(GatewayService, None, WEB_SERVER_ADDRESS=f"127.0.0.1:{free_port}", GATEWAY_RPC_TIMEOUT=5)
     http = Http(free_port, admin)
     _until(lambda: http("GET", "/lines/none/assessment-status")[0] != 401)  # the token announced
     for line in ("a", "b"):
         assert http("POST", "/lines", {"key": line, "plugin": "telecom"})[0] == 201
         assert http("POST", f"/lines/{line}/people", {"id": "am1", "role": "account_manager"})[0] == 201
-    return http, free_port
+    return http, free_port, {"intake": intake_url, "assessment": assessment_url}
 
 
 def _token_for(http, principal, line, role):
@@ -76,7 +78,7 @@ def _token_for(http, principal, line, role):
 
 
 def test_status_codes_name_the_field(gateway):
-    http, port = gateway
+    http, port, _ = gateway
     status, headers, answer = Http(port)("GET", "/lines/a/months/2026-03/sheet")
     assert status == 401 and headers["www-authenticate"].startswith("Bearer")
     assert answer == {"error": "unauthorized", "errors": [
@@ -102,7 +104,7 @@ def test_status_codes_name_the_field(gateway):
 
 
 def test_idempotency_key_header_gives_one_effect(gateway):
-    http, _ = gateway
+    http, _, _ = gateway
     first = http("POST", "/lines/a/opportunities", {"id": "o1", **OPP}, {"Idempotency-Key": "k1"})
     again = http("POST", "/lines/a/opportunities", {"id": "o1", **OPP}, {"Idempotency-Key": "k1"})
     assert first[0] == 201 and again[0] == 201 and first[2] == again[2]  # the first answer, replayed
@@ -117,7 +119,7 @@ def test_idempotency_key_header_gives_one_effect(gateway):
 
 
 def test_roles_over_http_allowed_has_its_effect_refused_has_none(gateway):
-    http, port = gateway
+    http, port, _ = gateway
     reader = Http(port, _token_for(http, "ann", "a", "reader"))
     clerk = Http(port, _token_for(http, "bob", "a", "clerk"))
     manager = Http(port, _token_for(http, "cai", "a", "manager"))
@@ -152,7 +154,7 @@ def test_roles_over_http_allowed_has_its_effect_refused_has_none(gateway):
 
 
 def test_document_is_generated_from_the_schemas_the_services_validate_with(gateway):
-    http, port = gateway
+    http, port, _ = gateway
     status, _, doc = Http(port)("GET", "/openapi.json")  # no token needed to read the contract
     assert status == 200 and doc["openapi"].startswith("3.") and doc == json.loads(json.dumps(openapi.document()))
     body = doc["paths"]["/lines/{business_line}/opportunities"]["post"]["requestBody"]["content"]["application/json"]
@@ -168,3 +170,55 @@ def test_document_is_generated_from_the_schemas_the_services_validate_with(gatew
     assert status == 200 and "/openapi.json" in page and "swagger-ui-bundle.js" in page
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/docs/swagger-ui-bundle.js", timeout=30) as script:
         assert script.status == 200 and len(script.read()) > 100_000
+
+
+def test_audit_trail_says_who_did_what_before_and_after_and_what_was_refused(gateway):
+    http, port, urls = gateway
+    reader = Http(port, _token_for(http, "ann", "a", "reader"))
+    manager = Http(port, _token_for(http, "cai", "a", "manager"))
+    trace = {"X-Correlation-Id": "crm-7781"}
+    assert http("POST", "/lines/a/opportunities", {"id": "o1", **OPP}, trace)[0] == 201
+    assert http("PATCH", "/lines/a/opportunities/o1", {"amount": 45000}, trace)[0] == 200
+    assert reader("POST", "/lines/a/opportunities", {"id": "o2", **OPP})[0] == 403
+    assert Http(port)("GET", "/lines/a/opportunities/o1")[0] == 401  # no token: refused at the gateway
+    assert Http(port, "kam_0123456789abcdef_guess")("GET", "/lines/a/opportunities/o1")[0] == 401
+
+    def audit(service, **query):
+        status, _, page = http("GET", f"/audit/{service}?" + "&".join(f"{k}={v}" for k, v in query.items()))
+        assert status == 200, page
+        return page["items"]
+
+    created, updated = audit("intake", target="opportunity:o1")
+    assert (created["principal"], created["action"], created["outcome"]) == ("root", "record_opportunity", "done")
+    assert (created["before"], created["after"]["amount"], created["correlation_id"]) == (None, 30000, "crm-7781")
+    assert (updated["action"], updated["before"]["amount"], updated["after"]["amount"]) == ("update_record", 30000, 45000)
+    refused = audit("intake", outcome="refused")
+    assert [(r["principal"], r["action"], r["business_line"]) for r in refused] == [
+        ("ann", "record_opportunity", "a"), ("token:0123456789abcdef", "get_record", "a")]
+    assert "needs the clerk role" in refused[0]["detail"]
+    granted = audit("intake", target="principal:cai")
+    assert granted[1]["action"] == "grant_role" and granted[1]["after"]["grants"] == {"a": "manager"}
+    assert granted[1]["before"]["grants"] == {}
+    assert all("secret" not in str(entry) and "kam_" not in str(entry) for entry in audit("intake"))
+    # a close and a reopening, in assessment's own trail
+    _until(lambda: http("GET", "/lines/a/assessment-status")[2].get("opportunity") == 1)
+    for _ in range(100):
+        if manager("POST", "/lines/a/months/2026-03/close")[0] != 401:
+            break
+        eventlet.sleep(0.2)
+    assert manager("POST", "/lines/a/months/2026-03/close")[0] == 200  # again: the same sheet, no entry
+    assert manager("POST", "/lines/a/months/2026-03/reopen", {"reason": "o1's amount was wrong"})[0] == 200
+    closed, reopened = audit("assessment", period="2026-03")
+    assert (closed["principal"], closed["action"], closed["after"]["version"]) == ("cai", "close_month", 1)
+    assert (reopened["before"]["status"], reopened["after"]["status"]) == ("closed", "reopened")
+    assert reopened["after"]["reason"] == "o1's amount was wrong"
+    # only an admin reads a trail; and nothing rewrites it
+    assert reader("GET", "/audit/intake?business_line=a")[0] == 403
+    engine = sa.create_engine(urls["intake"])
+    try:
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"), engine.begin() as connection:
+            connection.execute(sa.text("UPDATE audit_log SET principal = 'someone else'"))
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"), engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM audit_log"))
+    finally:
+        engine.dispose()

@@ -1,0 +1,126 @@
+"""The audit trail (issue 11): who did what, when, to which record or period, with the state before
+and after, under which correlation id; and every call refused, with why.
+
+Each service keeps its own append-only ``audit_log`` (``audit_table``), written in the same
+transaction as the change it describes, so an entry exists exactly when the change does. The
+principal is the one the access check found (services.common.guard via SafeRpc, which puts it in
+the worker's context data as ``principal``, replacing anything a caller sent under that name);
+with access control off it is ``-``. The correlation id is the gateway's (``X-Correlation-Id``)
+or nameko's call id. On PostgreSQL a trigger refuses UPDATE and DELETE on the table.
+
+``Audit`` is the dependency a service method writes with: ``self.audit.done(session, action,
+business_line=..., target=..., period=..., before=..., after=...)``; ``list_audit`` answers the
+``audit_rpc`` RPC every service has.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Mapping
+
+from nameko.extensions import DependencyProvider
+from sqlalchemy import JSON, Column, DateTime, Index, Integer, String, Text, text
+from sqlalchemy.orm import Session
+
+from .db import utcnow
+
+DONE, REFUSED = "done", "refused"
+NOBODY = "-"  # access control off: the call was not checked
+PAGE_SIZE_MAX = 500
+
+APPEND_ONLY = (
+    "CREATE OR REPLACE FUNCTION kam_audit_append_only() RETURNS trigger AS $$ BEGIN "
+    "RAISE EXCEPTION 'audit_log is append-only'; END $$ LANGUAGE plpgsql",
+    "DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log",
+    "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+    "FOR EACH ROW EXECUTE FUNCTION kam_audit_append_only()",
+)
+
+
+def audit_table(Base):
+    class AuditEntry(Base):
+        __tablename__ = "audit_log"
+        __table_args__ = (Index("ix_audit_line_at", "business_line", "at"), Index("ix_audit_principal", "principal"),
+                          Index("ix_audit_target", "target"), Index("ix_audit_period", "period"))
+        id = Column(Integer, primary_key=True, autoincrement=True)
+        at = Column(DateTime, nullable=False, default=utcnow)
+        principal = Column(String(100), nullable=False)
+        service = Column(String(32), nullable=False)
+        action = Column(String(64), nullable=False)  # the RPC
+        outcome = Column(String(16), nullable=False)  # done | refused
+        business_line = Column(String(100), nullable=True)
+        target = Column(String(200), nullable=True)  # "opportunity:o1", "principal:ann", "token:…"
+        period = Column(String(16), nullable=True)  # 2026-03, 2026-Q1
+        before = Column(JSON, nullable=True)
+        after = Column(JSON, nullable=True)
+        correlation_id = Column(String(64), nullable=False)
+        detail = Column(Text, nullable=True)  # a refusal's reason
+
+    return AuditEntry
+
+
+def make_append_only(connection) -> None:
+    """PostgreSQL: UPDATE and DELETE of audit_log raise (installed with the tables)."""
+    for statement in APPEND_ONLY:
+        connection.execute(text(statement))
+
+
+def correlation_of(context: Mapping[str, Any], call_id: str | None = None) -> str:
+    return str(context.get("correlation_id") or call_id or "")[:64]
+
+
+class Audit(DependencyProvider):
+    """``self.audit`` in a service: entries for this worker's call, added to the caller's session."""
+
+    def get_dependency(self, worker_ctx):
+        return _Writer(self.container.service_cls.AuditEntry, self.container.service_name,
+                       worker_ctx.context_data, worker_ctx.call_id)
+
+
+class _Writer:
+    def __init__(self, AuditEntry, service: str, context: Mapping[str, Any], call_id: str):
+        self.AuditEntry, self.service = AuditEntry, service
+        self.principal = str(context.get("principal") or NOBODY)
+        self.correlation_id = correlation_of(context, call_id)
+        self.action = call_id.split(".")[1] if call_id and call_id.count(".") >= 2 else ""
+
+    def done(self, session, action: str | None = None, *, business_line: str | None = None,
+             target: str | None = None, period: str | None = None, before: Any = None, after: Any = None):
+        session.add(self.AuditEntry(
+            principal=self.principal, service=self.service, action=action or self.action, outcome=DONE,
+            business_line=business_line, target=target, period=period, before=before, after=after,
+            correlation_id=self.correlation_id))
+
+
+def refused(engine, AuditEntry, service: str, action: str, arguments: Mapping[str, Any],
+            context: Mapping[str, Any], principal: str, why: str) -> None:
+    """A call the access check refused, in its own transaction (nothing else was done)."""
+    line = arguments.get("business_line")
+    with Session(engine) as session:
+        session.add(AuditEntry(principal=principal[:100], service=service, action=action[:64], outcome=REFUSED,
+                               business_line=line if isinstance(line, str) else None,
+                               correlation_id=correlation_of(context, (context.get("call_id_stack") or [""])[-1]),
+                               detail=why[:2000]))
+        session.commit()
+
+
+def entries(session, AuditEntry, *, business_line=None, principal=None, target=None, period=None,
+            outcome=None, page: int = 1, page_size: int = 100) -> dict[str, Any]:
+    rows = session.query(AuditEntry)
+    for column, value in (("business_line", business_line), ("principal", principal), ("target", target),
+                          ("period", period), ("outcome", outcome)):
+        if value is not None:
+            rows = rows.filter(getattr(AuditEntry, column) == value)
+    total = rows.count()
+    page_rows = rows.order_by(AuditEntry.id).offset((page - 1) * page_size).limit(page_size)
+    return {"items": [_entry(r) for r in page_rows], "page": page, "page_size": page_size, "total": total}
+
+
+def _entry(row) -> dict[str, Any]:
+    return {"id": row.id, "at": _iso(row.at), "principal": row.principal, "service": row.service,
+            "action": row.action, "outcome": row.outcome, "business_line": row.business_line,
+            "target": row.target, "period": row.period, "before": row.before, "after": row.after,
+            "correlation_id": row.correlation_id, "detail": row.detail}
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
