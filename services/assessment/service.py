@@ -18,6 +18,9 @@ still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlat
 Side by side (workers, instances): a line's projection updates are applied one at a time, and
 its closes and reopenings wait for each other (services.common.locks).
 Who may do what: intake.access_changed kept in access_principals (services.common.guard).
+Audit (every service, services.common.audit): each change and each refused call in the append-only
+``audit_log``, in the change's transaction; list_audit(business_line, principal, target, period,
+outcome, page, page_size).
 Tables: models.py.
 """
 from __future__ import annotations

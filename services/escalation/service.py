@@ -18,6 +18,9 @@ drop_parked — events this service parked in ``escalation.parked`` (services.co
 Handlers validate each event (shared.events), retry failures through delay queues and park what
 still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
 Who may do what: intake.access_changed kept in access_principals (services.common.guard).
+Audit (every service, services.common.audit): each change and each refused call in the append-only
+``audit_log``, in the change's transaction; list_audit(business_line, principal, target, period,
+outcome, page, page_size).
 Tables: models.py.
 """
 from __future__ import annotations

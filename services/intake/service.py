@@ -29,6 +29,9 @@ event), ``access_changed`` (shared.events.AccessChanged) for every change of a p
 tokens; written to the outbox in the change's own transaction and sent after commit.
 Errors: InvalidFacts (every bad field, by name; limits in shared.limits), NotFound, Conflict,
 Unavailable, Internal; nothing is half-written. Idempotency keys are scoped per business line.
+Audit (every service, services.common.audit): each change and each refused call in the append-only
+``audit_log``, in the change's transaction; list_audit(business_line, principal, target, period,
+outcome, page, page_size).
 Operators (every service, services.common.operations): list_parked, get_parked, replay_parked,
 drop_parked — events this service parked in ``intake.parked`` (services.common.deadletter).
 Handlers validate each event (shared.events), retry failures through delay queues and park what
