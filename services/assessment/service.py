@@ -13,8 +13,8 @@ RPC:
     projection_status(business_line)             records held per kind (caught up yet?)
 Operators (every service, services.common.operations): list_parked, get_parked, replay_parked,
 drop_parked — events this service parked in ``assessment.parked`` (services.common.deadletter).
-Handlers validate each event (shared.events), retry failures through delay queues and park what
-still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
+Handlers apply only events the suite published (services.common.origin), validate each
+(shared.events), retry failures through delay queues and park what still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
 Side by side (workers, instances): a line's projection updates are applied one at a time, and
 its closes and reopenings wait for each other (services.common.locks).
 Who may do what: intake.access_changed kept in access_principals (services.common.guard).
@@ -26,7 +26,6 @@ Tables: models.py.
 from __future__ import annotations
 
 from nameko.dependency_providers import Config
-from nameko.events import EventDispatcher
 from nameko.timer import timer
 
 from shared import events as E
@@ -34,6 +33,7 @@ from services.common import ledger
 from services.common.db import ServiceDatabase, send_outbox
 from services.common.entrypoints import handles
 from services.common import operations
+from services.common.origin import SuiteDispatcher
 from services.common import guard  # a module: `nameko run` would run a mixin class found here
 from shared.errors import NotFound
 from services.common.period_run import (audit_reopen, close_and_announce, facts_for, line_plugin, off_the_hub,
@@ -53,7 +53,7 @@ class AssessmentService(guard.AccessProjection, operations.DeadLetters, operatio
     AppliedEvent, AccessPrincipal = AppliedEvent, AccessPrincipal  # for AccessProjection
 
     db = ServiceDatabase(Base)
-    dispatch = EventDispatcher()
+    dispatch = SuiteDispatcher()  # events under the service's broker user (services.common.origin)
     config = Config()
 
     @handles(E.INTAKE, E.RECORD_CHANGED)

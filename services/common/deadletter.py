@@ -20,6 +20,7 @@ from typing import Any
 from kombu import Connection, Queue
 
 from shared.errors import NotFound, clip
+from .origin import broker_user
 
 PARKED_ID = "x-kam-parked-id"
 FIRST_FAILED = "x-kam-first-failed"
@@ -104,10 +105,12 @@ class ParkedQueue:
                     original = {k: v for k, v in headers.items() if not str(k).startswith("x-kam-")}
                     original[_KEYS["replays"]] = int(headers.get(_KEYS["replays"]) or 0) + 1
                     target = headers.get(_KEYS["queue"])
+                    # published again under this service's broker user: an operator who replays an
+                    # event vouches for it, whoever published it first (services.common.origin)
                     producer.publish(message.body, exchange="", routing_key=target, headers=original,
                                      content_type=message.content_type,
                                      content_encoding=message.content_encoding,
-                                     delivery_mode=2, retry=True)
+                                     delivery_mode=2, retry=True, user_id=broker_user(self.amqp_uri))
                 message.ack()
                 done.append({"id": headers.get(PARKED_ID), "event_id": describe(message)["event_id"],
                              "queue": headers.get(_KEYS["queue"]), "replayed": replay})

@@ -37,6 +37,7 @@ from shared.events import InvalidEvent, check_event
 
 from . import deadletter
 from .faults import NotYet, is_transient
+from .origin import broker_user, trusted_publishers
 
 log = logging.getLogger("kam.entrypoints")
 
@@ -172,7 +173,10 @@ class ReliableEventHandler(EventHandler):
         config = self.container.config
         self.delays = _delays(config.get("EVENT_RETRY_DELAYS", DEFAULT_RETRY_DELAYS))
         self.poison_attempts = int(config.get("EVENT_POISON_ATTEMPTS", DEFAULT_POISON_ATTEMPTS))
+        self.trusted = trusted_publishers(config)
+        # a retried event goes back under this service's own user, which it trusts
         self.publisher = Publisher(config[AMQP_URI_CONFIG_KEY], retry=True, retry_policy=PUBLISH_RETRY,
+                                   user_id=broker_user(config[AMQP_URI_CONFIG_KEY]),
                                    mandatory=True)
         name = self.queue.name
         # named by their delay: changing EVENT_RETRY_DELAYS declares new queues instead of
@@ -189,6 +193,12 @@ class ReliableEventHandler(EventHandler):
         return f"{self.container.service_name}.{self.method_name}"
 
     def handle_message(self, body, message):
+        origin = (message.properties or {}).get("user_id")
+        if origin not in self.trusted:  # not published by the suite (services.common.origin)
+            self._fail(message, body, InvalidEvent(f"published by {origin or 'an unnamed user'}, not by one of the "
+                                                   f"suite's services ({', '.join(sorted(self.trusted))})"),
+                       attempts=_attempts(message) + 1, final=True)
+            return
         try:
             check_event(self.event_type, body)
         except InvalidEvent as exc:

@@ -22,8 +22,8 @@ quarter runs only on a previous quarter that is closed and current, and running 
 recomputes it as a new version whose reason says so.
 Operators (every service, services.common.operations): list_parked, get_parked, replay_parked,
 drop_parked — events this service parked in ``compensation.parked`` (services.common.deadletter).
-Handlers validate each event (shared.events), retry failures through delay queues and park what
-still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
+Handlers apply only events the suite published (services.common.origin), validate each
+(shared.events), retry failures through delay queues and park what still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
 Side by side (workers, instances): a line's projection updates are applied one at a time, and
 its closes and reopenings wait for each other (services.common.locks).
 Who may do what: intake.access_changed kept in access_principals (services.common.guard).
@@ -34,7 +34,6 @@ Tables: models.py.
 """
 from __future__ import annotations
 
-from nameko.events import EventDispatcher
 from nameko.timer import timer
 
 from shared import events as E
@@ -43,6 +42,7 @@ from services.common.db import ServiceDatabase, send_outbox
 from services.common.outbox import send_after_commit
 from services.common.entrypoints import handles
 from services.common import operations
+from services.common.origin import SuiteDispatcher
 from services.common import guard  # a module: `nameko run` would run a mixin class found here
 from shared.errors import Conflict, NotFound
 from shared.explain import plain
@@ -60,7 +60,7 @@ class CompensationService(guard.AccessProjection, operations.DeadLetters, operat
     AppliedEvent, AccessPrincipal = AppliedEvent, AccessPrincipal  # for AccessProjection
 
     db = ServiceDatabase(Base)
-    dispatch = EventDispatcher()
+    dispatch = SuiteDispatcher()  # events under the service's broker user (services.common.origin)
 
     @handles(E.INTAKE, E.RECORD_CHANGED)
     def on_record_changed(self, payload):

@@ -15,8 +15,8 @@ events and sweep steps take the line's lock (services.common.locks), so an oppor
 owner's record arriving together cannot leave it vacant.
 Operators (every service, services.common.operations): list_parked, get_parked, replay_parked,
 drop_parked — events this service parked in ``escalation.parked`` (services.common.deadletter).
-Handlers validate each event (shared.events), retry failures through delay queues and park what
-still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
+Handlers apply only events the suite published (services.common.origin), validate each
+(shared.events), retry failures through delay queues and park what still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
 Who may do what: intake.access_changed kept in access_principals (services.common.guard).
 Audit (every service, services.common.audit): each change and each refused call in the append-only
 ``audit_log``, in the change's transaction; list_audit(business_line, principal, target, period,
@@ -27,7 +27,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from nameko.events import EventDispatcher
 from nameko.timer import timer
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +35,7 @@ from shared import events as E
 from services.common.db import ServiceDatabase, first_time, send_outbox
 from services.common.entrypoints import NotYet, handles
 from services.common import operations
+from services.common.origin import SuiteDispatcher
 from services.common import guard  # a module: `nameko run` would run a mixin class found here
 from services.common.locks import lock
 from services.common.outbox import add_own, send_added
@@ -58,7 +58,7 @@ class EscalationService(guard.AccessProjection, operations.DeadLetters, operatio
     AppliedEvent, AccessPrincipal = AppliedEvent, AccessPrincipal  # for AccessProjection
 
     db = ServiceDatabase(Base)
-    dispatch = EventDispatcher()
+    dispatch = SuiteDispatcher()  # events under the service's broker user (services.common.origin)
 
     # --- projection -------------------------------------------------------------------------
 

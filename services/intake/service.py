@@ -34,8 +34,8 @@ Audit (every service, services.common.audit): each change and each refused call 
 outcome, page, page_size).
 Operators (every service, services.common.operations): list_parked, get_parked, replay_parked,
 drop_parked — events this service parked in ``intake.parked`` (services.common.deadletter).
-Handlers validate each event (shared.events), retry failures through delay queues and park what
-still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
+Handlers apply only events the suite published (services.common.origin), validate each
+(shared.events), retry failures through delay queues and park what still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
 Tables: models.py.
 """
 from __future__ import annotations
@@ -45,7 +45,6 @@ import functools
 
 import orjson
 from marshmallow import ValidationError
-from nameko.events import EventDispatcher
 from services.common.rpc import api, validated
 from nameko.timer import timer
 from sqlalchemy import bindparam, case, func, insert, literal, null, select, text, tuple_
@@ -55,6 +54,7 @@ from sqlalchemy.exc import IntegrityError
 from shared import events as E
 from services.common.db import ServiceDatabase, request_hash, send_outbox, utcnow
 from services.common import operations
+from services.common.origin import SuiteDispatcher
 from services.common.bulk import insert_rows
 from services.common.outbox import LEASE, OWN, claim_own, send_own
 from shared.errors import ConfigError, Conflict, InvalidFacts, NotFound, UnknownPlugin, flatten
@@ -120,7 +120,7 @@ class IntakeService(access_rpcs.AccessAdmin, operations.DeadLetters, operations.
     AuditEntry = AuditEntry
 
     db = ServiceDatabase(Base)
-    dispatch = EventDispatcher()
+    dispatch = SuiteDispatcher()  # events under the service's broker user (services.common.origin)
 
     # --- organisation ---------------------------------------------------------------------
 

@@ -16,8 +16,8 @@ and failures are retried with exponential back-off up to NOTIFY_MAX_ATTEMPTS. A 
 under a lease before it is sent, so the retry timer (of any instance) never sends it twice.
 Operators (every service, services.common.operations): list_parked, get_parked, replay_parked,
 drop_parked — events this service parked in ``notify.parked`` (services.common.deadletter).
-Handlers validate each event (shared.events), retry failures through delay queues and park what
-still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
+Handlers apply only events the suite published (services.common.origin), validate each
+(shared.events), retry failures through delay queues and park what still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
 Who may do what: intake.access_changed kept in access_principals (services.common.guard).
 Audit (every service, services.common.audit): each change and each refused call in the append-only
 ``audit_log``, in the change's transaction; list_audit(business_line, principal, target, period,

@@ -53,7 +53,7 @@ class Flaky(operations.DeadLetters):
 def flaky(start_service, amqp_uri):
     Flaky.attempts, Flaky.done, Flaky.outage_failures, Flaky.poison = {}, [], 0, set()
     start_service(Flaky, **FAST)
-    return event_dispatcher({"AMQP_URI": amqp_uri})
+    return event_dispatcher({"AMQP_URI": amqp_uri}, user_id="guest")
 
 
 def _opportunity(i):
@@ -98,10 +98,32 @@ def test_poison_is_parked_within_seconds_and_can_be_replayed_or_dropped(flaky, r
     assert worse["event_id"] not in Flaky.done
 
 
+def test_an_event_not_published_by_the_suite_is_parked_and_never_applied(start_service, rpc, amqp_uri,
+                                                                        pg_url_factory):
+    """Only the suite's broker users publish what handlers apply (services.common.origin): an event
+    without a user_id, or published by any other broker user, is parked at once. RabbitMQ itself
+    refuses a user_id that is not the connection's user, so it cannot be forged."""
+    start_service(AssessmentService, pg_url_factory("assessment"), **FAST)
+    line = record_event("business_line", {"key": "acme", "plugin": "acme-flat"}, key="acme")
+    event_dispatcher({"AMQP_URI": amqp_uri})(E.INTAKE, E.RECORD_CHANGED, line)  # no user_id
+    _wait_until(lambda: rpc.assessment.list_parked()["count"] == 1)
+    item = rpc.assessment.list_parked()["items"][0]
+    assert item["attempts"] == 1 and item["error_type"] == "InvalidEvent"
+    assert "published by an unnamed user, not by one of the suite's services (guest)" in item["error"]
+    assert rpc.assessment.projection_status("acme") == {}  # not applied
+    # the same event published as the suite (user_id checked by the broker) is applied
+    event_dispatcher({"AMQP_URI": amqp_uri}, user_id="guest")(E.INTAKE, E.RECORD_CHANGED, line)
+    _wait_until(lambda: rpc.assessment.projection_status("acme") == {"business_line": 1})
+    # an operator who replays the parked one vouches for it: applied once (it is the same event)
+    rpc.assessment.replay_parked(item["id"])
+    _wait_until(lambda: rpc.assessment.list_parked()["count"] == 0)
+    assert rpc.assessment.projection_status("acme") == {"business_line": 1}
+
+
 def test_a_forged_or_broken_event_is_parked_at_once_and_never_stored(start_service, rpc, amqp_uri,
                                                                       pg_url_factory):
     start_service(AssessmentService, pg_url_factory("assessment"), **FAST)
-    dispatch = event_dispatcher({"AMQP_URI": amqp_uri})
+    dispatch = event_dispatcher({"AMQP_URI": amqp_uri}, user_id="guest")
     dispatch(E.INTAKE, E.RECORD_CHANGED, record_event("business_line", {"key": "acme", "plugin": "acme-flat"},
                                                       key="acme"))
     forged = record_event("opportunity", {"id": "o9", "amount": "30000", "discovered": "2026-03-02"})
@@ -141,7 +163,7 @@ def test_a_redelivered_event_has_one_effect_in_every_consumer(start_service, rpc
     for cls in (EscalationService, AssessmentService, CompensationService):
         start_service(cls, pg_url_factory(cls.name))
     start_service(NotifyService, pg_url_factory("notify"), NOTIFY_CHANNELS=[])
-    dispatch = event_dispatcher({"AMQP_URI": amqp_uri})
+    dispatch = event_dispatcher({"AMQP_URI": amqp_uri}, user_id="guest")
     line = record_event("business_line", {"key": "acme", "plugin": "acme-flat"}, key="acme")
     person = record_event("person", {"id": "am1", "role": "account_manager"})
     opportunity = record_event("opportunity", {"id": "o1", "amount": 30000, "discovered": "2026-03-02",
@@ -191,7 +213,7 @@ def test_a_batch_reaches_every_consumer_once_in_events_of_bounded_size(start_ser
                 and len(Tap.seen) == 3, timeout=120)
     assert sorted(len(e["records"]) for e in Tap.seen) == [1, 500, 1000]
 
-    dispatch = event_dispatcher({"AMQP_URI": amqp_uri})
+    dispatch = event_dispatcher({"AMQP_URI": amqp_uri}, user_id="guest")
     batch = next(e for e in Tap.seen if len(e["records"]) == 500)
     dispatch(E.INTAKE, E.RECORDS_CHANGED, batch)  # redelivered
     forged = E.make_event(E.RECORDS_CHANGED, business_line="acme", kind="opportunity", as_of=None, records=[

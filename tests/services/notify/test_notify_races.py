@@ -31,7 +31,7 @@ def _escalated(i, week):
 def test_concurrent_events_on_one_opportunity_lose_no_notice_and_no_count(start_service, rpc, amqp_uri,
                                                                             pg_url_factory):
     start_service(NotifyService, pg_url_factory("notify"), NOTIFY_CHANNELS=[], max_workers=10)
-    dispatch = event_dispatcher({"AMQP_URI": amqp_uri})
+    dispatch = event_dispatcher({"AMQP_URI": amqp_uri}, user_id="guest")
     pool = eventlet.GreenPool(20)
     for i in range(OPPORTUNITIES):  # every event of an opportunity at once, in no set order
         pool.spawn(dispatch, E.ESCALATION, E.OWNER_ASSIGNED, _assigned(i))

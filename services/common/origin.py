@@ -1,0 +1,35 @@
+"""Where an event comes from: only the suite's own services may publish what its handlers apply.
+
+Every service publishes under its broker user with the AMQP ``user_id`` property set to it, and
+RabbitMQ refuses a message whose ``user_id`` is not the publishing connection's user, so the
+property cannot be forged. A handler applies an event only if its ``user_id`` is one of the
+trusted publishers: the service's own broker user, and any listed in ``EVENT_PUBLISHERS``
+(comma-separated; give each service its own broker user and list them all). Anything else is
+parked at once, never applied (services.common.entrypoints.ReliableEventHandler).
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+from urllib.parse import unquote, urlparse
+
+from nameko.constants import AMQP_URI_CONFIG_KEY
+from nameko.events import EventDispatcher
+
+
+def broker_user(amqp_uri: str) -> str:
+    """The user an AMQP URI logs in as (kombu's default, guest, when it names none)."""
+    return unquote(urlparse(amqp_uri.replace("pyamqp://", "amqp://", 1)).username or "guest")
+
+
+def trusted_publishers(config: Mapping[str, Any]) -> frozenset[str]:
+    listed = str(config.get("EVENT_PUBLISHERS") or "")
+    return frozenset({broker_user(config[AMQP_URI_CONFIG_KEY]),
+                      *(name.strip() for name in listed.split(",") if name.strip())})
+
+
+class SuiteDispatcher(EventDispatcher):
+    """nameko's event dispatcher, publishing with ``user_id`` set to the service's broker user."""
+
+    def setup(self):
+        self.options["user_id"] = broker_user(self.container.config[AMQP_URI_CONFIG_KEY])
+        super().setup()
