@@ -158,7 +158,8 @@ class NotifyService(guard.AccessProjection, operations.DeadLetters, operations.A
             rows.sort(key=lambda r: (-Decimal(r["amount"]), r["opportunity"]))  # biggest first
             doc = T.weekly_bulletin(line, day.isoformat(), rows)
             message = self._make(f"bulletin:{line}:{year}-W{week:02d}", line, "weekly_bulletin", doc,
-                                 {"as_of": day.isoformat(), "rows": rows})
+                                 {"as_of": day.isoformat(), "rows": rows},
+                                 audited={"subject": doc.title, "as_of": day.isoformat(), "opportunities": len(rows)})
             made.append({"business_line": line, "message": message, "opportunities": len(rows)})
         return made
 
@@ -176,8 +177,10 @@ class NotifyService(guard.AccessProjection, operations.DeadLetters, operations.A
 
     # --- messages and deliveries ----------------------------------------------------------
 
-    def _make(self, dedup, line, kind, doc, data):
-        """Store the message once with a pending delivery per channel, commit, then deliver."""
+    def _make(self, dedup, line, kind, doc, data, audited=None):
+        """Store the message once with a pending delivery per channel, commit, then deliver. A
+        message someone asked for (``audited``: what the audit entry says it holds) is recorded
+        in the audit trail in the same transaction."""
         session = self.db.session
         existing = session.query(Message).filter_by(dedup=dedup).one_or_none()
         if existing is not None:
@@ -189,6 +192,8 @@ class NotifyService(guard.AccessProjection, operations.DeadLetters, operations.A
         session.flush()
         for name in sorted(self.channels):
             session.add(Delivery(message_id=message.id, channel=name))
+        if audited is not None:
+            self.audit.done(session, business_line=line, target=f"message:{dedup}", after=audited)
         try:
             session.commit()
         except IntegrityError:  # made by another worker at the same moment

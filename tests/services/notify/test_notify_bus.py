@@ -93,6 +93,11 @@ def test_notices_and_bulletin_reach_every_channel_and_failures_are_retried(
     (made,) = rpc.notify.send_weekly_bulletin("2026-03-09", "acme")
     assert made["opportunities"] == 1
     assert rpc.notify.send_weekly_bulletin("2026-03-11", "acme")[0]["message"] == made["message"]
+    # asked for once, made once: one audit entry (access control is off here: principal "-")
+    (entry,) = rpc.notify.list_audit(business_line="acme")["items"]
+    assert (entry["action"], entry["target"], entry["principal"]) == (
+        "send_weekly_bulletin", "message:bulletin:acme:2026-W11", "-")
+    assert entry["after"]["opportunities"] == 1
     (bulletin,) = rpc.notify.list_messages("acme", "weekly_bulletin")
     assert "| o1 | 150000 |" in bulletin["markdown"] and "2026-03-06" in bulletin["markdown"]
     assert "| o2 |" not in bulletin["markdown"]
