@@ -146,6 +146,13 @@ def test_roles_over_http_allowed_has_its_effect_refused_has_none(gateway):
     status, _, sheet = reader("GET", "/lines/a/months/2026-03/sheet?person=am1&page=1&page_size=10")
     assert status == 200 and sheet["page"] == 1 and sheet["totals"]["am1"]["points"]
     assert manager("POST", "/lines/b/months/2026-03/close")[0] == 403
+    # every refusal is in the trail of the service that refused it, with who and where
+    refused = {(e["principal"], e["action"], e["business_line"])
+               for service in ("intake", "assessment")
+               for e in http("GET", f"/audit/{service}?outcome=refused&page_size=500")[2]["items"]}
+    assert {("ann", "record_opportunity", "a"), ("bob", "record_opportunity", "b"), ("bob", "register_person", "a"),
+            ("bob", "close_month", "a"), ("cai", "close_month", "b")} <= refused, refused
+    assert not {e for e in refused if e[0] == "root"}  # the admin was refused nothing
     # a revoked token is refused from the next call on
     tokens = {t["id"]: p["id"] for p in http("GET", "/principals")[2] for t in p["tokens"]}
     ann = next(t for t, p in tokens.items() if p == "ann")
