@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any, Mapping
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import JSON, Column, DateTime, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Column, DateTime, Index, Integer, String, Text, insert, text
 from sqlalchemy.orm import Session
 
 from .db import utcnow
@@ -85,10 +85,12 @@ class _Writer:
 
     def done(self, session, action: str | None = None, *, business_line: str | None = None,
              target: str | None = None, period: str | None = None, before: Any = None, after: Any = None):
-        session.add(self.AuditEntry(
-            principal=self.principal, service=self.service, action=action or self.action, outcome=DONE,
-            business_line=business_line, target=target, period=period, before=before, after=after,
-            correlation_id=self.correlation_id))
+        # one Core INSERT, not an ORM object: every intake write makes one (the unit of work
+        # cost ~1 ms a call, half the write's budget)
+        session.execute(insert(self.AuditEntry.__table__).values(
+            at=utcnow(), principal=self.principal, service=self.service, action=action or self.action,
+            outcome=DONE, business_line=business_line, target=target, period=period, before=before,
+            after=after, correlation_id=self.correlation_id))
 
 
 def refused(engine, AuditEntry, service: str, action: str, arguments: Mapping[str, Any],
