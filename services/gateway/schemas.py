@@ -15,7 +15,6 @@ from marshmallow import RAISE, Schema, fields, validate
 from services.common import rpc_fields as f
 from services.intake.schemas import BATCH_MAX, ListQuery, PrincipalBody  # noqa: F401 (create_principal's body)
 from services.notify.schemas import MessageQuery as _Messages
-from shared import facts_schema as FS
 from shared.limits import PAGE_MAX
 from shared.records import KINDS
 
@@ -193,5 +192,3 @@ class NewToken(Schema):
 class Health(Schema):
     status = fields.String(required=True)
 
-
-NUMBER = FS.Number  # documented as a decimal string or a number (openapi.py)

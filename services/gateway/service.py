@@ -39,7 +39,7 @@ from shared.errors import Internal, InvalidFacts, SuiteError, Unauthorized, Unav
 
 from . import openapi
 from .responses import body_value, error_response, json_response, query_values
-from .routes import ROUTES
+from .routes import BY_NAME, ROUTES
 
 log = logging.getLogger("kam.gateway")
 DEFAULT_RPC_TIMEOUT = 60.0  # seconds; a month close at a real organisation's size takes ~30
@@ -89,7 +89,6 @@ _RULES = Map([Rule(r.werkzeug_rule, methods=[r.method], endpoint=r.name) for r i
                 Rule("/docs/<asset>", methods=["GET"], endpoint="asset"),
                 Rule("/health", methods=["GET"], endpoint="health"),
                 Rule("/", methods=["GET"], endpoint="docs")], strict_slashes=False)
-_BY_NAME = {r.name: r for r in ROUTES}
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")  # answered here, 405 if not allowed
 
 
@@ -129,7 +128,7 @@ class GatewayService:
                 {**headers, "Allow": ", ".join(exc.valid_methods or [])})
         if endpoint in ("openapi", "docs", "asset", "health"):
             return self._public(endpoint, values, request)
-        route = _BY_NAME[endpoint]
+        route = BY_NAME[endpoint]
         try:
             if parse_token(request.headers.get("Authorization")) is None:
                 raise Unauthorized("send 'Authorization: Bearer <token>' (README: who may do what)",
