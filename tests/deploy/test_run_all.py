@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -52,8 +53,14 @@ def test_run_command_starts_all_six_and_stops_them_on_ctrl_c(amqp_uri, tmp_path,
                         eventlet.sleep(0.2)
                     except Unauthorized:
                         break
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=30) as answer:
-            assert json.load(answer) == {"status": "ok"}
+        with eventlet.Timeout(60):  # the gateway may start after intake answers
+            while True:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=30) as answer:
+                        assert json.load(answer) == {"status": "ok"}
+                        break
+                except urllib.error.URLError:
+                    eventlet.sleep(0.2)
         with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60, context_data={"authorization": token}) as rpc:
             with eventlet.Timeout(60):  # the processes take a few seconds to declare their queues
                 while not _up(rpc):
