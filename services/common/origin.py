@@ -15,6 +15,8 @@ from urllib.parse import unquote, urlparse
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.events import EventDispatcher
 
+from . import topology
+
 
 def broker_user(amqp_uri: str) -> str:
     """The user an AMQP URI logs in as (kombu's default, guest, when it names none)."""
@@ -28,8 +30,13 @@ def trusted_publishers(config: Mapping[str, Any]) -> frozenset[str]:
 
 
 class SuiteDispatcher(EventDispatcher):
-    """nameko's event dispatcher, publishing with ``user_id`` set to the service's broker user."""
+    """nameko's event dispatcher, publishing with ``user_id`` set to the service's broker user,
+    into subscriber queues it has made sure exist (services.common.topology), and ``mandatory``:
+    an event no queue would receive raises instead of vanishing, so it stays in the outbox."""
 
     def setup(self):
-        self.options["user_id"] = broker_user(self.container.config[AMQP_URI_CONFIG_KEY])
+        config = self.container.config
+        self.options["user_id"] = broker_user(config[AMQP_URI_CONFIG_KEY])
+        self.options["mandatory"] = True
+        self.declare.extend(topology.subscriber_queues(self.container.service_name, config))
         super().setup()

@@ -1,0 +1,73 @@
+"""No event is lost to start-up order: a publisher makes every subscriber's queue exist first
+(services.common.topology), and an event no queue would take stays in the outbox."""
+import eventlet
+from nameko.amqp.publish import UndeliverableMessage
+from nameko.events import EventHandler
+from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
+
+from services.assessment.service import AssessmentService
+from services.common import topology
+from services.common.origin import SuiteDispatcher
+from services.common.rpc import api
+from services.compensation.service import CompensationService
+from services.escalation.service import EscalationService
+from services.intake.service import IntakeService
+from services.notify.service import NotifyService
+
+SERVICES = (IntakeService, EscalationService, AssessmentService, CompensationService, NotifyService)
+
+
+def _handlers(cls):
+    for attr in dir(cls):
+        for ext in getattr(getattr(cls, attr), ENTRYPOINT_EXTENSIONS_ATTR, ()):
+            if isinstance(ext, EventHandler):
+                yield (ext.source_service, ext.event_type), f"{cls.name}.{attr}"
+
+
+def test_the_table_names_every_handler_of_the_suite_and_nothing_else():
+    declared = {}
+    for cls in SERVICES:
+        for key, handler in _handlers(cls):
+            declared.setdefault(key, set()).add(handler)
+    assert declared == {key: set(handlers) for key, handlers in topology.SUBSCRIBERS.items()}
+
+
+def _wait_until(predicate, timeout=30):
+    with eventlet.Timeout(timeout):
+        while not predicate():
+            eventlet.sleep(0.1)
+
+
+def test_records_written_before_any_subscriber_started_reach_each_one_when_it_starts(
+        start_service, rpc, pg_url_factory):
+    # intake alone: the line, a person and an opportunity go out while nobody listens
+    start_service(IntakeService, pg_url_factory("intake"))
+    rpc.intake.register_business_line({"key": "tel", "plugin": "acme-flat"})
+    rpc.intake.register_person("tel", {"id": "am1", "role": "account_manager"})
+    rpc.intake.record_opportunity("tel", {"id": "o1", "amount": "45000.50", "discovered": "2026-03-02",
+                                          "account_manager": "am1"})
+    # ... then the subscribers start, one after the other, and each gets all of it (were the
+    # publisher's queue not the very one the handler consumes, by name and flags, they would not)
+    start_service(AssessmentService, pg_url_factory("assessment"))
+    _wait_until(lambda: rpc.assessment.projection_status("tel") == {"business_line": 1, "opportunity": 1, "person": 1})
+    start_service(CompensationService, pg_url_factory("compensation"))
+    _wait_until(lambda: rpc.compensation.projection_status("tel") == {"business_line": 1, "opportunity": 1, "person": 1})
+
+
+class Lonely:
+    """Publishes an event type nobody subscribes to: without ``mandatory`` the broker drops it."""
+    name = "lonely"
+    dispatch = SuiteDispatcher()
+
+    @api
+    def shout(self):
+        try:
+            self.dispatch("nobody_listens", {"x": 1})
+        except UndeliverableMessage:  # send_outbox / send_own then keep the row for the timer
+            return "kept"
+        return "gone"
+
+
+def test_an_event_no_queue_would_take_raises_so_the_outbox_keeps_it(start_service, rpc):
+    start_service(Lonely)
+    assert rpc.lonely.shout() == "kept"
