@@ -7,6 +7,8 @@ import sqlalchemy as sa
 from nameko.testing.services import worker_factory
 from sqlalchemy.orm import sessionmaker
 
+from services.common import audit
+
 threading = eventlet.patcher.original("threading")
 time = eventlet.patcher.original("time")
 
@@ -27,6 +29,7 @@ class Workers:
         self.Service, self.sessions = Service, sessionmaker(bind=self.engine)
 
     def __call__(self, **dependencies):
+        dependencies.setdefault("audit", audit.writer(self.Service))  # real rows, not a mock
         return worker_factory(self.Service, db=Db(self.sessions()), **dependencies)
 
     def close(self):

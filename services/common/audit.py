@@ -76,6 +76,12 @@ class Audit(DependencyProvider):
                        worker_ctx.context_data, worker_ctx.call_id)
 
 
+def writer(Service, context: Mapping[str, Any] | None = None, call_id: str = "") -> "_Writer":
+    """What ``self.audit`` is in a worker of ``Service``, outside a running container (unit tests,
+    tools)."""
+    return _Writer(Service.AuditEntry, Service.name, context or {}, call_id)
+
+
 class _Writer:
     def __init__(self, AuditEntry, service: str, context: Mapping[str, Any], call_id: str):
         self.AuditEntry, self.service = AuditEntry, service
@@ -87,10 +93,16 @@ class _Writer:
              target: str | None = None, period: str | None = None, before: Any = None, after: Any = None):
         # one Core INSERT, not an ORM object: every intake write makes one (the unit of work
         # cost ~1 ms a call, half the write's budget)
-        session.execute(insert(self.AuditEntry.__table__).values(
-            at=utcnow(), principal=self.principal, service=self.service, action=action or self.action,
-            outcome=DONE, business_line=business_line, target=target, period=period, before=before,
-            after=after, correlation_id=self.correlation_id))
+        session.execute(insert(self.AuditEntry.__table__), self.entry(
+            action, business_line=business_line, target=target, period=period, before=before, after=after))
+
+    def entry(self, action: str | None = None, *, business_line: str | None = None, target: str | None = None,
+              period: str | None = None, before: Any = None, after: Any = None) -> dict[str, Any]:
+        """The row ``done`` writes, as column values: for a caller that writes it in a statement
+        of its own (intake's one-round-trip create)."""
+        return dict(at=utcnow(), principal=self.principal, service=self.service, action=action or self.action,
+                    outcome=DONE, business_line=business_line, target=target, period=period, before=before,
+                    after=after, correlation_id=self.correlation_id)
 
 
 def refused(engine, AuditEntry, service: str, action: str, arguments: Mapping[str, Any],

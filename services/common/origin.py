@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any, Mapping
 from urllib.parse import unquote, urlparse
 
-from nameko.constants import AMQP_URI_CONFIG_KEY
+from nameko.amqp.publish import UndeliverableMessage, get_connection
+from nameko.constants import AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY
 from nameko.events import EventDispatcher
 
 from . import topology
@@ -31,12 +32,37 @@ def trusted_publishers(config: Mapping[str, Any]) -> frozenset[str]:
 
 class SuiteDispatcher(EventDispatcher):
     """nameko's event dispatcher, publishing with ``user_id`` set to the service's broker user,
-    into subscriber queues it has made sure exist (services.common.topology), and ``mandatory``:
-    an event no queue would receive raises instead of vanishing, so it stays in the outbox."""
+    ``mandatory`` (an event no queue would take raises instead of vanishing, so it stays in the
+    outbox), into subscriber queues it made sure exist (services.common.topology).
+
+    The subscriber queues are declared at setup and again when a publish comes back unroutable
+    (a broker that lost its definitions), not on every publish: kombu's per-publish declare
+    copies each entity, ~0.4 ms of intake's write path."""
 
     def setup(self):
         config = self.container.config
         self.options["user_id"] = broker_user(config[AMQP_URI_CONFIG_KEY])
         self.options["mandatory"] = True
-        self.declare.extend(topology.subscriber_queues(self.container.service_name, config))
+        self.subscribers = topology.subscriber_queues(self.container.service_name, config)
         super().setup()
+        self._declare_subscribers()
+
+    def _declare_subscribers(self) -> bool:
+        with get_connection(self.amqp_uri, self.container.config.get(AMQP_SSL_CONFIG_KEY)) as conn:
+            channel = conn.channel()
+            for queue in self.subscribers:
+                queue(channel).declare()
+        return bool(self.subscribers)
+
+    def get_dependency(self, worker_ctx):
+        dispatch = super().get_dependency(worker_ctx)
+
+        def dispatch_routed(event_type, event_data):
+            try:
+                dispatch(event_type, event_data)
+            except UndeliverableMessage:
+                if not self._declare_subscribers():
+                    raise
+                dispatch(event_type, event_data)  # raises again if nothing subscribes to it
+
+        return dispatch_routed

@@ -1,6 +1,7 @@
 """No event is lost to start-up order: a publisher makes every subscriber's queue exist first
 (services.common.topology), and an event no queue would take stays in the outbox."""
 import eventlet
+from kombu import Connection
 from nameko.amqp.publish import UndeliverableMessage
 from nameko.events import EventHandler
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
@@ -71,3 +72,15 @@ class Lonely:
 def test_an_event_no_queue_would_take_raises_so_the_outbox_keeps_it(start_service, rpc):
     start_service(Lonely)
     assert rpc.lonely.shout() == "kept"
+
+
+def test_queues_a_broker_lost_are_declared_again_at_the_next_event(start_service, rpc, amqp_uri, pg_url_factory):
+    start_service(IntakeService, pg_url_factory("intake"))
+    queues = topology.subscriber_queues("intake", {})
+    with Connection(amqp_uri.replace("pyamqp", "amqp")) as conn:
+        for queue in queues:  # as a broker reset without its definitions would leave it
+            queue(conn.channel()).delete()
+        rpc.intake.register_business_line({"key": "tel", "plugin": "acme-flat"})
+        held = {q.name: q(conn.channel()).queue_declare(passive=True).message_count for q in queues}
+    # the unroutable publish came back; every queue was declared again and the event went in
+    assert held == {q.name: (1 if q.routing_key == "record_changed" else 0) for q in queues}

@@ -5,6 +5,7 @@ from nameko.testing.services import worker_factory
 from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
+from services.common import audit
 from services.intake.models import Base
 from services.intake.service import IntakeService
 
@@ -19,7 +20,7 @@ def service(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'intake.db'}")
     Base.metadata.create_all(engine)
     session = sessionmaker(bind=engine)()
-    worker = worker_factory(IntakeService, db=_Db(session))
+    worker = worker_factory(IntakeService, db=_Db(session), audit=audit.writer(IntakeService))
     worker.register_business_line({"key": "tel", "plugin": "acme-flat"})
     worker.register_branch("tel", {"id": "b1", "urban": True})
     worker.register_person("tel", {"id": "am1", "role": "account_manager", "branch": "b1"})

@@ -4,7 +4,7 @@ secret."""
 import pytest
 from nameko.testing.services import worker_factory
 
-from services.common import access
+from services.common import access, audit
 from services.common.db import utcnow
 from services.intake.models import Base, Token
 from services.intake.service import IntakeService
@@ -14,7 +14,7 @@ from shared.errors import Conflict, InvalidFacts, NotFound
 
 @pytest.fixture
 def intake(sqlite_db):
-    return worker_factory(IntakeService, db=sqlite_db(Base))
+    return worker_factory(IntakeService, db=sqlite_db(Base), audit=audit.writer(IntakeService))
 
 
 def _events(worker):
