@@ -42,6 +42,32 @@ class Action:
     args: tuple
 
 
+class _Names:
+    """Readable names for the generated people and branches, drawn from a generator of their own
+    so that the year's activity (and every figure of it) is the same with or without them."""
+    SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈"
+    GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建文斌宇浩凯晨欣怡佳琪雪梅"
+    FIXED = {"lin": "林晓", "fang": "方敏", "bo": "柏涛", "city-admin": "市公司管理员", "head": "支行长",
+             "teller": "柜员推荐人"}
+    BRANCHES = ["鼓楼分公司", "台江分公司", "仓山分公司", "晋安分公司", "马尾分公司", "长乐分公司", "福清分公司",
+                "闽侯分公司", "连江分公司", "罗源分公司", "闽清分公司", "永泰分公司", "平潭分公司"]
+
+    def __init__(self, seed: int):
+        self.rng, self.given = random.Random(seed * 7919 + 1), {}
+
+    def person(self, pid: str) -> str:
+        if pid in self.FIXED:
+            return self.FIXED[pid]
+        if pid not in self.given:
+            self.given[pid] = (self.rng.choice(self.SURNAMES) + self.rng.choice(self.GIVEN)
+                               + (self.rng.choice(self.GIVEN) if self.rng.random() < 0.7 else ""))
+        return self.given[pid]
+
+    def branch(self, bid: str) -> str:
+        index = 0 if bid == "gulou" else int(bid[2:]) if bid.startswith("br") and bid[2:].isdigit() else -1
+        return self.BRANCHES[index] if 0 <= index < len(self.BRANCHES) else bid
+
+
 def _money(rng: random.Random, low: int, high: int, step: int = 100) -> str:
     return str(Decimal(rng.randrange(low // step, high // step + 1) * step))
 
@@ -49,6 +75,7 @@ def _money(rng: random.Random, low: int, high: int, step: int = 100) -> str:
 class YearGenerator:
     def __init__(self, seed: int = 2026, year: int = 2026, size: Size = Size()):
         self.rng = random.Random(seed)
+        self.seed = seed
         self.year, self.size = year, size
         self.actions: list[Action] = []
         self._n = 0
@@ -67,7 +94,15 @@ class YearGenerator:
 
     def organisation(self):
         start = date(self.year, 1, 1)
-        reg = lambda line, kind, doc: self.add(start, "intake", f"register_{kind}", line, doc)  # noqa: E731
+        names = _Names(self.seed)
+
+        def reg(line, kind, doc):
+            if kind == "person":
+                doc = {**doc, "name": names.person(doc["id"])}
+            elif kind == "branch":
+                doc = {**doc, "name": names.branch(doc["id"])}
+            self.add(start, "intake", f"register_{kind}", line, doc)
+
         self.add(start, "intake", "register_business_line", {"key": TELECOM, "plugin": "telecom", "name": "市电信政企"})
         self.add(start, "intake", "register_business_line", {"key": SOFTWARE, "plugin": "software"})
         self.add(start, "intake", "register_business_line", {"key": BANKING, "plugin": "banking"})

@@ -5,8 +5,10 @@
 Finds RabbitMQ (starts a local one if installed but stopped; otherwise says how to get one and
 exits 1), starts the five services as separate processes (SQLite under <out>/var, or PostgreSQL
 when <SERVICE>_DATABASE_URL is set), replays the year through their RPC endpoints with a progress
-bar, closes every month and quarter, writes the sheets and statements as XLSX and HTML under
-<out>/, the bulletins under <out>/bulletins, prints a summary and stops everything, also on Ctrl-C.
+bar, closes every month and quarter, writes the sheets (months) and statements (quarters) as XLSX
+and HTML under <out>/sheets and <out>/statements (reports/), each person's statement of each
+period under <out>/people/<line>-<period>/, the bulletins under <out>/bulletins, prints a summary
+and stops everything, also on Ctrl-C.
 """
 from __future__ import annotations
 
@@ -26,7 +28,8 @@ from pathlib import Path
 
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")  # nameko 2.x runs on eventlet
 
-from demo import report  # noqa: E402
+from reports import write_period  # noqa: E402
+from reports.sources import line_sources  # noqa: E402
 from demo.generator import BANKING, SOFTWARE, TELECOM, Size, generate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -131,8 +134,22 @@ def progress(done: int, total: int, label: str) -> None:
     sys.stderr.flush()
 
 
+def write_report(rpc, out: Path, method: str, line: str, period: str, result: dict, views: dict) -> None:
+    """The period's XLSX and HTML (out/sheets or out/statements) and a statement a person
+    (out/people/<line>-<period>/); the line's earlier periods of the year draw its trend."""
+    if line not in views:
+        views[line] = {"sources": line_sources(rpc.intake.list_records, line), "history": []}
+    directory, plugin = views[line]["sources"]
+    folder = "sheets" if method == "close_month" else "statements"
+    history = [v for v in views[line]["history"] if v.period[:4] == period[:4]]
+    view = write_period(result, out / folder / f"{line}-{period}", directory, plugin, history,
+                        statements=out / "people" / f"{line}-{period}")
+    views[line]["history"].append(view)
+
+
 def replay(rpc, actions, out: Path, seed: int) -> dict:
     closed = {"sheets": {}, "statements": {}}
+    views: dict = {}  # line -> its names and rules, and the views of its closed periods
     for i, a in enumerate(actions, 1):
         check_stop()
         # intake writes carry an idempotency key: replaying into kept (PostgreSQL) databases is safe
@@ -144,13 +161,10 @@ def replay(rpc, actions, out: Path, seed: int) -> dict:
         result = getattr(getattr(rpc, a.service), a.method)(*a.args, **kwargs)
         if a.method in ("close_month", "run_quarter"):  # a close answers a summary: read the lines
             result = whole(rpc, a.service, *a.args)
-        if a.method == "close_month":
-            closed["sheets"][(a.args[0], a.args[1])] = result
-            report.write(result, out / "sheets" / f"{a.args[0]}-{a.args[1]}", f"{a.args[0]} {a.args[1]} 月度考核")
-        elif a.method == "run_quarter":
-            closed["statements"][(a.args[0], a.args[1])] = result
-            report.write(result, out / "statements" / f"{a.args[0]}-{a.args[1]}",
-                         f"{a.args[0]} {a.args[1]} 季度提成奖金")
+        if a.method in ("close_month", "run_quarter"):
+            line, period = a.args[0], a.args[1]
+            closed["sheets" if a.method == "close_month" else "statements"][(line, period)] = result
+            write_report(rpc, out, a.method, line, period, result, views)
         if i % 20 == 0 or i == len(actions):
             progress(i, len(actions), a.day.isoformat())
     sys.stderr.write("\n")
@@ -198,7 +212,7 @@ def summary(rpc, closed) -> str:
 
 def run_demo(seed: int, size: Size, out: Path, uri: str) -> tuple[dict, str]:
     """Start the services, replay the generated year, stop them; (closed sheets/statements, summary)."""
-    for sub in ("sheets", "statements", "bulletins"):
+    for sub in ("sheets", "statements", "people", "bulletins"):
         shutil.rmtree(out / sub, ignore_errors=True)
     actions = generate(seed, size=size)
     print(f"Replaying {len(actions)} calls of a generated year (seed {seed})", flush=True)

@@ -6,6 +6,7 @@ facts file (JSON or YAML) and print an explained table, or JSON with --json.
     kam classify telecom examples/telecom.yaml
     kam assess-month telecom examples/telecom.yaml --month 2026-03
     kam commission-quarter software examples/software.yaml --quarter 2026-Q2 --carried q1.json
+    kam assess-month telecom examples/telecom.yaml --xlsx march.xlsx --html march.html
     kam assess-month telecom-city facts.yaml --config org.yaml      # a business line of a config
     kam parked list escalation       # operators: events a service parked (kamcli/parked.py)
     kam access bootstrap li.wei --name "Li Wei"   # the first administrator (kamcli/access.py)
@@ -175,7 +176,7 @@ def cmd_assess_month(args) -> None:
     plugin = _plugin(args)
     facts = _facts(args, "month", plugin)
     result = plugin.assess_month(facts)
-    _emit_run(args, plugin, f"month {result.month}", result.to_dict(), result.lines)
+    _emit_run(args, plugin, f"month {result.month}", result.to_dict(), result.lines, facts, str(result.month))
 
 
 def cmd_commission_quarter(args) -> None:
@@ -200,11 +201,16 @@ def cmd_commission_quarter(args) -> None:
                     "quarter": str(result.quarter), "state": plain(result.carried)}
         with open(args.carried_out, "w", encoding="utf-8") as fh:
             json.dump(envelope, fh, ensure_ascii=False, indent=2)
-    _emit_run(args, plugin, f"quarter {result.quarter}", result.to_dict(), result.lines)
+    _emit_run(args, plugin, f"quarter {result.quarter}", result.to_dict(), result.lines, facts,
+              str(result.quarter), state, result.carried)
 
 
-def _emit_run(args, plugin, title: str, payload: dict[str, Any], lines) -> None:
-    """Lines and per-person totals, units kept apart, money rounded half-up to 0.01."""
+def _emit_run(args, plugin, title: str, payload: dict[str, Any], lines, facts=None, period: str = "",
+              carried=None, carried_out=None) -> None:
+    """Lines and per-person totals, units kept apart, money rounded half-up to 0.01; with --xlsx
+    or --html, the same run also as a workbook or page (reports/)."""
+    if getattr(args, "xlsx", None) or getattr(args, "html", None):
+        _write_files(args, plugin, facts, period, lines, carried, carried_out)
     totals = render.totals(lines)
     if args.json:  # the text table costs more than the run on a large file: only when printed
         _emit(args, {"plugin": plugin.key, **payload, "totals": totals}, "")
@@ -212,6 +218,27 @@ def _emit_run(args, plugin, title: str, payload: dict[str, Any], lines) -> None:
     text = f"{plugin.key}: {title}\n\n" + render.lines_table(lines, args.lang)
     summary = render.totals_table(totals)
     _emit(args, {}, text + ("\n\nTotals\n" + summary if summary else ""))
+
+
+def _write_files(args, plugin, facts, period: str, lines, carried, carried_out) -> None:
+    from pathlib import Path
+
+    from reports import Directory, period_view
+    from reports import html as html_page
+    from reports import xlsx
+
+    described = plugin.describe()
+    directory = Directory.of([{"id": p.id, "name": p.name, "branch": p.branch, "role": p.role} for p in facts.people],
+                             [{"id": b.id, "name": b.name} for b in facts.branches], described)
+    sheet = {"business_line": _business_line(args, facts) or "", "period": period, "version": 1, "plugin": plugin.key,
+             "status": "what-if", "closed_at": "", "reason": "computed by kam from " + args.facts,
+             "lines": [line.to_dict() for line in lines], "carried_in": plain(carried or {}),
+             "carried_out": plain(carried_out or {})}
+    view = period_view(sheet, directory, described)
+    if args.xlsx:
+        xlsx.write(view, Path(args.xlsx))
+    if args.html:
+        Path(args.html).write_text(html_page.period_page(view), encoding="utf-8")
 
 
 # --- wiring ----------------------------------------------------------------------------
@@ -232,6 +259,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--json", action="store_true", help="print JSON instead of a table")
         p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of reasons")
 
+    def files(p):
+        p.add_argument("--xlsx", metavar="FILE", help="also write the run as an Excel workbook")
+        p.add_argument("--html", metavar="FILE", help="also write the run as a page (charts, every line)")
+
     p = sub.add_parser("plugins", help="list installed rule plugins")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_plugins)
@@ -247,6 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("assess-month", help="a month's penalty points and findings, explained")
     common(p)
     p.add_argument("--month", help="YYYY-MM (default: the facts file's month)")
+    files(p)
     p.set_defaults(func=cmd_assess_month)
 
     p = sub.add_parser("commission-quarter", help="a quarter's commissions and bonuses, explained")
@@ -254,6 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quarter", help="YYYY-Qn (default: the facts file's quarter)")
     p.add_argument("--carried", help="carried state from the previous quarter (JSON/YAML)")
     p.add_argument("--carried-out", metavar="FILE", help="write the new carried state here (JSON)")
+    files(p)
     p.set_defaults(func=cmd_commission_quarter)
 
     parked.add_parser(sub)

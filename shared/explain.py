@@ -56,13 +56,17 @@ class Line:
     inputs: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """Reported form: money rounded half-up to 0.01, everything JSON-serialisable."""
+        """Reported form: money rounded half-up to 0.01 (and the exact figure as ``exact`` when
+        rounding changed it), everything JSON-serialisable."""
         figure = report(self.figure) if self.unit == CNY else self.figure
-        return {
+        out = {
             "person": self.person, "role": self.role, "figure": str(figure), "unit": self.unit,
             "kind": self.kind, "clause": self.clause, "reason_zh": self.reason_zh,
             "reason_en": self.reason_en, "inputs": plain(self.inputs),  # always a new dict
         }
+        if figure != self.figure:  # sub-cent: kept so that reported totals are sums of exact lines
+            out["exact"] = str(self.figure)
+        return out
 
 
 def totals(lines: Iterable[Line], unit: str) -> dict[str, Decimal]:

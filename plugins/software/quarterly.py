@@ -16,6 +16,7 @@ from shared.errors import InvalidFacts
 from shared.explain import CNY, FLAG, INFO, Line
 from shared.facts import Facts, Person
 from shared.kpi import kpi_coefficient
+from shared.money import fmt
 from shared.periods import Quarter
 
 from .crediting import AM, by_person, period_parts
@@ -146,9 +147,9 @@ def rep_quarter(person: Person, q: Quarter, credit: Decimal, state: dict, facts:
         factor = p["kpi_fixed_part"] + (1 - p["kpi_fixed_part"]) * coefficient.coefficient
         lines += list(coefficient.lines)
         lines.append(line(rid, bonus * factor, CNY, "bonus", C,
-                          f"S = E {E} − 实施 {implementation}；{how_zh}；÷ {vat}（税后）计提 {bonus} × KPI系数调整 {factor}",
+                          f"S = E {E} − 实施 {implementation}；{how_zh}；÷ {vat}（税后）计提 {fmt(bonus)} × KPI系数调整 {factor}",
                           f"S = E {E} - implementation {implementation}; {how_en}; / {vat} (net of VAT) = "
-                          f"{bonus} x KPI factor {factor}",
+                          f"{fmt(bonus)} x KPI factor {factor}",  # the exact figure is in the inputs
                           {"X": X, "E": E, "repaid": repaid, "implementation": implementation, "S": S, "T": T,
                            "cap": cap, "vat_divisor": vat, "computed": bonus,
                            "kpi_coefficient": coefficient.coefficient, "kpi_factor": factor}))

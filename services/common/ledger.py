@@ -93,10 +93,14 @@ def line_json(line: Line) -> str:
     tuples and nested dicts natively; Decimal, periods (dataclasses, passed through) and the rest
     through ``plain``)."""
     figure = report(line.figure) if line.unit == CNY else line.figure
-    return orjson.dumps({
+    out = {
         "person": line.person, "role": line.role, "figure": str(figure), "unit": line.unit, "kind": line.kind,
         "clause": line.clause, "reason_zh": line.reason_zh, "reason_en": line.reason_en, "inputs": line.inputs,
-    }, default=_json_default, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS).decode()
+    }
+    if figure != line.figure:
+        out["exact"] = str(line.figure)
+    return orjson.dumps(out, default=_json_default,
+                        option=orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS).decode()
 
 
 def _ledger_key(business_line: str) -> str:

@@ -13,7 +13,7 @@ from marshmallow import fields
 
 from shared import facts_schema as FS, limits
 
-from . import schemas as S
+from . import pages, schemas as S
 from .routes import ROUTES, Route
 
 TITLE = "kam suite"
@@ -103,6 +103,8 @@ def document(server_url: str = "") -> dict[str, Any]:
     for route in ROUTES:
         spec.path(path=route.path, operations={route.method.lower(): _operation(route)})
     for path, op in _public().items():
+        spec.path(path=path, operations=op)
+    for path, op in pages.openapi_paths(PATH_PARAMS, ERRORS).items():
         spec.path(path=path, operations=op)
     doc = _portable(spec.to_dict())
     doc["security"] = [{"bearer": []}]

@@ -8,6 +8,8 @@ services' marshmallow schemas):
     /lines/{business_line}/...                records, roster, months, quarters, escalations,
                                               bulletins (see /docs)
     /principals, /tokens                      who may do what
+    .../months/{month}/report.html|.xlsx,     a closed period as a page or workbook for people,
+    .../people/{person}.html (and quarters)   and one person's statement (pages.py, reports/)
 Each operation is one RPC to the service holding the data. The caller's ``Authorization: Bearer
 <token>`` travels as the RPC's context data, so each service decides on its own data (with
 ACCESS_CONTROL on; the gateway refuses a request without a token at once); ``Idempotency-Key``
@@ -37,7 +39,7 @@ from werkzeug.wrappers import Response
 from services.common.access import parse_token
 from shared.errors import Internal, InvalidFacts, SuiteError, Unauthorized, Unavailable
 
-from . import openapi
+from . import openapi, pages
 from .responses import body_value, error_response, json_response, query_values
 from .routes import BY_NAME, ROUTES
 
@@ -88,7 +90,7 @@ _RULES = Map([Rule(r.werkzeug_rule, methods=[r.method], endpoint=r.name) for r i
                 Rule("/docs", methods=["GET"], endpoint="docs"),
                 Rule("/docs/<asset>", methods=["GET"], endpoint="asset"),
                 Rule("/health", methods=["GET"], endpoint="health"),
-                Rule("/", methods=["GET"], endpoint="docs")], strict_slashes=False)
+                Rule("/", methods=["GET"], endpoint="docs")] + pages.rules(), strict_slashes=False)
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")  # answered here, 405 if not allowed
 
 
@@ -128,11 +130,13 @@ class GatewayService:
                 {**headers, "Allow": ", ".join(exc.valid_methods or [])})
         if endpoint in ("openapi", "docs", "asset", "health"):
             return self._public(endpoint, values, request)
-        route = BY_NAME[endpoint]
+        route = BY_NAME.get(endpoint)
         try:
             if parse_token(request.headers.get("Authorization")) is None:
                 raise Unauthorized("send 'Authorization: Bearer <token>' (README: who may do what)",
                                    field="authorization")
+            if route is None:  # a page or workbook for people (pages.py), made from the same RPCs
+                return pages.answer(pages.BY_NAME[endpoint], values, self._rpc)
             query = query_values(route.query, request.args)
             body = body_value(request, route.body)
             args, kwargs = route.call(values, query, body)
@@ -147,18 +151,21 @@ class GatewayService:
         return json_response(answer, status, headers)
 
     def _call(self, route, args, kwargs):
-        proxy = getattr(getattr(self, route.service), route.rpc)
+        return self._rpc(route.service, route.rpc, *args, **kwargs)
+
+    def _rpc(self, service: str, method: str, *args, **kwargs):
+        proxy = getattr(getattr(self, service), method)
         timeout = float(self.config.get("GATEWAY_RPC_TIMEOUT", DEFAULT_RPC_TIMEOUT))
         try:
             reply = proxy.call_async(*args, **kwargs)
             with eventlet.Timeout(timeout, Unavailable(
-                    f"{route.service} did not answer within {timeout:g} s; retry (with the same "
+                    f"{service} did not answer within {timeout:g} s; retry (with the same "
                     f"Idempotency-Key for a write)", field="service")):
                 return reply.result()
         except UnknownService:
-            raise Unavailable(f"{route.service} is not running; retry shortly", field="service") from None
+            raise Unavailable(f"{service} is not running; retry shortly", field="service") from None
         except RemoteError as exc:  # the call did not fit the method: the gateway's own fault
-            log.error("gateway: %s.%s refused the call: %s", route.service, route.rpc, exc)
+            log.error("gateway: %s.%s refused the call: %s", service, method, exc)
             raise Internal(correlation_id=self.context["correlation_id"]) from None
 
     def _public(self, endpoint, values, request) -> Response:

@@ -1,0 +1,41 @@
+"""Closed sheets and statements as people read them, one set of renderers for the CLI (`kam ...
+--xlsx FILE --html FILE`), the demo's ``out/`` and the gateway's pages.
+
+    view.py    a period as people read it (names, totals per unit, lines); pure
+    xlsx.py    Summary / Lines / Parameters workbook, numbers as numbers
+    html.py    the period's summary page and a person's statement, self-contained
+    charts.py  inline SVG charts (matplotlib)
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from .view import Directory, PeriodView, period_view
+
+__all__ = ["Directory", "PeriodView", "period_view", "write_period"]
+
+
+def write_period(sheet: Mapping[str, Any], stem: Path, directory: Directory | None = None,
+                 plugin: Mapping[str, Any] | None = None, history: Sequence[PeriodView] = (),
+                 statements: Path | None = None) -> PeriodView:
+    """``stem``.xlsx and ``stem``.html for the period; with ``statements``, a page per person
+    there (``<person>.html``), linked from the summary. Returns the view (for a later trend)."""
+    from . import html, xlsx
+    view = period_view(sheet, directory, plugin)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    xlsx.write(view, stem.with_suffix(".xlsx"))
+    href = None
+    if statements is not None:
+        statements.mkdir(parents=True, exist_ok=True)
+        for person in view.people:
+            (statements / f"{person.id}.html").write_text(html.statement_page(view, person.id), encoding="utf-8")
+        base = _relative(statements, stem.parent)  # links work wherever the folder is copied
+        href = lambda p: f"{base}/{p.id}.html"  # noqa: E731
+    stem.with_suffix(".html").write_text(html.period_page(view, [*history, view], href), encoding="utf-8")
+    return view
+
+
+def _relative(target: Path, start: Path) -> str:
+    import os
+    return os.path.relpath(target, start).replace(os.sep, "/")

@@ -1,0 +1,197 @@
+"""A closed month or quarter as people read it: who (name, branch, role), what per clause or kind,
+totals per unit kept apart, and each line with its inputs. Pure: built from the dicts the
+services answer (``get_sheet`` / ``get_run`` with every line) or the CLI's run, a directory of
+names, and the plugin's ``describe()``; the XLSX, HTML and chart renderers read only this.
+
+Money stays exact here. A line stored by a service carries its reported figure (half-up to 0.01)
+and, when that differs, its exact one (``exact``); totals are sums of exact figures. Rounding
+happens in the renderers, when a figure is shown (shared.money.report).
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Iterable, Mapping
+
+from shared.explain import CNY, FLAG, INFO, POINTS
+
+SUMMED = (POINTS, CNY)  # units whose figures add up; flags are findings, info lines are context
+_NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Readable names: people (id -> name, branch, role), branches (id -> name), roles (key ->
+    (中文, English)) from the plugin."""
+    people: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    branches: Mapping[str, str] = field(default_factory=dict)
+    roles: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, people: Iterable[Mapping[str, Any]] = (), branches: Iterable[Mapping[str, Any]] = (),
+           plugin: Mapping[str, Any] | None = None) -> "Directory":
+        roles = {k: (v.get("zh", k), v.get("en", k)) for k, v in ((plugin or {}).get("roles") or {}).items()}
+        return cls({p["id"]: p for p in people}, {b["id"]: b.get("name") or b["id"] for b in branches}, roles)
+
+    def name(self, person: str) -> str:
+        return (self.people.get(person) or {}).get("name") or person
+
+    def branch(self, person: str) -> str:
+        branch = (self.people.get(person) or {}).get("branch")
+        return self.branches.get(branch, branch) if branch else ""
+
+    def role(self, role: str) -> str:
+        zh, en = self.roles.get(role, (role, role))
+        return f"{zh} {en}" if zh != en else en
+
+
+@dataclass
+class PersonSummary:
+    id: str
+    name: str
+    branch: str
+    role: str
+    totals: dict[str, Decimal]  # POINTS and CNY, exact
+    by_clause: dict[str, Decimal]  # points per clause
+    by_kind: dict[str, Decimal]  # CNY per kind of pay (commission, bonus, base...)
+    flags: list[str]  # the kinds of FLAG lines (veto_flag, promotion findings)
+    lines: list[Mapping[str, Any]]
+
+
+@dataclass
+class PeriodView:
+    business_line: str
+    period: str
+    version: int
+    plugin: str
+    plugin_version: str
+    status: str
+    closed_at: str
+    reason: str
+    people: list[PersonSummary]
+    totals: dict[str, Decimal]  # per summed unit, over everyone
+    clauses: list[str]  # clauses with points, in first-seen order
+    kinds: list[str]  # kinds of CNY lines, in first-seen order
+    parameters: list[Mapping[str, Any]]
+    clause_text: Mapping[str, Mapping[str, str]]
+    carried_in: Mapping[str, Any]
+    carried_out: Mapping[str, Any]
+    directory: Directory
+
+    @property
+    def is_quarter(self) -> bool:
+        return "Q" in self.period
+
+    def person(self, person: str) -> PersonSummary | None:
+        return next((p for p in self.people if p.id == person), None)
+
+
+def figure(line: Mapping[str, Any]) -> Decimal:
+    """A line's exact figure (a service stores the reported one plus ``exact`` when they differ)."""
+    return Decimal(str(line.get("exact", line["figure"])))
+
+
+def period_view(sheet: Mapping[str, Any], directory: Directory | None = None,
+                plugin: Mapping[str, Any] | None = None) -> PeriodView:
+    directory = directory or Directory()
+    per: dict[str, PersonSummary] = {}
+    clauses: dict[str, None] = {}
+    kinds: dict[str, None] = {}
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for line in sheet["lines"]:
+        who = line["person"]
+        summary = per.get(who)
+        if summary is None:
+            summary = per[who] = PersonSummary(who, directory.name(who), directory.branch(who),
+                                               directory.role(line["role"]), {}, {}, {}, [], [])
+        summary.lines.append(line)
+        unit = line["unit"]
+        if unit in SUMMED:
+            value = figure(line)
+            summary.totals[unit] = summary.totals.get(unit, Decimal(0)) + value
+            totals[unit] += value
+            if unit == POINTS:
+                clauses.setdefault(line["clause"])
+                summary.by_clause[line["clause"]] = summary.by_clause.get(line["clause"], Decimal(0)) + value
+            else:
+                kinds.setdefault(line["kind"])
+                summary.by_kind[line["kind"]] = summary.by_kind.get(line["kind"], Decimal(0)) + value
+        elif unit == FLAG and line["kind"] not in summary.flags:
+            summary.flags.append(line["kind"])
+    people = sorted(per.values(), key=lambda p: (p.branch, p.name, p.id))
+    described = plugin or {}
+    return PeriodView(
+        business_line=sheet.get("business_line") or "", period=str(sheet.get("period") or ""),
+        version=int(sheet.get("version") or 1), plugin=sheet.get("plugin") or described.get("key", ""),
+        plugin_version=str(described.get("version", "")), status=sheet.get("status") or "",
+        closed_at=sheet.get("closed_at") or "", reason=sheet.get("reason") or "", people=people,
+        totals={u: totals[u] for u in SUMMED if u in totals}, clauses=list(clauses), kinds=list(kinds),
+        parameters=list(described.get("parameters") or []), clause_text=described.get("clauses") or {},
+        carried_in=sheet.get("carried_in") or {}, carried_out=sheet.get("carried_out") or {},
+        directory=directory)
+
+
+def input_columns(lines: Iterable[Mapping[str, Any]], limit: int = 40) -> list[str]:
+    """The inputs' names over all lines, in first-seen order, at most ``limit`` (the rest are
+    shown together in one text column)."""
+    seen: dict[str, None] = {}
+    for line in lines:
+        for key in line.get("inputs") or {}:
+            seen.setdefault(key)
+            if len(seen) >= limit:
+                return list(seen)
+    return list(seen)
+
+
+def cell(value: Any) -> Any:
+    """An input value as a spreadsheet or page shows it: numbers (stored as text by the JSON)
+    as Decimal, ISO days as dates, lists and mappings as short text, the rest as is."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, Decimal)):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, str):
+        if _NUMBER.fullmatch(value):
+            return Decimal(value)
+        if _DAY.fullmatch(value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                return value
+        return value
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}={_text(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_text(v) for v in value)
+    return str(value)
+
+
+def shown(value: Any) -> str:
+    """An input as text for a page: numbers without trailing zeros, long fractions (ratios,
+    exact quotients) to 6 places, thousands separated; the rest as ``cell`` gives it."""
+    value = cell(value)
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            return f"{value.to_integral_value():,f}"
+        if -value.as_tuple().exponent > 6:
+            value = value.quantize(Decimal("0.000001"))
+        return f"{value.normalize():,f}"
+    return "" if value is None else str(value)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k}={_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_text(v) for v in value) + "]"
+    return str(value)
+
+
+def is_info(line: Mapping[str, Any]) -> bool:
+    return line["unit"] == INFO

@@ -1,0 +1,138 @@
+"""Pages and workbooks of closed periods, for people (reports/): a line's month or quarter as an
+HTML page or an XLSX file, and one person's statement of it. Each is made from the same RPCs a
+JSON caller would make, with the caller's token, so the same access rules decide.
+
+    GET /lines/{business_line}/months/{month}/report.html | report.xlsx
+    GET /lines/{business_line}/months/{month}/people/{person}.html
+    GET /lines/{business_line}/quarters/{quarter}/report.html | report.xlsx
+    GET /lines/{business_line}/quarters/{quarter}/people/{person}.html
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Response
+
+from reports import html, period_view, xlsx
+from reports.sources import line_sources
+from reports.view import Directory
+from shared.errors import Forbidden, NotFound
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PAGE_SIZE = 1000
+LINES_ON_A_PAGE = 5000  # more than this: the summary page links each person's statement instead
+
+Call = Callable[..., Any]  # call(service, method, *args, **kwargs) -> the RPC's answer
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str
+    period: str  # "month" | "quarter"
+    form: str  # "html" | "xlsx" | "person"
+    summary: str
+
+    @property
+    def werkzeug_rule(self) -> str:
+        return self.path.replace("{", "<").replace("}", ">")
+
+    @property
+    def path_params(self) -> list[str]:
+        return [part.split("}")[0] for part in self.path.split("{")[1:]]
+
+
+_MONTH = "/lines/{business_line}/months/{month}"
+_QUARTER = "/lines/{business_line}/quarters/{quarter}"
+PAGES = (
+    Page("month_report_html", f"{_MONTH}/report.html", "month", "html",
+         "The month's sheet as a page: totals, charts, every person and line explained"),
+    Page("month_report_xlsx", f"{_MONTH}/report.xlsx", "month", "xlsx",
+         "The month's sheet as an Excel workbook (Summary, Lines, Parameters)"),
+    Page("month_statement_html", f"{_MONTH}/people/{{person}}.html", "month", "person",
+         "One person's statement of the month, every line explained"),
+    Page("quarter_report_html", f"{_QUARTER}/report.html", "quarter", "html",
+         "The quarter's run as a page: totals, charts, every person and line explained"),
+    Page("quarter_report_xlsx", f"{_QUARTER}/report.xlsx", "quarter", "xlsx",
+         "The quarter's run as an Excel workbook (Summary, Lines, Parameters)"),
+    Page("quarter_statement_html", f"{_QUARTER}/people/{{person}}.html", "quarter", "person",
+         "One person's pay slip for the quarter: every line explained, carried state before and after"),
+)
+BY_NAME = {p.name: p for p in PAGES}
+
+
+def rules() -> list[Rule]:
+    return [Rule(p.werkzeug_rule, methods=["GET"], endpoint=p.name) for p in PAGES]
+
+
+def answer(page: Page, values: dict[str, str], call: Call) -> Response:
+    line, period = values["business_line"], values[page.period]
+    person = values.get("person")
+    sheet = _sheet(page, line, period, person, call)
+    directory, plugin = _names(line, call)
+    view = period_view(sheet, directory, plugin)
+    if page.form == "xlsx":
+        import tempfile
+        from pathlib import Path
+        with tempfile.TemporaryDirectory() as folder:
+            data = xlsx.write(view, Path(folder) / "report.xlsx").read_bytes()
+        return Response(data, content_type=XLSX, headers={
+            "Content-Disposition": f'attachment; filename="{_filename(line)}-{period}.xlsx"'})
+    if page.form == "person":
+        if view.person(person) is None:
+            raise NotFound(f"{person!r} has no line in {period} of {line!r}", field="person")
+        text = html.statement_page(view, person)
+    else:
+        big = sum(len(p.lines) for p in view.people) > LINES_ON_A_PAGE
+        text = html.period_page(view, person_href=lambda p: f"people/{p.id}.html", lines=not big)
+    return Response(text, content_type="text/html; charset=utf-8")
+
+
+def _sheet(page: Page, line: str, period: str, person: str | None, call: Call) -> dict[str, Any]:
+    """The closed period with its lines (one person's, for a statement), read page by page."""
+    if page.period == "month":
+        read = lambda n: call("assessment", "get_sheet", line, period, person=person, page=n,  # noqa: E731
+                              page_size=PAGE_SIZE)
+    elif person is not None:
+        read = lambda n: call("compensation", "get_statement", line, period, person,  # noqa: E731
+                              page=n, page_size=PAGE_SIZE)
+    else:
+        read = lambda n: call("compensation", "get_run_lines", line, period, page=n,  # noqa: E731
+                              page_size=PAGE_SIZE)
+    first = read(1)
+    lines = list(first["lines"])
+    for n in range(2, -(-first["total_lines"] // PAGE_SIZE) + 1):
+        lines += read(n)["lines"]
+    return {**first, "lines": lines}
+
+
+def _names(line: str, call: Call) -> tuple[Directory, Any]:
+    """Names and rules from intake; a caller who may read the sheet but not the roster sees ids."""
+    try:
+        return line_sources(lambda *a: call("intake", "list_records", *a), line)
+    except Forbidden:
+        return Directory(), None
+
+
+def _filename(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)[:80] or "report"
+
+
+def openapi_paths(path_params: dict[str, dict], errors: dict[int, str]) -> dict[str, dict[str, Any]]:
+    paths = {}
+    for page in PAGES:
+        content = {XLSX: {"schema": {"type": "string", "format": "binary"}}} if page.form == "xlsx" else \
+            {"text/html": {"schema": {"type": "string"}}}
+        responses: dict[str, Any] = {"200": {"description": "the document", "content": content}}
+        for code, text in errors.items():
+            responses[str(code)] = {"description": text, "content": {"application/json": {"schema": "Error"}}}
+        paths[page.path] = {"get": {
+            "operationId": page.name, "summary": page.summary, "tags": ["reports"],
+            "parameters": [{"in": "path", "name": n, "required": True,
+                            "schema": dict(path_params.get(n, {"type": "string", "minLength": 1}))}
+                           for n in page.path_params],
+            "responses": responses}}
+    return paths
+
