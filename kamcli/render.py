@@ -1,16 +1,15 @@
 """Plain-text tables for explained lines, aligned for Chinese and Latin text alike."""
 from __future__ import annotations
 
-import unicodedata
 from decimal import Decimal
 from typing import Any, Iterable, Sequence
 
 from shared.explain import CNY, FLAG, POINTS, Line, plain
+from reports.view import display_width
 from shared.money import fmt
 
 
-def width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+width = display_width  # Chinese and Latin text aligned alike
 
 
 def pad(text: str, size: int) -> str:

@@ -10,13 +10,14 @@ happens in the renderers, when a figure is shown (shared.money.report).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
-from shared.explain import CNY, FLAG, INFO, POINTS
+from shared.explain import CNY, FLAG, POINTS
 
 SUMMED = (POINTS, CNY)  # units whose figures add up; flags are findings, info lines are context
 _NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?")
@@ -193,5 +194,7 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def is_info(line: Mapping[str, Any]) -> bool:
-    return line["unit"] == INFO
+def display_width(text: str) -> int:
+    """Columns a text takes in a fixed-width grid or a spreadsheet column: wide (CJK) characters two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+

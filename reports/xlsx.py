@@ -11,7 +11,6 @@ write-only mode): a period of a million lines is written without holding a milli
 from __future__ import annotations
 
 import itertools
-import unicodedata
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -24,7 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from shared.explain import CNY, POINTS
 
-from .view import PeriodView, cell, figure, input_columns
+from .view import PeriodView, cell, display_width, figure, input_columns
 
 MONEY = "#,##0.00"
 POINTS_FORMAT = "0.##"
@@ -131,10 +130,10 @@ def _table(book: Workbook, title: str, head: list[tuple[str, str]], rows: Iterab
     rows = iter(rows)
     first = list(itertools.islice(rows, measure))
     # widths go before the rows in the file: from the header and the first rows
-    widths = [max(_width(zh), _width(en)) for zh, en in head]
+    widths = [max(display_width(zh), display_width(en)) for zh, en in head]
     for row in first + ([footer] if footer else []):
         for i, value in enumerate(row):
-            widths[i] = max(widths[i], _width(_shown(value)))
+            widths[i] = max(widths[i], display_width(_shown(value)))
     for i, w in enumerate(widths):
         sheet.column_dimensions[get_column_letter(i + 1)].width = min(_MAX_WIDTH if i in wide else 32, w + 2)
     sheet.freeze_panes = "C3"  # the two header rows, and who the row is about, stay in view
@@ -180,8 +179,6 @@ def _shown(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def read_back(path: Path) -> dict[str, list[list[Any]]]:
