@@ -25,7 +25,7 @@ from .bulk import insert_rows
 from .db import utcnow
 from .locks import lock
 from shared.errors import Conflict, NotFound
-from shared.explain import CNY, Line, plain
+from shared.explain import CNY, INFO, Line, plain
 from shared.money import report
 
 CLOSED, REOPENED, STALE = "closed", "reopened", "stale"
@@ -72,8 +72,12 @@ def ledger_tables(Base):
 
 
 def totals_of(lines: list[Line]) -> dict[str, dict[str, str]]:
+    """Per person, the sum of each unit's exact figures: points, CNY, the count of findings.
+    ``info`` lines (scores, credits shown to explain) add up to nothing a person could read."""
     out: dict[str, dict[str, Decimal]] = {}
     for line in lines:
+        if line.unit == INFO:
+            continue
         per = out.setdefault(line.person, {})
         per[line.unit] = per.get(line.unit, Decimal(0)) + line.figure
     return {p: {u: str(v) for u, v in units.items()} for p, units in sorted(out.items())}
