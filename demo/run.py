@@ -30,6 +30,8 @@ warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")  # namek
 
 from reports import write_period  # noqa: E402
 from reports.sources import line_sources  # noqa: E402
+from reports.view import display_width  # noqa: E402
+from shared.money import fmt  # noqa: E402
 from demo.generator import BANKING, SOFTWARE, TELECOM, Size, generate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -148,7 +150,7 @@ def write_report(rpc, out: Path, method: str, line: str, period: str, result: di
 
 
 def replay(rpc, actions, out: Path, seed: int) -> dict:
-    closed = {"sheets": {}, "statements": {}}
+    closed: dict = {"sheets": {}, "statements": {}, "names": {}}
     views: dict = {}  # line -> its names and rules, and the views of its closed periods
     for i, a in enumerate(actions, 1):
         check_stop()
@@ -165,6 +167,7 @@ def replay(rpc, actions, out: Path, seed: int) -> dict:
             line, period = a.args[0], a.args[1]
             closed["sheets" if a.method == "close_month" else "statements"][(line, period)] = result
             write_report(rpc, out, a.method, line, period, result, views)
+            closed["names"][line] = views[line]["sources"][0]
         if i % 20 == 0 or i == len(actions):
             progress(i, len(actions), a.day.isoformat())
     sys.stderr.write("\n")
@@ -183,21 +186,28 @@ def whole(rpc, service: str, line: str, period: str, page_size: int = 1000) -> d
     return {**first, "lines": lines}
 
 
+def _who(closed, line: str, person: str, width: int) -> str:
+    """A person as the summary names them: name (id), padded for Chinese and Latin alike."""
+    names = closed["names"].get(line)
+    text = f"{names.name(person)} ({person})" if names and names.name(person) != person else person
+    return text + " " * max(0, width - display_width(text))
+
+
 def summary(rpc, closed) -> str:
     out = ["", "== Summary =="]
     out.append("Opportunities by tier (telecom): " + ", ".join(
         f"{t}: {n}" for t, n in rpc.escalation.tier_counts(TELECOM).items()))
     out.append(f"Escalations: {len(rpc.escalation.list_escalations(TELECOM))}")
     points, clauses = Counter(), defaultdict(Counter)
-    for sheet in closed["sheets"].values():
-        for line in sheet["lines"]:
-            if line["unit"] == "points":
-                points[line["person"]] += Decimal(line["figure"])
-                clauses[line["person"]][line["clause"]] += Decimal(line["figure"])
+    for (line, _), sheet in closed["sheets"].items():
+        for item in sheet["lines"]:
+            if item["unit"] == "points":
+                points[line, item["person"]] += Decimal(item["figure"])
+                clauses[line, item["person"]][item["clause"]] += Decimal(item["figure"])
     out.append("Top penalty points of the year:")
-    for person, total in sorted(points.items(), key=lambda kv: (-kv[1], kv[0]))[:5]:
-        top = ", ".join(f"{c} {v}" for c, v in clauses[person].most_common(3))
-        out.append(f"  {person:<24} {total:>6}  ({top})")
+    for who, total in sorted(points.items(), key=lambda kv: (-kv[1], kv[0]))[:5]:
+        top = ", ".join(f"{c} {v}" for c, v in clauses[who].most_common(3))
+        out.append(f"  {_who(closed, *who, 36)} {total:>6}  ({top})")
     paid = defaultdict(Counter)
     for (line, _), run in closed["statements"].items():
         for person, units in run["totals"].items():
@@ -205,7 +215,7 @@ def summary(rpc, closed) -> str:
     out.append("Commissions and pay of the year (CNY), top 5 per line:")
     for line in LINES:
         for person, total in sorted(paid[line].items(), key=lambda kv: (-kv[1], kv[0]))[:5]:
-            out.append(f"  {line:<16} {person:<24} {total.quantize(Decimal('0.01')):>12}")
+            out.append(f"  {line:<16} {_who(closed, line, person, 30)} {fmt(total):>12}")
     out.append(f"Bulletins sent: {len(rpc.notify.list_messages(kind='weekly_bulletin'))}")
     return "\n".join(out)
 

@@ -18,7 +18,10 @@ from shared.explain import CNY, POINTS  # noqa: E402
 
 from .view import PeriodView  # noqa: E402
 
+# Chinese fonts, where installed, only to measure labels (the SVG keeps text as text); matplotlib
+# falls back along the list glyph by glyph
 _STYLE = {"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False,
+          "font.family": ["DejaVu Sans", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Microsoft YaHei", "sans-serif"],
           "svg.hashsalt": "kam"}  # a fixed salt: the same period draws the same file
 
 
@@ -26,6 +29,7 @@ def _svg(fig) -> str:
     out = io.StringIO()
     with warnings.catch_warnings():  # no CJK font here is fine: the browser draws the text
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        warnings.filterwarnings("ignore", message="findfont: Font family .* not found")
         fig.savefig(out, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     text = out.getvalue()
@@ -55,6 +59,20 @@ def points_by_branch(view: PeriodView) -> str | None:
         return _svg(fig)
 
 
+def top_people(view: PeriodView, unit: str = POINTS, count: int = 10) -> str | None:
+    """Horizontal bars: who lost the most points (or was paid the most), by name."""
+    ranked = sorted((p for p in view.people if p.totals.get(unit)), key=lambda p: (-p.totals[unit], p.name))[:count]
+    if not ranked:
+        return None
+    with plt.rc_context(_STYLE):
+        fig, ax = plt.subplots(figsize=(7, 0.6 + 0.28 * len(ranked)))
+        ax.barh([f"{p.name} ({p.branch})" if p.branch else p.name for p in reversed(ranked)],
+                [float(p.totals[unit]) for p in reversed(ranked)], color="#c44e52" if unit == POINTS else "#55a868")
+        ax.set_xlabel("points 扣分" if unit == POINTS else "CNY 元")
+        ax.set_title(("Most points docked" if unit == POINTS else "Highest pay") + f" — {view.period}")
+        return _svg(fig)
+
+
 def pay_distribution(view: PeriodView) -> str | None:
     """Histogram of each person's pay for the period."""
     pay = [float(p.totals[CNY]) for p in view.people if CNY in p.totals]
@@ -80,4 +98,5 @@ def trend(views: Sequence[PeriodView], unit: str = POINTS) -> str | None:
         ax.set_ylabel("points 扣分" if unit == POINTS else "CNY 元")
         ax.set_title("Period over period — " + ("points docked" if unit == POINTS else "pay"))
         ax.tick_params(axis="x", labelrotation=45)
+        ax.set_ylim(bottom=0)
         return _svg(fig)

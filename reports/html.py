@@ -29,6 +29,7 @@ tr.total td{font-weight:bold;border-top:2px solid #1d2733}
 .card b{display:block;font-size:1.4rem}.flag{color:#b00020;font-weight:bold}.info{color:#5a6b7d}
 .inputs{font-size:.78rem;color:#3c4b5c}.inputs span{display:inline-block;margin-right:.6rem}
 table.lines{table-layout:fixed}table.lines td{overflow-wrap:anywhere}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(30rem,1fr));gap:1rem}
 .chart svg{max-width:100%;height:auto}.zh{color:#3c4b5c}
 @media print{body{margin:0;max-width:none}h2{break-before:auto}section.person{break-inside:avoid}
 th{position:static}a{color:inherit;text-decoration:none}}
@@ -144,8 +145,9 @@ def period_page(view: PeriodView, history: Sequence[PeriodView] = (), person_hre
     ``lines``: a section a person with every line (too long a page for a large period: link
     each person's statement instead)."""
     person_href = person_href or (lambda p: f"#person-{p.id}")
-    figures = [charts.points_by_branch(view), charts.pay_distribution(view),
-               charts.trend(history, CNY if view.is_quarter else POINTS)]
+    unit = CNY if view.is_quarter or CNY in view.totals else POINTS
+    figures = [charts.points_by_branch(view), charts.top_people(view, unit), charts.pay_distribution(view),
+               charts.trend(history, unit)]
     drawn = "".join(f'<div class="chart">{svg}</div>' for svg in figures if svg)
     sections = []
     for p in view.people if lines else ():
@@ -154,7 +156,7 @@ def period_page(view: PeriodView, history: Sequence[PeriodView] = (), person_hre
                         f"{e(' · '.join(x for x in (p.id, p.branch, p.role) if x))}</span></h3><p>{e(total)}</p>"
                         f"{_lines_table(p.lines, view)}</section>")
     body = (f"<h1>{e(_title(view))}</h1>{_meta(view)}{_cards(view.totals, len(view.people))}"
-            f"<h2>图表 Charts</h2>{drawn or '<p>No figures to draw.</p>'}"
+            f"<h2>图表 Charts</h2><div class=\"charts\">{drawn or '<p>No figures to draw.</p>'}</div>"
             f"<h2>汇总 Summary</h2>{_summary_table(view, person_href)}"
             + (f"<h2>明细 Every line, by person</h2>{''.join(sections)}" if lines else "")
             + f"{_clauses(view)}{_parameters(view)}")

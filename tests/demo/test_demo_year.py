@@ -2,6 +2,8 @@
 worked by hand, and the same seed gives the same sheets and statements."""
 from decimal import Decimal as D
 
+from openpyxl import load_workbook
+
 from demo.generator import BANKING, SOFTWARE, TELECOM, Size
 from demo.run import run_demo
 
@@ -11,7 +13,7 @@ def _cny(run, person):
 
 
 def _comparable(closed):
-    return {kind: {key: (s["totals"], s["lines"]) for key, s in sheets.items()} for kind, sheets in closed.items()}
+    return {kind: {key: (s["totals"], s["lines"]) for key, s in closed[kind].items()} for kind in ("sheets", "statements")}
 
 
 def test_a_demo_year_matches_hand_figures_and_is_reproducible(amqp_uri, tmp_path):
@@ -35,7 +37,13 @@ def test_a_demo_year_matches_hand_figures_and_is_reproducible(amqp_uri, tmp_path
     # bo (junior) issues 3 new loans and 1 renewal a month: 3.5 -> 2 x 30 + 1.5 x 40 = 120, plus
     # base 2,200: 2,320 a month, 6,960 a quarter
     assert _cny(statements[(BANKING, "2026-Q2")], "bo") == 6960
-    assert (tmp_path / "a" / "sheets" / f"{TELECOM}-2026-03.xlsx").exists()
+    # the files people read: lin's 4 points in March's workbook as a number, under lin's name
+    book = load_workbook(tmp_path / "a" / "sheets" / f"{TELECOM}-2026-03.xlsx", read_only=True)
+    row = next(r for r in book["Summary"].iter_rows(min_row=3, values_only=True) if r[0] == "lin")
+    assert (row[1], row[4]) == ("林晓", 4)
+    slip = (tmp_path / "a" / "people" / f"{SOFTWARE}-2026-Q2" / "fang.html").read_text(encoding="utf-8")
+    assert "方敏" in slip and "8,205.13" in slip
+    assert "林晓 (lin)" in text
     assert list((tmp_path / "a" / "bulletins").glob("*weekly_bulletin*.html"))
     assert "Bulletins sent: 52" in text
 
