@@ -10,6 +10,7 @@ JSON caller would make, with the caller's token, so the same access rules decide
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Callable
 
 from werkzeug.routing import Rule
@@ -17,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from reports import html, period_view, xlsx
 from reports.sources import line_sources
-from reports.view import Directory
+from reports.view import SUMMED, Directory
 from shared.errors import Forbidden, NotFound
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -86,7 +87,8 @@ def answer(page: Page, values: dict[str, str], call: Call) -> Response:
         text = html.statement_page(view, person)
     else:
         big = sum(len(p.lines) for p in view.people) > LINES_ON_A_PAGE
-        text = html.period_page(view, person_href=lambda p: f"people/{p.id}.html", lines=not big)
+        text = html.period_page(view, _year(page, line, period, call), person_href=lambda p: f"people/{p.id}.html",
+                                lines=not big)
     return Response(text, content_type="text/html; charset=utf-8")
 
 
@@ -106,6 +108,36 @@ def _sheet(page: Page, line: str, period: str, person: str | None, call: Call) -
     for n in range(2, -(-first["total_lines"] // PAGE_SIZE) + 1):
         lines += read(n)["lines"]
     return {**first, "lines": lines}
+
+
+@dataclass(frozen=True)
+class _Closed:
+    """An earlier period of the year as the trend chart needs it: its totals per unit."""
+    period: str
+    totals: dict[str, Decimal]
+
+
+def _year(page: Page, line: str, period: str, call: Call) -> list[_Closed]:
+    """The line's closed periods of the year up to this one (one small read each), for the trend."""
+    year, last = period[:4], period[5:]
+    names = [f"{year}-{m:02d}" for m in range(1, int(last) + 1)] if page.period == "month" else \
+        [f"{year}-Q{q}" for q in range(1, int(last[1:]) + 1)]
+    found = []
+    for name in names:
+        try:
+            if page.period == "month":
+                sheet = call("assessment", "get_sheet", line, name, page=1, page_size=1)
+            else:
+                sheet = call("compensation", "get_run_lines", line, name, page=1, page_size=1)
+        except NotFound:
+            continue
+        totals: dict[str, Decimal] = {}
+        for units in sheet["totals"].values():
+            for unit, value in units.items():
+                if unit in SUMMED:
+                    totals[unit] = totals.get(unit, Decimal(0)) + Decimal(value)
+        found.append(_Closed(name, totals))
+    return found
 
 
 def _names(line: str, call: Call) -> tuple[Directory, Any]:

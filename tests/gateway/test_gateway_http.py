@@ -237,11 +237,12 @@ def test_report_pages_and_workbook_of_a_closed_month_behind_the_same_roles(gatew
     assert http("POST", "/lines/a/opportunities", {"id": "o1", **OPP})[0] == 201
     _until(lambda: http("GET", "/lines/a/assessment-status")[2].get("opportunity") == 1)
     assert http("GET", "/lines/a/months/2026-03/report.html")[0] == 404  # not closed yet
+    assert http("POST", "/lines/a/months/2026-02/close")[0] == 200  # the year so far: a trend
     assert http("POST", "/lines/a/months/2026-03/close")[0] == 200
     points = http("GET", "/lines/a/months/2026-03/sheet")[2]["totals"]["am1"]["points"]
     status, headers, page = http("GET", "/lines/a/months/2026-03/report.html")
     assert status == 200 and headers["content-type"].startswith("text/html")
-    assert "王芳" in page and 'href="people/am1.html"' in page and "<svg" in page
+    assert "王芳" in page and 'href="people/am1.html"' in page and "<svg" in page and "Period over period" in page
     status, _, slip = http("GET", "/lines/a/months/2026-03/people/am1.html")
     assert status == 200 and "王芳" in slip and f"<b>{points}</b>" in slip
     assert http("GET", "/lines/a/months/2026-03/people/nobody.html")[0] == 404
