@@ -45,22 +45,16 @@ class Page:
         return [part.split("}")[0] for part in self.path.split("{")[1:]]
 
 
-_MONTH = "/lines/{business_line}/months/{month}"
-_QUARTER = "/lines/{business_line}/quarters/{quarter}"
-PAGES = (
-    Page("month_report_html", f"{_MONTH}/report.html", "month", "html",
-         "The month's sheet as a page: totals, charts, every person and line explained"),
-    Page("month_report_xlsx", f"{_MONTH}/report.xlsx", "month", "xlsx",
-         "The month's sheet as an Excel workbook (Summary, Lines, Parameters)"),
-    Page("month_statement_html", f"{_MONTH}/people/{{person}}.html", "month", "person",
-         "One person's statement of the month, every line explained"),
-    Page("quarter_report_html", f"{_QUARTER}/report.html", "quarter", "html",
-         "The quarter's run as a page: totals, charts, every person and line explained"),
-    Page("quarter_report_xlsx", f"{_QUARTER}/report.xlsx", "quarter", "xlsx",
-         "The quarter's run as an Excel workbook (Summary, Lines, Parameters)"),
-    Page("quarter_statement_html", f"{_QUARTER}/people/{{person}}.html", "quarter", "person",
-         "One person's pay slip for the quarter: every line explained, carried state before and after"),
-)
+_PERIODS = {"month": ("/lines/{business_line}/months/{month}", "month's sheet", "statement of the month"),
+            "quarter": ("/lines/{business_line}/quarters/{quarter}", "quarter's run",
+                        "pay slip for the quarter (carried state before and after)")}
+PAGES = tuple(page for period, (base, what, slip) in _PERIODS.items() for page in (
+    Page(f"{period}_report_html", f"{base}/report.html", period, "html",
+         f"The {what} as a page: totals, charts, every person and line explained"),
+    Page(f"{period}_report_xlsx", f"{base}/report.xlsx", period, "xlsx",
+         f"The {what} as an Excel workbook (Summary, Lines, Parameters)"),
+    Page(f"{period}_statement_html", f"{base}/people/{{person}}.html", period, "person",
+         f"One person's {slip}, every line explained")))
 BY_NAME = {p.name: p for p in PAGES}
 
 
