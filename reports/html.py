@@ -77,7 +77,7 @@ def _anchor(clause: str) -> str:
 def _inputs(inputs: Mapping[str, Any]) -> str:
     parts = []
     for key, value in (inputs or {}).items():
-        parts.append(f"<span>{e(str(key))} = <b>{e(shown(value))}</b></span>")
+        parts.append(f"<span>{e(str(key))} = <b>{e(shown(value, str(key)))}</b></span>")
     return f'<div class="inputs">{"".join(parts)}</div>' if parts else ""
 
 
@@ -166,7 +166,7 @@ def period_page(view: PeriodView, history: Sequence[PeriodView] = (), person_hre
 def _state_table(state: Mapping[str, Any] | None) -> str:
     if not state:
         return "<p>无 none</p>"
-    rows = "".join(f"<tr><td>{e(str(k))}</td><td>{e(shown(v))}</td></tr>" for k, v in state.items())
+    rows = "".join(f"<tr><td>{e(str(k))}</td><td>{e(shown(v, str(k)))}</td></tr>" for k, v in state.items())
     return f"<table><tr><th>项目 Item</th><th>值 Value</th></tr>{rows}</table>"
 
 

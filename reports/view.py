@@ -173,17 +173,22 @@ def cell(value: Any) -> Any:
     return str(value)
 
 
-def shown(value: Any) -> str:
+def shown(value: Any, key: str = "") -> str:
     """An input as text for a page: numbers without trailing zeros, long fractions (ratios,
-    exact quotients) to 6 places, thousands separated; the rest as ``cell`` gives it."""
+    exact quotients) to 6 places, thousands separated (not a year); nothing as "—"; the rest as
+    ``cell`` gives it."""
     value = cell(value)
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, Decimal) and "year" in key.lower():
+        return f"{value:f}"
     if isinstance(value, Decimal):
         if value == value.to_integral_value():
             return f"{value.to_integral_value():,f}"
         if -value.as_tuple().exponent > 6:
             value = value.quantize(Decimal("0.000001"))
         return f"{value.normalize():,f}"
-    return "" if value is None else str(value)
+    return str(value)
 
 
 def _text(value: Any) -> str:

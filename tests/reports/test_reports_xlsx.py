@@ -93,3 +93,15 @@ def test_a_real_run_through_the_plugin_matches_its_own_totals(tmp_path):
     for person, total in exact.items():
         assert abs(pay[person] - float(total)) < 1e-6 and abs(lines[person] - float(total)) < 1e-6
     assert len(list(book["Parameters"].iter_rows())) == 2 + 6 + len(plugin.parameters)
+
+
+def test_figures_on_pages_round_money_half_up_once_and_show_inputs_plainly():
+    from reports.html import figure_text
+    from reports.view import shown
+    # half-up on the exact Decimal: 2.675 -> 2.68 (a float would give 2.67), -0.005 -> -0.01
+    assert [figure_text(Decimal(v), "CNY") for v in ("2.675", "0.005", "-0.005", "1234567.891")] == [
+        "2.68", "0.01", "-0.01", "1,234,567.89"]
+    assert figure_text(Decimal("4.50"), "points") == "4.5"
+    # an exact quotient to 6 places, amounts with separators, a year without, nothing as a dash
+    assert shown("6837.6068376068376068376068376") == "6,837.606838"
+    assert (shown("180000"), shown(2026, "year"), shown(None), shown([])) == ("180,000", "2026", "—", "—")
