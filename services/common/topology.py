@@ -4,10 +4,11 @@ before the queues of all its subscribers exist.
 RabbitMQ drops a message that no queue is bound to receive, and a subscriber's queue is declared
 only when that subscriber first starts. Services start in any order (a fresh install, compose,
 ``services.run``), so without this the first events of a new installation could reach some
-subscribers and not others. Each publisher therefore declares, before its first publish on a
-connection, the durable queue of every subscriber of its events, exactly as nameko's event
-handler declares it (``evt-<source>-<type>--<service>.<method>``); the events wait there until
-the subscriber starts. The table is checked against the services' handlers by a test.
+subscribers and not others. Each publisher therefore declares, when it starts (and again if a
+publish comes back unroutable), the durable queue of every subscriber of its events, exactly as
+nameko's event handler declares it (``evt-<source>-<type>--<service>.<method>``); the events
+wait there until the subscriber starts. The table is checked against the services' handlers by
+a test (tests/services/common/test_topology.py).
 """
 from __future__ import annotations
 
