@@ -97,7 +97,10 @@ def figure(line: Mapping[str, Any]) -> Decimal:
 
 
 def period_view(sheet: Mapping[str, Any], directory: Directory | None = None,
-                plugin: Mapping[str, Any] | None = None) -> PeriodView:
+                plugin: Mapping[str, Any] | None = None, keep_lines: bool = True) -> PeriodView:
+    """``sheet["lines"]`` may be any iterable (a generator reading pages); with ``keep_lines``
+    off, only the sums are kept (a period too large to hold: its lines are streamed again to
+    the workbook)."""
     directory = directory or Directory()
     per: dict[str, PersonSummary] = {}
     clauses: dict[str, None] = {}
@@ -109,7 +112,8 @@ def period_view(sheet: Mapping[str, Any], directory: Directory | None = None,
         if summary is None:
             summary = per[who] = PersonSummary(who, directory.name(who), directory.branch(who),
                                                directory.role(line["role"]), {}, {}, {}, [], [])
-        summary.lines.append(line)
+        if keep_lines:
+            summary.lines.append(line)
         unit = line["unit"]
         if unit in SUMMED:
             value = figure(line)

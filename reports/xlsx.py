@@ -14,7 +14,7 @@ import itertools
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -35,10 +35,12 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 _MAX_WIDTH = 60
 
 
-def write(view: PeriodView, path: Path) -> Path:
+def write(view: PeriodView, path: Path, lines: Iterable[Mapping[str, Any]] | None = None) -> Path:
+    """The workbook at ``path``. ``lines``: the Lines sheet's rows in the period's order, read as
+    they are written (default: the view's, person by person)."""
     book = Workbook(write_only=True)
     _summary(book, view)
-    _lines(book, view)
+    _lines(book, view, lines)
     _parameters(book, view)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
@@ -70,9 +72,11 @@ def _summary(book: Workbook, view: PeriodView) -> None:
     _table(book, "Summary", head, rows, footer=total)
 
 
-def _lines(book: Workbook, view: PeriodView) -> None:
-    every = [line for p in view.people for line in p.lines]
-    inputs = input_columns(every)
+def _lines(book: Workbook, view: PeriodView, lines: Iterable[Mapping[str, Any]] | None) -> None:
+    every = iter(lines if lines is not None else (line for p in view.people for line in p.lines))
+    first = list(itertools.islice(every, 5000))  # the inputs' columns are named from these
+    inputs = input_columns(first)
+    every = itertools.chain(first, every)
     head = [("人员", "Person id"), ("姓名", "Name"), ("分支机构", "Branch"), ("角色", "Role"),
             ("数值", "Figure"), ("单位", "Unit"), ("类别", "Kind"), ("条款", "Clause"),
             ("原因", "Reason (中文)"), ("Reason", "Reason (English)")]

@@ -9,9 +9,10 @@ JSON caller would make, with the caller's token, so the same access rules decide
 """
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Response
@@ -65,16 +66,11 @@ def rules() -> list[Rule]:
 def answer(page: Page, values: dict[str, str], call: Call) -> Response:
     line, period = values["business_line"], values[page.period]
     person = values.get("person")
-    sheet = _sheet(page, line, period, person, call)
     directory, plugin = _names(line, call)
-    view = period_view(sheet, directory, plugin)
     if page.form == "xlsx":
-        import tempfile
-        from pathlib import Path
-        with tempfile.TemporaryDirectory() as folder:
-            data = xlsx.write(view, Path(folder) / "report.xlsx").read_bytes()
-        return Response(data, content_type=XLSX, headers={
-            "Content-Disposition": f'attachment; filename="{_filename(line)}-{period}.xlsx"'})
+        return _workbook(page, line, period, directory, plugin, call)
+    sheet = _sheet(page, line, period, person, call)
+    view = period_view(sheet, directory, plugin)
     if page.form == "person":
         if view.person(person) is None:
             raise NotFound(f"{person!r} has no line in {period} of {line!r}", field="person")
@@ -86,17 +82,50 @@ def answer(page: Page, values: dict[str, str], call: Call) -> Response:
     return Response(text, content_type="text/html; charset=utf-8")
 
 
+def _workbook(page: Page, line: str, period: str, directory: Directory, plugin: Any, call: Call) -> Response:
+    """The workbook, with the period's lines read page by page twice (once for the Summary's
+    sums, once into the Lines sheet) rather than held: a quarter of a million lines is written
+    in the memory of a few pages. Written to a temporary file, sent from it."""
+    import tempfile
+    from pathlib import Path
+    first = _reader(page, line, period, None, call)(1)
+    view = period_view({**first, "lines": _pages(page, line, period, call, first)}, directory, plugin,
+                       keep_lines=False)
+    folder = tempfile.mkdtemp(prefix="kam-report-")
+    path = xlsx.write(view, Path(folder) / "report.xlsx", _pages(page, line, period, call, first))
+
+    def send():
+        try:
+            with open(path, "rb") as data:
+                while chunk := data.read(1 << 16):
+                    yield chunk
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    return Response(send(), content_type=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="{_filename(line)}-{period}.xlsx"',
+        "Content-Length": str(path.stat().st_size)}, direct_passthrough=True)
+
+
+def _reader(page: Page, line: str, period: str, person: str | None, call: Call) -> Callable[[int], dict]:
+    if page.period == "month":
+        return lambda n: call("assessment", "get_sheet", line, period, person=person, page=n, page_size=PAGE_SIZE)
+    if person is not None:
+        return lambda n: call("compensation", "get_statement", line, period, person, page=n, page_size=PAGE_SIZE)
+    return lambda n: call("compensation", "get_run_lines", line, period, page=n, page_size=PAGE_SIZE)
+
+
+def _pages(page: Page, line: str, period: str, call: Call, first: dict) -> Iterator[dict]:
+    """Every line of the period in its order, a page read at a time (the first one given)."""
+    read = _reader(page, line, period, None, call)
+    yield from first["lines"]
+    for n in range(2, -(-first["total_lines"] // PAGE_SIZE) + 1):
+        yield from read(n)["lines"]
+
+
 def _sheet(page: Page, line: str, period: str, person: str | None, call: Call) -> dict[str, Any]:
     """The closed period with its lines (one person's, for a statement), read page by page."""
-    if page.period == "month":
-        read = lambda n: call("assessment", "get_sheet", line, period, person=person, page=n,  # noqa: E731
-                              page_size=PAGE_SIZE)
-    elif person is not None:
-        read = lambda n: call("compensation", "get_statement", line, period, person,  # noqa: E731
-                              page=n, page_size=PAGE_SIZE)
-    else:
-        read = lambda n: call("compensation", "get_run_lines", line, period, page=n,  # noqa: E731
-                              page_size=PAGE_SIZE)
+    read = _reader(page, line, period, person, call)
     first = read(1)
     lines = list(first["lines"])
     for n in range(2, -(-first["total_lines"] // PAGE_SIZE) + 1):

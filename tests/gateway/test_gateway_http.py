@@ -10,7 +10,7 @@ import pytest
 
 from kamcli.access import bootstrap
 from services.assessment.service import AssessmentService
-from services.gateway import openapi
+from services.gateway import openapi, pages
 from services.gateway.service import GatewayService
 from services.intake.service import IntakeService
 from shared.facts_schema import OpportunitySchema
@@ -231,8 +231,9 @@ def test_audit_trail_says_who_did_what_before_and_after_and_what_was_refused(gat
         engine.dispose()
 
 
-def test_report_pages_and_workbook_of_a_closed_month_behind_the_same_roles(gateway):
+def test_report_pages_and_workbook_of_a_closed_month_behind_the_same_roles(gateway, monkeypatch):
     http, port, _ = gateway
+    monkeypatch.setattr(pages, "PAGE_SIZE", 1)  # every read a page at a time: the workbook streams them
     assert http("POST", "/lines/a/people", {"id": "am1", "name": "王芳", "role": "account_manager"})[0] == 200
     assert http("POST", "/lines/a/opportunities", {"id": "o1", **OPP})[0] == 201
     _until(lambda: http("GET", "/lines/a/assessment-status")[2].get("opportunity") == 1)
@@ -254,9 +255,12 @@ def test_report_pages_and_workbook_of_a_closed_month_behind_the_same_roles(gatew
         data = answer.read()
     from io import BytesIO
     from openpyxl import load_workbook
-    summary = load_workbook(BytesIO(data))["Summary"]
-    row = next(r for r in summary.iter_rows(min_row=3, values_only=True) if r[0] == "am1")
+    book = load_workbook(BytesIO(data))
+    row = next(r for r in book["Summary"].iter_rows(min_row=3, values_only=True) if r[0] == "am1")
     assert row[1] == "王芳" and row[4] == int(points)
+    every = http("GET", "/lines/a/months/2026-03/sheet")[2]["lines"]
+    assert len(every) >= 2 and book["Lines"].max_row == 2 + len(every)  # each line once, in order
+    assert [r[6] for r in book["Lines"].iter_rows(min_row=3, values_only=True)] == [x["kind"] for x in every]
     # the same access rules as the JSON: no token 401, another line's reader 403
     assert Http(port)("GET", "/lines/a/months/2026-03/report.html")[0] == 401
     other = Http(port, _token_for(http, "dan", "b", "reader"))
