@@ -69,16 +69,20 @@ def answer(page: Page, values: dict[str, str], call: Call) -> Response:
     directory, plugin = _names(line, call)
     if page.form == "xlsx":
         return _workbook(page, line, period, directory, plugin, call)
-    sheet = _sheet(page, line, period, person, call)
-    view = period_view(sheet, directory, plugin)
     if page.form == "person":
+        view = period_view(_sheet(page, line, period, person, call), directory, plugin)
         if view.person(person) is None:
             raise NotFound(f"{person!r} has no line in {period} of {line!r}", field="person")
         text = html.statement_page(view, person)
     else:
-        big = sum(len(p.lines) for p in view.people) > LINES_ON_A_PAGE
+        # a large period's page shows its sums and links each person's statement: its lines are
+        # summed a page at a time, never held
+        first = _reader(page, line, period, None, call)(1)
+        small = first["total_lines"] <= LINES_ON_A_PAGE
+        view = period_view({**first, "lines": _pages(page, line, period, call, first)}, directory, plugin,
+                           keep_lines=small)
         text = html.period_page(view, _year(page, line, period, call), person_href=lambda p: f"people/{p.id}.html",
-                                lines=not big)
+                                lines=small)
     return Response(text, content_type="text/html; charset=utf-8")
 
 

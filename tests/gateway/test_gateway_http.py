@@ -244,6 +244,10 @@ def test_report_pages_and_workbook_of_a_closed_month_behind_the_same_roles(gatew
     status, headers, page = http("GET", "/lines/a/months/2026-03/report.html")
     assert status == 200 and headers["content-type"].startswith("text/html")
     assert "王芳" in page and 'href="people/am1.html"' in page and "<svg" in page and "Period over period" in page
+    assert "Every line, by person" in page
+    monkeypatch.setattr(pages, "LINES_ON_A_PAGE", 1)  # a large period: sums, charts and links only
+    big = http("GET", "/lines/a/months/2026-03/report.html")[2]
+    assert "Every line, by person" not in big and 'href="people/am1.html"' in big and "王芳" in big
     status, _, slip = http("GET", "/lines/a/months/2026-03/people/am1.html")
     assert status == 200 and "王芳" in slip and f"<b>{points}</b>" in slip
     assert http("GET", "/lines/a/months/2026-03/people/nobody.html")[0] == 404
