@@ -13,6 +13,7 @@ import matplotlib
 matplotlib.use("Agg")  # files only: no display on a server
 
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
 
 from shared.explain import CNY, POINTS  # noqa: E402
 
@@ -21,7 +22,8 @@ from .view import PeriodView  # noqa: E402
 # Chinese fonts, where installed, only to measure labels (the SVG keeps text as text); matplotlib
 # falls back along the list glyph by glyph
 _STYLE = {"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False,
-          "font.family": ["DejaVu Sans", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Microsoft YaHei", "sans-serif"],
+          "font.family": [f for f in ("DejaVu Sans", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Microsoft YaHei")
+                          if f in {font.name for font in font_manager.fontManager.ttflist}] + ["sans-serif"],
           "svg.hashsalt": "kam"}  # a fixed salt: the same period draws the same file
 
 
@@ -29,7 +31,6 @@ def _svg(fig) -> str:
     out = io.StringIO()
     with warnings.catch_warnings():  # no CJK font here is fine: the browser draws the text
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")
-        warnings.filterwarnings("ignore", message="findfont: Font family .* not found")
         fig.savefig(out, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     text = out.getvalue()
