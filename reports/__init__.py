@@ -9,11 +9,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 from typing import Any, Mapping, Sequence
 
 from .view import Directory, PeriodView, period_view
 
-__all__ = ["Directory", "PeriodView", "period_view", "write_period"]
+__all__ = ["Directory", "PeriodView", "period_view", "statement_file", "write_period"]
 
 
 def write_period(sheet: Mapping[str, Any], stem: Path, directory: Directory | None = None,
@@ -29,11 +30,17 @@ def write_period(sheet: Mapping[str, Any], stem: Path, directory: Directory | No
     if statements is not None:
         statements.mkdir(parents=True, exist_ok=True)
         for person in view.people:
-            (statements / f"{person.id}.html").write_text(html.statement_page(view, person.id), encoding="utf-8")
+            (statements / statement_file(person.id)).write_text(html.statement_page(view, person.id),
+                                                                encoding="utf-8")
         base = _relative(statements, stem.parent)  # links work wherever the folder is copied
-        href = lambda p: f"{base}/{p.id}.html"  # noqa: E731
+        href = lambda p: f"{base}/{quote(statement_file(p.id))}"  # noqa: E731
     stem.with_suffix(".html").write_text(html.period_page(view, [*history, view], href), encoding="utf-8")
     return view
+
+
+def statement_file(person: str) -> str:
+    """A person's statement's file name: the id, with anything a path could misread escaped."""
+    return "".join(c if c.isalnum() or c in "-_." else quote(c, safe="") for c in person) + ".html"
 
 
 def _relative(target: Path, start: Path) -> str:

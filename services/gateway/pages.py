@@ -13,6 +13,7 @@ import shutil
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable, Iterator
+from urllib.parse import quote
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Response
@@ -81,7 +82,7 @@ def answer(page: Page, values: dict[str, str], call: Call) -> Response:
         small = first["total_lines"] <= LINES_ON_A_PAGE
         view = period_view({**first, "lines": _pages(page, line, period, call, first)}, directory, plugin,
                            keep_lines=small)
-        text = html.period_page(view, _year(page, line, period, call), person_href=lambda p: f"people/{p.id}.html",
+        text = html.period_page(view, _year(page, line, period, call), person_href=lambda p: f"people/{quote(p.id, safe='')}.html",
                                 lines=small)
     return Response(text, content_type="text/html; charset=utf-8")
 

@@ -105,3 +105,9 @@ def test_figures_on_pages_round_money_half_up_once_and_show_inputs_plainly():
     # an exact quotient to 6 places, amounts with separators, a year without, nothing as a dash
     assert shown("6837.6068376068376068376068376") == "6,837.606838"
     assert (shown("180000"), shown(2026, "year"), shown(None), shown([])) == ("180,000", "2026", "—", "—")
+
+
+def test_a_statement_file_name_cannot_leave_its_folder():
+    from reports import statement_file
+    assert [statement_file(p) for p in ("am1", "王芳", "../etc/x", "a b")] == [
+        "am1.html", "王芳.html", "..%2Fetc%2Fx.html", "a%20b.html"]
