@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import multiprocessing
 import os
 import shutil
 import signal
@@ -23,12 +24,14 @@ import sys
 import time
 import warnings
 from collections import Counter, defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")  # nameko 2.x runs on eventlet
 
 from reports import write_period  # noqa: E402
+from reports.view import PeriodTotals  # noqa: E402
 from reports.sources import line_sources  # noqa: E402
 from reports.view import display_width  # noqa: E402
 from shared.money import fmt  # noqa: E402
@@ -136,22 +139,57 @@ def progress(done: int, total: int, label: str) -> None:
     sys.stderr.flush()
 
 
-def write_report(rpc, out: Path, method: str, line: str, period: str, result: dict, views: dict) -> None:
-    """The period's XLSX and HTML (out/sheets or out/statements) and a statement a person
-    (out/people/<line>-<period>/); the line's earlier periods of the year draw its trend."""
-    if line not in views:
-        views[line] = {"sources": line_sources(rpc.intake.list_records, line), "history": []}
-    directory, plugin = views[line]["sources"]
-    folder = "sheets" if method == "close_month" else "statements"
-    history = [v for v in views[line]["history"] if v.period[:4] == period[:4]]
-    view = write_period(result, out / folder / f"{line}-{period}", directory, plugin, history,
-                        statements=out / "people" / f"{line}-{period}")
-    views[line]["history"].append(view)
+class Reports:
+    """Writes each closed period's files in a worker process of its own while the replay goes on
+    (drawing the charts is CPU work the replay need not wait for): the period's XLSX and HTML
+    (out/sheets or out/statements) and a statement a person (out/people/<line>-<period>/); the
+    line's earlier periods of the year draw its trend. ``finish`` waits for every file."""
+
+    def __init__(self, rpc, out: Path):
+        self.rpc, self.out = rpc, out
+        self.lines: dict[str, dict] = {}  # line -> names and rules, and its periods' totals so far
+        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_ignore_interrupts)
+        self.pending: list = []
+
+    def write(self, method: str, line: str, period: str, result: dict) -> None:
+        if line not in self.lines:
+            self.lines[line] = {"sources": line_sources(self.rpc.intake.list_records, line), "history": []}
+        directory, plugin = self.lines[line]["sources"]
+        folder = "sheets" if method == "close_month" else "statements"
+        history = [t for t in self.lines[line]["history"] if t.period[:4] == period[:4]]
+        self.pending.append(self.pool.submit(
+            write_period, result, self.out / folder / f"{line}-{period}", directory, plugin, history,
+            statements=self.out / "people" / f"{line}-{period}", answer=False))
+        self.lines[line]["history"].append(PeriodTotals.of_sheet(result))
+        if len(self.pending) > 8:  # the worker fell behind: wait rather than queue every period
+            self.pending.pop(0).result()
+
+    def finish(self) -> None:
+        for future in self.pending:
+            future.result()  # a file that could not be written fails the demo, here
+        self.pending.clear()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the demo's to handle: it stops the pool
 
 
 def replay(rpc, actions, out: Path, seed: int) -> dict:
+    reports = Reports(rpc, out)
+    try:
+        closed = _replay(rpc, actions, seed, reports)
+        reports.finish()
+        return closed
+    finally:
+        reports.close()
+
+
+def _replay(rpc, actions, seed: int, reports: "Reports") -> dict:
     closed: dict = {"sheets": {}, "statements": {}, "names": {}}
-    views: dict = {}  # line -> its names and rules, and the views of its closed periods
     for i, a in enumerate(actions, 1):
         check_stop()
         # intake writes carry an idempotency key: replaying into kept (PostgreSQL) databases is safe
@@ -166,8 +204,8 @@ def replay(rpc, actions, out: Path, seed: int) -> dict:
         if a.method in ("close_month", "run_quarter"):
             line, period = a.args[0], a.args[1]
             closed["sheets" if a.method == "close_month" else "statements"][(line, period)] = result
-            write_report(rpc, out, a.method, line, period, result, views)
-            closed["names"][line] = views[line]["sources"][0]
+            reports.write(a.method, line, period, result)
+            closed["names"][line] = reports.lines[line]["sources"][0]
         if i % 20 == 0 or i == len(actions):
             progress(i, len(actions), a.day.isoformat())
     sys.stderr.write("\n")

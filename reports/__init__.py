@@ -12,16 +12,18 @@ from pathlib import Path
 from urllib.parse import quote
 from typing import Any, Mapping, Sequence
 
-from .view import Directory, PeriodView, period_view
+from .view import Directory, PeriodTotals, PeriodView, period_view
 
 __all__ = ["Directory", "PeriodView", "period_view", "statement_file", "write_period"]
 
 
 def write_period(sheet: Mapping[str, Any], stem: Path, directory: Directory | None = None,
-                 plugin: Mapping[str, Any] | None = None, history: Sequence[PeriodView] = (),
-                 statements: Path | None = None) -> PeriodView:
+                 plugin: Mapping[str, Any] | None = None, history: Sequence[PeriodView | PeriodTotals] = (),
+                 statements: Path | None = None, answer: bool = True) -> PeriodView | None:
     """``stem``.xlsx and ``stem``.html for the period; with ``statements``, a page per person
-    there (``<person>.html``), linked from the summary. Returns the view (for a later trend)."""
+    there (``<person>.html``), linked from the summary. ``history``: the line's earlier periods
+    of the year, for the trend. Returns the view (``answer`` off: nothing, for a caller in another
+    process that would otherwise receive every line back)."""
     from . import html, xlsx
     view = period_view(sheet, directory, plugin)
     stem.parent.mkdir(parents=True, exist_ok=True)
@@ -35,7 +37,7 @@ def write_period(sheet: Mapping[str, Any], stem: Path, directory: Directory | No
         base = _relative(statements, stem.parent)  # links work wherever the folder is copied
         href = lambda p: f"{base}/{quote(statement_file(p.id))}"  # noqa: E731
     stem.with_suffix(".html").write_text(html.period_page(view, [*history, view], href), encoding="utf-8")
-    return view
+    return view if answer else None
 
 
 def statement_file(person: str) -> str:

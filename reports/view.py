@@ -91,6 +91,23 @@ class PeriodView:
         return next((p for p in self.people if p.id == person), None)
 
 
+@dataclass(frozen=True)
+class PeriodTotals:
+    """A period as a trend over the year needs it: its totals per summed unit."""
+    period: str
+    totals: dict[str, Decimal]
+
+    @classmethod
+    def of_sheet(cls, sheet: Mapping[str, Any]) -> "PeriodTotals":
+        """From a sheet's ``totals`` (person -> unit -> exact figure as text)."""
+        totals: dict[str, Decimal] = {}
+        for units in (sheet.get("totals") or {}).values():
+            for unit, value in units.items():
+                if unit in SUMMED:
+                    totals[unit] = totals.get(unit, Decimal(0)) + Decimal(str(value))
+        return cls(str(sheet.get("period") or ""), totals)
+
+
 def figure(line: Mapping[str, Any]) -> Decimal:
     """A line's exact figure (a service stores the reported one plus ``exact`` when they differ)."""
     return Decimal(str(line.get("exact", line["figure"])))

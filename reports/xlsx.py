@@ -158,13 +158,15 @@ def _head(sheet, text: str) -> WriteOnlyCell:
     return c
 
 
-def _cell(sheet, value: Any, bold: bool = False, wrap: bool = False) -> WriteOnlyCell:
+def _cell(sheet, value: Any, bold: bool = False, wrap: bool = False) -> Any:
     form = None
     if isinstance(value, tuple):
         value, form = value
     if isinstance(value, Decimal):
         # Excel holds doubles: exact to the cent for any amount a person is paid
         value = int(value) if value == value.to_integral_value() else float(value)
+    if not (form or bold or (wrap and value is not None)):
+        return value  # a plain value: no cell object to build (most input columns are empty)
     c = WriteOnlyCell(sheet, value)
     if form:
         c.number_format = form

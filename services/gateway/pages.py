@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Callable, Iterator
 from urllib.parse import quote
 
@@ -20,7 +19,7 @@ from werkzeug.wrappers import Response
 
 from reports import html, period_view, xlsx
 from reports.sources import line_sources
-from reports.view import SUMMED, Directory
+from reports.view import Directory, PeriodTotals
 from shared.errors import Forbidden, NotFound
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -138,14 +137,7 @@ def _sheet(page: Page, line: str, period: str, person: str | None, call: Call) -
     return {**first, "lines": lines}
 
 
-@dataclass(frozen=True)
-class _Closed:
-    """An earlier period of the year as the trend chart needs it: its totals per unit."""
-    period: str
-    totals: dict[str, Decimal]
-
-
-def _year(page: Page, line: str, period: str, call: Call) -> list[_Closed]:
+def _year(page: Page, line: str, period: str, call: Call) -> list[PeriodTotals]:
     """The line's closed periods of the year up to this one (one small read each), for the trend."""
     year, last = period[:4], period[5:]
     names = [f"{year}-{m:02d}" for m in range(1, int(last) + 1)] if page.period == "month" else \
@@ -159,12 +151,7 @@ def _year(page: Page, line: str, period: str, call: Call) -> list[_Closed]:
                 sheet = call("compensation", "get_run_lines", line, name, page=1, page_size=1)
         except NotFound:
             continue
-        totals: dict[str, Decimal] = {}
-        for units in sheet["totals"].values():
-            for unit, value in units.items():
-                if unit in SUMMED:
-                    totals[unit] = totals.get(unit, Decimal(0)) + Decimal(value)
-        found.append(_Closed(name, totals))
+        found.append(PeriodTotals.of_sheet({**sheet, "period": name}))
     return found
 
 
