@@ -8,9 +8,10 @@
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from urllib.parse import quote
 from typing import Any, Mapping, Sequence
+from urllib.parse import quote
 
 from .view import Directory, PeriodTotals, PeriodView, period_view
 
@@ -46,5 +47,4 @@ def statement_file(person: str) -> str:
 
 
 def _relative(target: Path, start: Path) -> str:
-    import os
     return os.path.relpath(target, start).replace(os.sep, "/")

@@ -4,6 +4,7 @@ parameters) and a person's statement for one period (the slip: each line explain
 carried state before and after). One file each, CSS and SVG inline, nothing fetched."""
 from __future__ import annotations
 
+import dataclasses
 import html
 from decimal import Decimal
 from typing import Any, Iterable, Mapping, Sequence
@@ -193,5 +194,4 @@ def statement_page(view: PeriodView, person: str) -> str:
 
 
 def _only(view: PeriodView, person: PersonSummary) -> PeriodView:
-    import dataclasses
     return dataclasses.replace(view, people=[person])

@@ -10,7 +10,9 @@ JSON caller would make, with the caller's token, so the same access rules decide
 from __future__ import annotations
 
 import shutil
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Iterator
 from urllib.parse import quote
 
@@ -90,8 +92,6 @@ def _workbook(page: Page, line: str, period: str, directory: Directory, plugin: 
     """The workbook, with the period's lines read page by page twice (once for the Summary's
     sums, once into the Lines sheet) rather than held: a quarter of a million lines is written
     in the memory of a few pages. Written to a temporary file, sent from it."""
-    import tempfile
-    from pathlib import Path
     first = _reader(page, line, period, None, call)(1)
     view = period_view({**first, "lines": _pages(page, line, period, call, first)}, directory, plugin,
                        keep_lines=False)
