@@ -79,12 +79,13 @@ def answer(page: Page, values: dict[str, str], call: Call) -> Response:
     else:
         # a large period's page shows its sums and links each person's statement: its lines are
         # summed a page at a time, never held
-        first = _reader(page, line, period, None, call)(1)
+        read = _reader(page, line, period, None, call)
+        first = read(1)
         small = first["total_lines"] <= LINES_ON_A_PAGE
-        view = period_view({**first, "lines": _pages(page, line, period, call, first)}, directory, plugin,
+        view = period_view({**first, "lines": _pages(read, first)}, directory, plugin,
                            keep_lines=small)
-        text = html.period_page(view, _year(page, line, period, call), person_href=lambda p: f"people/{quote(p.id, safe='')}.html",
-                                lines=small)
+        text = html.period_page(view, _year(page, line, period, call), lines=small,
+                                person_href=lambda p: f"people/{quote(p.id, safe='')}.html")
     return Response(text, content_type="text/html; charset=utf-8")
 
 
@@ -92,11 +93,12 @@ def _workbook(page: Page, line: str, period: str, directory: Directory, plugin: 
     """The workbook, with the period's lines read page by page twice (once for the Summary's
     sums, once into the Lines sheet) rather than held: a quarter of a million lines is written
     in the memory of a few pages. Written to a temporary file, sent from it."""
-    first = _reader(page, line, period, None, call)(1)
-    view = period_view({**first, "lines": _pages(page, line, period, call, first)}, directory, plugin,
+    read = _reader(page, line, period, None, call)
+    first = read(1)
+    view = period_view({**first, "lines": _pages(read, first)}, directory, plugin,
                        keep_lines=False)
     folder = tempfile.mkdtemp(prefix="kam-report-")
-    path = xlsx.write(view, Path(folder) / "report.xlsx", _pages(page, line, period, call, first))
+    path = xlsx.write(view, Path(folder) / "report.xlsx", _pages(read, first))
 
     def send():
         try:
@@ -119,9 +121,8 @@ def _reader(page: Page, line: str, period: str, person: str | None, call: Call) 
     return lambda n: call("compensation", "get_run_lines", line, period, page=n, page_size=PAGE_SIZE)
 
 
-def _pages(page: Page, line: str, period: str, call: Call, first: dict) -> Iterator[dict]:
-    """Every line of the period in its order, a page read at a time (the first one given)."""
-    read = _reader(page, line, period, None, call)
+def _pages(read: Callable[[int], dict], first: dict) -> Iterator[dict]:
+    """Every line in the period's order, a page read at a time (the first one given)."""
     yield from first["lines"]
     for n in range(2, -(-first["total_lines"] // PAGE_SIZE) + 1):
         yield from read(n)["lines"]
@@ -131,10 +132,7 @@ def _sheet(page: Page, line: str, period: str, person: str | None, call: Call) -
     """The closed period with its lines (one person's, for a statement), read page by page."""
     read = _reader(page, line, period, person, call)
     first = read(1)
-    lines = list(first["lines"])
-    for n in range(2, -(-first["total_lines"] // PAGE_SIZE) + 1):
-        lines += read(n)["lines"]
-    return {**first, "lines": lines}
+    return {**first, "lines": list(_pages(read, first))}
 
 
 def _year(page: Page, line: str, period: str, call: Call) -> list[PeriodTotals]:
