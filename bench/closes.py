@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterator
 
 import sqlalchemy as sa
 
+from services.common import migrations
 from harness import (Databases, median, peak_rss_mib, start_service, stop_service, table, vhost,
                      wait_for)
 
@@ -28,7 +29,7 @@ def fill(db_url: str, models, line: str, plugin: str, rosters: dict[str, list[di
     """Writes the line, its roster and ``records`` ((kind, key, day, doc), ...) into the
     projection table of ``models`` (a service's models module); returns how many records."""
     engine = sa.create_engine(db_url)
-    models.Base.metadata.create_all(engine)
+    migrations.prepare(engine, models.Base.metadata)
     table_ = models.Fact.__table__
     rows = [{"business_line": line, "kind": "business_line", "key": line, "version": 1, "day": None,
              "period": None, "doc": {"key": line, "plugin": plugin, "parameters": {}, "name": ""}}]

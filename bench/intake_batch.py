@@ -42,11 +42,12 @@ def floor(db_url: str, records: list[dict], batch: int) -> float:
     """The same rows as intake stores them, by Core executemany, one transaction per chunk."""
     import sqlalchemy as sa
 
+    from services.common import migrations
     from services.intake.models import Base, Record
     from shared.records import record_day
 
     engine = sa.create_engine(db_url)
-    Base.metadata.create_all(engine)
+    migrations.prepare(engine, Base.metadata)
     rows = [{"business_line": "bench", "kind": "opportunity", "key": r["id"], "version": 1, "doc": r,
              "day": record_day("opportunity", r)} for r in records]
     began = time.perf_counter()

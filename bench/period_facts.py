@@ -19,6 +19,7 @@ from sqlalchemy import create_engine  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 from services.assessment.models import Base, Fact  # noqa: E402
+from services.common import migrations  # noqa: E402
 from services.common.factstore import period_document  # noqa: E402
 from shared.periods import Month  # noqa: E402
 
@@ -63,7 +64,7 @@ def main():
     args = parser.parse_args()
     engine = create_engine(args.db)
     Base.metadata.drop_all(engine)
-    Base.metadata.create_all(engine)
+    migrations.prepare(engine, Base.metadata)
     session = sessionmaker(bind=engine)()
     populate(session, args.opportunities)
     month, lookback = Month(2025, 6), 30

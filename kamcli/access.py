@@ -51,7 +51,7 @@ def bootstrap(database: str, principal: str, name: str, days: int = 90) -> dict:
     import sqlalchemy as sa
     from sqlalchemy.orm import Session
 
-    from services.common import access
+    from services.common import access, migrations
     from services.common.db import _engine_options, utcnow
     from services.common.rpc import validated
     from services.intake.access import access_event
@@ -64,7 +64,7 @@ def bootstrap(database: str, principal: str, name: str, days: int = 90) -> dict:
     days = validated(AccessCall, days=days)["days"]
     engine = sa.create_engine(database, **_engine_options(database))
     try:
-        Base.metadata.create_all(engine)
+        migrations.prepare(engine, Base.metadata)  # as intake does when it starts
         with Session(engine) as session:
             admins = [g.principal for g in session.query(Grant).filter_by(business_line=access.EVERY_LINE,
                                                                           role="admin")]

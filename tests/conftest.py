@@ -126,6 +126,8 @@ def sqlite_db(tmp_path):
     from sqlalchemy import create_engine
     from sqlalchemy.orm import sessionmaker
 
+    from services.common import migrations
+
     sessions = []
 
     class Db:
@@ -134,7 +136,7 @@ def sqlite_db(tmp_path):
 
     def make(base):
         engine = create_engine(f"sqlite:///{tmp_path / f'unit{len(sessions)}.db'}")
-        base.metadata.create_all(engine)
+        migrations.prepare(engine, base.metadata)  # a service's revisions, as it starts
         sessions.append(sessionmaker(bind=engine)())
         return Db(sessions[-1])
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from nameko.testing.services import worker_factory
 from sqlalchemy.orm import sessionmaker
 
-from services.common import audit
+from services.common import audit, migrations
 
 threading = eventlet.patcher.original("threading")
 time = eventlet.patcher.original("time")
@@ -25,7 +25,7 @@ class Workers:
 
     def __init__(self, Service, Base, url):
         self.engine = sa.create_engine(url)
-        Base.metadata.create_all(self.engine)
+        migrations.prepare(self.engine, Base.metadata)
         self.Service, self.sessions = Service, sessionmaker(bind=self.engine)
 
     def __call__(self, **dependencies):

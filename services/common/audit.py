@@ -6,7 +6,8 @@ transaction as the change it describes, so an entry exists exactly when the chan
 principal is the one the access check found (services.common.guard via SafeRpc, which puts it in
 the worker's context data as ``principal``, replacing anything a caller sent under that name);
 with access control off it is ``-``. The correlation id is the gateway's (``X-Correlation-Id``)
-or nameko's call id. On PostgreSQL a trigger refuses UPDATE and DELETE on the table.
+or nameko's call id. The database itself refuses UPDATE and DELETE on the table (triggers made by
+each service's first revision, services.common.baseline).
 
 ``Audit`` is the dependency a service method writes with: ``self.audit.done(session, action,
 business_line=..., target=..., period=..., before=..., after=...)``; ``list_audit`` answers the
@@ -18,7 +19,7 @@ from datetime import datetime
 from typing import Any, Mapping
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import JSON, Column, DateTime, Index, Integer, String, Text, insert, text
+from sqlalchemy import JSON, Column, DateTime, Index, Integer, String, Text, insert
 from sqlalchemy.orm import Session
 
 from .db import utcnow
@@ -26,15 +27,6 @@ from .db import utcnow
 DONE, REFUSED = "done", "refused"
 NOBODY = "-"  # access control off: the call was not checked
 PAGE_SIZE_MAX = 500
-
-APPEND_ONLY = (
-    "CREATE OR REPLACE FUNCTION kam_audit_append_only() RETURNS trigger AS $$ BEGIN "
-    "RAISE EXCEPTION 'audit_log is append-only'; END $$ LANGUAGE plpgsql",
-    "DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log",
-    "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
-    "FOR EACH ROW EXECUTE FUNCTION kam_audit_append_only()",
-)
-
 
 def audit_table(Base):
     class AuditEntry(Base):
@@ -56,12 +48,6 @@ def audit_table(Base):
         detail = Column(Text, nullable=True)  # a refusal's reason
 
     return AuditEntry
-
-
-def make_append_only(connection) -> None:
-    """PostgreSQL: UPDATE and DELETE of audit_log raise (installed with the tables)."""
-    for statement in APPEND_ONLY:
-        connection.execute(text(statement))
 
 
 def correlation_of(context: Mapping[str, Any], call_id: str | None = None) -> str:

@@ -15,10 +15,11 @@ from typing import Any
 
 import orjson
 from nameko_sqlalchemy import Database
-from sqlalchemy import JSON, Column, DateTime, Integer, String, event, text
+from sqlalchemy import JSON, Column, DateTime, Integer, String, event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import QueuePool
 
+from . import migrations
 from .outbox import send_outbox  # noqa: F401  (re-exported for the services)
 from sqlalchemy.orm import declarative_base
 
@@ -60,15 +61,9 @@ def reliability_tables(Base) -> tuple[type, type, type]:
     return AppliedEvent, IdempotentCall, OutboxEvent
 
 
-# the audit trail is append-only in the database itself, whatever code runs against it
-_SQLITE_APPEND_ONLY = tuple(
-    f"CREATE TRIGGER IF NOT EXISTS audit_log_no_{what.lower()} BEFORE {what} ON audit_log "
-    f"BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END" for what in ("UPDATE", "DELETE"))
-
-
 class ServiceDatabase(Database):
-    """nameko-sqlalchemy's Database that also creates the service's tables when it starts
-    (no migrations yet: the schema is created if missing, never altered).
+    """nameko-sqlalchemy's Database that also brings the service's database to its newest
+    schema when it starts (services.common.migrations: the Base names its service).
 
     PostgreSQL connections are checked before use, so a database restart costs the calls made
     while it is down, not every pooled connection afterwards. SQLite runs in WAL mode with a busy
@@ -82,22 +77,7 @@ class ServiceDatabase(Database):
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
             WriterGate.of(self.engine)
-        audited = "audit_log" in self.declarative_base.metadata.tables
-        if self.engine.dialect.name != "postgresql":
-            self.declarative_base.metadata.create_all(self.engine)
-            if audited:
-                with self.engine.begin() as connection:
-                    for statement in _SQLITE_APPEND_ONLY:
-                        connection.execute(text(statement))
-            return
-        # instances of a service started together on a new database: one creates the tables, the
-        # others wait and find them (two creating at once failed on PostgreSQL's catalogue)
-        with self.engine.begin() as connection:
-            connection.execute(text("SELECT pg_advisory_xact_lock(hashtextextended('kam:create_tables', 0))"))
-            self.declarative_base.metadata.create_all(connection)
-            if audited:
-                from .audit import make_append_only
-                make_append_only(connection)
+        migrations.prepare(self.engine, self.declarative_base.metadata)
 
     def worker_teardown(self, worker_ctx):
         """Close the worker's sessions. Closing rolls back what is open, and when the database
@@ -255,8 +235,14 @@ def first_time(session, AppliedEvent, event_id: str, event_type: str) -> bool:
     return True
 
 
-def new_base():
-    return declarative_base()
+def new_base(migrations: str | None = None):
+    """A service's declarative base; ``migrations``: the service whose Alembic revisions
+    (services/<name>/migrations) build these tables. Without, the tables are created as they
+    are (test and bench services)."""
+    base = declarative_base()
+    if migrations is not None:
+        base.metadata.info["migrations"] = migrations
+    return base
 
 
 __all__ = ["ServiceDatabase", "reliability_tables", "first_time", "send_outbox", "request_hash",

@@ -5,7 +5,7 @@ from services.common.db import new_base, reliability_tables
 from services.common.factstore import fact_table
 from services.common.ledger import ledger_tables
 
-Base = new_base()
+Base = new_base("compensation")  # its migrations: services/compensation/migrations
 AppliedEvent, IdempotentCall, OutboxEvent = reliability_tables(Base)
 AuditEntry = audit_table(Base)  # who did what (services.common.audit), append-only
 AccessPrincipal = access_table(Base)  # who may do what, as intake announced it

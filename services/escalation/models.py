@@ -6,7 +6,7 @@ from services.common.guard import access_table
 from services.common.audit import audit_table
 from services.common.db import new_base, reliability_tables, utcnow
 
-Base = new_base()
+Base = new_base("escalation")  # its migrations: services/escalation/migrations
 AppliedEvent, IdempotentCall, OutboxEvent = reliability_tables(Base)
 AuditEntry = audit_table(Base)  # who did what (services.common.audit), append-only
 AccessPrincipal = access_table(Base)  # who may do what, as intake announced it

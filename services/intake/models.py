@@ -4,7 +4,7 @@ from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Index, Integer,
 from services.common.audit import audit_table
 from services.common.db import new_base, reliability_tables, utcnow
 
-Base = new_base()
+Base = new_base("intake")  # its migrations: services/intake/migrations
 AppliedEvent, IdempotentCall, OutboxEvent = reliability_tables(Base)
 AuditEntry = audit_table(Base)  # who did what (services.common.audit), append-only
 

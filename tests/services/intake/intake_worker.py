@@ -5,7 +5,7 @@ from nameko.testing.services import worker_factory
 from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
-from services.common import audit
+from services.common import audit, migrations
 from services.intake.models import Base
 from services.intake.service import IntakeService
 
@@ -18,7 +18,7 @@ class _Db:
 @pytest.fixture
 def service(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'intake.db'}")
-    Base.metadata.create_all(engine)
+    migrations.prepare(engine, Base.metadata)
     session = sessionmaker(bind=engine)()
     worker = worker_factory(IntakeService, db=_Db(session), audit=audit.writer(IntakeService))
     worker.register_business_line({"key": "tel", "plugin": "acme-flat"})

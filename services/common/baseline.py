@@ -1,0 +1,150 @@
+"""Revision 0001 of the tables several services share, as they stood when the suite took up
+migrations (each service's versions/0001 creates its own tables and calls these).
+
+History, not models: never edit this file. A change to a shared table is a new revision in
+every service that has the table.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+_PG_APPEND_ONLY = (
+    "CREATE OR REPLACE FUNCTION kam_audit_append_only() RETURNS trigger AS $$ BEGIN "
+    "RAISE EXCEPTION 'audit_log is append-only'; END $$ LANGUAGE plpgsql",
+    "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+    "FOR EACH ROW EXECUTE FUNCTION kam_audit_append_only()",
+)
+_SQLITE_APPEND_ONLY = tuple(
+    f"CREATE TRIGGER audit_log_no_{what.lower()} BEFORE {what} ON audit_log "
+    f"BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END" for what in ("UPDATE", "DELETE"))
+
+
+def reliability() -> None:
+    """Applied events, idempotency keys, the event outbox (services.common.db)."""
+    op.create_table(
+        "applied_events",
+        sa.Column("event_id", sa.String(length=64), nullable=False),
+        sa.Column("event_type", sa.String(length=64), nullable=False),
+        sa.Column("applied_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("event_id"))
+    op.create_table(
+        "idempotent_calls",
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("method", sa.String(length=64), nullable=False),
+        sa.Column("request_hash", sa.String(length=64), nullable=False),
+        sa.Column("response", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("key"))
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("event_type", sa.String(length=64), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("claim", sa.String(length=32), nullable=True),
+        sa.Column("claimed_until", sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id"))
+    op.create_index("ix_outbox_claim", "outbox", ["claim"])
+
+
+def audit() -> None:
+    """The append-only audit trail (services.common.audit), refused UPDATE and DELETE by the
+    database itself."""
+    op.create_table(
+        "audit_log",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.Column("principal", sa.String(length=100), nullable=False),
+        sa.Column("service", sa.String(length=32), nullable=False),
+        sa.Column("action", sa.String(length=64), nullable=False),
+        sa.Column("outcome", sa.String(length=16), nullable=False),
+        sa.Column("business_line", sa.String(length=100), nullable=True),
+        sa.Column("target", sa.String(length=200), nullable=True),
+        sa.Column("period", sa.String(length=16), nullable=True),
+        sa.Column("before", sa.JSON(), nullable=True),
+        sa.Column("after", sa.JSON(), nullable=True),
+        sa.Column("correlation_id", sa.String(length=64), nullable=False),
+        sa.Column("detail", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id"))
+    op.create_index("ix_audit_line_at", "audit_log", ["business_line", "at"])
+    op.create_index("ix_audit_period", "audit_log", ["period"])
+    op.create_index("ix_audit_principal", "audit_log", ["principal"])
+    op.create_index("ix_audit_target", "audit_log", ["target"])
+    postgres = op.get_bind().dialect.name == "postgresql"
+    for statement in _PG_APPEND_ONLY if postgres else _SQLITE_APPEND_ONLY:
+        op.execute(statement)
+
+
+def access() -> None:
+    """Who may do what, as intake announced it (services.common.guard)."""
+    op.create_table(
+        "access_principals",
+        sa.Column("principal", sa.String(length=100), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("grants", sa.JSON(), nullable=False),
+        sa.Column("tokens", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("principal"))
+
+
+def facts() -> None:
+    """The projection of intake's records (services.common.factstore)."""
+    op.create_table(
+        "facts",
+        sa.Column("business_line", sa.String(length=100), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=True),
+        sa.Column("period", sa.String(length=16), nullable=True),
+        sa.Column("doc", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("business_line", "kind", "key"))
+    op.create_index("ix_facts_line_kind_day", "facts", ["business_line", "kind", "day"])
+    op.create_index("ix_facts_period", "facts", ["period"])
+
+
+def ledger() -> None:
+    """Closed, versioned sheets and their lines (services.common.ledger)."""
+    op.create_table(
+        "sheets",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("business_line", sa.String(length=100), nullable=False),
+        sa.Column("period", sa.String(length=16), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("plugin", sa.String(length=100), nullable=False),
+        sa.Column("totals", sa.JSON(), nullable=False),
+        sa.Column("carried_in", sa.JSON(), nullable=True),
+        sa.Column("carried_out", sa.JSON(), nullable=True),
+        sa.Column("closed_at", sa.DateTime(), nullable=False),
+        sa.Column("reopened_at", sa.DateTime(), nullable=True),
+        sa.Column("reopen_reason", sa.Text(), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("stale_since", sa.DateTime(), nullable=True),
+        sa.Column("stale_reason", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("business_line", "period", "version", name="uq_sheet_version"))
+    op.create_table(
+        "sheet_lines",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("sheet_id", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("person", sa.String(length=100), nullable=False),
+        sa.Column("role", sa.String(length=64), nullable=False),
+        sa.Column("figure", sa.String(length=40), nullable=False),
+        sa.Column("unit", sa.String(length=16), nullable=False),
+        sa.Column("kind", sa.String(length=64), nullable=False),
+        sa.Column("clause", sa.String(length=64), nullable=False),
+        sa.Column("line", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(["sheet_id"], ["sheets.id"]),
+        sa.PrimaryKeyConstraint("id"))
+    op.create_index("ix_sheet_lines_person", "sheet_lines", ["sheet_id", "person"])
+
+
+def drop(*tables: str) -> None:
+    """A baseline's downgrade: its tables gone (their indexes and triggers with them)."""
+    for table in tables:
+        op.drop_table(table)
+    if op.get_bind().dialect.name == "postgresql" and "audit_log" in tables:
+        op.execute("DROP FUNCTION IF EXISTS kam_audit_append_only()")

@@ -1,0 +1,7 @@
+"""notify's migrations: run by services.common.migrations (and the alembic command)."""
+from alembic import context
+
+from services.common.migrations import run_env
+from services.notify.models import Base
+
+run_env(context, Base.metadata)
