@@ -165,14 +165,12 @@ def _filename(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)[:80] or "report"
 
 
-def openapi_paths(path_params: dict[str, dict], errors: dict[int, str]) -> dict[str, dict[str, Any]]:
+def openapi_paths(path_params: dict[str, dict], errors: Callable[[], dict[str, Any]]) -> dict[str, dict[str, Any]]:
     paths = {}
     for page in PAGES:
         content = {XLSX: {"schema": {"type": "string", "format": "binary"}}} if page.form == "xlsx" else \
             {"text/html": {"schema": {"type": "string"}}}
-        responses: dict[str, Any] = {"200": {"description": "the document", "content": content}}
-        for code, text in errors.items():
-            responses[str(code)] = {"description": text, "content": {"application/json": {"schema": "Error"}}}
+        responses: dict[str, Any] = {"200": {"description": "the document", "content": content}, **errors()}
         paths[page.path] = {"get": {
             "operationId": page.name, "summary": page.summary, "tags": ["reports"],
             "parameters": [{"in": "path", "name": n, "required": True,

@@ -96,6 +96,9 @@ def test_status_codes_name_the_field(gateway):
     status, headers, _ = http("DELETE", "/lines/a/opportunities")
     assert status == 405 and set(headers["allow"].split(", ")) >= {"GET", "POST"}
     assert http("GET", "/no/such/thing")[0] == 404
+    # a query of 20,000 bytes (the web server alone would have answered a bare 414 above 8 KiB)
+    status, _, answer = http("GET", "/lines/a/opportunities?kind=" + "x" * 20_000)
+    assert status == 400 and answer["errors"] == [{"field": "query", "message": "the query is over 8192 bytes"}]
     # compensation is not running here: the gateway answers 503 at once, with when to retry
     status, headers, answer = http("GET", "/lines/a/quarters/2026-Q1")
     assert (status, headers["retry-after"], answer["error"]) == (503, "5", "unavailable")
