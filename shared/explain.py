@@ -1,11 +1,12 @@
-"""Explained output: every figure the suite produces is a Line citing its clause and inputs."""
+"""Explained output: every figure the suite produces is a Line citing its clause and inputs (or a
+row of a LineTable: many lines alike, held compactly, standing for exactly the Lines it gives)."""
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from .frozen import quick_init
 from .money import report
@@ -67,6 +68,81 @@ class Line:
         if figure != self.figure:  # sub-cent: kept so that reported totals are sums of exact lines
             out["exact"] = str(self.figure)
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class LineTable:
+    """Lines of one person alike in all but their figure and inputs, held as rows: a large
+    quarter credits a million collections, and a row costs a tuple where a Line costs the line,
+    its inputs dict and two sentences. It stands for exactly the Lines ``lines()`` gives: the
+    reasons are its templates (``str.format``) filled with a row's inputs and ``figure``.
+
+    ``columns`` names the inputs; each row is ``(figure, *inputs in column order)``. Rows are
+    appended while the table is built; a plugin hands it over in a result's lines like a Line."""
+    person: str
+    role: str
+    unit: str
+    kind: str
+    clause: str
+    reason_zh: str  # e.g. "回款 {collection} 计入任务 {figure}"
+    reason_en: str
+    columns: tuple[str, ...]
+    rows: list = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def lines(self) -> Iterator[Line]:
+        person, role, unit, kind, clause = self.person, self.role, self.unit, self.kind, self.clause
+        zh, en, columns = self.reason_zh, self.reason_en, self.columns
+        for figure, *values in self.rows:
+            inputs = dict(zip(columns, values))
+            yield Line(person, role, figure, unit, kind, clause, zh.format(figure=figure, **inputs),
+                       en.format(figure=figure, **inputs), inputs)
+
+
+class Lines(Sequence[Line]):
+    """A result's lines as a plugin gave them: Lines and LineTables (``blocks``) in order. Read,
+    it is the sequence of Lines they stand for; the services store the blocks as they are."""
+
+    __slots__ = ("blocks", "_all")
+
+    def __init__(self, blocks: Iterable[Line | LineTable] = ()):
+        self.blocks = tuple(blocks)
+        self._all: tuple[Line, ...] | None = None
+
+    @classmethod
+    def of(cls, lines: Iterable[Line | LineTable]) -> "Lines":
+        return lines if isinstance(lines, Lines) else cls(lines)
+
+    def __iter__(self) -> Iterator[Line]:
+        for block in self.blocks:
+            if type(block) is LineTable:
+                yield from block.lines()
+            else:
+                yield block
+
+    def __len__(self) -> int:
+        return sum(len(b) if type(b) is LineTable else 1 for b in self.blocks)
+
+    def __getitem__(self, index):
+        if self._all is None:
+            self._all = tuple(self)
+        return self._all[index]
+
+    def __add__(self, other) -> tuple[Line, ...]:  # as the tuple of lines a result held before
+        return tuple(self) + tuple(other)
+
+    def __radd__(self, other) -> tuple[Line, ...]:
+        return tuple(other) + tuple(self)
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, (Lines, tuple, list)):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"Lines({list(self)!r})"
 
 
 def totals(lines: Iterable[Line], unit: str) -> dict[str, Decimal]:

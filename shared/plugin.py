@@ -25,7 +25,7 @@ from typing import Any, ClassVar, Mapping
 from marshmallow import ValidationError, fields, validate
 
 from .errors import ConfigError, flatten
-from .explain import Line, plain
+from .explain import Lines, plain
 from .facts import Facts, Opportunity
 from .facts_schema import Number
 from .periods import Month, Quarter
@@ -105,7 +105,10 @@ class Classification:
 @dataclass(frozen=True)
 class MonthResult:
     month: Month
-    lines: tuple[Line, ...]
+    lines: Lines  # given as Lines and LineTables in order; read as the Lines they stand for
+
+    def __post_init__(self):
+        object.__setattr__(self, "lines", Lines.of(self.lines))
 
     def to_dict(self) -> dict[str, Any]:
         return {"month": str(self.month), "lines": [l.to_dict() for l in self.lines]}
@@ -114,8 +117,11 @@ class MonthResult:
 @dataclass(frozen=True)
 class QuarterResult:
     quarter: Quarter
-    lines: tuple[Line, ...]
+    lines: Lines  # as MonthResult's
     carried: Mapping[str, Any]  # JSON-serialisable state for the next quarter's run
+
+    def __post_init__(self):
+        object.__setattr__(self, "lines", Lines.of(self.lines))
 
     def to_dict(self) -> dict[str, Any]:
         return {"quarter": str(self.quarter), "lines": [l.to_dict() for l in self.lines],

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable
 
-from shared.explain import FLAG, INFO, Line
+from shared.explain import FLAG, INFO, Line, LineTable
 from shared.frozen import quick_init
 from shared.facts import Collection, Facts
 from shared.periods import Month, Quarter
@@ -69,12 +69,28 @@ CREDIT_CLAUSE = {"secondary_dev": "002/KAP §二5", "add_module": "002/KAB §二
                  "service": "002/KAB §三3", "supplies": "002/KAB §三3"}
 
 
-def credit(c: Collection, p, contract=None, single: Decimal | None = None) -> tuple[list[Part], list[Line]]:
+# a collection's credit to one person (RULES.md §2.2), as a row of that person's table: the
+# inputs in this order, the figure first
+CREDIT_INPUTS = ("collection", "date", "kind", "amount", "partner_share", "expenses", "entertainment", "travel",
+                 "net", "gross_margin", "task_share", "side_rate", "side_base", "share", "split_clause")
+CREDIT_ZH = "回款 {collection}（{kind}）净额 {net}，计入任务 {figure}（份额 {share}）"
+CREDIT_EN = "collection {collection} ({kind}): net {net}, task credit {figure} (share {share})"
+
+
+def credit_table(person: str, clause: str) -> LineTable:
+    return LineTable(person, AM, INFO, "task_credit", clause, CREDIT_ZH, CREDIT_EN, CREDIT_INPUTS)
+
+
+def credit(c: Collection, p, contract=None, single: Decimal | None = None
+           ) -> tuple[list[Part], list[Line], list[tuple[str, str, tuple]]]:
+    """(parts, lines, rows): a person's part of the collection each, and what explains them:
+    Lines where the collection is not credited or was topped up, else rows (person, clause,
+    row) of the person's credit table (CREDIT_INPUTS)."""
     if not c.in_crm:
         return [], [Line(c.rep, AM, ZERO, INFO, "not_in_crm", "002/KAP §二3",
                          f"回款 {c.id} 的项目未进入CRM/销售漏斗：不计任务、不计奖金",
                          f"collection {c.id}: project not in the CRM funnel, no task credit and no bonus",
-                         {"collection": c.id, "amount": c.amount})]
+                         {"collection": c.id, "amount": c.amount})], []
     net = net_of(c)
     kind = c.revenue_kind
     basis = c.gross_margin if kind == "secondary_dev" else net
@@ -85,37 +101,35 @@ def credit(c: Collection, p, contract=None, single: Decimal | None = None) -> tu
     implementation = own_task if kind == "implementation" else ZERO
     side_base = c.amount if p["side_on_gross"].get(kind, ZERO) else net
     side = side_base * side_rate
-    if extra:
-        topped = {"implementation_quote": contract.implementation_quote,
-                  "implementation_billed": contract.implementation, "topped_up": extra}
-        topped_zh, topped_en = f"，实施低于标准报价补足 {extra}", f", implementation topped up to the quote by {extra}"
-    else:
-        topped, topped_zh, topped_en = None, "", ""
-    parts, lines = [], []
+    parts, lines, rows = [], [], []
     clause = CREDIT_CLAUSE.get(kind, "002/KAD §二1")
-    # a million lines in a large quarter: each Decimal turned to text once (str, not format()),
-    # and each line's inputs built in one dict
-    net_text, cid = str(net), c.id
+    cid = c.id
     for person, share, split_clause in shares(c, p, contract):
         credited = task * share
-        credited_text, share_text = str(credited), str(share)
+        parts.append(Part(person, cid, credited, side * share, share,
+                          task if single is None else single, implementation * share))
+        if not extra:  # a million of these in a large quarter: a row each, no Line
+            rows.append((person, clause, (credited, cid, c.date, kind, c.amount, c.partner_share, c.expenses,
+                                          c.entertainment, c.travel, net, c.gross_margin, task_share, side_rate,
+                                          side_base, share, split_clause)))
+            continue
         inputs = {"collection": cid, "date": c.date, "kind": kind, "amount": c.amount,
                   "partner_share": c.partner_share, "expenses": c.expenses, "entertainment": c.entertainment,
                   "travel": c.travel, "net": net, "gross_margin": c.gross_margin, "task_share": task_share,
-                  "side_rate": side_rate, "side_base": side_base}
-        if topped:
-            inputs.update(topped)
-        inputs["share"], inputs["split_clause"] = share, split_clause
-        parts.append(Part(person, cid, credited, side * share, share,
-                          task if single is None else single, implementation * share))
+                  "side_rate": side_rate, "side_base": side_base, "implementation_quote": contract.implementation_quote,
+                  "implementation_billed": contract.implementation, "topped_up": extra,
+                  "share": share, "split_clause": split_clause}
         lines.append(Line(person, AM, credited, INFO, "task_credit", clause,
-                          f"回款 {cid}（{kind}）净额 {net_text}{topped_zh}，计入任务 {credited_text}（份额 {share_text}）",
-                          f"collection {cid} ({kind}): net {net_text}{topped_en}, task credit {credited_text} "
-                          f"(share {share_text})", inputs))
-    return parts, lines
+                          f"回款 {cid}（{kind}）净额 {net}，实施低于标准报价补足 {extra}，计入任务 {credited}（份额 {share}）",
+                          f"collection {cid} ({kind}): net {net}, implementation topped up to the quote by {extra}, "
+                          f"task credit {credited} (share {share})", inputs))
+    return parts, lines, rows
 
 
-def period_parts(facts: Facts, period: Month | Quarter, p) -> tuple[list[Part], list[Line]]:
+def period_parts(facts: Facts, period: Month | Quarter, p) -> tuple[list[Part], list[Line | LineTable]]:
+    """The period's credited parts, and their explanation in collection order: each person's
+    credits as tables, a table closed by any Line of theirs between (a collection not credited,
+    one topped up), so a person's lines read in the order of their collections."""
     contracts = {k.id: k for k in facts.contracts}
     collections = sorted((c for c in facts.collections if period.contains(c.date)), key=lambda c: (c.date, c.id))
     # 单产 (a single deal) is a contract: the sum of its collections' credit in the period
@@ -124,12 +138,23 @@ def period_parts(facts: Facts, period: Month | Quarter, p) -> tuple[list[Part], 
         if c.contract and c.in_crm:
             singles[c.contract] = singles.get(c.contract, ZERO) + sum(
                 (pt.task_credit for pt in credit(c, p, contracts.get(c.contract))[0]), ZERO)
-    parts, lines = [], []
+    parts: list[Part] = []
+    blocks: list[Line | LineTable] = []
+    open_tables: dict[str, dict[str, LineTable]] = {}  # person -> clause -> the table rows go to
     for c in collections:
-        cp, cl = credit(c, p, contracts.get(c.contract), singles.get(c.contract) if c.contract else None)
+        cp, cl, rows = credit(c, p, contracts.get(c.contract), singles.get(c.contract) if c.contract else None)
         parts += cp
-        lines += cl
-    return parts, lines + implementation_flags(facts, period, p)
+        for line in cl:
+            blocks.append(line)
+            open_tables.pop(line.person, None)
+        for person, clause, row in rows:
+            tables = open_tables.setdefault(person, {})
+            table = tables.get(clause)
+            if table is None:
+                table = tables[clause] = credit_table(person, clause)
+                blocks.append(table)
+            table.rows.append(row)
+    return parts, blocks + implementation_flags(facts, period, p)
 
 
 def implementation_flags(facts: Facts, period, p) -> list[Line]:

@@ -77,7 +77,7 @@ class AssessmentService(guard.AccessProjection, operations.DeadLetters, operatio
             periods = [month, month.previous(), month.previous().previous(), month.quarter]
             facts = facts_for(session, Fact, business_line, month.first_day, month.last_day,
                               lookback, periods, month=str(month))
-            return list(off_the_hub(plugin.assess_month, facts).lines), None, None
+            return off_the_hub(plugin.assess_month, facts).lines.blocks, None, None
 
         return close_and_announce(session, Sheet, SheetLine, OutboxEvent, self.dispatch, E.MONTH_CLOSED,
                                   business_line, str(month), plugin.key, compute, self.audit)

@@ -1,8 +1,9 @@
-"""Revision 0001 of the tables several services share, as they stood when the suite took up
-migrations (each service's versions/0001 creates its own tables and calls these).
+"""The revisions of tables several services share, each service's revision calling them: 0001,
+the tables as they stood when the suite took up migrations (each service's versions/0001 creates
+its own tables and calls these), then each later change, in order.
 
-History, not models: never edit this file. A change to a shared table is a new revision in
-every service that has the table.
+History, not models: never edit what is here. A change to a shared table is a new function here
+and a new revision in every service that has the table.
 """
 from __future__ import annotations
 
@@ -140,6 +141,17 @@ def ledger() -> None:
         sa.ForeignKeyConstraint(["sheet_id"], ["sheets.id"]),
         sa.PrimaryKeyConstraint("id"))
     op.create_index("ix_sheet_lines_person", "sheet_lines", ["sheet_id", "person"])
+
+
+def ledger_line_count() -> None:
+    """0002 (assessment, compensation): a sheet line row may hold a table of many lines."""
+    with op.batch_alter_table("sheet_lines") as batch:
+        batch.add_column(sa.Column("line_count", sa.Integer(), nullable=False, server_default="1"))
+
+
+def drop_ledger_line_count() -> None:
+    with op.batch_alter_table("sheet_lines") as batch:
+        batch.drop_column("line_count")
 
 
 def drop(*tables: str) -> None:

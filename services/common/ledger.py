@@ -12,23 +12,25 @@ recomputed, so nothing is left standing on carried state that has changed.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from decimal import Decimal
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import orjson
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.exc import IntegrityError
 
 from .bulk import insert_rows
 from .db import utcnow
 from .locks import lock
 from shared.errors import Conflict, NotFound
-from shared.explain import CNY, INFO, Line, plain
+from shared.explain import CNY, INFO, Line, LineTable, plain
 from shared.money import report
 
 CLOSED, REOPENED, STALE = "closed", "reopened", "stale"
+TABLE_ROWS = 1000  # a LineTable's rows stored a row at most this many: what a page may parse
 log = logging.getLogger("kam.ledger")
 
 
@@ -62,24 +64,28 @@ def ledger_tables(Base):
         seq = Column(Integer, nullable=False)
         person = Column(String(100), nullable=False)
         role = Column(String(64), nullable=False)
-        figure = Column(String(40), nullable=False)  # exact Decimal as text; reported form in line
+        figure = Column(String(40), nullable=False)  # exact Decimal as text (a table: its sum); reported form in line
         unit = Column(String(16), nullable=False)
         kind = Column(String(64), nullable=False)
         clause = Column(String(64), nullable=False)
+        # how many lines the row holds: 1 (a Line), or a LineTable's rows (``line`` then holds the
+        # table: its reason templates, input names and rows); ``seq`` is its first line's place
+        line_count = Column(Integer, nullable=False, default=1, server_default="1")
         line = Column(JSON, nullable=False)  # Line.to_dict(): reasons and inputs
 
     return Sheet, SheetLine
 
 
-def totals_of(lines: list[Line]) -> dict[str, dict[str, str]]:
+def totals_of(blocks: Iterable[Line | LineTable]) -> dict[str, dict[str, str]]:
     """Per person, the sum of each unit's exact figures: points, CNY, the count of findings.
     ``info`` lines (scores, credits shown to explain) add up to nothing a person could read."""
     out: dict[str, dict[str, Decimal]] = {}
-    for line in lines:
-        if line.unit == INFO:
+    for block in blocks:
+        if block.unit == INFO:
             continue
-        per = out.setdefault(line.person, {})
-        per[line.unit] = per.get(line.unit, Decimal(0)) + line.figure
+        per = out.setdefault(block.person, {})
+        figure = sum((row[0] for row in block.rows), Decimal(0)) if type(block) is LineTable else block.figure
+        per[block.unit] = per.get(block.unit, Decimal(0)) + figure
     return {p: {u: str(v) for u, v in units.items()} for p, units in sorted(out.items())}
 
 
@@ -107,6 +113,59 @@ def line_json(line: Line) -> str:
                         option=orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS).decode()
 
 
+def table_json(table: LineTable, rows: list) -> str:
+    """Some rows of a LineTable as JSON text: its reason templates, input names and rows (each
+    value as ``plain`` writes it; Decimals turned to text here, not one encoder callback each)."""
+    return orjson.dumps({
+        "person": table.person, "role": table.role, "unit": table.unit, "kind": table.kind, "clause": table.clause,
+        "reason_zh": table.reason_zh, "reason_en": table.reason_en, "columns": table.columns,
+        "rows": [[str(v) if type(v) is Decimal else v for v in row] for row in rows],
+    }, default=_json_default, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS).decode()
+
+
+def lines_of(stored: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The lines a stored row holds, each as Line.to_dict() gives it: the row's line, or every
+    line of its table (reasons filled in from the exact figure, as LineTable.lines() does)."""
+    if "rows" not in stored:
+        return [stored]
+    base = {k: stored[k] for k in ("person", "role")}
+    unit, kind, clause, zh, en, columns = (stored[k] for k in ("unit", "kind", "clause", "reason_zh", "reason_en",
+                                                                "columns"))
+    out = []
+    for exact, *values in stored["rows"]:
+        inputs = dict(zip(columns, values))
+        figure = reported = exact
+        if unit == CNY:
+            value = Decimal(exact)
+            reported = report(value)
+            figure = str(reported)
+        line = {**base, "figure": figure, "unit": unit, "kind": kind, "clause": clause,
+                "reason_zh": zh.format(figure=exact, **inputs), "reason_en": en.format(figure=exact, **inputs),
+                "inputs": inputs}
+        if unit == CNY and reported != value:  # as Line.to_dict: the exact figure when rounding changed it
+            line["exact"] = exact
+        out.append(line)
+    return out
+
+
+def stored_rows(sheet_id: int, blocks: Iterable[Line | LineTable], table_rows: int = TABLE_ROWS) -> Iterator[tuple]:
+    """The sheet_lines rows of a sheet's lines: one a Line, one per ``table_rows`` rows of a
+    LineTable (a page of lines never parses more than that), ``seq`` the first line's place."""
+    seq = 0
+    for block in blocks:
+        if type(block) is LineTable:
+            for start in range(0, len(block.rows), table_rows):
+                rows = block.rows[start:start + table_rows]
+                figure = sum((row[0] for row in rows), Decimal(0))
+                yield (sheet_id, seq, block.person, block.role, str(figure), block.unit, block.kind, block.clause,
+                       len(rows), table_json(block, rows))
+                seq += len(rows)
+        else:
+            yield (sheet_id, seq, block.person, block.role, str(block.figure), block.unit, block.kind, block.clause,
+                   1, line_json(block))
+            seq += 1
+
+
 def _ledger_key(business_line: str) -> str:
     return f"ledger:{business_line}"
 
@@ -117,9 +176,9 @@ def current(session, Sheet, business_line: str, period: str):
 
 
 def close(session, Sheet, SheetLine, business_line: str, period: str, plugin_key: str,
-          compute: Callable[[], tuple[list[Line], Any, Any]], pause: Callable[[], Any] = lambda: None,
+          compute: Callable[[], tuple[Sequence[Line | LineTable], Any, Any]], pause: Callable[[], Any] = lambda: None,
           chunk: int = 5000):
-    """Return (sheet, created). ``compute`` -> (lines, carried_in, carried_out) runs only when
+    """Return (sheet, created). ``compute`` -> (blocks, carried_in, carried_out) runs only when
     the period is not closed yet (or was reopened). The lines are written ``chunk`` at a time with
     ``pause()`` between, all in the caller's transaction: a close interrupted anywhere leaves no
     sheet at all, never part of one. The line's ledger is locked first: a reopening of the
@@ -130,13 +189,13 @@ def close(session, Sheet, SheetLine, business_line: str, period: str, plugin_key
     if latest is not None and latest.status == CLOSED:
         return latest, False
     began = time.perf_counter()
-    lines, carried_in, carried_out = compute()
+    blocks, carried_in, carried_out = compute()  # Lines and LineTables (a result's lines.blocks)
     computed = time.perf_counter()
     reason = None if latest is None else (
         f"reopened: {latest.reopen_reason}" if latest.status == REOPENED
         else f"recomputed because {latest.stale_reason}")
     sheet = Sheet(business_line=business_line, period=period, version=(latest.version + 1) if latest else 1,
-                  status=CLOSED, plugin=plugin_key, totals=totals_of(lines),
+                  status=CLOSED, plugin=plugin_key, totals=totals_of(blocks),
                   carried_in=carried_in, carried_out=carried_out, reason=reason)
     if latest is not None and latest.status == STALE:
         latest.status = REOPENED  # superseded; its stale_reason says why
@@ -149,15 +208,16 @@ def close(session, Sheet, SheetLine, business_line: str, period: str, plugin_key
         return current(session, Sheet, business_line, period), False
     # each line's JSON written by orjson and the rows by the driver's bulk path: a million-line
     # quarter spent most of its write in the stdlib encoder and per-row type processing
-    columns = ("sheet_id", "seq", "person", "role", "figure", "unit", "kind", "clause", "line")
-    for start in range(0, len(lines), chunk):
-        insert_rows(session, SheetLine.__table__, columns, [
-            (sheet.id, seq, l.person, l.role, str(l.figure), l.unit, l.kind, l.clause, line_json(l))
-            for seq, l in enumerate(lines[start:start + chunk], start)])
+    columns = ("sheet_id", "seq", "person", "role", "figure", "unit", "kind", "clause", "line_count", "line")
+    rows = stored_rows(sheet.id, blocks)
+    written = 0
+    while chunk_rows := list(itertools.islice(rows, chunk)):
+        insert_rows(session, SheetLine.__table__, columns, chunk_rows)
+        written += sum(r[8] for r in chunk_rows)
         pause()
     # what an operator asks of a slow close: how big, and whether reading and rules or writing
     log.info("%s %s v%d: %d lines; facts and rules %.1f s, lines written %.1f s", business_line, period,
-             sheet.version, len(lines), computed - began, time.perf_counter() - computed)
+             sheet.version, written, computed - began, time.perf_counter() - computed)
     return sheet, True
 
 
@@ -198,26 +258,42 @@ def sheet_dict(session, SheetLine, sheet, person: str | None = None, page: int |
     paging = {}
     if page is not None or page_size is not None:
         page, page_size = page or 1, page_size or 500
-        paging = {"page": page, "page_size": page_size, "total_lines": rows.count()}
-        rows = rows.order_by(SheetLine.seq).offset((page - 1) * page_size).limit(page_size)
+        total = rows.with_entities(func.coalesce(func.sum(SheetLine.line_count), 0)).scalar()
+        paging = {"page": page, "page_size": page_size, "total_lines": int(total)}
+        lines = _page(session, SheetLine, rows, (page - 1) * page_size, page * page_size)
+    else:
+        lines = [line for r in rows.order_by(SheetLine.seq) for line in lines_of(r.line)]
     return {**paging, "business_line": sheet.business_line, "period": sheet.period, "version": sheet.version,
             "status": sheet.status, "plugin": sheet.plugin, "closed_at": sheet.closed_at.isoformat(),
             "reopen_reason": sheet.reopen_reason, "reason": sheet.reason,
             "stale": sheet.status == STALE, "stale_reason": sheet.stale_reason,
             "totals": sheet.totals if person is None else {person: sheet.totals.get(person, {})},
-            "carried_in": sheet.carried_in, "carried_out": sheet.carried_out,
-            "lines": [r.line for r in (rows if paging else rows.order_by(SheetLine.seq))]}
+            "carried_in": sheet.carried_in, "carried_out": sheet.carried_out, "lines": lines}
+
+
+def _page(session, SheetLine, rows, start: int, end: int) -> list[dict[str, Any]]:
+    """Lines [start, end) of the rows' lines in order: the rows holding them found by the running
+    count of lines (a row may hold a table of many), then cut to the page."""
+    first = func.sum(SheetLine.line_count).over(order_by=SheetLine.seq) - SheetLine.line_count
+    placed = rows.with_entities(SheetLine.id.label("id"), first.label("first")).subquery()
+    found = (session.query(SheetLine.line, placed.c.first).join(placed, placed.c.id == SheetLine.id)
+             .filter(placed.c.first < end, placed.c.first + SheetLine.line_count > start)
+             .order_by(SheetLine.seq))
+    out: list[dict[str, Any]] = []
+    for stored, at in found:
+        out += lines_of(stored)[max(start - at, 0):end - at]
+    return out
 
 
 def summary_dict(session, SheetLine, sheet) -> dict[str, Any]:
     """What a close answers, whatever the period's size: the version, its status and reason, the
     totals per person and unit and how many lines there are (read them with sheet_dict's paging)."""
-    from sqlalchemy import func
-    count = session.query(func.count(SheetLine.id)).filter(SheetLine.sheet_id == sheet.id).scalar()
+    count = session.query(func.coalesce(func.sum(SheetLine.line_count), 0)).filter(
+        SheetLine.sheet_id == sheet.id).scalar()
     return {"business_line": sheet.business_line, "period": sheet.period, "version": sheet.version,
             "status": sheet.status, "plugin": sheet.plugin, "closed_at": sheet.closed_at.isoformat(),
             "reason": sheet.reason, "stale": sheet.status == STALE, "stale_reason": sheet.stale_reason,
-            "totals": sheet.totals, "line_count": count}
+            "totals": sheet.totals, "line_count": int(count)}
 
 
 def history(session, Sheet, business_line: str, period: str) -> list[dict[str, Any]]:

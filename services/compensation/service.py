@@ -83,7 +83,7 @@ class CompensationService(guard.AccessProjection, operations.DeadLetters, operat
             facts = facts_for(session, Fact, business_line, quarter.first_day, quarter.last_day, 0,
                               periods, quarter=str(quarter))
             result = off_the_hub(plugin.commission_quarter, facts, carried)
-            return list(result.lines), carried, plain(dict(result.carried))
+            return result.lines.blocks, carried, plain(dict(result.carried))
 
         return close_and_announce(session, Sheet, SheetLine, OutboxEvent, self.dispatch, E.QUARTER_CLOSED,
                                   business_line, str(quarter), plugin.key, compute, self.audit)

@@ -1,14 +1,15 @@
 """A closed sheet stores each line as JSON written by orjson straight from the line
-(services.common.ledger.line_json); read back, it must be exactly the line's reported form,
-Line.to_dict(), for every kind of input a plugin puts in a line."""
+(services.common.ledger.line_json), and a table of lines as one row (table_json); read back, each
+must be exactly the line's reported form, Line.to_dict(), for every kind of input a plugin puts in
+a line."""
 from __future__ import annotations
 
 import json
 from datetime import date
 from decimal import Decimal
 
-from services.common.ledger import line_json
-from shared.explain import CNY, INFO, POINTS, Line
+from services.common.ledger import line_json, lines_of, stored_rows, table_json, totals_of
+from shared.explain import CNY, INFO, POINTS, Line, Lines, LineTable
 from shared.periods import Month, Quarter
 
 
@@ -27,3 +28,37 @@ def test_line_json_reads_back_as_to_dict():
     ]
     for line in lines:
         assert json.loads(line_json(line)) == line.to_dict()
+
+
+# A table of lines alike (shared.explain.LineTable): a person's credits, one row each. Read, it is
+# exactly these Lines; stored, a row of sheet_lines holding them reads back as their to_dict().
+TABLE = LineTable("lin", "account_manager", CNY, "side_bonus", "002/KAP §二2",
+                  "回款 {collection} 奖金 {figure}（{rate}）", "collection {collection}: bonus {figure} ({rate})",
+                  ("collection", "date", "rate", "note"),
+                  [(Decimal("100.005"), "c1", date(2026, 1, 5), Decimal("0.05"), None),   # 100.005 -> 100.01
+                   (Decimal("20"), "c2", date(2026, 2, 1), Decimal("0.1"), "late"),
+                   (Decimal("0.004"), "c3", date(2026, 3, 9), Decimal("0.0001"), None)])  # 0.004 -> 0.00
+
+
+def test_a_table_is_the_lines_it_stands_for_and_reads_back_as_them():
+    lines = list(TABLE.lines())
+    assert lines[0] == Line("lin", "account_manager", Decimal("100.005"), CNY, "side_bonus", "002/KAP §二2",
+                            "回款 c1 奖金 100.005（0.05）", "collection c1: bonus 100.005 (0.05)",
+                            {"collection": "c1", "date": date(2026, 1, 5), "rate": Decimal("0.05"), "note": None})
+    assert [l.to_dict()["figure"] for l in lines] == ["100.01", "20.00", "0.00"]
+    assert lines_of(json.loads(table_json(TABLE, TABLE.rows))) == [l.to_dict() for l in lines]
+    # a result holds Lines and tables and reads as the Lines: 1 + 3 lines
+    single = Line("lin", "account_manager", Decimal(5), CNY, "bonus", "002/KAP §三", "奖金", "bonus", {})
+    result = Lines([single, TABLE])
+    assert len(result) == 4 and list(result) == [single, *lines] and result[3] == lines[2]
+    # totals: 5 + 100.005 + 20 + 0.004 = 125.009 (exact; rounded only when reported)
+    assert totals_of(result.blocks) == {"lin": {"CNY": "125.009"}}
+
+
+def test_stored_rows_split_tables_and_place_each_first_line():
+    rows = list(stored_rows(7, [Line("a", "r", Decimal(1), POINTS, "k", "c", "", "", {}), TABLE], table_rows=2))
+    # the line at 0; the table's lines 1-2 and 3 in two rows of at most two lines, each row's
+    # figure the sum of its lines' (100.005 + 20 = 120.005; 0.004)
+    assert [(r[0], r[1], r[2], r[4], r[8]) for r in rows] == [
+        (7, 0, "a", "1", 1), (7, 1, "lin", "120.005", 2), (7, 3, "lin", "0.004", 1)]
+    assert [l for r in rows[1:] for l in lines_of(json.loads(r[9]))] == [l.to_dict() for l in TABLE.lines()]

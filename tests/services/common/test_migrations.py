@@ -66,10 +66,21 @@ def test_a_database_made_before_migrations_is_marked_and_upgraded_with_its_rows(
             connection.exec_driver_sql(
                 "INSERT INTO sheets (business_line, period, version, status, plugin, totals, closed_at) "
                 "VALUES ('sw', '2026-Q1', 1, 'closed', 'software', '{}', '2026-04-01 00:00:00')")
+            connection.exec_driver_sql(
+                "INSERT INTO sheet_lines (sheet_id, seq, person, role, figure, unit, kind, clause, line) "
+                "VALUES (1, 0, 'a1', 'account_manager', '5', 'CNY', 'bonus', '002/KAP §三', '{\"figure\": \"5.00\"}')")
         migrations.prepare(engine, Base.metadata)
         with engine.connect() as connection:
             assert migrations.current(connection) == _head("compensation")
             assert connection.exec_driver_sql("SELECT period, version FROM sheets").fetchall() == [("2026-Q1", 1)]
+        # 0002: a row written before holds one line, and is read (and paged) as it was
+        from sqlalchemy.orm import Session
+        from services.common import ledger
+        from services.compensation.models import Sheet, SheetLine
+        with Session(engine) as session:
+            sheet = session.get(Sheet, 1)
+            assert ledger.sheet_dict(session, SheetLine, sheet, page=1, page_size=10)["lines"] == [{"figure": "5.00"}]
+            assert ledger.summary_dict(session, SheetLine, sheet)["line_count"] == 1
         assert "made before migrations" in caplog.text
     finally:
         engine.dispose()

@@ -100,3 +100,54 @@ def test_a_long_plugin_computation_leaves_the_hub_free():
     assert off_the_hub(busy) > 0
     beat.kill()
     assert len(ticks) >= 5, len(ticks)
+
+
+def test_a_run_holding_tables_of_lines_pages_them_exactly_once_with_every_filter(sqlite_db):
+    """A software quarter stores each rep's credits as tables (shared.explain.LineTable): a page
+    cuts through them, and read back every line is the plugin's own Line.to_dict()."""
+    from services.common import ledger
+    from shared.loader import load_plugin
+
+    worker = worker_factory(CompensationService, db=sqlite_db(CompensationBase))
+    ledger_rows = ledger.TABLE_ROWS
+    ledger.TABLE_ROWS = 3  # tables cut into stored rows of 3 lines, so pages cross their edges
+    try:
+        events = [record_event("business_line", {"key": "sw", "plugin": "software"}, line="sw")]
+        events += [record_event("person", {"id": p, "role": "account_manager", "start_date": "2024-01-01",
+                                           "quarterly_target": "100000"}, line="sw") for p in ("a1", "a2")]
+        # a1: 7 product collections and 2 implementation (another clause: its own table), one not
+        # in the CRM between (a Line closing a1's tables); a2: 4 product, 1 joint with a1 (70/30)
+        docs = [{"id": f"c{i}", "rep": "a1", "date": f"2026-01-{i + 1:02d}", "amount": str(1000 + i)} for i in range(7)]
+        docs += [{"id": "i1", "rep": "a1", "date": "2026-02-01", "amount": "500", "revenue_kind": "implementation"},
+                 {"id": "n1", "rep": "a1", "date": "2026-02-02", "amount": "900", "in_crm": False},
+                 {"id": "i2", "rep": "a1", "date": "2026-02-03", "amount": "600", "revenue_kind": "implementation"}]
+        docs += [{"id": f"d{i}", "rep": "a2", "date": f"2026-03-{i + 1:02d}", "amount": "2000"} for i in range(4)]
+        docs += [{"id": "j1", "rep": "a2", "date": "2026-03-20", "amount": "10000", "joint_with": "a1"}]
+        events += [record_event("collection", d, line="sw") for d in docs]
+        for event in events:
+            worker.on_record_changed(event)
+        summary = worker.run_quarter("sw", "2026-Q1")
+        whole = worker.get_run("sw", "2026-Q1")["lines"]
+        assert summary["line_count"] == len(whole)
+        # what the plugin itself says, computed here in-process from the same facts
+        from services.common.period_run import facts_for
+        from services.compensation.models import Fact
+        from shared.periods import Quarter
+        q = Quarter.parse("2026-Q1")
+        facts = facts_for(worker.db.session, Fact, "sw", q.first_day, q.last_day, 0, [q, *q.months], quarter="2026-Q1")
+        result = load_plugin("software").commission_quarter(facts, {})
+        assert whole == [line.to_dict() for line in result.lines]
+        assert any(type(b).__name__ == "LineTable" and len(b) > 3 for b in result.lines.blocks)  # cut in two rows
+        # 7 + 2 + 1 + 1 (a1's credits, not-in-CRM and joint 30%) and a2's 4 + 1 are credit lines
+        assert sum(1 for l in whole if l["kind"] in ("task_credit", "not_in_crm")) == 16
+        for person, kind in ((None, None), ("a1", None), (None, "task_credit"), ("a1", "task_credit"), ("a2", "bonus")):
+            wanted = [l for l in whole if person in (None, l["person"]) and kind in (None, l["kind"])]
+            for size in (1, 2, 4, 7):
+                pages = [worker.get_run_lines("sw", "2026-Q1", page=n, page_size=size, kind=kind) if person is None
+                         else worker.get_statement("sw", "2026-Q1", person, page=n, page_size=size, kind=kind)
+                         for n in range(1, len(wanted) // size + 3)]
+                assert {p["total_lines"] for p in pages} == {len(wanted)}
+                assert [l for p in pages for l in p["lines"]] == wanted, (person, kind, size)
+                assert pages[-1]["lines"] == []
+    finally:
+        ledger.TABLE_ROWS = ledger_rows

@@ -1,0 +1,20 @@
+"""A sheet line row may hold a table of many lines (shared.explain.LineTable): line_count.
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-27
+"""
+from services.common import baseline
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    baseline.ledger_line_count()
+
+
+def downgrade() -> None:
+    baseline.drop_ledger_line_count()
