@@ -136,6 +136,9 @@ def changes_of(payload: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 class OwnerAssigned(_Envelope):
     opportunity = fields.String(required=True)
+    # the opportunity's n-th assignment: of two arriving out of order the higher stands (absent
+    # from an escalation older than this field: applied as it comes)
+    assignment = fields.Integer(load_default=None, validate=validate.Range(min=1))
     tier = fields.String(required=True)
     owner_role = fields.String(allow_none=True, required=True)
     owner = fields.String(allow_none=True, required=True)  # person id, None when the role is vacant

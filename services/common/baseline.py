@@ -154,6 +154,18 @@ def drop_ledger_line_count() -> None:
         batch.drop_column("line_count")
 
 
+def opportunities_assignment() -> None:
+    """0002 (escalation, notify): each opportunity's newest owner assignment, by number, so that
+    of two owner_assigned events arriving out of order the newer stands."""
+    with op.batch_alter_table("opportunities") as batch:
+        batch.add_column(sa.Column("assignment", sa.Integer(), nullable=False, server_default="0"))
+
+
+def drop_opportunities_assignment() -> None:
+    with op.batch_alter_table("opportunities") as batch:
+        batch.drop_column("assignment")
+
+
 def drop(*tables: str) -> None:
     """A baseline's downgrade: its tables gone (their indexes and triggers with them)."""
     for table in tables:

@@ -49,6 +49,9 @@ class Opportunity(Base):
     follow_up_days = Column(Integer, nullable=True)  # None: this tier has no follow-up cadence
     clock = Column(Date, nullable=True)  # last follow-up, or when it was entered/discovered
     due = Column(Date, nullable=True)  # clock + follow_up_days: first overdue day
+    # owner_assigned events sent for it so far: each carries its number, so a subscriber that
+    # gets two out of order keeps the newer (revision 0002)
+    assignment = Column(Integer, nullable=False, default=0, server_default="0")
 
 
 class Escalation(Base):

@@ -2,7 +2,7 @@
 
 Events in:  intake.record_changed, intake.records_changed (business_line, person, opportunity,
             follow_up kinds)
-Events out: owner_assigned (tier, owner, confirmer, clause), opportunity_escalated
+Events out: owner_assigned (assignment number, tier, owner, confirmer, clause), opportunity_escalated
 RPC:
     sweep(as_of, business_line=None)      escalate every overdue follow-up as of that date
     get_assignment(business_line, opportunity)   tier, owner, clock, and ``due``: the next escalation day
@@ -143,7 +143,9 @@ class EscalationService(guard.AccessProjection, operations.DeadLetters, operatio
         row.confirming_role, row.confirmer, row.follow_up_days = c.confirming_role, confirmer, c.follow_up_days
         row.due = row.clock + timedelta(days=c.follow_up_days) if c.follow_up_days else None
         if before != (row.tier, row.owner_role, row.owner, row.confirmer):
-            event = E.make_event(E.OWNER_ASSIGNED, business_line=line, opportunity=row.id, tier=c.tier,
+            row.assignment = (row.assignment or 0) + 1
+            event = E.make_event(E.OWNER_ASSIGNED, business_line=line, opportunity=row.id, assignment=row.assignment,
+                                 tier=c.tier,
                                  owner_role=c.owner_role, owner=owner, confirming_role=c.confirming_role,
                                  confirmer=confirmer, follow_up_days=c.follow_up_days,
                                  in_bulletin=c.in_bulletin, clause=c.clause, reason_zh=c.reason_zh,

@@ -25,6 +25,7 @@ class Opportunity(Base):
     in_bulletin = Column(Boolean, nullable=False, default=False)
     last_follow_up = Column(Date, nullable=True)
     escalations = Column(Integer, nullable=False, default=0)
+    assignment = Column(Integer, nullable=False, default=0, server_default="0")  # the newest applied (0002)
 
 
 class Message(Base):

@@ -87,15 +87,16 @@ class NotifyService(guard.AccessProjection, operations.DeadLetters, operations.A
         self.on_record_changed(payload)
 
     def _set(self, line, key, condition, **values):
-        """Make sure the opportunity's row exists, then update it in one statement."""
+        """Make sure the opportunity's row exists, then update it in one statement (where
+        ``condition`` holds); returns whether it was updated."""
         session = self.db.session
         session.execute(insert_ignore(session, Opportunity, dict(
             business_line=line, id=key, version=0, escalations=0, in_bulletin=False)))
         where = [Opportunity.business_line == line, Opportunity.id == key]
         if condition is not None:
             where.append(condition)
-        session.execute(update(Opportunity).where(*where).values(**values)
-                        .execution_options(synchronize_session=False))
+        return session.execute(update(Opportunity).where(*where).values(**values)
+                               .execution_options(synchronize_session=False)).rowcount
 
     def _first(self, payload):
         return first_time(self.db.session, AppliedEvent, payload["event_id"], "notify")
@@ -106,9 +107,14 @@ class NotifyService(guard.AccessProjection, operations.DeadLetters, operations.A
     def on_owner_assigned(self, payload):
         if not self._first(payload):
             return
-        self._set(payload["business_line"], payload["opportunity"], None, tier=payload["tier"],
-                  owner=payload["owner"], owner_role=payload["owner_role"],
-                  in_bulletin=payload["in_bulletin"])
+        n = payload.get("assignment")
+        newer = None if n is None else Opportunity.assignment < n
+        changed = self._set(payload["business_line"], payload["opportunity"], newer, tier=payload["tier"],
+                            owner=payload["owner"], owner_role=payload["owner_role"],
+                            in_bulletin=payload["in_bulletin"], **({} if n is None else {"assignment": n}))
+        if not changed:  # an older assignment after a newer one (a retried delivery): the newer
+            self.db.session.commit()  # stands, and nobody is told of an owner who no longer is
+            return
         self._make(payload["event_id"], payload["business_line"], "owner_assigned",
                    T.owner_assigned(payload), payload)
 

@@ -43,6 +43,8 @@ def test_an_older_version_arriving_late_changes_nothing(sqlite_db):
     worker.on_record_changed(record_event("person", {"id": "bm1", "role": "branch_manager", "branch": "b1"}))
     assert worker.db.session.get(Opportunity, ("acme", "o1")).owner == "bm1"
     assert [e["owner"] for e in _sent(worker, E.OWNER_ASSIGNED)] == [None, "bm1"]
+    # numbered, so a subscriber getting them out of order keeps bm1 (notify's test)
+    assert [e["assignment"] for e in _sent(worker, E.OWNER_ASSIGNED)] == [1, 2]
 
 
 def test_sweep_is_idempotent_and_climbs_to_the_top_of_the_ladder_only(sqlite_db):

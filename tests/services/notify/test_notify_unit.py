@@ -60,3 +60,29 @@ def test_queries_name_a_bad_argument(sqlite_db):
     with pytest.raises(InvalidFacts) as exc:
         worker.send_weekly_bulletin("next monday")
     assert exc.value.errors[0]["field"] == "as_of"
+
+
+def _assigned(n, owner, event_id):
+    return E.make_event(E.OWNER_ASSIGNED, business_line="acme", opportunity="o1", assignment=n, tier="important",
+                        owner_role="account_manager", owner=owner, in_bulletin=True, clause="000 §(二)",
+                        reason_zh="z", reason_en="e", event_id=event_id, as_of=None)
+
+
+def test_an_older_assignment_arriving_after_a_newer_one_changes_nothing(sqlite_db):
+    """Escalation numbers each owner assignment of an opportunity; delivered out of order (a
+    retried delivery overtaken by the next one), the newer owner stands and nobody is told of the
+    older one."""
+    from services.notify.models import Opportunity
+    worker = worker_factory(NotifyService, db=sqlite_db(Base), channels={})
+    worker.on_owner_assigned(_assigned(2, "am2", "e2"))
+    worker.on_owner_assigned(_assigned(1, "am1", "e1"))  # the first assignment, late
+    row = worker.db.session.get(Opportunity, ("acme", "o1"))
+    assert (row.owner, row.assignment) == ("am2", 2)
+    assert [m.data["owner"] for m in worker.db.session.query(Message)] == ["am2"]
+    worker.on_owner_assigned(_assigned(3, "am3", "e3"))
+    assert worker.db.session.get(Opportunity, ("acme", "o1")).owner == "am3"
+    # an event from an escalation older than the numbering is applied as it comes
+    unnumbered = _assigned(1, "am4", "e4")
+    del unnumbered["assignment"]
+    worker.on_owner_assigned(unnumbered)
+    assert worker.db.session.get(Opportunity, ("acme", "o1")).owner == "am4"

@@ -12,8 +12,6 @@ from services.common import baseline
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
