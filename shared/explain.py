@@ -89,6 +89,10 @@ class LineTable:
     columns: tuple[str, ...]
     rows: list = field(default_factory=list)
 
+    def __post_init__(self):
+        if "figure" in self.columns:  # the templates' name for the row's figure
+            raise ValueError(f"a LineTable's inputs cannot be named 'figure': {self.columns}")
+
     def __len__(self) -> int:
         return len(self.rows)
 

@@ -134,15 +134,11 @@ def lines_of(stored: Mapping[str, Any]) -> list[dict[str, Any]]:
     out = []
     for exact, *values in stored["rows"]:
         inputs = dict(zip(columns, values))
-        figure = reported = exact
-        if unit == CNY:
-            value = Decimal(exact)
-            reported = report(value)
-            figure = str(reported)
-        line = {**base, "figure": figure, "unit": unit, "kind": kind, "clause": clause,
-                "reason_zh": zh.format(figure=exact, **inputs), "reason_en": en.format(figure=exact, **inputs),
-                "inputs": inputs}
-        if unit == CNY and reported != value:  # as Line.to_dict: the exact figure when rounding changed it
+        rounded = report(Decimal(exact)) if unit == CNY else None
+        line = {**base, "figure": exact if rounded is None else str(rounded), "unit": unit, "kind": kind,
+                "clause": clause, "reason_zh": zh.format(figure=exact, **inputs),
+                "reason_en": en.format(figure=exact, **inputs), "inputs": inputs}
+        if rounded is not None and rounded != Decimal(exact):  # as Line.to_dict: the exact one too
             line["exact"] = exact
         out.append(line)
     return out

@@ -55,6 +55,12 @@ def test_a_table_is_the_lines_it_stands_for_and_reads_back_as_them():
     assert totals_of(result.blocks) == {"lin": {"CNY": "125.009"}}
 
 
+def test_a_table_refuses_an_input_named_like_its_figure():
+    import pytest
+    with pytest.raises(ValueError, match="figure"):
+        LineTable("a", "r", CNY, "k", "c", "{figure}", "{figure}", ("collection", "figure"))
+
+
 def test_stored_rows_split_tables_and_place_each_first_line():
     rows = list(stored_rows(7, [Line("a", "r", Decimal(1), POINTS, "k", "c", "", "", {}), TABLE], table_rows=2))
     # the line at 0; the table's lines 1-2 and 3 in two rows of at most two lines, each row's
