@@ -14,6 +14,17 @@ import subprocess  # noqa: E402
 import uuid  # noqa: E402
 
 import pytest  # noqa: E402
+# imported here, not in the fixtures: a module first imported mid-run is compiled from source
+# (no bytecode cache when PYTHONDONTWRITEBYTECODE is set), and CPython 3.11.7 compiling after
+# green threads have switched stacks can fail with "AST constructor recursion depth mismatch"
+from nameko.containers import ServiceContainer  # noqa: E402
+from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
+from sqlalchemy import create_engine  # noqa: E402
+from sqlalchemy.orm import sessionmaker  # noqa: E402
+
+from services.common import migrations  # noqa: E402
+from shared import events as E  # noqa: E402
+from shared.records import record_key  # noqa: E402
 
 AMQP_HOST = os.environ.get("KAM_TEST_AMQP_HOST", "127.0.0.1")
 PG_HOST = os.environ.get("KAM_TEST_PG_HOST", "127.0.0.1")
@@ -89,7 +100,6 @@ def pg_url_factory():
 def start_service(amqp_uri, pg_url_factory):
     """start_service(ServiceClass, db_url=None, **config) -> running container (stopped after,
     before the test's databases are dropped)."""
-    from nameko.containers import ServiceContainer
 
     containers = []
 
@@ -114,7 +124,6 @@ def start_service(amqp_uri, pg_url_factory):
 @pytest.fixture
 def rpc(amqp_uri):
     """A standalone RPC client of the test's vhost: rpc.intake.get_record(...)."""
-    from nameko.standalone.rpc import ClusterRpcProxy
 
     with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=30) as proxy:
         yield proxy
@@ -123,10 +132,7 @@ def rpc(amqp_uri):
 @pytest.fixture
 def sqlite_db(tmp_path):
     """sqlite_db(Base) -> an object with .session, as nameko-sqlalchemy gives a worker."""
-    from sqlalchemy import create_engine
-    from sqlalchemy.orm import sessionmaker
 
-    from services.common import migrations
 
     sessions = []
 
@@ -147,8 +153,6 @@ def sqlite_db(tmp_path):
 
 def record_event(kind, record, version=1, line="acme", event_id=None, key=None):
     """A record_changed payload as intake publishes it (for handler unit tests)."""
-    from shared import events as E
-    from shared.records import record_key
 
     return E.make_event(E.RECORD_CHANGED, business_line=line, kind=kind,
                         key=key or record_key(kind, record), version=version, record=record,
