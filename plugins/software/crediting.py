@@ -127,9 +127,9 @@ def credit(c: Collection, p, contract=None, single: Decimal | None = None
 
 
 def period_parts(facts: Facts, period: Month | Quarter, p) -> tuple[list[Part], list[Line | LineTable]]:
-    """The period's credited parts, and their explanation in collection order: each person's
-    credits as tables, a table closed by any Line of theirs between (a collection not credited,
-    one topped up), so a person's lines read in the order of their collections."""
+    """The period's credited parts, and what explains them: each person's credits as a table per
+    clause, closed by any Line of theirs between (a collection not credited, one topped up); a
+    person's credit lines keep their collections' order within each clause."""
     contracts = {k.id: k for k in facts.contracts}
     collections = sorted((c for c in facts.collections if period.contains(c.date)), key=lambda c: (c.date, c.id))
     # 单产 (a single deal) is a contract: the sum of its collections' credit in the period
