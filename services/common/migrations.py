@@ -36,12 +36,7 @@ def config(service: str, connection=None) -> Config:
     cfg = Config()  # no file: the root alembic.ini is for the command line, not installed
     cfg.set_main_option("script_location", str(ROOT / "services" / service / "migrations"))
     cfg.attributes["connection"] = connection
-    cfg.attributes["service"] = service
     return cfg
-
-
-def has_migrations(service: str) -> bool:
-    return (ROOT / "services" / service / "migrations" / "env.py").is_file()
 
 
 def current(connection) -> str | None:
