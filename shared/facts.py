@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Mapping
 
+from .frozen import quick_init
 from .periods import Month, Quarter
 
 # --- organisation -----------------------------------------------------------
@@ -45,6 +46,7 @@ class Person:
 # --- opportunities and their reviews ----------------------------------------
 
 
+@quick_init  # by the million in a large period
 @dataclass(frozen=True, slots=True)
 class Opportunity:
     id: str
@@ -93,6 +95,7 @@ class Share:
     share: Decimal  # fraction of 1
 
 
+@quick_init  # by the million in a large period
 @dataclass(frozen=True, slots=True)
 class Collection:
     id: str

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Iterable
+from operator import attrgetter
+from typing import Any, Callable, NamedTuple
 
 from shared.explain import FLAG, INFO, Line, LineTable
 from shared.frozen import quick_init
@@ -81,11 +82,26 @@ def credit_table(person: str, clause: str) -> LineTable:
     return LineTable(person, AM, INFO, "task_credit", clause, CREDIT_ZH, CREDIT_EN, CREDIT_INPUTS)
 
 
-def credit(c: Collection, p, contract=None, single: Decimal | None = None
+def terms_of(p) -> Callable[[str], tuple[Decimal, Decimal, bool, str]]:
+    """A kind of revenue's crediting terms under parameters ``p``: (task share, side rate, side
+    bonus on the gross amount?, clause), looked up once per kind, not once per collection."""
+    cache: dict[str, tuple[Decimal, Decimal, bool, str]] = {}
+
+    def terms(kind: str):
+        found = cache.get(kind)
+        if found is None:
+            found = cache[kind] = (p["task_share"].get(kind, ZERO), p["side_rate"].get(kind, ZERO),
+                                   bool(p["side_on_gross"].get(kind, ZERO)), CREDIT_CLAUSE.get(kind, "002/KAD §二1"))
+        return found
+    return terms
+
+
+def credit(c: Collection, p, contract=None, single: Decimal | None = None, terms=None
            ) -> tuple[list[Part], list[Line], list[tuple[str, str, tuple]]]:
     """(parts, lines, rows): a person's part of the collection each, and what explains them:
     Lines where the collection is not credited or was topped up, else rows (person, clause,
-    row) of the person's credit table (CREDIT_INPUTS)."""
+    row) of the person's credit table (CREDIT_INPUTS). ``terms``: terms_of(p), when crediting
+    many."""
     if not c.in_crm:
         return [], [Line(c.rep, AM, ZERO, INFO, "not_in_crm", "002/KAP §二3",
                          f"回款 {c.id} 的项目未进入CRM/销售漏斗：不计任务、不计奖金",
@@ -93,21 +109,23 @@ def credit(c: Collection, p, contract=None, single: Decimal | None = None
                          {"collection": c.id, "amount": c.amount})], []
     net = net_of(c)
     kind = c.revenue_kind
+    task_share, side_rate, on_gross, clause = (terms or terms_of(p))(kind)
     basis = c.gross_margin if kind == "secondary_dev" else net
-    task_share, side_rate = p["task_share"].get(kind, ZERO), p["side_rate"].get(kind, ZERO)
     own_task = basis * task_share
     extra = topup(c, contract, p) if kind == "implementation" else ZERO  # only implementation is topped up
-    task = own_task + extra
+    task = own_task + extra if extra else own_task
     implementation = own_task if kind == "implementation" else ZERO
-    side_base = c.amount if p["side_on_gross"].get(kind, ZERO) else net
+    side_base = c.amount if on_gross else net
     side = side_base * side_rate
     parts, lines, rows = [], [], []
-    clause = CREDIT_CLAUSE.get(kind, "002/KAD §二1")
     cid = c.id
-    for person, share, split_clause in shares(c, p, contract):
-        credited = task * share
-        parts.append(Part(person, cid, credited, side * share, share,
-                          task if single is None else single, implementation * share))
+    split = ((c.rep, ONE, "002/KAD §二1"),) if not (c.joint_with or c.contributions) else shares(c, p, contract)
+    for person, share, split_clause in split:
+        # x 1 is skipped, not computed: the same Decimal (a context-rounded result stays as it is)
+        whole = share is ONE
+        credited = task if whole else task * share
+        parts.append(Part(person, cid, credited, side if whole else side * share, share,
+                          task if single is None else single, implementation if whole else implementation * share))
         if not extra:  # a million of these in a large quarter: a row each, no Line
             rows.append((person, clause, (credited, cid, c.date, kind, c.amount, c.partner_share, c.expenses,
                                           c.entertainment, c.travel, net, c.gross_margin, task_share, side_rate,
@@ -126,35 +144,55 @@ def credit(c: Collection, p, contract=None, single: Decimal | None = None
     return parts, lines, rows
 
 
-def period_parts(facts: Facts, period: Month | Quarter, p) -> tuple[list[Part], list[Line | LineTable]]:
+class Credited(NamedTuple):
+    """A period's credit: the lines explaining it (Lines and LineTables) and its parts summed per
+    person in their order ({person: {task, side, implementation, parts}})."""
+    lines: list[Line | LineTable]
+    per_person: dict[str, dict[str, Any]]
+
+
+def period_parts(facts: Facts, period: Month | Quarter, p) -> Credited:
     """The period's credited parts, and what explains them: each person's credits as a table per
     clause, closed by any Line of theirs between (a collection not credited, one topped up); a
     person's credit lines keep their collections' order within each clause."""
     contracts = {k.id: k for k in facts.contracts}
-    collections = sorted((c for c in facts.collections if period.contains(c.date)), key=lambda c: (c.date, c.id))
+    contains = period.contains
+    collections = sorted((c for c in facts.collections if contains(c.date)), key=attrgetter("date", "id"))
+    terms = terms_of(p)
     # 单产 (a single deal) is a contract: the sum of its collections' credit in the period
     singles: dict[str, Decimal] = {}
     for c in collections:
         if c.contract and c.in_crm:
             singles[c.contract] = singles.get(c.contract, ZERO) + sum(
-                (pt.task_credit for pt in credit(c, p, contracts.get(c.contract))[0]), ZERO)
-    parts: list[Part] = []
+                (pt.task_credit for pt in credit(c, p, contracts.get(c.contract), terms=terms)[0]), ZERO)
     blocks: list[Line | LineTable] = []
+    per_person: dict[str, dict[str, Any]] = {}
     open_tables: dict[str, dict[str, LineTable]] = {}  # person -> clause -> the table rows go to
     for c in collections:
-        cp, cl, rows = credit(c, p, contracts.get(c.contract), singles.get(c.contract) if c.contract else None)
-        parts += cp
+        contract = c.contract
+        cp, cl, rows = credit(c, p, contracts.get(contract) if contract else None,
+                              singles.get(contract) if contract else None, terms)
+        for part in cp:  # summed per person as they are made, not in a second pass
+            row = per_person.get(part.person)
+            if row is None:
+                row = per_person[part.person] = {"task": ZERO, "side": ZERO, "implementation": ZERO, "parts": []}
+            row["task"] += part.task_credit
+            row["side"] += part.side_bonus
+            row["implementation"] += part.implementation
+            row["parts"].append(part)
         for line in cl:
             blocks.append(line)
             open_tables.pop(line.person, None)
         for person, clause, row in rows:
-            tables = open_tables.setdefault(person, {})
+            tables = open_tables.get(person)
+            if tables is None:
+                tables = open_tables[person] = {}
             table = tables.get(clause)
             if table is None:
                 table = tables[clause] = credit_table(person, clause)
                 blocks.append(table)
             table.rows.append(row)
-    return parts, blocks + implementation_flags(facts, period, p)
+    return Credited(blocks + implementation_flags(facts, period, p), per_person)
 
 
 def implementation_flags(facts: Facts, period, p) -> list[Line]:
@@ -176,14 +214,3 @@ def implementation_flags(facts: Facts, period, p) -> list[Line]:
                             "implementation": contract.implementation, "minimum": floor})
                       for rep in collectors]
     return lines
-
-
-def by_person(parts: Iterable[Part]) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    for part in parts:
-        row = out.setdefault(part.person, {"task": ZERO, "side": ZERO, "implementation": ZERO, "parts": []})
-        row["task"] += part.task_credit
-        row["side"] += part.side_bonus
-        row["implementation"] += part.implementation
-        row["parts"].append(part)
-    return out

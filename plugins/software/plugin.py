@@ -78,7 +78,7 @@ class _SoftwareBase(RulePlugin):
 
     def assess_month(self, facts) -> MonthResult:
         """§2 docks no points: the month's credit summary and implementation-share findings."""
-        _, lines = crediting.period_parts(facts, facts.month, self.params)
+        lines = crediting.period_parts(facts, facts.month, self.params).lines
         return MonthResult(facts.month, tuple(sorted(lines, key=lambda l: l.person)))
 
 

@@ -19,7 +19,7 @@ from shared.kpi import kpi_coefficient
 from shared.money import fmt
 from shared.periods import Quarter
 
-from .crediting import AM, by_person, period_parts
+from .crediting import AM, period_parts
 
 ZERO = Decimal(0)
 C = "002/KAP §三"
@@ -227,8 +227,8 @@ def run_scheme(facts: Facts, carried: Mapping[str, Any], p, rep_quarter_fn, side
     """Credit the quarter's collections, run each rep's quarter through the scheme, add side bonuses.
     rep_quarter_fn(person, quarter, credit row or None, carried state or None, facts, p)."""
     q = facts.quarter
-    parts, credit_lines = period_parts(facts, q, p)
-    rows = by_person(parts)
+    credited = period_parts(facts, q, p)
+    credit_lines, rows = credited.lines, credited.per_person
     lines, out = list(credit_lines), dict(carried)
     run_ids = set()
     for person in reps(facts):
