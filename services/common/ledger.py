@@ -16,6 +16,7 @@ import itertools
 import logging
 import time
 from decimal import Decimal
+from operator import is_, itemgetter
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import orjson
@@ -30,6 +31,7 @@ from shared.explain import CNY, INFO, Line, LineTable, plain
 from shared.money import report
 
 CLOSED, REOPENED, STALE = "closed", "reopened", "stale"
+FIGURE = itemgetter(0)  # a LineTable row's figure
 TABLE_ROWS = 1000  # a LineTable's rows stored a row at most this many: what a page may parse
 log = logging.getLogger("kam.ledger")
 
@@ -114,12 +116,22 @@ def line_json(line: Line) -> str:
 
 
 def table_json(table: LineTable, rows: list) -> str:
-    """Some rows of a LineTable as JSON text: its reason templates, input names and rows (each
-    value as ``plain`` writes it; the encoder's callback turns Decimals to text at half the cost
-    of a pass over the rows before it)."""
+    """Some rows of a LineTable as JSON text: its reason templates, input names and rows. An
+    input holding the same value in every row (a rate, a zero, the clause: the same object, so
+    the same text) is written once under ``same``, not in each row; ``inputs`` keeps the
+    table's order of them. Values as ``plain`` writes them (Decimals by the encoder's callback)."""
+    columns = table.columns
+    by_column = list(zip(*rows))  # (figures, first input's column, ...)
+    same, kept = {}, [by_column[0]]
+    for name, column in zip(columns, by_column[1:]):
+        if all(map(is_, column, itertools.repeat(column[0]))):  # stops at the first row that differs
+            same[name] = column[0]
+        else:
+            kept.append(column)
     return orjson.dumps({
         "person": table.person, "role": table.role, "unit": table.unit, "kind": table.kind, "clause": table.clause,
-        "reason_zh": table.reason_zh, "reason_en": table.reason_en, "columns": table.columns, "rows": rows,
+        "reason_zh": table.reason_zh, "reason_en": table.reason_en, "inputs": columns, "same": same,
+        "columns": [name for name in columns if name not in same], "rows": list(zip(*kept)),
     }, default=_json_default, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS).decode()
 
 
@@ -131,9 +143,13 @@ def lines_of(stored: Mapping[str, Any]) -> list[dict[str, Any]]:
     base = {k: stored[k] for k in ("person", "role")}
     unit, kind, clause, zh, en, columns = (stored[k] for k in ("unit", "kind", "clause", "reason_zh", "reason_en",
                                                                 "columns"))
+    same = stored.get("same") or {}  # rows stored before inputs alike were written once have none
+    order = stored.get("inputs", columns)
     out = []
     for exact, *values in stored["rows"]:
         inputs = dict(zip(columns, values))
+        if same:
+            inputs = {name: same[name] if name in same else inputs[name] for name in order}
         rounded = report(Decimal(exact)) if unit == CNY else None
         line = {**base, "figure": exact if rounded is None else str(rounded), "unit": unit, "kind": kind,
                 "clause": clause, "reason_zh": zh.format(figure=exact, **inputs),
@@ -152,7 +168,7 @@ def stored_rows(sheet_id: int, blocks: Iterable[Line | LineTable], table_rows: i
         if type(block) is LineTable:
             for start in range(0, len(block.rows), table_rows):
                 rows = block.rows[start:start + table_rows]
-                figure = sum((row[0] for row in rows), Decimal(0))
+                figure = sum(map(FIGURE, rows), Decimal(0))
                 yield (sheet_id, seq, block.person, block.role, str(figure), block.unit, block.kind, block.clause,
                        len(rows), table_json(block, rows))
                 seq += len(rows)

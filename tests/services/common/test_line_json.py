@@ -68,3 +68,24 @@ def test_stored_rows_split_tables_and_place_each_first_line():
     assert [(r[0], r[1], r[2], r[4], r[8]) for r in rows] == [
         (7, 0, "a", "1", 1), (7, 1, "lin", "120.005", 2), (7, 3, "lin", "0.004", 1)]
     assert [l for r in rows[1:] for l in lines_of(json.loads(r[9]))] == [l.to_dict() for l in TABLE.lines()]
+
+
+def test_inputs_alike_in_every_row_are_stored_once_and_read_back_in_place():
+    rate, zero = Decimal("0.05"), Decimal("0")
+    # "rate" is one object in every row: stored once; "fee" is 0 in both rows but written
+    # differently ("0", "0.00"): equal is not alike, each row keeps its own text
+    table = LineTable("lin", "account_manager", CNY, "side_bonus", "002/KAP §二2", "{collection} {fee} {figure}",
+                      "{collection} {fee} {figure}", ("collection", "rate", "fee", "note"),
+                      [(Decimal("1.5"), "c1", rate, zero, None), (Decimal("2"), "c2", rate, Decimal("0.00"), None)])
+    stored = json.loads(table_json(table, table.rows))
+    assert stored["same"] == {"rate": "0.05", "note": None} and stored["columns"] == ["collection", "fee"]
+    assert stored["rows"] == [["1.5", "c1", "0"], ["2", "c2", "0.00"]]
+    read = lines_of(stored)
+    assert read == [l.to_dict() for l in table.lines()]
+    assert list(read[1]["inputs"]) == ["collection", "rate", "fee", "note"]  # the table's order
+    assert read[1]["reason_en"] == "c2 0.00 2"
+    # a row stored before inputs were written once (every input in every row) still reads
+    old = {**stored, "columns": list(table.columns), "rows": [[str(r[0]), r[1], "0.05", str(r[3]), None]
+                                                              for r in table.rows]}
+    del old["same"], old["inputs"]
+    assert lines_of(old) == read
