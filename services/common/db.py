@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 import weakref
 from datetime import datetime, timezone
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import orjson
 from nameko_sqlalchemy import Database
 from sqlalchemy import JSON, Column, DateTime, Integer, String, event
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.pool import QueuePool
 
 from . import migrations
@@ -65,9 +66,10 @@ class ServiceDatabase(Database):
     """nameko-sqlalchemy's Database that also brings the service's database to its newest
     schema when it starts (services.common.migrations: the Base names its service).
 
-    PostgreSQL connections are checked before use, so a database restart costs the calls made
-    while it is down, not every pooled connection afterwards. SQLite runs in WAL mode with a busy
-    timeout, so concurrent workers wait for the writer instead of failing with "locked"."""
+    PostgreSQL connections idle for a second are checked before use (``ping_when_idle``), so a
+    database restart costs the calls made while it is down, not every pooled connection
+    afterwards. SQLite runs in WAL mode with a busy timeout, so concurrent workers wait for the
+    writer instead of failing with "locked"."""
 
     def setup(self):
         self.engine_options = {**self.engine_options, **_engine_options(
@@ -77,6 +79,8 @@ class ServiceDatabase(Database):
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
             WriterGate.of(self.engine)
+        else:
+            ping_when_idle(self.engine)
         migrations.prepare(self.engine, self.declarative_base.metadata)
 
     def worker_teardown(self, worker_ctx):
@@ -119,7 +123,35 @@ def _engine_options(url: str, workers: int = 10) -> dict[str, Any]:
         return options
     # a connection for every worker and the timers: with the default 5 (+10 overflow) each busy
     # moment opened and closed PostgreSQL connections, an eighth of intake's time at 10 callers
-    return {**options, "pool_pre_ping": True, "pool_size": workers + 2, "max_overflow": 10}
+    return {**options, "pool_size": workers + 2, "max_overflow": 10}
+
+
+PING_IDLE_S = 1.0  # no database restarts faster: a connection used since cannot have outlived one
+
+
+def ping_when_idle(engine) -> None:
+    """Check a pooled connection before use only when it has lain idle ``PING_IDLE_S`` or more.
+    A database restart then costs the calls made while it is down, not a failure on each pooled
+    connection afterwards, as SQLAlchemy's ``pool_pre_ping`` gives; but a busy service no longer
+    pays a round trip on every call for it (5% of intake's CPU). A dead connection found here is
+    replaced by a new one before the call sees it; one that dies in use invalidates the pool."""
+    def fresh(_dbapi_connection, record, *_):
+        record.info["kam_idle_since"] = time.monotonic()
+
+    def checkout(dbapi_connection, record, _proxy):
+        since = record.info.get("kam_idle_since")
+        if since is not None and time.monotonic() - since < PING_IDLE_S:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+        except Exception as exc:  # noqa: BLE001 - any failure: this connection is not usable
+            raise DisconnectionError(f"pooled connection is dead ({type(exc).__name__})") from exc
+
+    event.listen(engine.pool, "connect", fresh)
+    event.listen(engine.pool, "checkin", fresh)
+    event.listen(engine.pool, "checkout", checkout)
 
 
 def _sqlite_pragmas(dbapi_connection, _record):
