@@ -26,6 +26,7 @@ Tables: models.py.
 from __future__ import annotations
 
 from nameko.dependency_providers import Config
+from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 from shared import events as E
@@ -36,7 +37,7 @@ from services.common import operations
 from services.common.origin import SuiteDispatcher
 from services.common import guard  # a module: `nameko run` would run a mixin class found here
 from shared.errors import NotFound
-from services.common.period_run import (audit_reopen, close_and_announce, facts_for, line_plugin, off_the_hub,
+from services.common.period_run import (audit_reopen, caught_up, close_and_announce, facts_for, line_plugin, off_the_hub,
                                         project, projection_counts, projection_versions)
 from services.common.rpc import api, validated
 
@@ -55,6 +56,7 @@ class AssessmentService(guard.AccessProjection, operations.DeadLetters, operatio
     db = ServiceDatabase(Base)
     dispatch = SuiteDispatcher()  # events under the service's broker user (services.common.origin)
     config = Config()
+    intake = RpcProxy(E.INTAKE)  # has every change arrived? (services.common.catch_up)
 
     @handles(E.INTAKE, E.RECORD_CHANGED)
     def on_record_changed(self, payload):
@@ -80,7 +82,8 @@ class AssessmentService(guard.AccessProjection, operations.DeadLetters, operatio
             return off_the_hub(plugin.assess_month, facts).lines.blocks, None, None
 
         return close_and_announce(session, Sheet, SheetLine, OutboxEvent, self.dispatch, E.MONTH_CLOSED,
-                                  business_line, str(month), plugin.key, compute, self.audit)
+                                  business_line, str(month), plugin.key, compute, self.audit,
+                                  ready=lambda: caught_up(session, Fact, self.intake, self.config, business_line))
 
     @api
     def reopen_month(self, business_line, month, reason):

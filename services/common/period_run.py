@@ -13,7 +13,7 @@ from shared import events as E
 from shared.errors import NotFound
 from shared.records import KINDS
 
-from . import ledger
+from . import catch_up, ledger
 from .db import first_time
 from .locks import lock
 from .factstore import apply_record, period_records, preload
@@ -110,12 +110,30 @@ def collector_paused():
             gc.enable()
 
 
+def caught_up(session, Fact, intake, config, business_line: str) -> None:
+    """Wait until this projection holds every change intake has sent for the line, or refuse
+    (services.common.catch_up); ``intake`` is the service's RpcProxy to it."""
+    def held():
+        session.rollback()  # each poll a fresh read: an open transaction keeps seeing its snapshot
+        return projection_versions(session, Fact, business_line)
+
+    catch_up.wait_for_intake(lambda: intake.record_counts(business_line), held, FACT_KINDS,
+                             catch_up.seconds(config), business_line)
+
+
 def close_and_announce(session, Sheet, SheetLine, OutboxEvent, dispatch, event_type: str,
-                       business_line: str, period: str, plugin_key: str, compute, audit=None) -> dict[str, Any]:
+                       business_line: str, period: str, plugin_key: str, compute, audit=None,
+                       ready=None) -> dict[str, Any]:
     """Close the period (or find its closed sheet), announce a new sheet once, and answer with its
     summary (totals, line count, version): the lines are read page by page, so no reply grows
     with the organisation. A new sheet is written with its audit entry (``audit``: the service's
-    services.common.audit writer); finding the closed one changes nothing and records nothing."""
+    services.common.audit writer); finding the closed one changes nothing and records nothing.
+    ``ready()`` runs first when the period is to be computed (``caught_up``), outside any lock:
+    waiting for events there would hold up the very writes it waits for."""
+    if ready is not None:
+        latest = ledger.current(session, Sheet, business_line, period)
+        if latest is None or latest.status != ledger.CLOSED:
+            ready()
     with collector_paused():
         sheet, created = ledger.close(session, Sheet, SheetLine, business_line, period, plugin_key, compute,
                                       pause=yield_to_hub)

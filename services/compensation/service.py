@@ -34,6 +34,8 @@ Tables: models.py.
 """
 from __future__ import annotations
 
+from nameko.dependency_providers import Config
+from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 from shared import events as E
@@ -46,7 +48,7 @@ from services.common.origin import SuiteDispatcher
 from services.common import guard  # a module: `nameko run` would run a mixin class found here
 from shared.errors import Conflict, NotFound
 from shared.explain import plain
-from services.common.period_run import (audit_reopen, close_and_announce, facts_for, line_plugin, off_the_hub,
+from services.common.period_run import (audit_reopen, caught_up, close_and_announce, facts_for, line_plugin, off_the_hub,
                                         project, projection_counts, projection_versions)
 from services.common.rpc import api, validated
 
@@ -61,6 +63,8 @@ class CompensationService(guard.AccessProjection, operations.DeadLetters, operat
 
     db = ServiceDatabase(Base)
     dispatch = SuiteDispatcher()  # events under the service's broker user (services.common.origin)
+    config = Config()
+    intake = RpcProxy(E.INTAKE)  # has every change arrived? (services.common.catch_up)
 
     @handles(E.INTAKE, E.RECORD_CHANGED)
     def on_record_changed(self, payload):
@@ -86,7 +90,8 @@ class CompensationService(guard.AccessProjection, operations.DeadLetters, operat
             return result.lines.blocks, carried, plain(dict(result.carried))
 
         return close_and_announce(session, Sheet, SheetLine, OutboxEvent, self.dispatch, E.QUARTER_CLOSED,
-                                  business_line, str(quarter), plugin.key, compute, self.audit)
+                                  business_line, str(quarter), plugin.key, compute, self.audit,
+                                  ready=lambda: caught_up(session, Fact, self.intake, self.config, business_line))
 
     def _carried_in(self, business_line, quarter):
         previous = ledger.current(self.db.session, Sheet, business_line, str(quarter.previous()))
