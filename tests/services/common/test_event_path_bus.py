@@ -122,7 +122,8 @@ def test_an_event_not_published_by_the_suite_is_parked_and_never_applied(start_s
 
 def test_a_forged_or_broken_event_is_parked_at_once_and_never_stored(start_service, rpc, amqp_uri,
                                                                       pg_url_factory):
-    start_service(AssessmentService, pg_url_factory("assessment"), **FAST)
+    # the events come by hand, not from intake: a close has no intake to wait for
+    start_service(AssessmentService, pg_url_factory("assessment"), **FAST, CLOSE_CATCH_UP_SECONDS=0)
     dispatch = event_dispatcher({"AMQP_URI": amqp_uri}, user_id="guest")
     dispatch(E.INTAKE, E.RECORD_CHANGED, record_event("business_line", {"key": "acme", "plugin": "acme-flat"},
                                                       key="acme"))
