@@ -11,6 +11,9 @@ RPC:
                                                  the current version; lines all or page by page
     sheet_history(business_line, month)          every version with its reopen reason
     projection_status(business_line)             records held per kind (caught up yet?)
+RPC out: intake.record_counts(business_line) before a month is computed: it waits (up to
+CLOSE_CATCH_UP_SECONDS) for every change intake has sent, else refuses with Conflict naming
+what is missing (services.common.catch_up).
 Operators (every service, services.common.operations): list_parked, get_parked, replay_parked,
 drop_parked — events this service parked in ``assessment.parked`` (services.common.deadletter).
 Handlers apply only events the suite published (services.common.origin), validate each

@@ -20,6 +20,9 @@ first quarter this service has run for the line). Reopening a quarter marks ever
 quarter of the line stale (get_run shows it, with why; a period_stale event announces it); a
 quarter runs only on a previous quarter that is closed and current, and running a stale quarter
 recomputes it as a new version whose reason says so.
+RPC out: intake.record_counts(business_line) before a quarter is computed: it waits (up to
+CLOSE_CATCH_UP_SECONDS) for every change intake has sent, else refuses with Conflict naming
+what is missing (services.common.catch_up).
 Operators (every service, services.common.operations): list_parked, get_parked, replay_parked,
 drop_parked — events this service parked in ``compensation.parked`` (services.common.deadletter).
 Handlers apply only events the suite published (services.common.origin), validate each

@@ -124,7 +124,8 @@ ROUTES: list[Route] = [
     *[route for kind in RECORD_PATHS for route in _record_routes(kind)],
     # --- months (assessment) ---
     Route("close_month", "POST", f"{_MONTH}/close", "assessment", "close_month",
-          "Close the month (again: the same sheet); answers its summary", "months",
+          "Close the month (again: the same sheet); answers its summary. Waits up to 30 s for every change "
+          "intake has sent to arrive; 409 naming each kind still behind, nothing computed", "months",
           lambda p, q, b: _period(p, {}, b, "business_line", "month"), answer=S.Summary),
     _reopen("reopen_month", _MONTH, "month", "assessment", "reopen_month",
             "Reopen a closed month with a reason; the next close stores a new version", "months"),
@@ -138,7 +139,8 @@ ROUTES: list[Route] = [
           "projection_status", "Records assessment holds per kind (caught up with intake?)", "months", _line),
     # --- quarters (compensation) ---
     Route("run_quarter", "POST", f"{_QUARTER}/run", "compensation", "run_quarter",
-          "Run the quarter's statements (again: the same run); answers its summary", "quarters",
+          "Run the quarter's statements (again: the same run); answers its summary. Waits for intake's "
+          "changes as a month's close does", "quarters",
           lambda p, q, b: _period(p, {}, b, "business_line", "quarter"), answer=S.Summary),
     _reopen("reopen_quarter", _QUARTER, "quarter", "compensation", "reopen_quarter",
             "Reopen a run quarter with a reason; later closed quarters become stale", "quarters"),
