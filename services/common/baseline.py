@@ -154,6 +154,16 @@ def drop_ledger_line_count() -> None:
         batch.drop_column("line_count")
 
 
+def facts_version_index() -> None:
+    """0003 (assessment, compensation): the projection's changes per kind summed from an index
+    (services.common.catch_up asks before every close)."""
+    op.create_index("ix_facts_line_kind_version", "facts", ["business_line", "kind", "version"])
+
+
+def drop_facts_version_index() -> None:
+    op.drop_index("ix_facts_line_kind_version", "facts")
+
+
 def opportunities_assignment() -> None:
     """0002 (escalation, notify): each opportunity's newest owner assignment, by number, so that
     of two owner_assigned events arriving out of order the newer stands."""
