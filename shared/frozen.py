@@ -1,9 +1,9 @@
-"""A faster ``__init__`` for frozen, slotted dataclasses made by the million (explained lines,
-credited parts).
+"""A faster ``__init__`` for frozen, slotted dataclasses made by the million (a large period's
+records, explained lines, credited parts).
 
 dataclasses writes each field of a frozen instance with ``object.__setattr__`` (its own
 ``__setattr__`` refuses writes); setting the slots through their descriptors does the same write
-at half the cost, and a quarter of 1,000,000 collections builds two such objects per collection.
+at half the cost, and a quarter of 1,000,000 collections builds a record and a part of each.
 The instance stays frozen, hashable and equal exactly as dataclasses makes it; only ``__init__``
 is replaced, with the same parameters, defaults and default factories.
 """
