@@ -60,7 +60,8 @@ def wait_for_intake(ask_intake: Callable[[], Mapping[str, Any]], held: Callable[
             detail = "; ".join(f"{kind}: {have:,} of {sent_:,} changes" for kind, (have, sent_) in lagging.items())
             raise Conflict(f"this service has not yet received every record intake holds for {business_line!r} "
                            f"({detail}) after waiting {wait_s:g} s: events are still in flight, or parked "
-                           f"(list_parked); nothing was computed, retry once it has caught up",
-                           field="business_line")
+                           f"(list_parked: replay them; a record whose event was dropped is sent again by "
+                           f"intake.update_record with no changes); nothing was computed, retry once it has "
+                           f"caught up", field="business_line")
         pause(delay)
         delay = min(delay * 2, 1.0)
