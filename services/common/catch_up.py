@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping
 
 import eventlet
 
-from shared.errors import Conflict, SuiteError, Unavailable
+from shared.errors import ConfigError, Conflict, SuiteError, Unavailable
 
 CONFIG_KEY = "CLOSE_CATCH_UP_SECONDS"
 DEFAULT_SECONDS = 30.0
@@ -25,7 +25,12 @@ ASK_TIMEOUT_S = 10.0  # nameko 2's RpcProxy waits for ever on a reply from a ser
 
 def seconds(config: Mapping[str, Any]) -> float:
     value = config.get(CONFIG_KEY, DEFAULT_SECONDS)
-    return DEFAULT_SECONDS if value in (None, "") else float(value)
+    if value in (None, ""):
+        return DEFAULT_SECONDS
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{CONFIG_KEY} must be a number of seconds, got {value!r}", field=CONFIG_KEY) from None
 
 
 def behind(sent: Mapping[str, Any], held: Mapping[str, int], kinds) -> dict[str, tuple[int, int]]:

@@ -6,10 +6,10 @@ import pytest
 import sqlalchemy as sa
 
 from services.assessment.service import AssessmentService
-from services.common.catch_up import behind, wait_for_intake
+from services.common.catch_up import behind, seconds, wait_for_intake
 from services.compensation.service import CompensationService
 from services.intake.service import IntakeService
-from shared.errors import Conflict, Forbidden, NotFound, Unavailable
+from shared.errors import ConfigError, Conflict, Forbidden, NotFound, Unavailable
 
 KINDS = {"opportunity", "deal", "person"}
 
@@ -51,6 +51,13 @@ def test_intake_down_is_unavailable_and_its_own_refusal_passes_through():
 
     with pytest.raises(Forbidden):
         wait_for_intake(refused, dict, KINDS, 5, "acme")
+
+
+def test_the_wait_comes_from_config_and_a_bad_value_names_the_key():
+    assert seconds({}) == 30 and seconds({"CLOSE_CATCH_UP_SECONDS": "0"}) == 0
+    with pytest.raises(ConfigError) as exc:
+        seconds({"CLOSE_CATCH_UP_SECONDS": "half a minute"})
+    assert exc.value.errors[0]["field"] == "CLOSE_CATCH_UP_SECONDS"
 
 
 def test_zero_seconds_asks_nothing():
