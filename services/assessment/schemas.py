@@ -17,6 +17,10 @@ class SheetQuery(MonthRef, f.Paging):
     pass
 
 
+class Close(MonthRef):
+    accept_missing = f.optional_reason()  # close on what is held though intake sent more: why
+
+
 class Reopen(MonthRef):
     reason = f.reason()
 

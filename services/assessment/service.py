@@ -4,7 +4,8 @@ Events in:  intake.record_changed, intake.records_changed (every fact kind, into
              projection)
 Events out: month_closed (totals per person)
 RPC:
-    close_month(business_line, month)            closes the sheet; answers its summary (totals,
+    close_month(business_line, month, accept_missing=None)
+                                                 closes the sheet; answers its summary (totals,
                                                  line_count, version); again: the same
     reopen_month(business_line, month, reason)   the next close stores a new version
     get_sheet(business_line, month, person=None, page=None, page_size=None, kind=None)
@@ -13,7 +14,8 @@ RPC:
     projection_status(business_line)             records held per kind (caught up yet?)
 RPC out: intake.record_counts(business_line) before a month is computed: it waits (up to
 CLOSE_CATCH_UP_SECONDS) for every change intake has sent, else refuses with Conflict naming
-what is missing (services.common.catch_up).
+what is missing (services.common.catch_up), or, given accept_missing (a reason), closes on what
+it holds and says so in the version's reason.
 Operators (every service, services.common.operations): list_parked, get_parked, replay_parked,
 drop_parked — events this service parked in ``assessment.parked`` (services.common.deadletter).
 Handlers apply only events the suite published (services.common.origin), validate each
@@ -45,7 +47,7 @@ from services.common.period_run import (audit_reopen, caught_up, close_and_annou
 from services.common.rpc import api, validated
 
 from .models import AuditEntry, AccessPrincipal, AppliedEvent, Base, Fact, OutboxEvent, Sheet, SheetLine
-from .schemas import LineRef, MonthRef, Reopen, SheetQuery
+from .schemas import Close, LineRef, MonthRef, Reopen, SheetQuery
 
 # Opportunities discovered this long before a month can still count in it (late entries).
 DEFAULT_LOOKBACK_DAYS = 400
@@ -71,9 +73,10 @@ class AssessmentService(guard.AccessProjection, operations.DeadLetters, operatio
         self.on_record_changed(payload)
 
     @api
-    def close_month(self, business_line, month):
+    def close_month(self, business_line, month, accept_missing=None):
         session = self.db.session
-        month = validated(MonthRef, business_line=business_line, month=month)["month"]
+        args = validated(Close, business_line=business_line, month=month, accept_missing=accept_missing)
+        month = args["month"]
         plugin = line_plugin(session, Fact, business_line)
 
         def compute():
@@ -86,7 +89,8 @@ class AssessmentService(guard.AccessProjection, operations.DeadLetters, operatio
 
         return close_and_announce(session, Sheet, SheetLine, OutboxEvent, self.dispatch, E.MONTH_CLOSED,
                                   business_line, str(month), plugin.key, compute, self.audit,
-                                  ready=lambda: caught_up(session, Fact, self.intake, self.config, business_line))
+                                  ready=lambda: caught_up(session, Fact, self.intake, self.config, business_line,
+                                                          args["accept_missing"]))
 
     @api
     def reopen_month(self, business_line, month, reason):

@@ -41,12 +41,17 @@ def behind(sent: Mapping[str, Any], held: Mapping[str, int], kinds) -> dict[str,
 
 
 def wait_for_intake(ask_intake: Callable[[], Mapping[str, Any]], held: Callable[[], Mapping[str, int]],
-                    kinds, wait_s: float, business_line: str, pause: Callable[[float], Any] = eventlet.sleep) -> None:
+                    kinds, wait_s: float, business_line: str, pause: Callable[[float], Any] = eventlet.sleep,
+                    accept_missing: str | None = None) -> str | None:
     """Return once the projection (``held()``) holds every change intake reports (``ask_intake()``)
     for ``kinds``; raise Conflict if it still does not after ``wait_s`` seconds, Unavailable if
-    intake cannot be asked. Polls with a growing pause: ``held`` is one GROUP BY over the line."""
+    intake cannot be asked. Polls with a growing pause: ``held`` is one indexed sum over the line.
+
+    ``accept_missing`` (an operator's reason: a payroll deadline, a record that cannot be
+    projected until a fault is fixed) turns the refusal into a note for the sheet's reason, naming
+    what is missing and why it was closed anyway; None when nothing was."""
     if wait_s <= 0:
-        return
+        return None
     deadline, delay = time.monotonic() + wait_s, 0.05
     while True:
         try:
@@ -60,13 +65,16 @@ def wait_for_intake(ask_intake: Callable[[], Mapping[str, Any]], held: Callable[
                               field="business_line") from None
         lagging = behind(sent, held(), kinds)
         if not lagging:
-            return
+            return None
         if time.monotonic() >= deadline:
             detail = "; ".join(f"{kind}: {have:,} of {sent_:,} changes" for kind, (have, sent_) in lagging.items())
+            if accept_missing is not None:
+                return f"closed behind intake ({detail}): {accept_missing.strip()}"
             raise Conflict(f"this service has not yet received every record intake holds for {business_line!r} "
                            f"({detail}) after waiting {wait_s:g} s: events are still in flight, or parked "
                            f"(list_parked: replay them; a record whose event was dropped is sent again by "
                            f"intake.update_record with no changes); nothing was computed, retry once it has "
-                           f"caught up", field="business_line")
+                           f"caught up, or close on what is held with accept_missing (a reason)",
+                           field="business_line")
         pause(delay)
         delay = min(delay * 2, 1.0)

@@ -189,9 +189,10 @@ def current(session, Sheet, business_line: str, period: str):
 
 def close(session, Sheet, SheetLine, business_line: str, period: str, plugin_key: str,
           compute: Callable[[], tuple[Sequence[Line | LineTable], Any, Any]], pause: Callable[[], Any] = lambda: None,
-          chunk: int = 5000):
+          chunk: int = 5000, note: str | None = None):
     """Return (sheet, created). ``compute`` -> (blocks, carried_in, carried_out) runs only when
-    the period is not closed yet (or was reopened). The lines are written ``chunk`` at a time with
+    the period is not closed yet (or was reopened); ``note`` is added to the new version's reason.
+    The lines are written ``chunk`` at a time with
     ``pause()`` between, all in the caller's transaction: a close interrupted anywhere leaves no
     sheet at all, never part of one. The line's ledger is locked first: a reopening of the
     previous period committed while this one computed would find no later sheet to mark stale,
@@ -206,6 +207,8 @@ def close(session, Sheet, SheetLine, business_line: str, period: str, plugin_key
     reason = None if latest is None else (
         f"reopened: {latest.reopen_reason}" if latest.status == REOPENED
         else f"recomputed because {latest.stale_reason}")
+    if note:  # e.g. closed on purpose behind intake (services.common.catch_up): said with the version
+        reason = note if reason is None else f"{reason}; {note}"
     sheet = Sheet(business_line=business_line, period=period, version=(latest.version + 1) if latest else 1,
                   status=CLOSED, plugin=plugin_key, totals=totals_of(blocks),
                   carried_in=carried_in, carried_out=carried_out, reason=reason)

@@ -110,15 +110,16 @@ def collector_paused():
             gc.enable()
 
 
-def caught_up(session, Fact, intake, config, business_line: str) -> None:
+def caught_up(session, Fact, intake, config, business_line: str, accept_missing: str | None = None) -> str | None:
     """Wait until this projection holds every change intake has sent for the line, or refuse
-    (services.common.catch_up); ``intake`` is the service's RpcProxy to it."""
+    (services.common.catch_up); ``intake`` is the service's RpcProxy to it. With
+    ``accept_missing``, answers the note a sheet closed behind intake carries in its reason."""
     def held():
         session.rollback()  # each poll a fresh read: an open transaction keeps seeing its snapshot
         return projection_versions(session, Fact, business_line)
 
-    catch_up.wait_for_intake(lambda: intake.record_counts(business_line), held, FACT_KINDS,
-                             catch_up.seconds(config), business_line)
+    return catch_up.wait_for_intake(lambda: intake.record_counts(business_line), held, FACT_KINDS,
+                                    catch_up.seconds(config), business_line, accept_missing=accept_missing)
 
 
 def close_and_announce(session, Sheet, SheetLine, OutboxEvent, dispatch, event_type: str,
@@ -129,14 +130,16 @@ def close_and_announce(session, Sheet, SheetLine, OutboxEvent, dispatch, event_t
     with the organisation. A new sheet is written with its audit entry (``audit``: the service's
     services.common.audit writer); finding the closed one changes nothing and records nothing.
     ``ready()`` runs first when the period is to be computed (``caught_up``), outside any lock:
-    waiting for events there would hold up the very writes it waits for."""
+    waiting for events there would hold up the very writes it waits for; what it answers is
+    added to the new sheet's reason."""
+    note = None
     if ready is not None:
         latest = ledger.current(session, Sheet, business_line, period)
         if latest is None or latest.status != ledger.CLOSED:
-            ready()
+            note = ready()
     with collector_paused():
         sheet, created = ledger.close(session, Sheet, SheetLine, business_line, period, plugin_key, compute,
-                                      pause=yield_to_hub)
+                                      pause=yield_to_hub, note=note)
     session.flush()
     answer = ledger.summary_dict(session, SheetLine, sheet)
     if created:

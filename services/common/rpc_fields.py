@@ -45,3 +45,9 @@ class Paging(Schema):
 def reason():
     return fields.String(required=True, validate=[validate.Regexp(r"\S", error="give a reason"),
                                                   validate.Length(max=TEXT_MAX)])
+
+
+def optional_reason():
+    """A reason given only to do something on purpose (a close behind intake)."""
+    return fields.String(load_default=None, allow_none=True,
+                         validate=[validate.Regexp(r"\S", error="give a reason"), validate.Length(max=TEXT_MAX)])

@@ -17,6 +17,10 @@ class StatementQuery(QuarterRef, f.Paging):
     pass
 
 
+class Run(QuarterRef):
+    accept_missing = f.optional_reason()  # run on what is held though intake sent more: why
+
+
 class Reopen(QuarterRef):
     reason = f.reason()
 

@@ -6,7 +6,8 @@ Events in:  intake.record_changed, intake.records_changed (every fact kind, into
 Events out: quarter_closed (totals per person, the version's reason),
             period_stale (a later closed quarter whose carried state a reopen has changed)
 RPC:
-    run_quarter(business_line, quarter)             statements; answers the run's summary (totals,
+    run_quarter(business_line, quarter, accept_missing=None)
+                                                    statements; answers the run's summary (totals,
                                                     line_count, version); again: the same
     reopen_quarter(business_line, quarter, reason)  the next run stores a new version
     get_statement(business_line, quarter, person, page=None, page_size=None, kind=None)
@@ -22,7 +23,8 @@ quarter runs only on a previous quarter that is closed and current, and running 
 recomputes it as a new version whose reason says so.
 RPC out: intake.record_counts(business_line) before a quarter is computed: it waits (up to
 CLOSE_CATCH_UP_SECONDS) for every change intake has sent, else refuses with Conflict naming
-what is missing (services.common.catch_up).
+what is missing (services.common.catch_up), or, given accept_missing (a reason), runs on what
+it holds and says so in the version's reason.
 Operators (every service, services.common.operations): list_parked, get_parked, replay_parked,
 drop_parked — events this service parked in ``compensation.parked`` (services.common.deadletter).
 Handlers apply only events the suite published (services.common.origin), validate each
@@ -56,7 +58,7 @@ from services.common.period_run import (audit_reopen, caught_up, close_and_annou
 from services.common.rpc import api, validated
 
 from .models import AuditEntry, AccessPrincipal, AppliedEvent, Base, Fact, OutboxEvent, Sheet, SheetLine
-from .schemas import LineRef, QuarterRef, Reopen, StatementQuery
+from .schemas import LineRef, QuarterRef, Reopen, Run, StatementQuery
 
 
 class CompensationService(guard.AccessProjection, operations.DeadLetters, operations.AuditTrail):
@@ -79,9 +81,10 @@ class CompensationService(guard.AccessProjection, operations.DeadLetters, operat
         self.on_record_changed(payload)
 
     @api
-    def run_quarter(self, business_line, quarter):
+    def run_quarter(self, business_line, quarter, accept_missing=None):
         session = self.db.session
-        quarter = validated(QuarterRef, business_line=business_line, quarter=quarter)["quarter"]
+        args = validated(Run, business_line=business_line, quarter=quarter, accept_missing=accept_missing)
+        quarter = args["quarter"]
         plugin = line_plugin(session, Fact, business_line)
 
         def compute():
@@ -94,7 +97,8 @@ class CompensationService(guard.AccessProjection, operations.DeadLetters, operat
 
         return close_and_announce(session, Sheet, SheetLine, OutboxEvent, self.dispatch, E.QUARTER_CLOSED,
                                   business_line, str(quarter), plugin.key, compute, self.audit,
-                                  ready=lambda: caught_up(session, Fact, self.intake, self.config, business_line))
+                                  ready=lambda: caught_up(session, Fact, self.intake, self.config, business_line,
+                                                          args["accept_missing"]))
 
     def _carried_in(self, business_line, quarter):
         previous = ledger.current(self.db.session, Sheet, business_line, str(quarter.previous()))

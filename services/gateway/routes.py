@@ -125,8 +125,9 @@ ROUTES: list[Route] = [
     # --- months (assessment) ---
     Route("close_month", "POST", f"{_MONTH}/close", "assessment", "close_month",
           "Close the month (again: the same sheet); answers its summary. Waits up to 30 s for every change "
-          "intake has sent to arrive; 409 naming each kind still behind, nothing computed", "months",
-          lambda p, q, b: _period(p, {}, b, "business_line", "month"), answer=S.Summary),
+          "intake has sent to arrive; 409 naming each kind still behind, nothing computed; with "
+          "accept_missing (a reason) closes on what is held and says so in the version's reason", "months",
+          lambda p, q, b: _period(p, q, b, "business_line", "month"), query=S.CloseQuery, answer=S.Summary),
     _reopen("reopen_month", _MONTH, "month", "assessment", "reopen_month",
             "Reopen a closed month with a reason; the next close stores a new version", "months"),
     Route("get_sheet", "GET", f"{_MONTH}/sheet", "assessment", "get_sheet",
@@ -140,8 +141,8 @@ ROUTES: list[Route] = [
     # --- quarters (compensation) ---
     Route("run_quarter", "POST", f"{_QUARTER}/run", "compensation", "run_quarter",
           "Run the quarter's statements (again: the same run); answers its summary. Waits for intake's "
-          "changes as a month's close does", "quarters",
-          lambda p, q, b: _period(p, {}, b, "business_line", "quarter"), answer=S.Summary),
+          "changes as a month's close does (accept_missing likewise)", "quarters",
+          lambda p, q, b: _period(p, q, b, "business_line", "quarter"), query=S.CloseQuery, answer=S.Summary),
     _reopen("reopen_quarter", _QUARTER, "quarter", "compensation", "reopen_quarter",
             "Reopen a run quarter with a reason; later closed quarters become stale", "quarters"),
     Route("get_run", "GET", _QUARTER, "compensation", "get_run",

@@ -108,6 +108,11 @@ class SheetQuery(PersonQuery, f.Paging):
     """get_sheet's query: one person's lines, page by page, of one kind."""
 
 
+class CloseQuery(_Strict):
+    """A close or run on what the service holds though intake has sent more: why (audited)."""
+    accept_missing = f.optional_reason()
+
+
 class OpportunityQuery(_Strict):
     opportunity = f.ident(load_default=None, allow_none=True)
 

@@ -146,6 +146,9 @@ def test_roles_over_http_allowed_has_its_effect_refused_has_none(gateway):
     assert allowed(clerk, "POST", "/lines/a/months/2026-03/close") == 403  # a close: manager
     _until(lambda: http("GET", "/lines/a/assessment-status")[2].get("opportunity") == 1)
     assert allowed(manager, "POST", "/lines/a/months/2026-03/close") == 200
+    # closing behind intake on purpose takes a reason, checked like any other field
+    status, _, answer = manager("POST", "/lines/a/months/2026-03/close?accept_missing=%20")
+    assert status == 400 and answer["errors"][0]["field"] == "accept_missing"
     status, _, sheet = reader("GET", "/lines/a/months/2026-03/sheet?person=am1&page=1&page_size=10")
     assert status == 200 and sheet["page"] == 1 and sheet["totals"]["am1"]["points"]
     assert manager("POST", "/lines/b/months/2026-03/close")[0] == 403

@@ -9,7 +9,7 @@ from services.assessment.service import AssessmentService
 from services.common.catch_up import behind, seconds, wait_for_intake
 from services.compensation.service import CompensationService
 from services.intake.service import IntakeService
-from shared.errors import ConfigError, Conflict, Forbidden, NotFound, Unavailable
+from shared.errors import ConfigError, Conflict, Forbidden, InvalidFacts, NotFound, Unavailable
 
 KINDS = {"opportunity", "deal", "person"}
 
@@ -58,6 +58,14 @@ def test_the_wait_comes_from_config_and_a_bad_value_names_the_key():
     with pytest.raises(ConfigError) as exc:
         seconds({"CLOSE_CATCH_UP_SECONDS": "half a minute"})
     assert exc.value.errors[0]["field"] == "CLOSE_CATCH_UP_SECONDS"
+
+
+def test_on_purpose_the_refusal_becomes_a_note_naming_what_is_missing():
+    note = wait_for_intake(lambda: {"opportunity": [3, 5]}, lambda: {"opportunity": 4}, KINDS, 0.1, "acme",
+                           pause=eventlet.sleep, accept_missing=" payroll deadline ")
+    assert note == "closed behind intake (opportunity: 4 of 5 changes): payroll deadline"
+    assert wait_for_intake(lambda: {"opportunity": [3, 5]}, lambda: {"opportunity": 5}, KINDS, 0.1, "acme",
+                           accept_missing="payroll deadline") is None  # caught up: nothing to say
 
 
 def test_zero_seconds_asks_nothing():
@@ -135,3 +143,26 @@ def test_a_close_behind_intake_is_refused_and_writes_nothing(suite):
     # a closed period is found, not computed: intake is not asked again
     _in_flight(engine, "o1", 1)
     assert rpc.assessment.close_month("acme", "2026-03")["version"] == 1
+
+
+@pytest.mark.wait(1)
+def test_a_close_behind_intake_on_purpose_says_what_is_missing_and_why(suite):
+    rpc, engine = suite
+    rpc.intake.record_opportunity("acme", {"id": "o1", "amount": 30000, "discovered": "2026-03-03",
+                                           "origin": "audit", "account_manager": "am1"})
+    _arrived(rpc, "opportunity", 1)
+    _in_flight(engine, "o1", 1)
+    with pytest.raises(InvalidFacts) as exc:  # on purpose means with a reason
+        rpc.assessment.close_month("acme", "2026-03", accept_missing="  ")
+    assert exc.value.errors[0]["field"] == "accept_missing"
+    with pytest.raises(NotFound):
+        rpc.assessment.get_sheet("acme", "2026-03")
+    why = "payroll deadline; o1's change is parked (ticket 7)"
+    sheet = rpc.assessment.close_month("acme", "2026-03", accept_missing=why)
+    # closed on what it holds: o1 as first recorded, one audit finding x 3 points = 3
+    assert sheet["totals"] == {"am1": {"points": "3"}}
+    assert sheet["reason"] == f"closed behind intake (opportunity: 1 of 2 changes): {why}"
+    assert rpc.assessment.sheet_history("acme", "2026-03")[0]["reason"] == sheet["reason"]
+    # caught up, the reason is not needed and not written: nothing was missing
+    _in_flight(engine, "o1", -1)
+    assert rpc.compensation.run_quarter("acme", "2026-Q1", accept_missing=why)["reason"] is None
