@@ -53,8 +53,8 @@ from services.common.origin import SuiteDispatcher
 from services.common import guard  # a module: `nameko run` would run a mixin class found here
 from shared.errors import Conflict, NotFound
 from shared.explain import plain
-from services.common.period_run import (audit_reopen, caught_up, close_and_announce, facts_for, line_plugin, off_the_hub,
-                                        project, projection_counts, projection_versions)
+from services.common.period_run import (audit_reopen, caught_up, close_and_announce, facts_for, line_plugin,
+                                        off_the_hub, project, projection_counts, projection_versions)
 from services.common.rpc import api, validated
 
 from .models import AuditEntry, AccessPrincipal, AppliedEvent, Base, Fact, OutboxEvent, Sheet, SheetLine
