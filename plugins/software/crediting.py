@@ -90,8 +90,11 @@ def terms_of(p) -> Callable[[str], tuple[Decimal, Decimal, bool, str]]:
     def terms(kind: str):
         found = cache.get(kind)
         if found is None:
-            found = cache[kind] = (p["task_share"].get(kind, ZERO), p["side_rate"].get(kind, ZERO),
-                                   bool(p["side_on_gross"].get(kind, ZERO)), CREDIT_CLAUSE.get(kind, "002/KAD §二1"))
+            share = p["task_share"].get(kind, ZERO)
+            if share == ONE and share.as_tuple().exponent == 0:  # exactly 1 (not 1.0): credit() skips x 1
+                share = ONE
+            found = cache[kind] = (share, p["side_rate"].get(kind, ZERO), bool(p["side_on_gross"].get(kind, ZERO)),
+                                   CREDIT_CLAUSE.get(kind, "002/KAD §二1"))
         return found
     return terms
 
@@ -111,21 +114,23 @@ def credit(c: Collection, p, contract=None, single: Decimal | None = None, terms
     kind = c.revenue_kind
     task_share, side_rate, on_gross, clause = (terms or terms_of(p))(kind)
     basis = c.gross_margin if kind == "secondary_dev" else net
-    own_task = basis * task_share
+    # x 1 is skipped, not computed (terms_of gives ONE itself for a share of exactly 1): the same
+    # Decimal, not a new one a collection (a context-rounded result stays as it is)
+    own_task = basis if task_share is ONE else basis * task_share
     extra = topup(c, contract, p) if kind == "implementation" else ZERO  # only implementation is topped up
     task = own_task + extra if extra else own_task
     implementation = own_task if kind == "implementation" else ZERO
     side_base = c.amount if on_gross else net
-    side = side_base * side_rate
+    side = side_base * side_rate if side_rate else ZERO  # most revenue pays no side bonus
     parts, lines, rows = [], [], []
     cid = c.id
     split = ((c.rep, ONE, "002/KAD §二1"),) if not (c.joint_with or c.contributions) else shares(c, p, contract)
     for person, share, split_clause in split:
-        # x 1 is skipped, not computed: the same Decimal (a context-rounded result stays as it is)
         whole = share is ONE
         credited = task if whole else task * share
-        parts.append(Part(person, cid, credited, side if whole else side * share, share,
-                          task if single is None else single, implementation if whole else implementation * share))
+        parts.append(Part(person, cid, credited, side if whole or not side else side * share, share,
+                          task if single is None else single,
+                          implementation if whole or not implementation else implementation * share))
         if not extra:  # a million of these in a large quarter: a row each, no Line
             rows.append((person, clause, (credited, cid, c.date, kind, c.amount, c.partner_share, c.expenses,
                                           c.entertainment, c.travel, net, c.gross_margin, task_share, side_rate,
@@ -146,7 +151,10 @@ def credit(c: Collection, p, contract=None, single: Decimal | None = None, terms
 
 class Credited(NamedTuple):
     """A period's credit: the lines explaining it (Lines and LineTables) and its parts summed per
-    person in their order ({person: {task, side, implementation, parts}})."""
+    person in their order ({person: {task, side, implementation, side_collections,
+    big_deal_credit}}): ``side_collections`` the collections that paid a side bonus,
+    ``big_deal_credit`` the task credit from single deals above ``big_deal_over`` (a preset
+    without that parameter: zero)."""
     lines: list[Line | LineTable]
     per_person: dict[str, dict[str, Any]]
 
@@ -154,11 +162,13 @@ class Credited(NamedTuple):
 def period_parts(facts: Facts, period: Month | Quarter, p) -> Credited:
     """The period's credited parts, and what explains them: each person's credits as a table per
     clause, closed by any Line of theirs between (a collection not credited, one topped up); a
-    person's credit lines keep their collections' order within each clause."""
+    person's credit lines keep their collections' order within each clause. Parts are summed as
+    they are made and not kept: a large quarter makes a million."""
     contracts = {k.id: k for k in facts.contracts}
     contains = period.contains
     collections = sorted((c for c in facts.collections if contains(c.date)), key=attrgetter("date", "id"))
     terms = terms_of(p)
+    big_over = p.get("big_deal_over")
     # 单产 (a single deal) is a contract: the sum of its collections' credit in the period
     singles: dict[str, Decimal] = {}
     for c in collections:
@@ -172,14 +182,19 @@ def period_parts(facts: Facts, period: Month | Quarter, p) -> Credited:
         contract = c.contract
         cp, cl, rows = credit(c, p, contracts.get(contract) if contract else None,
                               singles.get(contract) if contract else None, terms)
-        for part in cp:  # summed per person as they are made, not in a second pass
+        for part in cp:
             row = per_person.get(part.person)
             if row is None:
-                row = per_person[part.person] = {"task": ZERO, "side": ZERO, "implementation": ZERO, "parts": []}
+                row = per_person[part.person] = {"task": ZERO, "side": ZERO, "implementation": ZERO,
+                                                 "side_collections": [], "big_deal_credit": ZERO}
             row["task"] += part.task_credit
-            row["side"] += part.side_bonus
-            row["implementation"] += part.implementation
-            row["parts"].append(part)
+            if part.side_bonus:
+                row["side"] += part.side_bonus
+                row["side_collections"].append(part.collection)
+            if part.implementation:
+                row["implementation"] += part.implementation
+            if big_over is not None and part.largest_single > big_over:
+                row["big_deal_credit"] += part.task_credit
         for line in cl:
             blocks.append(line)
             open_tables.pop(line.person, None)

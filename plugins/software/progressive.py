@@ -58,7 +58,7 @@ def rep_quarter(person, q, row, state, facts: Facts, p) -> tuple[list[Line], dic
     X = row["task"] if row else ZERO
     before = Decimal(state["ytd_credit"])
     debts = [dict(d) for d in state["debts"]]
-    big = sum((pt.task_credit for pt in (row["parts"] if row else []) if pt.largest_single > p["big_deal_over"]), ZERO)
+    big = row["big_deal_credit"] if row else ZERO
     big_share = big / X if X else ZERO
     inputs = {"X": X, "B": B, "T": T, "annual_target": annual, "ytd_before": before, "vat_divisor": vat,
               "big_deal_credit": big, "big_deal_share": big_share, "first_quarter": first,

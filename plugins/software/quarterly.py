@@ -219,7 +219,7 @@ def year_end(rid, state, p) -> list[Line]:
 def side_bonus_lines(rows: Mapping[str, Mapping[str, Any]], clause: str = "002/KAP §二2") -> list[Line]:
     return [line(person, row["side"], CNY, "side_bonus", clause,
                  f"实施/维护/培训/服务等收入奖金 {row['side']}", f"implementation/maintenance/training/service bonus "
-                 f"{row['side']}", {"collections": [pt.collection for pt in row["parts"] if pt.side_bonus]})
+                 f"{row['side']}", {"collections": row["side_collections"]})
             for person, row in sorted(rows.items()) if row["side"]]
 
 
