@@ -95,6 +95,11 @@ class Share:
     share: Decimal  # fraction of 1
 
 
+# A deduction a collection does not state: one shared zero, so crediting can tell it from a
+# stated 0 by identity and leave the amount as it is (no new Decimal a collection).
+NOT_DEDUCTED = Decimal(0)
+
+
 @quick_init  # by the million in a large period
 @dataclass(frozen=True, slots=True)
 class Collection:
@@ -103,10 +108,10 @@ class Collection:
     date: date
     amount: Decimal  # collected payment 回款, gross
     contract: str | None = None
-    partner_share: Decimal = Decimal(0)  # 合作伙伴分利
-    expenses: Decimal = Decimal(0)  # 销售费用
-    entertainment: Decimal = Decimal(0)  # 大额招待费
-    travel: Decimal = Decimal(0)  # 项目差旅费
+    partner_share: Decimal = NOT_DEDUCTED  # 合作伙伴分利
+    expenses: Decimal = NOT_DEDUCTED  # 销售费用
+    entertainment: Decimal = NOT_DEDUCTED  # 大额招待费
+    travel: Decimal = NOT_DEDUCTED  # 项目差旅费
     in_crm: bool = True  # 进入销售漏斗/CRM
     revenue_kind: str = "product"
     # product | implementation | maintenance | training | secondary_dev | service

@@ -12,7 +12,7 @@ from typing import Any, Callable, NamedTuple
 
 from shared.explain import FLAG, INFO, Line, LineTable
 from shared.frozen import quick_init
-from shared.facts import Collection, Facts
+from shared.facts import NOT_DEDUCTED, Collection, Facts
 from shared.periods import Month, Quarter
 
 ZERO = Decimal(0)
@@ -33,7 +33,11 @@ class Part:
 
 
 def net_of(c: Collection) -> Decimal:
-    """002/KAD §二1: collections net of partner share, sales expenses, entertainment and travel."""
+    """002/KAD §二1: collections net of partner share, sales expenses, entertainment and travel
+    (none stated: the amount itself, not a copy made by subtracting zeros)."""
+    if (c.partner_share is NOT_DEDUCTED and c.expenses is NOT_DEDUCTED and c.entertainment is NOT_DEDUCTED
+            and c.travel is NOT_DEDUCTED):
+        return c.amount
     return c.amount - c.partner_share - c.expenses - c.entertainment - c.travel
 
 
