@@ -16,7 +16,7 @@ import itertools
 import logging
 import time
 from decimal import Decimal
-from operator import is_, itemgetter
+from operator import is_
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import orjson
@@ -31,7 +31,6 @@ from shared.explain import CNY, INFO, Line, LineTable, plain
 from shared.money import report
 
 CLOSED, REOPENED, STALE = "closed", "reopened", "stale"
-FIGURE = itemgetter(0)  # a LineTable row's figure
 TABLE_ROWS = 1000  # a LineTable's rows stored a row at most this many: what a page may parse
 log = logging.getLogger("kam.ledger")
 
@@ -116,10 +115,17 @@ def line_json(line: Line) -> str:
 
 
 def table_json(table: LineTable, rows: list) -> str:
-    """Some rows of a LineTable as JSON text: its reason templates, input names and rows. An
-    input holding the same value in every row (a rate, a zero, the clause: the same object, so
-    the same text) is written once under ``same``, not in each row; ``inputs`` keeps the
-    table's order of them. Values as ``plain`` writes them (Decimals by the encoder's callback)."""
+    """Some rows of a LineTable as JSON text (table_chunk)."""
+    return table_chunk(table, rows)[1]
+
+
+def table_chunk(table: LineTable, rows: list) -> tuple[Decimal, str]:
+    """(their figures' sum, JSON text) of some rows of a LineTable: its reason templates, input
+    names and rows. An input holding the same value in every row (a rate, a zero, the clause: the
+    same object, so the same text) is written once under ``same``, not in each row; ``inputs``
+    keeps the table's order of them. Values as ``plain`` writes them (Decimals by the encoder's
+    callback). The rows are read once, into columns: a million credits' rows lie scattered in
+    memory, and every pass over them costs."""
     columns = table.columns
     by_column = list(zip(*rows))  # (figures, first input's column, ...)
     same, kept = {}, [by_column[0]]
@@ -128,7 +134,7 @@ def table_json(table: LineTable, rows: list) -> str:
             same[name] = column[0]
         else:
             kept.append(column)
-    return orjson.dumps({
+    return sum(by_column[0], Decimal(0)), orjson.dumps({
         "person": table.person, "role": table.role, "unit": table.unit, "kind": table.kind, "clause": table.clause,
         "reason_zh": table.reason_zh, "reason_en": table.reason_en, "inputs": columns, "same": same,
         "columns": [name for name in columns if name not in same], "rows": list(zip(*kept)),
@@ -168,9 +174,9 @@ def stored_rows(sheet_id: int, blocks: Iterable[Line | LineTable], table_rows: i
         if type(block) is LineTable:
             for start in range(0, len(block.rows), table_rows):
                 rows = block.rows[start:start + table_rows]
-                figure = sum(map(FIGURE, rows), Decimal(0))
+                figure, text = table_chunk(block, rows)
                 yield (sheet_id, seq, block.person, block.role, str(figure), block.unit, block.kind, block.clause,
-                       len(rows), table_json(block, rows))
+                       len(rows), text)
                 seq += len(rows)
         else:
             yield (sheet_id, seq, block.person, block.role, str(block.figure), block.unit, block.kind, block.clause,
