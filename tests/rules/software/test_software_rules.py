@@ -70,6 +70,21 @@ def test_net_credit_deducts_partner_expenses_entertainment_travel():
     assert credit_of(lines) == 80000
 
 
+def test_net_with_nothing_deducted_is_the_amount_as_stated_and_a_stated_zero_is_subtracted():
+    # 002/KAD §二1: 12,000.5 with no deduction stated nets 12,000.5, the amount itself (not a copy:
+    # a million collections); a partner share stated as 0.00 is subtracted: 12,000.5 - 0.00 =
+    # 12,000.50, the same figure written as the subtraction writes it
+    from datetime import date
+    from plugins.software.crediting import net_of
+    from shared.facts import Collection
+    plain = Collection("c", "r", date(2026, 1, 10), D("12000.5"))
+    assert net_of(plain) is plain.amount and str(net_of(plain)) == "12000.5"
+    stated = Collection("c", "r", date(2026, 1, 10), D("12000.5"), partner_share=D("0.00"))
+    assert str(net_of(stated)) == "12000.50" and net_of(stated) == D("12000.5")
+    travel = Collection("c", "r", date(2026, 1, 10), D("12000.5"), travel=D("500"))
+    assert net_of(travel) == D("11500.5")  # one deduction stated: 12,000.5 - 500
+
+
 def test_not_in_crm_counts_for_nothing():
     lines = month_lines(coll("c", 100000, in_crm=False))
     assert credit_of(lines) == 0 and [l.kind for l in lines] == ["not_in_crm"]
@@ -95,6 +110,9 @@ def test_implementation_counts_in_the_task_and_is_paid_by_its_six_percent_only()
     other = P.commission_quarter(facts([coll("m", 10000, revenue_kind="maintenance"),
                                         coll("t", 5000, revenue_kind="training")]))
     assert credit_of(other.lines) == 0 and cny(other, "side_bonus") == 900  # 15,000 x 6%
+    # the side bonus line names the collections that paid it: m and t; in `both`, c and not p
+    ((side,), (side_both,)) = ([l for l in r.lines if l.kind == "side_bonus"] for r in (other, both))
+    assert side.inputs["collections"] == ["m", "t"] and side_both.inputs["collections"] == ["c"]
     # the progressive preset counts implementation toward the task as well (产品及实施回款, 002/KAB §二1)
     assert credit_of(PP.commission_quarter(f).lines) == 40000
 
