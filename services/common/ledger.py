@@ -122,22 +122,29 @@ def table_json(table: LineTable, rows: list) -> str:
 def table_chunk(table: LineTable, rows: list) -> tuple[Decimal, str]:
     """(their figures' sum, JSON text) of some rows of a LineTable: its reason templates, input
     names and rows. An input holding the same value in every row (a rate, a zero, the clause: the
-    same object, so the same text) is written once under ``same``, not in each row; ``inputs``
-    keeps the table's order of them. Values as ``plain`` writes them (Decimals by the encoder's
-    callback). The rows are read once, into columns: a million credits' rows lie scattered in
-    memory, and every pass over them costs."""
-    columns = table.columns
+    same object, so the same text) is written once under ``same``; one holding in every row the
+    value of the figure or of an input before it (a credit's net that is its amount) is named
+    under ``alias`` instead of written again; ``inputs`` keeps the table's order of them. Values
+    as ``plain`` writes them (Decimals by the encoder's callback). The rows are read once, into
+    columns: a million credits' rows lie scattered in memory, and every pass over them costs."""
     by_column = list(zip(*rows))  # (figures, first input's column, ...)
-    same, kept = {}, [by_column[0]]
-    for name, column in zip(columns, by_column[1:]):
-        if all(map(is_, column, itertools.repeat(column[0]))):  # stops at the first row that differs
-            same[name] = column[0]
+    same, alias, kept, names = {}, {}, [by_column[0]], ["figure"]
+    for name, column in zip(table.columns, by_column[1:]):
+        first = column[0]
+        if all(map(is_, column, itertools.repeat(first))):  # stops at the first row that differs
+            same[name] = first
+            continue
+        for earlier, values in zip(names, kept):
+            if values[0] is first and all(map(is_, column, values)):
+                alias[name] = earlier
+                break
         else:
             kept.append(column)
+            names.append(name)
     return sum(by_column[0], Decimal(0)), orjson.dumps({
         "person": table.person, "role": table.role, "unit": table.unit, "kind": table.kind, "clause": table.clause,
-        "reason_zh": table.reason_zh, "reason_en": table.reason_en, "inputs": columns, "same": same,
-        "columns": [name for name in columns if name not in same], "rows": list(zip(*kept)),
+        "reason_zh": table.reason_zh, "reason_en": table.reason_en, "inputs": table.columns, "same": same,
+        "alias": alias, "columns": names[1:], "rows": list(zip(*kept)),
     }, default=_json_default, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS).decode()
 
 
@@ -149,13 +156,15 @@ def lines_of(stored: Mapping[str, Any]) -> list[dict[str, Any]]:
     base = {k: stored[k] for k in ("person", "role")}
     unit, kind, clause, zh, en, columns = (stored[k] for k in ("unit", "kind", "clause", "reason_zh", "reason_en",
                                                                 "columns"))
-    same = stored.get("same") or {}  # rows stored before inputs alike were written once have none
+    # rows stored before inputs alike were written once have no ``same``, before aliases no ``alias``
+    same, alias = stored.get("same") or {}, stored.get("alias") or {}
     order = stored.get("inputs", columns)
     out = []
     for exact, *values in stored["rows"]:
         inputs = dict(zip(columns, values))
-        if same:
-            inputs = {name: same[name] if name in same else inputs[name] for name in order}
+        if same or alias:
+            inputs["figure"] = exact
+            inputs = {name: same[name] if name in same else inputs[alias.get(name, name)] for name in order}
         rounded = report(Decimal(exact)) if unit == CNY else None
         line = {**base, "figure": exact if rounded is None else str(rounded), "unit": unit, "kind": kind,
                 "clause": clause, "reason_zh": zh.format(figure=exact, **inputs),

@@ -89,3 +89,21 @@ def test_inputs_alike_in_every_row_are_stored_once_and_read_back_in_place():
                                                               for r in table.rows]}
     del old["same"], old["inputs"]
     assert lines_of(old) == read
+
+
+def test_an_input_holding_the_figure_or_an_earlier_input_in_every_row_is_named_not_written_again():
+    # a credit whose amount, net and side base are its figure (the same Decimal, nothing deducted)
+    # in both rows: the three are aliases of the figure; "base" holds the "collection" input's
+    # object in both rows: an alias of it; "fee" is equal to the figure in row 1 but another
+    # object (written "1.50"): kept
+    a, b, fee = Decimal("1.5"), Decimal("2"), Decimal("1.50")
+    table = LineTable("lin", "account_manager", CNY, "task_credit", "002/KAD §二1", "{collection} {net} {figure}",
+                      "{collection} {net} {figure}", ("collection", "amount", "net", "base", "fee", "side_base"),
+                      [(a, "c1", a, a, "c1", fee, a), (b, "c2", b, b, "c2", b, b)])
+    stored = json.loads(table_json(table, table.rows))
+    assert stored["alias"] == {"amount": "figure", "net": "figure", "base": "collection", "side_base": "figure"}
+    assert stored["columns"] == ["collection", "fee"] and stored["rows"] == [["1.5", "c1", "1.50"], ["2", "c2", "2"]]
+    read = lines_of(stored)
+    assert read == [l.to_dict() for l in table.lines()]
+    assert read[0]["inputs"] == {"collection": "c1", "amount": "1.5", "net": "1.5", "base": "c1", "fee": "1.50",
+                                 "side_base": "1.5"} and read[1]["reason_en"] == "c2 2 2"
