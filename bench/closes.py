@@ -94,9 +94,12 @@ def run(args, *, label: str, service: str, models, plugin: str,
             # growth from one size to the next should not be one spell against another
             for repeat in range(args.repeats):
                 for size in args.sizes:
+                    seconds, rss, answer = _close_once(size, repeat, urls[size], amqp, Path(tmp), service=service,
+                                                       close=close, reopen=reopen)
                     got = results.setdefault(size, {"close": [], "rss": [], "floor": [], "lines": []})
-                    answer = _close_once(size, repeat, urls[size], got, amqp, Path(tmp), service=service,
-                                         close=close, reopen=reopen)
+                    got["close"].append(seconds)
+                    got["rss"].append(rss)
+                    got["lines"].append(answer["line_count"])
                     got["floor"].append(floor(urls[size]))
                     print(f"  {size:,}: close {got['close'][-1]:.1f} s, peak RSS {got['rss'][-1]:.0f} MiB, "
                           f"{answer['line_count']:,} lines; floor {got['floor'][-1]:.2f} s", flush=True)
@@ -118,10 +121,10 @@ def run(args, *, label: str, service: str, models, plugin: str,
               f"(the floor's: {floor_growth:.1f} x)")
 
 
-def _close_once(size: int, repeat: int, db_url: str, got: dict, amqp: str, tmp: Path, *, service: str,
-                close: Callable[[Any], dict], reopen: Callable[[Any], Any]) -> dict:
-    """One close of a filled projection by a freshly started service (its peak RSS is the
-    close's); reopens the period first when a former repeat closed it. Answers the close's answer."""
+def _close_once(size: int, repeat: int, db_url: str, amqp: str, tmp: Path, *, service: str,
+                close: Callable[[Any], dict], reopen: Callable[[Any], Any]) -> tuple[float, float, dict]:
+    """(seconds, peak RSS MiB, answer) of one close of a filled projection by a freshly started
+    service (its peak RSS is the close's); reopens the period first when a former repeat closed it."""
     from nameko.standalone.rpc import ClusterRpcProxy
 
     # the projection is filled here, not by intake's events: nothing to wait for
@@ -135,10 +138,7 @@ def _close_once(size: int, repeat: int, db_url: str, got: dict, amqp: str, tmp: 
                 reopen(getattr(rpc, service))
             began = time.perf_counter()
             answer = close(getattr(rpc, service))
-            got["close"].append(time.perf_counter() - began)
-            got["rss"].append(peak_rss_mib(proc.pid))
-            got["lines"].append(answer["line_count"])
-            return answer
+            return time.perf_counter() - began, peak_rss_mib(proc.pid), answer
     finally:
         stop_service(proc)
 

@@ -20,14 +20,13 @@ ONE = Decimal(1)
 AM = "account_manager"
 
 
-@quick_init  # one or more a collection: a million in a large quarter
+@quick_init  # one or more a collection, summed per person as made (period_parts), not kept
 @dataclass(frozen=True, slots=True)
 class Part:
     person: str
     collection: str
     task_credit: Decimal  # counts toward the task (X)
     side_bonus: Decimal  # paid outside the task scheme
-    share: Decimal  # this person's share of the collection
     largest_single: Decimal  # the whole task credit of its single deal (单产: the contract)
     implementation: Decimal = ZERO  # of task_credit: implementation, paid by its side rate only
 
@@ -132,7 +131,7 @@ def credit(c: Collection, p, contract=None, single: Decimal | None = None, terms
     for person, share, split_clause in split:
         whole = share is ONE
         credited = task if whole else task * share
-        parts.append(Part(person, cid, credited, side if whole or not side else side * share, share,
+        parts.append(Part(person, cid, credited, side if whole or not side else side * share,
                           task if single is None else single,
                           implementation if whole or not implementation else implementation * share))
         if not extra:  # a million of these in a large quarter: a row each, no Line
