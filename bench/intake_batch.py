@@ -27,7 +27,7 @@ from pathlib import Path  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from shared import events as E  # noqa: E402
+from wire import events as E  # noqa: E402
 
 from harness import (PG_ADMIN, Databases, median, peak_rss_mib, start_service, stop_service, table,  # noqa: E402
                      vhost, wait_for)
@@ -44,7 +44,7 @@ def floor(db_url: str, records: list[dict], batch: int) -> float:
 
     from services.common import migrations
     from services.intake.models import Base, Record
-    from shared.records import record_day
+    from wire.records import record_day
 
     engine = sa.create_engine(db_url)
     migrations.prepare(engine, Base.metadata)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import sessionmaker  # noqa: E402
 from services.assessment.models import Base, Fact  # noqa: E402
 from services.common import migrations  # noqa: E402
 from services.common.factstore import period_document  # noqa: E402
-from shared.periods import Month  # noqa: E402
+from kamkit.periods import Month  # noqa: E402
 
 LINE = "bench"
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from shared.periods import Month
+from kamkit.periods import Month
 
 TELECOM, SOFTWARE, BANKING = "city-telecom", "fuzhou-software", "gulou-bank"
 

@@ -34,7 +34,7 @@ from reports import write_period  # noqa: E402
 from reports.view import PeriodTotals  # noqa: E402
 from reports.sources import line_sources  # noqa: E402
 from reports.view import display_width  # noqa: E402
-from shared.money import fmt  # noqa: E402
+from kamkit.money import fmt  # noqa: E402
 from demo.generator import BANKING, SOFTWARE, TELECOM, Size, generate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,7 +98,7 @@ def start_services(out: Path, uri: str) -> tuple[subprocess.Popen, str]:
 
 def wait_until_up(rpc, proc, timeout=90):
     from nameko.exceptions import UnknownService
-    from shared.errors import Unauthorized
+    from kamkit.errors import Unauthorized
     deadline = time.time() + timeout
     for name in SERVICES:
         while True:

@@ -57,8 +57,8 @@ def bootstrap(database: str, principal: str, name: str, days: int = 90) -> dict:
     from services.intake.access import access_event
     from services.intake.models import Base, Grant, OutboxEvent, Principal, Token
     from services.intake.schemas import AccessCall, PrincipalBody
-    from shared.errors import Conflict
-    from shared import events as E
+    from kamkit.errors import Conflict
+    from wire import events as E
 
     body = validated(PrincipalBody, id=principal, name=name, kind="person")
     days = validated(AccessCall, days=days)["days"]

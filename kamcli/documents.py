@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from shared.errors import InvalidFacts
+from kamkit.errors import InvalidFacts
 
 
 # libyaml's C parser when PyYAML was built with it (10x faster, a fraction of the memory on a

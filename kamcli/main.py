@@ -21,13 +21,13 @@ import json
 import sys
 from typing import Any, Sequence
 
-from shared.config import load_config
-from shared.errors import InvalidFacts, SuiteError
-from shared.explain import plain
-from shared.facts_schema import load_facts
-from shared.loader import available, load_plugin
-from shared.periods import Month, Quarter
-from shared.plugin import RulePlugin
+from kamkit.config import load_config
+from kamkit.errors import InvalidFacts, SuiteError
+from kamkit.explain import plain
+from kamkit.facts_schema import load_facts
+from kamkit.loader import available, load_plugin
+from kamkit.periods import Month, Quarter
+from kamkit.plugin import RulePlugin
 
 from . import access, parked, render
 from .documents import parse_assignments, read_document

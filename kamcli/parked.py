@@ -34,7 +34,7 @@ def add_parser(sub) -> None:
 
 
 def cmd_parked(args) -> None:
-    from shared.errors import InvalidFacts
+    from kamkit.errors import InvalidFacts
 
     if args.action != "list" and not args.parked_id:
         raise InvalidFacts(f"`kam parked {args.action}` needs a parked event's id", field="parked_id")

@@ -4,9 +4,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Iterable, Sequence
 
-from shared.explain import CNY, FLAG, POINTS, Line, plain
+from kamkit.explain import CNY, FLAG, POINTS, Line, plain
 from reports.view import display_width
-from shared.money import fmt
+from kamkit.money import fmt
 
 
 width = display_width  # Chinese and Latin text aligned alike
@@ -27,7 +27,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 def number(value: Decimal) -> str:
     """A figure for reading: integral values without a fraction (75000, not 75000.0), long
-    fractions (ratios) to 6 places; money is formatted by shared.money.fmt instead."""
+    fractions (ratios) to 6 places; money is formatted by kamkit.money.fmt instead."""
     if value == value.to_integral_value():
         return f"{value.to_integral_value():f}"
     text = f"{value.normalize():f}"

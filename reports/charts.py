@@ -15,7 +15,7 @@ matplotlib.use("Agg")  # files only: no display on a server
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
-from shared.explain import CNY, POINTS  # noqa: E402
+from kamkit.explain import CNY, POINTS  # noqa: E402
 
 from .view import PeriodView  # noqa: E402
 

@@ -9,8 +9,8 @@ import html
 from decimal import Decimal
 from typing import Any, Iterable, Mapping, Sequence
 
-from shared.explain import CNY, FLAG, INFO, POINTS
-from shared.money import report
+from kamkit.explain import CNY, FLAG, INFO, POINTS
+from kamkit.money import report
 
 from . import charts
 from .view import PeriodView, PersonSummary, figure, shown

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator, Mapping
 
-from shared.loader import load_plugin
+from kamkit.loader import load_plugin
 
 from .view import Directory
 

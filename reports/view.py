@@ -5,7 +5,7 @@ names, and the plugin's ``describe()``; the XLSX, HTML and chart renderers read 
 
 Money stays exact here. A line stored by a service carries its reported figure (half-up to 0.01)
 and, when that differs, its exact one (``exact``); totals are sums of exact figures. Rounding
-happens in the renderers, when a figure is shown (shared.money.report).
+happens in the renderers, when a figure is shown (kamkit.money.report).
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
-from shared.explain import CNY, FLAG, POINTS
+from kamkit.explain import CNY, FLAG, POINTS
 
 SUMMED = (POINTS, CNY)  # units whose figures add up; flags are findings, info lines are context
 _NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?")

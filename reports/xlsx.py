@@ -21,7 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from shared.explain import CNY, POINTS
+from kamkit.explain import CNY, POINTS
 
 from .view import PeriodView, cell, display_width, figure, input_columns
 

@@ -23,8 +23,8 @@ from sqlalchemy import create_engine  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 from services.common import migrations  # noqa: E402
-from shared import events as E  # noqa: E402
-from shared.records import record_key  # noqa: E402
+from wire import events as E  # noqa: E402
+from wire.records import record_key  # noqa: E402
 
 AMQP_HOST = os.environ.get("KAM_TEST_AMQP_HOST", "127.0.0.1")
 PG_HOST = os.environ.get("KAM_TEST_PG_HOST", "127.0.0.1")

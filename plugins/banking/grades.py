@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from shared.explain import FLAG, Line
-from shared.facts import Facts, Person, Portfolio
-from shared.periods import Month, months_between
-from shared.plugin import Param
+from kamkit.explain import FLAG, Line
+from kamkit.facts import Facts, Person, Portfolio
+from kamkit.periods import Month, months_between
+from kamkit.params import Param
 
 GRADES = ("assistant", "junior", "intermediate", "senior")  # lowest first
 GRADE_ZH = {"assistant": "助理", "junior": "初级", "intermediate": "中级", "senior": "高级"}

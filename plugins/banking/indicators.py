@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from decimal import ROUND_CEILING, Decimal
 
-from shared.explain import INFO, POINTS, Line
-from shared.facts import Facts, Person
-from shared.missed import missed_month
-from shared.money import fmt
-from shared.plugin import Param
+from kamkit.explain import INFO, POINTS, Line
+from kamkit.facts import Facts, Person
+from kamkit.missed import missed_month
+from kamkit.money import fmt
+from kamkit.params import Param
 
 from .grades import portfolio
 from .tiers import ROLE_ZH, tier_of
@@ -109,7 +109,7 @@ def overdue_points(facts: Facts, p) -> list[Line]:
 
 def missed_points(facts: Facts, p) -> list[Line]:
     """Missed reports of loan opportunities from 500,000 [default]: 5 points to the account manager,
-    3 to the tier's owner(s) in the branch; counted in the month rule of shared.missed."""
+    3 to the tier's owner(s) in the branch; counted in the month rule of kamkit.missed."""
     lines = []
     for o in sorted(facts.opportunities, key=lambda o: o.id):
         if o.amount < p["missed_report_from"]:

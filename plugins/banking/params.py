@@ -1,7 +1,8 @@
 """Every figure of the bank's loan performance rules (seed 002, RULES.md §3) as a parameter."""
 from decimal import Decimal as D
 
-from shared.plugin import ESCALATION_PARAMS, Param
+from kamkit.params import Param
+from kamkit.plugin import ESCALATION_PARAMS
 
 GRADES = ("assistant", "junior", "intermediate", "senior")
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from shared.explain import CNY, Line
-from shared.facts import Facts, Loan
-from shared.periods import Month
-from shared.plugin import Param
+from kamkit.explain import CNY, Line
+from kamkit.facts import Facts, Loan
+from kamkit.periods import Month
+from kamkit.params import Param
 
 from .grades import GRADE_ZH, GRADES
 

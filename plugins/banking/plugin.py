@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from shared.explain import Line
-from shared.facts import Facts, Opportunity
-from shared.plugin import ESCALATION_PARAMS, Classification, Clause, MonthResult, Names, QuarterResult, RulePlugin
+from kamkit.explain import Line
+from kamkit.facts import Facts, Opportunity
+from kamkit.plugin import ESCALATION_PARAMS, Classification, Clause, MonthResult, Names, QuarterResult, RulePlugin
 
 from . import grades, indicators, piece_rate, tiers
 from .grades import GRADES

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from shared.facts import Opportunity
-from shared.plugin import Classification, Param
+from kamkit.facts import Opportunity
+from kamkit.params import Param
+from kamkit.plugin import Classification
 
 from .grades import GRADE_ZH, GRADES
 

@@ -10,10 +10,10 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import Any, Callable, NamedTuple
 
-from shared.explain import FLAG, INFO, Line, LineTable
-from shared.frozen import quick_init
-from shared.facts import NOT_DEDUCTED, Collection, Facts
-from shared.periods import Month, Quarter
+from kamkit.explain import FLAG, INFO, Line, LineTable
+from kamkit.frozen import quick_init
+from kamkit.facts import NOT_DEDUCTED, Collection, Facts
+from kamkit.periods import Month, Quarter
 
 ZERO = Decimal(0)
 ONE = Decimal(1)

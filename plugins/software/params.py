@@ -1,8 +1,9 @@
 """Every figure of the software documents of seed 002 as a documented parameter (RULES.md §2)."""
 from decimal import Decimal as D
 
-from shared.kpi import KPI_PARAMS
-from shared.plugin import ESCALATION_PARAMS, Param
+from kamkit.kpi import KPI_PARAMS
+from kamkit.params import Param
+from kamkit.plugin import ESCALATION_PARAMS
 
 TIER_PARAMS = (
     Param("large_from", D(50000), "money", "RULES §2.1", "From this amount: large, owned by the key-account "

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from shared.kpi import KPI_CLAUSES
-from shared.plugin import Clause, MonthResult, Names, QuarterResult, RulePlugin
+from kamkit.kpi import KPI_CLAUSES
+from kamkit.plugin import Clause, MonthResult, Names, QuarterResult, RulePlugin
 
 from . import crediting, progressive, quarterly, tiers
 from .params import PROGRESSIVE_PARAMETERS, SOFTWARE_PARAMETERS

@@ -16,10 +16,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Mapping
 
-from shared.errors import InvalidFacts
-from shared.explain import CNY, INFO, Line
-from shared.facts import Facts
-from shared.kpi import kpi_coefficient
+from kamkit.errors import InvalidFacts
+from kamkit.explain import CNY, INFO, Line
+from kamkit.facts import Facts
+from kamkit.kpi import kpi_coefficient
 
 from .crediting import AM
 from .quarterly import _s, run_scheme, targets

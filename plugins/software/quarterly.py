@@ -12,12 +12,12 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
-from shared.errors import InvalidFacts
-from shared.explain import CNY, FLAG, INFO, Line
-from shared.facts import Facts, Person
-from shared.kpi import kpi_coefficient
-from shared.money import fmt
-from shared.periods import Quarter
+from kamkit.errors import InvalidFacts
+from kamkit.explain import CNY, FLAG, INFO, Line
+from kamkit.facts import Facts, Person
+from kamkit.kpi import kpi_coefficient
+from kamkit.money import fmt
+from kamkit.periods import Quarter
 
 from .crediting import AM, period_parts
 

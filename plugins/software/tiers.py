@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from shared.facts import Opportunity
-from shared.plugin import Classification
+from kamkit.facts import Opportunity
+from kamkit.plugin import Classification
 
 TIERS = (  # key, threshold parameter, owner, confirmer (the next rung), zh, en
     ("strategic", "strategic_from", "branch_manager", "city_admin", "战略级商机", "strategic opportunity"),

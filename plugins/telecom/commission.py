@@ -4,9 +4,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Mapping
 
-from shared.explain import CNY, Line
-from shared.facts import Deal, Facts
-from shared.periods import Month
+from kamkit.explain import CNY, Line
+from kamkit.facts import Deal, Facts
+from kamkit.periods import Month
 
 from .params import AM
 

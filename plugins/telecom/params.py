@@ -1,7 +1,8 @@
 """Every figure of seed 000 and seed 003 the telecom plugin uses, as a documented parameter."""
 from decimal import Decimal as D
 
-from shared.plugin import ESCALATION_PARAMS, Param
+from kamkit.params import Param
+from kamkit.plugin import ESCALATION_PARAMS
 
 AM, DIR, DEP, BM = "account_manager", "center_director", "deputy_manager", "branch_manager"
 

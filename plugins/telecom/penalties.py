@@ -4,9 +4,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Iterable, Mapping
 
-from shared.explain import FLAG, INFO, POINTS, Line
-from shared.facts import Facts, Opportunity
-from shared.missed import missed_month
+from kamkit.explain import FLAG, INFO, POINTS, Line
+from kamkit.facts import Facts, Opportunity
+from kamkit.missed import missed_month
 
 from .params import AM, BM, DEP, DIR
 

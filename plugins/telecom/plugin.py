@@ -1,7 +1,7 @@
 """The telecom rule plugin: seed 000 商机管理应对办法, with seed 003's commission (RULES.md §1)."""
 from __future__ import annotations
 
-from shared.plugin import Classification, Clause, MonthResult, Names, QuarterResult, RulePlugin
+from kamkit.plugin import Classification, Clause, MonthResult, Names, QuarterResult, RulePlugin
 
 from . import commission, penalties, tiers
 from .params import PARAMETERS

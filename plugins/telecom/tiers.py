@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from shared.facts import Opportunity
-from shared.plugin import Classification
+from kamkit.facts import Opportunity
+from kamkit.plugin import Classification
 
 from .params import AM, BM, DEP, DIR
 

@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping
 
 import eventlet
 
-from shared.errors import ConfigError, Conflict, SuiteError, Unavailable
+from kamkit.errors import ConfigError, Conflict, SuiteError, Unavailable
 
 CONFIG_KEY = "CLOSE_CATCH_UP_SECONDS"
 DEFAULT_SECONDS = 30.0

@@ -19,7 +19,7 @@ from typing import Any
 
 from kombu import Connection, Queue
 
-from shared.errors import NotFound, clip
+from kamkit.errors import NotFound, clip
 from .origin import broker_user
 
 PARKED_ID = "x-kam-parked-id"

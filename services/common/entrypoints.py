@@ -7,7 +7,7 @@ is restarting) is logged, never allowed to kill the service: the caller times ou
 its idempotency key.
 
 ``handles(source, event_type)``: an event handler that never acknowledges an event unprocessed.
-The payload is checked against its schema (shared.events) first; an invalid one is parked at once.
+The payload is checked against its schema (wire.events) first; an invalid one is parked at once.
 A handler that fails is retried through the broker with growing delays (per-handler delay queues
 whose messages dead-letter back to the handler's queue), never by requeueing in a hot loop or
 sleeping in the worker; after its attempts it is parked in the service's dead-letter queue with
@@ -32,8 +32,8 @@ from nameko.exceptions import IncorrectSignature, MalformedRequest, MethodNotFou
 from nameko.messaging import HeaderDecoder, QueueConsumer
 from nameko.rpc import Rpc, RpcConsumer
 
-from shared.errors import Forbidden, Internal, InvalidFacts, NotFound, SuiteError, Unauthorized, Unavailable
-from shared.events import InvalidEvent, check_event
+from kamkit.errors import Forbidden, Internal, InvalidFacts, NotFound, SuiteError, Unauthorized, Unavailable
+from wire.events import InvalidEvent, check_event
 
 from . import deadletter
 from .faults import NotYet, is_transient

@@ -14,7 +14,7 @@ from typing import Any, Iterable, Iterator, Mapping
 import orjson
 from sqlalchemy import JSON, Column, Date, Index, Integer, String
 
-from shared.records import KINDS, record_day
+from wire.records import KINDS, record_day
 
 # Record kinds with no date of their own: the whole roster is part of every period.
 UNDATED = ("branch", "person", "contract")

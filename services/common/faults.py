@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import socket
 
-from shared.errors import SuiteError, Unavailable
+from kamkit.errors import SuiteError, Unavailable
 
 
 class NotYet(SuiteError):

@@ -25,8 +25,8 @@ import eventlet
 from sqlalchemy import JSON, Column, Integer, String
 from sqlalchemy.orm import Session
 
-from shared import events as E
-from shared.errors import Forbidden, Unauthorized
+from wire import events as E
+from kamkit.errors import Forbidden, Unauthorized
 
 from . import access
 from .db import ServiceDatabase, first_time, utcnow

@@ -26,9 +26,9 @@ from sqlalchemy.exc import IntegrityError
 from .bulk import insert_rows
 from .db import utcnow
 from .locks import lock
-from shared.errors import Conflict, NotFound
-from shared.explain import CNY, INFO, Line, LineTable, plain
-from shared.money import report
+from kamkit.errors import Conflict, NotFound
+from kamkit.explain import CNY, INFO, Line, LineTable, plain
+from kamkit.money import report
 
 CLOSED, REOPENED, STALE = "closed", "reopened", "stale"
 TABLE_ROWS = 1000  # a LineTable's rows stored a row at most this many: what a page may parse
@@ -91,7 +91,7 @@ def totals_of(blocks: Iterable[Line | LineTable]) -> dict[str, dict[str, str]]:
 
 
 def _json_default(value: Any) -> Any:
-    """What orjson does not write itself, written as shared.explain.plain writes it."""
+    """What orjson does not write itself, written as kamkit.explain.plain writes it."""
     if type(value) is Decimal:  # most inputs are amounts: checked first, by exact type
         return str(value)
     if isinstance(value, Mapping):

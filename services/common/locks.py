@@ -18,7 +18,7 @@ import time
 import eventlet
 from sqlalchemy import text
 
-from shared.errors import Unavailable
+from kamkit.errors import Unavailable
 
 from .db import WriterGate
 

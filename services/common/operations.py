@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 from nameko.dependency_providers import Config
 
-from shared.limits import PAGE_MAX
+from kamkit.limits import PAGE_MAX
 
 from . import audit, rpc_fields as f
 from .deadletter import MAX_LIST, ParkedQueue

@@ -9,9 +9,9 @@ from typing import Any
 import eventlet
 from eventlet import tpool
 
-from shared import events as E
-from shared.errors import NotFound
-from shared.records import KINDS
+from wire import events as E
+from kamkit.errors import NotFound
+from wire.records import KINDS
 
 from . import catch_up, ledger
 from .db import first_time

@@ -12,10 +12,10 @@ from typing import Any, Iterator, Mapping
 
 import eventlet
 
-from shared.events import changes_of
+from wire.events import changes_of
 
-from shared.loader import load_plugin
-from shared.plugin import RulePlugin
+from kamkit.loader import load_plugin
+from kamkit.plugin import RulePlugin
 
 
 def is_newer(row, version: int) -> bool:
@@ -33,7 +33,7 @@ def plugin_of(plugin_key: str, parameters: Mapping[str, Any] | None) -> RulePlug
 
 
 def each_change(payload: Mapping[str, Any], every: int = 100) -> Iterator[Mapping[str, Any]]:
-    """The records of an intake event one by one (shared.events.changes_of), letting the hub run
+    """The records of an intake event one by one (wire.events.changes_of), letting the hub run
     every ``every`` records so a thousand-record event does not hold up heartbeats."""
     for i, change in enumerate(changes_of(payload), 1):
         yield change

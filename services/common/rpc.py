@@ -3,7 +3,7 @@ import functools
 
 from marshmallow import ValidationError
 
-from shared.errors import InvalidFacts, flatten
+from kamkit.errors import InvalidFacts, flatten
 
 from .entrypoints import api  # noqa: F401  (re-exported: every service's RPC decorator)
 

@@ -1,9 +1,9 @@
-"""marshmallow fields the services' RPC argument schemas share (limits as in shared.limits)."""
+"""marshmallow fields the services' RPC argument schemas share (limits as in kamkit.limits)."""
 from marshmallow import RAISE, Schema, fields, validate
 
-from shared.facts_schema import PeriodField
-from shared.limits import ID_MAX, PAGE_MAX, TEXT_MAX
-from shared.periods import Month, Quarter
+from kamkit.facts_schema import PeriodField
+from kamkit.limits import ID_MAX, PAGE_MAX, TEXT_MAX
+from kamkit.periods import Month, Quarter
 
 _PLAIN = validate.Regexp(r"^[^\x00-\x1f\x7f\ud800-\udfff]*$", error="must not contain control characters")
 

@@ -1,6 +1,6 @@
-"""Stored records back into shared.facts, without validating them a second time.
+"""Stored records back into kamkit.facts, without validating them a second time.
 
-A service's projection only holds records that intake validated (shared.records.validate_record)
+A service's projection only holds records that intake validated (wire.records.validate_record)
 and that the service checked again when the event arrived, stored as sent. Loading a period of a
 large organisation through marshmallow costs ~140 µs a record (144 s for a million); this module
 converts each field by its declared type instead (~3 µs), reading values exactly as the schema
@@ -22,9 +22,9 @@ from typing import Any, Callable, Iterable, Mapping
 
 from marshmallow import fields as mfields
 
-from shared import facts as F
-from shared.periods import Month, Quarter
-from shared.records import KINDS
+from kamkit import facts as F
+from kamkit.periods import Month, Quarter
+from wire.records import KINDS
 
 _TRUTHY, _FALSY = mfields.Boolean.truthy, mfields.Boolean.falsy
 
@@ -52,7 +52,7 @@ def _optional(convert):
     return lambda v: None if v is None else convert(v)
 
 
-# Field annotations (strings: shared.facts uses postponed annotations) -> converter; text is
+# Field annotations (strings: kamkit.facts uses postponed annotations) -> converter; text is
 # taken as stored, or interned (_builder).
 _BY_TYPE: dict[str, Callable[[Any], Any]] = {
     "int": int, "int | None": _optional(int),
@@ -109,7 +109,7 @@ for _kind, _record in _RECORD_OF.items():
 
 
 def build_record(kind: str, doc: Mapping[str, Any]):
-    """The shared.facts record of one stored document (its period tag, if any, is not a field)."""
+    """The kamkit.facts record of one stored document (its period tag, if any, is not a field)."""
     return BUILDERS[kind](doc)
 
 

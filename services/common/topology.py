@@ -17,7 +17,7 @@ from typing import Any, Mapping
 from kombu import Queue
 from nameko.standalone.events import get_event_exchange
 
-import shared.events as E
+import wire.events as E
 
 _EVERY_PROJECTION = ("escalation", "assessment", "compensation", "notify")
 

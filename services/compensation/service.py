@@ -28,7 +28,7 @@ it holds and says so in the version's reason.
 Operators (every service, services.common.operations): list_parked, get_parked, replay_parked,
 drop_parked — events this service parked in ``compensation.parked`` (services.common.deadletter).
 Handlers apply only events the suite published (services.common.origin), validate each
-(shared.events), retry failures through delay queues and park what still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
+(wire.events), retry failures through delay queues and park what still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
 Side by side (workers, instances): a line's projection updates are applied one at a time, and
 its closes and reopenings wait for each other (services.common.locks).
 Who may do what: intake.access_changed kept in access_principals (services.common.guard).
@@ -43,7 +43,7 @@ from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
-from shared import events as E
+from wire import events as E
 from services.common import ledger
 from services.common.db import ServiceDatabase, send_outbox
 from services.common.outbox import send_after_commit
@@ -51,8 +51,8 @@ from services.common.entrypoints import handles
 from services.common import operations
 from services.common.origin import SuiteDispatcher
 from services.common import guard  # a module: `nameko run` would run a mixin class found here
-from shared.errors import Conflict, NotFound
-from shared.explain import plain
+from kamkit.errors import Conflict, NotFound
+from kamkit.explain import plain
 from services.common.period_run import (audit_reopen, caught_up, close_and_announce, facts_for, line_plugin,
                                         off_the_hub, project, projection_counts, projection_versions)
 from services.common.rpc import api, validated

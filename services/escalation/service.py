@@ -16,7 +16,7 @@ owner's record arriving together cannot leave it vacant.
 Operators (every service, services.common.operations): list_parked, get_parked, replay_parked,
 drop_parked — events this service parked in ``escalation.parked`` (services.common.deadletter).
 Handlers apply only events the suite published (services.common.origin), validate each
-(shared.events), retry failures through delay queues and park what still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
+(wire.events), retry failures through delay queues and park what still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
 Who may do what: intake.access_changed kept in access_principals (services.common.guard).
 Audit (every service, services.common.audit): each change and each refused call in the append-only
 ``audit_log``, in the change's transaction; list_audit(business_line, principal, target, period,
@@ -31,7 +31,7 @@ from nameko.timer import timer
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
-from shared import events as E
+from wire import events as E
 from services.common.db import ServiceDatabase, first_time, send_outbox
 from services.common.entrypoints import NotYet, handles
 from services.common import operations
@@ -39,8 +39,8 @@ from services.common.origin import SuiteDispatcher
 from services.common import guard  # a module: `nameko run` would run a mixin class found here
 from services.common.locks import lock
 from services.common.outbox import add_own, send_added
-from shared.errors import NotFound
-from shared.facts_schema import OpportunitySchema
+from kamkit.errors import NotFound
+from kamkit.facts_schema import OpportunitySchema
 from services.common.projection import each_change, is_newer, plugin_of
 from services.common.rpc import api, validated
 

@@ -11,7 +11,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 
 from marshmallow import fields
 
-from shared import facts_schema as FS, limits
+from kamkit import facts_schema as FS, limits
 
 from . import pages, schemas as S
 from .routes import ROUTES, Route
@@ -44,8 +44,8 @@ _TEXT = {"type": "string", "minLength": 1, "maxLength": limits.ID_MAX, "pattern"
 
 
 def _number(self, field, **kwargs) -> dict[str, Any]:
-    """shared.facts_schema.Number takes a number or a decimal string (exact amounts are sent as
-    text), within shared.limits."""
+    """kamkit.facts_schema.Number takes a number or a decimal string (exact amounts are sent as
+    text), within kamkit.limits."""
     if not isinstance(field, FS.Number):
         return {}
     number: dict[str, Any] = {"type": "number"}
@@ -58,7 +58,7 @@ def _number(self, field, **kwargs) -> dict[str, Any]:
 
 
 def _period(self, field, **kwargs) -> dict[str, Any]:
-    """A month (2026-03) or a quarter (2026-Q1), as shared.periods reads it."""
+    """A month (2026-03) or a quarter (2026-Q1), as kamkit.periods reads it."""
     if not isinstance(field, FS.PeriodField):
         return {}
     key = "quarter" if field.kind is FS.Quarter else "month"
@@ -76,7 +76,7 @@ def _schema_name(schema) -> str | None:
 
 
 def _text_limits(self, field, ret: dict, **kwargs) -> dict[str, Any]:
-    """A record's text fields are as long as shared.limits lets them be (ids, role names, text)."""
+    """A record's text fields are as long as kamkit.limits lets them be (ids, role names, text)."""
     if not isinstance(field, fields.String) or "maxLength" in ret:
         return {}
     name = getattr(field, "name", None) or ""

@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 from reports import html, period_view, xlsx
 from reports.sources import line_sources
 from reports.view import Directory, PeriodTotals
-from shared.errors import Forbidden, NotFound
+from kamkit.errors import Forbidden, NotFound
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 1000

@@ -10,9 +10,9 @@ from typing import Any, Mapping
 from marshmallow import Schema, fields
 from werkzeug.wrappers import Response
 
-from shared.errors import InvalidFacts, SuiteError
+from kamkit.errors import InvalidFacts, SuiteError
 
-# a refusal's code (shared.errors) -> its status
+# a refusal's code (kamkit.errors) -> its status
 STATUS = {"invalid_facts": 400, "invalid_config": 400, "unknown_plugin": 400, "unauthorized": 401,
           "forbidden": 403, "not_found": 404, "conflict": 409, "unavailable": 503, "internal": 500}
 MAX_BODY = 16 * 1024 * 1024  # bytes: a record batch of 5,000 fits many times over

@@ -16,7 +16,7 @@ from marshmallow import Schema
 
 from services.common import rpc_fields as f
 from services.notify import schemas as notify
-from shared.records import KINDS
+from wire.records import KINDS
 
 from . import schemas as S
 

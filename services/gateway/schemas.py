@@ -2,7 +2,7 @@
 generated from these and from the services' own argument and record schemas (openapi.py), never
 written by hand.
 
-Request bodies of records are the record kinds' own schemas (shared.records), the ones intake
+Request bodies of records are the record kinds' own schemas (wire.records), the ones intake
 validates with; query parameters are the services' argument schemas (services.*.schemas). What
 is defined here is only what exists at the HTTP edge: bodies that wrap arguments, and answers.
 """
@@ -15,8 +15,8 @@ from marshmallow import RAISE, Schema, fields, validate
 from services.common import rpc_fields as f
 from services.intake.schemas import BATCH_MAX, ListQuery, PrincipalBody  # noqa: F401 (create_principal's body)
 from services.notify.schemas import MessageQuery as _Messages
-from shared.limits import PAGE_MAX
-from shared.records import KINDS
+from kamkit.limits import PAGE_MAX
+from wire.records import KINDS
 
 
 class _Strict(Schema):

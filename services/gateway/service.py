@@ -37,7 +37,7 @@ from werkzeug.routing import Map, PathConverter, Rule
 from werkzeug.wrappers import Response
 
 from services.common.access import parse_token
-from shared.errors import Internal, InvalidFacts, SuiteError, Unauthorized, Unavailable
+from kamkit.errors import Internal, InvalidFacts, SuiteError, Unauthorized, Unavailable
 
 from . import openapi, pages
 from .responses import body_value, error_response, json_response, query_values

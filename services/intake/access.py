@@ -17,8 +17,8 @@ from services.common.guard import AccessView
 from services.common.db import utcnow
 from services.common.outbox import claim_own, send_own
 from services.common.rpc import api, validated
-from shared import events as E
-from shared.errors import Conflict, NotFound
+from wire import events as E
+from kamkit.errors import Conflict, NotFound
 
 from .models import Grant, OutboxEvent, Principal, Token
 from .schemas import AccessCall, PrincipalBody

@@ -11,7 +11,7 @@ AuditEntry = audit_table(Base)  # who did what (services.common.audit), append-o
 
 class Record(Base):
     """One record of the system of record: a facts-format document of one kind
-    (shared.records.KINDS) in one business line, keyed by its natural key."""
+    (wire.records.KINDS) in one business line, keyed by its natural key."""
 
     __tablename__ = "records"
     __table_args__ = (

@@ -1,8 +1,8 @@
-"""RPC argument schemas of intake (the record bodies themselves are in shared.records)."""
+"""RPC argument schemas of intake (the record bodies themselves are in wire.records)."""
 from marshmallow import RAISE, Schema, fields, validate
 
-from shared.limits import PAGE_MAX
-from shared.records import KINDS
+from kamkit.limits import PAGE_MAX
+from wire.records import KINDS
 
 
 class ListQuery(Schema):

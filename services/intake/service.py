@@ -23,11 +23,11 @@ Who may do what (access.py; roles and tokens: services.common.access):
     revoke_token(token_id)
     list_principals()                            roles and tokens, no secrets
 
-Events: ``record_changed`` (shared.events.RecordChanged) for every accepted change, and for a
-record_batch ``records_changed`` (up to shared.events.RECORDS_PER_EVENT records of one kind an
-event), ``access_changed`` (shared.events.AccessChanged) for every change of a principal's roles or
+Events: ``record_changed`` (wire.events.RecordChanged) for every accepted change, and for a
+record_batch ``records_changed`` (up to wire.events.RECORDS_PER_EVENT records of one kind an
+event), ``access_changed`` (wire.events.AccessChanged) for every change of a principal's roles or
 tokens; written to the outbox in the change's own transaction and sent after commit.
-Errors: InvalidFacts (every bad field, by name; limits in shared.limits), NotFound, Conflict,
+Errors: InvalidFacts (every bad field, by name; limits in kamkit.limits), NotFound, Conflict,
 Unavailable, Internal; nothing is half-written. Idempotency keys are scoped per business line.
 Audit (every service, services.common.audit): each change and each refused call in the append-only
 ``audit_log``, in the change's transaction; list_audit(business_line, principal, target, period,
@@ -35,7 +35,7 @@ outcome, page, page_size).
 Operators (every service, services.common.operations): list_parked, get_parked, replay_parked,
 drop_parked — events this service parked in ``intake.parked`` (services.common.deadletter).
 Handlers apply only events the suite published (services.common.origin), validate each
-(shared.events), retry failures through delay queues and park what still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
+(wire.events), retry failures through delay queues and park what still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
 Tables: models.py.
 """
 from __future__ import annotations
@@ -51,15 +51,15 @@ from sqlalchemy import bindparam, case, func, insert, literal, null, select, tex
 from sqlalchemy import update as update_
 from sqlalchemy.exc import IntegrityError
 
-from shared import events as E
+from wire import events as E
 from services.common.db import ServiceDatabase, request_hash, send_outbox, utcnow
 from services.common import operations
 from services.common.origin import SuiteDispatcher
 from services.common.bulk import insert_rows
 from services.common.outbox import LEASE, OWN, claim_own, send_own
-from shared.errors import ConfigError, Conflict, InvalidFacts, NotFound, UnknownPlugin, flatten
-from shared.loader import load_plugin
-from shared.records import KINDS, record_day, record_key, validate_record
+from kamkit.errors import ConfigError, Conflict, InvalidFacts, NotFound, UnknownPlugin, flatten
+from kamkit.loader import load_plugin
+from wire.records import KINDS, record_day, record_key, validate_record
 
 from . import access as access_rpcs  # a module: `nameko run` would run a mixin class found here
 from .models import AuditEntry, Base, IdempotentCall, OutboxEvent, Record
@@ -544,7 +544,7 @@ def _event_parts(changes: list[dict], sizes: list[int]) -> list[list[dict]]:
 
 def _references(kind, docs) -> tuple[dict[str, set[str]], list[tuple[int, str, str, str]]]:
     """What the records name: ({kind: {key, ...}}, [(record index, field, kind, key), ...]).
-    A blank reference never gets here (shared.limits refuses it); None means "none"."""
+    A blank reference never gets here (kamkit.limits refuses it); None means "none"."""
     wanted: dict[str, set[str]] = {}
     refs = []
     for i, doc in enumerate(docs):

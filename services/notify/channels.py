@@ -19,7 +19,7 @@ from typing import Any, Mapping
 
 from nameko.extensions import DependencyProvider
 
-from shared.errors import ConfigError
+from kamkit.errors import ConfigError
 
 
 def _slug(text: str) -> str:

@@ -17,7 +17,7 @@ under a lease before it is sent, so the retry timer (of any instance) never send
 Operators (every service, services.common.operations): list_parked, get_parked, replay_parked,
 drop_parked — events this service parked in ``notify.parked`` (services.common.deadletter).
 Handlers apply only events the suite published (services.common.origin), validate each
-(shared.events), retry failures through delay queues and park what still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
+(wire.events), retry failures through delay queues and park what still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
 Who may do what: intake.access_changed kept in access_principals (services.common.guard).
 Audit (every service, services.common.audit): each change and each refused call in the append-only
 ``audit_log``, in the change's transaction; list_audit(business_line, principal, target, period,
@@ -34,7 +34,7 @@ from nameko.timer import timer
 from sqlalchemy import case, update
 from sqlalchemy.exc import IntegrityError
 
-from shared import events as E
+from wire import events as E
 from services.common.db import ServiceDatabase, first_time, utcnow
 from services.common.entrypoints import handles
 from services.common import operations

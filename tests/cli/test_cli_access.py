@@ -7,7 +7,7 @@ from kamcli.main import main
 from services.common import access
 from services.common.db import utcnow
 from services.intake.models import OutboxEvent, Token
-from shared import events as E
+from wire import events as E
 
 
 def test_the_first_administrator_is_created_once_with_a_token_shown_once(tmp_path, capsys):

@@ -13,7 +13,7 @@ import eventlet
 from nameko.exceptions import MethodNotFound, UnknownService
 
 from kamcli.access import bootstrap
-from shared.errors import NotFound, Unauthorized
+from kamkit.errors import NotFound, Unauthorized
 from nameko.standalone.rpc import ClusterRpcProxy
 
 ROOT = Path(__file__).resolve().parents[2]

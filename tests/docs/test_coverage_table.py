@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.loader import load_plugin
+from kamkit.loader import load_plugin
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -15,7 +15,7 @@ from demo.generator import BANKING, SOFTWARE, TELECOM, Size, generate
 from services.assessment.service import AssessmentService
 from services.compensation.service import CompensationService
 from services.intake.service import IntakeService
-from shared.records import record_key
+from wire.records import record_key
 
 # record kinds in an order where every record names only records already written
 ORDER = ("branch", "person", "contract", "opportunity", "follow_up", "loss_review", "deal", "collection", "loan",

@@ -14,7 +14,7 @@ from pathlib import Path
 import eventlet
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from shared.errors import SuiteError, Unavailable
+from kamkit.errors import SuiteError, Unavailable
 
 FIVE = ("intake", "escalation", "assessment", "compensation", "notify")  # the gateway is not under test here
 

@@ -8,7 +8,7 @@ import eventlet
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from shared.errors import Unavailable
+from kamkit.errors import Unavailable
 
 from broker import private_broker  # noqa: F401 - fixture
 from pgcluster import PrivatePostgres

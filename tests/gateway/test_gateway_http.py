@@ -13,7 +13,7 @@ from services.assessment.service import AssessmentService
 from services.gateway import openapi, pages
 from services.gateway.service import GatewayService
 from services.intake.service import IntakeService
-from shared.facts_schema import OpportunitySchema
+from kamkit.facts_schema import OpportunitySchema
 import sqlalchemy as sa
 
 ON = {"ACCESS_CONTROL": "on"}

@@ -10,8 +10,8 @@ import pytest
 from kamcli.documents import read_document
 from reports import Directory, write_period
 from reports.html import figure_text
-from shared.facts_schema import load_facts
-from shared.loader import load_plugin
+from kamkit.facts_schema import load_facts
+from kamkit.loader import load_plugin
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "out" / "screenshots"

@@ -7,8 +7,8 @@ from openpyxl import load_workbook
 
 from kamcli.documents import read_document
 from reports import Directory, period_view, xlsx
-from shared.facts_schema import load_facts
-from shared.loader import load_plugin
+from kamkit.facts_schema import load_facts
+from kamkit.loader import load_plugin
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,7 +10,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from kamcli.main import main as kam
 from services.assessment.service import AssessmentService
 from services.intake.service import IntakeService
-from shared.errors import Forbidden, Unauthorized
+from kamkit.errors import Forbidden, Unauthorized
 
 ON = {"ACCESS_CONTROL": "on"}
 OPP = {"amount": 30000, "discovered": "2026-03-02", "origin": "audit", "account_manager": "am1"}

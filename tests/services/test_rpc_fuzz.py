@@ -11,8 +11,8 @@ from services.compensation.service import CompensationService
 from services.escalation.service import EscalationService
 from services.intake.service import IntakeService
 from services.notify.service import NotifyService
-from shared.errors import Internal, SuiteError, Unavailable
-from shared.records import KINDS
+from kamkit.errors import Internal, SuiteError, Unavailable
+from wire.records import KINDS
 
 pytestmark = pytest.mark.slow
 

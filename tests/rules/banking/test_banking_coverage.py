@@ -12,7 +12,7 @@ def rows():
     text = (ROOT / "docs" / "coverage" / "banking.md").read_text(encoding="utf-8")
     for line in text.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 4 and cells[2].startswith(("plugins/", "shared/")):
+        if len(cells) == 4 and cells[2].startswith(("plugins/", "kamkit/")):
             yield cells
 
 

@@ -7,9 +7,9 @@ from hypothesis import given, settings, strategies as st
 
 from plugins.banking import BankingPlugin
 from plugins.banking.piece_rate import progressive_pay, referrer_reward
-from shared.explain import CNY, POINTS
-from shared.facts import Facts, Loan, Opportunity, Person, Portfolio
-from shared.periods import Month, Quarter
+from kamkit.explain import CNY, POINTS
+from kamkit.facts import Facts, Loan, Opportunity, Person, Portfolio
+from kamkit.periods import Month, Quarter
 
 P = BankingPlugin()
 TIERS = ["micro", "small", "medium", "large"]

@@ -5,9 +5,9 @@ import pytest
 
 from plugins.banking import BankingPlugin
 from plugins.banking.piece_rate import progressive_pay, referrer_reward
-from shared.explain import CNY, FLAG, INFO, POINTS, totals
-from shared.facts_schema import load_facts
-from shared.periods import Month, Quarter
+from kamkit.explain import CNY, FLAG, INFO, POINTS, totals
+from kamkit.facts_schema import load_facts
+from kamkit.periods import Month, Quarter
 
 P = BankingPlugin()
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from kamcli.documents import read_document
 from plugins.software import SoftwarePlugin, SoftwareProgressivePlugin
-from shared.explain import CNY, totals
-from shared.facts_schema import load_facts
+from kamkit.explain import CNY, totals
+from kamkit.facts_schema import load_facts
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 

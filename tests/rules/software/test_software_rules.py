@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from plugins.software import SoftwarePlugin, SoftwareProgressivePlugin
-from shared.explain import CNY, FLAG, INFO
-from shared.facts_schema import load_facts
+from kamkit.explain import CNY, FLAG, INFO
+from kamkit.facts_schema import load_facts
 
 P = SoftwarePlugin({"vat_divisor": 1})  # RULES §2.3's worked example: vat_divisor 1 for readability
 P_VAT = SoftwarePlugin()  # the seed's default: bonus amounts / 1.17
@@ -76,7 +76,7 @@ def test_net_with_nothing_deducted_is_the_amount_as_stated_and_a_stated_zero_is_
     # 12,000.50, the same figure written as the subtraction writes it
     from datetime import date
     from plugins.software.crediting import net_of
-    from shared.facts import Collection
+    from kamkit.facts import Collection
     plain = Collection("c", "r", date(2026, 1, 10), D("12000.5"))
     assert net_of(plain) is plain.amount and str(net_of(plain)) == "12000.5"
     stated = Collection("c", "r", date(2026, 1, 10), D("12000.5"), partner_share=D("0.00"))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from kamcli.documents import read_document
 from plugins.telecom import TelecomPlugin
-from shared.explain import CNY, POINTS, totals
-from shared.facts_schema import load_facts
+from kamkit.explain import CNY, POINTS, totals
+from kamkit.facts_schema import load_facts
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "telecom.yaml"
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from plugins.telecom import TelecomPlugin
-from shared.explain import CNY, FLAG, INFO, POINTS, totals
-from shared.facts_schema import load_facts
+from kamkit.explain import CNY, FLAG, INFO, POINTS, totals
+from kamkit.facts_schema import load_facts
 
 P = TelecomPlugin()
 ROSTER = {

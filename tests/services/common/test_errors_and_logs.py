@@ -11,7 +11,7 @@ from nameko.cli.main import setup_yaml_parser
 from sqlalchemy.exc import OperationalError
 
 from services.common.entrypoints import api
-from shared.errors import Internal, InvalidFacts, NotFound, Unavailable
+from kamkit.errors import Internal, InvalidFacts, NotFound, Unavailable
 
 SERVICES = ("intake", "escalation", "assessment", "compensation", "notify")
 

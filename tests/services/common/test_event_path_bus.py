@@ -14,7 +14,7 @@ from services.assessment.service import AssessmentService
 from services.common import operations
 from services.common.entrypoints import handles
 from services.common.rpc import api
-from shared import events as E
+from wire import events as E
 from conftest import record_event
 
 FAST = {"EVENT_RETRY_DELAYS": [1, 1, 2], "EVENT_POISON_ATTEMPTS": 3}

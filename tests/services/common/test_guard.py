@@ -8,8 +8,8 @@ from services.common import access
 from services.common.guard import AccessView, authorize
 from services.escalation.models import AccessPrincipal, Base
 from services.escalation.service import EscalationService
-from shared import events as E
-from shared.errors import Forbidden, Unauthorized
+from wire import events as E
+from kamkit.errors import Forbidden, Unauthorized
 
 NOW = datetime(2026, 11, 26, 12, 0)
 

@@ -9,8 +9,8 @@ from datetime import date
 from decimal import Decimal
 
 from services.common.ledger import line_json, lines_of, stored_rows, table_json, totals_of
-from shared.explain import CNY, INFO, POINTS, Line, Lines, LineTable
-from shared.periods import Month, Quarter
+from kamkit.explain import CNY, INFO, POINTS, Line, Lines, LineTable
+from kamkit.periods import Month, Quarter
 
 
 def test_line_json_reads_back_as_to_dict():
@@ -30,7 +30,7 @@ def test_line_json_reads_back_as_to_dict():
         assert json.loads(line_json(line)) == line.to_dict()
 
 
-# A table of lines alike (shared.explain.LineTable): a person's credits, one row each. Read, it is
+# A table of lines alike (kamkit.explain.LineTable): a person's credits, one row each. Read, it is
 # exactly these Lines; stored, a row of sheet_lines holding them reads back as their to_dict().
 TABLE = LineTable("lin", "account_manager", CNY, "side_bonus", "002/KAP §二2",
                   "回款 {collection} 奖金 {figure}（{rate}）", "collection {collection}: bonus {figure} ({rate})",

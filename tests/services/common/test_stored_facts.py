@@ -9,8 +9,8 @@ import pytest
 
 from services.common.factstore import strip
 from services.common.stored_facts import BUILDERS, build_facts, build_record
-from shared.facts_schema import load_facts
-from shared.records import KINDS, validate_record
+from kamkit.facts_schema import load_facts
+from wire.records import KINDS, validate_record
 
 # Every kind a plugin reads, in the forms intake accepts: numbers as int, text with spaces, floats;
 # flags true and false; optional fields given and left out; nested shares and scorecards.

@@ -5,7 +5,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.escalation.service import EscalationService
 from services.intake.service import IntakeService
-from shared import events as E
+from wire import events as E
 
 
 class Listener:

@@ -4,7 +4,7 @@ from nameko.testing.services import worker_factory
 from conftest import record_event
 from services.escalation.models import Base, Escalation, Opportunity, OutboxEvent
 from services.escalation.service import EscalationService
-from shared import events as E
+from wire import events as E
 
 ROSTER = [("business_line", {"key": "acme", "plugin": "acme-flat"}),
           ("person", {"id": "am1", "role": "account_manager", "branch": "b1"})]
@@ -94,7 +94,7 @@ def test_a_tier_that_needs_a_grade_goes_to_a_qualified_holder(sqlite_db):
 def test_rpc_arguments_are_validated_by_name(sqlite_db):
     import pytest
 
-    from shared.errors import InvalidFacts
+    from kamkit.errors import InvalidFacts
     worker = _worker(sqlite_db)
     with pytest.raises(InvalidFacts) as exc:
         worker.sweep("2026-02-30")

@@ -8,8 +8,8 @@ from services.common import access, audit
 from services.common.db import utcnow
 from services.intake.models import Base, Token
 from services.intake.service import IntakeService
-from shared import events as E
-from shared.errors import Conflict, InvalidFacts, NotFound
+from wire import events as E
+from kamkit.errors import Conflict, InvalidFacts, NotFound
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from nameko.events import event_handler
 from nameko.testing.services import entrypoint_waiter
 
 from services.intake.service import IntakeService
-from shared import events as E
-from shared.errors import InvalidFacts, NotFound
+from wire import events as E
+from kamkit.errors import InvalidFacts, NotFound
 
 
 class Listener:

@@ -4,7 +4,7 @@ import pytest
 from side_by_side import Workers
 from services.intake.models import Base
 from services.intake.service import IntakeService
-from shared.errors import Conflict
+from kamkit.errors import Conflict
 
 
 def test_an_update_merged_into_an_older_version_is_refused_not_written(pg_url_factory):

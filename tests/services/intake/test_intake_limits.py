@@ -1,11 +1,11 @@
-"""intake refuses what a service downstream could not hold (shared/limits.py, docs/facts-format.md
+"""intake refuses what a service downstream could not hold (kamkit/limits.py, docs/facts-format.md
 "Limits"): each case names its field and writes nothing — no record, no event, no idempotency key."""
 import pytest
 
 from intake_worker import service  # noqa: F401 - fixture
 from services.intake.models import IdempotentCall, OutboxEvent, Record
-from shared import events as E
-from shared.errors import InvalidFacts, UnknownPlugin
+from wire import events as E
+from kamkit.errors import InvalidFacts, UnknownPlugin
 
 OPP = {"id": "o1", "amount": 30000, "discovered": "2026-03-02", "branch": "b1", "account_manager": "am1"}
 

@@ -5,8 +5,8 @@ import pytest
 
 from intake_worker import service  # noqa: F401 - fixture
 from services.intake.models import IdempotentCall, OutboxEvent, Record
-from shared.errors import Conflict, InvalidFacts, NotFound, UnknownPlugin
-from shared.events import RECORD_CHANGED, check_event
+from kamkit.errors import Conflict, InvalidFacts, NotFound, UnknownPlugin
+from wire.events import RECORD_CHANGED, check_event
 
 
 OPP = {"id": "o1", "amount": 30000, "discovered": "2026-03-02", "branch": "b1",

@@ -7,7 +7,7 @@ import pytest
 from nameko.standalone.events import event_dispatcher
 
 from services.notify.service import NotifyService
-from shared import events as E
+from wire import events as E
 
 from conftest import record_event
 

@@ -4,7 +4,7 @@ from nameko.testing.services import worker_factory
 from services.notify import templates as T
 from services.notify.models import Base, Delivery, Message
 from services.notify.service import NotifyService
-from shared import events as E
+from wire import events as E
 
 CLOSED = E.make_event(E.MONTH_CLOSED, business_line="acme", period="2026-03", version=1, plugin="acme-flat",
                       lines=2, totals={"am1": {"points": "6"}, "am2": {"points": "2.5"}})
@@ -52,7 +52,7 @@ def test_each_event_makes_one_message_and_failures_are_logged_then_given_up(sqli
 def test_queries_name_a_bad_argument(sqlite_db):
     import pytest
 
-    from shared.errors import InvalidFacts
+    from kamkit.errors import InvalidFacts
     worker = worker_factory(NotifyService, db=sqlite_db(Base), channels={})
     with pytest.raises(InvalidFacts) as exc:
         worker.list_messages(kind="gossip")

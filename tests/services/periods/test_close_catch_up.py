@@ -9,7 +9,7 @@ from services.assessment.service import AssessmentService
 from services.common.catch_up import behind, seconds, wait_for_intake
 from services.compensation.service import CompensationService
 from services.intake.service import IntakeService
-from shared.errors import ConfigError, Conflict, Forbidden, InvalidFacts, NotFound, Unavailable
+from kamkit.errors import ConfigError, Conflict, Forbidden, InvalidFacts, NotFound, Unavailable
 
 KINDS = {"opportunity", "deal", "person"}
 

@@ -6,7 +6,7 @@ from services.assessment.models import Base as AssessmentBase, Fact
 from services.assessment.service import AssessmentService
 from services.compensation.models import Base as CompensationBase
 from services.compensation.service import CompensationService
-from shared import events as E
+from wire import events as E
 
 LINE = record_event("business_line", {"key": "acme", "plugin": "acme-flat"})
 AM = record_event("person", {"id": "am1", "role": "account_manager"})

@@ -7,7 +7,7 @@ from services.assessment.service import AssessmentService
 from services.compensation.service import CompensationService
 from services.intake.service import IntakeService
 from services.notify.service import NotifyService
-from shared.errors import Conflict, InvalidFacts, NotFound
+from kamkit.errors import Conflict, InvalidFacts, NotFound
 
 
 def _wait_until(predicate, timeout=20):

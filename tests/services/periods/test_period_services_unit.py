@@ -7,8 +7,8 @@ from services.assessment.models import Base as AssessmentBase, Fact, SheetLine
 from services.assessment.service import AssessmentService
 from services.compensation.models import Base as CompensationBase
 from services.compensation.service import CompensationService
-from shared import events as E
-from shared.errors import InvalidFacts, NotFound
+from wire import events as E
+from kamkit.errors import InvalidFacts, NotFound
 
 LINE = record_event("business_line", {"key": "acme", "plugin": "acme-flat"})
 AM = record_event("person", {"id": "am1", "role": "account_manager"})
@@ -103,10 +103,10 @@ def test_a_long_plugin_computation_leaves_the_hub_free():
 
 
 def test_a_run_holding_tables_of_lines_pages_them_exactly_once_with_every_filter(sqlite_db):
-    """A software quarter stores each rep's credits as tables (shared.explain.LineTable): a page
+    """A software quarter stores each rep's credits as tables (kamkit.explain.LineTable): a page
     cuts through them, and read back every line is the plugin's own Line.to_dict()."""
     from services.common import ledger
-    from shared.loader import load_plugin
+    from kamkit.loader import load_plugin
 
     worker = worker_factory(CompensationService, db=sqlite_db(CompensationBase))
     ledger_rows = ledger.TABLE_ROWS
@@ -132,7 +132,7 @@ def test_a_run_holding_tables_of_lines_pages_them_exactly_once_with_every_filter
         # what the plugin itself says, computed here in-process from the same facts
         from services.common.period_run import facts_for
         from services.compensation.models import Fact
-        from shared.periods import Quarter
+        from kamkit.periods import Quarter
         q = Quarter.parse("2026-Q1")
         facts = facts_for(worker.db.session, Fact, "sw", q.first_day, q.last_day, 0, [q, *q.months], quarter="2026-Q1")
         result = load_plugin("software").commission_quarter(facts, {})

@@ -4,8 +4,8 @@ Deliberately different from every built-in plugin so a test can tell which one r
 """
 from decimal import Decimal
 
-from shared.explain import CNY, POINTS, Line
-from shared.plugin import (ESCALATION_PARAMS, Classification, Clause, MonthResult, Names, Param,
+from kamkit.explain import CNY, POINTS, Line
+from kamkit.plugin import (ESCALATION_PARAMS, Classification, Clause, MonthResult, Names, Param,
                            QuarterResult, RulePlugin)
 
 

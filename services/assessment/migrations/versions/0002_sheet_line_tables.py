@@ -1,4 +1,4 @@
-"""A sheet line row may hold a table of many lines (shared.explain.LineTable): line_count.
+"""A sheet line row may hold a table of many lines (kamkit.explain.LineTable): line_count.
 
 Revision ID: 0002
 Revises: 0001

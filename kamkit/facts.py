@@ -2,7 +2,7 @@
 
 One vocabulary for every business line. A plugin reads the kinds it needs and
 ignores the rest; services build these records from their own projections and
-the what-if CLI builds them from a facts file (see shared/facts_schema.py).
+the what-if CLI builds them from a facts file (see kamkit/facts_schema.py).
 Money fields are Decimal CNY, dates are datetime.date, ids are strings. Records have slots: a
 large organisation's month holds a million of them.
 """

@@ -3,11 +3,11 @@ from decimal import Decimal
 
 import pytest
 
-from shared.config import load_config, parse_config
-from shared.errors import ConfigError, UnknownPlugin
-from shared.facts_schema import load_facts
-from shared.loader import available, load_plugin
-from shared.plugin import RulePlugin
+from kamkit.config import load_config, parse_config
+from kamkit.errors import ConfigError, UnknownPlugin
+from kamkit.facts_schema import load_facts
+from kamkit.loader import available, load_plugin
+from kamkit.plugin import RulePlugin
 
 BUILT_IN = {"telecom", "software", "software-progressive", "banking"}
 

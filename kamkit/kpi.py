@@ -1,7 +1,7 @@
 """KPI: the seed 003 §十一 scoring sheet and the weighted KPI coefficient (RULES.md §4, §2.3.3).
 
 Pure functions shared by every plugin that scales a bonus by a KPI coefficient. A rating is
-either a 0-100 score given by a rater or a filled-in §4 sheet (shared.facts.Scorecard) that is
+either a 0-100 score given by a rater or a filled-in §4 sheet (kamkit.facts.Scorecard) that is
 scored here. The person's KPI score is the weighted mean of their raters' scores (weights per
 rater role, RULES.md §2.3.3); the coefficient is score / divisor (100) [default mapping]. The §4
 sheet's full mark is 90 (its printed items add up to 90): a sheet's score is scaled to 100 (x 100 /
@@ -15,7 +15,8 @@ from typing import Any, Mapping, Sequence
 
 from .explain import INFO, Line
 from .facts import KpiRating, Scorecard
-from .plugin import Clause, Param
+from .params import Param
+from .plugin import Clause
 
 SHEET = "003 §十一"
 WEIGHTS = "002/KAD §三3"  # 大客户部考核办法 §三3: KPI考核 部门经理50%, 销售管理20%, 销售总监30%

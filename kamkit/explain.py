@@ -38,7 +38,7 @@ def plain(value: Any) -> Any:
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         return [plain(v) for v in value]
-    if hasattr(value, "__str__") and type(value).__module__.startswith("shared."):
+    if hasattr(value, "__str__") and type(value).__module__.startswith("kamkit."):
         return str(value)  # Month, Quarter
     return value
 

@@ -1,7 +1,7 @@
 """The rule-plugin contract (RULES.md §5).
 
 A plugin is a class registered under the ``kam.rules`` entry-point group. It is
-pure: given facts (shared.facts) and its parameters it returns explained lines;
+pure: given facts (kamkit.facts) and its parameters it returns explained lines;
 it never touches a broker, a database or the clock. Instantiate it with the
 organisation's parameter overrides: ``TelecomPlugin({"entry_deadline_days": 5})``.
 
@@ -19,15 +19,14 @@ What it computes (methods):
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Mapping
 
-from marshmallow import ValidationError, fields, validate
-
-from .errors import ConfigError, flatten
+from .errors import ConfigError
 from .explain import Lines, plain
 from .facts import Facts, Opportunity
-from .facts_schema import Number
+from .params import Param
 from .periods import Month, Quarter
 
 
@@ -41,39 +40,6 @@ class Names:
 class Clause:
     rules: str  # section of RULES.md, e.g. "1.4"
     text: str  # one-line English statement
-
-
-# Parameter kinds and how an override of each is validated.
-_KIND_FIELDS = {
-    "money": lambda: Number(),
-    "rate": lambda: Number(maximum=1),  # a fraction: 0.08 is 8%
-    "ratio": lambda: Number(),  # a fraction or multiple, e.g. 1.2 = 120%
-    "points": lambda: Number(),
-    "int": lambda: fields.Integer(strict=True),
-    "days": lambda: fields.Integer(strict=True, validate=validate.Range(min=1)),
-    "bool": lambda: fields.Boolean(),
-    "text": lambda: fields.String(validate=validate.Length(min=1)),  # e.g. a role key
-    "table": lambda: fields.List(fields.Dict(keys=fields.String(), values=Number(minimum=None))),
-    "map": lambda: fields.Dict(keys=fields.String(), values=Number(minimum=None)),
-    "list": lambda: fields.List(fields.String(validate=validate.Length(min=1))),  # e.g. revenue kinds
-}
-
-
-@dataclass(frozen=True)
-class Param:
-    name: str
-    default: Any
-    kind: str  # one of _KIND_FIELDS
-    clause: str
-    doc: str
-    basis: str = "seed"  # seed | default | reading (RULES.md markers)
-
-    def parse(self, value: Any) -> Any:
-        try:
-            return _KIND_FIELDS[self.kind]().deserialize(value)
-        except ValidationError as exc:
-            raise ConfigError(flatten(exc.messages, self.name) or
-                              [{"field": self.name, "message": str(exc)}]) from None
 
 
 @dataclass(frozen=True)
@@ -128,8 +94,9 @@ class QuarterResult:
                 "carried": plain(self.carried)}
 
 
-class RulePlugin:
-    """Base class of every rule plugin. Subclasses fill in the class attributes and methods."""
+class RulePlugin(ABC):
+    """Base class of every rule plugin. Subclasses fill in the class attributes and the three
+    abstract methods (a plugin that has no monthly sheet or no pay answers an empty result)."""
 
     key: ClassVar[str]
     version: ClassVar[str]
@@ -155,14 +122,18 @@ class RulePlugin:
 
     # --- what every plugin computes -------------------------------------------------
 
+    @abstractmethod
     def classify(self, opportunity: Opportunity) -> Classification:
-        raise NotImplementedError
+        """The opportunity's tier, owner role, confirming role, cadence and bulletin flag."""
 
+    @abstractmethod
     def assess_month(self, facts: Facts) -> MonthResult:
-        raise NotImplementedError
+        """The month's explained lines (points docked, findings); ``facts.month`` is set."""
 
+    @abstractmethod
     def commission_quarter(self, facts: Facts, carried: Mapping[str, Any] | None = None) -> QuarterResult:
-        raise NotImplementedError
+        """The quarter's pay lines and the state carried to the next quarter; ``facts.quarter``
+        is set; ``carried`` is the previous quarter's ``QuarterResult.carried`` (None: the first)."""
 
     # --- shared behaviour -------------------------------------------------------------
 
@@ -184,7 +155,7 @@ class RulePlugin:
     def people_problems(self, people) -> list[dict[str, str]]:
         """{field, message} for every person whose role (or grade) this plugin does not know: a
         typo would silently take the person out of quotas, penalties and pay. ``people`` are
-        shared.facts.Person records or mappings; fields are named ``people.<i>.role``."""
+        kamkit.facts.Person records or mappings; fields are named ``people.<i>.role``."""
         errors = []
         for i, person in enumerate(people):
             role = person.get("role") if isinstance(person, Mapping) else person.role

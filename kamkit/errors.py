@@ -96,20 +96,6 @@ class Internal(SuiteError):
         return next((e.get("correlation_id", "") for e in self.errors if e.get("correlation_id")), "")
 
 
-def _remote(*classes):
-    """Register with nameko so an RPC caller receives these exceptions as themselves."""
-    try:
-        from nameko.exceptions import deserialize_to_instance
-    except ImportError:  # the CLI works without nameko installed
-        return
-    for cls in classes:
-        deserialize_to_instance(cls)
-
-
-_remote(SuiteError, InvalidFacts, ConfigError, UnknownPlugin, NotFound, Conflict, Unauthorized, Forbidden,
-        Unavailable, Internal)
-
-
 def flatten(messages: Any, prefix: str = "") -> list[dict[str, str]]:
     """marshmallow's nested {field: {0: {sub: [msg]}}} -> [{field: 'a.0.sub', message}]."""
     out: list[dict[str, str]] = []

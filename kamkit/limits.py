@@ -1,6 +1,6 @@
 """What a record may hold: the limits every service downstream of intake can store and compute
 with (docs/facts-format.md, "Limits"). intake refuses a record outside them, naming the field, and
-every consumer re-checks the records it receives (shared.events), so nothing accepted can later
+every consumer re-checks the records it receives (wire.events), so nothing accepted can later
 block a period from closing.
 """
 from __future__ import annotations

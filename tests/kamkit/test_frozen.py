@@ -1,12 +1,12 @@
-"""shared.frozen.quick_init: the same objects as dataclasses' own __init__ makes, only faster."""
+"""kamkit.frozen.quick_init: the same objects as dataclasses' own __init__ makes, only faster."""
 import dataclasses
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
 
-from shared.explain import Line
-from shared.frozen import quick_init
+from kamkit.explain import Line
+from kamkit.frozen import quick_init
 
 
 @dataclass(frozen=True, slots=True)

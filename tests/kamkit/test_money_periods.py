@@ -3,8 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from shared.money import D, fmt, pct, report
-from shared.periods import Month, Quarter, months_between
+from kamkit.money import D, fmt, pct, report
+from kamkit.periods import Month, Quarter, months_between
 
 
 def test_money_refuses_float_and_rounds_half_up_only_when_reported():

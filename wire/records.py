@@ -2,7 +2,7 @@
 
 A record is a facts-format document (docs/facts-format.md) of one kind, belonging to one business
 line. intake validates it with the kind's schema, stores it and publishes it; every other service
-keeps the kinds it needs in its own projection and rebuilds shared.facts.Facts from them, so the
+keeps the kinds it needs in its own projection and rebuilds kamkit.facts.Facts from them, so the
 plugins, the CLI and the services read one vocabulary.
 """
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Any, Callable, Mapping
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from . import facts_schema as FS, limits
-from .errors import InvalidFacts, flatten
+from kamkit import facts_schema as FS, limits
+from kamkit.errors import InvalidFacts, flatten
 
 
 class FollowUpSchema(Schema):

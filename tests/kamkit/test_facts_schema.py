@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from shared.errors import InvalidFacts
-from shared.facts_schema import load_facts
-from shared.periods import Month
+from kamkit.errors import InvalidFacts
+from kamkit.facts_schema import load_facts
+from kamkit.periods import Month
 
 PEOPLE = [{"id": "am1", "role": "account_manager", "branch": "b1"}]
 BRANCHES = [{"id": "b1", "urban": True}]

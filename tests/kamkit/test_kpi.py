@@ -3,9 +3,9 @@ from decimal import Decimal
 
 from hypothesis import given, strategies as st
 
-from shared.explain import INFO
-from shared.facts import KpiRating, Scorecard
-from shared.kpi import KPI_PARAMS, SHEET, WEIGHTS, kpi_coefficient, scorecard_score
+from kamkit.explain import INFO
+from kamkit.facts import KpiRating, Scorecard
+from kamkit.kpi import KPI_PARAMS, SHEET, WEIGHTS, kpi_coefficient, scorecard_score
 
 PARAMS = {p.name: p.default for p in KPI_PARAMS}
 

@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from .errors import SuiteError, flatten
+from kamkit.errors import SuiteError, flatten
 
 INTAKE = "intake"
 ESCALATION = "escalation"
@@ -23,7 +23,7 @@ COMPENSATION = "compensation"
 NOTIFY = "notify"
 
 # --- intake: one event per accepted change of a record ------------------------------------------
-RECORD_CHANGED = "record_changed"  # any record kind created or updated (see shared.records.KINDS)
+RECORD_CHANGED = "record_changed"  # any record kind created or updated (see wire.records.KINDS)
 # the records of one record_batch, up to RECORDS_PER_EVENT of one kind an event: a subscriber
 # applies them as it applies record_changed, in one transaction
 RECORDS_CHANGED = "records_changed"
@@ -65,7 +65,7 @@ class RecordChanged(_Envelope):
     key = fields.String(required=True)
     # 1, 2, ...: newer wins in projections
     version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
-    record = fields.Dict(required=True)  # the facts-format document (shared.records)
+    record = fields.Dict(required=True)  # the facts-format document (wire.records)
     change = fields.String(required=True, validate=validate.OneOf(["created", "updated"]))
 
     @validates_schema

@@ -1,4 +1,4 @@
-"""marshmallow schemas that turn a facts document (JSON/YAML/RPC payload) into shared.facts.
+"""marshmallow schemas that turn a facts document (JSON/YAML/RPC payload) into kamkit.facts.
 
 Errors come back as InvalidFacts naming each bad field with its path, e.g.
 ``opportunities.2.amount: must be >= 0``. Format reference: docs/facts-format.md.
@@ -96,7 +96,7 @@ class _Base(Schema):
     class Meta:
         unknown = RAISE  # a misspelt field is an error, not silently ignored
 
-    record: type = None  # the shared.facts dataclass this schema builds
+    record: type = None  # the kamkit.facts dataclass this schema builds
 
     @post_load
     def build(self, data, **kwargs):

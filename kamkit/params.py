@@ -1,0 +1,49 @@
+"""A plugin's parameters: each with its default, its kind, the clause it serves and its basis.
+
+An organisation overrides a parameter per business line; ``Param.parse`` checks the override
+against the parameter's kind and names it in the error (``ConfigError``) when it does not fit.
+``basis`` says where the default comes from (docs/rules.md): ``seed`` (a figure of the seed
+document), ``default`` (the suite's choice where the seed gives none), ``reading`` (the suite's
+reading of unclear or contradictory text).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate
+
+from .errors import ConfigError, flatten
+from .facts_schema import Number
+
+# Parameter kinds and how an override of each is validated.
+_KIND_FIELDS = {
+    "money": lambda: Number(),
+    "rate": lambda: Number(maximum=1),  # a fraction: 0.08 is 8%
+    "ratio": lambda: Number(),  # a fraction or multiple, e.g. 1.2 = 120%
+    "points": lambda: Number(),
+    "int": lambda: fields.Integer(strict=True),
+    "days": lambda: fields.Integer(strict=True, validate=validate.Range(min=1)),
+    "bool": lambda: fields.Boolean(),
+    "text": lambda: fields.String(validate=validate.Length(min=1)),  # e.g. a role key
+    "table": lambda: fields.List(fields.Dict(keys=fields.String(), values=Number(minimum=None))),
+    "map": lambda: fields.Dict(keys=fields.String(), values=Number(minimum=None)),
+    "list": lambda: fields.List(fields.String(validate=validate.Length(min=1))),  # e.g. revenue kinds
+}
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: Any
+    kind: str  # one of _KIND_FIELDS
+    clause: str
+    doc: str
+    basis: str = "seed"  # seed | default | reading (RULES.md markers)
+
+    def parse(self, value: Any) -> Any:
+        try:
+            return _KIND_FIELDS[self.kind]().deserialize(value)
+        except ValidationError as exc:
+            raise ConfigError(flatten(exc.messages, self.name) or
+                              [{"field": self.name, "message": str(exc)}]) from None
