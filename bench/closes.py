@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterator
 
 import sqlalchemy as sa
 
-from services.common import migrations
+from services.common.storage import migrations
 from harness import (Databases, median, peak_rss_mib, start_service, stop_service, table, vhost,
                      wait_for)
 

@@ -42,7 +42,7 @@ def floor(db_url: str, records: list[dict], batch: int) -> float:
     """The same rows as intake stores them, by Core executemany, one transaction per chunk."""
     import sqlalchemy as sa
 
-    from services.common import migrations
+    from services.common.storage import migrations
     from services.intake.models import Base, Record
     from wire.records import record_day
 

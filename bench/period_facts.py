@@ -1,5 +1,5 @@
 """How the month's facts scale with history: the set-based, date-bounded read that assessment uses
-(services.common.factstore.period_document) against a baseline that reads the whole projection and filters
+(services.common.periods.factstore.period_document) against a baseline that reads the whole projection and filters
 in Python. Prints both timings side by side and their ratio; no assertion, no pass/fail.
 
     .venv/bin/python bench/period_facts.py [--opportunities 200000] [--db sqlite:///bench.db]
@@ -19,8 +19,8 @@ from sqlalchemy import create_engine  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 from services.assessment.models import Base, Fact  # noqa: E402
-from services.common import migrations  # noqa: E402
-from services.common.factstore import period_document  # noqa: E402
+from services.common.storage import migrations  # noqa: E402
+from services.common.periods.factstore import period_document  # noqa: E402
 from kamkit.periods import Month  # noqa: E402
 
 LINE = "bench"

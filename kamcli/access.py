@@ -51,9 +51,11 @@ def bootstrap(database: str, principal: str, name: str, days: int = 90) -> dict:
     import sqlalchemy as sa
     from sqlalchemy.orm import Session
 
-    from services.common import access, migrations
-    from services.common.db import _engine_options, utcnow
-    from services.common.rpc import validated
+    from services.common.access import rules as access
+
+    from services.common.storage import migrations
+    from services.common.storage.db import _engine_options, utcnow
+    from services.common.messaging.rpc import validated
     from services.intake.access import access_event
     from services.intake.models import Base, Grant, OutboxEvent, Principal, Token
     from services.intake.schemas import AccessCall, PrincipalBody

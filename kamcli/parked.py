@@ -1,5 +1,5 @@
 """`kam parked`: an operator's view of the events a service could not process (its dead-letter
-queue, services.common.deadletter), through that service's RPCs.
+queue, services.common.messaging.deadletter), through that service's RPCs.
 
     kam parked list escalation                 # id, event, error, attempts of each parked event
     kam parked show escalation ID              # the original event and headers, in full

@@ -22,7 +22,7 @@ from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 from sqlalchemy import create_engine  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
-from services.common import migrations  # noqa: E402
+from services.common.storage import migrations  # noqa: E402
 from wire import events as E  # noqa: E402
 from wire.records import record_key  # noqa: E402
 

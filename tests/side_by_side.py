@@ -7,7 +7,9 @@ import sqlalchemy as sa
 from nameko.testing.services import worker_factory
 from sqlalchemy.orm import sessionmaker
 
-from services.common import audit, migrations
+from services.common.storage import audit
+
+from services.common.storage import migrations
 
 threading = eventlet.patcher.original("threading")
 time = eventlet.patcher.original("time")

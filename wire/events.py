@@ -14,7 +14,9 @@ from typing import Any, Mapping
 
 from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from kamkit.errors import SuiteError, flatten
+from kamkit.errors import InvalidFacts, SuiteError, flatten
+
+from .records import KINDS, record_key, validate_record
 
 INTAKE = "intake"
 ESCALATION = "escalation"
@@ -30,7 +32,7 @@ RECORDS_CHANGED = "records_changed"
 RECORDS_PER_EVENT = 1000
 
 # a principal's roles and tokens (hashes only) as they now stand, for every service to check
-# calls with; business_line "*" (services.common.access)
+# calls with; business_line "*" (services.common.access.rules)
 ACCESS_CHANGED = "access_changed"
 
 # --- escalation -----------------------------------------------------------------------------
@@ -72,9 +74,6 @@ class RecordChanged(_Envelope):
     def record_is_valid(self, data, **kwargs):
         """The record is checked exactly as intake checks it, so a forged or corrupted event
         (an amount of "-5") is refused by every consumer instead of blocking a period."""
-        from .errors import InvalidFacts
-        from .records import KINDS, record_key, validate_record
-
         if data["kind"] not in KINDS:
             raise ValidationError(f"unknown record kind; known: {', '.join(sorted(KINDS))}", "kind")
         try:
@@ -105,9 +104,6 @@ class RecordsChanged(_Envelope):
     @validates_schema
     def records_are_valid(self, data, **kwargs):
         """Every record checked as intake checks it (see RecordChanged), each named by its index."""
-        from .errors import InvalidFacts
-        from .records import KINDS, record_key, validate_record
-
         if data["kind"] not in KINDS:
             raise ValidationError(f"unknown record kind; known: {', '.join(sorted(KINDS))}", "kind")
         errors: dict[str, list[str]] = {}

@@ -1,7 +1,7 @@
 """assessment's RPC argument schemas."""
 from marshmallow import RAISE, Schema
 
-from services.common import rpc_fields as f
+from services.common.messaging import rpc_fields as f
 
 
 class MonthRef(Schema):

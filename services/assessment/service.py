@@ -14,16 +14,16 @@ RPC:
     projection_status(business_line)             records held per kind (caught up yet?)
 RPC out: intake.record_counts(business_line) before a month is computed: it waits (up to
 CLOSE_CATCH_UP_SECONDS) for every change intake has sent, else refuses with Conflict naming
-what is missing (services.common.catch_up), or, given accept_missing (a reason), closes on what
+what is missing (services.common.periods.catch_up), or, given accept_missing (a reason), closes on what
 it holds and says so in the version's reason.
-Operators (every service, services.common.operations): list_parked, get_parked, replay_parked,
-drop_parked — events this service parked in ``assessment.parked`` (services.common.deadletter).
-Handlers apply only events the suite published (services.common.origin), validate each
+Operators (every service, services.common.mixins): list_parked, get_parked, replay_parked,
+drop_parked — events this service parked in ``assessment.parked`` (services.common.messaging.deadletter).
+Handlers apply only events the suite published (services.common.messaging.origin), validate each
 (wire.events), retry failures through delay queues and park what still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
 Side by side (workers, instances): a line's projection updates are applied one at a time, and
-its closes and reopenings wait for each other (services.common.locks).
-Who may do what: intake.access_changed kept in access_principals (services.common.guard).
-Audit (every service, services.common.audit): each change and each refused call in the append-only
+its closes and reopenings wait for each other (services.common.storage.locks).
+Who may do what: intake.access_changed kept in access_principals (services.common.access.guard).
+Audit (every service, services.common.storage.audit): each change and each refused call in the append-only
 ``audit_log``, in the change's transaction; list_audit(business_line, principal, target, period,
 outcome, page, page_size).
 Tables: models.py.
@@ -35,16 +35,16 @@ from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 from wire import events as E
-from services.common import ledger
-from services.common.db import ServiceDatabase, send_outbox
-from services.common.entrypoints import handles
-from services.common import operations
-from services.common.origin import SuiteDispatcher
-from services.common import guard  # a module: `nameko run` would run a mixin class found here
+from services.common.periods import ledger
+from services.common.storage.db import ServiceDatabase
+from services.common.storage.outbox import send_outbox
+from services.common.messaging.entrypoints import handles
+from services.common import mixins  # a module: `nameko run` would run a mixin class found here
+from services.common.messaging.origin import SuiteDispatcher
 from kamkit.errors import NotFound
-from services.common.period_run import (audit_reopen, caught_up, close_and_announce, facts_for, line_plugin,
+from services.common.periods.period_run import (audit_reopen, caught_up, close_and_announce, facts_for, line_plugin,
                                         off_the_hub, project, projection_counts, projection_versions)
-from services.common.rpc import api, validated
+from services.common.messaging.rpc import api, validated
 
 from .models import AuditEntry, AccessPrincipal, AppliedEvent, Base, Fact, OutboxEvent, Sheet, SheetLine
 from .schemas import Close, LineRef, MonthRef, Reopen, SheetQuery
@@ -53,15 +53,15 @@ from .schemas import Close, LineRef, MonthRef, Reopen, SheetQuery
 DEFAULT_LOOKBACK_DAYS = 400
 
 
-class AssessmentService(guard.AccessProjection, operations.DeadLetters, operations.AuditTrail):
+class AssessmentService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTrail):
     name = E.ASSESSMENT
     AuditEntry = AuditEntry
     AppliedEvent, AccessPrincipal = AppliedEvent, AccessPrincipal  # for AccessProjection
 
     db = ServiceDatabase(Base)
-    dispatch = SuiteDispatcher()  # events under the service's broker user (services.common.origin)
+    dispatch = SuiteDispatcher()  # events under the service's broker user (services.common.messaging.origin)
     config = Config()
-    intake = RpcProxy(E.INTAKE)  # has every change arrived? (services.common.catch_up)
+    intake = RpcProxy(E.INTAKE)  # has every change arrived? (services.common.periods.catch_up)
 
     @handles(E.INTAKE, E.RECORD_CHANGED)
     def on_record_changed(self, payload):

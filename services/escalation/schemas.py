@@ -1,7 +1,7 @@
 """escalation's RPC argument schemas."""
 from marshmallow import RAISE, Schema, fields
 
-from services.common import rpc_fields as f
+from services.common.messaging import rpc_fields as f
 
 
 class _Args(Schema):

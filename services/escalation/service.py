@@ -11,14 +11,14 @@ RPC:
     projection_versions(business_line)    caught up with intake? (compare intake.record_counts)
 Timer: a daily sweep as of today (RULES.md §1.3). Each (opportunity, follow-up period, overdue
 week, rung) escalates once, even with several instances sweeping the same database. A line's
-events and sweep steps take the line's lock (services.common.locks), so an opportunity and its
+events and sweep steps take the line's lock (services.common.storage.locks), so an opportunity and its
 owner's record arriving together cannot leave it vacant.
-Operators (every service, services.common.operations): list_parked, get_parked, replay_parked,
-drop_parked — events this service parked in ``escalation.parked`` (services.common.deadletter).
-Handlers apply only events the suite published (services.common.origin), validate each
+Operators (every service, services.common.mixins): list_parked, get_parked, replay_parked,
+drop_parked — events this service parked in ``escalation.parked`` (services.common.messaging.deadletter).
+Handlers apply only events the suite published (services.common.messaging.origin), validate each
 (wire.events), retry failures through delay queues and park what still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
-Who may do what: intake.access_changed kept in access_principals (services.common.guard).
-Audit (every service, services.common.audit): each change and each refused call in the append-only
+Who may do what: intake.access_changed kept in access_principals (services.common.access.guard).
+Audit (every service, services.common.storage.audit): each change and each refused call in the append-only
 ``audit_log``, in the change's transaction; list_audit(business_line, principal, target, period,
 outcome, page, page_size).
 Tables: models.py.
@@ -32,17 +32,17 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
 from wire import events as E
-from services.common.db import ServiceDatabase, first_time, send_outbox
-from services.common.entrypoints import NotYet, handles
-from services.common import operations
-from services.common.origin import SuiteDispatcher
-from services.common import guard  # a module: `nameko run` would run a mixin class found here
-from services.common.locks import lock
-from services.common.outbox import add_own, send_added
+from services.common.storage.db import ServiceDatabase, first_time
+from services.common.storage.outbox import send_outbox
+from services.common.messaging.entrypoints import NotYet, handles
+from services.common import mixins  # a module: `nameko run` would run a mixin class found here
+from services.common.messaging.origin import SuiteDispatcher
+from services.common.storage.locks import lock
+from services.common.storage.outbox import add_own, send_added
 from kamkit.errors import NotFound
 from kamkit.facts_schema import OpportunitySchema
-from services.common.projection import each_change, is_newer, plugin_of
-from services.common.rpc import api, validated
+from services.common.storage.projection import each_change, is_newer, plugin_of
+from services.common.messaging.rpc import api, validated
 
 from .models import (AccessPrincipal, AppliedEvent, AuditEntry, Base, Escalation, FollowUp, Line, OutboxEvent, Opportunity,
                      Person)
@@ -52,21 +52,21 @@ SWEEP_INTERVAL = 24 * 3600  # daily
 _OPPORTUNITY = OpportunitySchema()  # one instance: building a schema costs more than a load
 
 
-class EscalationService(guard.AccessProjection, operations.DeadLetters, operations.AuditTrail):
+class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTrail):
     name = E.ESCALATION
     AuditEntry = AuditEntry
     AppliedEvent, AccessPrincipal = AppliedEvent, AccessPrincipal  # for AccessProjection
 
     db = ServiceDatabase(Base)
-    dispatch = SuiteDispatcher()  # events under the service's broker user (services.common.origin)
+    dispatch = SuiteDispatcher()  # events under the service's broker user (services.common.messaging.origin)
 
     # --- projection -------------------------------------------------------------------------
 
-    # A line's records are applied one transaction at a time (services.common.locks): an
+    # A line's records are applied one transaction at a time (services.common.storage.locks): an
     # opportunity and its owner's person record applied side by side each missed the other's
     # uncommitted row and left the opportunity vacant.
     # A follow-up can overtake its opportunity's event: the handler refuses it with NotYet
-    # (nothing committed) and the broker brings it back after a delay (services.common.entrypoints).
+    # (nothing committed) and the broker brings it back after a delay (services.common.messaging.entrypoints).
     @handles(E.INTAKE, E.RECORD_CHANGED)
     def on_record_changed(self, payload):
         kind = payload.get("kind")

@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping
 
 from marshmallow import Schema
 
-from services.common import rpc_fields as f
+from services.common.messaging import rpc_fields as f
 from services.notify import schemas as notify
 from wire.records import KINDS
 

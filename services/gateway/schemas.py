@@ -12,7 +12,7 @@ import functools
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from services.common import rpc_fields as f
+from services.common.messaging import rpc_fields as f
 from services.intake.schemas import BATCH_MAX, ListQuery, PrincipalBody  # noqa: F401 (create_principal's body)
 from services.notify.schemas import MessageQuery as _Messages
 from kamkit.limits import PAGE_MAX
@@ -86,7 +86,7 @@ class RecordListQuery(_Strict):
 
 
 class AuditQuery(_Strict):
-    """list_audit's filters (services.common.operations), as query parameters."""
+    """list_audit's filters (services.common.mixins), as query parameters."""
     business_line = f.line(load_default=None)
     principal = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
     target = fields.String(load_default=None, validate=validate.Length(min=1, max=200))

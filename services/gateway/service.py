@@ -36,7 +36,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound as NoRoute
 from werkzeug.routing import Map, PathConverter, Rule
 from werkzeug.wrappers import Response
 
-from services.common.access import parse_token
+from services.common.access.rules import parse_token
 from kamkit.errors import Internal, InvalidFacts, SuiteError, Unauthorized, Unavailable
 
 from . import openapi, pages

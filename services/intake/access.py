@@ -1,5 +1,5 @@
 """intake's RPCs for who may do what: principals, their roles per business line, their API
-tokens (services.common.access says what each role covers and what a token is).
+tokens (services.common.access.rules says what each role covers and what a token is).
 
 Each change is written with an ``access_changed`` event (the principal as it now stands: roles,
 and tokens by id and hash, never a secret) in the same transaction, and sent after the commit,
@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from services.common import access
-from services.common import guard
-from services.common.guard import AccessView
-from services.common.db import utcnow
-from services.common.outbox import claim_own, send_own
-from services.common.rpc import api, validated
+from services.common.access import rules as access
+from services.common.access import guard
+from services.common.access.guard import AccessView
+from services.common.storage.db import utcnow
+from services.common.storage.outbox import claim_own, send_own
+from services.common.messaging.rpc import api, validated
 from wire import events as E
 from kamkit.errors import Conflict, NotFound
 
@@ -29,7 +29,7 @@ class AccessAdmin:
 
     @staticmethod
     def access_view(engine) -> AccessView:
-        """intake checks calls against its own tables (services.common.guard)."""
+        """intake checks calls against its own tables (services.common.access.guard)."""
         view = AccessView()
         with Session(engine) as session:
             for t in session.query(Token).all():

@@ -1,12 +1,12 @@
 """intake's tables: the records themselves, plus the shared reliability tables."""
 from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 
-from services.common.audit import audit_table
-from services.common.db import new_base, reliability_tables, utcnow
+from services.common.storage.audit import audit_table
+from services.common.storage.db import new_base, reliability_tables, utcnow
 
 Base = new_base("intake")  # its migrations: services/intake/migrations
 AppliedEvent, IdempotentCall, OutboxEvent = reliability_tables(Base)
-AuditEntry = audit_table(Base)  # who did what (services.common.audit), append-only
+AuditEntry = audit_table(Base)  # who did what (services.common.storage.audit), append-only
 
 
 class Record(Base):
@@ -34,7 +34,7 @@ class Record(Base):
                 "version": self.version, "record": self.doc}
 
 
-# --- who may do what (services.common.access) ------------------------------------------------
+# --- who may do what (services.common.access.rules) ------------------------------------------------
 
 class Principal(Base):
     """A person or a calling system (HR, payroll, CRM) that holds roles and tokens."""

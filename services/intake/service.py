@@ -15,7 +15,7 @@ returns the first answer and changes nothing; the same key with another payload 
     get_record(business_line, kind, key)
     list_records(business_line, kind, query)     paging, day range, field matches
     record_counts(business_line)                 {kind: [records, versions]}
-Who may do what (access.py; roles and tokens: services.common.access):
+Who may do what (access.py; roles and tokens: services.common.access.rules):
     create_principal(principal)                  {id, name, kind: person|system}
     grant_role(principal, business_line, role)   reader | clerk | manager | admin; line or "*"
     revoke_role(principal, business_line)
@@ -29,12 +29,12 @@ event), ``access_changed`` (wire.events.AccessChanged) for every change of a pri
 tokens; written to the outbox in the change's own transaction and sent after commit.
 Errors: InvalidFacts (every bad field, by name; limits in kamkit.limits), NotFound, Conflict,
 Unavailable, Internal; nothing is half-written. Idempotency keys are scoped per business line.
-Audit (every service, services.common.audit): each change and each refused call in the append-only
+Audit (every service, services.common.storage.audit): each change and each refused call in the append-only
 ``audit_log``, in the change's transaction; list_audit(business_line, principal, target, period,
 outcome, page, page_size).
-Operators (every service, services.common.operations): list_parked, get_parked, replay_parked,
-drop_parked — events this service parked in ``intake.parked`` (services.common.deadletter).
-Handlers apply only events the suite published (services.common.origin), validate each
+Operators (every service, services.common.mixins): list_parked, get_parked, replay_parked,
+drop_parked — events this service parked in ``intake.parked`` (services.common.messaging.deadletter).
+Handlers apply only events the suite published (services.common.messaging.origin), validate each
 (wire.events), retry failures through delay queues and park what still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
 Tables: models.py.
 """
@@ -45,18 +45,19 @@ import functools
 
 import orjson
 from marshmallow import ValidationError
-from services.common.rpc import api, validated
+from services.common.messaging.rpc import api, validated
 from nameko.timer import timer
 from sqlalchemy import bindparam, case, func, insert, literal, null, select, text, tuple_
 from sqlalchemy import update as update_
 from sqlalchemy.exc import IntegrityError
 
 from wire import events as E
-from services.common.db import ServiceDatabase, request_hash, send_outbox, utcnow
-from services.common import operations
-from services.common.origin import SuiteDispatcher
-from services.common.bulk import insert_rows
-from services.common.outbox import LEASE, OWN, claim_own, send_own
+from services.common.storage.db import ServiceDatabase, request_hash, utcnow
+from services.common.storage.outbox import send_outbox
+from services.common import mixins  # a module: `nameko run` would run a mixin class found here
+from services.common.messaging.origin import SuiteDispatcher
+from services.common.storage.bulk import insert_rows
+from services.common.storage.outbox import LEASE, OWN, claim_own, send_own
 from kamkit.errors import ConfigError, Conflict, InvalidFacts, NotFound, UnknownPlugin, flatten
 from kamkit.loader import load_plugin
 from wire.records import KINDS, record_day, record_key, validate_record
@@ -121,12 +122,12 @@ def _created_statement(with_call: bool):
     return text(sql).bindparams(*binds)
 
 
-class IntakeService(access_rpcs.AccessAdmin, operations.DeadLetters, operations.AuditTrail):
+class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTrail):
     name = E.INTAKE
     AuditEntry = AuditEntry
 
     db = ServiceDatabase(Base)
-    dispatch = SuiteDispatcher()  # events under the service's broker user (services.common.origin)
+    dispatch = SuiteDispatcher()  # events under the service's broker user (services.common.messaging.origin)
 
     # --- organisation ---------------------------------------------------------------------
 

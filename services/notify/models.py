@@ -2,13 +2,13 @@
 from sqlalchemy import (JSON, Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Text,
                         UniqueConstraint)
 
-from services.common.guard import access_table
-from services.common.audit import audit_table
-from services.common.db import new_base, reliability_tables, utcnow
+from services.common.access.guard import access_table
+from services.common.storage.audit import audit_table
+from services.common.storage.db import new_base, reliability_tables, utcnow
 
 Base = new_base("notify")  # its migrations: services/notify/migrations
 AppliedEvent, IdempotentCall, OutboxEvent = reliability_tables(Base)
-AuditEntry = audit_table(Base)  # who did what (services.common.audit), append-only
+AuditEntry = audit_table(Base)  # who did what (services.common.storage.audit), append-only
 AccessPrincipal = access_table(Base)  # who may do what, as intake announced it
 
 

@@ -14,12 +14,12 @@ Every message is made once (keyed by its source event, or line + week for a bull
 delivered on every configured channel (channels.py); each attempt is logged on its Delivery row
 and failures are retried with exponential back-off up to NOTIFY_MAX_ATTEMPTS. A delivery is claimed
 under a lease before it is sent, so the retry timer (of any instance) never sends it twice.
-Operators (every service, services.common.operations): list_parked, get_parked, replay_parked,
-drop_parked — events this service parked in ``notify.parked`` (services.common.deadletter).
-Handlers apply only events the suite published (services.common.origin), validate each
+Operators (every service, services.common.mixins): list_parked, get_parked, replay_parked,
+drop_parked — events this service parked in ``notify.parked`` (services.common.messaging.deadletter).
+Handlers apply only events the suite published (services.common.messaging.origin), validate each
 (wire.events), retry failures through delay queues and park what still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
-Who may do what: intake.access_changed kept in access_principals (services.common.guard).
-Audit (every service, services.common.audit): each change and each refused call in the append-only
+Who may do what: intake.access_changed kept in access_principals (services.common.access.guard).
+Audit (every service, services.common.storage.audit): each change and each refused call in the append-only
 ``audit_log``, in the change's transaction; list_audit(business_line, principal, target, period,
 outcome, page, page_size).
 Tables: models.py.
@@ -35,13 +35,12 @@ from sqlalchemy import case, update
 from sqlalchemy.exc import IntegrityError
 
 from wire import events as E
-from services.common.db import ServiceDatabase, first_time, utcnow
-from services.common.entrypoints import handles
-from services.common import operations
-from services.common import guard  # a module: `nameko run` would run a mixin class found here
-from services.common.upsert import insert_ignore
-from services.common.projection import each_change
-from services.common.rpc import api, validated
+from services.common.storage.db import ServiceDatabase, first_time, utcnow
+from services.common.messaging.entrypoints import handles
+from services.common import mixins  # a module: `nameko run` would run a mixin class found here
+from services.common.storage.upsert import insert_ignore
+from services.common.storage.projection import each_change
+from services.common.messaging.rpc import api, validated
 
 from . import templates as T
 from .channels import Channels
@@ -52,7 +51,7 @@ DEFAULT_MAX_ATTEMPTS = 8
 SEND_LEASE = timedelta(seconds=120)  # a claimed delivery is not sent again before this has passed
 
 
-class NotifyService(guard.AccessProjection, operations.DeadLetters, operations.AuditTrail):
+class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTrail):
     name = E.NOTIFY
     AuditEntry = AuditEntry
     AppliedEvent, AccessPrincipal = AppliedEvent, AccessPrincipal  # for AccessProjection

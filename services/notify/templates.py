@@ -63,7 +63,7 @@ def period_closed(e: Mapping[str, Any], what_zh: str, what_en: str) -> Doc:
 
 
 def period_stale(e: Mapping[str, Any]) -> Doc:
-    """A closed quarter whose carried state changed under it (services.common.ledger)."""
+    """A closed quarter whose carried state changed under it (services.common.periods.ledger)."""
     return Doc(f"{e['business_line']} {e['period']} 结算待重算 / statement stale (v{e['version']})", [
         Section("zh", [f"{e['period']} 的季度结算（第 {e['version']} 版）所依据的 {e['because_of']} "
                        f"已重新打开，结转数据可能变化，须重新计算后方可作为发放依据。原因：{e['reason']}"]),

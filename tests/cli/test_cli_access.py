@@ -4,8 +4,8 @@ import json
 import sqlalchemy as sa
 
 from kamcli.main import main
-from services.common import access
-from services.common.db import utcnow
+from services.common.access import rules as access
+from services.common.storage.db import utcnow
 from services.intake.models import OutboxEvent, Token
 from wire import events as E
 

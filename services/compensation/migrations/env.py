@@ -1,7 +1,7 @@
-"""compensation's migrations: run by services.common.migrations (and the alembic command)."""
+"""compensation's migrations: run by services.common.storage.migrations (and the alembic command)."""
 from alembic import context
 
-from services.common.migrations import run_env
+from services.common.storage.migrations import run_env
 from services.compensation.models import Base
 
 run_env(context, Base.metadata)

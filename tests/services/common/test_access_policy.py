@@ -1,11 +1,11 @@
-"""Who may do what (services.common.access): pure rules, no service."""
+"""Who may do what (services.common.access.rules): pure rules, no service."""
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from services.common import access
+from services.common.access import rules as access
 
 NOW = datetime(2026, 11, 26, 12, 0)
 ROOT = Path(__file__).resolve().parents[3]

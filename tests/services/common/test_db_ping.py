@@ -1,10 +1,10 @@
 """A pooled PostgreSQL connection is checked before use only after lying idle
-(services.common.db.ping_when_idle): a dead idle one is replaced before the caller sees it; a busy
+(services.common.storage.db.ping_when_idle): a dead idle one is replaced before the caller sees it; a busy
 one is not pinged, and if it died the call fails once and the pool starts afresh."""
 import pytest
 import sqlalchemy as sa
 
-from services.common import db
+from services.common.storage import db
 
 
 def _kill_backends(url):

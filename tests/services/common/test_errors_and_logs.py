@@ -10,7 +10,7 @@ import yaml
 from nameko.cli.main import setup_yaml_parser
 from sqlalchemy.exc import OperationalError
 
-from services.common.entrypoints import api
+from services.common.messaging.entrypoints import api
 from kamkit.errors import Internal, InvalidFacts, NotFound, Unavailable
 
 SERVICES = ("intake", "escalation", "assessment", "compensation", "notify")
@@ -49,7 +49,7 @@ def shipped_logging(request):
 @pytest.mark.parametrize("shipped_logging", SERVICES, indirect=True)
 def test_shipped_logging_is_one_json_line_per_record_and_hides_nothing(shipped_logging):
     service, buffer, early = shipped_logging
-    from services.common.entrypoints import as_suite_error
+    from services.common.messaging.entrypoints import as_suite_error
     try:
         {}["secret_column"]
     except KeyError as exc:

@@ -11,9 +11,9 @@ from nameko.standalone.events import event_dispatcher
 from sqlalchemy.exc import OperationalError
 
 from services.assessment.service import AssessmentService
-from services.common import operations
-from services.common.entrypoints import handles
-from services.common.rpc import api
+from services.common import mixins as operations
+from services.common.messaging.entrypoints import handles
+from services.common.messaging.rpc import api
 from wire import events as E
 from conftest import record_event
 
@@ -100,7 +100,7 @@ def test_poison_is_parked_within_seconds_and_can_be_replayed_or_dropped(flaky, r
 
 def test_an_event_not_published_by_the_suite_is_parked_and_never_applied(start_service, rpc, amqp_uri,
                                                                         pg_url_factory):
-    """Only the suite's broker users publish what handlers apply (services.common.origin): an event
+    """Only the suite's broker users publish what handlers apply (services.common.messaging.origin): an event
     without a user_id, or published by any other broker user, is parked at once. RabbitMQ itself
     refuses a user_id that is not the connection's user, so it cannot be forged."""
     start_service(AssessmentService, pg_url_factory("assessment"), **FAST)

@@ -1,11 +1,11 @@
-"""The access picture every service keeps and the decision on one call (services.common.guard)."""
+"""The access picture every service keeps and the decision on one call (services.common.access.guard)."""
 from datetime import datetime, timedelta
 
 import pytest
 from nameko.testing.services import worker_factory
 
-from services.common import access
-from services.common.guard import AccessView, authorize
+from services.common.access import rules as access
+from services.common.access.guard import AccessView, authorize
 from services.escalation.models import AccessPrincipal, Base
 from services.escalation.service import EscalationService
 from wire import events as E

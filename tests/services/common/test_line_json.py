@@ -1,5 +1,5 @@
 """A closed sheet stores each line as JSON written by orjson straight from the line
-(services.common.ledger.line_json), and a table of lines as one row (table_json); read back, each
+(services.common.periods.ledger.line_json), and a table of lines as one row (table_json); read back, each
 must be exactly the line's reported form, Line.to_dict(), for every kind of input a plugin puts in
 a line."""
 from __future__ import annotations
@@ -8,7 +8,7 @@ import json
 from datetime import date
 from decimal import Decimal
 
-from services.common.ledger import line_json, lines_of, stored_rows, table_json, totals_of
+from services.common.periods.ledger import line_json, lines_of, stored_rows, table_json, totals_of
 from kamkit.explain import CNY, INFO, POINTS, Line, Lines, LineTable
 from kamkit.periods import Month, Quarter
 

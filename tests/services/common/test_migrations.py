@@ -14,7 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from services.common import migrations
+from services.common.storage import migrations
 
 SERVICES = ("intake", "escalation", "assessment", "compensation", "notify")
 
@@ -75,7 +75,7 @@ def test_a_database_made_before_migrations_is_marked_and_upgraded_with_its_rows(
             assert connection.exec_driver_sql("SELECT period, version FROM sheets").fetchall() == [("2026-Q1", 1)]
         # 0002: a row written before holds one line, and is read (and paged) as it was
         from sqlalchemy.orm import Session
-        from services.common import ledger
+        from services.common.periods import ledger
         from services.compensation.models import Sheet, SheetLine
         with Session(engine) as session:
             sheet = session.get(Sheet, 1)
@@ -88,7 +88,7 @@ def test_a_database_made_before_migrations_is_marked_and_upgraded_with_its_rows(
 
 PREPARE = """
 import sys, sqlalchemy as sa
-from services.common import migrations
+from services.common.storage import migrations
 from services.intake.models import Base
 migrations.prepare(sa.create_engine(sys.argv[1]), Base.metadata)
 """

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import sessionmaker
 
-from services.common import outbox
-from services.common.db import _engine_options, _sqlite_pragmas, new_base, reliability_tables, utcnow
+from services.common.storage import outbox
+from services.common.storage.db import _engine_options, _sqlite_pragmas, new_base, reliability_tables, utcnow
 
 Base = new_base()
 _, _, OutboxEvent = reliability_tables(Base)

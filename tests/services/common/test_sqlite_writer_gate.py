@@ -1,13 +1,13 @@
 """SQLite lets one transaction write at a time and makes a second writer wait in its busy
 handler, which sleeps in C: under eventlet that freezes every green thread of the service,
-including the writer being waited for. services.common.db.WriterGate makes writers of one
+including the writer being waited for. services.common.storage.db.WriterGate makes writers of one
 process queue as green threads instead."""
 from __future__ import annotations
 
 import eventlet
 import sqlalchemy as sa
 
-from services.common.db import WriterGate
+from services.common.storage.db import WriterGate
 
 
 def two_writers(tmp_path, gate: bool) -> dict:

@@ -1,5 +1,5 @@
 """A service builds a period's facts from its projection without marshmallow
-(services.common.stored_facts); what it builds must equal what load_facts builds from the same
+(services.common.periods.stored_facts); what it builds must equal what load_facts builds from the same
 records, field for field, whatever form the sender used for a number, a boolean or a date."""
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from dataclasses import fields
 
 import pytest
 
-from services.common.factstore import strip
-from services.common.stored_facts import BUILDERS, build_facts, build_record
+from services.common.periods.factstore import strip
+from services.common.periods.stored_facts import BUILDERS, build_facts, build_record
 from kamkit.facts_schema import load_facts
 from wire.records import KINDS, validate_record
 

@@ -1,5 +1,5 @@
 """No event is lost to start-up order: a publisher makes every subscriber's queue exist first
-(services.common.topology), and an event no queue would take stays in the outbox."""
+(services.common.messaging.topology), and an event no queue would take stays in the outbox."""
 import eventlet
 from kombu import Connection
 from nameko.amqp.publish import UndeliverableMessage
@@ -7,9 +7,9 @@ from nameko.events import EventHandler
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 
 from services.assessment.service import AssessmentService
-from services.common import topology
-from services.common.origin import SuiteDispatcher
-from services.common.rpc import api
+from services.common.messaging import topology
+from services.common.messaging.origin import SuiteDispatcher
+from services.common.messaging.rpc import api
 from services.compensation.service import CompensationService
 from services.escalation.service import EscalationService
 from services.intake.service import IntakeService

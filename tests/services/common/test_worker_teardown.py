@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from nameko_sqlalchemy.database import Database, DatabaseWrapper
 from sqlalchemy.orm import declarative_base, sessionmaker
 
-from services.common.db import ServiceDatabase
+from services.common.storage.db import ServiceDatabase
 
 
 class _Worker:  # a worker context stand-in: the provider keys its sessions by it (weakly)

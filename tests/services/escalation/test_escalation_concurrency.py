@@ -1,7 +1,7 @@
 """Two events about one line applied side by side on PostgreSQL (tests/side_by_side.py).
 
 The person record of an account manager and an opportunity in her branch arrive together. Before
-the line lock (services.common.locks) the opportunity's transaction looked for a holder of the
+the line lock (services.common.storage.locks) the opportunity's transaction looked for a holder of the
 role and found none (the person was not committed), the person's transaction looked for vacant
 opportunities and found none (the opportunity was not committed either): the opportunity stayed
 without an owner for good, and nobody was docked or paid for it.

@@ -5,7 +5,9 @@ from nameko.testing.services import worker_factory
 from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
-from services.common import audit, migrations
+from services.common.storage import audit
+
+from services.common.storage import migrations
 from services.intake.models import Base
 from services.intake.service import IntakeService
 

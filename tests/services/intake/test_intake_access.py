@@ -4,8 +4,10 @@ secret."""
 import pytest
 from nameko.testing.services import worker_factory
 
-from services.common import access, audit
-from services.common.db import utcnow
+from services.common.access import rules as access
+
+from services.common.storage import audit
+from services.common.storage.db import utcnow
 from services.intake.models import Base, Token
 from services.intake.service import IntakeService
 from wire import events as E

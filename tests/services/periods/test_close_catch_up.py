@@ -1,12 +1,12 @@
 """A period is computed only on a projection holding every change intake has sent
-(services.common.catch_up): a close called while an event is in flight waits for it, and one that
+(services.common.periods.catch_up): a close called while an event is in flight waits for it, and one that
 cannot catch up is refused, naming what is missing, with nothing written."""
 import eventlet
 import pytest
 import sqlalchemy as sa
 
 from services.assessment.service import AssessmentService
-from services.common.catch_up import behind, seconds, wait_for_intake
+from services.common.periods.catch_up import behind, seconds, wait_for_intake
 from services.compensation.service import CompensationService
 from services.intake.service import IntakeService
 from kamkit.errors import ConfigError, Conflict, Forbidden, InvalidFacts, NotFound, Unavailable

@@ -78,7 +78,7 @@ def test_a_long_plugin_computation_leaves_the_hub_free():
 
     import eventlet
 
-    from services.common.period_run import off_the_hub
+    from services.common.periods.period_run import off_the_hub
 
     ticks = []
 
@@ -105,7 +105,7 @@ def test_a_long_plugin_computation_leaves_the_hub_free():
 def test_a_run_holding_tables_of_lines_pages_them_exactly_once_with_every_filter(sqlite_db):
     """A software quarter stores each rep's credits as tables (kamkit.explain.LineTable): a page
     cuts through them, and read back every line is the plugin's own Line.to_dict()."""
-    from services.common import ledger
+    from services.common.periods import ledger
     from kamkit.loader import load_plugin
 
     worker = worker_factory(CompensationService, db=sqlite_db(CompensationBase))
@@ -130,7 +130,7 @@ def test_a_run_holding_tables_of_lines_pages_them_exactly_once_with_every_filter
         whole = worker.get_run("sw", "2026-Q1")["lines"]
         assert summary["line_count"] == len(whole)
         # what the plugin itself says, computed here in-process from the same facts
-        from services.common.period_run import facts_for
+        from services.common.periods.period_run import facts_for
         from services.compensation.models import Fact
         from kamkit.periods import Quarter
         q = Quarter.parse("2026-Q1")

@@ -1,11 +1,11 @@
-"""compensation's schema as the suite created it before migrations (services.common.baseline has the
+"""compensation's schema as the suite created it before migrations (services.common.storage.baseline has the
 tables several services share).
 
 Revision ID: 0001
 Revises:
 Create Date: 2026-11-27
 """
-from services.common import baseline
+from services.common.storage import baseline
 
 revision = "0001"
 down_revision = None

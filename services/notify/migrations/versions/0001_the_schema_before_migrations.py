@@ -1,4 +1,4 @@
-"""notify's schema as the suite created it before migrations (services.common.baseline has the
+"""notify's schema as the suite created it before migrations (services.common.storage.baseline has the
 tables several services share).
 
 Revision ID: 0001
@@ -8,7 +8,7 @@ Create Date: 2026-11-27
 from alembic import op
 import sqlalchemy as sa
 
-from services.common import baseline
+from services.common.storage import baseline
 
 revision = "0001"
 down_revision = None

@@ -6,7 +6,7 @@ are tuples of plain values, JSON columns already as text, handed to sqlite3's ex
 psycopg2's execute_values; a column whose type the dialect converts on the way in (dates and
 times on SQLite, stored as SQLAlchemy's own text form) goes through that type's converter, so the
 rows read back exactly as rows SQLAlchemy wrote. The caller's session has already written in this
-transaction, so SQLite's writer gate (services.common.db.WriterGate) is held.
+transaction, so SQLite's writer gate (services.common.storage.db.WriterGate) is held.
 """
 from __future__ import annotations
 

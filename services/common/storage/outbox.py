@@ -18,6 +18,8 @@ from typing import Callable
 
 from sqlalchemy import and_, insert, inspect, or_, select
 
+from services.common.storage.db import utcnow
+
 log = logging.getLogger("kam.outbox")
 
 LEASE = timedelta(seconds=120)
@@ -30,7 +32,6 @@ def send_outbox(session, OutboxEvent, dispatch: Callable[[str, dict], None], lim
     Per batch: one UPDATE claims it (a sub-select picks the oldest free rows; the outer condition
     re-checks each, so two senders never both win a row), one SELECT reads it, the events are
     published, one DELETE removes them."""
-    from .db import utcnow
 
     _delete_sent(session, OutboxEvent)
     token = uuid.uuid4().hex
@@ -83,7 +84,6 @@ def claim_own(session, OutboxEvent, event_type: str, payload: dict) -> int:
     """Write an event to the outbox in the caller's transaction, already claimed by the caller
     (send it with ``send_own`` after the commit); returns its row id. Should the caller die
     before sending, the lease runs out and the timer's ``send_outbox`` sends it."""
-    from .db import utcnow
     now = utcnow()
     return session.execute(_insert(OutboxEvent), dict(
         event_type=event_type, payload=payload, created_at=now, claim=OWN, claimed_until=now + LEASE)
@@ -99,7 +99,6 @@ def _insert(OutboxEvent):
 def add_own(session, OutboxEvent, event_type: str, payload: dict):
     """``claim_own`` for code that works with ORM objects: the row goes in with the session's next
     flush; ``send_added`` publishes it after the commit."""
-    from .db import utcnow
     now = utcnow()
     row = OutboxEvent(event_type=event_type, payload=payload, created_at=now, claim=OWN, claimed_until=now + LEASE)
     session.add(row)

@@ -3,11 +3,11 @@ and after, under which correlation id; and every call refused, with why.
 
 Each service keeps its own append-only ``audit_log`` (``audit_table``), written in the same
 transaction as the change it describes, so an entry exists exactly when the change does. The
-principal is the one the access check found (services.common.guard via SafeRpc, which puts it in
+principal is the one the access check found (services.common.access.guard via SafeRpc, which puts it in
 the worker's context data as ``principal``, replacing anything a caller sent under that name);
 with access control off it is ``-``. The correlation id is the gateway's (``X-Correlation-Id``)
 or nameko's call id. The database itself refuses UPDATE and DELETE on the table (triggers made by
-each service's first revision, services.common.baseline).
+each service's first revision, services.common.storage.baseline).
 
 ``Audit`` is the dependency a service method writes with: ``self.audit.done(session, action,
 business_line=..., target=..., period=..., before=..., after=...)``; ``list_audit`` answers the
@@ -22,7 +22,7 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy import JSON, Column, DateTime, Index, Integer, String, Text, insert
 from sqlalchemy.orm import Session
 
-from .db import utcnow
+from services.common.storage.db import utcnow
 
 DONE, REFUSED = "done", "refused"
 NOBODY = "-"  # access control off: the call was not checked

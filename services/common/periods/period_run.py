@@ -7,19 +7,22 @@ import gc
 from typing import Any
 
 import eventlet
+from sqlalchemy import func
 from eventlet import tpool
 
 from wire import events as E
 from kamkit.errors import NotFound
 from wire.records import KINDS
 
-from . import catch_up, ledger
-from .db import first_time
-from .locks import lock
-from .factstore import apply_record, period_records, preload
-from .outbox import send_after_commit
-from .projection import each_change, plugin_of
-from .stored_facts import build_facts, build_record
+from services.common.periods import catch_up
+
+from services.common.periods import ledger
+from services.common.storage.db import first_time
+from services.common.storage.locks import lock
+from services.common.periods.factstore import apply_record, period_records, preload
+from services.common.storage.outbox import send_after_commit
+from services.common.storage.projection import each_change, plugin_of
+from services.common.periods.stored_facts import build_facts, build_record
 
 # Every kind a plugin reads (facts), plus the business line; follow-ups and complaints are not facts.
 FACT_KINDS = tuple(k for k in KINDS if KINDS[k].facts_key or k == "business_line")
@@ -66,7 +69,7 @@ def line_plugin(session, Fact, business_line: str):
 
 def facts_for(session, Fact, business_line: str, first, last, lookback_days: int, periods, **top):
     """The period's facts from the projection: streamed by kind and built without a second
-    validation (services.common.stored_facts), yielding to the hub between chunks."""
+    validation (services.common.periods.stored_facts), yielding to the hub between chunks."""
     records = period_records(session, Fact, business_line, first, last,
                              [k for k in FACT_KINDS if k != "business_line"], lookback_days=lookback_days,
                              periods=[str(p) for p in periods], build=build_record,
@@ -82,7 +85,6 @@ def closed_event(event_type: str, sheet, line_count: int) -> dict[str, Any]:
 
 def projection_counts(session, Fact, business_line: str) -> dict[str, int]:
     """How many records of each kind this service holds for a line (has it caught up?)."""
-    from sqlalchemy import func
     rows = (session.query(Fact.kind, func.count()).filter(Fact.business_line == business_line)
             .group_by(Fact.kind).all())
     return {kind: n for kind, n in sorted(rows)}
@@ -90,7 +92,6 @@ def projection_counts(session, Fact, business_line: str) -> dict[str, int]:
 
 def projection_versions(session, Fact, business_line: str) -> dict[str, int]:
     """Sum of record versions per kind: equals intake's once every change has arrived."""
-    from sqlalchemy import func
     rows = (session.query(Fact.kind, func.sum(Fact.version)).filter(Fact.business_line == business_line)
             .group_by(Fact.kind).all())
     return {kind: int(n) for kind, n in sorted(rows)}
@@ -112,7 +113,7 @@ def collector_paused():
 
 def caught_up(session, Fact, intake, config, business_line: str, accept_missing: str | None = None) -> str | None:
     """Wait until this projection holds every change intake has sent for the line, or refuse
-    (services.common.catch_up); ``intake`` is the service's RpcProxy to it. With
+    (services.common.periods.catch_up); ``intake`` is the service's RpcProxy to it. With
     ``accept_missing``, answers the note a sheet closed behind intake carries in its reason."""
     def held():
         session.rollback()  # each poll a fresh read: an open transaction keeps seeing its snapshot
@@ -128,7 +129,7 @@ def close_and_announce(session, Sheet, SheetLine, OutboxEvent, dispatch, event_t
     """Close the period (or find its closed sheet), announce a new sheet once, and answer with its
     summary (totals, line count, version): the lines are read page by page, so no reply grows
     with the organisation. A new sheet is written with its audit entry (``audit``: the service's
-    services.common.audit writer); finding the closed one changes nothing and records nothing.
+    services.common.storage.audit writer); finding the closed one changes nothing and records nothing.
     ``ready()`` runs first when the period is to be computed (``caught_up``), outside any lock:
     waiting for events there would hold up the very writes it waits for; what it answers is
     added to the new sheet's reason."""

@@ -5,7 +5,7 @@ RabbitMQ refuses a message whose ``user_id`` is not the publishing connection's 
 property cannot be forged. A handler applies an event only if its ``user_id`` is one of the
 trusted publishers: the service's own broker user, and any listed in ``EVENT_PUBLISHERS``
 (comma-separated; give each service its own broker user and list them all). Anything else is
-parked at once, never applied (services.common.entrypoints.ReliableEventHandler).
+parked at once, never applied (services.common.messaging.entrypoints.ReliableEventHandler).
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from nameko.amqp.publish import UndeliverableMessage, get_connection
 from nameko.constants import AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY
 from nameko.events import EventDispatcher
 
-from . import topology
+from services.common.messaging import topology
 
 
 def broker_user(amqp_uri: str) -> str:
@@ -33,7 +33,7 @@ def trusted_publishers(config: Mapping[str, Any]) -> frozenset[str]:
 class SuiteDispatcher(EventDispatcher):
     """nameko's event dispatcher, publishing with ``user_id`` set to the service's broker user,
     ``mandatory`` (an event no queue would take raises instead of vanishing, so it stays in the
-    outbox), into subscriber queues it made sure exist (services.common.topology).
+    outbox), into subscriber queues it made sure exist (services.common.messaging.topology).
 
     The subscriber queues are declared at setup and again when a publish comes back unroutable
     (a broker that lost its definitions), not on every publish: kombu's per-publish declare

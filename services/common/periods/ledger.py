@@ -23,9 +23,9 @@ import orjson
 from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.exc import IntegrityError
 
-from .bulk import insert_rows
-from .db import utcnow
-from .locks import lock
+from services.common.storage.bulk import insert_rows
+from services.common.storage.db import utcnow
+from services.common.storage.locks import lock
 from kamkit.errors import Conflict, NotFound
 from kamkit.explain import CNY, INFO, Line, LineTable, plain
 from kamkit.money import report
@@ -222,7 +222,7 @@ def close(session, Sheet, SheetLine, business_line: str, period: str, plugin_key
     reason = None if latest is None else (
         f"reopened: {latest.reopen_reason}" if latest.status == REOPENED
         else f"recomputed because {latest.stale_reason}")
-    if note:  # e.g. closed on purpose behind intake (services.common.catch_up): said with the version
+    if note:  # e.g. closed on purpose behind intake (services.common.periods.catch_up): said with the version
         reason = note if reason is None else f"{reason}; {note}"
     sheet = Sheet(business_line=business_line, period=period, version=(latest.version + 1) if latest else 1,
                   status=CLOSED, plugin=plugin_key, totals=totals_of(blocks),

@@ -17,11 +17,11 @@ from typing import Any
 import orjson
 from nameko_sqlalchemy import Database
 from sqlalchemy import JSON, Column, DateTime, Integer, String, event
-from sqlalchemy.exc import DisconnectionError, IntegrityError
+from eventlet.semaphore import Semaphore
+from sqlalchemy.exc import DisconnectionError, IntegrityError, OperationalError
 from sqlalchemy.pool import QueuePool
 
-from . import migrations
-from .outbox import send_outbox  # noqa: F401  (re-exported for the services)
+from services.common.storage import migrations
 from sqlalchemy.orm import declarative_base
 
 
@@ -50,7 +50,7 @@ def reliability_tables(Base) -> tuple[type, type, type]:
 
     class OutboxEvent(Base):
         """Events written in the same transaction as the change they announce and deleted once
-        sent (services.common.outbox), so the table holds only what is still to send."""
+        sent (services.common.storage.outbox), so the table holds only what is still to send."""
         __tablename__ = "outbox"
         id = Column(Integer, primary_key=True, autoincrement=True)
         event_type = Column(String(64), nullable=False)
@@ -64,7 +64,7 @@ def reliability_tables(Base) -> tuple[type, type, type]:
 
 class ServiceDatabase(Database):
     """nameko-sqlalchemy's Database that also brings the service's database to its newest
-    schema when it starts (services.common.migrations: the Base names its service).
+    schema when it starts (services.common.storage.migrations: the Base names its service).
 
     PostgreSQL connections idle for a second are checked before use (``ping_when_idle``), so a
     database restart costs the calls made while it is down, not every pooled connection
@@ -175,9 +175,8 @@ class WriterGate:
     _gates: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # engine -> its gate
 
     def __init__(self, timeout: float = SQLITE_BUSY_TIMEOUT_S):
-        from eventlet.semaphore import Semaphore
         self.semaphore, self.timeout = Semaphore(1), timeout
-        self.keyed: dict[str, Semaphore] = {}  # services.common.locks, long holds
+        self.keyed: dict[str, Semaphore] = {}  # services.common.storage.locks, long holds
 
     @classmethod
     def of(cls, engine) -> "WriterGate":
@@ -190,7 +189,7 @@ class WriterGate:
     @classmethod
     def hold(cls, connection) -> None:
         """Take the gate for this connection's transaction before its first write, so what it
-        reads next is what the last writer committed (services.common.locks)."""
+        reads next is what the last writer committed (services.common.storage.locks)."""
         gate = cls._gates.get(connection.engine)
         if gate is not None:
             gate._take(connection, "(held for a read-then-write)", None)
@@ -204,7 +203,6 @@ class WriterGate:
         held = connection.info.setdefault("kam_keys", {})
         if gate is None or key in held:
             return True
-        from eventlet.semaphore import Semaphore
         semaphore = gate.keyed.setdefault(key, Semaphore(1))
         if not semaphore.acquire(timeout=timeout):
             return False
@@ -227,7 +225,6 @@ class WriterGate:
         if conn.info.get("writer_gate"):
             return
         if not self.semaphore.acquire(timeout=self.timeout):
-            from sqlalchemy.exc import OperationalError
             raise OperationalError(statement, parameters, Exception("database is locked (writer gate)"))
         conn.info["writer_gate"] = True
 
@@ -277,5 +274,5 @@ def new_base(migrations: str | None = None):
     return base
 
 
-__all__ = ["ServiceDatabase", "reliability_tables", "first_time", "send_outbox", "request_hash",
+__all__ = ["ServiceDatabase", "reliability_tables", "first_time", "request_hash",
            "new_base", "utcnow"]

@@ -22,7 +22,7 @@ _SQLITE_APPEND_ONLY = tuple(
 
 
 def reliability() -> None:
-    """Applied events, idempotency keys, the event outbox (services.common.db)."""
+    """Applied events, idempotency keys, the event outbox (services.common.storage.db)."""
     op.create_table(
         "applied_events",
         sa.Column("event_id", sa.String(length=64), nullable=False),
@@ -50,7 +50,7 @@ def reliability() -> None:
 
 
 def audit() -> None:
-    """The append-only audit trail (services.common.audit), refused UPDATE and DELETE by the
+    """The append-only audit trail (services.common.storage.audit), refused UPDATE and DELETE by the
     database itself."""
     op.create_table(
         "audit_log",
@@ -78,7 +78,7 @@ def audit() -> None:
 
 
 def access() -> None:
-    """Who may do what, as intake announced it (services.common.guard)."""
+    """Who may do what, as intake announced it (services.common.access.guard)."""
     op.create_table(
         "access_principals",
         sa.Column("principal", sa.String(length=100), nullable=False),
@@ -90,7 +90,7 @@ def access() -> None:
 
 
 def facts() -> None:
-    """The projection of intake's records (services.common.factstore)."""
+    """The projection of intake's records (services.common.periods.factstore)."""
     op.create_table(
         "facts",
         sa.Column("business_line", sa.String(length=100), nullable=False),
@@ -106,7 +106,7 @@ def facts() -> None:
 
 
 def ledger() -> None:
-    """Closed, versioned sheets and their lines (services.common.ledger)."""
+    """Closed, versioned sheets and their lines (services.common.periods.ledger)."""
     op.create_table(
         "sheets",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -156,7 +156,7 @@ def drop_ledger_line_count() -> None:
 
 def facts_version_index() -> None:
     """0003 (assessment, compensation): the projection's changes per kind summed from an index
-    (services.common.catch_up asks before every close)."""
+    (services.common.periods.catch_up asks before every close)."""
     op.create_index("ix_facts_line_kind_version", "facts", ["business_line", "kind", "version"])
 
 

@@ -1,7 +1,7 @@
 """Who may do what (issue 11): roles per business line, the action each RPC is, API tokens.
 
 Pure: no I/O. intake stores principals, their grants and their tokens' hashes; every service
-checks a call's token against what intake announced (services.common.guard) with these rules.
+checks a call's token against what intake announced (services.common.access.guard) with these rules.
 
 Roles, each covering the one before it: ``reader`` (read records, sheets, statements), ``clerk``
 (record and update activity), ``manager`` (close, reopen, run quarters, sweep, send bulletins),
@@ -52,11 +52,11 @@ ACTIONS: dict[tuple[str, str], tuple[str, str | None]] = {
     ("notify", "list_messages"): (_READ, "business_line"),
     ("notify", "list_deliveries"): (_READ, None),
 }
-# every service's audit trail (services.common.operations): a line's admin reads the line's entries,
+# every service's audit trail (services.common.mixins): a line's admin reads the line's entries,
 # an admin of every line reads them all
 ACTIONS.update({(service, "list_audit"): (_ADMIN, "business_line")
                 for service in ("intake", "escalation", "assessment", "compensation", "notify")})
-# every service's operators' RPCs (services.common.operations): parked events are any line's
+# every service's operators' RPCs (services.common.mixins): parked events are any line's
 OPERATIONS = {"list_parked": _ADMIN, "get_parked": _ADMIN, "replay_parked": _ADMIN, "drop_parked": _ADMIN}
 # records whose change is a change of the organisation, not of sales activity
 ROSTER_KINDS = frozenset({"business_line", "branch", "person"})

@@ -74,7 +74,7 @@ def period_records(session, Fact, business_line: str, first: date, last: date, k
                    lookback_days: int = 0, periods: Iterable[str] = (), build=lambda kind, doc: doc,
                    pause=lambda: None, chunk: int = 5000) -> dict[str, list]:
     """The records of one business line for [first, last], per kind, each passed through
-    ``build(kind, doc)`` as it is read (services.common.stored_facts turns them into facts).
+    ``build(kind, doc)`` as it is read (services.common.periods.stored_facts turns them into facts).
 
     Dated records are read when their day falls in [first - lookback_days, last]; opportunities
     named by a loss review decided in the window are added whatever their age; undated roster

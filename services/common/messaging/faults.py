@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import socket
 
+import amqp.exceptions
+import kombu.exceptions
+from sqlalchemy import exc as sa
+
 from kamkit.errors import SuiteError, Unavailable
 
 
@@ -19,20 +23,13 @@ class NotYet(SuiteError):
 
 
 def _transient_types() -> tuple[type[BaseException], ...]:
-    from sqlalchemy import exc as sa
-
     types: list[type[BaseException]] = [
         sa.OperationalError, sa.InterfaceError, sa.DisconnectionError, sa.TimeoutError,
         sa.IntegrityError,  # a concurrent writer won; the retry sees its row
         sa.InternalError,  # PostgreSQL: the transaction was aborted under us
         ConnectionError, socket.timeout, TimeoutError, Unavailable, NotYet]
-    try:
-        import amqp.exceptions
-        import kombu.exceptions
-        types += [amqp.exceptions.ConnectionError, amqp.exceptions.RecoverableConnectionError,
-                  amqp.exceptions.RecoverableChannelError, kombu.exceptions.OperationalError]
-    except ImportError:  # pragma: no cover
-        pass
+    types += [amqp.exceptions.ConnectionError, amqp.exceptions.RecoverableConnectionError,
+              amqp.exceptions.RecoverableChannelError, kombu.exceptions.OperationalError]
     return tuple(types)
 
 

@@ -35,7 +35,7 @@ class JsonFormatter(logging.Formatter):
 
 class QuietNameko(logging.Filter):
     """Drop nameko's own "error handling worker" lines: the suite's entrypoints log the same
-    error once, with its entrypoint and correlation id (services.common.entrypoints)."""
+    error once, with its entrypoint and correlation id (services.common.messaging.entrypoints)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not (record.name == "nameko.containers" and "error handling worker" in str(record.msg))

@@ -6,7 +6,7 @@ tokens by id and SHA-256); every other service keeps the latest version of each 
 with no call to intake. ``authorize`` decides on one call from an ``AccessView`` of those rows.
 
 With ``ACCESS_CONTROL`` on in a service's config, every RPC is checked before a worker runs
-(``check_call``, called by services.common.entrypoints.SafeRpc): the caller's token travels in
+(``check_call``, called by services.common.messaging.entrypoints.SafeRpc): the caller's token travels in
 nameko's context data as ``authorization``. Each process reads its picture from its table at most
 every ``REFRESH_S`` seconds (instances share the table, and only one of them receives each
 event), so a revocation holds everywhere within seconds.
@@ -28,9 +28,9 @@ from sqlalchemy.orm import Session
 from wire import events as E
 from kamkit.errors import Forbidden, Unauthorized
 
-from . import access
-from .db import ServiceDatabase, first_time, utcnow
-from .entrypoints import handles
+from services.common.access import rules as access
+from services.common.storage import audit
+from services.common.storage.db import ServiceDatabase, utcnow
 
 log = logging.getLogger("kam.guard")
 
@@ -71,23 +71,6 @@ _GENERATION = [0]  # + 1 when this process commits an access change: its picture
 def changed() -> None:
     """This process committed a change of who may do what: it holds from its next call."""
     _GENERATION[0] += 1
-
-
-class AccessProjection:
-    """Mixed into a service with ``db``, ``AppliedEvent`` and ``AccessPrincipal`` class attributes."""
-
-    @classmethod
-    def access_view(cls, engine) -> "AccessView":
-        with Session(engine) as session:
-            return AccessView.of(session.query(cls.AccessPrincipal).all())
-
-    @handles(E.INTAKE, E.ACCESS_CHANGED)
-    def on_access_changed(self, payload):
-        session = self.db.session
-        if first_time(session, self.AppliedEvent, payload["event_id"], E.ACCESS_CHANGED):
-            apply_access(session, self.AccessPrincipal, payload)
-        session.commit()
-        changed()
 
 
 @dataclass
@@ -141,7 +124,6 @@ def _refusal(error, who: str):
 def record_refusal(container, method: str, body: Mapping[str, Any], context: Mapping[str, Any], refusal) -> None:
     """An audit entry for a refused call, in its own transaction; a failure to write it is logged,
     never turned into another answer (the caller is refused either way)."""
-    from . import audit
     database = next(d for d in container.dependencies if isinstance(d, ServiceDatabase))
     try:
         audit.refused(database.engine, container.service_cls.AuditEntry, container.service_name, method,

@@ -11,7 +11,7 @@ The payload is checked against its schema (wire.events) first; an invalid one is
 A handler that fails is retried through the broker with growing delays (per-handler delay queues
 whose messages dead-letter back to the handler's queue), never by requeueing in a hot loop or
 sleeping in the worker; after its attempts it is parked in the service's dead-letter queue with
-the error, the attempts and the original message (services.common.deadletter).
+the error, the attempts and the original message (services.common.messaging.deadletter).
 
 Both acknowledge through ``SafeQueueConsumer``: an ack on a connection the broker has reset is
 dropped (the broker redelivers the message, handlers are idempotent) instead of killing the
@@ -35,9 +35,10 @@ from nameko.rpc import Rpc, RpcConsumer
 from kamkit.errors import Forbidden, Internal, InvalidFacts, NotFound, SuiteError, Unauthorized, Unavailable
 from wire.events import InvalidEvent, check_event
 
-from . import deadletter
-from .faults import NotYet, is_transient
-from .origin import broker_user, trusted_publishers
+from services.common.access.guard import access_control_on, check_call, record_refusal
+from services.common.messaging import deadletter
+from services.common.messaging.faults import NotYet, is_transient
+from services.common.messaging.origin import broker_user, trusted_publishers
 
 log = logging.getLogger("kam.entrypoints")
 
@@ -135,9 +136,8 @@ class SafeRpc(Rpc):
 
     def handle_message(self, body, message):
         """With ACCESS_CONTROL on, the caller's token and role are checked first
-        (services.common.guard): a refusal is raised here and the consumer answers it; no worker
+        (services.common.access.guard): a refusal is raised here and the consumer answers it; no worker
         runs, nothing is read or written."""
-        from .guard import access_control_on, check_call, record_refusal
         principal = None
         if access_control_on(self.container.config):
             context = HeaderDecoder().unpack_message_headers(message)
@@ -146,7 +146,7 @@ class SafeRpc(Rpc):
             except (Unauthorized, Forbidden) as refusal:
                 record_refusal(self.container, self.method_name, body, context, refusal)
                 raise
-        # the worker's context says who was let in (services.common.audit), never the caller
+        # the worker's context says who was let in (services.common.storage.audit), never the caller
         message.headers[PRINCIPAL_HEADER] = principal or ""
         super().handle_message(body, message)
 
@@ -194,7 +194,7 @@ class ReliableEventHandler(EventHandler):
 
     def handle_message(self, body, message):
         origin = (message.properties or {}).get("user_id")
-        if origin not in self.trusted:  # not published by the suite (services.common.origin)
+        if origin not in self.trusted:  # not published by the suite (services.common.messaging.origin)
             self._fail(message, body, InvalidEvent(f"published by {origin or 'an unnamed user'}, not by one of the "
                                                    f"suite's services ({', '.join(sorted(self.trusted))})"),
                        attempts=_attempts(message) + 1, final=True)

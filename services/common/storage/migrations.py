@@ -24,9 +24,9 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import create_engine, inspect, text
 
-ROOT = Path(__file__).resolve().parents[2]  # holds services/<name>/migrations, also when installed
+ROOT = Path(__file__).resolve().parents[3]  # holds services/<name>/migrations, also when installed
 BASELINE = "0001"
 log = logging.getLogger("kam.migrations")
 
@@ -45,7 +45,7 @@ def current(connection) -> str | None:
 
 def prepare(engine, metadata) -> None:
     """What a service does with its database on start: the newest schema, made once however many
-    instances start together. ``metadata`` names its service (services.common.db.new_base);
+    instances start together. ``metadata`` names its service (services.common.storage.db.new_base);
     without, its tables are created as they are (test and bench services)."""
     service = metadata.info.get("migrations")
     with engine.begin() as connection:
@@ -87,7 +87,6 @@ def run_env(context, metadata) -> None:
     url = context.get_x_argument(as_dictionary=True).get("url")
     if not url:
         raise SystemExit("give the database: alembic -n <service> -x url=<database URL> ...")
-    from sqlalchemy import create_engine
     engine = create_engine(url)
     with engine.begin() as connection:
         _run(context, connection, metadata)

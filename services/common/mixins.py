@@ -1,5 +1,8 @@
-"""RPCs every service has for operators: its parked events (services.common.deadletter) and its
-audit trail (services.common.audit)."""
+"""What every service mixes into its class: the operators' RPCs on its parked events
+(services.common.messaging.deadletter) and its audit trail (services.common.storage.audit), and
+the handler that keeps its picture of who may do what (services.common.access.guard).
+
+Above storage, access and messaging: it may import all three; none of them imports it."""
 from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
@@ -7,10 +10,18 @@ from nameko.dependency_providers import Config
 
 from kamkit.limits import PAGE_MAX
 
-from . import audit, rpc_fields as f
-from .deadletter import MAX_LIST, ParkedQueue
-from .entrypoints import api
-from .rpc import validated
+from sqlalchemy.orm import Session
+
+from wire import events as E
+
+from services.common.access import guard
+from services.common.storage import audit
+from services.common.storage.db import first_time
+
+from services.common.messaging import rpc_fields as f
+from services.common.messaging.deadletter import MAX_LIST, ParkedQueue
+from services.common.messaging.entrypoints import api, handles
+from services.common.messaging.rpc import validated
 
 
 class _ParkedRef(Schema):
@@ -83,3 +94,20 @@ class AuditTrail:
         query = validated(_AuditQuery, business_line=business_line, principal=principal, target=target,
                           period=period, outcome=outcome, page=page, page_size=page_size)
         return audit.entries(self.db.session, self.AuditEntry, **query)
+
+
+class AccessProjection:
+    """Mixed into a service with ``db``, ``AppliedEvent`` and ``AccessPrincipal`` class attributes."""
+
+    @classmethod
+    def access_view(cls, engine) -> "guard.AccessView":
+        with Session(engine) as session:
+            return guard.AccessView.of(session.query(cls.AccessPrincipal).all())
+
+    @handles(E.INTAKE, E.ACCESS_CHANGED)
+    def on_access_changed(self, payload):
+        session = self.db.session
+        if first_time(session, self.AppliedEvent, payload["event_id"], E.ACCESS_CHANGED):
+            guard.apply_access(session, self.AccessPrincipal, payload)
+        session.commit()
+        guard.changed()

@@ -20,7 +20,7 @@ from typing import Any
 from kombu import Connection, Queue
 
 from kamkit.errors import NotFound, clip
-from .origin import broker_user
+from services.common.messaging.origin import broker_user
 
 PARKED_ID = "x-kam-parked-id"
 FIRST_FAILED = "x-kam-first-failed"
@@ -106,7 +106,7 @@ class ParkedQueue:
                     original[_KEYS["replays"]] = int(headers.get(_KEYS["replays"]) or 0) + 1
                     target = headers.get(_KEYS["queue"])
                     # published again under this service's broker user: an operator who replays an
-                    # event vouches for it, whoever published it first (services.common.origin)
+                    # event vouches for it, whoever published it first (services.common.messaging.origin)
                     producer.publish(message.body, exchange="", routing_key=target, headers=original,
                                      content_type=message.content_type,
                                      content_encoding=message.content_encoding,

@@ -1,11 +1,11 @@
-"""RPC helpers: the ``api`` entrypoint (services.common.entrypoints) and argument validation."""
+"""RPC helpers: the ``api`` entrypoint (services.common.messaging.entrypoints) and argument validation."""
 import functools
 
 from marshmallow import ValidationError
 
 from kamkit.errors import InvalidFacts, flatten
 
-from .entrypoints import api  # noqa: F401  (re-exported: every service's RPC decorator)
+from services.common.messaging.entrypoints import api  # noqa: F401  (re-exported: every service's RPC decorator)
 
 
 @functools.lru_cache(maxsize=None)

@@ -9,7 +9,7 @@ PostgreSQL: a transaction-scoped advisory lock, tried and waited for with eventl
 the wait is green whether or not psycopg2 was made green (``nameko run`` patches it; a plain
 script may not), and never blocks the hub that would let the holder finish. Under READ
 COMMITTED each statement after it sees what the previous holder committed. SQLite: the
-process's writer gate (services.common.db.WriterGate), which already makes one writer at a time.
+process's writer gate (services.common.storage.db.WriterGate), which already makes one writer at a time.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 from kamkit.errors import Unavailable
 
-from .db import WriterGate
+from services.common.storage.db import WriterGate
 
 LOCK_TIMEOUT_S = 60.0
 _TRY = text("SELECT pg_try_advisory_xact_lock(hashtextextended(:key, 0))")
