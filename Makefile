@@ -20,6 +20,12 @@ env: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+# Lint and format check ([tool.ruff] in pyproject.toml); .ci/run runs it before `make test`.
+.PHONY: lint
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
 # The whole suite on a generated organisation's year: services started, year replayed, sheets,
 # statements and bulletins written under out/, everything stopped again (also on Ctrl-C).
 demo: $(STAMP)
