@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from nameko.testing.services import worker_factory
 from sqlalchemy.orm import sessionmaker
 
-from services.common.storage import audit
+from services.common.storage import audit, uow
 
 from services.common.storage import migrations
 
@@ -31,8 +31,12 @@ class Workers:
         self.Service, self.sessions = Service, sessionmaker(bind=self.engine)
 
     def __call__(self, **dependencies):
-        dependencies.setdefault("audit", audit.writer(self.Service))  # real rows, not a mock
-        return worker_factory(self.Service, db=Db(self.sessions()), **dependencies)
+        worker = worker_factory(self.Service, db=Db(self.sessions()), **dependencies)
+        if hasattr(self.Service, "tables"):  # changes through real units of work, audited in real rows
+            uow.for_worker(worker)
+        if hasattr(self.Service, "AuditEntry"):
+            worker.audit = audit.writer(self.Service)
+        return worker
 
     def close(self):
         self.engine.dispose()

@@ -15,12 +15,11 @@ from services.common.access import rules as access
 from services.common.access import guard
 from services.common.access.guard import AccessView
 from services.common.storage.db import utcnow
-from services.common.storage.outbox import claim_own, send_own
 from services.common.messaging.rpc import api, validated
 from wire import events as E
 from kamkit.errors import Conflict, NotFound
 
-from .models import Grant, OutboxEvent, Principal, Token
+from .models import Grant, Principal, Token
 from .schemas import AccessCall, PrincipalBody
 
 
@@ -119,14 +118,12 @@ class AccessAdmin:
     def _announce(self, principal_id, before=None, business_line=None):
         """Commit the change with its access_changed event and its audit entry (the principal
         before and after: roles and token ids, never a secret), send the event; the principal."""
-        session = self.db.session
-        event = access_event(session, self._principal(principal_id))
-        outbox_id = claim_own(session, OutboxEvent, E.ACCESS_CHANGED, event)
-        self.audit.done(session, business_line=business_line, target=f"principal:{principal_id}",
-                        before=before, after=self._principal_dict(self._principal(principal_id)))
-        session.commit()
-        guard.changed()  # this process's next call already sees it
-        send_own(session, OutboxEvent, self.dispatch, outbox_id, E.ACCESS_CHANGED, event)
+        with self.uow() as u:
+            u.emit(E.ACCESS_CHANGED, access_event(u.session, self._principal(principal_id)))
+            u.audit(business_line=business_line, target=f"principal:{principal_id}",
+                    before=before, after=self._principal_dict(self._principal(principal_id)))
+            u.commit()
+            guard.changed()  # this process's next call already sees it
         return self._principal_dict(self._principal(principal_id))
 
     def _principal_dict(self, row):

@@ -3,10 +3,12 @@ from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Index, Integer,
 
 from services.common.storage.audit import audit_table
 from services.common.storage.db import new_base, reliability_tables, utcnow
+from services.common.storage.uow import Tables
 
 Base = new_base("intake")  # its migrations: services/intake/migrations
 AppliedEvent, IdempotentCall, OutboxEvent = reliability_tables(Base)
 AuditEntry = audit_table(Base)  # who did what (services.common.storage.audit), append-only
+TABLES = Tables(applied=AppliedEvent, calls=IdempotentCall, outbox=OutboxEvent, audit=AuditEntry)
 
 
 class Record(Base):

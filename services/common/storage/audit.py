@@ -58,17 +58,20 @@ class Audit(DependencyProvider):
     """``self.audit`` in a service: entries for this worker's call, added to the caller's session."""
 
     def get_dependency(self, worker_ctx):
-        return _Writer(self.container.service_cls.AuditEntry, self.container.service_name,
+        return Writer(self.container.service_cls.AuditEntry, self.container.service_name,
                        worker_ctx.context_data, worker_ctx.call_id)
 
 
-def writer(Service, context: Mapping[str, Any] | None = None, call_id: str = "") -> "_Writer":
+def writer(Service, context: Mapping[str, Any] | None = None, call_id: str = "") -> "Writer":
     """What ``self.audit`` is in a worker of ``Service``, outside a running container (unit tests,
     tools)."""
-    return _Writer(Service.AuditEntry, Service.name, context or {}, call_id)
+    return Writer(Service.AuditEntry, Service.name, context or {}, call_id)
 
 
-class _Writer:
+class Writer:
+    """Audit entries of one call (its principal, correlation id and action), written into the
+    caller's transaction (a unit of work's, services.common.storage.uow)."""
+
     def __init__(self, AuditEntry, service: str, context: Mapping[str, Any], call_id: str):
         self.AuditEntry, self.service = AuditEntry, service
         self.principal = str(context.get("principal") or NOBODY)

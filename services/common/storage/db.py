@@ -83,6 +83,10 @@ class ServiceDatabase(Database):
             ping_when_idle(self.engine)
         migrations.prepare(self.engine, self.declarative_base.metadata)
 
+    def session_of(self, worker_ctx):
+        """The worker's session (the one ``self.db.session`` is in the worker)."""
+        return self.dbs[worker_ctx].session
+
     def worker_teardown(self, worker_ctx):
         """Close the worker's sessions. Closing rolls back what is open, and when the database
         has just gone away that rollback fails; raised here, nameko treats it as fatal and the

@@ -5,7 +5,7 @@ from nameko.testing.services import worker_factory
 from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
-from services.common.storage import audit
+from services.common.storage import uow
 
 from services.common.storage import migrations
 from services.intake.models import Base
@@ -22,7 +22,7 @@ def service(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'intake.db'}")
     migrations.prepare(engine, Base.metadata)
     session = sessionmaker(bind=engine)()
-    worker = worker_factory(IntakeService, db=_Db(session), audit=audit.writer(IntakeService))
+    worker = uow.for_worker(worker_factory(IntakeService, db=_Db(session)))
     worker.register_business_line({"key": "tel", "plugin": "acme-flat"})
     worker.register_branch("tel", {"id": "b1", "urban": True})
     worker.register_person("tel", {"id": "am1", "role": "account_manager", "branch": "b1"})

@@ -6,7 +6,7 @@ from nameko.testing.services import worker_factory
 
 from services.common.access import rules as access
 
-from services.common.storage import audit
+from services.common.storage import uow
 from services.common.storage.db import utcnow
 from services.intake.models import Base, Token
 from services.intake.service import IntakeService
@@ -16,7 +16,7 @@ from kamkit.errors import Conflict, InvalidFacts, NotFound
 
 @pytest.fixture
 def intake(sqlite_db):
-    return worker_factory(IntakeService, db=sqlite_db(Base), audit=audit.writer(IntakeService))
+    return uow.for_worker(worker_factory(IntakeService, db=sqlite_db(Base)))
 
 
 def _events(worker):

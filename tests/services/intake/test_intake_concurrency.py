@@ -2,12 +2,14 @@
 import pytest
 
 from side_by_side import Workers
+
+from services.intake import store
 from services.intake.models import Base
 from services.intake.service import IntakeService
 from kamkit.errors import Conflict
 
 
-def test_an_update_merged_into_an_older_version_is_refused_not_written(pg_url_factory):
+def test_an_update_merged_into_an_older_version_is_refused_not_written(pg_url_factory, monkeypatch):
     # A reads o1 (version 1) and merges amount 45,000 into it; B's status "won" commits before
     # A writes. Written as merged, A's document would carry the old status and undo B's win.
     workers = Workers(IntakeService, Base, pg_url_factory("intake"))
@@ -15,13 +17,13 @@ def test_an_update_merged_into_an_older_version_is_refused_not_written(pg_url_fa
     setup.register_business_line({"key": "acme", "plugin": "acme-flat"})
     setup.record_opportunity("acme", {"id": "o1", "amount": 30000, "discovered": "2026-03-02"})
     a, b = workers(), workers()
-    probe = a._probe
+    probe = store.probe
 
     def b_commits_first(*args):
-        a._probe = probe
+        monkeypatch.setattr(store, "probe", probe)
         assert b.update_record("acme", "opportunity", "o1", {"status": "won"})["version"] == 2
         return probe(*args)
-    a._probe = b_commits_first
+    monkeypatch.setattr(store, "probe", b_commits_first)
     with pytest.raises(Conflict) as refused:
         a.update_record("acme", "opportunity", "o1", {"amount": 45000}, idempotency_key="k1")
     assert refused.value.errors[0]["field"] == "key"
