@@ -1,13 +1,8 @@
-"""assessment's tables: its projection of intake's records (facts), its closed sheets and their lines."""
-from services.common.access.guard import access_table
-from services.common.storage.audit import audit_table
-from services.common.storage.db import new_base, reliability_tables
-from services.common.periods.factstore import fact_table
-from services.common.periods.ledger import ledger_tables
+"""assessment's tables: its projection of intake's records (facts), its closed sheets and their
+lines (services.common.periods.models), on its own base: services/assessment/migrations."""
+from services.common.periods.models import period_models
 
-Base = new_base("assessment")  # its migrations: services/assessment/migrations
-AppliedEvent, IdempotentCall, OutboxEvent = reliability_tables(Base)
-AuditEntry = audit_table(Base)  # who did what (services.common.storage.audit), append-only
-AccessPrincipal = access_table(Base)  # who may do what, as intake announced it
-Fact = fact_table(Base)
-Sheet, SheetLine = ledger_tables(Base)
+MODELS = period_models("assessment")
+Base, Fact, Sheet, SheetLine, AccessPrincipal = MODELS.base, MODELS.fact, MODELS.sheet, MODELS.sheet_line, MODELS.access
+TABLES = MODELS.tables
+AppliedEvent, IdempotentCall, OutboxEvent, AuditEntry = TABLES.applied, TABLES.calls, TABLES.outbox, TABLES.audit

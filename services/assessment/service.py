@@ -30,104 +30,56 @@ Tables: models.py.
 """
 from __future__ import annotations
 
-from nameko.dependency_providers import Config
-from nameko.rpc import RpcProxy
-from nameko.timer import timer
-
-from wire import events as E
-from services.common.periods import ledger
+from services.common.periods.period_run import facts_for, off_the_hub
+from services.common.messaging.rpc import api
+from services.common.periods.service import PeriodService
 from services.common.storage.db import ServiceDatabase
-from services.common.storage.outbox import send_outbox
-from services.common.messaging.entrypoints import handles
-from services.common import mixins  # a module: `nameko run` would run a mixin class found here
-from services.common.messaging.origin import SuiteDispatcher
-from kamkit.errors import NotFound
-from services.common.periods.period_run import (audit_reopen, caught_up, close_and_announce, facts_for, line_plugin,
-                                        off_the_hub, project, projection_counts, projection_versions)
-from services.common.messaging.rpc import api, validated
+from wire import events as E
 
-from .models import AuditEntry, AccessPrincipal, AppliedEvent, Base, Fact, OutboxEvent, Sheet, SheetLine
-from .schemas import Close, LineRef, MonthRef, Reopen, SheetQuery
+from .models import MODELS
+from .schemas import SCHEMAS
 
 # Opportunities discovered this long before a month can still count in it (late entries).
 DEFAULT_LOOKBACK_DAYS = 400
 
 
-class AssessmentService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTrail):
+class AssessmentService(PeriodService):
+    """Months into sheets of penalty points (services.common.periods.service: the rest)."""
+
     name = E.ASSESSMENT
-    AuditEntry = AuditEntry
-    AppliedEvent, AccessPrincipal = AppliedEvent, AccessPrincipal  # for AccessProjection
-
-    db = ServiceDatabase(Base)
-    dispatch = SuiteDispatcher()  # events under the service's broker user (services.common.messaging.origin)
-    config = Config()
-    intake = RpcProxy(E.INTAKE)  # has every change arrived? (services.common.periods.catch_up)
-
-    @handles(E.INTAKE, E.RECORD_CHANGED)
-    def on_record_changed(self, payload):
-        if project(self.db.session, AppliedEvent, Fact, payload):
-            self.db.session.commit()
-
-    @handles(E.INTAKE, E.RECORDS_CHANGED)
-    def on_records_changed(self, payload):
-        self.on_record_changed(payload)
+    models, schemas = MODELS, SCHEMAS
+    period_name, closed_event, not_closed = "month", E.MONTH_CLOSED, "is not closed"
+    db = ServiceDatabase(MODELS.base)
 
     @api
     def close_month(self, business_line, month, accept_missing=None):
-        session = self.db.session
-        args = validated(Close, business_line=business_line, month=month, accept_missing=accept_missing)
-        month = args["month"]
-        plugin = line_plugin(session, Fact, business_line)
+        args = self._arguments(SCHEMAS.close, business_line=business_line, month=month,
+                               accept_missing=accept_missing)
+        month, plugin = args["period"], self._plugin(business_line)
 
         def compute():
             lookback = int(self.config.get("OPPORTUNITY_LOOKBACK_DAYS", DEFAULT_LOOKBACK_DAYS))
             # portfolios of the month and the two before (banking's 3-month averages)
             periods = [month, month.previous(), month.previous().previous(), month.quarter]
-            facts = facts_for(session, Fact, business_line, month.first_day, month.last_day,
+            facts = facts_for(self.db.session, MODELS.fact, business_line, month.first_day, month.last_day,
                               lookback, periods, month=str(month))
             return off_the_hub(plugin.assess_month, facts).lines.blocks, None, None
 
-        return close_and_announce(session, Sheet, SheetLine, OutboxEvent, self.dispatch, E.MONTH_CLOSED,
-                                  business_line, str(month), plugin.key, compute, self.audit,
-                                  ready=lambda: caught_up(session, Fact, self.intake, self.config, business_line,
-                                                          args["accept_missing"]))
+        return self._close(business_line, month, plugin, compute, args["accept_missing"])
 
     @api
     def reopen_month(self, business_line, month, reason):
-        month = validated(Reopen, business_line=business_line, month=month, reason=reason)["month"]
-        sheet = ledger.reopen(self.db.session, Sheet, business_line, str(month), reason)
-        audit_reopen(self.audit, self.db.session, business_line, str(month), sheet)
-        self.db.session.commit()
-        return {"period": str(month), "version": sheet.version, "status": sheet.status}
+        args = self._arguments(SCHEMAS.reopen, business_line=business_line, month=month, reason=reason)
+        return self._reopen(business_line, args["period"], reason)
 
     @api
     def get_sheet(self, business_line, month, person=None, page=None, page_size=None, kind=None):
         """The current sheet; its lines all at once, or page by page (page, page_size, kind)."""
-        q = validated(SheetQuery, business_line=business_line, month=month, person=person, page=page,
-                      page_size=page_size, kind=kind)
-        month = q["month"]
-        sheet = ledger.current(self.db.session, Sheet, business_line, str(month))
-        if sheet is None:
-            raise NotFound(f"{month} of {business_line!r} is not closed", field="month")
-        return ledger.sheet_dict(self.db.session, SheetLine, sheet, person, q["page"], q["page_size"], q["kind"])
+        q = self._arguments(SCHEMAS.query, business_line=business_line, month=month, person=person, page=page,
+                            page_size=page_size, kind=kind)
+        return self._lines(business_line, q["period"], person, q["page"], q["page_size"], q["kind"])
 
     @api
     def sheet_history(self, business_line, month):
-        month = validated(MonthRef, business_line=business_line, month=month)["month"]
-        return ledger.history(self.db.session, Sheet, business_line, str(month))
-
-    @api
-    def projection_status(self, business_line):
-        """Records held per kind for the line: lets a caller check the projection caught up."""
-        validated(LineRef, business_line=business_line)
-        return projection_counts(self.db.session, Fact, business_line)
-
-    @api
-    def projection_versions(self, business_line):
-        """Sum of record versions per kind, to compare with intake.record_counts."""
-        validated(LineRef, business_line=business_line)
-        return projection_versions(self.db.session, Fact, business_line)
-
-    @timer(interval=5)
-    def flush_outbox(self):
-        send_outbox(self.db.session, OutboxEvent, self.dispatch)
+        return self._history(business_line, self._arguments(SCHEMAS.ref, business_line=business_line,
+                                                            month=month)["period"])

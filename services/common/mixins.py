@@ -16,7 +16,6 @@ from wire import events as E
 
 from services.common.access import guard
 from services.common.storage import audit
-from services.common.storage.db import first_time
 
 from services.common.messaging import rpc_fields as f
 from services.common.messaging.deadletter import MAX_LIST, ParkedQueue
@@ -97,7 +96,8 @@ class AuditTrail:
 
 
 class AccessProjection:
-    """Mixed into a service with ``db``, ``AppliedEvent`` and ``AccessPrincipal`` class attributes."""
+    """Mixed into a service with ``db``, ``uow`` (services.common.storage.uow) and an
+    ``AccessPrincipal`` class attribute."""
 
     @classmethod
     def access_view(cls, engine) -> "guard.AccessView":
@@ -106,8 +106,7 @@ class AccessProjection:
 
     @handles(E.INTAKE, E.ACCESS_CHANGED)
     def on_access_changed(self, payload):
-        session = self.db.session
-        if first_time(session, self.AppliedEvent, payload["event_id"], E.ACCESS_CHANGED):
-            guard.apply_access(session, self.AccessPrincipal, payload)
-        session.commit()
+        with self.uow() as u:
+            if u.first_time(payload["event_id"], E.ACCESS_CHANGED):
+                guard.apply_access(u.session, self.AccessPrincipal, payload)
         guard.changed()

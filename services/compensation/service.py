@@ -39,69 +39,46 @@ Tables: models.py.
 """
 from __future__ import annotations
 
-from nameko.dependency_providers import Config
-from nameko.rpc import RpcProxy
-from nameko.timer import timer
-
-from wire import events as E
-from services.common.periods import ledger
-from services.common.storage.db import ServiceDatabase
-from services.common.storage.outbox import send_outbox
-from services.common.storage.outbox import send_after_commit
-from services.common.messaging.entrypoints import handles
-from services.common import mixins  # a module: `nameko run` would run a mixin class found here
-from services.common.messaging.origin import SuiteDispatcher
-from kamkit.errors import Conflict, NotFound
+from kamkit.errors import Conflict
 from kamkit.explain import plain
-from services.common.periods.period_run import (audit_reopen, caught_up, close_and_announce, facts_for, line_plugin,
-                                        off_the_hub, project, projection_counts, projection_versions)
-from services.common.messaging.rpc import api, validated
+from services.common.messaging.rpc import api
+from services.common.periods import ledger
+from services.common.periods.period_run import facts_for, off_the_hub
+from services.common.periods.service import PeriodService
+from services.common.storage.db import ServiceDatabase
+from wire import events as E
 
-from .models import AuditEntry, AccessPrincipal, AppliedEvent, Base, Fact, OutboxEvent, Sheet, SheetLine
-from .schemas import LineRef, QuarterRef, Reopen, Run, StatementQuery
+from .models import MODELS
+from .schemas import SCHEMAS
 
 
-class CompensationService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTrail):
+class CompensationService(PeriodService):
+    """Quarters into statements of pay, carrying state from quarter to quarter
+    (services.common.periods.service: the rest)."""
+
     name = E.COMPENSATION
-    AuditEntry = AuditEntry
-    AppliedEvent, AccessPrincipal = AppliedEvent, AccessPrincipal  # for AccessProjection
-
-    db = ServiceDatabase(Base)
-    dispatch = SuiteDispatcher()  # events under the service's broker user (services.common.messaging.origin)
-    config = Config()
-    intake = RpcProxy(E.INTAKE)  # has every change arrived? (services.common.periods.catch_up)
-
-    @handles(E.INTAKE, E.RECORD_CHANGED)
-    def on_record_changed(self, payload):
-        if project(self.db.session, AppliedEvent, Fact, payload):
-            self.db.session.commit()
-
-    @handles(E.INTAKE, E.RECORDS_CHANGED)
-    def on_records_changed(self, payload):
-        self.on_record_changed(payload)
+    models, schemas = MODELS, SCHEMAS
+    period_name, closed_event, not_closed = "quarter", E.QUARTER_CLOSED, "has not been run"
+    db = ServiceDatabase(MODELS.base)
 
     @api
     def run_quarter(self, business_line, quarter, accept_missing=None):
-        session = self.db.session
-        args = validated(Run, business_line=business_line, quarter=quarter, accept_missing=accept_missing)
-        quarter = args["quarter"]
-        plugin = line_plugin(session, Fact, business_line)
+        args = self._arguments(SCHEMAS.close, business_line=business_line, quarter=quarter,
+                               accept_missing=accept_missing)
+        quarter, plugin = args["period"], self._plugin(business_line)
 
         def compute():
             carried = self._carried_in(business_line, quarter)
             periods = [quarter, *quarter.months]
-            facts = facts_for(session, Fact, business_line, quarter.first_day, quarter.last_day, 0,
+            facts = facts_for(self.db.session, MODELS.fact, business_line, quarter.first_day, quarter.last_day, 0,
                               periods, quarter=str(quarter))
             result = off_the_hub(plugin.commission_quarter, facts, carried)
             return result.lines.blocks, carried, plain(dict(result.carried))
 
-        return close_and_announce(session, Sheet, SheetLine, OutboxEvent, self.dispatch, E.QUARTER_CLOSED,
-                                  business_line, str(quarter), plugin.key, compute, self.audit,
-                                  ready=lambda: caught_up(session, Fact, self.intake, self.config, business_line,
-                                                          args["accept_missing"]))
+        return self._close(business_line, quarter, plugin, compute, args["accept_missing"])
 
     def _carried_in(self, business_line, quarter):
-        previous = ledger.current(self.db.session, Sheet, business_line, str(quarter.previous()))
+        previous = ledger.current(self.db.session, MODELS.sheet, business_line, str(quarter.previous()))
         if previous is None:
             return {}
         if previous.status != ledger.CLOSED:
@@ -111,65 +88,41 @@ class CompensationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Au
 
     @api
     def reopen_quarter(self, business_line, quarter, reason):
-        quarter = validated(Reopen, business_line=business_line, quarter=quarter, reason=reason)["quarter"]
-        session = self.db.session
-        sheet = ledger.reopen(session, Sheet, business_line, str(quarter), reason)
-        why = f"{quarter} was reopened ({sheet.reopen_reason}); the carried state it hands on may change"
-        stale = ledger.mark_later_stale(session, Sheet, business_line, str(quarter), why)
-        for later in stale:
-            session.add(OutboxEvent(event_type=E.PERIOD_STALE, payload=E.make_event(
-                E.PERIOD_STALE, business_line=business_line, period=later.period,
-                version=later.version, because_of=str(quarter), reason=why, as_of=None)))
-        audit_reopen(self.audit, session, business_line, str(quarter), sheet, stale=[s.period for s in stale])
-        session.commit()
-        send_after_commit(session, OutboxEvent, self.dispatch)
-        return {"period": str(quarter), "version": sheet.version, "status": sheet.status,
-                "stale": [s.period for s in stale]}
+        quarter = self._arguments(SCHEMAS.reopen, business_line=business_line, quarter=quarter,
+                                  reason=reason)["period"]
+
+        def mark_later_stale(u, sheet):
+            # every later quarter stood on the carried state this one hands on
+            why = f"{quarter} was reopened ({sheet.reopen_reason}); the carried state it hands on may change"
+            stale = ledger.mark_later_stale(u.session, MODELS.sheet, business_line, str(quarter), why)
+            for later in stale:
+                u.emit(E.PERIOD_STALE, E.make_event(E.PERIOD_STALE, business_line=business_line,
+                                                    period=later.period, version=later.version,
+                                                    because_of=str(quarter), reason=why, as_of=None))
+            return {"stale": [s.period for s in stale]}
+
+        return self._reopen(business_line, quarter, reason, mark_later_stale)
 
     @api
     def get_run(self, business_line, quarter):
-        return ledger.sheet_dict(self.db.session, SheetLine, self._sheet(business_line, quarter))
+        q = self._arguments(SCHEMAS.ref, business_line=business_line, quarter=quarter)
+        return self._lines(business_line, q["period"])
 
     @api
     def get_statement(self, business_line, quarter, person, page=None, page_size=None, kind=None):
         """One person's statement; its lines all at once, or page by page (page, page_size, kind)."""
-        q = validated(StatementQuery, business_line=business_line, quarter=quarter, person=person, page=page,
-                      page_size=page_size, kind=kind)
-        return ledger.sheet_dict(self.db.session, SheetLine, self._sheet(business_line, quarter), person,
-                                 q["page"], q["page_size"], q["kind"])
+        q = self._arguments(SCHEMAS.query, business_line=business_line, quarter=quarter, person=person, page=page,
+                            page_size=page_size, kind=kind)
+        return self._lines(business_line, q["period"], person, q["page"], q["page_size"], q["kind"])
 
     @api
     def get_run_lines(self, business_line, quarter, page=1, page_size=500, kind=None):
         """The whole run's lines page by page (every person), with total_lines."""
-        q = validated(StatementQuery, business_line=business_line, quarter=quarter, page=page,
-                      page_size=page_size, kind=kind)
-        return ledger.sheet_dict(self.db.session, SheetLine, self._sheet(business_line, quarter), None,
-                                 q["page"], q["page_size"], q["kind"])
+        q = self._arguments(SCHEMAS.query, business_line=business_line, quarter=quarter, page=page,
+                            page_size=page_size, kind=kind)
+        return self._lines(business_line, q["period"], None, q["page"], q["page_size"], q["kind"])
 
     @api
     def run_history(self, business_line, quarter):
-        quarter = validated(QuarterRef, business_line=business_line, quarter=quarter)["quarter"]
-        return ledger.history(self.db.session, Sheet, business_line, str(quarter))
-
-    def _sheet(self, business_line, quarter):
-        quarter = validated(QuarterRef, business_line=business_line, quarter=quarter)["quarter"]
-        sheet = ledger.current(self.db.session, Sheet, business_line, str(quarter))
-        if sheet is None:
-            raise NotFound(f"{quarter} of {business_line!r} has not been run", field="quarter")
-        return sheet
-
-    @api
-    def projection_status(self, business_line):
-        """Records held per kind for the line: lets a caller check the projection caught up."""
-        validated(LineRef, business_line=business_line)
-        return projection_counts(self.db.session, Fact, business_line)
-
-    @api
-    def projection_versions(self, business_line):
-        """Sum of record versions per kind, to compare with intake.record_counts."""
-        validated(LineRef, business_line=business_line)
-        return projection_versions(self.db.session, Fact, business_line)
-
-    @timer(interval=5)
-    def flush_outbox(self):
-        send_outbox(self.db.session, OutboxEvent, self.dispatch)
+        return self._history(business_line, self._arguments(SCHEMAS.ref, business_line=business_line,
+                                                            quarter=quarter)["period"])

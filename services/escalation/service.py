@@ -32,20 +32,20 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
 from wire import events as E
-from services.common.storage.db import ServiceDatabase, first_time
+from services.common.storage.db import ServiceDatabase
 from services.common.storage.outbox import send_outbox
 from services.common.messaging.entrypoints import NotYet, handles
 from services.common import mixins  # a module: `nameko run` would run a mixin class found here
 from services.common.messaging.origin import SuiteDispatcher
 from services.common.storage.locks import lock
-from services.common.storage.outbox import add_own, send_added
+from services.common.storage.uow import UnitsOfWork
 from kamkit.errors import NotFound
+from kamkit.facts import Person as PersonFact
 from kamkit.facts_schema import OpportunitySchema
 from services.common.storage.projection import each_change, is_newer, plugin_of
 from services.common.messaging.rpc import api, validated
 
-from .models import (AccessPrincipal, AppliedEvent, AuditEntry, Base, Escalation, FollowUp, Line, OutboxEvent, Opportunity,
-                     Person)
+from .models import TABLES, AccessPrincipal, AppliedEvent, Base, Escalation, FollowUp, Line, Opportunity, Person
 from .schemas import OpportunityRef, Sweep
 
 SWEEP_INTERVAL = 24 * 3600  # daily
@@ -54,11 +54,13 @@ _OPPORTUNITY = OpportunitySchema()  # one instance: building a schema costs more
 
 class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTrail):
     name = E.ESCALATION
-    AuditEntry = AuditEntry
+    tables = TABLES
+    AuditEntry = TABLES.audit
     AppliedEvent, AccessPrincipal = AppliedEvent, AccessPrincipal  # for AccessProjection
 
     db = ServiceDatabase(Base)
     dispatch = SuiteDispatcher()  # events under the service's broker user (services.common.messaging.origin)
+    uow = UnitsOfWork()  # every change with its audit entry and events, published after commit
 
     # --- projection -------------------------------------------------------------------------
 
@@ -72,20 +74,18 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
         kind = payload.get("kind")
         if kind not in {"business_line", "person", "opportunity", "follow_up"}:
             return
-        session = self.db.session
-        if not first_time(session, AppliedEvent, payload["event_id"], E.RECORD_CHANGED):
-            return
-        lock(session, _line_key(payload["business_line"]))
-        for change in each_change(payload):  # a batch's records all in this one transaction
-            self._apply(kind, change["business_line"], change["record"], change["version"])
-        session.commit()
-        send_added(session, OutboxEvent, self.dispatch)
+        with self.uow() as u:
+            if not u.first_time(payload["event_id"], E.RECORD_CHANGED):
+                return
+            lock(u.session, _line_key(payload["business_line"]))
+            for change in each_change(payload):  # a batch's records all in this one transaction
+                self._apply(u, kind, change["business_line"], change["record"], change["version"])
 
     @handles(E.INTAKE, E.RECORDS_CHANGED)
     def on_records_changed(self, payload):
         self.on_record_changed(payload)
 
-    def _apply(self, kind, line, doc, version):
+    def _apply(self, u, kind, line, doc, version):
         session = self.db.session
         if kind == "business_line":
             row = session.get(Line, line)
@@ -99,13 +99,13 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
                 session.merge(Person(business_line=line, id=doc["id"], role=doc["role"],
                                      branch=doc.get("branch"), grade=doc.get("grade"), version=version))
                 session.flush()
-                self._fill_vacancies(line, doc.get("branch"))
+                self._fill_vacancies(u, line, doc.get("branch"))
         elif kind == "opportunity":
-            self._upsert_opportunity(line, doc, version)
+            self._upsert_opportunity(u, line, doc, version)
         elif kind == "follow_up":
             self._follow_up(line, doc)
 
-    def _upsert_opportunity(self, line, doc, version):
+    def _upsert_opportunity(self, u, line, doc, version):
         session = self.db.session
         row = session.get(Opportunity, (line, doc["id"]))
         if not is_newer(row, version):
@@ -117,7 +117,7 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
         row.open = doc.get("status", "open") == "open"
         started = date.fromisoformat(doc.get("entered") or doc["discovered"])
         row.clock = max(row.clock, started) if row.clock else started
-        self._assign(line, row)
+        self._assign(u, line, row)
 
     def _follow_up(self, line, doc):
         row = self.db.session.get(Opportunity, (line, doc["opportunity"]))
@@ -129,15 +129,15 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
             row.clock = day
             row.due = day + timedelta(days=row.follow_up_days) if row.follow_up_days else None
 
-    def _assign(self, line, row):
-        """Classify with the line's plugin and pick the people holding the owner/confirmer roles."""
+    def _assign(self, u, line, row):
+        """Classify with the line's plugin and ask it who holds the owner and confirmer roles."""
         line_row = self.db.session.get(Line, line)
         if line_row is None:
             raise NotYet(f"business line {line!r} not projected yet", field="business_line")
         plugin = plugin_of(line_row.plugin, line_row.parameters)
         c = plugin.classify(_OPPORTUNITY.load(row.doc))
-        owner = self._holder(line, c.owner_role, row, c.inputs.get("eligible_grades"))
-        confirmer = self._holder(line, c.confirming_role, row)
+        owner = self._holder(plugin, line, c.owner_role, row, c.inputs.get("eligible_grades"))
+        confirmer = self._holder(plugin, line, c.confirming_role, row)
         before = (row.tier, row.owner_role, row.owner, row.confirmer)
         row.tier, row.owner_role, row.owner = c.tier, c.owner_role, owner
         row.confirming_role, row.confirmer, row.follow_up_days = c.confirming_role, confirmer, c.follow_up_days
@@ -150,34 +150,25 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
                                  confirmer=confirmer, follow_up_days=c.follow_up_days,
                                  in_bulletin=c.in_bulletin, clause=c.clause, reason_zh=c.reason_zh,
                                  reason_en=c.reason_en, inputs=c.to_dict()["inputs"], as_of=None)
-            add_own(self.db.session, OutboxEvent, E.OWNER_ASSIGNED, event)
+            u.emit(E.OWNER_ASSIGNED, event)
 
-    def _holder(self, line, role, row, eligible_grades=None):
-        """Who holds a role for this opportunity: its own account manager, else the holder of the
-        role in its branch, else a holder of the role with no branch (a city-level role). When the
-        tier asks for certain grades (banking: small loans need a junior or above), only a person
-        of those grades qualifies."""
+    def _holder(self, plugin, line, role, row, eligible_grades=None):
+        """Who holds ``role`` for this opportunity: the plugin's answer (RulePlugin.holder) among
+        the line's people holding the role."""
         if role is None:
             return None
-        people = self.db.session.query(Person).filter_by(business_line=line, role=role)
-        if eligible_grades:
-            people = people.filter(Person.grade.in_(eligible_grades))
-        named = row.doc.get("account_manager")
-        if role == "account_manager" and named and (
-                not eligible_grades or people.filter_by(id=named).first() is not None):
-            return named
-        here = people.filter_by(branch=row.branch).order_by(Person.id).first() if row.branch else None
-        anywhere = here or people.filter(Person.branch.is_(None)).order_by(Person.id).first()
-        return anywhere.id if anywhere else None
+        candidates = [PersonFact(id=p.id, role=p.role, branch=p.branch, grade=p.grade) for p in
+                      self.db.session.query(Person).filter_by(business_line=line, role=role)]
+        return plugin.holder(role, {**row.doc, "branch": row.branch}, candidates, eligible_grades)
 
-    def _fill_vacancies(self, line, branch):
+    def _fill_vacancies(self, u, line, branch):
         rows = (self.db.session.query(Opportunity)
                 .filter(Opportunity.business_line == line, Opportunity.open.is_(True),
                         Opportunity.owner.is_(None), Opportunity.owner_role.isnot(None)))
         if branch:
             rows = rows.filter(Opportunity.branch == branch)
         for row in rows:
-            self._assign(line, row)
+            self._assign(u, line, row)
 
     # --- escalation ------------------------------------------------------------------------
 
@@ -203,33 +194,32 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
             step = []
             for week, role in plugin.escalation_role(row.owner_role, days):
                 step.extend(self._escalate(plugin, row, week, role, days, day))
-            if step:  # in the escalations' own transaction
-                self.audit.done(session, "sweep", business_line=row.business_line, target=f"opportunity:{row.id}",
-                                after={"as_of": day.isoformat(), "escalations": step})
-            made.extend(step)
-            # the next sweep that has anything to do for this opportunity: a sweep reads only the
-            # opportunities with a rung due, not every one ever overdue
-            row.due = next_escalation(plugin, row.owner_role, row.clock, days)
-            session.commit()
-        send_added(session, OutboxEvent, self.dispatch)
+            with self.uow() as u:
+                if step:
+                    u.audit("sweep", business_line=row.business_line, target=f"opportunity:{row.id}",
+                            after={"as_of": day.isoformat(), "escalations": step})
+                made.extend(step)
+                # the next sweep that has anything to do for this opportunity: a sweep reads only
+                # the opportunities with a rung due, not every one ever overdue
+                row.due = next_escalation(plugin, row.owner_role, row.clock, days)
         return made
 
     def _escalate(self, plugin, row, week, role, days, day):
-        session = self.db.session
         key = dict(business_line=row.business_line, opportunity=row.id, clock=row.clock, week=week, role=role)
-        if session.query(Escalation.id).filter_by(**key).first():
+        u = self.uow()  # each rung its own transaction: another instance may have made it first
+        if u.session.query(Escalation.id).filter_by(**key).first():
             return []
-        person = self._holder(row.business_line, role, row)
-        session.add(Escalation(**key, person=person, as_of=day))
+        person = self._holder(plugin, row.business_line, role, row)
+        u.session.add(Escalation(**key, person=person, as_of=day))
         event = E.make_event(E.OPPORTUNITY_ESCALATED, business_line=row.business_line, opportunity=row.id,
                              week=week, role=role, person=person, owner=row.owner,
                              owner_role=row.owner_role, last_follow_up=row.clock.isoformat(),
-                             days_overdue=days, clause="RULES §1.3", as_of=day.isoformat())
-        add_own(session, OutboxEvent, E.OPPORTUNITY_ESCALATED, event)
+                             days_overdue=days, clause="rules §1.3", as_of=day.isoformat())
+        u.emit(E.OPPORTUNITY_ESCALATED, event)
         try:
-            session.commit()
+            u.commit()
         except IntegrityError:  # another instance escalated this rung first
-            session.rollback()
+            u.rollback()
             return []
         return [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in key.items()}
                 | {"person": person, "days_overdue": days}]
@@ -240,7 +230,7 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
 
     @timer(interval=5)
     def flush_outbox(self):
-        send_outbox(self.db.session, OutboxEvent, self.dispatch)
+        send_outbox(self.db.session, TABLES.outbox, self.dispatch)
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -290,11 +280,6 @@ def _line_key(business_line: str) -> str:
 
 def next_escalation(plugin, owner_role, clock, days):
     """The day the next rung above ``owner_role`` is due, ``days`` after the clock; None at the
-    top of the ladder (RULES.md §1.3: week 1 at follow_up_days, one rung per escalation_step_days)."""
-    first, step = plugin.params["follow_up_days"], plugin.params["escalation_step_days"]
-    if owner_role not in plugin.ladder:
-        return None
-    weeks_done = 0 if days < first else 1 + (days - first) // step
-    if plugin.ladder.index(owner_role) + weeks_done + 1 >= len(plugin.ladder):
-        return None
-    return clock + timedelta(days=first + weeks_done * step)
+    top of the ladder (the plugin's RulePlugin.next_rung_after, docs/rules.md §1.3)."""
+    after = plugin.next_rung_after(owner_role, days)
+    return None if after is None else clock + timedelta(days=after)

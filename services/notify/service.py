@@ -37,6 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from wire import events as E
 from services.common.storage.db import ServiceDatabase, first_time, utcnow
 from services.common.messaging.entrypoints import handles
+from services.common.storage.uow import UnitsOfWork
 from services.common import mixins  # a module: `nameko run` would run a mixin class found here
 from services.common.storage.upsert import insert_ignore
 from services.common.storage.projection import each_change
@@ -44,7 +45,7 @@ from services.common.messaging.rpc import api, validated
 
 from . import templates as T
 from .channels import Channels
-from .models import AuditEntry, AccessPrincipal, AppliedEvent, Base, Delivery, Message, Opportunity
+from .models import TABLES, AuditEntry, AccessPrincipal, AppliedEvent, Base, Delivery, Message, Opportunity
 from .schemas import Bulletin, DeliveryQuery, MessageQuery, Retry
 
 DEFAULT_MAX_ATTEMPTS = 8
@@ -53,7 +54,9 @@ SEND_LEASE = timedelta(seconds=120)  # a claimed delivery is not sent again befo
 
 class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTrail):
     name = E.NOTIFY
+    tables = TABLES
     AuditEntry = AuditEntry
+    uow = UnitsOfWork()  # the access projection's changes (services.common.mixins)
     AppliedEvent, AccessPrincipal = AppliedEvent, AccessPrincipal  # for AccessProjection
 
     db = ServiceDatabase(Base)

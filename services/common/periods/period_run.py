@@ -20,7 +20,6 @@ from services.common.periods import ledger
 from services.common.storage.db import first_time
 from services.common.storage.locks import lock
 from services.common.periods.factstore import apply_record, period_records, preload
-from services.common.storage.outbox import send_after_commit
 from services.common.storage.projection import each_change, plugin_of
 from services.common.periods.stored_facts import build_facts, build_record
 
@@ -123,39 +122,36 @@ def caught_up(session, Fact, intake, config, business_line: str, accept_missing:
                                     catch_up.seconds(config), business_line, accept_missing=accept_missing)
 
 
-def close_and_announce(session, Sheet, SheetLine, OutboxEvent, dispatch, event_type: str,
-                       business_line: str, period: str, plugin_key: str, compute, audit=None,
+def close_and_announce(u, models, event_type: str, business_line: str, period: str, plugin_key: str, compute,
                        ready=None) -> dict[str, Any]:
     """Close the period (or find its closed sheet), announce a new sheet once, and answer with its
     summary (totals, line count, version): the lines are read page by page, so no reply grows
-    with the organisation. A new sheet is written with its audit entry (``audit``: the service's
-    services.common.storage.audit writer); finding the closed one changes nothing and records nothing.
+    with the organisation. A new sheet is written in the unit of work ``u`` with its audit entry
+    and its ``event_type`` event; finding the closed one changes nothing and records nothing.
     ``ready()`` runs first when the period is to be computed (``caught_up``), outside any lock:
     waiting for events there would hold up the very writes it waits for; what it answers is
     added to the new sheet's reason."""
+    session = u.session
     note = None
     if ready is not None:
-        latest = ledger.current(session, Sheet, business_line, period)
+        latest = ledger.current(session, models.sheet, business_line, period)
         if latest is None or latest.status != ledger.CLOSED:
             note = ready()
     with collector_paused():
-        sheet, created = ledger.close(session, Sheet, SheetLine, business_line, period, plugin_key, compute,
-                                      pause=yield_to_hub, note=note)
+        sheet, created = ledger.close(session, models.sheet, models.sheet_line, business_line, period, plugin_key,
+                                      compute, pause=yield_to_hub, note=note)
     session.flush()
-    answer = ledger.summary_dict(session, SheetLine, sheet)
+    answer = ledger.summary_dict(session, models.sheet_line, sheet)
     if created:
-        session.add(OutboxEvent(event_type=event_type,
-                                payload=closed_event(event_type, sheet, answer["line_count"])))
-        if audit is not None:
-            audit.done(session, business_line=business_line, target=f"sheet:{period}", period=period,
-                       after={k: answer[k] for k in ("version", "status", "plugin", "reason", "line_count")})
-    session.commit()
-    send_after_commit(session, OutboxEvent, dispatch)
+        u.emit(event_type, closed_event(event_type, sheet, answer["line_count"]))
+        u.audit(business_line=business_line, target=f"sheet:{period}", period=period,
+                after={k: answer[k] for k in ("version", "status", "plugin", "reason", "line_count")})
+    u.commit()
     return answer
 
 
-def audit_reopen(audit, session, business_line: str, period: str, sheet, **after) -> None:
+def audit_reopen(u, business_line: str, period: str, sheet, **after) -> None:
     """The audit entry of a reopened period: the version it was, what it is now, and why."""
-    audit.done(session, business_line=business_line, target=f"sheet:{period}", period=period,
+    u.audit(business_line=business_line, target=f"sheet:{period}", period=period,
                before={"version": sheet.version, "status": ledger.CLOSED},
                after={"version": sheet.version, "status": sheet.status, "reason": sheet.reopen_reason, **after})

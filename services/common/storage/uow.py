@@ -201,14 +201,18 @@ class UnitsOfWork(DependencyProvider):
     def open(self, worker_ctx, idempotency: Idempotency | None = None) -> UnitOfWork:
         container = self.container
         database = next(d for d in container.dependencies if isinstance(d, ServiceDatabase))
-        dispatcher = next(d for d in container.dependencies if d.attr_name == "dispatch")
+        dispatcher = next((d for d in container.dependencies if d.attr_name == "dispatch"), None)
         service = container.service_cls
         return UnitOfWork(
             session=database.session_of(worker_ctx), tables=service.tables,
-            dispatch=dispatcher.get_dependency(worker_ctx),
+            dispatch=_publishes_nothing if dispatcher is None else dispatcher.get_dependency(worker_ctx),
             writer=audit_trail.Writer(service.tables.audit, container.service_name,
                                       worker_ctx.context_data, worker_ctx.call_id),
             idempotency=idempotency)
+
+
+def _publishes_nothing(event_type: str, _payload) -> None:
+    raise RuntimeError(f"this service has no dispatcher: it cannot announce {event_type}")
 
 
 def standalone(session, tables: Tables, dispatch: Dispatch, service: str,
@@ -226,7 +230,7 @@ def for_worker(worker, context: Mapping[str, Any] | None = None):
 
     def open_unit(idempotency: Idempotency | None = None) -> UnitOfWork:
         return UnitOfWork(session=worker.db.session, tables=service.tables,
-                          dispatch=lambda event_type, payload: worker.dispatch(event_type, payload),
+                          dispatch=lambda event_type, payload: getattr(worker, "dispatch")(event_type, payload),
                           writer=audit_trail.Writer(service.tables.audit, service.name, context or {}, ""),
                           idempotency=idempotency)
 

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 import pytest
 from nameko.testing.services import worker_factory
 
+from services.common.storage import uow
 from services.common.access import rules as access
 from services.common.access.guard import AccessView, authorize
 from services.escalation.models import AccessPrincipal, Base
@@ -23,7 +24,7 @@ def _announce(principal, version, grants, tokens):
 
 
 def test_a_service_keeps_the_newest_announcement_of_each_principal(sqlite_db):
-    worker = worker_factory(EscalationService, db=sqlite_db(Base))
+    worker = uow.for_worker(worker_factory(EscalationService, db=sqlite_db(Base)))
     token = access.new_token(NOW)
     first = _announce("crm", 2, {"telecom": "clerk"}, [(token, None)])
     worker.on_access_changed(first)

@@ -22,7 +22,7 @@ class Listener:
 
 
 def _org(rpc):
-    # acme-flat (tests/thirdparty_plugin): < 100,000 is "small", owned by the account manager,
+    # acme-flat (examples/acme-rules): < 100,000 is "small", owned by the account manager,
     # followed up every 7 days; ladder account_manager -> branch_manager.
     rpc.intake.register_business_line({"key": "acme", "plugin": "acme-flat"})
     rpc.intake.register_branch("acme", {"id": "b1"})

@@ -2,6 +2,7 @@
 from nameko.testing.services import worker_factory
 
 from conftest import record_event
+from services.common.storage import uow
 from services.escalation.models import Base, Escalation, Opportunity, OutboxEvent
 from services.escalation.service import EscalationService
 from wire import events as E
@@ -12,7 +13,7 @@ OPP = {"id": "o1", "amount": 30000, "discovered": "2026-03-02", "branch": "b1", 
 
 
 def _worker(sqlite_db):
-    worker = worker_factory(EscalationService, db=sqlite_db(Base))
+    worker = uow.for_worker(worker_factory(EscalationService, db=sqlite_db(Base)))
     for kind, doc in ROSTER:
         worker.on_record_changed(record_event(kind, doc))
     return worker
@@ -65,7 +66,7 @@ def test_a_sweep_reads_only_the_opportunities_with_a_rung_due(sqlite_db):
     # telecom's ladder: account_manager -> center_director -> deputy_manager -> branch_manager ->
     # city_admin; clock 2 March, follow-up every 7 days: week 1 (director) from 9 March, week 2
     # (deputy) from 16 March; `due` is the next escalation day
-    worker = worker_factory(EscalationService, db=sqlite_db(Base))
+    worker = uow.for_worker(worker_factory(EscalationService, db=sqlite_db(Base)))
     worker.on_record_changed(record_event("business_line", {"key": "acme", "plugin": "telecom"}))
     worker.on_record_changed(record_event("opportunity", {**OPP, "amount": 30000}))
     assert worker.get_assignment("acme", "o1")["due"] == "2026-03-09"
@@ -79,7 +80,7 @@ def test_a_sweep_reads_only_the_opportunities_with_a_rung_due(sqlite_db):
 def test_a_tier_that_needs_a_grade_goes_to_a_qualified_holder(sqlite_db):
     # banking: a 60,000 loan is "small" and needs a junior or above (RULES §3.2); its assistant
     # account manager cannot own it, the junior of the same branch does
-    worker = worker_factory(EscalationService, db=sqlite_db(Base))
+    worker = uow.for_worker(worker_factory(EscalationService, db=sqlite_db(Base)))
     for kind, doc in (("business_line", {"key": "acme", "plugin": "banking"}),
                       ("person", {"id": "asst", "role": "account_manager", "branch": "b1", "grade": "assistant"}),
                       ("person", {"id": "jr", "role": "account_manager", "branch": "b1", "grade": "junior"})):

@@ -1,6 +1,7 @@
 """notify's rendering, de-duplication and retry bookkeeping on a worker with SQLite."""
 from nameko.testing.services import worker_factory
 
+from services.common.storage import uow
 from services.notify import templates as T
 from services.notify.models import Base, Delivery, Message
 from services.notify.service import NotifyService
@@ -36,8 +37,8 @@ def test_templates_render_both_languages_in_markdown_and_escaped_html():
 
 def test_each_event_makes_one_message_and_failures_are_logged_then_given_up(sqlite_db):
     memory = Memory()
-    worker = worker_factory(NotifyService, db=sqlite_db(Base), channels={"mem": memory, "smtp": Broken()},
-                            config={"NOTIFY_MAX_ATTEMPTS": 2})
+    worker = uow.for_worker(worker_factory(NotifyService, db=sqlite_db(Base), channels={"mem": memory, "smtp": Broken()},
+                            config={"NOTIFY_MAX_ATTEMPTS": 2}))
     worker.on_month_closed(CLOSED)
     worker.on_month_closed(CLOSED)  # redelivered
     assert worker.db.session.query(Message).count() == 1 and len(memory.sent) == 1
@@ -53,7 +54,7 @@ def test_queries_name_a_bad_argument(sqlite_db):
     import pytest
 
     from kamkit.errors import InvalidFacts
-    worker = worker_factory(NotifyService, db=sqlite_db(Base), channels={})
+    worker = uow.for_worker(worker_factory(NotifyService, db=sqlite_db(Base), channels={}))
     with pytest.raises(InvalidFacts) as exc:
         worker.list_messages(kind="gossip")
     assert exc.value.errors[0]["field"] == "kind"
@@ -73,7 +74,7 @@ def test_an_older_assignment_arriving_after_a_newer_one_changes_nothing(sqlite_d
     retried delivery overtaken by the next one), the newer owner stands and nobody is told of the
     older one."""
     from services.notify.models import Opportunity
-    worker = worker_factory(NotifyService, db=sqlite_db(Base), channels={})
+    worker = uow.for_worker(worker_factory(NotifyService, db=sqlite_db(Base), channels={}))
     worker.on_owner_assigned(_assigned(2, "am2", "e2"))
     worker.on_owner_assigned(_assigned(1, "am1", "e1"))  # the first assignment, late
     row = worker.db.session.get(Opportunity, ("acme", "o1"))

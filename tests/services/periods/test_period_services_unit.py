@@ -3,6 +3,7 @@ import pytest
 from nameko.testing.services import worker_factory
 
 from conftest import record_event
+from services.common.storage import uow
 from services.assessment.models import Base as AssessmentBase, Fact, SheetLine
 from services.assessment.service import AssessmentService
 from services.compensation.models import Base as CompensationBase
@@ -20,7 +21,7 @@ def _audit(i, day, version=1):
 
 
 def test_projection_applies_each_event_once_and_keeps_the_newest_version(sqlite_db):
-    worker = worker_factory(AssessmentService, db=sqlite_db(AssessmentBase), config={})
+    worker = uow.for_worker(worker_factory(AssessmentService, db=sqlite_db(AssessmentBase), config={}))
     first = _audit(1, "2026-03-03")
     for event in (LINE, AM, first, first, _audit(1, "2026-04-03", version=2), _audit(1, "2026-03-03")):
         worker.on_record_changed(event)
@@ -29,7 +30,7 @@ def test_projection_applies_each_event_once_and_keeps_the_newest_version(sqlite_
 
 
 def test_close_month_reads_only_the_month_and_publishes_once(sqlite_db):
-    worker = worker_factory(AssessmentService, db=sqlite_db(AssessmentBase), config={})
+    worker = uow.for_worker(worker_factory(AssessmentService, db=sqlite_db(AssessmentBase), config={}))
     for event in (LINE, AM, _audit(1, "2026-03-03"), _audit(2, "2026-04-01")):
         worker.on_record_changed(event)
     sheet = worker.close_month("acme", "2026-03")
@@ -43,7 +44,7 @@ def test_close_month_reads_only_the_month_and_publishes_once(sqlite_db):
 
 
 def test_quarter_hands_its_carried_state_to_the_next(sqlite_db):
-    worker = worker_factory(CompensationService, db=sqlite_db(CompensationBase))
+    worker = uow.for_worker(worker_factory(CompensationService, db=sqlite_db(CompensationBase)))
     for event in (LINE, AM, record_event("deal", {"id": "d1", "seller": "am1", "date": "2026-02-01",
                                                   "list_price": 1000, "deal_price": 1000})):
         worker.on_record_changed(event)
@@ -55,7 +56,7 @@ def test_quarter_hands_its_carried_state_to_the_next(sqlite_db):
 
 
 def test_a_sheet_read_page_by_page_returns_every_line_exactly_once(sqlite_db):
-    worker = worker_factory(AssessmentService, db=sqlite_db(AssessmentBase), config={})
+    worker = uow.for_worker(worker_factory(AssessmentService, db=sqlite_db(AssessmentBase), config={}))
     for event in (LINE, AM, *[_audit(i, f"2026-03-{i % 28 + 1:02d}") for i in range(23)]):
         worker.on_record_changed(event)
     assert worker.close_month("acme", "2026-03")["line_count"] == 23  # a summary, not the lines
@@ -108,7 +109,7 @@ def test_a_run_holding_tables_of_lines_pages_them_exactly_once_with_every_filter
     from services.common.periods import ledger
     from kamkit.loader import load_plugin
 
-    worker = worker_factory(CompensationService, db=sqlite_db(CompensationBase))
+    worker = uow.for_worker(worker_factory(CompensationService, db=sqlite_db(CompensationBase)))
     ledger_rows = ledger.TABLE_ROWS
     ledger.TABLE_ROWS = 3  # tables cut into stored rows of 3 lines, so pages cross their edges
     try:

@@ -1,0 +1,31 @@
+"""The tables of a period service (assessment, compensation): one set, made on each service's
+own declarative base, so each keeps its own database and Alembic revisions."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.common.access.guard import access_table
+from services.common.periods.factstore import fact_table
+from services.common.periods.ledger import ledger_tables
+from services.common.storage.audit import audit_table
+from services.common.storage.db import new_base, reliability_tables
+from services.common.storage.uow import Tables
+
+
+@dataclass(frozen=True)
+class PeriodModels:
+    base: type  # the service's declarative base; its migrations: services/<name>/migrations
+    fact: type  # the projection of intake's records
+    sheet: type  # a closed period's versions
+    sheet_line: type  # their explained lines
+    access: type  # who may do what, as intake announced it
+    tables: Tables  # applied events, idempotency answers, outbox, audit trail
+
+
+def period_models(service: str) -> PeriodModels:
+    base = new_base(service)
+    applied, calls, outbox = reliability_tables(base)
+    sheet, sheet_line = ledger_tables(base)
+    return PeriodModels(base=base, fact=fact_table(base), sheet=sheet, sheet_line=sheet_line,
+                        access=access_table(base),
+                        tables=Tables(applied=applied, calls=calls, outbox=outbox, audit=audit_table(base)))

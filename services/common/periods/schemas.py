@@ -1,0 +1,29 @@
+"""The RPC argument schemas of a period service, for a period named ``month`` or ``quarter``."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from marshmallow import RAISE, Schema
+
+from services.common.messaging import rpc_fields as f
+
+
+@dataclass(frozen=True)
+class PeriodSchemas:
+    ref: type[Schema]  # business_line, the period, optionally a person
+    query: type[Schema]  # ... and paging (page, page_size, kind)
+    close: type[Schema]  # ... and accept_missing: close on what is held, and why
+    reopen: type[Schema]  # ... and the reason
+
+
+def period_schemas(period: str, period_field) -> PeriodSchemas:
+    """Schemas whose period argument is called ``period`` ("month", "quarter"), of ``period_field``
+    (rpc_fields.month or .quarter)."""
+    ref = type(f"{period.title()}Ref", (Schema,), {
+        "Meta": type("Meta", (), {"unknown": RAISE}), "business_line": f.line(required=True),
+        period: period_field(required=True), "person": f.ident(load_default=None, allow_none=True)})
+    return PeriodSchemas(
+        ref=ref,
+        query=type(f"{period.title()}Query", (ref, f.Paging), {}),
+        close=type(f"{period.title()}Close", (ref,), {"accept_missing": f.optional_reason()}),
+        reopen=type(f"{period.title()}Reopen", (ref,), {"reason": f.reason()}))
