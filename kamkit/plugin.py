@@ -1,4 +1,4 @@
-"""The rule-plugin contract (RULES.md §5).
+"""The rule-plugin contract (docs/rules.md §5; the author's guide is docs/plugins.md).
 
 A plugin is a class registered under the ``kam.rules`` entry-point group. It is
 pure: given facts (kamkit.facts) and its parameters it returns explained lines;
@@ -10,22 +10,27 @@ What a plugin declares (class attributes):
     roles                     role key -> Names (display names, zh/en)
     ladder                    escalation ladder, lowest role first
     parameters                tuple of Param, each with default, basis and clause
-    clauses                   clause id -> Clause (where in RULES.md, what it says)
+    clauses                   clause id -> Clause (where in docs/rules.md, what it says)
 
 What it computes (methods):
     classify(opportunity)                  -> Classification
     assess_month(facts)                    -> MonthResult   (facts.month set)
     commission_quarter(facts, carried)     -> QuarterResult (facts.quarter set)
+
+What it answers the escalation service, with defaults a plugin may override:
+    holder(role, opportunity, candidates)  -> who holds the role for the opportunity
+    escalation_role(owner_role, days)      -> the rungs of the ladder reached so far
+    next_rung_after(owner_role, days)      -> days after the last follow-up the next rung is due
 """
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar, Mapping, Sequence
 
 from .errors import ConfigError
 from .explain import Lines, plain
-from .facts import Facts, Opportunity
+from .facts import Facts, Opportunity, Person
 from .params import Param
 from .periods import Month, Quarter
 
@@ -138,19 +143,51 @@ class RulePlugin(ABC):
     # --- shared behaviour -------------------------------------------------------------
 
     def escalation_role(self, owner_role: str, days_without_follow_up: int) -> list[tuple[int, str]]:
-        """RULES.md §1.3: (overdue week, role to notify) for every rung reached so far.
+        """docs/rules.md §1.3: (overdue week, role to notify) for every rung reached so far.
 
         Overdue week 1 starts ``follow_up_days`` after the last follow-up and notifies the
         role above the owner; each further ``escalation_step_days`` climbs one more rung,
         stopping at the top of the ladder.
         """
-        first, step = self.params["follow_up_days"], self.params["escalation_step_days"]
-        if days_without_follow_up < first or owner_role not in self.ladder:
+        weeks = self._weeks_overdue(days_without_follow_up)
+        if owner_role not in self.ladder:
             return []
-        weeks = 1 + (days_without_follow_up - first) // step
         start = self.ladder.index(owner_role)
-        return [(week, self.ladder[min(start + week, len(self.ladder) - 1)])
-                for week in range(1, weeks + 1) if start + week < len(self.ladder)]
+        return [(week, self.ladder[start + week]) for week in range(1, weeks + 1) if start + week < len(self.ladder)]
+
+    def next_rung_after(self, owner_role: str, days_without_follow_up: int) -> int | None:
+        """Days after the last follow-up at which the next rung above what has been reached falls
+        due; None when the top of the ladder has been reached (or the role is not on it)."""
+        if owner_role not in self.ladder:
+            return None
+        weeks = self._weeks_overdue(days_without_follow_up)
+        if self.ladder.index(owner_role) + weeks + 1 >= len(self.ladder):
+            return None
+        return self.params["follow_up_days"] + weeks * self.params["escalation_step_days"]
+
+    def _weeks_overdue(self, days: int) -> int:
+        first, step = self.params["follow_up_days"], self.params["escalation_step_days"]
+        return 0 if days < first else 1 + (days - first) // step
+
+    def holder(self, role: str | None, opportunity: Mapping[str, Any], candidates: Sequence[Person],
+               eligible_grades: Sequence[str] | None = None) -> str | None:
+        """Who holds ``role`` for an opportunity (its document), among ``candidates``: the people
+        of the line holding that role. By default its own account manager, else the holder in its
+        branch, else a holder with no branch (a city-level role), the lowest id first; when the
+        tier asks for certain grades (banking: small loans need a junior or above), only a person
+        of those grades. A plugin whose organisation assigns otherwise overrides this."""
+        if role is None:
+            return None
+        people = sorted((p for p in candidates
+                         if p.role == role and (not eligible_grades or p.grade in eligible_grades)),
+                        key=lambda p: p.id)
+        named = opportunity.get("account_manager")
+        if role == "account_manager" and named and (not eligible_grades or any(p.id == named for p in people)):
+            return named
+        branch = opportunity.get("branch")
+        here = next((p for p in people if branch and p.branch == branch), None)
+        anywhere = here or next((p for p in people if p.branch is None), None)
+        return anywhere.id if anywhere else None
 
     def people_problems(self, people) -> list[dict[str, str]]:
         """{field, message} for every person whose role (or grade) this plugin does not know: a
