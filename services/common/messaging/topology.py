@@ -7,31 +7,40 @@ only when that subscriber first starts. Services start in any order (a fresh ins
 subscribers and not others. Each publisher therefore declares, when it starts (and again if a
 publish comes back unroutable), the durable queue of every subscriber of its events, exactly as
 nameko's event handler declares it (``evt-<source>-<type>--<service>.<method>``); the events
-wait there until the subscriber starts. The table is checked against the services' handlers by
-a test (tests/services/common/test_topology.py).
+wait there until the subscriber starts. Who subscribes is read from the services' handlers
+(``subscribers``), so a new handler is a new subscription with nothing else to declare.
 """
 from __future__ import annotations
 
+import functools
+import importlib
 from typing import Any, Mapping
 
 from kombu import Queue
+from nameko.events import EventHandler
+from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 from nameko.standalone.events import get_event_exchange
 
-import wire.events as E
 
-_EVERY_PROJECTION = ("escalation", "assessment", "compensation", "notify")
+# The suite's services. Their event handlers (``handles``) are its subscriptions: declared once,
+# where each handler is, and read from the service classes when a publisher starts.
+SERVICES = ("intake", "escalation", "assessment", "compensation", "notify")
 
-# (source service, event type) -> the "service.method" handlers subscribed to it
-SUBSCRIBERS: dict[tuple[str, str], tuple[str, ...]] = {
-    (E.INTAKE, E.RECORD_CHANGED): tuple(f"{s}.on_record_changed" for s in _EVERY_PROJECTION),
-    (E.INTAKE, E.RECORDS_CHANGED): tuple(f"{s}.on_records_changed" for s in _EVERY_PROJECTION),
-    (E.INTAKE, E.ACCESS_CHANGED): tuple(f"{s}.on_access_changed" for s in _EVERY_PROJECTION),
-    (E.ESCALATION, E.OWNER_ASSIGNED): ("notify.on_owner_assigned",),
-    (E.ESCALATION, E.OPPORTUNITY_ESCALATED): ("notify.on_escalated",),
-    (E.ASSESSMENT, E.MONTH_CLOSED): ("notify.on_month_closed",),
-    (E.COMPENSATION, E.QUARTER_CLOSED): ("notify.on_quarter_closed",),
-    (E.COMPENSATION, E.PERIOD_STALE): ("notify.on_period_stale",),
-}
+
+@functools.lru_cache(maxsize=None)
+def subscribers() -> dict[tuple[str, str], tuple[str, ...]]:
+    """(source service, event type) -> the "service.method" handlers subscribed to it. The
+    service modules are looked up by name (they import this package; it cannot import them)."""
+    table: dict[tuple[str, str], list[str]] = {}
+    for name in SERVICES:
+        module = importlib.import_module(f"services.{name}.service")
+        service = next(c for c in vars(module).values()
+                       if isinstance(c, type) and c.__module__ == module.__name__ and getattr(c, "name", None) == name)
+        for attr in dir(service):
+            for ext in getattr(getattr(service, attr), ENTRYPOINT_EXTENSIONS_ATTR, ()):
+                if isinstance(ext, EventHandler):
+                    table.setdefault((ext.source_service, ext.event_type), []).append(f"{name}.{attr}")
+    return {key: tuple(sorted(handlers)) for key, handlers in table.items()}
 
 
 def event_queue(source: str, event_type: str, handler: str, config: Mapping[str, Any]) -> Queue:
@@ -44,5 +53,5 @@ def event_queue(source: str, event_type: str, handler: str, config: Mapping[str,
 def subscriber_queues(source: str, config: Mapping[str, Any]) -> list[Queue]:
     """Every subscriber queue of the events ``source`` publishes."""
     return [event_queue(src, event_type, handler, config)
-            for (src, event_type), handlers in SUBSCRIBERS.items() if src == source
+            for (src, event_type), handlers in subscribers().items() if src == source
             for handler in handlers]

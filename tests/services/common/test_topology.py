@@ -3,11 +3,10 @@
 import eventlet
 from kombu import Connection
 from nameko.amqp.publish import UndeliverableMessage
-from nameko.events import EventHandler
-from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 
 from services.assessment.service import AssessmentService
 from services.common.messaging import topology
+from wire import events as E
 from services.common.messaging.origin import SuiteDispatcher
 from services.common.messaging.rpc import api
 from services.compensation.service import CompensationService
@@ -18,19 +17,19 @@ from services.notify.service import NotifyService
 SERVICES = (IntakeService, EscalationService, AssessmentService, CompensationService, NotifyService)
 
 
-def _handlers(cls):
-    for attr in dir(cls):
-        for ext in getattr(getattr(cls, attr), ENTRYPOINT_EXTENSIONS_ATTR, ()):
-            if isinstance(ext, EventHandler):
-                yield (ext.source_service, ext.event_type), f"{cls.name}.{attr}"
-
-
-def test_the_table_names_every_handler_of_the_suite_and_nothing_else():
-    declared = {}
-    for cls in SERVICES:
-        for key, handler in _handlers(cls):
-            declared.setdefault(key, set()).add(handler)
-    assert declared == {key: set(handlers) for key, handlers in topology.SUBSCRIBERS.items()}
+def test_subscriptions_are_read_from_the_services_handlers():
+    # every projection takes intake's record and access changes; notify takes what the others announce
+    projections = ("assessment", "compensation", "escalation", "notify")
+    table = topology.subscribers()
+    assert table[(E.INTAKE, E.RECORD_CHANGED)] == tuple(f"{s}.on_record_changed" for s in projections)
+    assert table[(E.INTAKE, E.RECORDS_CHANGED)] == tuple(f"{s}.on_records_changed" for s in projections)
+    assert table[(E.INTAKE, E.ACCESS_CHANGED)] == tuple(f"{s}.on_access_changed" for s in projections)
+    assert table[(E.ESCALATION, E.OWNER_ASSIGNED)] == ("notify.on_owner_assigned",)
+    assert table[(E.ESCALATION, E.OPPORTUNITY_ESCALATED)] == ("notify.on_escalated",)
+    assert table[(E.ASSESSMENT, E.MONTH_CLOSED)] == ("notify.on_month_closed",)
+    assert table[(E.COMPENSATION, E.QUARTER_CLOSED)] == ("notify.on_quarter_closed",)
+    assert table[(E.COMPENSATION, E.PERIOD_STALE)] == ("notify.on_period_stale",)
+    assert len(table) == 8
 
 
 def _wait_until(predicate, timeout=30):
