@@ -30,7 +30,7 @@ class Branch:
 @dataclass(frozen=True, slots=True)
 class Person:
     id: str
-    role: str  # a role key of the plugin (RULES.md roles table)
+    role: str  # a role key of the plugin (docs/rules.md roles table)
     name: str = ""
     branch: str | None = None
     grade: str | None = None  # banking grade key
@@ -39,7 +39,7 @@ class Person:
     start_date: date | None = None  # joined the line (software: first quarter carries no task;
     #                                 banking: start of credit work)
     monthly_task: Decimal | None = None  # telecom: overrides the default base task
-    quarterly_target: Decimal | None = None  # software: T of RULES.md §2.3
+    quarterly_target: Decimal | None = None  # software: T of docs/rules.md §2.3
     salary_grade: int | None = None  # software: reported half-year grade moves
 
 
@@ -136,7 +136,7 @@ class Contract:
 
 @dataclass(frozen=True, slots=True)
 class Scorecard:
-    """Seed 003 §十一 account-manager sheet (RULES.md §4). Ratios are fractions of 1."""
+    """Seed 003 §十一 account-manager sheet (docs/rules.md §4). Ratios are fractions of 1."""
 
     sales_completion: Decimal = Decimal("0.9")
     complaint_hours: Decimal = Decimal(0)

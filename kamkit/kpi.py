@@ -1,9 +1,9 @@
-"""KPI: the seed 003 §十一 scoring sheet and the weighted KPI coefficient (RULES.md §4, §2.3.3).
+"""KPI: the seed 003 §十一 scoring sheet and the weighted KPI coefficient (docs/rules.md §4, §2.3.3).
 
 Pure functions shared by every plugin that scales a bonus by a KPI coefficient. A rating is
 either a 0-100 score given by a rater or a filled-in §4 sheet (kamkit.facts.Scorecard) that is
 scored here. The person's KPI score is the weighted mean of their raters' scores (weights per
-rater role, RULES.md §2.3.3); the coefficient is score / divisor (100) [default mapping]. The §4
+rater role, docs/rules.md §2.3.3); the coefficient is score / divisor (100) [default mapping]. The §4
 sheet's full mark is 90 (its printed items add up to 90): a sheet's score is scaled to 100 (x 100 /
 90) before it is weighted with the raters' 0-100 scores, so a coefficient divides it by its full mark.
 """

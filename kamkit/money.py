@@ -1,7 +1,7 @@
 """Decimal money and points.
 
 Figures stay exact through every intermediate step; they are rounded half-up to
-0.01 only when reported (RULES.md preamble). Floats are refused outright so a
+0.01 only when reported (docs/rules.md preamble). Floats are refused outright so a
 binary fraction can never creep into a yuan.
 """
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation

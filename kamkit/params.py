@@ -39,7 +39,7 @@ class Param:
     kind: str  # one of _KIND_FIELDS
     clause: str
     doc: str
-    basis: str = "seed"  # seed | default | reading (RULES.md markers)
+    basis: str = "seed"  # seed | default | reading (docs/rules.md markers)
 
     def parse(self, value: Any) -> Any:
         try:

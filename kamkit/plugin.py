@@ -43,7 +43,7 @@ class Names:
 
 @dataclass(frozen=True)
 class Clause:
-    rules: str  # section of RULES.md, e.g. "1.4"
+    rules: str  # section of docs/rules.md, e.g. "1.4"
     text: str  # one-line English statement
 
 
@@ -222,10 +222,10 @@ class RulePlugin(ABC):
         }
 
 
-# Every plugin that escalates declares these two (RULES.md §1.3, [default]).
+# Every plugin that escalates declares these two (docs/rules.md §1.3, [default]).
 ESCALATION_PARAMS = (
-    Param("follow_up_days", 7, "days", "RULES §1.3",
+    Param("follow_up_days", 7, "days", "rules §1.3",
           "Days without a follow-up after which the opportunity is overdue.", "default"),
-    Param("escalation_step_days", 7, "days", "RULES §1.3",
+    Param("escalation_step_days", 7, "days", "rules §1.3",
           "Each further period of this many days climbs one more rung of the ladder.", "default"),
 )

@@ -121,11 +121,11 @@ def _summary_table(view: PeriodView, person_href) -> str:
 
 def _clauses(view: PeriodView) -> str:
     used = {line["clause"] for p in view.people for line in p.lines}
-    rows = [f'<tr id="{_anchor(c)}"><td>{e(c)}</td><td>RULES.md §{e(t.get("rules", ""))}</td><td>{e(t.get("text", ""))}'
+    rows = [f'<tr id="{_anchor(c)}"><td>{e(c)}</td><td>docs/rules.md §{e(t.get("rules", ""))}</td><td>{e(t.get("text", ""))}'
             "</td></tr>" for c, t in view.clause_text.items() if c in used]
     if not rows:
         return ""
-    return ("<h2>条款 Clauses</h2><table><tr><th>Clause</th><th>RULES.md</th><th>What it says</th></tr>"
+    return ("<h2>条款 Clauses</h2><table><tr><th>Clause</th><th>docs/rules.md</th><th>What it says</th></tr>"
             + "".join(rows) + "</table>")
 
 

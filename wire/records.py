@@ -20,7 +20,7 @@ from kamkit.errors import InvalidFacts, flatten
 
 
 class FollowUpSchema(Schema):
-    """A weekly follow-up report on an opportunity (RULES.md §1.1, §1.3): resets the clock."""
+    """A weekly follow-up report on an opportunity (docs/rules.md §1.1, §1.3): resets the clock."""
 
     class Meta:
         unknown = RAISE

@@ -1,4 +1,4 @@
-"""Banking rules (RULES.md §3): grades, tiers, indicators and points, piece-rate pay."""
+"""Banking rules (docs/rules.md §3): grades, tiers, indicators and points, piece-rate pay."""
 from .plugin import BankingPlugin
 
 __all__ = ["BankingPlugin"]

@@ -1,5 +1,5 @@
 """Customer-manager grades and the monthly promotion / shortfall findings — seed 002/LOAN §三
-(RULES.md §3.1).
+(docs/rules.md §3.1).
 
 A finding is a FLAG line (figure 1): "qualifies for promotion to X" when a person meets every
 condition of the grade above their own, "no longer meets grade Y" when they fail a condition of

@@ -1,4 +1,4 @@
-"""Monthly indicators (seed 002/LOAN §二) and penalty points [default] (RULES.md §3.3)."""
+"""Monthly indicators (seed 002/LOAN §二) and penalty points [default] (docs/rules.md §3.3)."""
 from __future__ import annotations
 
 from decimal import ROUND_CEILING, Decimal
@@ -13,7 +13,7 @@ from .grades import portfolio
 from .tiers import ROLE_ZH, tier_of
 
 INDICATORS = "002/LOAN §二"
-POINTS_CLAUSE = "RULES §3.3"
+POINTS_CLAUSE = "rules §3.3"
 ZERO = Decimal(0)
 
 
@@ -39,7 +39,7 @@ PARAMS = (
           "the tier's owner is the account manager himself [reading]).", "default"),
     Param("entry_deadline_days", 7, "days", POINTS_CLAUSE,
           "A loan opportunity entered more than this many days after discovery, never entered, or found "
-          "by the city audit is a missed report (the month rule of RULES §1.4).", "default"),
+          "by the city audit is a missed report (the month rule of rules §1.4).", "default"),
 )
 
 

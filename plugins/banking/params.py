@@ -1,4 +1,4 @@
-"""Every figure of the bank's loan performance rules (seed 002, RULES.md §3) as a parameter."""
+"""Every figure of the bank's loan performance rules (seed 002, docs/rules.md §3) as a parameter."""
 from decimal import Decimal as D
 
 from kamkit.params import Param
@@ -8,10 +8,10 @@ GRADES = ("assistant", "junior", "intermediate", "senior")
 
 PARAMETERS = ESCALATION_PARAMS + (
     # §3.2 tiers [reading]
-    Param("small_from", D(50000), "money", "RULES §3.2", "From this loan amount: small (junior or above).", "reading"),
-    Param("medium_from", D(500000), "money", "RULES §3.2", "From this amount: medium (senior customer manager).",
+    Param("small_from", D(50000), "money", "rules §3.2", "From this loan amount: small (junior or above).", "reading"),
+    Param("medium_from", D(500000), "money", "rules §3.2", "From this amount: medium (senior customer manager).",
           "reading"),
-    Param("large_from", D(2000000), "money", "RULES §3.2", "From this amount: large (sub-branch head).", "reading"),
+    Param("large_from", D(2000000), "money", "rules §3.2", "From this amount: large (sub-branch head).", "reading"),
     # §3.1 grades
     Param("assistant_months", 6, "int", "002/LOAN §三1", "Under this many months of credit work: assistant."),
     Param("junior_min_handled", 30, "int", "002/LOAN §三2", "Junior: loans handled (经办) at least."),
@@ -25,16 +25,16 @@ PARAMETERS = ESCALATION_PARAMS + (
           "map", "002/LOAN §四", "Monthly base pay by grade."),
     # §3.3 penalties [default]
     Param("overdue_limit", {"assistant": D("0.01"), "junior": D("0.01"), "intermediate": D("0.015"),
-                            "senior": D("0.015")}, "map", "RULES §3.3",
+                            "senior": D("0.015")}, "map", "rules §3.3",
           "Overdue-rate limit per grade (an assistant is held to the junior limit).", "default"),
-    Param("overdue_step", D("0.005"), "rate", "RULES §3.3", "Each started step of this above the limit ...",
+    Param("overdue_step", D("0.005"), "rate", "rules §3.3", "Each started step of this above the limit ...",
           "default"),
-    Param("overdue_step_points", D(2), "points", "RULES §3.3", "... costs this many points.", "default"),
-    Param("missed_report_from", D(500000), "money", "RULES §3.3", "Missed loan opportunities from this amount ...",
+    Param("overdue_step_points", D(2), "points", "rules §3.3", "... costs this many points.", "default"),
+    Param("missed_report_from", D(500000), "money", "rules §3.3", "Missed loan opportunities from this amount ...",
           "default"),
-    Param("missed_points_manager", D(5), "points", "RULES §3.3", "... cost the account manager this ...", "default"),
-    Param("missed_points_owner", D(3), "points", "RULES §3.3", "... and the tier's owner this.", "default"),
-    Param("entry_deadline_days", 7, "days", "RULES §3.3",
+    Param("missed_points_manager", D(5), "points", "rules §3.3", "... cost the account manager this ...", "default"),
+    Param("missed_points_owner", D(3), "points", "rules §3.3", "... and the tier's owner this.", "default"),
+    Param("entry_deadline_days", 7, "days", "rules §3.3",
           "A loan opportunity entered later than this after discovery is a missed report.", "default"),
     # §3.4 piece rate
     Param("referrer_bands", [{"from": D(10000), "pay": D(30)}, {"from": D(60000), "pay": D(50)},

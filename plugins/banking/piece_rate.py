@@ -1,5 +1,5 @@
 """Piece-rate pay computed per month and paid in the quarterly run — seed 002/LOAN §四, §五
-(RULES.md §3.4): base pay by grade, loans-issued pay by the month's weighted count, referrer
+(docs/rules.md §3.4): base pay by grade, loans-issued pay by the month's weighted count, referrer
 rewards per loan."""
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The banking rule plugin: XX银行贷款业务绩效考核办法 (002/LOAN) with the customer-manager
-scheme of 兴业银行客户经理绩效考核实施办法 (002/CIB) — RULES.md §3."""
+scheme of 兴业银行客户经理绩效考核实施办法 (002/CIB) — docs/rules.md §3."""
 from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
@@ -12,11 +12,11 @@ from . import grades, indicators, piece_rate, tiers
 from .grades import GRADES
 
 CLAUSES = {
-    "RULES §1.3": Clause("1.3", "An owner with no follow-up for 7 days escalates one rung up the ladder per "
+    "rules §1.3": Clause("1.3", "An owner with no follow-up for 7 days escalates one rung up the ladder per "
                                 "further overdue week."),
-    "RULES §3.2": Clause("3.2", "Loan tiers: micro < 50,000 (any grade); small < 500,000 (junior or above); "
+    "rules §3.2": Clause("3.2", "Loan tiers: micro < 50,000 (any grade); small < 500,000 (junior or above); "
                                 "medium < 2,000,000 (senior customer manager); large (sub-branch head)."),
-    "RULES §3.3": Clause("3.3", "Overdue rate above the grade's limit: 2 points per started 0.5 pp; missed loan "
+    "rules §3.3": Clause("3.3", "Overdue rate above the grade's limit: 2 points per started 0.5 pp; missed loan "
                                 "opportunities >= 500,000: 5 to the customer manager, 3 to the tier's owner."),
     "002/LOAN §二": Clause("3.3", "Indicators: loans issued this month, new balance, balance, interest recovered, "
                                  "overdue rate, average balance per borrower."),

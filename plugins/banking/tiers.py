@@ -1,4 +1,4 @@
-"""Loan tiers and owners [reading] — RULES.md §3.2."""
+"""Loan tiers and owners [reading] — docs/rules.md §3.2."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -10,7 +10,7 @@ from kamkit.plugin import Classification
 from .grades import GRADE_ZH, GRADES
 
 LADDER = ("account_manager", "deputy_manager", "branch_manager", "city_admin")
-CLAUSE = "RULES §3.2"
+CLAUSE = "rules §3.2"
 # Where the seed names a role the reading assigns: 高级客户经理 is a grade of the CIB scheme, the
 # city-branch CM board assesses every customer manager.
 ROLE_CLAUSES = {"deputy_manager": "002/CIB §第七条", "city_admin": "002/CIB §第五条"}

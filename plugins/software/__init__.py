@@ -1,4 +1,4 @@
-"""Software rules (RULES.md §2): the `software` plugin and its `software-progressive` preset."""
+"""Software rules (docs/rules.md §2): the `software` plugin and its `software-progressive` preset."""
 from .plugin import SoftwarePlugin, SoftwareProgressivePlugin
 
 __all__ = ["SoftwarePlugin", "SoftwareProgressivePlugin"]

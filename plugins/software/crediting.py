@@ -1,4 +1,4 @@
-"""What counts as creditable collections — RULES.md §2.2 (seed 002).
+"""What counts as creditable collections — docs/rules.md §2.2 (seed 002).
 
 Each collection becomes per-person parts: credit toward the task and a side bonus paid outside
 the task scheme, each explained by a Line. Pure; used by both software presets.
@@ -73,7 +73,7 @@ CREDIT_CLAUSE = {"secondary_dev": "002/KAP §二5", "add_module": "002/KAB §二
                  "service": "002/KAB §三3", "supplies": "002/KAB §三3"}
 
 
-# a collection's credit to one person (RULES.md §2.2), as a row of that person's table: the
+# a collection's credit to one person (docs/rules.md §2.2), as a row of that person's table: the
 # inputs in this order, the figure first
 CREDIT_INPUTS = ("collection", "date", "kind", "amount", "partner_share", "expenses", "entertainment", "travel",
                  "net", "gross_margin", "task_share", "side_rate", "side_base", "share", "split_clause")

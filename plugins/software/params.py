@@ -1,4 +1,4 @@
-"""Every figure of the software documents of seed 002 as a documented parameter (RULES.md §2)."""
+"""Every figure of the software documents of seed 002 as a documented parameter (docs/rules.md §2)."""
 from decimal import Decimal as D
 
 from kamkit.kpi import KPI_PARAMS
@@ -6,9 +6,9 @@ from kamkit.params import Param
 from kamkit.plugin import ESCALATION_PARAMS
 
 TIER_PARAMS = (
-    Param("large_from", D(50000), "money", "RULES §2.1", "From this amount: large, owned by the key-account "
+    Param("large_from", D(50000), "money", "rules §2.1", "From this amount: large, owned by the key-account "
           "dept manager.", "reading"),
-    Param("strategic_from", D(300000), "money", "RULES §2.1", "From this amount: strategic, owned by the sales "
+    Param("strategic_from", D(300000), "money", "rules §2.1", "From this amount: strategic, owned by the sales "
           "director.", "reading"),
 )
 
@@ -21,7 +21,7 @@ def _share(**kw):
 
 
 def crediting_params(task_share, side_rate, side_on_gross, clause):
-    """What a collection credits and pays outside the task (RULES.md §2.2)."""
+    """What a collection credits and pays outside the task (docs/rules.md §2.2)."""
     return (
         Param("task_share", task_share, "map", clause,
               "Fraction of a collection's net (secondary development: of its gross margin) that counts toward "

@@ -1,4 +1,4 @@
-"""The software plugins (seed 002, 某软件福州分公司): `software` (RULES.md §2.1-2.3) and its
+"""The software plugins (seed 002, 某软件福州分公司): `software` (docs/rules.md §2.1-2.3) and its
 `software-progressive` preset (§2.4). Same roles, tiers and crediting; different quarterly schemes."""
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from . import crediting, progressive, quarterly, tiers
 from .params import PROGRESSIVE_PARAMETERS, SOFTWARE_PARAMETERS
 
 COMMON_CLAUSES = {
-    "RULES §1.3": Clause("2.1", "Weekly follow-up and escalation as in 1.3."),
-    "RULES §2.1": Clause("2.1", "standard < 50,000 (rep), large < 300,000 (dept manager), strategic (director)."),
+    "rules §1.3": Clause("2.1", "Weekly follow-up and escalation as in 1.3."),
+    "rules §2.1": Clause("2.1", "standard < 50,000 (rep), large < 300,000 (dept manager), strategic (director)."),
     "002/KAD §二1": Clause("2.2", "Credit = collections net of partner share, expenses, entertainment, travel."),
     "002/KAP §二2": Clause("2.2", "Implementation, maintenance, training: 6% of net; maintenance and training "
                                  "count toward no task, implementation does (paid by its 6% only); implementation "

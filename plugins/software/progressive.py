@@ -1,4 +1,4 @@
-"""The progressive preset — RULES.md §2.4 (002/KAB 大客户销售人员奖金计提考核办法 §二, §三).
+"""The progressive preset — docs/rules.md §2.4 (002/KAB 大客户销售人员奖金计提考核办法 §二, §三).
 
 Tests are on collections as collected (no VAT rule in this document: ``vat_divisor`` defaults to
 1 and divides bonus amounts only). Below the base B: 1.424%, and a shortfall B − X to be made up

@@ -1,4 +1,4 @@
-"""Quarterly bonus with base, target, make-up and carry-over — RULES.md §2.3 (002/KAP §三, 002/KAD §二).
+"""Quarterly bonus with base, target, make-up and carry-over — docs/rules.md §2.3 (002/KAP §三, 002/KAD §二).
 
 Carried state per rep (JSON-friendly, Decimals as strings), handed from quarter to quarter:
     year, carry (excess carried in), debts [{quarter, owed, base}], ytd_credit, ytd_target,
@@ -80,7 +80,7 @@ def rep_quarter(person: Person, q: Quarter, credit: Decimal, state: dict, facts:
                 implementation: Decimal = ZERO) -> tuple[list[Line], dict]:
     """One rep's quarter. ``credit`` counts every test (base, debts, target, cap, carry, floating
     wage); ``implementation`` (part of it) is paid by its 6% side rate only, so the step bonus is
-    computed on E less it; every bonus amount is divided by ``vat_divisor`` (RULES.md §2.3)."""
+    computed on E less it; every bonus amount is divided by ``vat_divisor`` (docs/rules.md §2.3)."""
     rid = person.id
     check_state(rid, state)
     if state["year"] != q.year:
@@ -177,7 +177,7 @@ def rep_quarter(person: Person, q: Quarter, credit: Decimal, state: dict, facts:
 
 
 def half_year(rid, half, debts, X, T, p) -> list[Line]:
-    """002/KAD §二4 (RULES.md §2.3.5): the half-year's credited collections below its base (the sum
+    """002/KAD §二4 (docs/rules.md §2.3.5): the half-year's credited collections below its base (the sum
     of its quarters' B) -> salary grade -1; a half-year that repaid every earlier shortfall and
     whose second quarter met its target -> +1. Reported, not paid; the target moves by
     ``half_year_target_step`` per grade (0: reported only)."""
@@ -200,7 +200,7 @@ def half_year(rid, half, debts, X, T, p) -> list[Line]:
 
 
 def year_end(rid, state, p) -> list[Line]:
-    """RULES.md §2.3.4 [reading]: the excess still carried after Q4 is settled."""
+    """docs/rules.md §2.3.4 [reading]: the excess still carried after Q4 is settled."""
     carry = Decimal(state["carry"])
     if carry <= 0:
         return []

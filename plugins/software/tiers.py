@@ -1,4 +1,4 @@
-"""Tiers and owners of software opportunities [reading of seed 002] — RULES.md §2.1."""
+"""Tiers and owners of software opportunities [reading of seed 002] — docs/rules.md §2.1."""
 from __future__ import annotations
 
 from typing import Any, Mapping
@@ -19,6 +19,6 @@ def classify(o: Opportunity, params: Mapping[str, Any]) -> Classification:
             tier, owner, confirmer, zh, en = key, own, conf, tzh, ten
             break
     return Classification(o.id, tier, owner, confirmer, params["follow_up_days"], tier != "standard",
-                          "RULES §2.1", f"金额 {o.amount} 元，{zh}", f"amount {o.amount}: {en}",
+                          "rules §2.1", f"金额 {o.amount} 元，{zh}", f"amount {o.amount}: {en}",
                           {"amount": o.amount, "large_from": params["large_from"],
                            "strategic_from": params["strategic_from"]})

@@ -1,4 +1,4 @@
-"""Telecom rules (RULES.md §1): tiers, quotas, penalty points, commission."""
+"""Telecom rules (docs/rules.md §1): tiers, quotas, penalty points, commission."""
 from .plugin import TelecomPlugin
 
 __all__ = ["TelecomPlugin"]

@@ -30,7 +30,7 @@ QUOTA_PARAMS = (
 )
 
 PENALTY_PARAMS = (
-    Param("entry_deadline_days", 7, "days", "RULES §1.4",
+    Param("entry_deadline_days", 7, "days", "rules §1.4",
           "An opportunity entered later than this many days after discovery is a missed report.", "default"),
     Param("missed_lines_threshold", 5, "int", "000 §(三)(一)2",
           "A missed report of this many lines or more is charged as important/major."),

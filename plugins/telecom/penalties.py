@@ -1,4 +1,4 @@
-"""Monthly penalty points — seed 000 §(三), with the quotas of §(一)1 (RULES.md §1.2, §1.4)."""
+"""Monthly penalty points — seed 000 §(三), with the quotas of §(一)1 (docs/rules.md §1.2, §1.4)."""
 from __future__ import annotations
 
 from collections import Counter

@@ -1,4 +1,4 @@
-"""The telecom rule plugin: seed 000 商机管理应对办法, with seed 003's commission (RULES.md §1)."""
+"""The telecom rule plugin: seed 000 商机管理应对办法, with seed 003's commission (docs/rules.md §1)."""
 from __future__ import annotations
 
 from kamkit.plugin import Classification, Clause, MonthResult, Names, QuarterResult, RulePlugin
@@ -13,8 +13,8 @@ CLAUSES = {
     "000 §(一)3": Clause("1.1", "50,000-200,000: important, owned by the deputy branch manager, weekly follow-up."),
     "000 §(一)4": Clause("1.1", ">= 200,000: major, owned by the branch manager, weekly follow-up."),
     "000 §(一)5": Clause("1.1", "The weekly bulletin covers every opportunity >= 20,000 or >= 5 lines."),
-    "RULES §1.3": Clause("1.3", "Overdue follow-ups escalate one rung up the ladder per overdue week."),
-    "RULES §1.4": Clause("1.4", "A missed report: found by the city audit, or entered > 7 days after discovery."),
+    "rules §1.3": Clause("1.3", "Overdue follow-ups escalate one rung up the ladder per overdue week."),
+    "rules §1.4": Clause("1.4", "A missed report: found by the city audit, or entered > 7 days after discovery."),
     "000 §(三)(一)1": Clause("1.4", "Missed report under 50,000 and < 5 lines: BM 1/Dir 2/AM 2 below 20,000, "
                                    "BM 3/Dir 4/AM 4 from 20,000."),
     "000 §(三)(一)2": Clause("1.4", "Missed report >= 50,000 or >= 5 lines: BM 5, Dir 10, AM 10."),

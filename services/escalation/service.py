@@ -9,7 +9,7 @@ RPC:
     list_escalations(business_line, opportunity=None)
     tier_counts(business_line)            opportunities per tier
     projection_versions(business_line)    caught up with intake? (compare intake.record_counts)
-Timer: a daily sweep as of today (RULES.md §1.3). Each (opportunity, follow-up period, overdue
+Timer: a daily sweep as of today (docs/rules.md §1.3). Each (opportunity, follow-up period, overdue
 week, rung) escalates once, even with several instances sweeping the same database. A line's
 events and sweep steps take the line's lock (services.common.storage.locks), so an opportunity and its
 owner's record arriving together cannot leave it vacant.

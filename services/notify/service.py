@@ -5,7 +5,7 @@ Events in:  intake.record_changed, intake.records_changed (opportunity, follow_u
             escalation.opportunity_escalated, assessment.month_closed, compensation.quarter_closed,
             compensation.period_stale
 RPC:
-    send_weekly_bulletin(as_of, business_line=None)   RULES.md §1.1; once per line and ISO week
+    send_weekly_bulletin(as_of, business_line=None)   docs/rules.md §1.1; once per line and ISO week
     list_messages(business_line=None, kind=None)
     list_deliveries(status=None)
     retry_deliveries(as_of_now=None)                  deliver what is due now (the timer does this)

@@ -74,7 +74,7 @@ def period_stale(e: Mapping[str, Any]) -> Doc:
 
 
 def weekly_bulletin(business_line: str, as_of: str, rows: list[Mapping[str, Any]]) -> Doc:
-    """RULES.md §1.1 / 000 §(一)5: every opportunity of >= 20,000 or >= 5 lines, and its follow-up."""
+    """docs/rules.md §1.1 / 000 §(一)5: every opportunity of >= 20,000 or >= 5 lines, and its follow-up."""
     table = [[r["opportunity"], r["amount"], r["lines"], r["tier"], r["owner"] or "-",
               r["last_follow_up"] or "-", r["days_since"], r["escalations"]] for r in rows]
     return Doc(f"{business_line} 商机跟进周报 / Weekly opportunity bulletin {as_of}", [

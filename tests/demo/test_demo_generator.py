@@ -35,5 +35,5 @@ def test_the_full_year_has_every_kind_of_case():
     assert any("joint_with" in c for c in collections) and any("contributions" in c for c in collections)
     assert {"implementation", "training", "product"} <= {c.get("revenue_kind", "product") for c in collections}
     assert {"renewal", "extension", "merge"} <= {l["kind"] for l in records(actions, "record_loan")}
-    # the first software quarter of fang is below base and made up in the second (RULES.md §2.3)
+    # the first software quarter of fang is below base and made up in the second (docs/rules.md §2.3)
     assert [c["amount"] for c in collections if c["rep"] == "fang"] == [60000, 180000, 260000, 280000]

@@ -31,7 +31,7 @@ def test_a_demo_year_matches_hand_figures_and_is_reproducible(amqp_uri, tmp_path
     # Q1: one deal, list 100,000 at 95,000 (8%), 20,000 task: 75,000 x (8% + 1 pp) = 6,750;
     # base 1,800 + phone 100 for 3 months = 5,700 -> 12,450
     assert _cny(statements[(TELECOM, "2026-Q1")], "lin") == 12450
-    # fang collects RULES.md §2.3's worked example: -600; 9,600; 8,000; 13,000 + 1,600, every bonus
+    # fang collects docs/rules.md §2.3's worked example: -600; 9,600; 8,000; 13,000 + 1,600, every bonus
     # on net of VAT (the seed's default vat_divisor 1.17; the -600 is a deduction, not a bonus):
     # 9,600 / 1.17 = 8,205.13; 8,000 / 1.17 = 6,837.61; 14,600 / 1.17 = 12,478.63 (reported half-up)
     assert [_cny(statements[(SOFTWARE, f"2026-Q{q}")], "fang").quantize(D("0.01")) for q in (1, 2, 3, 4)] == [

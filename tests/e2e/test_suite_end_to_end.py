@@ -49,7 +49,7 @@ def test_a_quarter_of_telecom_through_all_five_services(suite, tmp_path):
     assert (assignment["tier"], assignment["owner"], assignment["confirmer"]) == ("important", "dep1", "dep1")
 
     # no follow-up since it was entered on 3 March: overdue week 1 on 10 March -> the rung above
-    # the deputy manager, the branch manager (RULES §1.3)
+    # the deputy manager, the branch manager (rules §1.3)
     assert rpc.escalation.sweep("2026-03-09") == []
     (made,) = rpc.escalation.sweep("2026-03-10")
     assert (made["role"], made["person"]) == ("branch_manager", "bm1")

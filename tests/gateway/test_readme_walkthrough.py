@@ -38,7 +38,7 @@ def test_readme_walkthrough_reads_a_closed_sheet_with_the_token_and_gets_401_wit
     assert [a.get("change") for a in answers[:4]] == ["created"] * 4, answers
     summary, sheet = answers[-2], answers[-1]
     assert summary["period"] == "2026-03" and summary["line_count"] >= 1, summary
-    # Worked by hand (RULES.md §1.4's table, AM column; quota of §1.2): o1, 30,000 yuan and 0 lines
+    # Worked by hand (docs/rules.md §1.4's table, AM column; quota of §1.2): o1, 30,000 yuan and 0 lines
     # (20,000 <= amount < 50,000, lines < 5), found by the city audit, never reported by am1: 4
     # points (§(三)(一)1, second line); am1 entered no local opportunity in March against a quota
     # of 1: 1 missing entry x 5 points (§(三)(一)4); 4 + 5 = 9, and the missed report sets the

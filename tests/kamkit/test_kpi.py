@@ -1,4 +1,4 @@
-"""RULES.md §4 (seed 003 §十一) sheet and the §2.3.3 weighted KPI coefficient."""
+"""docs/rules.md §4 (seed 003 §十一) sheet and the §2.3.3 weighted KPI coefficient."""
 from decimal import Decimal
 
 from hypothesis import given, strategies as st
@@ -82,7 +82,7 @@ def test_missing_rater_renormalises_and_sheet_rating_is_scored():
     ratings = [KpiRating("r1", "deputy_manager", scorecard=card),  # sheet = 90
                KpiRating("r1", "branch_manager", Decimal(70))]
     result = kpi_coefficient("r1", ratings, PARAMS)
-    # RULES §4: the sheet's full mark is 90, so its 90 is 90 x 100 / 90 = 100 on the raters' scale;
+    # rules §4: the sheet's full mark is 90, so its 90 is 90 x 100 / 90 = 100 on the raters' scale;
     # (100 x 0.5 + 70 x 0.3) / 0.8 = (50 + 21) / 0.8 = 88.75 -> coefficient 0.8875 (was 82.5: the sheet's
     # 90 taken as 90 of 100)
     assert result.score == Decimal("88.75") and result.coefficient == Decimal("0.8875")

@@ -47,7 +47,7 @@ def test_march_findings_and_points():
 
 def test_q1_pay():
     paid = totals(BankingPlugin().commission_quarter(facts()).lines, CNY)
-    # RULES §3.4: loans-issued pay counts micro and small loans (< 500,000) only; referrer bands are
+    # rules §3.4: loans-issued pay counts micro and small loans (< 500,000) only; referrer bands are
     # upper-inclusive in whole 万
     # ann: Feb 0.5 (extension) x 30 = 15, Mar 1 x 30 = 30, + 1,800 x 3 = 5,445
     # bo: Mar 3 new + 1 renewal (all < 500,000) = 3.5 -> 2 x 30 + 1.5 x 40 = 120, + 2,200 x 3 = 6,720
@@ -70,7 +70,7 @@ def test_cli_json():
     out = json.loads(kam("classify"))
     assert "medium" in json.dumps(out)
     month = json.loads(kam("assess-month"))
-    assert month["month"] == "2026-03" and {l["clause"] for l in month["lines"]} >= {"RULES §3.3", "002/LOAN §二"}
+    assert month["month"] == "2026-03" and {l["clause"] for l in month["lines"]} >= {"rules §3.3", "002/LOAN §二"}
     quarter = json.loads(kam("commission-quarter"))
     assert quarter["quarter"] == "2026-Q1" and quarter["carried"] == {}
     assert sum(D(l["figure"]) for l in quarter["lines"] if l["person"] == "gao") == 6880

@@ -1,4 +1,4 @@
-"""Banking plugin, clause by clause (RULES.md §3), figures worked by hand in the comments."""
+"""Banking plugin, clause by clause (docs/rules.md §3), figures worked by hand in the comments."""
 from decimal import Decimal as D
 
 import pytest
@@ -40,7 +40,7 @@ def opportunity(amount, **kw):
                       ).opportunities[0]
 
 
-# --- identity, roles and ladder (roles table, 002/CIB §第五条, §第七条, RULES §1.3) --------------------
+# --- identity, roles and ladder (roles table, 002/CIB §第五条, §第七条, rules §1.3) --------------------
 
 def test_roles_and_ladder_follow_the_cib_scheme():
     assert (P.key, P.version, P.names.zh) == ("banking", "1.0.0", "信贷客户经理考核（银行）")
@@ -75,7 +75,7 @@ def test_loan_tiers_on_both_sides(amount, tier, owner, confirmer, grade):
     c = P.classify(opportunity(amount))
     assert (c.tier, c.owner_role, c.confirming_role, c.inputs["min_grade"]) == (tier, owner, confirmer, grade)
     assert c.follow_up_days == (None if tier == "micro" else 7) and c.in_bulletin == (tier in ("medium", "large"))
-    assert c.clause == "RULES §3.2" and c.clause in P.clauses and amount in c.reason_en
+    assert c.clause == "rules §3.2" and c.clause in P.clauses and amount in c.reason_en
 
 
 def test_small_loans_need_a_junior_and_the_reasons_say_so():
@@ -244,7 +244,7 @@ def test_overdue_points_per_started_half_point(grade, overdue, points):
     docked = [l for l in lines if l.unit == POINTS]
     assert len(docked) == (1 if points else 0)  # at the limit: no line, not a line of 0
     for line in docked:
-        assert (line.kind, line.clause, line.person) == ("overdue_rate", "RULES §3.3", "m")
+        assert (line.kind, line.clause, line.person) == ("overdue_rate", "rules §3.3", "m")
         assert line.inputs["steps"] * 2 == points
 
 
@@ -269,7 +269,7 @@ def test_missed_loan_opportunity_of_half_a_million():
     assert totals(lines, POINTS) == {"m": 10, "d": 3, "h": 3}
     owner = {l.person: l for l in lines if l.kind == "missed_report_owner"}
     d = owner["d"]
-    assert (d.role, d.clause, d.inputs["opportunity"]) == ("deputy_manager", "RULES §3.3", "o1")
+    assert (d.role, d.clause, d.inputs["opportunity"]) == ("deputy_manager", "rules §3.3", "o1")
     assert owner["h"].role == "branch_manager" and owner["h"].inputs["tier"] == "large"
     assert [l.inputs["opportunity"] for l in lines if l.kind == "missed_report"] == ["o1", "o2"]
 
@@ -314,7 +314,7 @@ def test_missed_report_threshold_is_a_parameter_and_the_owner_is_not_charged_twi
     ("500000.01", 100), ("509999", 100), ("1000000", 100), ("1005000", 150), ("2000000", 150),
     ("2000000.01", 150), ("5000000", 150)])
 def test_referrer_reward_bands_are_upper_inclusive_in_whole_wan(amount, reward):
-    # RULES §3.4: printed 1-5万 30, 6-10万 50, 11-50万 80, 51-100万 100, 101-200万 150, each band up to
+    # rules §3.4: printed 1-5万 30, 6-10万 50, 11-50万 80, 51-100万 100, 101-200万 150, each band up to
     # and including its upper figure [reading]: 55,000 is above 5万, not above 10万 -> 50;
     # 100,000.01 is above 10万 -> 80; below 1万 -> 0 and above 200万 -> 150 [default]
     # (the first reading paid gaps at the lower band: 55,000 -> 30, 105,000 -> 50)
@@ -344,7 +344,7 @@ def test_piece_bands_after_the_cut_are_parameters():
 
 
 def test_loans_issued_pay_counts_micro_and_small_loans_only():
-    # RULES §3.4 当月新发放微小贷款笔数: a 500,000 (medium) and a 2,000,000 (large) loan count nothing;
+    # rules §3.4 当月新发放微小贷款笔数: a 500,000 (medium) and a 2,000,000 (large) loan count nothing;
     # 499,999.99 is small and counts: 2 loans -> 2 x 30 = 60; the referrer is paid on every loan
     # (499,999.99 -> 80; 500,000 -> 80; 2,000,000 -> 150)
     lines = quarter([person("m", "senior"), {"id": "r", "role": "referrer"}],
@@ -363,7 +363,7 @@ def test_loans_issued_pay_counts_micro_and_small_loans_only():
 
 
 def test_a_promotion_is_paid_from_the_month_it_is_recorded():
-    # RULES §3.1/§3.4: promoted junior -> intermediate, recorded on 2026-02-10 (grade_since) with the
+    # rules §3.1/§3.4: promoted junior -> intermediate, recorded on 2026-02-10 (grade_since) with the
     # previous grade: January 2,200 (junior), February and March 2,700 (intermediate) = 7,600
     promoted = {**person("m", "intermediate", since="2026-02-10"), "previous_grade": "junior"}
     lines = quarter([promoted], []).lines

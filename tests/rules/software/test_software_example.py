@@ -30,7 +30,7 @@ def test_software_q2_matches_hand_calculation():
     # wang: 245,000 + 50,000 (c4 implementation, in the task) + 30,000 (c5 gross margin) + 30,000
     #      (half of c7) = X 355,000 >= C: carry 55,000; step base S = 355,000 - 50,000 = 305,000 >= C:
     #      300,000 x 4% + (C - T = 0) x 5% = 12,000 / 1.17 x KPI factor; the sheet's 97 is capped at
-    #      its full mark 90 = 100 on the raters' scale (RULES §4): KPI 90 x .5 + 80 x .2 + 100 x .3 = 91
+    #      its full mark 90 = 100 on the raters' scale (rules §4): KPI 90 x .5 + 80 x .2 + 100 x .3 = 91
     #      -> 0.8 + 0.2 x 0.91 = 0.982 -> 11,784 / 1.17 = 10,071.79; c4's 50,000 x 6% = 3,000 (its
     #      only pay) -> 13,071.79
     # new (started 04-15: no task): 30,000 (half of c7) + 5,000 (half of the add-module 10,000)
@@ -48,7 +48,7 @@ def test_software_q2_matches_hand_calculation():
 
 
 def test_progressive_q1_matches_hand_calculation():
-    result = run(SoftwareProgressivePlugin(), "software-progressive.yaml")  # as collected (RULES §2.4)
+    result = run(SoftwareProgressivePlugin(), "software-progressive.yaml")  # as collected (rules §2.4)
     # lin: 58,500 < B 100,000: 1.424% = 833.04 (and 41,500 to make up)
     # wang: 175,500 + 70% x 117,000 = 257,400 >= B; every single deal is over 50,000 (100% big):
     #      7.12% on all = 18,326.88; training 10,000 x 5% = 500 -> 18,826.88

@@ -1,4 +1,4 @@
-"""Software plugins, clause by clause (RULES.md §2), figures worked by hand in the comments."""
+"""Software plugins, clause by clause (docs/rules.md §2), figures worked by hand in the comments."""
 from decimal import Decimal as D
 
 import pytest
@@ -8,7 +8,7 @@ from plugins.software import SoftwarePlugin, SoftwareProgressivePlugin
 from kamkit.explain import CNY, FLAG, INFO
 from kamkit.facts_schema import load_facts
 
-P = SoftwarePlugin({"vat_divisor": 1})  # RULES §2.3's worked example: vat_divisor 1 for readability
+P = SoftwarePlugin({"vat_divisor": 1})  # rules §2.3's worked example: vat_divisor 1 for readability
 P_VAT = SoftwarePlugin()  # the seed's default: bonus amounts / 1.17
 PP = SoftwareProgressivePlugin()
 REP = {"id": "r", "role": "account_manager", "quarterly_target": 200000, "start_date": "2024-01-01"}
@@ -92,7 +92,7 @@ def test_not_in_crm_counts_for_nothing():
 
 
 def test_implementation_counts_in_the_task_and_is_paid_by_its_six_percent_only():
-    # RULES §2.2: the task is product AND implementation revenue; implementation is paid 6% of its net.
+    # rules §2.2: the task is product AND implementation revenue; implementation is paid 6% of its net.
     # 50,000 implementation with 10,000 partner share -> net 40,000: X = 40,000, side bonus 2,400;
     # the step bonus is on E less implementation: max(0, 40,000 - 40,000) = 0 (the first reading left
     # implementation out of X: X was 0, with -600 and a debt of 100,000)
@@ -118,7 +118,7 @@ def test_implementation_counts_in_the_task_and_is_paid_by_its_six_percent_only()
 
 
 def test_implementation_below_the_standard_quote_is_topped_up_at_the_software_rate():
-    # RULES §2.2: contract k billed 20,000 implementation against a 50,000 quote: shortfall 30,000.
+    # rules §2.2: contract k billed 20,000 implementation against a 50,000 quote: shortfall 30,000.
     # r collects 10,000 of it (half the billed implementation): 10,000 implementation credit (6% ->
     # 600) + 15,000 topped up like product revenue, and 100,000 product: X = 125,000 >= B;
     # step base S = 125,000 - 10,000 = 115,000 x 4% = 4,600
@@ -148,7 +148,7 @@ def test_secondary_development_at_gross_margin_add_module_half_data_conversion_n
 
 
 def test_joint_sale_exceptions_tobacco_and_delivered_revenue_and_a_unit_counterpart():
-    # RULES §2.2 (奖金计提考核办法 §二5): a tobacco contract is not split: the collector r gets 100,000
+    # rules §2.2 (奖金计提考核办法 §二5): a tobacco contract is not split: the collector r gets 100,000
     people = [*PEOPLE, {"id": "hq", "role": "unit", "name": "总部大客户部"}]
     contracts = [{"id": "tob", "total": 500000, "implementation": 150000, "tobacco": True}]
     lines = month_lines(coll("j", 100000, joint_with="s", contract="tob"), contracts=contracts, people=people)
@@ -209,7 +209,7 @@ def test_the_worked_example_of_rules_2_3_exactly():
 
 
 def test_bonus_is_on_net_of_vat_by_default():
-    # RULES §2.3: the seed's 计提奖金=本季度实际回款/1.17*奖金比率; tests stay on collections as collected.
+    # rules §2.3: the seed's 计提奖金=本季度实际回款/1.17*奖金比率; tests stay on collections as collected.
     # The worked example with the default vat_divisor 1.17: Q2 9,600 / 1.17 = 8,205.128205...
     # (5,600 / 1.17 = 4,786.32..., 4,000 / 1.17 = 3,418.80...), Q3 8,000 / 1.17 = 6,837.606837...;
     # Q1 still owes 40,000 (60,000 < B 100,000) and Q3 still carries 60,000
@@ -222,7 +222,7 @@ def test_bonus_is_on_net_of_vat_by_default():
 
 
 def test_floating_wage_follows_the_quarters_own_completion():
-    # RULES §2.3: paid when X reaches T, whether or not X also repaid earlier debts.
+    # rules §2.3: paid when X reaches T, whether or not X also repaid earlier debts.
     # Q1 60,000 owes 40,000; Q2 X 210,000 >= T 200,000 although E = 170,000 < T: paid (the first
     # reading tested E and withheld it)
     q1, q2 = chain(P, [60000, 210000])
@@ -258,7 +258,7 @@ def test_kpi_coefficient_scales_the_paid_bonus():
 
 
 def test_a_new_rep_carries_no_task_in_quarters_beginning_within_their_first_three_months():
-    # RULES §2.3: started 2026-02-15; the first 3 months end 2026-05-15: Q1 and Q2 (begins 04-01)
+    # rules §2.3: started 2026-02-15; the first 3 months end 2026-05-15: Q1 and Q2 (begins 04-01)
     # carry no task, Q3 (begins 07-01) does. B = 0: no debt, no deduction; 30,000 x 4% = 1,200
     new = {**REP, "start_date": "2026-02-15"}
     q1, q2, q3 = chain(P, [30000, 30000, 30000], people=[new])
@@ -283,7 +283,7 @@ def test_partial_repayment_keeps_the_rest_of_the_debt():
 
 
 def test_half_year_grade_moves():
-    # RULES §2.3.5: the half's credit against the half-year base (B + B = 200,000)
+    # rules §2.3.5: the half's credit against the half-year base (B + B = 200,000)
     q1, q2 = chain(P, [50000, 60000])  # 110,000 < 200,000: grade -1
     (down,) = [l for l in q2.lines if l.unit == FLAG]
     assert down.kind == "salary_grade_down" and (down.inputs["half_credit"], down.inputs["half_base"]) == (110000, 200000)
@@ -311,7 +311,7 @@ def test_parameters_are_honoured():
 # --- §2.4 progressive ------------------------------------------------------------------------------
 
 def test_progressive_below_base_and_above_the_annual_target():
-    # RULES §2.4, tests on collections as collected (vat_divisor 1): 50,000 < B 100,000: 1.424% = 712
+    # rules §2.4, tests on collections as collected (vat_divisor 1): 50,000 < B 100,000: 1.424% = 712
     (q1,) = chain(PP, [50000])
     assert cny(q1, "bonus") == 712
     # Q1-Q3 200,000 each: B reached, 7.12% = 14,240 each; Q4 300,000 with 600,000 before: 100,000
@@ -326,7 +326,7 @@ def test_progressive_below_base_and_above_the_annual_target():
 
 
 def test_progressive_shortfall_is_made_up_from_later_quarters():
-    # RULES §2.4 (§二2): Q1 50,000 < B: 712 and a shortfall of 50,000. Q2 250,000 makes it up first:
+    # rules §2.4 (§二2): Q1 50,000 < B: 712 and a shortfall of 50,000. Q2 250,000 makes it up first:
     # Q1's base is reached, it is released 100,000 x 7.12% - 712 = 6,408; E = 200,000 x 7.12% = 14,240
     q1, q2 = chain(PP, [50000, 250000])
     assert q1.carried["r"]["debts"] == [{"quarter": "2026-Q1", "owed": "50000", "base": "100000", "paid": "712"}]

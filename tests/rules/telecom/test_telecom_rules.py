@@ -1,4 +1,4 @@
-"""Telecom plugin, clause by clause (RULES.md §1), figures worked by hand in the comments."""
+"""Telecom plugin, clause by clause (docs/rules.md §1), figures worked by hand in the comments."""
 from datetime import date
 from decimal import Decimal as D
 
@@ -185,7 +185,7 @@ def test_veto_flag_for_everyone_charged_a_missed_report_or_subjective_loss():
 
 
 def test_any_lost_important_order_or_citywide_bid_flags_the_year_whatever_the_verdict():
-    # RULES §1.4 / 000 §(三) 漏报、漏单、丢单作为年度绩效否决指标: o2 (80,000, important) lost for an
+    # rules §1.4 / 000 §(三) 漏报、漏单、丢单作为年度绩效否决指标: o2 (80,000, important) lost for an
     # objective cause: no points, yet the year of everyone §(三)(二)1 would charge (BM, Dep, Dir, AM) is
     # flagged, naming o2 and its verdict (the first reading flagged subjective losses only: dep1 was
     # not flagged at all); o4 (a citywide bid) lost for a subjective cause: charged and
@@ -313,7 +313,7 @@ def test_commission_never_negative_task_consumed_once_and_deterministic(raw):
 
 
 def test_overdue_follow_ups_climb_the_telecom_ladder():
-    # RULES §1.3: an account manager's opportunity, 14 days without follow-up: week 1 -> centre
+    # rules §1.3: an account manager's opportunity, 14 days without follow-up: week 1 -> centre
     # director, week 2 -> deputy; a deputy's after 7 days -> branch manager
     assert P.escalation_role("account_manager", 14) == [(1, "center_director"), (2, "deputy_manager")]
     assert P.escalation_role("deputy_manager", 7) == [(1, "branch_manager")]

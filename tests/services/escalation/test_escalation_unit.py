@@ -78,7 +78,7 @@ def test_a_sweep_reads_only_the_opportunities_with_a_rung_due(sqlite_db):
 
 
 def test_a_tier_that_needs_a_grade_goes_to_a_qualified_holder(sqlite_db):
-    # banking: a 60,000 loan is "small" and needs a junior or above (RULES §3.2); its assistant
+    # banking: a 60,000 loan is "small" and needs a junior or above (rules §3.2); its assistant
     # account manager cannot own it, the junior of the same branch does
     worker = uow.for_worker(worker_factory(EscalationService, db=sqlite_db(Base)))
     for kind, doc in (("business_line", {"key": "acme", "plugin": "banking"}),

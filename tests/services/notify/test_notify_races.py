@@ -23,7 +23,7 @@ def _assigned(i):
 def _escalated(i, week):
     return E.make_event(E.OPPORTUNITY_ESCALATED, business_line="acme", opportunity=f"o{i}", week=week,
                         role="branch_manager", person="bm1", owner="am1", owner_role="account_manager",
-                        last_follow_up="2026-03-02", days_overdue=7 * week, clause="RULES §1.3",
+                        last_follow_up="2026-03-02", days_overdue=7 * week, clause="rules §1.3",
                         as_of=None)
 
 
