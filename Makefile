@@ -8,11 +8,11 @@ STAMP   = $(VENV)/.installed
 
 # Create the virtualenv and install the suite (editable), its test tools and the
 # third-party example plugin the tests select by configuration.
-$(STAMP): pyproject.toml tests/thirdparty_plugin/pyproject.toml
+$(STAMP): pyproject.toml examples/acme-rules/pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 (e.g. apt install python3.11 python3.11-venv) or run make PYTHON=/path/to/python3.11"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade "pip>=23"
-	$(PY) -m pip install -q -e '.[test]' -e tests/thirdparty_plugin
+	$(PY) -m pip install -q -e '.[test]' -e examples/acme-rules
 	@touch $@
 
 env: $(STAMP)

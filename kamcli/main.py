@@ -1,8 +1,11 @@
-"""`kam`: list and explain rule plugins; run classify / assess-month / commission-quarter on a
-facts file (JSON or YAML) and print an explained table, or JSON with --json.
+"""`kam`: list and explain rule plugins, check that a plugin keeps the contract (check-plugin);
+run classify / assess-month / commission-quarter on a facts file (JSON or YAML) and print an
+explained table, or JSON with --json.
 
     kam plugins
     kam explain telecom
+    kam check-plugin acme-flat                       # the contract's checks (kamkit/conformance.py)
+    kam check-plugin my_rules.plugin:MyPlugin        # a plugin class not yet installed (docs/plugins.md)
     kam classify telecom examples/telecom.yaml
     kam assess-month telecom examples/telecom.yaml --month 2026-03
     kam commission-quarter software examples/software.yaml --quarter 2026-Q2 --carried q1.json
@@ -11,21 +14,28 @@ facts file (JSON or YAML) and print an explained table, or JSON with --json.
     kam parked list escalation       # operators: events a service parked (kamcli/parked.py)
     kam access bootstrap li.wei --name "Li Wei"   # the first administrator (kamcli/access.py)
 
+Wherever a plugin key is asked for, a class not yet installed can be named as ``module:Class``
+(imported from the installed packages or the current directory).
+
 Errors (bad facts, unknown plugin or parameter) are printed naming each field and exit with 2.
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib
 import json
+import os
 import sys
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 from kamkit.config import load_config
-from kamkit.errors import InvalidFacts, SuiteError
+from kamkit.conformance import run_checks
+from kamkit.errors import InvalidFacts, SuiteError, UnknownPlugin
 from kamkit.explain import plain
 from kamkit.facts_schema import load_facts
-from kamkit.loader import available, load_plugin
+from kamkit.loader import available, load_plugin, plugin_class
 from kamkit.periods import Month, Quarter
 from kamkit.plugin import RulePlugin
 
@@ -40,7 +50,32 @@ def _plugin(args) -> RulePlugin:
         if line is None:
             raise SuiteError(f"business line {args.target!r} is not in {args.config}", field="target")
         return load_plugin(line.plugin_key, {**line.parameters, **overrides})
-    return load_plugin(args.target, overrides)
+    return resolve_plugin(args.target)(overrides)
+
+
+def resolve_plugin(target: str) -> type[RulePlugin]:
+    """The plugin class a target names: an installed key, else ``module:Class`` so an author can run
+    a plugin before registering it (the module is imported from the installed packages or the
+    current directory)."""
+    if target in available() or ":" not in target:
+        try:
+            return plugin_class(target)
+        except UnknownPlugin as exc:
+            if target in available():
+                raise
+            raise UnknownPlugin(f"{exc.errors[0]['message']}; a plugin class not installed yet is named "
+                                f"module:Class, e.g. my_rules.plugin:MyPlugin", field="plugin") from None
+    module_name, _, attr = target.partition(":")
+    if os.getcwd() not in sys.path:  # the console script's path starts at its own bin/
+        sys.path.append(os.getcwd())
+    try:
+        cls = getattr(importlib.import_module(module_name), attr)
+    except Exception as exc:  # the author's module: a typo in its name, or an error inside it
+        raise UnknownPlugin(f"cannot load {target!r}: {type(exc).__name__}: {exc}; installed keys: "
+                            f"{', '.join(sorted(available())) or 'none'}", field="plugin") from None
+    if not (isinstance(cls, type) and issubclass(cls, RulePlugin)):
+        raise UnknownPlugin(f"{target!r} is not a RulePlugin class", field="plugin")
+    return cls
 
 
 def _facts(args, period: str | None = None, plugin: RulePlugin | None = None):
@@ -151,9 +186,35 @@ def cmd_explain(args) -> None:
                           [(p["name"], _short(p["value"]), _short(p["default"]), p["basis"], p["clause"],
                             p["doc"]) for p in d["parameters"]]), "",
              "Clauses",
-             render.table(("clause", "RULES.md", "rule"),
+             render.table(("clause", "docs/rules.md", "rule"),
                           [(k, v["rules"], v["text"]) for k, v in d["clauses"].items()])]
     _emit(args, d, "\n".join(parts))
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    text: str  # what `kam check-plugin` prints
+    exit_code: int  # 0: no problems, 1: problems
+
+
+def check_outcome(cls: type, *, as_json: bool = False) -> CheckOutcome:
+    """The conformance checks of a plugin class, as `kam check-plugin` prints them."""
+    report = run_checks(cls)
+    if as_json:
+        text = json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
+    elif report.ok:
+        text = f"{report.key} {report.version}: ok ({report.checks} checks)"
+    else:
+        count = len(report.problems)
+        head = f"{report.key} {report.version}: {count} problem{'s' * (count != 1)} ({report.checks} checks)"
+        text = "\n".join([head] + [f"  {p.what}: {p.message}" for p in report.problems])
+    return CheckOutcome(text, 0 if report.ok else 1)
+
+
+def cmd_check_plugin(args) -> int:
+    outcome = check_outcome(resolve_plugin(args.target), as_json=args.json)
+    print(outcome.text)
+    return outcome.exit_code
 
 
 def _short(value: Any) -> str:
@@ -271,6 +332,13 @@ def build_parser() -> argparse.ArgumentParser:
     common(p, facts=False)
     p.set_defaults(func=cmd_explain)
 
+    p = sub.add_parser("check-plugin", help="check that a plugin keeps the contract; exit 1 naming each "
+                                            "problem")
+    p.add_argument("target", help="plugin key (see `kam plugins`), or module:Class of a plugin not "
+                                  "installed yet")
+    p.add_argument("--json", action="store_true", help="print the problems as JSON")
+    p.set_defaults(func=cmd_check_plugin)
+
     p = sub.add_parser("classify", help="tier, owner and bulletin inclusion of each opportunity")
     common(p)
     p.set_defaults(func=cmd_classify)
@@ -297,7 +365,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        args.func(args)
+        answer = args.func(args)
+        code = answer if isinstance(answer, int) else 0  # check-plugin answers 1 for problems
         sys.stdout.flush()
     except BrokenPipeError:  # `kam ... --json | head`: the reader left; say so once, no traceback
         import os
@@ -313,7 +382,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for e in exc.errors:
                 print(f"  {e['field'] or '(document)'}: {e['message']}", file=sys.stderr)
         return 2
-    return 0
+    return code
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ BUILT_IN = {"telecom", "software", "software-progressive", "banking"}
 
 
 def test_built_in_and_third_party_plugins_are_discovered_by_entry_point():
-    # acme-flat lives in tests/thirdparty_plugin, a separately installed distribution
+    # acme-flat lives in examples/acme-rules, a separately installed distribution
     found = available()
     assert BUILT_IN | {"acme-flat"} <= set(found)
     assert found["acme-flat"].dist.name == "acme-rules"
