@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from nameko.testing.services import worker_factory
 from sqlalchemy.orm import sessionmaker
 
-from services.common.storage import audit, uow
+from services.common.storage import uow
 
 from services.common.storage import migrations
 
@@ -34,8 +34,6 @@ class Workers:
         worker = worker_factory(self.Service, db=Db(self.sessions()), **dependencies)
         if hasattr(self.Service, "tables"):  # changes through real units of work, audited in real rows
             uow.for_worker(worker)
-        if hasattr(self.Service, "AuditEntry"):
-            worker.audit = audit.writer(self.Service)
         return worker
 
     def close(self):

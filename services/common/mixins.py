@@ -80,10 +80,8 @@ class _AuditQuery(Schema):
 
 
 class AuditTrail:
-    """Mixed into each service class (with ``db`` and ``AuditEntry``): ``self.audit`` to write
-    entries in a change's transaction, and list_audit to read them."""
-
-    audit = audit.Audit()
+    """Mixed into each service class (with ``db`` and ``tables``): list_audit reads the entries
+    its units of work wrote (services.common.storage.uow)."""
 
     @api
     def list_audit(self, business_line=None, principal=None, target=None, period=None, outcome=None,
@@ -92,7 +90,7 @@ class AuditTrail:
         Filters: business line, principal, target ("opportunity:o1"), period, outcome."""
         query = validated(_AuditQuery, business_line=business_line, principal=principal, target=target,
                           period=period, outcome=outcome, page=page, page_size=page_size)
-        return audit.entries(self.db.session, self.AuditEntry, **query)
+        return audit.entries(self.db.session, self.tables.audit, **query)
 
 
 class AccessProjection:

@@ -25,16 +25,12 @@ RPC out: intake.record_counts(business_line) before a quarter is computed: it wa
 CLOSE_CATCH_UP_SECONDS) for every change intake has sent, else refuses with Conflict naming
 what is missing (services.common.periods.catch_up), or, given accept_missing (a reason), runs on what
 it holds and says so in the version's reason.
-Operators (every service, services.common.mixins): list_parked, get_parked, replay_parked,
-drop_parked — events this service parked in ``compensation.parked`` (services.common.messaging.deadletter).
-Handlers apply only events the suite published (services.common.messaging.origin), validate each
-(wire.events), retry failures through delay queues and park what still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
 Side by side (workers, instances): a line's projection updates are applied one at a time, and
 its closes and reopenings wait for each other (services.common.storage.locks).
-Who may do what: intake.access_changed kept in access_principals (services.common.access.guard).
-Audit (every service, services.common.storage.audit): each change and each refused call in the append-only
-``audit_log``, in the change's transaction; list_audit(business_line, principal, target, period,
-outcome, page, page_size).
+Like every service (services.common.mixins): list_parked / get_parked / replay_parked /
+drop_parked for the events it parked in ``compensation.parked``, list_audit over its append-only audit
+trail, and the access projection; handlers apply only the suite's own events, once each
+(services.common.messaging.entrypoints); RPCs answer only SuiteErrors.
 Tables: models.py.
 """
 from __future__ import annotations
@@ -44,7 +40,7 @@ from kamkit.explain import plain
 from services.common.messaging.rpc import api
 from services.common.periods import ledger
 from services.common.periods.period_run import facts_for, off_the_hub
-from services.common.periods.service import PeriodService
+from services.common.periods import service as period  # a module: `nameko run` would run its class
 from services.common.storage.db import ServiceDatabase
 from wire import events as E
 
@@ -52,7 +48,7 @@ from .models import MODELS
 from .schemas import SCHEMAS
 
 
-class CompensationService(PeriodService):
+class CompensationService(period.PeriodService):
     """Quarters into statements of pay, carrying state from quarter to quarter
     (services.common.periods.service: the rest)."""
 

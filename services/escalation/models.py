@@ -3,14 +3,12 @@ from sqlalchemy import (JSON, Boolean, Column, Date, DateTime, Index, Integer, S
                         UniqueConstraint)
 
 from services.common.access.guard import access_table
-from services.common.storage.audit import audit_table
-from services.common.storage.db import new_base, reliability_tables, utcnow
-from services.common.storage.uow import Tables
+from services.common.storage.db import new_base, utcnow
+from services.common.storage.uow import reliability
 
 Base = new_base("escalation")  # its migrations: services/escalation/migrations
-AppliedEvent, IdempotentCall, OutboxEvent = reliability_tables(Base)
-AuditEntry = audit_table(Base)  # who did what (services.common.storage.audit), append-only
-TABLES = Tables(applied=AppliedEvent, calls=IdempotentCall, outbox=OutboxEvent, audit=AuditEntry)
+TABLES = reliability(Base)  # applied events, idempotency answers, outbox, audit trail (append-only)
+AppliedEvent, IdempotentCall, OutboxEvent, AuditEntry = TABLES.applied, TABLES.calls, TABLES.outbox, TABLES.audit
 AccessPrincipal = access_table(Base)  # who may do what, as intake announced it
 
 

@@ -13,14 +13,10 @@ Timer: a daily sweep as of today (docs/rules.md §1.3). Each (opportunity, follo
 week, rung) escalates once, even with several instances sweeping the same database. A line's
 events and sweep steps take the line's lock (services.common.storage.locks), so an opportunity and its
 owner's record arriving together cannot leave it vacant.
-Operators (every service, services.common.mixins): list_parked, get_parked, replay_parked,
-drop_parked — events this service parked in ``escalation.parked`` (services.common.messaging.deadletter).
-Handlers apply only events the suite published (services.common.messaging.origin), validate each
-(wire.events), retry failures through delay queues and park what still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
-Who may do what: intake.access_changed kept in access_principals (services.common.access.guard).
-Audit (every service, services.common.storage.audit): each change and each refused call in the append-only
-``audit_log``, in the change's transaction; list_audit(business_line, principal, target, period,
-outcome, page, page_size).
+Like every service (services.common.mixins): list_parked / get_parked / replay_parked /
+drop_parked for the events it parked in ``escalation.parked``, list_audit over its append-only audit
+trail, and the access projection; handlers apply only the suite's own events, once each
+(services.common.messaging.entrypoints); RPCs answer only SuiteErrors.
 Tables: models.py.
 """
 from __future__ import annotations
@@ -45,7 +41,7 @@ from kamkit.facts_schema import OpportunitySchema
 from services.common.storage.projection import each_change, is_newer, plugin_of
 from services.common.messaging.rpc import api, validated
 
-from .models import TABLES, AccessPrincipal, AppliedEvent, Base, Escalation, FollowUp, Line, Opportunity, Person
+from .models import TABLES, AccessPrincipal, Base, Escalation, FollowUp, Line, Opportunity, Person
 from .schemas import OpportunityRef, Sweep
 
 SWEEP_INTERVAL = 24 * 3600  # daily
@@ -55,8 +51,7 @@ _OPPORTUNITY = OpportunitySchema()  # one instance: building a schema costs more
 class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTrail):
     name = E.ESCALATION
     tables = TABLES
-    AuditEntry = TABLES.audit
-    AppliedEvent, AccessPrincipal = AppliedEvent, AccessPrincipal  # for AccessProjection
+    AccessPrincipal = AccessPrincipal  # for AccessProjection
 
     db = ServiceDatabase(Base)
     dispatch = SuiteDispatcher()  # events under the service's broker user (services.common.messaging.origin)

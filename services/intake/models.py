@@ -1,14 +1,12 @@
 """intake's tables: the records themselves, plus the shared reliability tables."""
 from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 
-from services.common.storage.audit import audit_table
-from services.common.storage.db import new_base, reliability_tables, utcnow
-from services.common.storage.uow import Tables
+from services.common.storage.db import new_base, utcnow
+from services.common.storage.uow import reliability
 
 Base = new_base("intake")  # its migrations: services/intake/migrations
-AppliedEvent, IdempotentCall, OutboxEvent = reliability_tables(Base)
-AuditEntry = audit_table(Base)  # who did what (services.common.storage.audit), append-only
-TABLES = Tables(applied=AppliedEvent, calls=IdempotentCall, outbox=OutboxEvent, audit=AuditEntry)
+TABLES = reliability(Base)  # applied events, idempotency answers, outbox, audit trail (append-only)
+AppliedEvent, IdempotentCall, OutboxEvent, AuditEntry = TABLES.applied, TABLES.calls, TABLES.outbox, TABLES.audit
 
 
 class Record(Base):

@@ -29,13 +29,11 @@ event), ``access_changed`` (wire.events.AccessChanged) for every change of a pri
 tokens; written to the outbox in the change's own transaction and sent after commit.
 Errors: InvalidFacts (every bad field, by name; limits in kamkit.limits), NotFound, Conflict,
 Unavailable, Internal; nothing is half-written. Idempotency keys are scoped per business line.
-Audit (every service, services.common.storage.audit): each change and each refused call in the append-only
-``audit_log``, in the change's transaction; list_audit(business_line, principal, target, period,
-outcome, page, page_size).
-Operators (every service, services.common.mixins): list_parked, get_parked, replay_parked,
-drop_parked — events this service parked in ``intake.parked`` (services.common.messaging.deadletter).
-Handlers apply only events the suite published (services.common.messaging.origin), validate each
-(wire.events), retry failures through delay queues and park what still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
+Like every service (services.common.mixins): list_parked / get_parked / replay_parked /
+drop_parked for the events it parked in ``intake.parked``, list_audit over its append-only audit
+trail (each change and each refused call, in the change's transaction); RPCs answer only
+SuiteErrors. Every change goes through a unit of work (services.common.storage.uow); the SQL is
+store.py.
 Tables: models.py.
 """
 from __future__ import annotations
@@ -82,7 +80,6 @@ def _idempotency(business_line, idempotency_key, method, digest) -> Idempotency 
 class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTrail):
     name = E.INTAKE
     tables = TABLES
-    AuditEntry = TABLES.audit
 
     db = ServiceDatabase(Base)
     dispatch = SuiteDispatcher()  # events under the service's broker user (services.common.messaging.origin)

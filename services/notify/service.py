@@ -14,14 +14,10 @@ Every message is made once (keyed by its source event, or line + week for a bull
 delivered on every configured channel (channels.py); each attempt is logged on its Delivery row
 and failures are retried with exponential back-off up to NOTIFY_MAX_ATTEMPTS. A delivery is claimed
 under a lease before it is sent, so the retry timer (of any instance) never sends it twice.
-Operators (every service, services.common.mixins): list_parked, get_parked, replay_parked,
-drop_parked — events this service parked in ``notify.parked`` (services.common.messaging.deadletter).
-Handlers apply only events the suite published (services.common.messaging.origin), validate each
-(wire.events), retry failures through delay queues and park what still fails; RPCs answer only SuiteErrors (Unavailable, Internal with a correlation id).
-Who may do what: intake.access_changed kept in access_principals (services.common.access.guard).
-Audit (every service, services.common.storage.audit): each change and each refused call in the append-only
-``audit_log``, in the change's transaction; list_audit(business_line, principal, target, period,
-outcome, page, page_size).
+Like every service (services.common.mixins): list_parked / get_parked / replay_parked /
+drop_parked for the events it parked in ``notify.parked``, list_audit over its append-only audit
+trail, and the access projection; handlers apply only the suite's own events, once each
+(services.common.messaging.entrypoints); RPCs answer only SuiteErrors.
 Tables: models.py.
 """
 from __future__ import annotations
@@ -35,7 +31,7 @@ from sqlalchemy import case, update
 from sqlalchemy.exc import IntegrityError
 
 from wire import events as E
-from services.common.storage.db import ServiceDatabase, first_time, utcnow
+from services.common.storage.db import ServiceDatabase, utcnow
 from services.common.messaging.entrypoints import handles
 from services.common.storage.uow import UnitsOfWork
 from services.common import mixins  # a module: `nameko run` would run a mixin class found here
@@ -45,7 +41,7 @@ from services.common.messaging.rpc import api, validated
 
 from . import templates as T
 from .channels import Channels
-from .models import TABLES, AuditEntry, AccessPrincipal, AppliedEvent, Base, Delivery, Message, Opportunity
+from .models import TABLES, AccessPrincipal, Base, Delivery, Message, Opportunity
 from .schemas import Bulletin, DeliveryQuery, MessageQuery, Retry
 
 DEFAULT_MAX_ATTEMPTS = 8
@@ -55,9 +51,8 @@ SEND_LEASE = timedelta(seconds=120)  # a claimed delivery is not sent again befo
 class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTrail):
     name = E.NOTIFY
     tables = TABLES
-    AuditEntry = AuditEntry
-    uow = UnitsOfWork()  # the access projection's changes (services.common.mixins)
-    AppliedEvent, AccessPrincipal = AppliedEvent, AccessPrincipal  # for AccessProjection
+    uow = UnitsOfWork()  # every change with its audit entry (notify announces no events)
+    AccessPrincipal = AccessPrincipal  # for AccessProjection
 
     db = ServiceDatabase(Base)
     channels = Channels()
@@ -70,19 +65,21 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
 
     @handles(E.INTAKE, E.RECORD_CHANGED)
     def on_record_changed(self, payload):
-        if payload.get("kind") not in {"opportunity", "follow_up"} or not self._first(payload):
+        if payload.get("kind") not in {"opportunity", "follow_up"}:
             return
-        for change in each_change(payload):  # a batch's records all in this one transaction
-            doc, line = change["record"], change["business_line"]
-            if change["kind"] == "opportunity":
-                self._set(line, doc["id"], Opportunity.version < change["version"],
-                          version=change["version"], doc=doc)
-            else:
-                day = date.fromisoformat(doc["date"])
-                self._set(line, doc["opportunity"], None, last_follow_up=case(
-                    (Opportunity.last_follow_up.is_(None), day),
-                    (Opportunity.last_follow_up < day, day), else_=Opportunity.last_follow_up))
-        self.db.session.commit()
+        with self.uow() as u:
+            if not self._first(u, payload):
+                return
+            for change in each_change(payload):  # a batch's records all in this one transaction
+                doc, line = change["record"], change["business_line"]
+                if change["kind"] == "opportunity":
+                    self._set(line, doc["id"], Opportunity.version < change["version"],
+                              version=change["version"], doc=doc)
+                else:
+                    day = date.fromisoformat(doc["date"])
+                    self._set(line, doc["opportunity"], None, last_follow_up=case(
+                        (Opportunity.last_follow_up.is_(None), day),
+                        (Opportunity.last_follow_up < day, day), else_=Opportunity.last_follow_up))
 
     @handles(E.INTAKE, E.RECORDS_CHANGED)
     def on_records_changed(self, payload):
@@ -100,52 +97,58 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
         return session.execute(update(Opportunity).where(*where).values(**values)
                                .execution_options(synchronize_session=False)).rowcount
 
-    def _first(self, payload):
-        return first_time(self.db.session, AppliedEvent, payload["event_id"], "notify")
+    @staticmethod
+    def _first(u, payload):
+        return u.first_time(payload["event_id"], "notify")
 
     # --- notices --------------------------------------------------------------------------
 
     @handles(E.ESCALATION, E.OWNER_ASSIGNED)
     def on_owner_assigned(self, payload):
-        if not self._first(payload):
-            return
-        n = payload.get("assignment")
-        newer = None if n is None else Opportunity.assignment < n
-        changed = self._set(payload["business_line"], payload["opportunity"], newer, tier=payload["tier"],
-                            owner=payload["owner"], owner_role=payload["owner_role"],
-                            in_bulletin=payload["in_bulletin"], **({} if n is None else {"assignment": n}))
-        if not changed:  # an older assignment after a newer one (a retried delivery): the newer
-            self.db.session.commit()  # stands, and nobody is told of an owner who no longer is
-            return
-        self._make(payload["event_id"], payload["business_line"], "owner_assigned",
-                   T.owner_assigned(payload), payload)
+        with self.uow() as u:
+            if not self._first(u, payload):
+                return
+            n = payload.get("assignment")
+            newer = None if n is None else Opportunity.assignment < n
+            changed = self._set(payload["business_line"], payload["opportunity"], newer, tier=payload["tier"],
+                                owner=payload["owner"], owner_role=payload["owner_role"],
+                                in_bulletin=payload["in_bulletin"], **({} if n is None else {"assignment": n}))
+            if not changed:  # an older assignment after a newer one (a retried delivery): the newer
+                return  # stands, and nobody is told of an owner who no longer is
+            self._make(u, payload["event_id"], payload["business_line"], "owner_assigned",
+                       T.owner_assigned(payload), payload)
 
     @handles(E.ESCALATION, E.OPPORTUNITY_ESCALATED)
     def on_escalated(self, payload):
-        if not self._first(payload):
-            return
-        self._set(payload["business_line"], payload["opportunity"], None,
-                  escalations=Opportunity.escalations + 1)
-        self._make(payload["event_id"], payload["business_line"], "escalation", T.escalated(payload), payload)
+        with self.uow() as u:
+            if not self._first(u, payload):
+                return
+            self._set(payload["business_line"], payload["opportunity"], None,
+                      escalations=Opportunity.escalations + 1)
+            self._make(u, payload["event_id"], payload["business_line"], "escalation", T.escalated(payload),
+                       payload)
 
     @handles(E.ASSESSMENT, E.MONTH_CLOSED)
     def on_month_closed(self, payload):
-        if self._first(payload):
-            self._make(payload["event_id"], payload["business_line"], "monthly_sheet",
-                       T.period_closed(payload, "月度考核扣分表", "monthly penalty sheet"), payload)
+        with self.uow() as u:
+            if self._first(u, payload):
+                self._make(u, payload["event_id"], payload["business_line"], "monthly_sheet",
+                           T.period_closed(payload, "月度考核扣分表", "monthly penalty sheet"), payload)
 
     @handles(E.COMPENSATION, E.QUARTER_CLOSED)
     def on_quarter_closed(self, payload):
-        if self._first(payload):
-            self._make(payload["event_id"], payload["business_line"], "quarterly_statement",
-                       T.period_closed(payload, "季度提成奖金结算", "quarterly commission statement"),
-                       payload)
+        with self.uow() as u:
+            if self._first(u, payload):
+                self._make(u, payload["event_id"], payload["business_line"], "quarterly_statement",
+                           T.period_closed(payload, "季度提成奖金结算", "quarterly commission statement"),
+                           payload)
 
     @handles(E.COMPENSATION, E.PERIOD_STALE)
     def on_period_stale(self, payload):
-        if self._first(payload):
-            self._make(payload["event_id"], payload["business_line"], "stale_statement",
-                       T.period_stale(payload), payload)
+        with self.uow() as u:
+            if self._first(u, payload):
+                self._make(u, payload["event_id"], payload["business_line"], "stale_statement",
+                           T.period_stale(payload), payload)
 
     # --- the weekly bulletin -------------------------------------------------------------
 
@@ -165,9 +168,11 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
                     if o.doc and o.doc.get("status", "open") == "open"]
             rows.sort(key=lambda r: (-Decimal(r["amount"]), r["opportunity"]))  # biggest first
             doc = T.weekly_bulletin(line, day.isoformat(), rows)
-            message = self._make(f"bulletin:{line}:{year}-W{week:02d}", line, "weekly_bulletin", doc,
-                                 {"as_of": day.isoformat(), "rows": rows},
-                                 audited={"subject": doc.title, "as_of": day.isoformat(), "opportunities": len(rows)})
+            with self.uow() as u:
+                message = self._make(u, f"bulletin:{line}:{year}-W{week:02d}", line, "weekly_bulletin", doc,
+                                     {"as_of": day.isoformat(), "rows": rows},
+                                     audited={"subject": doc.title, "as_of": day.isoformat(),
+                                              "opportunities": len(rows)})
             made.append({"business_line": line, "message": message, "opportunities": len(rows)})
         return made
 
@@ -185,14 +190,14 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
 
     # --- messages and deliveries ----------------------------------------------------------
 
-    def _make(self, dedup, line, kind, doc, data, audited=None):
-        """Store the message once with a pending delivery per channel, commit, then deliver. A
-        message someone asked for (``audited``: what the audit entry says it holds) is recorded
-        in the audit trail in the same transaction."""
-        session = self.db.session
+    def _make(self, u, dedup, line, kind, doc, data, audited=None):
+        """Store the message once with a pending delivery per channel in the unit of work ``u``,
+        commit, then deliver. A message someone asked for (``audited``: what the audit entry
+        says it holds) is recorded in the audit trail in the same transaction."""
+        session = u.session
         existing = session.query(Message).filter_by(dedup=dedup).one_or_none()
         if existing is not None:
-            session.commit()
+            u.commit()
             return existing.id
         message = Message(dedup=dedup, business_line=line, kind=kind, subject=doc.title,
                           markdown=T.to_markdown(doc), html=T.to_html(doc), data=data)
@@ -201,11 +206,11 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
         for name in sorted(self.channels):
             session.add(Delivery(message_id=message.id, channel=name))
         if audited is not None:
-            self.audit.done(session, business_line=line, target=f"message:{dedup}", after=audited)
+            u.audit(business_line=line, target=f"message:{dedup}", after=audited)
         try:
-            session.commit()
+            u.commit()
         except IntegrityError:  # made by another worker at the same moment
-            session.rollback()
+            u.rollback()
             return session.query(Message).filter_by(dedup=dedup).one().id
         self._deliver([d.id for d in session.query(Delivery.id).filter_by(message_id=message.id)
                        .order_by(Delivery.id)])

@@ -126,7 +126,7 @@ def record_refusal(container, method: str, body: Mapping[str, Any], context: Map
     never turned into another answer (the caller is refused either way)."""
     database = next(d for d in container.dependencies if isinstance(d, ServiceDatabase))
     try:
-        audit.refused(database.engine, container.service_cls.AuditEntry, container.service_name, method,
+        audit.refused(database.engine, container.service_cls.tables.audit, container.service_name, method,
                       _arguments(container.service_cls, method, body), context,
                       getattr(refusal, "principal", "-"), str(refusal))
     except Exception:  # noqa: BLE001 - the database may be the very thing that is down

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from services.common.access.guard import access_table
 from services.common.periods.factstore import fact_table
 from services.common.periods.ledger import ledger_tables
-from services.common.storage.audit import audit_table
-from services.common.storage.db import new_base, reliability_tables
-from services.common.storage.uow import Tables
+from services.common.storage.db import new_base
+from services.common.storage.uow import Tables, reliability
 
 
 @dataclass(frozen=True)
@@ -24,8 +23,6 @@ class PeriodModels:
 
 def period_models(service: str) -> PeriodModels:
     base = new_base(service)
-    applied, calls, outbox = reliability_tables(base)
     sheet, sheet_line = ledger_tables(base)
     return PeriodModels(base=base, fact=fact_table(base), sheet=sheet, sheet_line=sheet_line,
-                        access=access_table(base),
-                        tables=Tables(applied=applied, calls=calls, outbox=outbox, audit=audit_table(base)))
+                        access=access_table(base), tables=reliability(base))

@@ -53,8 +53,7 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "models" in cls.__dict__:  # what the mixins and the unit of work read
-            cls.tables, cls.AuditEntry = cls.models.tables, cls.models.tables.audit
-            cls.AppliedEvent, cls.AccessPrincipal = cls.models.tables.applied, cls.models.access
+            cls.tables, cls.AccessPrincipal = cls.models.tables, cls.models.access
 
     # --- the projection ---------------------------------------------------------------------
 

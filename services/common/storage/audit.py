@@ -9,16 +9,15 @@ with access control off it is ``-``. The correlation id is the gateway's (``X-Co
 or nameko's call id. The database itself refuses UPDATE and DELETE on the table (triggers made by
 each service's first revision, services.common.storage.baseline).
 
-``Audit`` is the dependency a service method writes with: ``self.audit.done(session, action,
-business_line=..., target=..., period=..., before=..., after=...)``; ``list_audit`` answers the
-``audit_rpc`` RPC every service has.
+A change writes its entry through its unit of work (services.common.storage.uow:
+``u.audit(action, business_line=..., target=..., period=..., before=..., after=...)``, a
+``Writer`` underneath); ``entries`` answers the ``list_audit`` RPC every service has.
 """
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Mapping
 
-from nameko.extensions import DependencyProvider
 from sqlalchemy import JSON, Column, DateTime, Index, Integer, String, Text, insert
 from sqlalchemy.orm import Session
 
@@ -52,20 +51,6 @@ def audit_table(Base):
 
 def correlation_of(context: Mapping[str, Any], call_id: str | None = None) -> str:
     return str(context.get("correlation_id") or call_id or "")[:64]
-
-
-class Audit(DependencyProvider):
-    """``self.audit`` in a service: entries for this worker's call, added to the caller's session."""
-
-    def get_dependency(self, worker_ctx):
-        return Writer(self.container.service_cls.AuditEntry, self.container.service_name,
-                       worker_ctx.context_data, worker_ctx.call_id)
-
-
-def writer(Service, context: Mapping[str, Any] | None = None, call_id: str = "") -> "Writer":
-    """What ``self.audit`` is in a worker of ``Service``, outside a running container (unit tests,
-    tools)."""
-    return Writer(Service.AuditEntry, Service.name, context or {}, call_id)
 
 
 class Writer:

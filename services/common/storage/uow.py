@@ -35,7 +35,7 @@ from sqlalchemy import bindparam, insert, select
 from kamkit.errors import Conflict
 from services.common.storage import audit as audit_trail
 from services.common.storage import outbox
-from services.common.storage.db import ServiceDatabase, first_time
+from services.common.storage.db import ServiceDatabase, first_time, reliability_tables
 
 Dispatch = Callable[[str, Mapping[str, Any]], None]
 
@@ -48,6 +48,12 @@ class Tables:
     calls: type  # IdempotentCall: idempotency keys and their answers
     outbox: type  # OutboxEvent: events still to send
     audit: type  # AuditEntry: the append-only audit trail
+
+
+def reliability(base) -> Tables:
+    """The four tables every service has, on its declarative base."""
+    applied, calls, outbox = reliability_tables(base)
+    return Tables(applied=applied, calls=calls, outbox=outbox, audit=audit_trail.audit_table(base))
 
 
 @dataclass(frozen=True)
