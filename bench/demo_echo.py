@@ -1,6 +1,7 @@
 """The floor of bench/demo_year.py: for each of the five services, a bare nameko service of the same
 name with the same RPC method names, answering every call at once with nothing
 (`nameko run bench.demo_echo`): what the demo's calls cost on the bus alone."""
+
 from nameko.rpc import rpc
 
 # modules, not classes: `nameko run` would start every service class in this module's namespace
@@ -12,8 +13,13 @@ from services.notify import service as notify
 
 
 def _rpc_methods(cls) -> list[str]:
-    return sorted(name for name in dir(cls) if any(
-        type(e).__name__.endswith("Rpc") for e in getattr(getattr(cls, name), "nameko_entrypoints", ())))
+    return sorted(
+        name
+        for name in dir(cls)
+        if any(
+            type(e).__name__.endswith("Rpc") for e in getattr(getattr(cls, name), "nameko_entrypoints", ())
+        )
+    )
 
 
 def _echo_service(cls):
@@ -22,6 +28,12 @@ def _echo_service(cls):
 
 
 IntakeEcho, EscalationEcho, AssessmentEcho, CompensationEcho, NotifyEcho = (
-    _echo_service(cls) for cls in (intake.IntakeService, escalation.EscalationService,
-                                   assessment.AssessmentService, compensation.CompensationService,
-                                   notify.NotifyService))
+    _echo_service(cls)
+    for cls in (
+        intake.IntakeService,
+        escalation.EscalationService,
+        assessment.AssessmentService,
+        compensation.CompensationService,
+        notify.NotifyService,
+    )
+)

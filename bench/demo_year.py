@@ -9,6 +9,7 @@ and the ratio demo / floor; no assertion, no pass/fail.
 Needs the local RabbitMQ (rabbitmqctl usable, for the throwaway vhost). The services keep SQLite
 databases under a temporary directory, as `make demo` does by default.
 """
+
 from __future__ import annotations
 
 import eventlet
@@ -37,8 +38,9 @@ SEED = 2026
 def floor(amqp_uri: str, actions, tmp: Path) -> float:
     from nameko.standalone.rpc import ClusterRpcProxy
 
-    proc = start_service("bench.demo_echo", "services/intake/config.yaml", {"AMQP_URI": amqp_uri},
-                         tmp / "echo.log")
+    proc = start_service(
+        "bench.demo_echo", "services/intake/config.yaml", {"AMQP_URI": amqp_uri}, tmp / "echo.log"
+    )
     try:
         with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=120) as rpc:
             for name in demo.SERVICES:
@@ -58,7 +60,9 @@ def subject(amqp_uri: str, actions, tmp: Path) -> float:
     out = tmp / "out"
     proc, token = demo.start_services(out, amqp_uri)
     try:
-        with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=300, context_data={"authorization": token}) as rpc:
+        with ClusterRpcProxy(
+            {"AMQP_URI": amqp_uri}, timeout=300, context_data={"authorization": token}
+        ) as rpc:
             demo.wait_until_up(rpc, proc)
             began = time.perf_counter()
             demo.replay(rpc, actions, out, SEED)
@@ -80,10 +84,14 @@ def main() -> None:
             floors.append(floor(amqp_uri, actions, Path(tmp)))
         with tempfile.TemporaryDirectory() as tmp, vhost() as amqp_uri:
             subjects.append(subject(amqp_uri, actions, Path(tmp)))
-    table(f"the demo's year ({args.size}, seed {SEED}): {len(actions)} calls, {args.repeats} repeats",
-          [("floor: the same calls to echo services", floors, [len(actions)] * len(floors)),
-           ("the demo through the five services", subjects, [len(actions)] * len(subjects))],
-          second="calls")
+    table(
+        f"the demo's year ({args.size}, seed {SEED}): {len(actions)} calls, {args.repeats} repeats",
+        [
+            ("floor: the same calls to echo services", floors, [len(actions)] * len(floors)),
+            ("the demo through the five services", subjects, [len(actions)] * len(subjects)),
+        ],
+        second="calls",
+    )
     print(f"demo = {median(subjects) / median(floors):.1f} x floor")
 
 

@@ -2,6 +2,7 @@
 started as its own `nameko run` process, its CPU time and peak RSS read from /proc, and the
 min/median/max table every script prints. Nothing here asserts: benchmarks print, people judge.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -13,11 +14,13 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 ROOT = Path(__file__).resolve().parents[1]
-logging.getLogger("amqp").setLevel(logging.ERROR)  # "Received method ... during closing channel" on every client close
+logging.getLogger("amqp").setLevel(
+    logging.ERROR
+)  # "Received method ... during closing channel" on every client close
 TICK = os.sysconf("SC_CLK_TCK")
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -53,8 +56,11 @@ def vhost():
     """A throwaway vhost on the local broker; yields its AMQP URI."""
     name = f"kam_bench_{uuid.uuid4().hex[:8]}"
     subprocess.run(["rabbitmqctl", "-q", "add_vhost", name], check=True, capture_output=True)
-    subprocess.run(["rabbitmqctl", "-q", "set_permissions", "-p", name, "guest", ".*", ".*", ".*"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["rabbitmqctl", "-q", "set_permissions", "-p", name, "guest", ".*", ".*", ".*"],
+        check=True,
+        capture_output=True,
+    )
     try:
         yield f"pyamqp://guest:guest@127.0.0.1:5672/{name}"
     finally:
@@ -69,6 +75,7 @@ class Databases:
         self.engine = None
         if admin != "sqlite":
             import sqlalchemy as sa
+
             self.engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
 
     @property
@@ -80,6 +87,7 @@ class Databases:
         if self.engine is None:
             return f"sqlite:///{self.tmp}/{name}.db"
         import sqlalchemy as sa
+
         with self.engine.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         self.created.append(name)
@@ -89,6 +97,7 @@ class Databases:
         if self.engine is None:
             return
         import sqlalchemy as sa
+
         with self.engine.connect() as conn:
             for name in self.created:
                 conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -96,10 +105,20 @@ class Databases:
 
 def consumers(amqp_uri: str, queue: str) -> int:
     """How many consumers a queue of the throwaway vhost has (are all the instances up?)."""
-    listed = subprocess.run(["rabbitmqctl", "-q", "list_queues", "-p", amqp_uri.rsplit("/", 1)[1], "name", "consumers"],
-                            check=True, capture_output=True, text=True).stdout
-    return next((int(n) for name, n in (line.split() for line in listed.splitlines() if line.strip())
-                 if name == queue), 0)
+    listed = subprocess.run(
+        ["rabbitmqctl", "-q", "list_queues", "-p", amqp_uri.rsplit("/", 1)[1], "name", "consumers"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return next(
+        (
+            int(n)
+            for name, n in (line.split() for line in listed.splitlines() if line.strip())
+            if name == queue
+        ),
+        0,
+    )
 
 
 def start_service(module: str, config: str, env: dict[str, str], log: Path) -> subprocess.Popen:
@@ -107,9 +126,13 @@ def start_service(module: str, config: str, env: dict[str, str], log: Path) -> s
     is off unless ``env`` turns it on: these benches call without a token and measure the
     service's own work (bench/demo_year.py runs with it on, as the demo does)."""
     nameko = Path(sys.executable).with_name("nameko")
-    return subprocess.Popen([str(nameko), "run", "--config", config, module], cwd=ROOT,
-                            env={**os.environ, "LOG_LEVEL": "WARNING", "ACCESS_CONTROL": "off", **env},
-                            stdout=open(log, "wb"), stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [str(nameko), "run", "--config", config, module],
+        cwd=ROOT,
+        env={**os.environ, "LOG_LEVEL": "WARNING", "ACCESS_CONTROL": "off", **env},
+        stdout=open(log, "wb"),
+        stderr=subprocess.STDOUT,
+    )
 
 
 def stop_service(proc: subprocess.Popen) -> None:
@@ -138,8 +161,12 @@ def spread(values: Sequence[float], fmt: str = "8.2f") -> str:
     return " ".join(format(v, fmt) for v in (min(values), statistics.median(values), max(values)))
 
 
-def table(title: str, rows: Iterable[tuple[str, Sequence[float], Sequence[float]]],
-          first: str = "seconds", second: str = "peak RSS MiB") -> None:
+def table(
+    title: str,
+    rows: Iterable[tuple[str, Sequence[float], Sequence[float]]],
+    first: str = "seconds",
+    second: str = "peak RSS MiB",
+) -> None:
     """Prints subject | first min/median/max | second min/median/max."""
     print(title)
     print(f"{'subject':<40} {first + ' min/median/max':>28} {second + ' min/median/max':>32}")

@@ -11,6 +11,7 @@ service's peak RSS, and the ratio floor / intake; no assertion, no pass/fail.
 Needs the local RabbitMQ (rabbitmqctl usable, for the throwaway vhost) and, for PostgreSQL, the
 admin URL above (trust auth).
 """
+
 from __future__ import annotations
 
 import eventlet
@@ -27,15 +28,33 @@ from pathlib import Path  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from wire import events as E  # noqa: E402
+from harness import (  # noqa: E402
+    PG_ADMIN,
+    Databases,
+    median,
+    peak_rss_mib,
+    start_service,
+    stop_service,
+    table,
+    vhost,
+    wait_for,
+)
 
-from harness import (PG_ADMIN, Databases, median, peak_rss_mib, start_service, stop_service, table,  # noqa: E402
-                     vhost, wait_for)
+from wire import events as E  # noqa: E402
 
 
 def opportunities(n: int, run_id: str) -> list[dict]:
-    return [{"id": f"{run_id}-{i}", "amount": 30000 + i % 1000, "discovered": f"2026-03-{1 + i % 28:02d}",
-             "branch": "b1", "account_manager": "am1", "lines": i % 7} for i in range(n)]
+    return [
+        {
+            "id": f"{run_id}-{i}",
+            "amount": 30000 + i % 1000,
+            "discovered": f"2026-03-{1 + i % 28:02d}",
+            "branch": "b1",
+            "account_manager": "am1",
+            "lines": i % 7,
+        }
+        for i in range(n)
+    ]
 
 
 def floor(db_url: str, records: list[dict], batch: int) -> float:
@@ -48,12 +67,21 @@ def floor(db_url: str, records: list[dict], batch: int) -> float:
 
     engine = sa.create_engine(db_url)
     migrations.prepare(engine, Base.metadata)
-    rows = [{"business_line": "bench", "kind": "opportunity", "key": r["id"], "version": 1, "doc": r,
-             "day": record_day("opportunity", r)} for r in records]
+    rows = [
+        {
+            "business_line": "bench",
+            "kind": "opportunity",
+            "key": r["id"],
+            "version": 1,
+            "doc": r,
+            "day": record_day("opportunity", r),
+        }
+        for r in records
+    ]
     began = time.perf_counter()
     for start in range(0, len(rows), batch):
         with engine.begin() as conn:
-            conn.execute(sa.insert(Record), rows[start:start + batch])
+            conn.execute(sa.insert(Record), rows[start : start + batch])
     seconds = time.perf_counter() - began
     engine.dispose()
     return seconds
@@ -64,18 +92,28 @@ def published(amqp_uri: str, queue: str) -> int:
     from kombu import Connection, Exchange, Queue
 
     with Connection(amqp_uri) as conn:
-        declared = Queue(queue, Exchange(f"{E.INTAKE}.events", type="topic", durable=True),
-                         routing_key=E.RECORDS_CHANGED, auto_delete=False)(conn.channel()).declare()
+        declared = Queue(
+            queue,
+            Exchange(f"{E.INTAKE}.events", type="topic", durable=True),
+            routing_key=E.RECORDS_CHANGED,
+            auto_delete=False,
+        )(conn.channel()).declare()
         return conn.default_channel.queue_declare(queue, passive=True).message_count if declared else 0
 
 
-def subject(amqp_uri: str, db_url: str, records: list[dict], batch: int, tmp: Path) -> tuple[float, float, float]:
+def subject(
+    amqp_uri: str, db_url: str, records: list[dict], batch: int, tmp: Path
+) -> tuple[float, float, float]:
     """(seconds until the last batch answered, seconds until its last event was published, peak RSS
     MiB)."""
     from nameko.standalone.rpc import ClusterRpcProxy
 
-    proc = start_service("services.intake.service", "services/intake/config.yaml",
-                         {"AMQP_URI": amqp_uri, "INTAKE_DATABASE_URL": db_url}, tmp / "intake.log")
+    proc = start_service(
+        "services.intake.service",
+        "services/intake/config.yaml",
+        {"AMQP_URI": amqp_uri, "INTAKE_DATABASE_URL": db_url},
+        tmp / "intake.log",
+    )
     tap = f"bench-tap-{uuid.uuid4().hex[:6]}"
     published(amqp_uri, tap)  # bound before the first batch: it counts every event published
     try:
@@ -85,8 +123,9 @@ def subject(amqp_uri: str, db_url: str, records: list[dict], batch: int, tmp: Pa
             rpc.intake.register_person("bench", {"id": "am1", "role": "account_manager", "branch": "b1"})
             began = time.perf_counter()
             for start in range(0, len(records), batch):
-                rpc.intake.record_batch("bench", "opportunity", records[start:start + batch],
-                                        idempotency_key=f"batch-{start}")
+                rpc.intake.record_batch(
+                    "bench", "opportunity", records[start : start + batch], idempotency_key=f"batch-{start}"
+                )
             answered = time.perf_counter() - began
         while published(amqp_uri, tap) < -(-len(records) // E.RECORDS_PER_EVENT):
             time.sleep(0.05)
@@ -101,8 +140,11 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=5000)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--db", default=PG_ADMIN,
-                        help="admin URL of a PostgreSQL server (a database is created per run), or 'sqlite'")
+    parser.add_argument(
+        "--db",
+        default=PG_ADMIN,
+        help="admin URL of a PostgreSQL server (a database is created per run), or 'sqlite'",
+    )
     args = parser.parse_args()
     floors, answered, sent, rss = [], [], [], []
     with tempfile.TemporaryDirectory() as tmp, vhost() as amqp_uri:
@@ -115,13 +157,19 @@ def main() -> None:
                 answered.append(a), sent.append(s), rss.append(r)
         finally:
             dbs.drop_all()
-    table(f"{args.records} opportunities in batches of {args.batch}, {args.repeats} repeats, database: {dbs.kind}",
-          [("floor: Core executemany", floors, [0] * len(floors)),
-           ("intake.record_batch, last answer", answered, rss),
-           ("intake.record_batch, last event sent", sent, rss)])
-    print(f"intake = {median(floors) / median(answered):.2f} x floor (answered), "
-          f"{median(floors) / median(sent):.2f} x floor (events sent); "
-          f"{args.records / median(answered):.0f} records/s")
+    table(
+        f"{args.records} opportunities in batches of {args.batch}, {args.repeats} repeats, database: {dbs.kind}",
+        [
+            ("floor: Core executemany", floors, [0] * len(floors)),
+            ("intake.record_batch, last answer", answered, rss),
+            ("intake.record_batch, last event sent", sent, rss),
+        ],
+    )
+    print(
+        f"intake = {median(floors) / median(answered):.2f} x floor (answered), "
+        f"{median(floors) / median(sent):.2f} x floor (events sent); "
+        f"{args.records / median(answered):.0f} records/s"
+    )
 
 
 if __name__ == "__main__":

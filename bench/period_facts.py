@@ -4,6 +4,7 @@ in Python. Prints both timings side by side and their ratio; no assertion, no pa
 
     .venv/bin/python bench/period_facts.py [--opportunities 200000] [--db sqlite:///bench.db]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,10 +19,10 @@ warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 from sqlalchemy import create_engine  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
-from services.assessment.models import Base, Fact  # noqa: E402
-from services.common.storage import migrations  # noqa: E402
-from services.common.periods.factstore import period_document  # noqa: E402
 from kamkit.periods import Month  # noqa: E402
+from services.assessment.models import Base, Fact  # noqa: E402
+from services.common.periods.factstore import period_document  # noqa: E402
+from services.common.storage import migrations  # noqa: E402
 
 LINE = "bench"
 
@@ -29,14 +30,37 @@ LINE = "bench"
 def populate(session, n: int, seed: int = 1) -> None:
     rng = random.Random(seed)
     start = date(2021, 1, 1)
-    rows = [{"business_line": LINE, "kind": "person", "key": f"am{i}", "version": 1, "day": None, "period": None,
-             "doc": {"id": f"am{i}", "role": "account_manager"}} for i in range(200)]
+    rows = [
+        {
+            "business_line": LINE,
+            "kind": "person",
+            "key": f"am{i}",
+            "version": 1,
+            "day": None,
+            "period": None,
+            "doc": {"id": f"am{i}", "role": "account_manager"},
+        }
+        for i in range(200)
+    ]
     for i in range(n):
         day = start + timedelta(days=rng.randrange(365 * 5))
-        rows.append({"business_line": LINE, "kind": "opportunity", "key": f"o{i}", "version": 1, "day": day,
-                     "period": None, "doc": {"id": f"o{i}", "amount": rng.randrange(5000, 500000),
-                                             "discovered": day.isoformat(), "entered": day.isoformat(),
-                                             "account_manager": f"am{rng.randrange(200)}"}})
+        rows.append(
+            {
+                "business_line": LINE,
+                "kind": "opportunity",
+                "key": f"o{i}",
+                "version": 1,
+                "day": day,
+                "period": None,
+                "doc": {
+                    "id": f"o{i}",
+                    "amount": rng.randrange(5000, 500000),
+                    "discovered": day.isoformat(),
+                    "entered": day.isoformat(),
+                    "account_manager": f"am{rng.randrange(200)}",
+                },
+            }
+        )
     session.bulk_insert_mappings(Fact, rows)
     session.commit()
 
@@ -44,8 +68,11 @@ def populate(session, n: int, seed: int = 1) -> None:
 def baseline(session, month: Month, lookback: int):
     """Read every opportunity of the line, keep the month's window in Python."""
     low = month.first_day - timedelta(days=lookback)
-    return [r.doc for r in session.query(Fact).filter_by(business_line=LINE, kind="opportunity")
-            if low <= r.day <= month.last_day]
+    return [
+        r.doc
+        for r in session.query(Fact).filter_by(business_line=LINE, kind="opportunity")
+        if low <= r.day <= month.last_day
+    ]
 
 
 def timed(fn, repeat=5):
@@ -68,11 +95,22 @@ def main():
     session = sessionmaker(bind=engine)()
     populate(session, args.opportunities)
     month, lookback = Month(2025, 6), 30
-    fast, doc = timed(lambda: period_document(session, Fact, LINE, month.first_day, month.last_day,
-                                              ["opportunity", "person"], lookback_days=lookback))
+    fast, doc = timed(
+        lambda: period_document(
+            session,
+            Fact,
+            LINE,
+            month.first_day,
+            month.last_day,
+            ["opportunity", "person"],
+            lookback_days=lookback,
+        )
+    )
     slow, rows = timed(lambda: baseline(session, month, lookback), repeat=3)
     assert len(doc["opportunities"]) == len(rows)  # both read the same month
-    print(f"opportunities in projection: {args.opportunities:,}; read for 2025-06 (+{lookback} days): {len(rows):,}")
+    print(
+        f"opportunities in projection: {args.opportunities:,}; read for 2025-06 (+{lookback} days): {len(rows):,}"
+    )
     print(f"{'baseline: whole projection, filter in Python':<48} {slow * 1000:10.1f} ms")
     print(f"{'period_document: indexed date window':<48} {fast * 1000:10.1f} ms")
     print(f"{'ratio baseline / period_document':<48} {slow / fast:10.1f} x")

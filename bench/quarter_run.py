@@ -11,6 +11,7 @@ Sizes count reps. The mix: 1 collection in 10 is implementation revenue, 1 in 20
 with another rep, 1 in 50 outside the CRM; targets of 150,000-400,000 a quarter. Needs the local
 RabbitMQ (rabbitmqctl, for a throwaway vhost).
 """
+
 from __future__ import annotations
 
 import random
@@ -29,16 +30,28 @@ DAYS = [date(2026, 1, 1).toordinal() + d for d in range(90)]
 
 def populate(reps: int, per_rep: int, seed: int = 1):
     rng = random.Random(seed)
-    roster = {"person": [{"id": f"rep{i}", "role": "account_manager", "start_date": "2024-01-01",
-                          "quarterly_target": str(rng.choice((150_000, 200_000, 300_000, 400_000)))}
-                         for i in range(reps)]
-              + [{"id": "mgr", "role": "deputy_manager"}, {"id": "dir", "role": "branch_manager"}]}
+    roster = {
+        "person": [
+            {
+                "id": f"rep{i}",
+                "role": "account_manager",
+                "start_date": "2024-01-01",
+                "quarterly_target": str(rng.choice((150_000, 200_000, 300_000, 400_000))),
+            }
+            for i in range(reps)
+        ]
+        + [{"id": "mgr", "role": "deputy_manager"}, {"id": "dir", "role": "branch_manager"}]
+    }
 
     def records():
         for i in range(reps * per_rep):
             rep, day, r = i % reps, date.fromordinal(rng.choice(DAYS)), rng.random()
-            doc = {"id": f"c{i}", "rep": f"rep{rep}", "date": day.isoformat(),
-                   "amount": str(rng.randrange(1_000, 20_000))}
+            doc = {
+                "id": f"c{i}",
+                "rep": f"rep{rep}",
+                "date": day.isoformat(),
+                "amount": str(rng.randrange(1_000, 20_000)),
+            }
             if r < 0.1:
                 doc["revenue_kind"] = "implementation"
             elif r < 0.15:
@@ -55,12 +68,20 @@ def main() -> None:
     p.add_argument("--collections", type=int, default=100, help="collections per rep in the quarter")
     args = p.parse_args()
     from services.compensation import models
-    closes.run(args, label="run_quarter", service="compensation", models=models, plugin="software",
-               populate=lambda reps: populate(reps, args.collections),
-               close=lambda svc: svc.run_quarter("bench", QUARTER),
-               reopen=lambda svc: svc.reopen_quarter("bench", QUARTER, "bench: run again"),
-               floor=lambda url: closes.floor_seconds(url, "bench", "collection", date(2026, 1, 1),
-                                                      date(2026, 3, 31), "rep"))
+
+    closes.run(
+        args,
+        label="run_quarter",
+        service="compensation",
+        models=models,
+        plugin="software",
+        populate=lambda reps: populate(reps, args.collections),
+        close=lambda svc: svc.run_quarter("bench", QUARTER),
+        reopen=lambda svc: svc.reopen_quarter("bench", QUARTER, "bench: run again"),
+        floor=lambda url: closes.floor_seconds(
+            url, "bench", "collection", date(2026, 1, 1), date(2026, 3, 31), "rep"
+        ),
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ tests/demo/test_demo_year.py.
 
 An action is (day, service, method, args); the replayer calls rpc.<service>.<method>(*args).
 """
+
 from __future__ import annotations
 
 import random
@@ -29,9 +30,15 @@ class Size:
     loan_managers: int = 5
 
     @classmethod
-    def small(cls) -> "Size":
-        return cls(branches=2, managers_per_branch=(2, 3), opportunities_per_month=0.7, deals_per_month=0.5,
-                   reps=3, loan_managers=3)
+    def small(cls) -> Size:
+        return cls(
+            branches=2,
+            managers_per_branch=(2, 3),
+            opportunities_per_month=0.7,
+            deals_per_month=0.5,
+            reps=3,
+            loan_managers=3,
+        )
 
 
 @dataclass(frozen=True)
@@ -45,12 +52,34 @@ class Action:
 class _Names:
     """Readable names for the generated people and branches, drawn from a generator of their own
     so that the year's activity (and every figure of it) is the same with or without them."""
-    SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈"
+
+    SURNAMES = (
+        "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈"
+    )
     GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建文斌宇浩凯晨欣怡佳琪雪梅"
-    FIXED = {"lin": "林晓", "fang": "方敏", "bo": "柏涛", "city-admin": "市公司管理员", "head": "支行长",
-             "teller": "柜员推荐人"}
-    BRANCHES = ["鼓楼分公司", "台江分公司", "仓山分公司", "晋安分公司", "马尾分公司", "长乐分公司", "福清分公司",
-                "闽侯分公司", "连江分公司", "罗源分公司", "闽清分公司", "永泰分公司", "平潭分公司"]
+    FIXED = {
+        "lin": "林晓",
+        "fang": "方敏",
+        "bo": "柏涛",
+        "city-admin": "市公司管理员",
+        "head": "支行长",
+        "teller": "柜员推荐人",
+    }
+    BRANCHES = [
+        "鼓楼分公司",
+        "台江分公司",
+        "仓山分公司",
+        "晋安分公司",
+        "马尾分公司",
+        "长乐分公司",
+        "福清分公司",
+        "闽侯分公司",
+        "连江分公司",
+        "罗源分公司",
+        "闽清分公司",
+        "永泰分公司",
+        "平潭分公司",
+    ]
 
     def __init__(self, seed: int):
         self.rng, self.given = random.Random(seed * 7919 + 1), {}
@@ -59,8 +88,11 @@ class _Names:
         if pid in self.FIXED:
             return self.FIXED[pid]
         if pid not in self.given:
-            self.given[pid] = (self.rng.choice(self.SURNAMES) + self.rng.choice(self.GIVEN)
-                               + (self.rng.choice(self.GIVEN) if self.rng.random() < 0.7 else ""))
+            self.given[pid] = (
+                self.rng.choice(self.SURNAMES)
+                + self.rng.choice(self.GIVEN)
+                + (self.rng.choice(self.GIVEN) if self.rng.random() < 0.7 else "")
+            )
         return self.given[pid]
 
     def branch(self, bid: str) -> str:
@@ -88,7 +120,9 @@ class YearGenerator:
         self.actions.append(Action(day, service, method, args))
 
     def days(self, month: Month):
-        return [month.first_day + timedelta(days=i) for i in range((month.last_day - month.first_day).days + 1)]
+        return [
+            month.first_day + timedelta(days=i) for i in range((month.last_day - month.first_day).days + 1)
+        ]
 
     # --- the organisation --------------------------------------------------------------------
 
@@ -103,7 +137,12 @@ class YearGenerator:
                 doc = {**doc, "name": names.branch(doc["id"])}
             self.add(start, "intake", f"register_{kind}", line, doc)
 
-        self.add(start, "intake", "register_business_line", {"key": TELECOM, "plugin": "telecom", "name": "市电信政企"})
+        self.add(
+            start,
+            "intake",
+            "register_business_line",
+            {"key": TELECOM, "plugin": "telecom", "name": "市电信政企"},
+        )
         self.add(start, "intake", "register_business_line", {"key": SOFTWARE, "plugin": "software"})
         self.add(start, "intake", "register_business_line", {"key": BANKING, "plugin": "banking"})
         self.telecom_ams: list[tuple[str, str]] = []
@@ -115,20 +154,34 @@ class YearGenerator:
             count = self.rng.randint(*self.size.managers_per_branch)
             for i in range(count):
                 pid = "lin" if (b == 0 and i == 0) else f"{branch}-am{i}"
-                reg(TELECOM, "person", {"id": pid, "role": "account_manager", "branch": branch,
-                                        "start_date": "2024-01-01"})
+                reg(
+                    TELECOM,
+                    "person",
+                    {"id": pid, "role": "account_manager", "branch": branch, "start_date": "2024-01-01"},
+                )
                 if pid != "lin":
                     self.telecom_ams.append((pid, branch))
         reg(TELECOM, "person", {"id": "city-admin", "role": "city_admin"})
         # software: the key-account department
-        for pid, role in (("ka-manager", "deputy_manager"), ("sales-ops", "city_admin"), ("director", "branch_manager")):
+        for pid, role in (
+            ("ka-manager", "deputy_manager"),
+            ("sales-ops", "city_admin"),
+            ("director", "branch_manager"),
+        ):
             reg(SOFTWARE, "person", {"id": pid, "role": role})
         self.reps = ["fang"] + [f"rep{i}" for i in range(1, self.size.reps)]
         for i, rep in enumerate(self.reps):
             new = i == len(self.reps) - 1  # one new this year
-            reg(SOFTWARE, "person", {"id": rep, "role": "account_manager", "quarterly_target": 200000 if i == 0
-                                     else int(_money(self.rng, 150000, 300000, 10000)),
-                                     "start_date": f"{self.year}-04-10" if new else "2023-01-01"})
+            reg(
+                SOFTWARE,
+                "person",
+                {
+                    "id": rep,
+                    "role": "account_manager",
+                    "quarterly_target": 200000 if i == 0 else int(_money(self.rng, 150000, 300000, 10000)),
+                    "start_date": f"{self.year}-04-10" if new else "2023-01-01",
+                },
+            )
         # banking: a sub-branch with every grade and a referrer
         reg(BANKING, "branch", {"id": "gulou"})
         reg(BANKING, "person", {"id": "head", "role": "branch_manager", "branch": "gulou"})
@@ -136,9 +189,18 @@ class YearGenerator:
         self.loan_managers = ["bo"] + [f"cm{i}" for i in range(1, self.size.loan_managers)]
         for i, pid in enumerate(self.loan_managers):
             grade = grades[i % len(grades)]
-            reg(BANKING, "person", {"id": pid, "role": "deputy_manager" if grade == "senior" else "account_manager",
-                                    "grade": grade, "branch": "gulou", "start_date": "2025-10-01" if grade ==
-                                    "assistant" else "2019-01-01", "grade_since": "2023-01-01"})
+            reg(
+                BANKING,
+                "person",
+                {
+                    "id": pid,
+                    "role": "deputy_manager" if grade == "senior" else "account_manager",
+                    "grade": grade,
+                    "branch": "gulou",
+                    "start_date": "2025-10-01" if grade == "assistant" else "2019-01-01",
+                    "grade_since": "2023-01-01",
+                },
+            )
         reg(BANKING, "person", {"id": "teller", "role": "referrer", "branch": "gulou"})
 
     # --- the fixed cast, worked by hand in the demo test -----------------------------------------
@@ -147,29 +209,88 @@ class YearGenerator:
         y = self.year
         for m in range(1, 13):  # lin enters one local 25,000 opportunity each month, on time
             day = date(y, m, 3)
-            self.add(day, "intake", "record_opportunity", TELECOM,
-                     {"id": f"lin-{m:02d}", "amount": 25000, "discovered": day.isoformat(),
-                      "entered": day.isoformat(), "branch": "gulou", "account_manager": "lin"})
-        self.add(date(y, 3, 12), "intake", "record_opportunity", TELECOM,
-                 {"id": "lin-audit", "amount": 30000, "lines": 2, "discovered": f"{y}-03-12", "origin": "audit",
-                  "branch": "gulou", "account_manager": "lin"})
-        self.add(date(y, 1, 10), "intake", "record_deal", TELECOM,
-                 {"id": "lin-d1", "seller": "lin", "date": f"{y}-01-10", "list_price": 100000, "deal_price": 95000})
+            self.add(
+                day,
+                "intake",
+                "record_opportunity",
+                TELECOM,
+                {
+                    "id": f"lin-{m:02d}",
+                    "amount": 25000,
+                    "discovered": day.isoformat(),
+                    "entered": day.isoformat(),
+                    "branch": "gulou",
+                    "account_manager": "lin",
+                },
+            )
+        self.add(
+            date(y, 3, 12),
+            "intake",
+            "record_opportunity",
+            TELECOM,
+            {
+                "id": "lin-audit",
+                "amount": 30000,
+                "lines": 2,
+                "discovered": f"{y}-03-12",
+                "origin": "audit",
+                "branch": "gulou",
+                "account_manager": "lin",
+            },
+        )
+        self.add(
+            date(y, 1, 10),
+            "intake",
+            "record_deal",
+            TELECOM,
+            {
+                "id": "lin-d1",
+                "seller": "lin",
+                "date": f"{y}-01-10",
+                "list_price": 100000,
+                "deal_price": 95000,
+            },
+        )
         for q, amount in zip((2, 5, 8, 11), (60000, 180000, 260000, 280000)):
-            self.add(date(y, q, 15), "intake", "record_collection", SOFTWARE,
-                     {"id": f"fang-{q:02d}", "rep": "fang", "date": f"{y}-{q:02d}-15", "amount": amount})
+            self.add(
+                date(y, q, 15),
+                "intake",
+                "record_collection",
+                SOFTWARE,
+                {"id": f"fang-{q:02d}", "rep": "fang", "date": f"{y}-{q:02d}-15", "amount": amount},
+            )
         # orders past every single-order bonus step (003 §六1), sold at list price
         seller = self.telecom_ams[0][0]
         for m, price in ((4, 320000), (7, 550000), (10, 1050000)):
-            self.add(date(y, m, 18), "intake", "record_deal", TELECOM,
-                     {"id": f"big-{m:02d}", "seller": seller, "date": f"{y}-{m:02d}-18", "list_price": price,
-                      "deal_price": price})
+            self.add(
+                date(y, m, 18),
+                "intake",
+                "record_deal",
+                TELECOM,
+                {
+                    "id": f"big-{m:02d}",
+                    "seller": seller,
+                    "date": f"{y}-{m:02d}-18",
+                    "list_price": price,
+                    "deal_price": price,
+                },
+            )
         for m in range(1, 13):
             for i, kind in enumerate(("new", "new", "new", "renewal")):
                 day = date(y, m, 5 + i)
-                self.add(day, "intake", "record_loan", BANKING,
-                         {"id": f"bo-{m:02d}-{i}", "manager": "bo", "amount": 40000, "issued": day.isoformat(),
-                          "kind": kind})
+                self.add(
+                    day,
+                    "intake",
+                    "record_loan",
+                    BANKING,
+                    {
+                        "id": f"bo-{m:02d}-{i}",
+                        "manager": "bo",
+                        "amount": 40000,
+                        "issued": day.isoformat(),
+                        "kind": kind,
+                    },
+                )
 
     # --- texture --------------------------------------------------------------------------------
 
@@ -179,14 +300,26 @@ class YearGenerator:
             n = int(self.size.opportunities_per_month + rng.random())
             for _ in range(n):
                 day = rng.choice(self.days(month)[:-3])
-                amount = rng.choice([_money(rng, 8000, 19000), _money(rng, 20000, 49000), _money(rng, 50000, 190000),
-                                     _money(rng, 200000, 900000, 1000)])
+                amount = rng.choice(
+                    [
+                        _money(rng, 8000, 19000),
+                        _money(rng, 20000, 49000),
+                        _money(rng, 50000, 190000),
+                        _money(rng, 200000, 900000, 1000),
+                    ]
+                )
                 late = rng.random() < 0.12
                 entered = day + timedelta(days=rng.randint(8, 15) if late else rng.randint(0, 3))
                 oid = self._id("o")
-                doc = {"id": oid, "amount": amount, "lines": rng.choice([1, 2, 3, 6]) if rng.random() < 0.3 else 1,
-                       "scope": "citywide" if rng.random() < 0.25 else "local", "discovered": day.isoformat(),
-                       "branch": branch, "account_manager": pid}
+                doc = {
+                    "id": oid,
+                    "amount": amount,
+                    "lines": rng.choice([1, 2, 3, 6]) if rng.random() < 0.3 else 1,
+                    "scope": "citywide" if rng.random() < 0.25 else "local",
+                    "discovered": day.isoformat(),
+                    "branch": branch,
+                    "account_manager": pid,
+                }
                 if rng.random() < 0.06:  # found by the city audit: recorded when found
                     doc.update(origin="audit", competitor_single_source=rng.random() < 0.3)
                     entered = day
@@ -199,28 +332,64 @@ class YearGenerator:
                         follow += timedelta(days=rng.choice([6, 7, 7, 9, 15]))
                         if follow > entered + timedelta(days=rng.choice([20, 45, 90])):
                             break
-                        self.add(follow, "intake", "post_follow_up", TELECOM,
-                                 {"id": self._id("f"), "opportunity": oid, "date": follow.isoformat()})
+                        self.add(
+                            follow,
+                            "intake",
+                            "post_follow_up",
+                            TELECOM,
+                            {"id": self._id("f"), "opportunity": oid, "date": follow.isoformat()},
+                        )
                 if Decimal(amount) >= 50000 and rng.random() < 0.15 and "entered" in doc:
                     lost = entered + timedelta(days=20)
                     self.add(lost, "intake", "update_record", TELECOM, "opportunity", oid, {"status": "lost"})
                     verdict = rng.choice(["subjective", "objective"])
                     decided = lost + timedelta(days=rng.randint(3, 25))
-                    self.add(decided, "intake", "record_loss_review", TELECOM,
-                             {"opportunity": oid, "verdict": verdict, "decided": decided.isoformat()})
+                    self.add(
+                        decided,
+                        "intake",
+                        "record_loss_review",
+                        TELECOM,
+                        {"opportunity": oid, "verdict": verdict, "decided": decided.isoformat()},
+                    )
             for _ in range(int(self.size.deals_per_month + rng.random())):
                 day = rng.choice(self.days(month))
-                listed = int(rng.choice([_money(rng, 5000, 60000), _money(rng, 300000, 1200000, 10000)]
-                                        if rng.random() < 0.08 else [_money(rng, 5000, 60000)]))
+                listed = int(
+                    rng.choice(
+                        [_money(rng, 5000, 60000), _money(rng, 300000, 1200000, 10000)]
+                        if rng.random() < 0.08
+                        else [_money(rng, 5000, 60000)]
+                    )
+                )
                 ratio = rng.choice(["0.95", "0.9", "0.85", "0.75", "0.65", "0.55"])
-                self.add(day, "intake", "record_deal", TELECOM,
-                         {"id": self._id("d"), "seller": pid, "date": day.isoformat(), "list_price": listed,
-                          "deal_price": str(Decimal(listed) * Decimal(ratio))})
+                self.add(
+                    day,
+                    "intake",
+                    "record_deal",
+                    TELECOM,
+                    {
+                        "id": self._id("d"),
+                        "seller": pid,
+                        "date": day.isoformat(),
+                        "list_price": listed,
+                        "deal_price": str(Decimal(listed) * Decimal(ratio)),
+                    },
+                )
         if rng.random() < 0.5:
             day = rng.choice(self.days(month))
-            self.add(day, "intake", "record_deal", TELECOM,
-                     {"id": self._id("d"), "seller": "agent-minjiang", "agent": True, "date": day.isoformat(),
-                      "list_price": 50000, "deal_price": 50000})
+            self.add(
+                day,
+                "intake",
+                "record_deal",
+                TELECOM,
+                {
+                    "id": self._id("d"),
+                    "seller": "agent-minjiang",
+                    "agent": True,
+                    "date": day.isoformat(),
+                    "list_price": 50000,
+                    "deal_price": 50000,
+                },
+            )
 
     def software_month(self, month: Month):
         rng = self.rng
@@ -229,8 +398,14 @@ class YearGenerator:
                 continue
             day = rng.choice(self.days(month))
             kind = rng.choice(["product"] * 5 + ["implementation", "training", "secondary_dev", "add_module"])
-            doc = {"id": self._id("c"), "rep": rep, "date": day.isoformat(), "amount": _money(rng, 20000, 200000),
-                   "revenue_kind": kind, "partner_share": _money(rng, 0, 8000)}
+            doc = {
+                "id": self._id("c"),
+                "rep": rep,
+                "date": day.isoformat(),
+                "amount": _money(rng, 20000, 200000),
+                "revenue_kind": kind,
+                "partner_share": _money(rng, 0, 8000),
+            }
             if kind == "secondary_dev":
                 doc["gross_margin"] = _money(rng, 5000, 15000)
             others = [r for r in self.reps[1:] if r != rep]
@@ -238,7 +413,10 @@ class YearGenerator:
             if others and roll < 0.15:  # a joint sale: the collector 70%, the other 30%
                 doc["joint_with"] = rng.choice(others)
             elif others and roll < 0.25:  # several reps: split by recorded contribution
-                doc["contributions"] = [{"person": rep, "share": "0.6"}, {"person": rng.choice(others), "share": "0.4"}]
+                doc["contributions"] = [
+                    {"person": rep, "share": "0.6"},
+                    {"person": rng.choice(others), "share": "0.4"},
+                ]
             self.add(day, "intake", "record_collection", SOFTWARE, doc)
 
     def banking_month(self, month: Month):
@@ -246,17 +424,40 @@ class YearGenerator:
         for pid in self.loan_managers[1:]:
             for _ in range(rng.randint(0, 4)):
                 day = rng.choice(self.days(month))
-                self.add(day, "intake", "record_loan", BANKING,
-                         {"id": self._id("l"), "manager": pid, "amount": _money(rng, 10000, 2500000, 1000),
-                          "issued": day.isoformat(), "kind": rng.choice(["new", "new", "renewal", "extension", "merge"]),
-                          **({"referrer": "teller"} if rng.random() < 0.3 else {})})
+                self.add(
+                    day,
+                    "intake",
+                    "record_loan",
+                    BANKING,
+                    {
+                        "id": self._id("l"),
+                        "manager": pid,
+                        "amount": _money(rng, 10000, 2500000, 1000),
+                        "issued": day.isoformat(),
+                        "kind": rng.choice(["new", "new", "renewal", "extension", "merge"]),
+                        **({"referrer": "teller"} if rng.random() < 0.3 else {}),
+                    },
+                )
         for pid in self.loan_managers:
             balance = int(_money(rng, 2000000, 8000000, 10000))
-            self.add(month.last_day, "intake", "record_portfolio", BANKING,
-                     {"manager": pid, "month": str(month), "balance": balance,
-                      "overdue_balance": str(Decimal(balance) * Decimal(rng.choice(["0", "0.005", "0.012", "0.02"]))),
-                      "borrowers": rng.randint(20, 80), "loans_managed": rng.randint(20, 90),
-                      "loans_handled": rng.randint(20, 200), "interest_recovered": _money(rng, 5000, 40000)})
+            self.add(
+                month.last_day,
+                "intake",
+                "record_portfolio",
+                BANKING,
+                {
+                    "manager": pid,
+                    "month": str(month),
+                    "balance": balance,
+                    "overdue_balance": str(
+                        Decimal(balance) * Decimal(rng.choice(["0", "0.005", "0.012", "0.02"]))
+                    ),
+                    "borrowers": rng.randint(20, 80),
+                    "loans_managed": rng.randint(20, 90),
+                    "loans_handled": rng.randint(20, 200),
+                    "interest_recovered": _money(rng, 5000, 40000),
+                },
+            )
 
     # --- closing ------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ and HTML under <out>/sheets and <out>/statements (reports/), each person's state
 period under <out>/people/<line>-<period>/, the bulletins under <out>/bulletins, prints a summary
 and stops everything, also on Ctrl-C.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,12 +31,14 @@ from pathlib import Path
 
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")  # nameko 2.x runs on eventlet
 
-from reports import write_period  # noqa: E402
-from reports.view import PeriodTotals  # noqa: E402
-from reports.sources import line_sources  # noqa: E402
-from reports.view import display_width  # noqa: E402
-from kamkit.money import fmt  # noqa: E402
 from demo.generator import BANKING, SOFTWARE, TELECOM, Size, generate  # noqa: E402
+from kamkit.money import fmt  # noqa: E402
+from reports import write_period  # noqa: E402
+from reports.sources import line_sources  # noqa: E402
+from reports.view import (
+    PeriodTotals,  # noqa: E402
+    display_width,  # noqa: E402
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = ("intake", "escalation", "assessment", "compensation", "notify")
@@ -62,6 +65,7 @@ def check_stop():
 
 def ensure_broker(uri: str) -> bool:
     from services.run import broker_reachable
+
     if broker_reachable(uri):
         return True
     if shutil.which("rabbitmq-server"):
@@ -71,8 +75,11 @@ def ensure_broker(uri: str) -> bool:
             time.sleep(1)
             if broker_reachable(uri):
                 return True
-    print(f"RabbitMQ is not reachable at {uri}.\n  Debian/Ubuntu: sudo apt install rabbitmq-server && "
-          f"sudo rabbitmq-server -detached\n  or point AMQP_URI at a running broker.", file=sys.stderr)
+    print(
+        f"RabbitMQ is not reachable at {uri}.\n  Debian/Ubuntu: sudo apt install rabbitmq-server && "
+        f"sudo rabbitmq-server -detached\n  or point AMQP_URI at a running broker.",
+        file=sys.stderr,
+    )
     return False
 
 
@@ -84,21 +91,33 @@ def start_services(out: Path, uri: str) -> tuple[subprocess.Popen, str]:
     var = out / "var"
     shutil.rmtree(var, ignore_errors=True)
     var.mkdir(parents=True)
-    env = {**os.environ, "AMQP_URI": uri, "NOTIFY_OUTBOX_DIR": str(out / "bulletins"), "LOG_LEVEL": "WARNING",
-           "ACCESS_CONTROL": "on"}
+    env = {
+        **os.environ,
+        "AMQP_URI": uri,
+        "NOTIFY_OUTBOX_DIR": str(out / "bulletins"),
+        "LOG_LEVEL": "WARNING",
+        "ACCESS_CONTROL": "on",
+    }
     for name in SERVICES:
         env.setdefault(f"{name.upper()}_DATABASE_URL", f"sqlite:///{var / name}.db")
     token = bootstrap(env["INTAKE_DATABASE_URL"], "demo", "The demo", days=1)["token"]
     # its own session: a terminal's Ctrl-C reaches the demo only, which then stops the services
     # after the call in flight (instead of the services vanishing under an unanswered call)
-    return subprocess.Popen([sys.executable, "-m", "services.run", *SERVICES], cwd=ROOT, env=env,
-                            start_new_session=True, stdout=subprocess.DEVNULL,
-                            stderr=open(var / "services.log", "w")), token
+    return subprocess.Popen(
+        [sys.executable, "-m", "services.run", *SERVICES],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=open(var / "services.log", "w"),
+    ), token
 
 
 def wait_until_up(rpc, proc, timeout=90):
     from nameko.exceptions import UnknownService
+
     from kamkit.errors import Unauthorized
+
     deadline = time.time() + timeout
     for name in SERVICES:
         while True:
@@ -116,7 +135,9 @@ def wait_until_up(rpc, proc, timeout=90):
 
 def caught_up(rpc, service: str, line: str, kinds) -> None:
     """Wait until a service's projection holds every change intake has published for the line."""
-    want = {k: v[1] if k != "follow_up" else v[0] for k, v in rpc.intake.record_counts(line).items() if k in kinds}
+    want = {
+        k: v[1] if k != "follow_up" else v[0] for k, v in rpc.intake.record_counts(line).items() if k in kinds
+    }
     deadline = time.time() + 120
     while True:
         check_stop()
@@ -128,14 +149,26 @@ def caught_up(rpc, service: str, line: str, kinds) -> None:
         time.sleep(0.05)
 
 
-FACT_KINDS = ("person", "branch", "opportunity", "loss_review", "deal", "collection", "contract", "loan",
-              "portfolio", "kpi")
+FACT_KINDS = (
+    "person",
+    "branch",
+    "opportunity",
+    "loss_review",
+    "deal",
+    "collection",
+    "contract",
+    "loan",
+    "portfolio",
+    "kpi",
+)
 
 
 def progress(done: int, total: int, label: str) -> None:
     width = 40
     filled = width * done // total
-    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {100 * done // total:3d}% {done}/{total} {label}")
+    sys.stderr.write(
+        f"\r[{'#' * filled}{'.' * (width - filled)}] {100 * done // total:3d}% {done}/{total} {label}"
+    )
     sys.stderr.flush()
 
 
@@ -148,8 +181,9 @@ class Reports:
     def __init__(self, rpc, out: Path):
         self.rpc, self.out = rpc, out
         self.lines: dict[str, dict] = {}  # line -> names and rules, and its periods' totals so far
-        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_ignore_interrupts)
+        self.pool = ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_interrupts
+        )
         self.pending: list = []
 
     def write(self, method: str, line: str, period: str, result: dict) -> None:
@@ -158,9 +192,18 @@ class Reports:
         directory, plugin = self.lines[line]["sources"]
         folder = "sheets" if method == "close_month" else "statements"
         history = [t for t in self.lines[line]["history"] if t.period[:4] == period[:4]]
-        self.pending.append(self.pool.submit(
-            write_period, result, self.out / folder / f"{line}-{period}", directory, plugin, history,
-            statements=self.out / "people" / f"{line}-{period}", answer=False))
+        self.pending.append(
+            self.pool.submit(
+                write_period,
+                result,
+                self.out / folder / f"{line}-{period}",
+                directory,
+                plugin,
+                history,
+                statements=self.out / "people" / f"{line}-{period}",
+                answer=False,
+            )
+        )
         self.lines[line]["history"].append(PeriodTotals.of_sheet(result))
         if len(self.pending) > 8:  # the worker fell behind: wait rather than queue every period
             self.pending.pop(0).result()
@@ -188,7 +231,7 @@ def replay(rpc, actions, out: Path, seed: int) -> dict:
         reports.close()
 
 
-def _replay(rpc, actions, seed: int, reports: "Reports") -> dict:
+def _replay(rpc, actions, seed: int, reports: Reports) -> dict:
     closed: dict = {"sheets": {}, "statements": {}, "names": {}}
     for i, a in enumerate(actions, 1):
         check_stop()
@@ -233,8 +276,10 @@ def _who(closed, line: str, person: str, width: int) -> str:
 
 def summary(rpc, closed) -> str:
     out = ["", "== Summary =="]
-    out.append("Opportunities by tier (telecom): " + ", ".join(
-        f"{t}: {n}" for t, n in rpc.escalation.tier_counts(TELECOM).items()))
+    out.append(
+        "Opportunities by tier (telecom): "
+        + ", ".join(f"{t}: {n}" for t, n in rpc.escalation.tier_counts(TELECOM).items())
+    )
     out.append(f"Escalations: {len(rpc.escalation.list_escalations(TELECOM))}")
     points, clauses = Counter(), defaultdict(Counter)
     for (line, _), sheet in closed["sheets"].items():
@@ -266,6 +311,7 @@ def run_demo(seed: int, size: Size, out: Path, uri: str) -> tuple[dict, str]:
     print(f"Replaying {len(actions)} calls of a generated year (seed {seed})", flush=True)
     proc, token = start_services(out, uri)
     from nameko.standalone.rpc import ClusterRpcProxy
+
     try:
         with ClusterRpcProxy({"AMQP_URI": uri}, timeout=120, context_data={"authorization": token}) as rpc:
             wait_until_up(rpc, proc)
@@ -285,8 +331,12 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--size", choices=("small", "full"), default="full")
     parser.add_argument("--out", default="out")
-    parser.add_argument("--opportunities-per-month", type=float, default=None,
-                        help="per telecom account manager (default 1.5 full, 0.7 small)")
+    parser.add_argument(
+        "--opportunities-per-month",
+        type=float,
+        default=None,
+        help="per telecom account manager (default 1.5 full, 0.7 small)",
+    )
     args = parser.parse_args(argv)
     logging.getLogger("amqp").setLevel(logging.ERROR)  # returned-message chatter on shutdown
     uri = os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")

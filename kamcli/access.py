@@ -10,6 +10,7 @@ administrators then manage principals with intake's RPCs (create_principal, gran
 issue_token, revoke_token). The database is --database, else INTAKE_DATABASE_URL, else intake's
 default (sqlite:///var/intake.db, relative to where the services run).
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,11 @@ def add_parser(sub) -> None:
     p.add_argument("action", choices=("bootstrap",))
     p.add_argument("principal", help="the administrator's id (letters, digits, . _ @ -)")
     p.add_argument("--name", required=True, help="the administrator's name")
-    p.add_argument("--database", default=os.environ.get("INTAKE_DATABASE_URL", DEFAULT_DATABASE),
-                   help="intake's database URL")
+    p.add_argument(
+        "--database",
+        default=os.environ.get("INTAKE_DATABASE_URL", DEFAULT_DATABASE),
+        help="intake's database URL",
+    )
     p.add_argument("--days", type=int, default=90, help="days the token is valid (1-366)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--token-only", action="store_true", help="print only the token (for TOKEN=$(kam ...))")
@@ -51,15 +55,14 @@ def bootstrap(database: str, principal: str, name: str, days: int = 90) -> dict:
     import sqlalchemy as sa
     from sqlalchemy.orm import Session
 
+    from kamkit.errors import Conflict
     from services.common.access import rules as access
-
+    from services.common.messaging.rpc import validated
     from services.common.storage import migrations
     from services.common.storage.db import _engine_options, utcnow
-    from services.common.messaging.rpc import validated
     from services.intake.access import access_event
     from services.intake.models import Base, Grant, OutboxEvent, Principal, Token
     from services.intake.schemas import AccessCall, PrincipalBody
-    from kamkit.errors import Conflict
     from wire import events as E
 
     body = validated(PrincipalBody, id=principal, name=name, kind="person")
@@ -68,25 +71,44 @@ def bootstrap(database: str, principal: str, name: str, days: int = 90) -> dict:
     try:
         migrations.prepare(engine, Base.metadata)  # as intake does when it starts
         with Session(engine) as session:
-            admins = [g.principal for g in session.query(Grant).filter_by(business_line=access.EVERY_LINE,
-                                                                          role="admin")]
+            admins = [
+                g.principal
+                for g in session.query(Grant).filter_by(business_line=access.EVERY_LINE, role="admin")
+            ]
             if admins:
-                raise Conflict(f"an administrator of every line exists already ({', '.join(sorted(admins))}); "
-                               f"they create principals and tokens with intake's RPCs", field="principal")
+                raise Conflict(
+                    f"an administrator of every line exists already ({', '.join(sorted(admins))}); "
+                    f"they create principals and tokens with intake's RPCs",
+                    field="principal",
+                )
             if session.get(Principal, body["id"]) is not None:
                 raise Conflict(f"principal {body['id']!r} exists already", field="principal")
             session.add(Principal(id=body["id"], name=body["name"], kind="person", version=1))
             session.flush()
             session.add(Grant(principal=body["id"], business_line=access.EVERY_LINE, role="admin"))
             token = access.new_token(utcnow(), days)
-            session.add(Token(id=token.token_id, principal=body["id"], secret_hash=token.secret_hash,
-                              note="kam access bootstrap", expires_at=token.expires_at))
+            session.add(
+                Token(
+                    id=token.token_id,
+                    principal=body["id"],
+                    secret_hash=token.secret_hash,
+                    note="kam access bootstrap",
+                    expires_at=token.expires_at,
+                )
+            )
             session.flush()
             event = access_event(session, session.get(Principal, body["id"]))
-            session.add(OutboxEvent(event_type=E.ACCESS_CHANGED, payload=event))  # the service's timer sends it
+            session.add(
+                OutboxEvent(event_type=E.ACCESS_CHANGED, payload=event)
+            )  # the service's timer sends it
             session.commit()
     finally:
         engine.dispose()
-    return {"principal": body["id"], "role": "admin", "business_line": access.EVERY_LINE,
-            "token": token.text, "token_id": token.token_id,
-            "expires_at": token.expires_at.isoformat(timespec="seconds")}
+    return {
+        "principal": body["id"],
+        "role": "admin",
+        "business_line": access.EVERY_LINE,
+        "token": token.text,
+        "token_id": token.token_id,
+        "expires_at": token.expires_at.isoformat(timespec="seconds"),
+    }

@@ -1,4 +1,5 @@
 """Reading facts, carried-state and parameter documents (JSON or YAML) for the CLI."""
+
 from __future__ import annotations
 
 import json
@@ -9,7 +10,6 @@ from typing import Any
 import yaml
 
 from kamkit.errors import InvalidFacts
-
 
 # libyaml's C parser when PyYAML was built with it (10x faster, a fraction of the memory on a
 # 50 MB facts file); the pure-Python one otherwise.
@@ -39,7 +39,9 @@ def read_document(path: str, field: str = "facts") -> Any:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InvalidFacts(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8", field=field) from None
+        raise InvalidFacts(
+            f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8", field=field
+        ) from None
     kind = "JSON" if p.suffix.lower() == ".json" else "YAML"
     try:
         if kind == "JSON":

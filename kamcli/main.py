@@ -19,6 +19,7 @@ Wherever a plugin key is asked for, a class not yet installed can be named as ``
 
 Errors (bad facts, unknown plugin or parameter) are printed naming each field and exit with 2.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,9 @@ import importlib
 import json
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from kamkit.config import load_config
 from kamkit.conformance import run_checks
@@ -63,16 +65,22 @@ def resolve_plugin(target: str) -> type[RulePlugin]:
         except UnknownPlugin as exc:
             if target in available():
                 raise
-            raise UnknownPlugin(f"{exc.errors[0]['message']}; a plugin class not installed yet is named "
-                                f"module:Class, e.g. my_rules.plugin:MyPlugin", field="plugin") from None
+            raise UnknownPlugin(
+                f"{exc.errors[0]['message']}; a plugin class not installed yet is named "
+                f"module:Class, e.g. my_rules.plugin:MyPlugin",
+                field="plugin",
+            ) from None
     module_name, _, attr = target.partition(":")
     if os.getcwd() not in sys.path:  # the console script's path starts at its own bin/
         sys.path.append(os.getcwd())
     try:
         cls = getattr(importlib.import_module(module_name), attr)
     except Exception as exc:  # the author's module: a typo in its name, or an error inside it
-        raise UnknownPlugin(f"cannot load {target!r}: {type(exc).__name__}: {exc}; installed keys: "
-                            f"{', '.join(sorted(available())) or 'none'}", field="plugin") from None
+        raise UnknownPlugin(
+            f"cannot load {target!r}: {type(exc).__name__}: {exc}; installed keys: "
+            f"{', '.join(sorted(available())) or 'none'}",
+            field="plugin",
+        ) from None
     if not (isinstance(cls, type) and issubclass(cls, RulePlugin)):
         raise UnknownPlugin(f"{target!r} is not a RulePlugin class", field="plugin")
     return cls
@@ -95,8 +103,9 @@ def _facts(args, period: str | None = None, plugin: RulePlugin | None = None):
     if period == "quarter":
         quarter = args.quarter and _period(Quarter, args.quarter, "--quarter") or facts.quarter
         if quarter is None:
-            raise InvalidFacts("no quarter: give `quarter: YYYY-Qn` in the facts or --quarter",
-                               field="quarter")
+            raise InvalidFacts(
+                "no quarter: give `quarter: YYYY-Qn` in the facts or --quarter", field="quarter"
+            )
         facts = dataclasses.replace(facts, quarter=quarter)
     return facts
 
@@ -123,21 +132,37 @@ def _carried(args, plugin: RulePlugin, facts) -> dict[str, Any] | None:
     if not document:
         return None
     if not isinstance(document, dict) or not {"plugin", "quarter", "state"} <= set(document):
-        raise InvalidFacts(f"{where}: a carried state must say which plugin, business line and quarter "
-                           f"produced it ({{plugin, business_line, quarter, state}}, as --carried-out "
-                           f"writes it)", field="carried")
+        raise InvalidFacts(
+            f"{where}: a carried state must say which plugin, business line and quarter "
+            f"produced it ({{plugin, business_line, quarter, state}}, as --carried-out "
+            f"writes it)",
+            field="carried",
+        )
     errors = []
     if document["plugin"] != plugin.key:
-        errors.append({"field": "carried.plugin", "message": f"produced by plugin {document['plugin']!r}, "
-                                                             f"not {plugin.key!r}"})
+        errors.append(
+            {
+                "field": "carried.plugin",
+                "message": f"produced by plugin {document['plugin']!r}, not {plugin.key!r}",
+            }
+        )
     line = _business_line(args, facts)
     if document.get("business_line") and line and document["business_line"] != line:
-        errors.append({"field": "carried.business_line", "message": f"produced for business line "
-                       f"{document['business_line']!r}, not {line!r}"})
+        errors.append(
+            {
+                "field": "carried.business_line",
+                "message": f"produced for business line {document['business_line']!r}, not {line!r}",
+            }
+        )
     expected = str(facts.quarter.previous())
     if str(document["quarter"]) != expected:
-        errors.append({"field": "carried.quarter", "message": f"produced by quarter {document['quarter']}; "
-                       f"{facts.quarter} starts from the state of {expected}"})
+        errors.append(
+            {
+                "field": "carried.quarter",
+                "message": f"produced by quarter {document['quarter']}; "
+                f"{facts.quarter} starts from the state of {expected}",
+            }
+        )
     state = document["state"]
     if not isinstance(state, dict) or not all(isinstance(v, dict) for v in state.values()):
         errors.append({"field": "carried.state", "message": "must map each person to their state"})
@@ -164,11 +189,23 @@ def cmd_plugins(args) -> None:
     for key, ep in sorted(available().items()):
         try:
             cls = ep.load()
-            info = {"key": key, "version": cls.version, "zh": cls.names.zh, "en": cls.names.en,
-                    "entry_point": ep.value, "distribution": ep.dist.name if ep.dist else ""}
+            info = {
+                "key": key,
+                "version": cls.version,
+                "zh": cls.names.zh,
+                "en": cls.names.en,
+                "entry_point": ep.value,
+                "distribution": ep.dist.name if ep.dist else "",
+            }
         except Exception as exc:  # a broken third-party plugin must not hide the others
-            info = {"key": key, "version": "?", "zh": "", "en": f"failed to load: {exc}",
-                    "entry_point": ep.value, "distribution": ep.dist.name if ep.dist else ""}
+            info = {
+                "key": key,
+                "version": "?",
+                "zh": "",
+                "en": f"failed to load: {exc}",
+                "entry_point": ep.value,
+                "distribution": ep.dist.name if ep.dist else "",
+            }
         payload.append(info)
         rows.append((info["key"], info["version"], info["en"], info["zh"], info["distribution"]))
     _emit(args, {"plugins": payload}, render.table(("key", "version", "name", "名称", "package"), rows))
@@ -177,17 +214,26 @@ def cmd_plugins(args) -> None:
 def cmd_explain(args) -> None:
     plugin = _plugin(args)
     d = plugin.describe()
-    parts = [f"{d['key']} {d['version']} — {d['names']['en']} / {d['names']['zh']}", "",
-             "Roles (escalation ladder: " + " → ".join(d["ladder"]) + ")",
-             render.table(("role", "name", "名称"),
-                          [(k, v["en"], v["zh"]) for k, v in d["roles"].items()]), "",
-             "Parameters",
-             render.table(("name", "value", "default", "basis", "clause", "meaning"),
-                          [(p["name"], _short(p["value"]), _short(p["default"]), p["basis"], p["clause"],
-                            p["doc"]) for p in d["parameters"]]), "",
-             "Clauses",
-             render.table(("clause", "docs/rules.md", "rule"),
-                          [(k, v["rules"], v["text"]) for k, v in d["clauses"].items()])]
+    parts = [
+        f"{d['key']} {d['version']} — {d['names']['en']} / {d['names']['zh']}",
+        "",
+        "Roles (escalation ladder: " + " → ".join(d["ladder"]) + ")",
+        render.table(("role", "name", "名称"), [(k, v["en"], v["zh"]) for k, v in d["roles"].items()]),
+        "",
+        "Parameters",
+        render.table(
+            ("name", "value", "default", "basis", "clause", "meaning"),
+            [
+                (p["name"], _short(p["value"]), _short(p["default"]), p["basis"], p["clause"], p["doc"])
+                for p in d["parameters"]
+            ],
+        ),
+        "",
+        "Clauses",
+        render.table(
+            ("clause", "docs/rules.md", "rule"), [(k, v["rules"], v["text"]) for k, v in d["clauses"].items()]
+        ),
+    ]
     _emit(args, d, "\n".join(parts))
 
 
@@ -218,19 +264,47 @@ def cmd_check_plugin(args) -> int:
 
 
 def _short(value: Any) -> str:
-    text = json.dumps(plain(value), ensure_ascii=False) if isinstance(value, (list, dict)) else str(plain(value))
+    text = (
+        json.dumps(plain(value), ensure_ascii=False) if isinstance(value, (list, dict)) else str(plain(value))
+    )
     return text if len(text) <= 60 else text[:57] + "..."
 
 
 def cmd_classify(args) -> None:
     plugin, facts = _plugin(args), _facts(args)
     results = [plugin.classify(o) for o in facts.opportunities]
-    rows = [(r.opportunity, r.tier, r.owner_role or "—", r.confirming_role or "—",
-             r.follow_up_days or "—", "yes" if r.in_bulletin else "no", r.clause,
-             r.reason_zh if args.lang == "zh" else r.reason_en, render.compact(r.inputs)) for r in results]
-    _emit(args, {"plugin": plugin.key, "classifications": [r.to_dict() for r in results]},
-          render.table(("opportunity", "tier", "owner", "confirms", "follow-up days", "bulletin",
-                        "clause", "reason", "inputs"), rows))
+    rows = [
+        (
+            r.opportunity,
+            r.tier,
+            r.owner_role or "—",
+            r.confirming_role or "—",
+            r.follow_up_days or "—",
+            "yes" if r.in_bulletin else "no",
+            r.clause,
+            r.reason_zh if args.lang == "zh" else r.reason_en,
+            render.compact(r.inputs),
+        )
+        for r in results
+    ]
+    _emit(
+        args,
+        {"plugin": plugin.key, "classifications": [r.to_dict() for r in results]},
+        render.table(
+            (
+                "opportunity",
+                "tier",
+                "owner",
+                "confirms",
+                "follow-up days",
+                "bulletin",
+                "clause",
+                "reason",
+                "inputs",
+            ),
+            rows,
+        ),
+    )
 
 
 def cmd_assess_month(args) -> None:
@@ -251,23 +325,50 @@ def cmd_commission_quarter(args) -> None:
     except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError) as exc:
         if state is None:
             raise
-        raise InvalidFacts(f"the carried state cannot be read by {plugin.key}: {type(exc).__name__}: {exc}",
-                           field="carried.state") from None
+        raise InvalidFacts(
+            f"the carried state cannot be read by {plugin.key}: {type(exc).__name__}: {exc}",
+            field="carried.state",
+        ) from None
     if state is None and facts.quarter.q > 1 and result.carried:
-        print(f"warning: {facts.quarter} runs without a carried state: debts, carry-over and year-to-date "
-              f"figures of earlier quarters are not applied (give --carried, written by --carried-out of "
-              f"{facts.quarter.previous()})", file=sys.stderr)
+        print(
+            f"warning: {facts.quarter} runs without a carried state: debts, carry-over and year-to-date "
+            f"figures of earlier quarters are not applied (give --carried, written by --carried-out of "
+            f"{facts.quarter.previous()})",
+            file=sys.stderr,
+        )
     if args.carried_out:
-        envelope = {"plugin": plugin.key, "business_line": _business_line(args, facts),
-                    "quarter": str(result.quarter), "state": plain(result.carried)}
+        envelope = {
+            "plugin": plugin.key,
+            "business_line": _business_line(args, facts),
+            "quarter": str(result.quarter),
+            "state": plain(result.carried),
+        }
         with open(args.carried_out, "w", encoding="utf-8") as fh:
             json.dump(envelope, fh, ensure_ascii=False, indent=2)
-    _emit_run(args, plugin, f"quarter {result.quarter}", result.to_dict(), result.lines, facts,
-              str(result.quarter), state, result.carried)
+    _emit_run(
+        args,
+        plugin,
+        f"quarter {result.quarter}",
+        result.to_dict(),
+        result.lines,
+        facts,
+        str(result.quarter),
+        state,
+        result.carried,
+    )
 
 
-def _emit_run(args, plugin, title: str, payload: dict[str, Any], lines, facts=None, period: str = "",
-              carried=None, carried_out=None) -> None:
+def _emit_run(
+    args,
+    plugin,
+    title: str,
+    payload: dict[str, Any],
+    lines,
+    facts=None,
+    period: str = "",
+    carried=None,
+    carried_out=None,
+) -> None:
     """Lines and per-person totals, units kept apart, money rounded half-up to 0.01; with --xlsx
     or --html, the same run also as a workbook or page (reports/)."""
     if getattr(args, "xlsx", None) or getattr(args, "html", None):
@@ -284,17 +385,27 @@ def _emit_run(args, plugin, title: str, payload: dict[str, Any], lines, facts=No
 def _write_files(args, plugin, facts, period: str, lines, carried, carried_out) -> None:
     from pathlib import Path
 
-    from reports import Directory, period_view
+    from reports import Directory, period_view, xlsx
     from reports import html as html_page
-    from reports import xlsx
 
     described = plugin.describe()
-    directory = Directory.of([{"id": p.id, "name": p.name, "branch": p.branch, "role": p.role} for p in facts.people],
-                             [{"id": b.id, "name": b.name} for b in facts.branches], described)
-    sheet = {"business_line": _business_line(args, facts) or "", "period": period, "version": 1, "plugin": plugin.key,
-             "status": "what-if", "closed_at": "", "reason": "computed by kam from " + args.facts,
-             "lines": [line.to_dict() for line in lines], "carried_in": plain(carried or {}),
-             "carried_out": plain(carried_out or {})}
+    directory = Directory.of(
+        [{"id": p.id, "name": p.name, "branch": p.branch, "role": p.role} for p in facts.people],
+        [{"id": b.id, "name": b.name} for b in facts.branches],
+        described,
+    )
+    sheet = {
+        "business_line": _business_line(args, facts) or "",
+        "period": period,
+        "version": 1,
+        "plugin": plugin.key,
+        "status": "what-if",
+        "closed_at": "",
+        "reason": "computed by kam from " + args.facts,
+        "lines": [line.to_dict() for line in lines],
+        "carried_in": plain(carried or {}),
+        "carried_out": plain(carried_out or {}),
+    }
     view = period_view(sheet, directory, described)
     if args.xlsx:
         xlsx.write(view, Path(args.xlsx))
@@ -306,8 +417,9 @@ def _write_files(args, plugin, facts, period: str, lines, carried, carried_out) 
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kam", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="kam", description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     def common(p, facts=True):
@@ -315,8 +427,9 @@ def build_parser() -> argparse.ArgumentParser:
         if facts:
             p.add_argument("facts", help="facts file, JSON or YAML (docs/facts-format.md)")
         p.add_argument("--config", help="organisation YAML config; TARGET is then a business line in it")
-        p.add_argument("--param", action="append", metavar="NAME=VALUE",
-                       help="override a plugin parameter (repeatable)")
+        p.add_argument(
+            "--param", action="append", metavar="NAME=VALUE", help="override a plugin parameter (repeatable)"
+        )
         p.add_argument("--json", action="store_true", help="print JSON instead of a table")
         p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of reasons")
 
@@ -332,10 +445,12 @@ def build_parser() -> argparse.ArgumentParser:
     common(p, facts=False)
     p.set_defaults(func=cmd_explain)
 
-    p = sub.add_parser("check-plugin", help="check that a plugin keeps the contract; exit 1 naming each "
-                                            "problem")
-    p.add_argument("target", help="plugin key (see `kam plugins`), or module:Class of a plugin not "
-                                  "installed yet")
+    p = sub.add_parser(
+        "check-plugin", help="check that a plugin keeps the contract; exit 1 naming each problem"
+    )
+    p.add_argument(
+        "target", help="plugin key (see `kam plugins`), or module:Class of a plugin not installed yet"
+    )
     p.add_argument("--json", action="store_true", help="print the problems as JSON")
     p.set_defaults(func=cmd_check_plugin)
 
@@ -370,6 +485,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()
     except BrokenPipeError:  # `kam ... --json | head`: the reader left; say so once, no traceback
         import os
+
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         print("error: output closed before it was all written (stdout)", file=sys.stderr)
         return 2

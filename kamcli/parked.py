@@ -9,6 +9,7 @@ queue, services.common.messaging.deadletter), through that service's RPCs.
 The broker is AMQP_URI (default the local one), or --amqp-uri; the calls carry the API token in
 KAM_TOKEN, or --token (an admin of every line: parked events are any line's).
 """
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,11 @@ def add_parser(sub) -> None:
     p.add_argument("--limit", type=int, default=100, help="list at most this many")
     p.add_argument("--amqp-uri", default=os.environ.get("AMQP_URI", DEFAULT_AMQP_URI))
     p.add_argument("--timeout", type=float, default=30, help="seconds to wait for the service")
-    p.add_argument("--token", default=os.environ.get("KAM_TOKEN"),
-                   help="an API token of an admin of every line (default: KAM_TOKEN)")
+    p.add_argument(
+        "--token",
+        default=os.environ.get("KAM_TOKEN"),
+        help="an API token of an admin of every line (default: KAM_TOKEN)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_parked)
 
@@ -57,9 +61,11 @@ def cmd_parked(args) -> None:
     elif args.action == "list":
         print(f"{answer['count']} parked in {args.service}")
         for item in answer["items"]:
-            print(f"{item['id']}  {item['event_type']}  event {item['event_id']}  line "
-                  f"{item['business_line']}  attempts {item['attempts']}  {item['parked_at']}\n"
-                  f"    {item['error_type']}: {item['error']}")
+            print(
+                f"{item['id']}  {item['event_type']}  event {item['event_id']}  line "
+                f"{item['business_line']}  attempts {item['attempts']}  {item['parked_at']}\n"
+                f"    {item['error_type']}: {item['error']}"
+            )
     else:
         verb = "replayed" if args.action == "replay" else "dropped"
         print(f"{len(answer)} {verb}" + "".join(f"\n  {d['id']} (event {d['event_id']})" for d in answer))

@@ -1,13 +1,14 @@
 """Plain-text tables for explained lines, aligned for Chinese and Latin text alike."""
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from kamkit.explain import CNY, FLAG, POINTS, Line, plain
-from reports.view import display_width
 from kamkit.money import fmt
-
+from reports.view import display_width
 
 width = display_width  # Chinese and Latin text aligned alike
 
@@ -54,13 +55,28 @@ def compact(inputs: dict) -> str:
 
 
 def figure(line: Line) -> str:
-    return fmt(line.figure) if line.unit == CNY else number(line.figure) \
-        if isinstance(line.figure, Decimal) else str(line.figure)
+    return (
+        fmt(line.figure)
+        if line.unit == CNY
+        else number(line.figure)
+        if isinstance(line.figure, Decimal)
+        else str(line.figure)
+    )
 
 
 def lines_table(lines: Sequence[Line], lang: str = "en") -> str:
-    rows = [(l.person, l.role, figure(l), l.unit, l.clause,
-             l.reason_zh if lang == "zh" else l.reason_en, compact(l.inputs)) for l in lines]
+    rows = [
+        (
+            l.person,
+            l.role,
+            figure(l),
+            l.unit,
+            l.clause,
+            l.reason_zh if lang == "zh" else l.reason_en,
+            compact(l.inputs),
+        )
+        for l in lines
+    ]
     return table(("person", "role", "figure", "unit", "clause", "reason", "inputs"), rows)
 
 
@@ -78,9 +94,18 @@ def totals(lines: Sequence[Line]) -> dict[str, dict[str, Any]]:
         elif l.unit == FLAG:
             row.setdefault("flags", []).append(l.kind)
         elif l.unit == CNY:
-            pay = row.setdefault("CNY", {"base": Decimal(0), "commission_and_bonus": Decimal(0),
-                                         "deductions": Decimal(0), "total": Decimal(0)})
-            part = "deductions" if l.figure < 0 else "base" if l.kind in BASE_KINDS else "commission_and_bonus"
+            pay = row.setdefault(
+                "CNY",
+                {
+                    "base": Decimal(0),
+                    "commission_and_bonus": Decimal(0),
+                    "deductions": Decimal(0),
+                    "total": Decimal(0),
+                },
+            )
+            part = (
+                "deductions" if l.figure < 0 else "base" if l.kind in BASE_KINDS else "commission_and_bonus"
+            )
             pay[part] += l.figure
             pay["total"] += l.figure
     for row in out.values():
@@ -104,8 +129,12 @@ def totals_table(per_person: dict[str, dict[str, Any]]) -> str:
     if any("flags" in r for _, r in rows):
         columns.append(("findings", lambda r: ", ".join(r.get("flags", [])) or "-"))
     if any("CNY" in r for _, r in rows):
-        for key, title in (("base", "base pay"), ("commission_and_bonus", "commission & bonus"),
-                           ("deductions", "deductions"), ("total", "CNY total")):
+        for key, title in (
+            ("base", "base pay"),
+            ("commission_and_bonus", "commission & bonus"),
+            ("deductions", "deductions"),
+            ("total", "CNY total"),
+        ):
             if any(r.get("CNY", {}).get(key, "0.00") != "0.00" for _, r in rows) or key == "total":
                 columns.append((title, lambda r, k=key: r.get("CNY", {}).get(k, "0.00")))
     if not columns:

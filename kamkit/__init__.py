@@ -21,17 +21,49 @@ docs/rules.md.
 
 The most used names are importable from ``kamkit`` itself.
 """
+
 from __future__ import annotations
 
 from .errors import ConfigError, InvalidFacts
-from .explain import CNY, FLAG, INFO, POINTS, Line, LineTable, Lines
+from .explain import CNY, FLAG, INFO, POINTS, Line, Lines, LineTable
 from .facts import Facts, Opportunity
 from .money import D, report
 from .params import Param
 from .periods import Month, Quarter
-from .plugin import (ESCALATION_PARAMS, Classification, Clause, MonthResult, Names, QuarterResult, RulePlugin,
-                     Tier)
+from .plugin import (
+    ESCALATION_PARAMS,
+    Classification,
+    Clause,
+    MonthResult,
+    Names,
+    QuarterResult,
+    RulePlugin,
+    Tier,
+)
 
-__all__ = ["CNY", "ESCALATION_PARAMS", "FLAG", "INFO", "POINTS", "Classification", "Clause", "ConfigError", "D",
-           "Facts", "InvalidFacts", "Line", "LineTable", "Lines", "Month", "MonthResult", "Names", "Opportunity",
-           "Param", "Quarter", "QuarterResult", "RulePlugin", "Tier", "report"]
+__all__ = [
+    "CNY",
+    "ESCALATION_PARAMS",
+    "FLAG",
+    "INFO",
+    "POINTS",
+    "Classification",
+    "Clause",
+    "ConfigError",
+    "D",
+    "Facts",
+    "InvalidFacts",
+    "Line",
+    "LineTable",
+    "Lines",
+    "Month",
+    "MonthResult",
+    "Names",
+    "Opportunity",
+    "Param",
+    "Quarter",
+    "QuarterResult",
+    "RulePlugin",
+    "Tier",
+    "report",
+]

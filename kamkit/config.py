@@ -9,11 +9,13 @@
 Validated with marshmallow; an unknown plugin or parameter is an error that names it and
 lists what exists.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
@@ -35,8 +37,9 @@ class _ConfigSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    business_lines = fields.Dict(keys=fields.String(validate=validate.Length(min=1)),
-                                 values=fields.Nested(_LineSchema), required=True)
+    business_lines = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1)), values=fields.Nested(_LineSchema), required=True
+    )
 
 
 @dataclass(frozen=True)
@@ -49,8 +52,9 @@ class BusinessLine:
         try:
             return load_plugin(self.plugin_key, self.parameters)
         except ConfigError as exc:  # re-anchor field names under this business line
-            raise type(exc)([{**e, "field": f"business_lines.{self.key}.{e['field']}"}
-                             for e in exc.errors]) from None
+            raise type(exc)(
+                [{**e, "field": f"business_lines.{self.key}.{e['field']}"} for e in exc.errors]
+            ) from None
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,11 @@ class OrgConfig:
 
     def plugin_for(self, business_line: str) -> RulePlugin:
         if business_line not in self.lines:
-            raise ConfigError(f"unknown business line {business_line!r}; configured: "
-                              f"{', '.join(sorted(self.lines)) or 'none'}", field="business_line")
+            raise ConfigError(
+                f"unknown business line {business_line!r}; configured: "
+                f"{', '.join(sorted(self.lines)) or 'none'}",
+                field="business_line",
+            )
         return self.lines[business_line].plugin()
 
 
@@ -69,8 +76,12 @@ def parse_config(document: Any) -> OrgConfig:
         data = _ConfigSchema().load(document if isinstance(document, Mapping) else {"_": document})
     except ValidationError as exc:
         raise ConfigError(flatten(exc.messages)) from None
-    config = OrgConfig({key: BusinessLine(key, spec["plugin"], spec["parameters"])
-                        for key, spec in data["business_lines"].items()})
+    config = OrgConfig(
+        {
+            key: BusinessLine(key, spec["plugin"], spec["parameters"])
+            for key, spec in data["business_lines"].items()
+        }
+    )
     for line in config.lines.values():
         line.plugin()  # fail now, naming the line, on an unknown plugin or parameter
     return config

@@ -1,12 +1,14 @@
 """Explained output: every figure the suite produces is a Line citing its clause and inputs (or a
 row of a LineTable: many lines alike, held compactly, standing for exactly the Lines it gives)."""
+
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from .frozen import quick_init
 from .money import report
@@ -61,9 +63,15 @@ class Line:
         rounding changed it), everything JSON-serialisable."""
         figure = report(self.figure) if self.unit == CNY else self.figure
         out = {
-            "person": self.person, "role": self.role, "figure": str(figure), "unit": self.unit,
-            "kind": self.kind, "clause": self.clause, "reason_zh": self.reason_zh,
-            "reason_en": self.reason_en, "inputs": plain(self.inputs),  # always a new dict
+            "person": self.person,
+            "role": self.role,
+            "figure": str(figure),
+            "unit": self.unit,
+            "kind": self.kind,
+            "clause": self.clause,
+            "reason_zh": self.reason_zh,
+            "reason_en": self.reason_en,
+            "inputs": plain(self.inputs),  # always a new dict
         }
         if figure != self.figure:  # sub-cent: kept so that reported totals are sums of exact lines
             out["exact"] = str(self.figure)
@@ -79,6 +87,7 @@ class LineTable:
 
     ``columns`` names the inputs; each row is ``(figure, *inputs in column order)``. Rows are
     appended while the table is built; a plugin hands it over in a result's lines like a Line."""
+
     person: str
     role: str
     unit: str
@@ -101,8 +110,17 @@ class LineTable:
         zh, en, columns = self.reason_zh, self.reason_en, self.columns
         for figure, *values in self.rows:
             inputs = dict(zip(columns, values))
-            yield Line(person, role, figure, unit, kind, clause, zh.format(figure=figure, **inputs),
-                       en.format(figure=figure, **inputs), inputs)
+            yield Line(
+                person,
+                role,
+                figure,
+                unit,
+                kind,
+                clause,
+                zh.format(figure=figure, **inputs),
+                en.format(figure=figure, **inputs),
+                inputs,
+            )
 
 
 class Lines(Sequence[Line]):
@@ -116,7 +134,7 @@ class Lines(Sequence[Line]):
         self._all: tuple[Line, ...] | None = None
 
     @classmethod
-    def of(cls, lines: Iterable[Line | LineTable]) -> "Lines":
+    def of(cls, lines: Iterable[Line | LineTable]) -> Lines:
         return lines if isinstance(lines, Lines) else cls(lines)
 
     def __iter__(self) -> Iterator[Line]:

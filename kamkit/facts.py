@@ -6,13 +6,15 @@ the what-if CLI builds them from a facts file (see kamkit/facts_schema.py).
 Money fields are Decimal CNY, dates are datetime.date, ids are strings. Records have slots: a
 large organisation's month holds a million of them.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date
 from decimal import Decimal
-from typing import Any, Mapping
+from functools import cached_property
+from typing import Any
 
 from .frozen import quick_init
 from .periods import Month, Quarter

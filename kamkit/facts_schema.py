@@ -3,13 +3,14 @@
 Errors come back as InvalidFacts naming each bad field with its path, e.g.
 ``opportunities.2.amount: must be >= 0``. Format reference: docs/facts-format.md.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any, Mapping
+from typing import Any
 
-from marshmallow import (RAISE, Schema, ValidationError, fields, post_load,
-                         validate, validates_schema)
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from . import facts as F
 from .errors import InvalidFacts, flatten
@@ -165,8 +166,9 @@ class DealSchema(_Base):
     id = _id(required=True)
     seller = _id(required=True)
     date = fields.Date(required=True)
-    list_price = Number(required=True, validate=validate.Range(min=0, min_inclusive=False,
-                                                              error="must be > 0"))
+    list_price = Number(
+        required=True, validate=validate.Range(min=0, min_inclusive=False, error="must be > 0")
+    )
     deal_price = Number(required=True)
     agent = Flag(load_default=False)
     customer = fields.String(load_default="")
@@ -178,8 +180,17 @@ class ShareSchema(_Base):
     share = Number(required=True, maximum=1)
 
 
-REVENUE_KINDS = ("product", "implementation", "maintenance", "training", "secondary_dev",
-                 "service", "supplies", "add_module", "data_conversion")
+REVENUE_KINDS = (
+    "product",
+    "implementation",
+    "maintenance",
+    "training",
+    "secondary_dev",
+    "service",
+    "supplies",
+    "add_module",
+    "data_conversion",
+)
 
 
 class CollectionSchema(_Base):
@@ -206,11 +217,13 @@ class CollectionSchema(_Base):
         if shares and sum(s.share for s in shares) != 1:
             raise ValidationError("contribution shares must sum to 1 (100%)", field_name="contributions")
         if shares and data.get("joint_with"):
-            raise ValidationError("give either joint_with or contributions, not both",
-                                  field_name="joint_with")
+            raise ValidationError(
+                "give either joint_with or contributions, not both", field_name="joint_with"
+            )
         if data.get("revenue_kind") == "secondary_dev" and data.get("gross_margin") is None:
-            raise ValidationError("secondary development counts at gross margin: give it",
-                                  field_name="gross_margin")
+            raise ValidationError(
+                "secondary development counts at gross margin: give it", field_name="gross_margin"
+            )
 
     @post_load
     def build(self, data, **kwargs):
@@ -319,12 +332,21 @@ class FactsSchema(_Base):
             if value is not None and value not in known:
                 errors.setdefault(kind, {}).setdefault(index, {})[name] = [f"unknown id {value!r}"]
 
-        for kind, key in (("people", "id"), ("branches", "id"), ("opportunities", "id"),
-                          ("deals", "id"), ("collections", "id"), ("loans", "id"), ("contracts", "id")):
+        for kind, key in (
+            ("people", "id"),
+            ("branches", "id"),
+            ("opportunities", "id"),
+            ("deals", "id"),
+            ("collections", "id"),
+            ("loans", "id"),
+            ("contracts", "id"),
+        ):
             seen = set()
             for i, rec in enumerate(data.get(kind, ())):
                 if getattr(rec, key) in seen:
-                    errors.setdefault(kind, {}).setdefault(i, {})[key] = [f"duplicate id {getattr(rec, key)!r}"]
+                    errors.setdefault(kind, {}).setdefault(i, {})[key] = [
+                        f"duplicate id {getattr(rec, key)!r}"
+                    ]
                 seen.add(getattr(rec, key))
         for i, p in enumerate(data.get("people", ())):
             check("people", i, "branch", p.branch, branches)
@@ -343,8 +365,9 @@ class FactsSchema(_Base):
             check("collections", i, "contract", c.contract, contracts)
             for j, s in enumerate(c.contributions):
                 if s.person not in people:
-                    errors.setdefault("collections", {}).setdefault(i, {}).setdefault(
-                        "contributions", {})[j] = {"person": [f"unknown id {s.person!r}"]}
+                    errors.setdefault("collections", {}).setdefault(i, {}).setdefault("contributions", {})[
+                        j
+                    ] = {"person": [f"unknown id {s.person!r}"]}
         for i, k in enumerate(data.get("kpi", ())):
             check("kpi", i, "person", k.person, people)
         for i, loan in enumerate(data.get("loans", ())):

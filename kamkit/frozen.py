@@ -7,6 +7,7 @@ at half the cost, and a quarter of 1,000,000 collections builds a record and a p
 The instance stays frozen, hashable and equal exactly as dataclasses makes it; only ``__init__``
 is replaced, with the same parameters, defaults and default factories.
 """
+
 from __future__ import annotations
 
 import dataclasses

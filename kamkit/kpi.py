@@ -7,11 +7,13 @@ rater role, docs/rules.md §2.3.3); the coefficient is score / divisor (100) [de
 sheet's full mark is 90 (its printed items add up to 90): a sheet's score is scaled to 100 (x 100 /
 90) before it is weighted with the raters' 0-100 scores, so a coefficient divides it by its full mark.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from .explain import INFO, Line
 from .facts import KpiRating, Scorecard
@@ -22,45 +24,86 @@ SHEET = "003 §十一"
 WEIGHTS = "002/KAD §三3"  # 大客户部考核办法 §三3: KPI考核 部门经理50%, 销售管理20%, 销售总监30%
 
 KPI_CLAUSES = {
-    SHEET: Clause("4", "Account-manager KPI sheet (full mark 90): sales completion, complaint speed, "
-                       "collection rate, big customers, relationship, attendance, service, "
-                       "and rater-scored qualitative items."),
-    WEIGHTS: Clause("2.3", "KPI score = weighted rater scores (dept manager 50%, sales management "
-                           "20%, sales director 30%); coefficient = score / 100; paid bonus scales "
-                           "with the coefficient."),
+    SHEET: Clause(
+        "4",
+        "Account-manager KPI sheet (full mark 90): sales completion, complaint speed, "
+        "collection rate, big customers, relationship, attendance, service, "
+        "and rater-scored qualitative items.",
+    ),
+    WEIGHTS: Clause(
+        "2.3",
+        "KPI score = weighted rater scores (dept manager 50%, sales management "
+        "20%, sales director 30%); coefficient = score / 100; paid bonus scales "
+        "with the coefficient.",
+    ),
 }
 
 # The sheet's constants, one map so an organisation can re-weight a row without code.
 _SHEET_DEFAULTS = {
-    "sales_max": Decimal(15), "sales_standard": Decimal("0.9"), "sales_points_per_pct": Decimal(1),
-    "complaint_max": Decimal(10), "complaint_hours_limit": Decimal(24),
-    "collection_max": Decimal(15), "collection_step": Decimal("0.1"),
+    "sales_max": Decimal(15),
+    "sales_standard": Decimal("0.9"),
+    "sales_points_per_pct": Decimal(1),
+    "complaint_max": Decimal(10),
+    "complaint_hours_limit": Decimal(24),
+    "collection_max": Decimal(15),
+    "collection_step": Decimal("0.1"),
     "collection_step_points": Decimal("1.5"),
-    "big_customer_max": Decimal(10), "upgraded_points": Decimal(2), "new_big_points": Decimal(3),
-    "relationship_max": Decimal(10), "lost_customer_points": Decimal(5),
-    "attendance_max": Decimal(5), "late_points": Decimal(2), "late_zero_from": Decimal(3),
-    "service_max": Decimal(5), "complaint_points": Decimal(2),
-    "qualitative_max": Decimal(5), "sheet_max": Decimal(90), "full_mark": Decimal(90),
+    "big_customer_max": Decimal(10),
+    "upgraded_points": Decimal(2),
+    "new_big_points": Decimal(3),
+    "relationship_max": Decimal(10),
+    "lost_customer_points": Decimal(5),
+    "attendance_max": Decimal(5),
+    "late_points": Decimal(2),
+    "late_zero_from": Decimal(3),
+    "service_max": Decimal(5),
+    "complaint_points": Decimal(2),
+    "qualitative_max": Decimal(5),
+    "sheet_max": Decimal(90),
+    "full_mark": Decimal(90),
 }
 
 KPI_PARAMS = (
-    Param("kpi_weights", {"deputy_manager": Decimal("0.5"), "city_admin": Decimal("0.2"),
-                          "branch_manager": Decimal("0.3")}, "map", WEIGHTS,
-          "Weight of each rater role's 0-100 score in the KPI score (dept manager 50%, sales "
-          "management 20%, sales director 30%). Missing raters: the present weights are "
-          "re-normalised [reading].", "seed"),
-    Param("kpi_divisor", Decimal(100), "ratio", WEIGHTS,
-          "KPI coefficient = KPI score / this divisor.", "default"),
-    Param("kpi_coefficient_unrated", Decimal(1), "ratio", WEIGHTS,
-          "Coefficient of a person nobody rated in the period (no rating is not a zero).", "default"),
-    Param("kpi_sheet", _SHEET_DEFAULTS, "map", SHEET,
-          "Constants of the §4 sheet: item maxima, the 90% sales standard and +/-1 point per "
-          "full 1% (truncated), the collection rate's 1.5 points per full 10% short [reading], "
-          "big-customer +2/+3 capped at 10, -5 per lost customer, attendance -2 per late "
-          "arrival with 3 or more giving 0, -2 per complaint, qualitative items capped at 5; the "
-          "sheet's full mark is 90 (the printed items add up to 90): its score is capped there and "
-          "scaled to 100 (x 100 / full_mark) before weighting [reading: sales above standard may "
-          "add points beyond 15].", "reading"),
+    Param(
+        "kpi_weights",
+        {"deputy_manager": Decimal("0.5"), "city_admin": Decimal("0.2"), "branch_manager": Decimal("0.3")},
+        "map",
+        WEIGHTS,
+        "Weight of each rater role's 0-100 score in the KPI score (dept manager 50%, sales "
+        "management 20%, sales director 30%). Missing raters: the present weights are "
+        "re-normalised [reading].",
+        "seed",
+    ),
+    Param(
+        "kpi_divisor",
+        Decimal(100),
+        "ratio",
+        WEIGHTS,
+        "KPI coefficient = KPI score / this divisor.",
+        "default",
+    ),
+    Param(
+        "kpi_coefficient_unrated",
+        Decimal(1),
+        "ratio",
+        WEIGHTS,
+        "Coefficient of a person nobody rated in the period (no rating is not a zero).",
+        "default",
+    ),
+    Param(
+        "kpi_sheet",
+        _SHEET_DEFAULTS,
+        "map",
+        SHEET,
+        "Constants of the §4 sheet: item maxima, the 90% sales standard and +/-1 point per "
+        "full 1% (truncated), the collection rate's 1.5 points per full 10% short [reading], "
+        "big-customer +2/+3 capped at 10, -5 per lost customer, attendance -2 per late "
+        "arrival with 3 or more giving 0, -2 per complaint, qualitative items capped at 5; the "
+        "sheet's full mark is 90 (the printed items add up to 90): its score is capped there and "
+        "scaled to 100 (x 100 / full_mark) before weighting [reading: sales above standard may "
+        "add points beyond 15].",
+        "reading",
+    ),
 )
 
 
@@ -84,15 +127,25 @@ def scorecard_score(card: Scorecard, params: Mapping[str, Any]) -> tuple[Decimal
     late = Decimal(card.late_arrivals)
     items = {
         "sales_completion": _clamp(sales, zero),
-        "complaint_resolution": s["complaint_max"] if card.complaint_hours <= s["complaint_hours_limit"] else zero,
-        "collection_rate": _clamp(s["collection_max"] - _full_steps(shortfall, s["collection_step"])
-                                  * s["collection_step_points"], zero),
-        "big_customers": _clamp(card.upgraded_customers * s["upgraded_points"]
-                                + card.new_big_customers * s["new_big_points"], zero, s["big_customer_max"]),
-        "relationship": _clamp(s["relationship_max"] - card.lost_big_customers * s["lost_customer_points"], zero),
+        "complaint_resolution": s["complaint_max"]
+        if card.complaint_hours <= s["complaint_hours_limit"]
+        else zero,
+        "collection_rate": _clamp(
+            s["collection_max"] - _full_steps(shortfall, s["collection_step"]) * s["collection_step_points"],
+            zero,
+        ),
+        "big_customers": _clamp(
+            card.upgraded_customers * s["upgraded_points"] + card.new_big_customers * s["new_big_points"],
+            zero,
+            s["big_customer_max"],
+        ),
+        "relationship": _clamp(
+            s["relationship_max"] - card.lost_big_customers * s["lost_customer_points"], zero
+        ),
         "innovation": _clamp(card.innovation, zero, s["qualitative_max"]),
         "communication": _clamp(card.communication, zero, s["qualitative_max"]),
-        "attendance": zero if late >= s["late_zero_from"]
+        "attendance": zero
+        if late >= s["late_zero_from"]
         else _clamp(s["attendance_max"] - late * s["late_points"], zero),
         "service_attitude": _clamp(s["service_max"] - card.complaints * s["complaint_points"], zero),
         "responsibility": _clamp(card.responsibility, zero, s["qualitative_max"]),
@@ -108,8 +161,9 @@ class KpiResult:
     lines: tuple[Line, ...]
 
 
-def kpi_coefficient(person: str, ratings: Sequence[KpiRating], params: Mapping[str, Any],
-                    role: str = "account_manager") -> KpiResult:
+def kpi_coefficient(
+    person: str, ratings: Sequence[KpiRating], params: Mapping[str, Any], role: str = "account_manager"
+) -> KpiResult:
     """The person's KPI score and coefficient, with an INFO line per rating and one for the result."""
     weights = {k: Decimal(v) for k, v in params["kpi_weights"].items()}
     lines: list[Line] = []
@@ -119,12 +173,25 @@ def kpi_coefficient(person: str, ratings: Sequence[KpiRating], params: Mapping[s
             sheet, items = scorecard_score(r.scorecard, params)
             full_mark = {**_SHEET_DEFAULTS, **params["kpi_sheet"]}["full_mark"]
             score = sheet * 100 / full_mark  # on the raters' 0-100 scale
-            lines.append(Line(person, role, score, INFO, "kpi_sheet", SHEET,
-                              f"{r.rater_role} 按考核表评分 {sheet}（满分 {full_mark}），折合百分制 {score:.2f}",
-                              f"{r.rater_role} scored the KPI sheet at {sheet} of {full_mark}, "
-                              f"{score:.2f} on a 100 scale",
-                              {"rater_role": r.rater_role, "items": items, "sheet_score": sheet,
-                               "full_mark": full_mark}))
+            lines.append(
+                Line(
+                    person,
+                    role,
+                    score,
+                    INFO,
+                    "kpi_sheet",
+                    SHEET,
+                    f"{r.rater_role} 按考核表评分 {sheet}（满分 {full_mark}），折合百分制 {score:.2f}",
+                    f"{r.rater_role} scored the KPI sheet at {sheet} of {full_mark}, "
+                    f"{score:.2f} on a 100 scale",
+                    {
+                        "rater_role": r.rater_role,
+                        "items": items,
+                        "sheet_score": sheet,
+                        "full_mark": full_mark,
+                    },
+                )
+            )
         else:
             score = r.score
         by_rater.setdefault(r.rater_role, []).append(score)
@@ -132,17 +199,40 @@ def kpi_coefficient(person: str, ratings: Sequence[KpiRating], params: Mapping[s
     ignored = sorted(set(by_rater) - set(used))
     if not used:
         coefficient = Decimal(params["kpi_coefficient_unrated"])
-        lines.append(Line(person, role, coefficient, INFO, "kpi_coefficient", WEIGHTS,
-                          f"无KPI评分，系数取默认值 {coefficient}",
-                          f"no KPI rating: default coefficient {coefficient}",
-                          {"ratings": {}, "ignored_raters": ignored}))
+        lines.append(
+            Line(
+                person,
+                role,
+                coefficient,
+                INFO,
+                "kpi_coefficient",
+                WEIGHTS,
+                f"无KPI评分，系数取默认值 {coefficient}",
+                f"no KPI rating: default coefficient {coefficient}",
+                {"ratings": {}, "ignored_raters": ignored},
+            )
+        )
         return KpiResult(None, coefficient, tuple(lines))
     weight_sum = sum(weights[r] for r in used)
     score = sum(used[r] * weights[r] for r in used) / weight_sum
     coefficient = score / Decimal(params["kpi_divisor"])
-    lines.append(Line(person, role, coefficient, INFO, "kpi_coefficient", WEIGHTS,
-                      f"KPI得分 {score:.2f}（加权），系数 {coefficient:.4f}",
-                      f"KPI score {score:.2f} (weighted), coefficient {coefficient:.4f}",
-                      {"ratings": used, "weights": {r: weights[r] for r in used},
-                       "score": score, "divisor": params["kpi_divisor"], "ignored_raters": ignored}))
+    lines.append(
+        Line(
+            person,
+            role,
+            coefficient,
+            INFO,
+            "kpi_coefficient",
+            WEIGHTS,
+            f"KPI得分 {score:.2f}（加权），系数 {coefficient:.4f}",
+            f"KPI score {score:.2f} (weighted), coefficient {coefficient:.4f}",
+            {
+                "ratings": used,
+                "weights": {r: weights[r] for r in used},
+                "score": score,
+                "divisor": params["kpi_divisor"],
+                "ignored_raters": ignored,
+            },
+        )
+    )
     return KpiResult(score, coefficient, tuple(lines))

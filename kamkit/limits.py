@@ -3,23 +3,42 @@ with (docs/facts-format.md, "Limits"). intake refuses a record outside them, nam
 every consumer re-checks the records it receives (wire.events), so nothing accepted can later
 block a period from closing.
 """
+
 from __future__ import annotations
 
 import math
 import re
 import unicodedata
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any
 
 # Identifiers: ids and references to ids (people, branches, opportunities, contracts ...).
 ID_MAX = 64
-ID_FIELDS = frozenset({"id", "key", "plugin", "branch", "account_manager", "opportunity", "author",
-                       "person", "rep", "joint_with", "contract", "manager", "referrer",
-                       "delivered_by"})
+ID_FIELDS = frozenset(
+    {
+        "id",
+        "key",
+        "plugin",
+        "branch",
+        "account_manager",
+        "opportunity",
+        "author",
+        "person",
+        "rep",
+        "joint_with",
+        "contract",
+        "manager",
+        "referrer",
+        "delivered_by",
+    }
+)
 # Role and grade names (stored in 32/64-character columns downstream).
 NAME_MAX = 32
-NAME_FIELDS = frozenset({"role", "grade", "previous_grade", "rater_role", "verdict", "kind", "status", "scope", "origin"})
+NAME_FIELDS = frozenset(
+    {"role", "grade", "previous_grade", "rater_role", "verdict", "kind", "status", "scope", "origin"}
+)
 TEXT_MAX = 2000  # names, customers, notes
 LIST_MAX = 200  # items in a list (contributions, lines of a scorecard)
 DEPTH_MAX = 6
@@ -27,7 +46,7 @@ PAGE_MAX = 1_000_000  # a page number: its offset stays far inside a 64-bit inte
 # Amounts, rates and counts: finite, |x| <= NUMBER_MAX, at most DECIMALS_MAX decimal places.
 NUMBER_MAX = Decimal(10) ** 12
 DECIMALS_MAX = 6
-INTEGER_MAX = 10 ** 9
+INTEGER_MAX = 10**9
 # Dates: anything a career or a contract can span; year 0 or 9999 is a typo.
 DATE_MIN, DATE_MAX = date(1950, 1, 1), date(2100, 12, 31)
 
@@ -110,8 +129,11 @@ def number_problem(number: Decimal) -> str | None:
     if abs(number) > NUMBER_MAX:
         return f"must be at most {NUMBER_MAX:,} in size"
     exponent = number.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -DECIMALS_MAX and number != number.quantize(
-            Decimal(1).scaleb(-DECIMALS_MAX)):
+    if (
+        isinstance(exponent, int)
+        and exponent < -DECIMALS_MAX
+        and number != number.quantize(Decimal(1).scaleb(-DECIMALS_MAX))
+    ):
         return f"at most {DECIMALS_MAX} decimal places"
     return None
 

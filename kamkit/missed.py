@@ -1,4 +1,5 @@
 """When a missed report counts (docs/rules.md §1.4, reused by §3.3): shared by plugins that dock it."""
+
 from __future__ import annotations
 
 from datetime import timedelta

@@ -4,6 +4,7 @@ Figures stay exact through every intermediate step; they are rounded half-up to
 0.01 only when reported (docs/rules.md preamble). Floats are refused outright so a
 binary fraction can never creep into a yuan.
 """
+
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 ZERO = Decimal("0")

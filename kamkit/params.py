@@ -6,6 +6,7 @@ against the parameter's kind and names it in the error (``ConfigError``) when it
 document), ``default`` (the suite's choice where the seed gives none), ``reading`` (the suite's
 reading of unclear or contradictory text).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -45,5 +46,6 @@ class Param:
         try:
             return _KIND_FIELDS[self.kind]().deserialize(value)
         except ValidationError as exc:
-            raise ConfigError(flatten(exc.messages, self.name) or
-                              [{"field": self.name, "message": str(exc)}]) from None
+            raise ConfigError(
+                flatten(exc.messages, self.name) or [{"field": self.name, "message": str(exc)}]
+            ) from None

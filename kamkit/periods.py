@@ -1,4 +1,5 @@
 """Calendar months and quarters as small value objects ("2026-03", "2026-Q1")."""
+
 from __future__ import annotations
 
 import re
@@ -20,14 +21,14 @@ class Month:
             raise ValueError(f"month {self.month} does not exist (1-12)")
 
     @classmethod
-    def parse(cls, text: str) -> "Month":
+    def parse(cls, text: str) -> Month:
         m = _MONTH.match(str(text).strip())
         if not m:
             raise ValueError(f"{text!r} is not a month; write YYYY-MM, e.g. 2026-03")
         return cls(int(m.group(1)), int(m.group(2)))
 
     @classmethod
-    def of(cls, day: date) -> "Month":
+    def of(cls, day: date) -> Month:
         return cls(day.year, day.month)
 
     # Computed once per period object: a quarter's run asks every collection whether it falls in.
@@ -42,14 +43,14 @@ class Month:
     def contains(self, day: date | None) -> bool:
         return day is not None and (day.year, day.month) == (self.year, self.month)
 
-    def next(self) -> "Month":
+    def next(self) -> Month:
         return Month(self.year + self.month // 12, self.month % 12 + 1)
 
-    def previous(self) -> "Month":
+    def previous(self) -> Month:
         return Month(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
 
     @property
-    def quarter(self) -> "Quarter":
+    def quarter(self) -> Quarter:
         return Quarter(self.year, (self.month - 1) // 3 + 1)
 
     def __str__(self) -> str:
@@ -66,7 +67,7 @@ class Quarter:
             raise ValueError(f"quarter {self.q} does not exist (1-4)")
 
     @classmethod
-    def parse(cls, text: str) -> "Quarter":
+    def parse(cls, text: str) -> Quarter:
         m = _QUARTER.match(str(text).strip().upper())
         if not m:
             raise ValueError(f"{text!r} is not a quarter; write YYYY-Qn, e.g. 2026-Q1")
@@ -88,10 +89,10 @@ class Quarter:
     def contains(self, day: date | None) -> bool:
         return day is not None and self.first_day <= day <= self.last_day
 
-    def next(self) -> "Quarter":
+    def next(self) -> Quarter:
         return Quarter(self.year + self.q // 4, self.q % 4 + 1)
 
-    def previous(self) -> "Quarter":
+    def previous(self) -> Quarter:
         return Quarter(self.year - (self.q == 1), (self.q - 2) % 4 + 1)
 
     @property

@@ -22,11 +22,13 @@ What it answers the escalation service, with defaults a plugin may override:
     escalation_role(owner_role, days)      -> the rungs of the ladder reached so far
     next_rung_after(owner_role, days)      -> days after the last follow-up the next rung is due
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Mapping, Sequence
+from typing import Any, ClassVar
 
 from .errors import ConfigError
 from .explain import Lines, plain
@@ -95,8 +97,11 @@ class QuarterResult:
         object.__setattr__(self, "lines", Lines.of(self.lines))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"quarter": str(self.quarter), "lines": [l.to_dict() for l in self.lines],
-                "carried": plain(self.carried)}
+        return {
+            "quarter": str(self.quarter),
+            "lines": [l.to_dict() for l in self.lines],
+            "carried": plain(self.carried),
+        }
 
 
 class RulePlugin(ABC):
@@ -116,10 +121,16 @@ class RulePlugin(ABC):
         known = {p.name: p for p in self.parameters}
         unknown = sorted(set(overrides or {}) - set(known))
         if unknown:
-            raise ConfigError([{"field": f"parameters.{name}",
-                                "message": f"unknown parameter of plugin {self.key!r}; "
-                                           f"known: {', '.join(sorted(known))}"}
-                               for name in unknown])
+            raise ConfigError(
+                [
+                    {
+                        "field": f"parameters.{name}",
+                        "message": f"unknown parameter of plugin {self.key!r}; "
+                        f"known: {', '.join(sorted(known))}",
+                    }
+                    for name in unknown
+                ]
+            )
         values = {p.name: p.default for p in self.parameters}
         for name, value in (overrides or {}).items():
             values[name] = known[name].parse(value)
@@ -153,7 +164,11 @@ class RulePlugin(ABC):
         if owner_role not in self.ladder:
             return []
         start = self.ladder.index(owner_role)
-        return [(week, self.ladder[start + week]) for week in range(1, weeks + 1) if start + week < len(self.ladder)]
+        return [
+            (week, self.ladder[start + week])
+            for week in range(1, weeks + 1)
+            if start + week < len(self.ladder)
+        ]
 
     def next_rung_after(self, owner_role: str, days_without_follow_up: int) -> int | None:
         """Days after the last follow-up at which the next rung above what has been reached falls
@@ -169,8 +184,13 @@ class RulePlugin(ABC):
         first, step = self.params["follow_up_days"], self.params["escalation_step_days"]
         return 0 if days < first else 1 + (days - first) // step
 
-    def holder(self, role: str | None, opportunity: Mapping[str, Any], candidates: Sequence[Person],
-               eligible_grades: Sequence[str] | None = None) -> str | None:
+    def holder(
+        self,
+        role: str | None,
+        opportunity: Mapping[str, Any],
+        candidates: Sequence[Person],
+        eligible_grades: Sequence[str] | None = None,
+    ) -> str | None:
         """Who holds ``role`` for an opportunity (its document), among ``candidates``: the people
         of the line holding that role. By default its own account manager, else the holder in its
         branch, else a holder with no branch (a city-level role), the lowest id first; when the
@@ -178,11 +198,16 @@ class RulePlugin(ABC):
         of those grades. A plugin whose organisation assigns otherwise overrides this."""
         if role is None:
             return None
-        people = sorted((p for p in candidates
-                         if p.role == role and (not eligible_grades or p.grade in eligible_grades)),
-                        key=lambda p: p.id)
+        people = sorted(
+            (p for p in candidates if p.role == role and (not eligible_grades or p.grade in eligible_grades)),
+            key=lambda p: p.id,
+        )
         named = opportunity.get("account_manager")
-        if role == "account_manager" and named and (not eligible_grades or any(p.id == named for p in people)):
+        if (
+            role == "account_manager"
+            and named
+            and (not eligible_grades or any(p.id == named for p in people))
+        ):
             return named
         branch = opportunity.get("branch")
         here = next((p for p in people if branch and p.branch == branch), None)
@@ -198,12 +223,21 @@ class RulePlugin(ABC):
             role = person.get("role") if isinstance(person, Mapping) else person.role
             grade = person.get("grade") if isinstance(person, Mapping) else person.grade
             if role not in self.roles:
-                errors.append({"field": f"people.{i}.role", "message": f"unknown role {role!r} of plugin "
-                               f"{self.key!r}; known: {', '.join(sorted(self.roles))}"})
+                errors.append(
+                    {
+                        "field": f"people.{i}.role",
+                        "message": f"unknown role {role!r} of plugin "
+                        f"{self.key!r}; known: {', '.join(sorted(self.roles))}",
+                    }
+                )
             if grade is not None and grade not in self.grades:
                 known = ", ".join(self.grades) if self.grades else "none (this plugin uses no grades)"
-                errors.append({"field": f"people.{i}.grade", "message": f"unknown grade {grade!r} of plugin "
-                               f"{self.key!r}; known: {known}"})
+                errors.append(
+                    {
+                        "field": f"people.{i}.grade",
+                        "message": f"unknown grade {grade!r} of plugin {self.key!r}; known: {known}",
+                    }
+                )
         return errors
 
     def role_name(self, role: str) -> Names:
@@ -212,20 +246,43 @@ class RulePlugin(ABC):
     def describe(self) -> dict[str, Any]:
         """Everything a person needs to know about this plugin, JSON-friendly."""
         return {
-            "key": self.key, "version": self.version, "names": plain(self.names.__dict__),
+            "key": self.key,
+            "version": self.version,
+            "names": plain(self.names.__dict__),
             "roles": {k: plain(v.__dict__) for k, v in self.roles.items()},
             "ladder": list(self.ladder),
-            "parameters": [{"name": p.name, "default": plain(p.default), "value": plain(self.params[p.name]),
-                            "kind": p.kind, "basis": p.basis, "clause": p.clause, "doc": p.doc}
-                           for p in self.parameters],
+            "parameters": [
+                {
+                    "name": p.name,
+                    "default": plain(p.default),
+                    "value": plain(self.params[p.name]),
+                    "kind": p.kind,
+                    "basis": p.basis,
+                    "clause": p.clause,
+                    "doc": p.doc,
+                }
+                for p in self.parameters
+            ],
             "clauses": {k: {"rules": c.rules, "text": c.text} for k, c in self.clauses.items()},
         }
 
 
 # Every plugin that escalates declares these two (docs/rules.md §1.3, [default]).
 ESCALATION_PARAMS = (
-    Param("follow_up_days", 7, "days", "rules §1.3",
-          "Days without a follow-up after which the opportunity is overdue.", "default"),
-    Param("escalation_step_days", 7, "days", "rules §1.3",
-          "Each further period of this many days climbs one more rung of the ladder.", "default"),
+    Param(
+        "follow_up_days",
+        7,
+        "days",
+        "rules §1.3",
+        "Days without a follow-up after which the opportunity is overdue.",
+        "default",
+    ),
+    Param(
+        "escalation_step_days",
+        7,
+        "days",
+        "rules §1.3",
+        "Each further period of this many days climbs one more rung of the ladder.",
+        "default",
+    ),
 )

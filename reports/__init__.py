@@ -6,11 +6,13 @@
     html.py    the period's summary page and a person's statement, self-contained
     charts.py  inline SVG charts (matplotlib)
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 from urllib.parse import quote
 
 from .view import Directory, PeriodTotals, PeriodView, period_view
@@ -18,14 +20,21 @@ from .view import Directory, PeriodTotals, PeriodView, period_view
 __all__ = ["Directory", "PeriodView", "period_view", "statement_file", "write_period"]
 
 
-def write_period(sheet: Mapping[str, Any], stem: Path, directory: Directory | None = None,
-                 plugin: Mapping[str, Any] | None = None, history: Sequence[PeriodView | PeriodTotals] = (),
-                 statements: Path | None = None, answer: bool = True) -> PeriodView | None:
+def write_period(
+    sheet: Mapping[str, Any],
+    stem: Path,
+    directory: Directory | None = None,
+    plugin: Mapping[str, Any] | None = None,
+    history: Sequence[PeriodView | PeriodTotals] = (),
+    statements: Path | None = None,
+    answer: bool = True,
+) -> PeriodView | None:
     """``stem``.xlsx and ``stem``.html for the period; with ``statements``, a page per person
     there (``<person>.html``), linked from the summary. ``history``: the line's earlier periods
     of the year, for the trend. Returns the view (``answer`` off: nothing, for a caller in another
     process that would otherwise receive every line back)."""
     from . import html, xlsx
+
     view = period_view(sheet, directory, plugin)
     stem.parent.mkdir(parents=True, exist_ok=True)
     xlsx.write(view, stem.with_suffix(".xlsx"))
@@ -33,8 +42,9 @@ def write_period(sheet: Mapping[str, Any], stem: Path, directory: Directory | No
     if statements is not None:
         statements.mkdir(parents=True, exist_ok=True)
         for person in view.people:
-            (statements / statement_file(person.id)).write_text(html.statement_page(view, person.id),
-                                                                encoding="utf-8")
+            (statements / statement_file(person.id)).write_text(
+                html.statement_page(view, person.id), encoding="utf-8"
+            )
         base = _relative(statements, stem.parent)  # links work wherever the folder is copied
         href = lambda p: f"{base}/{quote(statement_file(p.id))}"  # noqa: E731
     stem.with_suffix(".html").write_text(html.period_page(view, [*history, view], href), encoding="utf-8")

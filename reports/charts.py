@@ -1,12 +1,13 @@
 """Charts as inline SVG text (matplotlib, no display needed): points by branch and clause, the
 spread of pay, and a year's month-over-month trend. Text stays text in the SVG (``svg.fonttype``
 none), so Chinese names are drawn by the browser's fonts and can be selected and searched."""
+
 from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Sequence
 
 import matplotlib
 
@@ -21,10 +22,19 @@ from .view import PeriodView  # noqa: E402
 
 # Chinese fonts, where installed, only to measure labels (the SVG keeps text as text); matplotlib
 # falls back along the list glyph by glyph
-_STYLE = {"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False,
-          "font.family": [f for f in ("DejaVu Sans", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Microsoft YaHei")
-                          if f in {font.name for font in font_manager.fontManager.ttflist}] + ["sans-serif"],
-          "svg.hashsalt": "kam"}  # a fixed salt: the same period draws the same file
+_STYLE = {
+    "svg.fonttype": "none",
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "font.family": [
+        f
+        for f in ("DejaVu Sans", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Microsoft YaHei")
+        if f in {font.name for font in font_manager.fontManager.ttflist}
+    ]
+    + ["sans-serif"],
+    "svg.hashsalt": "kam",
+}  # a fixed salt: the same period draws the same file
 
 
 def _svg(fig) -> str:
@@ -34,7 +44,7 @@ def _svg(fig) -> str:
         fig.savefig(out, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     text = out.getvalue()
-    return text[text.index("<svg"):]  # inline: no XML prolog or doctype
+    return text[text.index("<svg") :]  # inline: no XML prolog or doctype
 
 
 def points_by_branch(view: PeriodView) -> str | None:
@@ -62,13 +72,18 @@ def points_by_branch(view: PeriodView) -> str | None:
 
 def top_people(view: PeriodView, unit: str = POINTS, count: int = 10) -> str | None:
     """Horizontal bars: who lost the most points (or was paid the most), by name."""
-    ranked = sorted((p for p in view.people if p.totals.get(unit)), key=lambda p: (-p.totals[unit], p.name))[:count]
+    ranked = sorted((p for p in view.people if p.totals.get(unit)), key=lambda p: (-p.totals[unit], p.name))[
+        :count
+    ]
     if not ranked:
         return None
     with plt.rc_context(_STYLE):
         fig, ax = plt.subplots(figsize=(7, 0.6 + 0.28 * len(ranked)))
-        ax.barh([f"{p.name} ({p.branch})" if p.branch else p.name for p in reversed(ranked)],
-                [float(p.totals[unit]) for p in reversed(ranked)], color="#c44e52" if unit == POINTS else "#55a868")
+        ax.barh(
+            [f"{p.name} ({p.branch})" if p.branch else p.name for p in reversed(ranked)],
+            [float(p.totals[unit]) for p in reversed(ranked)],
+            color="#c44e52" if unit == POINTS else "#55a868",
+        )
         ax.set_xlabel("points 扣分" if unit == POINTS else "CNY 元")
         ax.set_title(("Most points docked" if unit == POINTS else "Highest pay") + f" — {view.period}")
         return _svg(fig)

@@ -2,12 +2,14 @@
 a row a person, then a section a person with each line's reason and inputs, the clauses and the
 parameters) and a person's statement for one period (the slip: each line explained, the total,
 carried state before and after). One file each, CSS and SVG inline, nothing fetched."""
+
 from __future__ import annotations
 
 import dataclasses
 import html
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from kamkit.explain import CNY, FLAG, INFO, POINTS
 from kamkit.money import report
@@ -42,8 +44,11 @@ def figure_text(value: Decimal, unit: str) -> str:
     if unit == CNY:
         return f"{report(value):,.2f}"
     value = value.normalize()
-    return f"{value:f}" if value == value.to_integral_value() or abs(value.as_tuple().exponent) <= 4 \
+    return (
+        f"{value:f}"
+        if value == value.to_integral_value() or abs(value.as_tuple().exponent) <= 4
         else f"{value:.4f}"
+    )
 
 
 def _unit_name(unit: str) -> str:
@@ -51,9 +56,11 @@ def _unit_name(unit: str) -> str:
 
 
 def _page(title: str, body: str) -> str:
-    return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{e(title)}</title>'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>'
-            f"<body>{body}</body></html>")
+    return (
+        f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{e(title)}</title>'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>'
+        f"<body>{body}</body></html>"
+    )
 
 
 def _title(view: PeriodView) -> str:
@@ -63,8 +70,10 @@ def _title(view: PeriodView) -> str:
 
 def _meta(view: PeriodView) -> str:
     state = f"status {view.status}" + (f" ({view.reason})" if view.reason else "")
-    return (f'<p class="meta">version {view.version} · rules {e(view.plugin)} {e(view.plugin_version)} · '
-            f"closed {e(view.closed_at[:19].replace('T', ' '))} UTC · {e(state)}</p>")
+    return (
+        f'<p class="meta">version {view.version} · rules {e(view.plugin)} {e(view.plugin_version)} · '
+        f"closed {e(view.closed_at[:19].replace('T', ' '))} UTC · {e(state)}</p>"
+    )
 
 
 def _clause_link(clause: str, view: PeriodView) -> str:
@@ -87,14 +96,18 @@ def _lines_table(lines: Iterable[Mapping[str, Any]], view: PeriodView) -> str:
     for line in lines:
         unit = line["unit"]
         css = " flag" if unit == FLAG else " info" if unit == INFO else ""
-        rows.append(f'<tr class="{css.strip()}"><td>{_clause_link(line["clause"], view)}</td>'
-                    f'<td>{e(line["kind"])}</td><td class="num{css}">{e(figure_text(figure(line), unit))}</td>'
-                    f"<td>{e(_unit_name(unit))}</td><td>{e(line['reason_en'])}<br>"
-                    f'<span class="zh">{e(line["reason_zh"])}</span>{_inputs(line.get("inputs"))}</td></tr>')
-    return ('<table class="lines"><colgroup><col style="width:9rem"><col style="width:11rem">'
-            '<col style="width:7rem"><col style="width:6rem"><col></colgroup><tr><th>条款 Clause</th>'
-            '<th>类别 Kind</th><th class="num">数值 Figure</th><th>单位 Unit</th><th>原因与依据 Reason and inputs'
-            "</th></tr>" + "".join(rows) + "</table>")
+        rows.append(
+            f'<tr class="{css.strip()}"><td>{_clause_link(line["clause"], view)}</td>'
+            f'<td>{e(line["kind"])}</td><td class="num{css}">{e(figure_text(figure(line), unit))}</td>'
+            f"<td>{e(_unit_name(unit))}</td><td>{e(line['reason_en'])}<br>"
+            f'<span class="zh">{e(line["reason_zh"])}</span>{_inputs(line.get("inputs"))}</td></tr>'
+        )
+    return (
+        '<table class="lines"><colgroup><col style="width:9rem"><col style="width:11rem">'
+        '<col style="width:7rem"><col style="width:6rem"><col></colgroup><tr><th>条款 Clause</th>'
+        '<th>类别 Kind</th><th class="num">数值 Figure</th><th>单位 Unit</th><th>原因与依据 Reason and inputs'
+        "</th></tr>" + "".join(rows) + "</table>"
+    )
 
 
 def _cards(totals: Mapping[str, Decimal], people: int) -> str:
@@ -109,58 +122,87 @@ def _summary_table(view: PeriodView, person_href) -> str:
     head = "".join(f'<th class="num">{e(_unit_name(u))}</th>' for u in units)
     rows = []
     for p in view.people:
-        cells = "".join(f'<td class="num">{e(figure_text(p.totals.get(u, Decimal(0)), u))}</td>' for u in units)
+        cells = "".join(
+            f'<td class="num">{e(figure_text(p.totals.get(u, Decimal(0)), u))}</td>' for u in units
+        )
         flags = f'<span class="flag">{e(", ".join(p.flags))}</span>' if p.flags else ""
-        rows.append(f'<tr><td><a href="{e(person_href(p))}">{e(p.name)}</a></td><td>{e(p.id)}</td>'
-                    f"<td>{e(p.branch)}</td><td>{e(p.role)}</td>{cells}<td>{flags}</td></tr>")
-    total = "".join(f'<td class="num">{e(figure_text(view.totals.get(u, Decimal(0)), u))}</td>' for u in units)
-    return ("<table><tr><th>姓名 Name</th><th>人员 Id</th><th>分支机构 Branch</th><th>角色 Role</th>"
-            f"{head}<th>否决/结论 Flags</th></tr>{''.join(rows)}"
-            f'<tr class="total"><td>合计 Total</td><td></td><td></td><td></td>{total}<td></td></tr></table>')
+        rows.append(
+            f'<tr><td><a href="{e(person_href(p))}">{e(p.name)}</a></td><td>{e(p.id)}</td>'
+            f"<td>{e(p.branch)}</td><td>{e(p.role)}</td>{cells}<td>{flags}</td></tr>"
+        )
+    total = "".join(
+        f'<td class="num">{e(figure_text(view.totals.get(u, Decimal(0)), u))}</td>' for u in units
+    )
+    return (
+        "<table><tr><th>姓名 Name</th><th>人员 Id</th><th>分支机构 Branch</th><th>角色 Role</th>"
+        f"{head}<th>否决/结论 Flags</th></tr>{''.join(rows)}"
+        f'<tr class="total"><td>合计 Total</td><td></td><td></td><td></td>{total}<td></td></tr></table>'
+    )
 
 
 def _clauses(view: PeriodView) -> str:
     used = {line["clause"] for p in view.people for line in p.lines}
-    rows = [f'<tr id="{_anchor(c)}"><td>{e(c)}</td><td>docs/rules.md §{e(t.get("rules", ""))}</td><td>{e(t.get("text", ""))}'
-            "</td></tr>" for c, t in view.clause_text.items() if c in used]
+    rows = [
+        f'<tr id="{_anchor(c)}"><td>{e(c)}</td><td>docs/rules.md §{e(t.get("rules", ""))}</td><td>{e(t.get("text", ""))}'
+        "</td></tr>"
+        for c, t in view.clause_text.items()
+        if c in used
+    ]
     if not rows:
         return ""
-    return ("<h2>条款 Clauses</h2><table><tr><th>Clause</th><th>docs/rules.md</th><th>What it says</th></tr>"
-            + "".join(rows) + "</table>")
+    return (
+        "<h2>条款 Clauses</h2><table><tr><th>Clause</th><th>docs/rules.md</th><th>What it says</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
 
 
 def _parameters(view: PeriodView) -> str:
     if not view.parameters:
         return ""
-    rows = "".join(f"<tr><td>{e(p['name'])}</td><td>{e(shown(p.get('value')))}</td>"
-                   f"<td>{e(shown(p.get('default')))}</td><td>{e(str(p.get('basis') or ''))}</td>"
-                   f"<td>{e(str(p.get('clause') or ''))}</td><td>{e(str(p.get('doc') or ''))}</td></tr>"
-                   for p in view.parameters)
-    return ("<h2>参数 Parameters</h2><table><tr><th>Name</th><th>Value</th><th>Default</th><th>Basis</th>"
-            f"<th>Clause</th><th>Meaning</th></tr>{rows}</table>")
+    rows = "".join(
+        f"<tr><td>{e(p['name'])}</td><td>{e(shown(p.get('value')))}</td>"
+        f"<td>{e(shown(p.get('default')))}</td><td>{e(str(p.get('basis') or ''))}</td>"
+        f"<td>{e(str(p.get('clause') or ''))}</td><td>{e(str(p.get('doc') or ''))}</td></tr>"
+        for p in view.parameters
+    )
+    return (
+        "<h2>参数 Parameters</h2><table><tr><th>Name</th><th>Value</th><th>Default</th><th>Basis</th>"
+        f"<th>Clause</th><th>Meaning</th></tr>{rows}</table>"
+    )
 
 
-def period_page(view: PeriodView, history: Sequence[PeriodView] = (), person_href=None, lines: bool = True) -> str:
+def period_page(
+    view: PeriodView, history: Sequence[PeriodView] = (), person_href=None, lines: bool = True
+) -> str:
     """The period's summary page. ``history``: the line's periods of the year (with this one) for
     the trend chart; ``person_href(person)``: where a name links (default: its section here);
     ``lines``: a section a person with every line (too long a page for a large period: link
     each person's statement instead)."""
     person_href = person_href or (lambda p: f"#person-{p.id}")
     unit = CNY if view.is_quarter or CNY in view.totals else POINTS
-    figures = [charts.points_by_branch(view), charts.top_people(view, unit), charts.pay_distribution(view),
-               charts.trend(history, unit)]
+    figures = [
+        charts.points_by_branch(view),
+        charts.top_people(view, unit),
+        charts.pay_distribution(view),
+        charts.trend(history, unit),
+    ]
     drawn = "".join(f'<div class="chart">{svg}</div>' for svg in figures if svg)
     sections = []
     for p in view.people if lines else ():
         total = " · ".join(f"{_unit_name(u)} {figure_text(v, u)}" for u, v in p.totals.items())
-        sections.append(f'<section class="person" id="person-{e(p.id)}"><h3>{e(p.name)} <span class="meta">'
-                        f"{e(' · '.join(x for x in (p.id, p.branch, p.role) if x))}</span></h3><p>{e(total)}</p>"
-                        f"{_lines_table(p.lines, view)}</section>")
-    body = (f"<h1>{e(_title(view))}</h1>{_meta(view)}{_cards(view.totals, len(view.people))}"
-            f"<h2>图表 Charts</h2><div class=\"charts\">{drawn or '<p>No figures to draw.</p>'}</div>"
-            f"<h2>汇总 Summary</h2>{_summary_table(view, person_href)}"
-            + (f"<h2>明细 Every line, by person</h2>{''.join(sections)}" if lines else "")
-            + f"{_clauses(view)}{_parameters(view)}")
+        sections.append(
+            f'<section class="person" id="person-{e(p.id)}"><h3>{e(p.name)} <span class="meta">'
+            f"{e(' · '.join(x for x in (p.id, p.branch, p.role) if x))}</span></h3><p>{e(total)}</p>"
+            f"{_lines_table(p.lines, view)}</section>"
+        )
+    body = (
+        f"<h1>{e(_title(view))}</h1>{_meta(view)}{_cards(view.totals, len(view.people))}"
+        f'<h2>图表 Charts</h2><div class="charts">{drawn or "<p>No figures to draw.</p>"}</div>'
+        f"<h2>汇总 Summary</h2>{_summary_table(view, person_href)}"
+        + (f"<h2>明细 Every line, by person</h2>{''.join(sections)}" if lines else "")
+        + f"{_clauses(view)}{_parameters(view)}"
+    )
     return _page(_title(view), body)
 
 
@@ -177,19 +219,25 @@ def statement_page(view: PeriodView, person: str) -> str:
     p: PersonSummary | None = view.person(person)
     if p is None:
         raise KeyError(person)
-    totals = "".join(f'<div class="card">{e(_unit_name(u))}<b>{e(figure_text(v, u))}</b></div>'
-                     for u, v in p.totals.items())
+    totals = "".join(
+        f'<div class="card">{e(_unit_name(u))}<b>{e(figure_text(v, u))}</b></div>'
+        for u, v in p.totals.items()
+    )
     flags = f'<p class="flag">否决/结论 Findings: {e(", ".join(p.flags))}</p>' if p.flags else ""
     carried = ""
     if view.carried_in or view.carried_out:
-        carried = (f"<h2>结转 Carried state</h2><h3>期初 Before this period</h3>"
-                   f"{_state_table(view.carried_in.get(person))}<h3>期末 After this period</h3>"
-                   f"{_state_table(view.carried_out.get(person))}")
+        carried = (
+            f"<h2>结转 Carried state</h2><h3>期初 Before this period</h3>"
+            f"{_state_table(view.carried_in.get(person))}<h3>期末 After this period</h3>"
+            f"{_state_table(view.carried_out.get(person))}"
+        )
     title = f"{p.name} — {view.business_line} {view.period}"
-    body = (f"<h1>{e(p.name)} <span class='meta'>{e(p.id)}</span></h1>"
-            f"<p class='meta'>{e(' · '.join(x for x in (p.branch, p.role, _title(view)) if x))}</p>{_meta(view)}"
-            f'<div class="cards">{totals}</div>{flags}<h2>明细 Lines</h2>{_lines_table(p.lines, view)}'
-            f"{carried}{_clauses(_only(view, p))}")
+    body = (
+        f"<h1>{e(p.name)} <span class='meta'>{e(p.id)}</span></h1>"
+        f"<p class='meta'>{e(' · '.join(x for x in (p.branch, p.role, _title(view)) if x))}</p>{_meta(view)}"
+        f'<div class="cards">{totals}</div>{flags}<h2>明细 Lines</h2>{_lines_table(p.lines, view)}'
+        f"{carried}{_clauses(_only(view, p))}"
+    )
     return _page(title, body)
 
 

@@ -1,9 +1,11 @@
 """Where a report's names and rules come from when it is made from the running suite: intake's
 records of the line (people, branches, the line's plugin and parameters), read page by page
 through whatever calls intake (the demo's RPC proxy, the gateway's)."""
+
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from kamkit.loader import load_plugin
 
@@ -12,7 +14,9 @@ from .view import Directory
 ListRecords = Callable[..., Mapping[str, Any]]  # intake.list_records(business_line, kind, query)
 
 
-def records(list_records: ListRecords, business_line: str, kind: str, page_size: int = 1000) -> Iterator[dict]:
+def records(
+    list_records: ListRecords, business_line: str, kind: str, page_size: int = 1000
+) -> Iterator[dict]:
     page = 1
     while True:
         answer = list_records(business_line, kind, {"page": page, "page_size": page_size})

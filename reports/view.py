@@ -7,15 +7,17 @@ Money stays exact here. A line stored by a service carries its reported figure (
 and, when that differs, its exact one (``exact``); totals are sums of exact figures. Rounding
 happens in the renderers, when a figure is shown (kamkit.money.report).
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from kamkit.explain import CNY, FLAG, POINTS
 
@@ -28,13 +30,18 @@ _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 class Directory:
     """Readable names: people (id -> name, branch, role), branches (id -> name), roles (key ->
     (中文, English)) from the plugin."""
+
     people: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     branches: Mapping[str, str] = field(default_factory=dict)
     roles: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, people: Iterable[Mapping[str, Any]] = (), branches: Iterable[Mapping[str, Any]] = (),
-           plugin: Mapping[str, Any] | None = None) -> "Directory":
+    def of(
+        cls,
+        people: Iterable[Mapping[str, Any]] = (),
+        branches: Iterable[Mapping[str, Any]] = (),
+        plugin: Mapping[str, Any] | None = None,
+    ) -> Directory:
         roles = {k: (v.get("zh", k), v.get("en", k)) for k, v in ((plugin or {}).get("roles") or {}).items()}
         return cls({p["id"]: p for p in people}, {b["id"]: b.get("name") or b["id"] for b in branches}, roles)
 
@@ -94,11 +101,12 @@ class PeriodView:
 @dataclass(frozen=True)
 class PeriodTotals:
     """A period as a trend over the year needs it: its totals per summed unit."""
+
     period: str
     totals: dict[str, Decimal]
 
     @classmethod
-    def of_sheet(cls, sheet: Mapping[str, Any]) -> "PeriodTotals":
+    def of_sheet(cls, sheet: Mapping[str, Any]) -> PeriodTotals:
         """From a sheet's ``totals`` (person -> unit -> exact figure as text)."""
         totals: dict[str, Decimal] = {}
         for units in (sheet.get("totals") or {}).values():
@@ -113,8 +121,12 @@ def figure(line: Mapping[str, Any]) -> Decimal:
     return Decimal(str(line.get("exact", line["figure"])))
 
 
-def period_view(sheet: Mapping[str, Any], directory: Directory | None = None,
-                plugin: Mapping[str, Any] | None = None, keep_lines: bool = True) -> PeriodView:
+def period_view(
+    sheet: Mapping[str, Any],
+    directory: Directory | None = None,
+    plugin: Mapping[str, Any] | None = None,
+    keep_lines: bool = True,
+) -> PeriodView:
     """``sheet["lines"]`` may be any iterable (a generator reading pages); with ``keep_lines``
     off, only the sums are kept (a period too large to hold: its lines are streamed again to
     the workbook)."""
@@ -127,8 +139,17 @@ def period_view(sheet: Mapping[str, Any], directory: Directory | None = None,
         who = line["person"]
         summary = per.get(who)
         if summary is None:
-            summary = per[who] = PersonSummary(who, directory.name(who), directory.branch(who),
-                                               directory.role(line["role"]), {}, {}, {}, [], [])
+            summary = per[who] = PersonSummary(
+                who,
+                directory.name(who),
+                directory.branch(who),
+                directory.role(line["role"]),
+                {},
+                {},
+                {},
+                [],
+                [],
+            )
         if keep_lines:
             summary.lines.append(line)
         unit = line["unit"]
@@ -147,14 +168,24 @@ def period_view(sheet: Mapping[str, Any], directory: Directory | None = None,
     people = sorted(per.values(), key=lambda p: (p.branch, p.name, p.id))
     described = plugin or {}
     return PeriodView(
-        business_line=sheet.get("business_line") or "", period=str(sheet.get("period") or ""),
-        version=int(sheet.get("version") or 1), plugin=sheet.get("plugin") or described.get("key", ""),
-        plugin_version=str(described.get("version", "")), status=sheet.get("status") or "",
-        closed_at=sheet.get("closed_at") or "", reason=sheet.get("reason") or "", people=people,
-        totals={u: totals[u] for u in SUMMED if u in totals}, clauses=list(clauses), kinds=list(kinds),
-        parameters=list(described.get("parameters") or []), clause_text=described.get("clauses") or {},
-        carried_in=sheet.get("carried_in") or {}, carried_out=sheet.get("carried_out") or {},
-        directory=directory)
+        business_line=sheet.get("business_line") or "",
+        period=str(sheet.get("period") or ""),
+        version=int(sheet.get("version") or 1),
+        plugin=sheet.get("plugin") or described.get("key", ""),
+        plugin_version=str(described.get("version", "")),
+        status=sheet.get("status") or "",
+        closed_at=sheet.get("closed_at") or "",
+        reason=sheet.get("reason") or "",
+        people=people,
+        totals={u: totals[u] for u in SUMMED if u in totals},
+        clauses=list(clauses),
+        kinds=list(kinds),
+        parameters=list(described.get("parameters") or []),
+        clause_text=described.get("clauses") or {},
+        carried_in=sheet.get("carried_in") or {},
+        carried_out=sheet.get("carried_out") or {},
+        directory=directory,
+    )
 
 
 def input_columns(lines: Iterable[Mapping[str, Any]], limit: int = 40) -> list[str]:
@@ -223,4 +254,3 @@ def _text(value: Any) -> str:
 def display_width(text: str) -> int:
     """Columns a text takes in a fixed-width grid or a spreadsheet column: wide (CJK) characters two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-

@@ -8,13 +8,15 @@ exact figure, so a column's SUM in Excel equals the Summary's total to the cent.
 Chinese and English, frozen, with filters; widths fit the content. Streamed (openpyxl's
 write-only mode): a period of a million lines is written without holding a million cells.
 """
+
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -51,7 +53,9 @@ def _summary(book: Workbook, view: PeriodView) -> None:
     head = [("人员", "Person id"), ("姓名", "Name"), ("分支机构", "Branch"), ("角色", "Role")]
     money = view.is_quarter or CNY in view.totals
     units = [u for u in (POINTS, CNY) if u in view.totals] or ([CNY] if money else [POINTS])
-    head += [("扣分合计", "Points total") if u == POINTS else ("金额合计 (元)", "Pay total (CNY)") for u in units]
+    head += [
+        ("扣分合计", "Points total") if u == POINTS else ("金额合计 (元)", "Pay total (CNY)") for u in units
+    ]
     head += [(c, f"Points {c}") for c in view.clauses]
     head += [(k, f"CNY {k}") for k in view.kinds]
     head += [("否决/结论", "Flags (veto, findings)")]
@@ -65,9 +69,13 @@ def _summary(book: Workbook, view: PeriodView) -> None:
         rows.append(row)
     total: list[Any] = ["合计 Total", "", "", ""]
     total += [(view.totals.get(u, Decimal(0)), _format(u)) for u in units]
-    total += [(sum((p.by_clause.get(c, Decimal(0)) for p in view.people), Decimal(0)), POINTS_FORMAT)
-              for c in view.clauses]
-    total += [(sum((p.by_kind.get(k, Decimal(0)) for p in view.people), Decimal(0)), MONEY) for k in view.kinds]
+    total += [
+        (sum((p.by_clause.get(c, Decimal(0)) for p in view.people), Decimal(0)), POINTS_FORMAT)
+        for c in view.clauses
+    ]
+    total += [
+        (sum((p.by_kind.get(k, Decimal(0)) for p in view.people), Decimal(0)), MONEY) for k in view.kinds
+    ]
     total.append("")
     _table(book, "Summary", head, rows, footer=total)
 
@@ -77,18 +85,36 @@ def _lines(book: Workbook, view: PeriodView, lines: Iterable[Mapping[str, Any]] 
     first = list(itertools.islice(every, 5000))  # the inputs' columns are named from these
     inputs = input_columns(first)
     every = itertools.chain(first, every)
-    head = [("人员", "Person id"), ("姓名", "Name"), ("分支机构", "Branch"), ("角色", "Role"),
-            ("数值", "Figure"), ("单位", "Unit"), ("类别", "Kind"), ("条款", "Clause"),
-            ("原因", "Reason (中文)"), ("Reason", "Reason (English)")]
+    head = [
+        ("人员", "Person id"),
+        ("姓名", "Name"),
+        ("分支机构", "Branch"),
+        ("角色", "Role"),
+        ("数值", "Figure"),
+        ("单位", "Unit"),
+        ("类别", "Kind"),
+        ("条款", "Clause"),
+        ("原因", "Reason (中文)"),
+        ("Reason", "Reason (English)"),
+    ]
     head += [("依据 " + k, "input " + k) for k in inputs]
     head.append(("其他依据", "Other inputs"))
     directory = view.directory
 
     def rows():
         for line in every:
-            row: list[Any] = [line["person"], directory.name(line["person"]), directory.branch(line["person"]),
-                              directory.role(line["role"]), (figure(line), _format(line["unit"])), line["unit"],
-                              line["kind"], line["clause"], line["reason_zh"], line["reason_en"]]
+            row: list[Any] = [
+                line["person"],
+                directory.name(line["person"]),
+                directory.branch(line["person"]),
+                directory.role(line["role"]),
+                (figure(line), _format(line["unit"])),
+                line["unit"],
+                line["kind"],
+                line["clause"],
+                line["reason_zh"],
+                line["reason_en"],
+            ]
             given = line.get("inputs") or {}
             row += [_input(given[k]) if k in given else None for k in inputs]
             rest = {k: v for k, v in given.items() if k not in inputs}
@@ -99,19 +125,40 @@ def _lines(book: Workbook, view: PeriodView, lines: Iterable[Mapping[str, Any]] 
 
 
 def _parameters(book: Workbook, view: PeriodView) -> None:
-    head = [("项目", "Item"), ("取值", "Value"), ("默认", "Default"), ("依据", "Basis"), ("条款", "Clause"),
-            ("说明", "Meaning")]
+    head = [
+        ("项目", "Item"),
+        ("取值", "Value"),
+        ("默认", "Default"),
+        ("依据", "Basis"),
+        ("条款", "Clause"),
+        ("说明", "Meaning"),
+    ]
     rows: list[list[Any]] = [
         ["business line", view.business_line, None, None, None, "业务线 the sheet belongs to"],
         ["period", view.period, None, None, None, "月份或季度 month or quarter"],
-        ["version", view.version, None, None, None, "版本: a reopened period is closed again as a new version"],
+        [
+            "version",
+            view.version,
+            None,
+            None,
+            None,
+            "版本: a reopened period is closed again as a new version",
+        ],
         ["status", view.status, None, None, None, view.reason or ""],
         ["closed at", view.closed_at, None, None, None, "结账时间 (UTC)"],
         ["plugin", view.plugin, None, None, None, f"规则插件 version {view.plugin_version}".strip()],
     ]
     for p in view.parameters:
-        rows.append([p["name"], _input(p.get("value")), _input(p.get("default")), p.get("basis"), p.get("clause"),
-                     p.get("doc")])
+        rows.append(
+            [
+                p["name"],
+                _input(p.get("value")),
+                _input(p.get("default")),
+                p.get("basis"),
+                p.get("clause"),
+                p.get("doc"),
+            ]
+        )
     _table(book, "Parameters", head, rows, wide=frozenset({5}))
 
 
@@ -128,8 +175,15 @@ def _input(value: Any) -> Any:
     return value
 
 
-def _table(book: Workbook, title: str, head: list[tuple[str, str]], rows: Iterable[list[Any]],
-           footer: list[Any] | None = None, wide: frozenset[int] = frozenset(), measure: int = 500) -> None:
+def _table(
+    book: Workbook,
+    title: str,
+    head: list[tuple[str, str]],
+    rows: Iterable[list[Any]],
+    footer: list[Any] | None = None,
+    wide: frozenset[int] = frozenset(),
+    measure: int = 500,
+) -> None:
     sheet = book.create_sheet(title)
     rows = iter(rows)
     first = list(itertools.islice(rows, measure))
@@ -185,10 +239,9 @@ def _shown(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-
-
 def read_back(path: Path) -> dict[str, list[list[Any]]]:
     """Every sheet's values (tests, and a clerk's script): {title: rows}."""
     from openpyxl import load_workbook
+
     book = load_workbook(path, read_only=True)
     return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in book.worksheets}

@@ -11,6 +11,7 @@ them: a service that exits is logged and started again after a growing pause (1 
 up to a minute; back to 1 s once it has stayed up a minute), while the others keep running.
 Ctrl-C or SIGTERM stops every process.
 """
+
 from __future__ import annotations
 
 import os
@@ -48,8 +49,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     uri = os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
     if not broker_reachable(uri):
-        print(f"RabbitMQ is not reachable at {uri}. Start it (`rabbitmq-server -detached`) or install "
-              f"it (`apt install rabbitmq-server`), or set AMQP_URI.", file=sys.stderr)
+        print(
+            f"RabbitMQ is not reachable at {uri}. Start it (`rabbitmq-server -detached`) or install "
+            f"it (`apt install rabbitmq-server`), or set AMQP_URI.",
+            file=sys.stderr,
+        )
         return 1
     (ROOT / "var").mkdir(exist_ok=True)
     procs = {n: _start(n) for n in names}
@@ -75,8 +79,7 @@ def main(argv: list[str] | None = None) -> int:
             if now - started[name] >= STABLE_AFTER:
                 backoff[name] = MIN_BACKOFF
             due[name] = now + backoff[name]
-            log(f"service {name} exited with status {proc.returncode}; restarting it in "
-                f"{backoff[name]:g} s")
+            log(f"service {name} exited with status {proc.returncode}; restarting it in {backoff[name]:g} s")
             backoff[name] = min(MAX_BACKOFF, backoff[name] * 2)
         for name, when in list(due.items()):
             if now >= when:

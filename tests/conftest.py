@@ -14,6 +14,7 @@ import subprocess  # noqa: E402
 import uuid  # noqa: E402
 
 import pytest  # noqa: E402
+
 # imported here, not in the fixtures: a module first imported mid-run is compiled from source
 # (no bytecode cache when PYTHONDONTWRITEBYTECODE is set), and CPython 3.11.7 compiling after
 # green threads have switched stacks can fail with "AST constructor recursion depth mismatch"
@@ -31,9 +32,9 @@ PG_HOST = os.environ.get("KAM_TEST_PG_HOST", "127.0.0.1")
 PG_ADMIN_URL = os.environ.get("KAM_TEST_PG_ADMIN", f"postgresql://postgres@{PG_HOST}:5432/postgres")
 HOW = {
     "rabbitmq": "RabbitMQ on 127.0.0.1:5672 (guest/guest): `apt install rabbitmq-server` then "
-                "`rabbitmq-server -detached`",
+    "`rabbitmq-server -detached`",
     "postgres": "PostgreSQL on 127.0.0.1:5432 with trust auth for user postgres: `apt install "
-                "postgresql` then `pg_ctlcluster $(ls /etc/postgresql) main start`",
+    "postgresql` then `pg_ctlcluster $(ls /etc/postgresql) main start`",
 }
 
 
@@ -66,8 +67,10 @@ def amqp_uri():
         _rabbitmqctl("add_vhost", vhost)
         _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
     except (OSError, subprocess.SubprocessError) as exc:
-        pytest.fail(f"cannot create a test vhost with rabbitmqctl ({exc}); run the tests as a user "
-                    f"allowed to run rabbitmqctl (root or rabbitmq)")
+        pytest.fail(
+            f"cannot create a test vhost with rabbitmqctl ({exc}); run the tests as a user "
+            f"allowed to run rabbitmqctl (root or rabbitmq)"
+        )
     yield f"pyamqp://guest:guest@{AMQP_HOST}:5672/{vhost}"
     subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost], capture_output=True, timeout=60)
 
@@ -133,7 +136,6 @@ def rpc(amqp_uri):
 def sqlite_db(tmp_path):
     """sqlite_db(Base) -> an object with .session, as nameko-sqlalchemy gives a worker."""
 
-
     sessions = []
 
     class Db:
@@ -154,10 +156,17 @@ def sqlite_db(tmp_path):
 def record_event(kind, record, version=1, line="acme", event_id=None, key=None):
     """A record_changed payload as intake publishes it (for handler unit tests)."""
 
-    return E.make_event(E.RECORD_CHANGED, business_line=line, kind=kind,
-                        key=key or record_key(kind, record), version=version, record=record,
-                        change="created" if version == 1 else "updated", as_of=None,
-                        **({"event_id": event_id} if event_id else {}))
+    return E.make_event(
+        E.RECORD_CHANGED,
+        business_line=line,
+        kind=kind,
+        key=key or record_key(kind, record),
+        version=version,
+        record=record,
+        change="created" if version == 1 else "updated",
+        as_of=None,
+        **({"event_id": event_id} if event_id else {}),
+    )
 
 
 @pytest.fixture

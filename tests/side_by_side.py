@@ -2,14 +2,13 @@
 real OS threads (eventlet's originals), each worker with its own session and connection. One
 transaction is held open at its commit while the other runs, so the interleaving that lost a
 change is made every time, not waited for."""
+
 import eventlet
 import sqlalchemy as sa
 from nameko.testing.services import worker_factory
 from sqlalchemy.orm import sessionmaker
 
-from services.common.storage import uow
-
-from services.common.storage import migrations
+from services.common.storage import migrations, uow
 
 threading = eventlet.patcher.original("threading")
 time = eventlet.patcher.original("time")
@@ -51,6 +50,7 @@ class HeldAtCommit:
             self.arrived.set()
             self.go_on.wait(30)
             commit()
+
         session.commit = held_commit
         self.thread = threading.Thread(target=call, args=args)
         self.thread.start()
@@ -71,6 +71,7 @@ def in_thread(call, *args):
             result["value"] = call(*args)
         except Exception as exc:  # noqa: BLE001 - handed to the test
             result["error"] = exc
+
     thread = threading.Thread(target=run)
     thread.start()
     return thread, result

@@ -8,6 +8,7 @@ Importing it registers the suite's errors with nameko (when nameko is installed)
 any RPC receives ``InvalidFacts``, ``NotFound``, … as themselves, fields intact, not as a
 generic ``RemoteError``.
 """
+
 from __future__ import annotations
 
 from kamkit import errors as _errors
@@ -21,9 +22,18 @@ except ImportError:  # the CLI's rule commands work without nameko installed
 def _register_remote_errors() -> None:
     if deserialize_to_instance is None:
         return
-    for cls in (_errors.SuiteError, _errors.InvalidFacts, _errors.ConfigError, _errors.UnknownPlugin,
-                _errors.NotFound, _errors.Conflict, _errors.Unauthorized, _errors.Forbidden,
-                _errors.Unavailable, _errors.Internal):
+    for cls in (
+        _errors.SuiteError,
+        _errors.InvalidFacts,
+        _errors.ConfigError,
+        _errors.UnknownPlugin,
+        _errors.NotFound,
+        _errors.Conflict,
+        _errors.Unauthorized,
+        _errors.Forbidden,
+        _errors.Unavailable,
+        _errors.Internal,
+    ):
         deserialize_to_instance(cls)
 
 

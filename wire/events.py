@@ -6,11 +6,13 @@ validate a payload with ``make_event`` before dispatching; subscribers may ``che
 
 Source service and event type, as nameko's ``@event_handler(source, type)`` wants them:
 """
+
 from __future__ import annotations
 
 import functools
 import uuid
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 
@@ -98,8 +100,9 @@ class ChangedRecord(Schema):
 
 class RecordsChanged(_Envelope):
     kind = fields.String(required=True)
-    records = fields.List(fields.Nested(ChangedRecord), required=True,
-                          validate=validate.Length(min=1, max=RECORDS_PER_EVENT))
+    records = fields.List(
+        fields.Nested(ChangedRecord), required=True, validate=validate.Length(min=1, max=RECORDS_PER_EVENT)
+    )
 
     @validates_schema
     def records_are_valid(self, data, **kwargs):
@@ -125,8 +128,12 @@ def changes_of(payload: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     subscriber applies both kinds of event through this one loop."""
     if "records" not in payload:
         return [payload]
-    common = {"event_id": payload["event_id"], "business_line": payload["business_line"],
-              "kind": payload["kind"], "as_of": payload.get("as_of")}
+    common = {
+        "event_id": payload["event_id"],
+        "business_line": payload["business_line"],
+        "kind": payload["kind"],
+        "as_of": payload.get("as_of"),
+    }
     return [{**common, **item} for item in payload["records"]]
 
 
@@ -231,6 +238,7 @@ class _CheckedRecordChanged(RecordChanged):
 
 class _CheckedRecordsChanged(RecordsChanged):
     """The envelope only: intake built each item from a record it had just validated."""
+
     records = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1, max=RECORDS_PER_EVENT))
 
     def records_are_valid(self, data, **kwargs):

@@ -5,17 +5,20 @@ line. intake validates it with the kind's schema, stores it and publishes it; ev
 keeps the kinds it needs in its own projection and rebuilds kamkit.facts.Facts from them, so the
 plugins, the CLI and the services read one vocabulary.
 """
+
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from kamkit import facts_schema as FS, limits
+from kamkit import facts_schema as FS
+from kamkit import limits
 from kamkit.errors import InvalidFacts, flatten
 
 
@@ -72,31 +75,93 @@ def _field(name):
     return lambda doc: str(doc[name])
 
 
-KINDS: dict[str, Kind] = {k.name: k for k in (
-    Kind("business_line", None, BusinessLineSchema, _field("key"), lambda d: None),
-    Kind("branch", "branches", FS.BranchSchema, _field("id"), lambda d: None),
-    Kind("person", "people", FS.PersonSchema, _field("id"), lambda d: None,
-         references=(("branch", "branch"),)),
-    Kind("opportunity", "opportunities", FS.OpportunitySchema, _field("id"), lambda d: d["discovered"],
-         references=(("branch", "branch"), ("account_manager", "person"))),
-    Kind("follow_up", None, FollowUpSchema, _field("id"), lambda d: d["date"],
-         references=(("opportunity", "opportunity"), ("author", "person"))),
-    Kind("loss_review", "loss_reviews", FS.LossReviewSchema, _field("opportunity"),
-         lambda d: d.get("decided"), references=(("opportunity", "opportunity"),)),
-    Kind("deal", "deals", FS.DealSchema, _field("id"), lambda d: d["date"]),
-    Kind("collection", "collections", FS.CollectionSchema, _field("id"), lambda d: d["date"],
-         references=(("rep", "person"), ("joint_with", "person"), ("contract", "contract"),
-                     ("delivered_by", "person"))),
-    Kind("contract", "contracts", FS.ContractSchema, _field("id"), lambda d: None),
-    Kind("kpi", "kpi", FS.KpiRatingSchema, lambda d: f"{d['person']}:{d['rater_role']}:{d['quarter']}",
-         lambda d: None, period_required="quarter", references=(("person", "person"),)),
-    Kind("complaint", None, ComplaintSchema, _field("id"), lambda d: d["received"],
-         references=(("person", "person"),)),
-    Kind("loan", "loans", FS.LoanSchema, _field("id"), lambda d: d["issued"],
-         references=(("manager", "person"), ("referrer", "person"))),
-    Kind("portfolio", "portfolios", FS.PortfolioSchema, lambda d: f"{d['manager']}:{d['month']}",
-         lambda d: f"{d['month']}-01", references=(("manager", "person"),)),
-)}
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind("business_line", None, BusinessLineSchema, _field("key"), lambda d: None),
+        Kind("branch", "branches", FS.BranchSchema, _field("id"), lambda d: None),
+        Kind(
+            "person",
+            "people",
+            FS.PersonSchema,
+            _field("id"),
+            lambda d: None,
+            references=(("branch", "branch"),),
+        ),
+        Kind(
+            "opportunity",
+            "opportunities",
+            FS.OpportunitySchema,
+            _field("id"),
+            lambda d: d["discovered"],
+            references=(("branch", "branch"), ("account_manager", "person")),
+        ),
+        Kind(
+            "follow_up",
+            None,
+            FollowUpSchema,
+            _field("id"),
+            lambda d: d["date"],
+            references=(("opportunity", "opportunity"), ("author", "person")),
+        ),
+        Kind(
+            "loss_review",
+            "loss_reviews",
+            FS.LossReviewSchema,
+            _field("opportunity"),
+            lambda d: d.get("decided"),
+            references=(("opportunity", "opportunity"),),
+        ),
+        Kind("deal", "deals", FS.DealSchema, _field("id"), lambda d: d["date"]),
+        Kind(
+            "collection",
+            "collections",
+            FS.CollectionSchema,
+            _field("id"),
+            lambda d: d["date"],
+            references=(
+                ("rep", "person"),
+                ("joint_with", "person"),
+                ("contract", "contract"),
+                ("delivered_by", "person"),
+            ),
+        ),
+        Kind("contract", "contracts", FS.ContractSchema, _field("id"), lambda d: None),
+        Kind(
+            "kpi",
+            "kpi",
+            FS.KpiRatingSchema,
+            lambda d: f"{d['person']}:{d['rater_role']}:{d['quarter']}",
+            lambda d: None,
+            period_required="quarter",
+            references=(("person", "person"),),
+        ),
+        Kind(
+            "complaint",
+            None,
+            ComplaintSchema,
+            _field("id"),
+            lambda d: d["received"],
+            references=(("person", "person"),),
+        ),
+        Kind(
+            "loan",
+            "loans",
+            FS.LoanSchema,
+            _field("id"),
+            lambda d: d["issued"],
+            references=(("manager", "person"), ("referrer", "person")),
+        ),
+        Kind(
+            "portfolio",
+            "portfolios",
+            FS.PortfolioSchema,
+            lambda d: f"{d['manager']}:{d['month']}",
+            lambda d: f"{d['month']}-01",
+            references=(("manager", "person"),),
+        ),
+    )
+}
 
 
 _PERIOD = {"quarter": FS.PeriodField(FS.Quarter), "month": FS.PeriodField(FS.Month)}

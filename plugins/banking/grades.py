@@ -5,6 +5,7 @@ A finding is a FLAG line (figure 1): "qualifies for promotion to X" when a perso
 condition of the grade above their own, "no longer meets grade Y" when they fail a condition of
 their own grade. Deciding the grade stays with the city-branch CM board (002/CIB §第五条).
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -12,41 +13,95 @@ from decimal import Decimal
 
 from kamkit.explain import FLAG, Line
 from kamkit.facts import Facts, Person, Portfolio
-from kamkit.periods import Month, months_between
 from kamkit.params import Param
+from kamkit.periods import Month, months_between
 
 GRADES = ("assistant", "junior", "intermediate", "senior")  # lowest first
 GRADE_ZH = {"assistant": "助理", "junior": "初级", "intermediate": "中级", "senior": "高级"}
-CLAUSE = {"assistant": "002/LOAN §三1", "junior": "002/LOAN §三2", "intermediate": "002/LOAN §三3",
-          "senior": "002/LOAN §三4"}
+CLAUSE = {
+    "assistant": "002/LOAN §三1",
+    "junior": "002/LOAN §三2",
+    "intermediate": "002/LOAN §三3",
+    "senior": "002/LOAN §三4",
+}
 BOARD_CLAUSE = "002/CIB §第五条"
 ZERO = Decimal(0)
 
 PARAMS = (
-    Param("assistant_months", 6, "int", "002/LOAN §三1",
-          "Months of credit work (counted in whole months to the assessed month's last day) below "
-          "which a customer manager is an assistant; from this many on (6个月以上, read inclusively "
-          "so that nobody falls between the two grades) the junior conditions can be met."),
-    Param("junior_min_handled", 30, "int", "002/LOAN §三2",
-          "Junior: at least this many loans handled (经办, cumulative)."),
-    Param("junior_max_overdue", Decimal("0.01"), "rate", "002/LOAN §三2",
-          "Junior: overdue rate at the assessed month end at most this."),
-    Param("intermediate_years", 1, "int", "002/LOAN §三3",
-          "Intermediate: at least this many years as a junior (from grade_since)."),
-    Param("intermediate_min_managed", 50, "int", "002/LOAN §三3",
-          "Intermediate: at least this many loans currently managed (管户)."),
-    Param("intermediate_max_overdue", Decimal("0.015"), "rate", "002/LOAN §三3",
-          "Intermediate: average overdue rate of the recent months at most this."),
-    Param("senior_years", 1, "int", "002/LOAN §三4",
-          "Senior: at least this many years as an intermediate (from grade_since)."),
-    Param("senior_min_managed", 70, "int", "002/LOAN §三4",
-          "Senior: at least this many loans currently managed."),
-    Param("senior_max_overdue", Decimal("0.015"), "rate", "002/LOAN §三4",
-          "Senior: average overdue rate of the recent months at most this."),
-    Param("overdue_average_months", 3, "int", "002/LOAN §三3",
-          "近三个月: the average overdue rate is the mean of the monthly rates of the assessed month "
-          "and the months before it, this many in all; months with no portfolio on file are left "
-          "out of the mean [reading]."),
+    Param(
+        "assistant_months",
+        6,
+        "int",
+        "002/LOAN §三1",
+        "Months of credit work (counted in whole months to the assessed month's last day) below "
+        "which a customer manager is an assistant; from this many on (6个月以上, read inclusively "
+        "so that nobody falls between the two grades) the junior conditions can be met.",
+    ),
+    Param(
+        "junior_min_handled",
+        30,
+        "int",
+        "002/LOAN §三2",
+        "Junior: at least this many loans handled (经办, cumulative).",
+    ),
+    Param(
+        "junior_max_overdue",
+        Decimal("0.01"),
+        "rate",
+        "002/LOAN §三2",
+        "Junior: overdue rate at the assessed month end at most this.",
+    ),
+    Param(
+        "intermediate_years",
+        1,
+        "int",
+        "002/LOAN §三3",
+        "Intermediate: at least this many years as a junior (from grade_since).",
+    ),
+    Param(
+        "intermediate_min_managed",
+        50,
+        "int",
+        "002/LOAN §三3",
+        "Intermediate: at least this many loans currently managed (管户).",
+    ),
+    Param(
+        "intermediate_max_overdue",
+        Decimal("0.015"),
+        "rate",
+        "002/LOAN §三3",
+        "Intermediate: average overdue rate of the recent months at most this.",
+    ),
+    Param(
+        "senior_years",
+        1,
+        "int",
+        "002/LOAN §三4",
+        "Senior: at least this many years as an intermediate (from grade_since).",
+    ),
+    Param(
+        "senior_min_managed",
+        70,
+        "int",
+        "002/LOAN §三4",
+        "Senior: at least this many loans currently managed.",
+    ),
+    Param(
+        "senior_max_overdue",
+        Decimal("0.015"),
+        "rate",
+        "002/LOAN §三4",
+        "Senior: average overdue rate of the recent months at most this.",
+    ),
+    Param(
+        "overdue_average_months",
+        3,
+        "int",
+        "002/LOAN §三3",
+        "近三个月: the average overdue rate is the mean of the monthly rates of the assessed month "
+        "and the months before it, this many in all; months with no portfolio on file are left "
+        "out of the mean [reading].",
+    ),
 )
 
 
@@ -88,13 +143,20 @@ def conditions(person: Person, grade: str, facts: Facts, month: Month, p, promot
         handled = book.loans_handled if book else 0
         out["loans_handled"] = (handled, p["junior_min_handled"], handled >= p["junior_min_handled"])
         rate = book.overdue_rate if book else None
-        out["overdue_rate"] = (rate, p["junior_max_overdue"], rate is not None and rate <= p["junior_max_overdue"])
+        out["overdue_rate"] = (
+            rate,
+            p["junior_max_overdue"],
+            rate is not None and rate <= p["junior_max_overdue"],
+        )
         return out
     below = GRADES[GRADES.index(grade) - 1]
     if promotion:
         since, years = person.grade_since, p[f"{grade}_years"]
-        out[f"{below}_since"] = (since, years, person.grade == below and since is not None
-                                 and add_years(since, years) <= end)
+        out[f"{below}_since"] = (
+            since,
+            years,
+            person.grade == below and since is not None and add_years(since, years) <= end,
+        )
     need = p[f"{grade}_min_managed"]
     managed = book.loans_managed if book else 0
     out["loans_managed"] = (managed, need, managed >= need)
@@ -106,11 +168,17 @@ def conditions(person: Person, grade: str, facts: Facts, month: Month, p, promot
 
 def _inputs(person: Person, facts: Facts, p, checks: dict, **extra) -> dict:
     _, rates = average_overdue(facts, person.id, facts.month, p["overdue_average_months"])
-    return {"grade": person.grade, "grade_since": person.grade_since, "start_date": person.start_date,
-            "month_end": facts.month.last_day, **extra,
-            "checks": {k: {"value": v, "required": r, "met": met} for k, (v, r, met) in checks.items()},
-            "monthly_overdue_rates": {str(m): r for m, r in rates},
-            "decided_by": "city_admin", "decided_by_clause": BOARD_CLAUSE}
+    return {
+        "grade": person.grade,
+        "grade_since": person.grade_since,
+        "start_date": person.start_date,
+        "month_end": facts.month.last_day,
+        **extra,
+        "checks": {k: {"value": v, "required": r, "met": met} for k, (v, r, met) in checks.items()},
+        "monthly_overdue_rates": {str(m): r for m, r in rates},
+        "decided_by": "city_admin",
+        "decided_by_clause": BOARD_CLAUSE,
+    }
 
 
 def findings(facts: Facts, p) -> list[Line]:
@@ -125,17 +193,33 @@ def findings(facts: Facts, p) -> list[Line]:
             up = GRADES[idx + 1]
             checks = conditions(person, up, facts, facts.month, p, promotion=True)
             if all(met for *_, met in checks.values()):
-                lines.append(Line(
-                    person.id, person.role, Decimal(1), FLAG, "grade_promotion", CLAUSE[up],
-                    f"{person.id} 符合{GRADE_ZH[up]}客户经理条件，可晋级（报市分行客户经理领导小组）",
-                    f"{person.id} qualifies for promotion to {up} (for the city-branch CM board)",
-                    _inputs(person, facts, p, checks, to=up)))
+                lines.append(
+                    Line(
+                        person.id,
+                        person.role,
+                        Decimal(1),
+                        FLAG,
+                        "grade_promotion",
+                        CLAUSE[up],
+                        f"{person.id} 符合{GRADE_ZH[up]}客户经理条件，可晋级（报市分行客户经理领导小组）",
+                        f"{person.id} qualifies for promotion to {up} (for the city-branch CM board)",
+                        _inputs(person, facts, p, checks, to=up),
+                    )
+                )
         checks = conditions(person, person.grade, facts, facts.month, p, promotion=False)
         failed = [k for k, (*_, met) in checks.items() if not met]
         if failed:
-            lines.append(Line(
-                person.id, person.role, Decimal(1), FLAG, "grade_shortfall", CLAUSE[person.grade],
-                f"{person.id} 已不满足{GRADE_ZH[person.grade]}客户经理条件：{'、'.join(failed)}",
-                f"{person.id} no longer meets grade {person.grade}: {', '.join(failed)}",
-                _inputs(person, facts, p, checks, failed=failed)))
+            lines.append(
+                Line(
+                    person.id,
+                    person.role,
+                    Decimal(1),
+                    FLAG,
+                    "grade_shortfall",
+                    CLAUSE[person.grade],
+                    f"{person.id} 已不满足{GRADE_ZH[person.grade]}客户经理条件：{'、'.join(failed)}",
+                    f"{person.id} no longer meets grade {person.grade}: {', '.join(failed)}",
+                    _inputs(person, facts, p, checks, failed=failed),
+                )
+            )
     return lines

@@ -1,4 +1,5 @@
 """Monthly indicators (seed 002/LOAN §二) and penalty points [default] (docs/rules.md §3.3)."""
+
 from __future__ import annotations
 
 from decimal import ROUND_CEILING, Decimal
@@ -21,25 +22,68 @@ def pct_text(rate: Decimal) -> str:
     """A rate as percent text for reasons only (the figure and inputs stay exact)."""
     return f"{(rate * 100).quantize(Decimal('0.0001')).normalize():f}%"
 
+
 PARAMS = (
-    Param("overdue_limit", {"assistant": Decimal("0.01"), "junior": Decimal("0.01"),
-                            "intermediate": Decimal("0.015"), "senior": Decimal("0.015")}, "map", POINTS_CLAUSE,
-          "Overdue-rate limit per grade above which points are docked: the grade conditions' 1% (junior) and "
-          "1.5% (intermediate, senior) [default]; an assistant, and a manager with no grade, are held to the "
-          "junior limit [reading].", "default"),
-    Param("overdue_step", Decimal("0.005"), "rate", POINTS_CLAUSE,
-          "Every started step of this much above the limit (0.5 percentage point) ...", "default"),
-    Param("overdue_step_points", Decimal(2), "points", POINTS_CLAUSE, "... costs this many points.", "default"),
-    Param("missed_report_from", Decimal(500000), "money", POINTS_CLAUSE,
-          "A missed report of a loan opportunity from this amount is docked ...", "default"),
-    Param("missed_points_manager", Decimal(5), "points", POINTS_CLAUSE,
-          "... this many points to its account manager ...", "default"),
-    Param("missed_points_owner", Decimal(3), "points", POINTS_CLAUSE,
-          "... and this many to each holder of the tier's owner role in its branch (no owner charge when "
-          "the tier's owner is the account manager himself [reading]).", "default"),
-    Param("entry_deadline_days", 7, "days", POINTS_CLAUSE,
-          "A loan opportunity entered more than this many days after discovery, never entered, or found "
-          "by the city audit is a missed report (the month rule of rules §1.4).", "default"),
+    Param(
+        "overdue_limit",
+        {
+            "assistant": Decimal("0.01"),
+            "junior": Decimal("0.01"),
+            "intermediate": Decimal("0.015"),
+            "senior": Decimal("0.015"),
+        },
+        "map",
+        POINTS_CLAUSE,
+        "Overdue-rate limit per grade above which points are docked: the grade conditions' 1% (junior) and "
+        "1.5% (intermediate, senior) [default]; an assistant, and a manager with no grade, are held to the "
+        "junior limit [reading].",
+        "default",
+    ),
+    Param(
+        "overdue_step",
+        Decimal("0.005"),
+        "rate",
+        POINTS_CLAUSE,
+        "Every started step of this much above the limit (0.5 percentage point) ...",
+        "default",
+    ),
+    Param(
+        "overdue_step_points", Decimal(2), "points", POINTS_CLAUSE, "... costs this many points.", "default"
+    ),
+    Param(
+        "missed_report_from",
+        Decimal(500000),
+        "money",
+        POINTS_CLAUSE,
+        "A missed report of a loan opportunity from this amount is docked ...",
+        "default",
+    ),
+    Param(
+        "missed_points_manager",
+        Decimal(5),
+        "points",
+        POINTS_CLAUSE,
+        "... this many points to its account manager ...",
+        "default",
+    ),
+    Param(
+        "missed_points_owner",
+        Decimal(3),
+        "points",
+        POINTS_CLAUSE,
+        "... and this many to each holder of the tier's owner role in its branch (no owner charge when "
+        "the tier's owner is the account manager himself [reading]).",
+        "default",
+    ),
+    Param(
+        "entry_deadline_days",
+        7,
+        "days",
+        POINTS_CLAUSE,
+        "A loan opportunity entered more than this many days after discovery, never entered, or found "
+        "by the city audit is a missed report (the month rule of rules §1.4).",
+        "default",
+    ),
 )
 
 
@@ -48,9 +92,13 @@ def managers(facts: Facts) -> list[Person]:
     return [p for p in facts.people if p.grade or p.role == "account_manager"]
 
 
-def _line(person: Person, kind: str, value: Decimal, zh: str, en: str, inputs: dict, shown: str | None = None) -> Line:
+def _line(
+    person: Person, kind: str, value: Decimal, zh: str, en: str, inputs: dict, shown: str | None = None
+) -> Line:
     shown = shown if shown is not None else fmt(value)  # money shown to the fen; the figure stays exact
-    return Line(person.id, person.role, value, INFO, kind, INDICATORS, f"{zh}：{shown}", f"{en}: {shown}", inputs)
+    return Line(
+        person.id, person.role, value, INFO, kind, INDICATORS, f"{zh}：{shown}", f"{en}: {shown}", inputs
+    )
 
 
 def indicator_lines(facts: Facts) -> list[Line]:
@@ -60,24 +108,60 @@ def indicator_lines(facts: Facts) -> list[Line]:
         book = portfolio(facts, person.id, month)
         issued = sorted(l.id for l in facts.loans if l.manager == person.id and month.contains(l.issued))
         base = {"month": month}
-        lines.append(_line(person, "loans_issued", Decimal(len(issued)), "当月发放贷款笔数", "loans issued this month",
-                           {**base, "loans": issued}, str(len(issued))))
+        lines.append(
+            _line(
+                person,
+                "loans_issued",
+                Decimal(len(issued)),
+                "当月发放贷款笔数",
+                "loans issued this month",
+                {**base, "loans": issued},
+                str(len(issued)),
+            )
+        )
         if book is None:
             continue
         lines += [
-            _line(person, "new_balance", book.new_balance, "当月贷款余额新增", "new balance this month", dict(base)),
+            _line(
+                person,
+                "new_balance",
+                book.new_balance,
+                "当月贷款余额新增",
+                "new balance this month",
+                dict(base),
+            ),
             _line(person, "balance", book.balance, "当月贷款余额", "balance held at month end", dict(base)),
-            _line(person, "interest_recovered", book.interest_recovered, "贷款利息回收", "interest recovered",
-                  dict(base)),
-            _line(person, "overdue_rate", book.overdue_rate, "贷款逾期率", "overdue rate",
-                  {**base, "overdue_balance": book.overdue_balance, "balance": book.balance},
-                  f"{pct_text(book.overdue_rate)} = {fmt(book.overdue_balance)} / {fmt(book.balance)}"),
+            _line(
+                person,
+                "interest_recovered",
+                book.interest_recovered,
+                "贷款利息回收",
+                "interest recovered",
+                dict(base),
+            ),
+            _line(
+                person,
+                "overdue_rate",
+                book.overdue_rate,
+                "贷款逾期率",
+                "overdue rate",
+                {**base, "overdue_balance": book.overdue_balance, "balance": book.balance},
+                f"{pct_text(book.overdue_rate)} = {fmt(book.overdue_balance)} / {fmt(book.balance)}",
+            ),
         ]
         if book.borrowers:  # 户均 of no borrower is undefined: no line
             avg = book.balance / book.borrowers
-            lines.append(_line(person, "average_balance", avg, "户均贷款余额", "average balance per borrower",
-                               {**base, "balance": book.balance, "borrowers": book.borrowers},
-                               f"{fmt(avg)} = {fmt(book.balance)} / {book.borrowers}"))
+            lines.append(
+                _line(
+                    person,
+                    "average_balance",
+                    avg,
+                    "户均贷款余额",
+                    "average balance per borrower",
+                    {**base, "balance": book.balance, "borrowers": book.borrowers},
+                    f"{fmt(avg)} = {fmt(book.balance)} / {book.borrowers}",
+                )
+            )
     return lines
 
 
@@ -93,17 +177,33 @@ def overdue_points(facts: Facts, p) -> list[Line]:
         excess = book.overdue_rate - limit
         steps = (excess / p["overdue_step"]).to_integral_value(rounding=ROUND_CEILING)
         figure = steps * p["overdue_step_points"]
-        lines.append(Line(
-            person.id, person.role, figure, POINTS, "overdue_rate", POINTS_CLAUSE,
-            f"逾期率 {pct_text(book.overdue_rate)} 超出{person.grade or 'junior'}限额 {pct_text(limit)}，"
-            f"超出 {pct_text(excess)}，每起算 {pct_text(p['overdue_step'])} 扣 {p['overdue_step_points']} 分，"
-            f"共 {steps} 档",
-            f"overdue rate {pct_text(book.overdue_rate)} above the {person.grade or 'junior'} limit "
-            f"{pct_text(limit)} by {pct_text(excess)}: {steps} started step(s) of {pct_text(p['overdue_step'])} "
-            f"x {p['overdue_step_points']} points",
-            {"month": facts.month, "overdue_balance": book.overdue_balance, "balance": book.balance,
-             "rate": book.overdue_rate, "grade": person.grade, "limit": limit, "step": p["overdue_step"],
-             "steps": steps, "points_per_step": p["overdue_step_points"]}))
+        lines.append(
+            Line(
+                person.id,
+                person.role,
+                figure,
+                POINTS,
+                "overdue_rate",
+                POINTS_CLAUSE,
+                f"逾期率 {pct_text(book.overdue_rate)} 超出{person.grade or 'junior'}限额 {pct_text(limit)}，"
+                f"超出 {pct_text(excess)}，每起算 {pct_text(p['overdue_step'])} 扣 {p['overdue_step_points']} 分，"
+                f"共 {steps} 档",
+                f"overdue rate {pct_text(book.overdue_rate)} above the {person.grade or 'junior'} limit "
+                f"{pct_text(limit)} by {pct_text(excess)}: {steps} started step(s) of {pct_text(p['overdue_step'])} "
+                f"x {p['overdue_step_points']} points",
+                {
+                    "month": facts.month,
+                    "overdue_balance": book.overdue_balance,
+                    "balance": book.balance,
+                    "rate": book.overdue_rate,
+                    "grade": person.grade,
+                    "limit": limit,
+                    "step": p["overdue_step"],
+                    "steps": steps,
+                    "points_per_step": p["overdue_step_points"],
+                },
+            )
+        )
     return lines
 
 
@@ -118,28 +218,63 @@ def missed_points(facts: Facts, p) -> list[Line]:
         if month != facts.month:
             continue
         tier, owner, *_ = tier_of(o.amount, p)
-        why_zh = ("市分行核查发现" if o.origin == "audit" else
-                  "从未录入" if o.entered is None else f"{o.entered} 才录入")
-        why_en = ("found by the city audit" if o.origin == "audit" else
-                  "never entered" if o.entered is None else f"entered only on {o.entered}")
-        inputs = {"opportunity": o.id, "amount": o.amount, "tier": tier, "origin": o.origin,
-                  "discovered": o.discovered, "entered": o.entered, "deadline_days": p["entry_deadline_days"],
-                  "missed_report_from": p["missed_report_from"], "branch": o.branch}
+        why_zh = (
+            "市分行核查发现"
+            if o.origin == "audit"
+            else "从未录入"
+            if o.entered is None
+            else f"{o.entered} 才录入"
+        )
+        why_en = (
+            "found by the city audit"
+            if o.origin == "audit"
+            else "never entered"
+            if o.entered is None
+            else f"entered only on {o.entered}"
+        )
+        inputs = {
+            "opportunity": o.id,
+            "amount": o.amount,
+            "tier": tier,
+            "origin": o.origin,
+            "discovered": o.discovered,
+            "entered": o.entered,
+            "deadline_days": p["entry_deadline_days"],
+            "missed_report_from": p["missed_report_from"],
+            "branch": o.branch,
+        }
         if o.account_manager:
             pts = p["missed_points_manager"]
-            lines.append(Line(
-                o.account_manager, "account_manager", pts, POINTS, "missed_report", POINTS_CLAUSE,
-                f"贷款商机 {o.id}（{o.amount} 元）漏报（{why_zh}），客户经理扣 {pts} 分",
-                f"missed report of loan opportunity {o.id} ({o.amount}, {why_en}): account manager {pts} points",
-                {**inputs, "points": pts}))
+            lines.append(
+                Line(
+                    o.account_manager,
+                    "account_manager",
+                    pts,
+                    POINTS,
+                    "missed_report",
+                    POINTS_CLAUSE,
+                    f"贷款商机 {o.id}（{o.amount} 元）漏报（{why_zh}），客户经理扣 {pts} 分",
+                    f"missed report of loan opportunity {o.id} ({o.amount}, {why_en}): account manager {pts} points",
+                    {**inputs, "points": pts},
+                )
+            )
         if owner == "account_manager":  # the owner is the manager already charged above
             continue
         pts = p["missed_points_owner"]
         holders = [x.id for x in facts.with_role(owner, o.branch)] if o.branch else []
         for person in holders or [f"vacant:{owner}:{o.branch or '-'}"]:
-            lines.append(Line(
-                person, owner, pts, POINTS, "missed_report_owner", POINTS_CLAUSE,
-                f"{tier} 级贷款商机 {o.id}（{o.amount} 元）漏报（{why_zh}），{ROLE_ZH[owner]}扣 {pts} 分",
-                f"missed report of {tier} loan opportunity {o.id} ({o.amount}, {why_en}): the tier's owner "
-                f"({owner}) {pts} points", {**inputs, "points": pts, "owner_role": owner}))
+            lines.append(
+                Line(
+                    person,
+                    owner,
+                    pts,
+                    POINTS,
+                    "missed_report_owner",
+                    POINTS_CLAUSE,
+                    f"{tier} 级贷款商机 {o.id}（{o.amount} 元）漏报（{why_zh}），{ROLE_ZH[owner]}扣 {pts} 分",
+                    f"missed report of {tier} loan opportunity {o.id} ({o.amount}, {why_en}): the tier's owner "
+                    f"({owner}) {pts} points",
+                    {**inputs, "points": pts, "owner_role": owner},
+                )
+            )
     return lines

@@ -1,48 +1,91 @@
 """The banking rule plugin: XX银行贷款业务绩效考核办法 (002/LOAN) with the customer-manager
 scheme of 兴业银行客户经理绩效考核实施办法 (002/CIB) — docs/rules.md §3."""
+
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from kamkit.explain import Line
 from kamkit.facts import Facts, Opportunity
-from kamkit.plugin import ESCALATION_PARAMS, Classification, Clause, MonthResult, Names, QuarterResult, RulePlugin
+from kamkit.plugin import (
+    ESCALATION_PARAMS,
+    Classification,
+    Clause,
+    MonthResult,
+    Names,
+    QuarterResult,
+    RulePlugin,
+)
 
 from . import grades, indicators, piece_rate, tiers
 from .grades import GRADES
 
 CLAUSES = {
-    "rules §1.3": Clause("1.3", "An owner with no follow-up for 7 days escalates one rung up the ladder per "
-                                "further overdue week."),
-    "rules §3.2": Clause("3.2", "Loan tiers: micro < 50,000 (any grade); small < 500,000 (junior or above); "
-                                "medium < 2,000,000 (senior customer manager); large (sub-branch head)."),
-    "rules §3.3": Clause("3.3", "Overdue rate above the grade's limit: 2 points per started 0.5 pp; missed loan "
-                                "opportunities >= 500,000: 5 to the customer manager, 3 to the tier's owner."),
-    "002/LOAN §二": Clause("3.3", "Indicators: loans issued this month, new balance, balance, interest recovered, "
-                                 "overdue rate, average balance per borrower."),
+    "rules §1.3": Clause(
+        "1.3",
+        "An owner with no follow-up for 7 days escalates one rung up the ladder per further overdue week.",
+    ),
+    "rules §3.2": Clause(
+        "3.2",
+        "Loan tiers: micro < 50,000 (any grade); small < 500,000 (junior or above); "
+        "medium < 2,000,000 (senior customer manager); large (sub-branch head).",
+    ),
+    "rules §3.3": Clause(
+        "3.3",
+        "Overdue rate above the grade's limit: 2 points per started 0.5 pp; missed loan "
+        "opportunities >= 500,000: 5 to the customer manager, 3 to the tier's owner.",
+    ),
+    "002/LOAN §二": Clause(
+        "3.3",
+        "Indicators: loans issued this month, new balance, balance, interest recovered, "
+        "overdue rate, average balance per borrower.",
+    ),
     "002/LOAN §三1": Clause("3.1", "Assistant: under 6 months of credit work."),
-    "002/LOAN §三2": Clause("3.1", "Junior: over 6 months, >= 30 loans handled, overdue rate <= 1% at month end."),
-    "002/LOAN §三3": Clause("3.1", "Intermediate: junior >= 1 year, >= 50 loans managed, 3-month average overdue "
-                                  "rate <= 1.5%."),
-    "002/LOAN §三4": Clause("3.1", "Senior: intermediate >= 1 year, >= 70 loans managed, 3-month average overdue "
-                                  "rate <= 1.5%."),
+    "002/LOAN §三2": Clause(
+        "3.1", "Junior: over 6 months, >= 30 loans handled, overdue rate <= 1% at month end."
+    ),
+    "002/LOAN §三3": Clause(
+        "3.1", "Intermediate: junior >= 1 year, >= 50 loans managed, 3-month average overdue rate <= 1.5%."
+    ),
+    "002/LOAN §三4": Clause(
+        "3.1", "Senior: intermediate >= 1 year, >= 70 loans managed, 3-month average overdue rate <= 1.5%."
+    ),
     "002/LOAN §四": Clause("3.1", "Monthly base pay by grade: 1,800 / 2,200 / 2,700 / 3,500."),
-    "002/LOAN §五(一)": Clause("3.4", "Referrer reward per loan issued: 30 / 50 / 80 / 100 / 150 by amount band."),
-    "002/LOAN §五(二)1": Clause("3.4", "Loans-issued pay, progressive by the month's count (1-2 loans: 30 each); "
-                                     "renewals, merged loans and extensions count 0.5."),
-    "002/CIB §第五条": Clause("3.1, 3.2", "Customer managers are assessed by the city-branch CM board "
-                                         "(市分行客户经理领导小组), the top of the ladder."),
-    "002/CIB §第七条": Clause("3.2", "Customer managers are graded; senior customer managers (高级客户经理) "
-                                    "are the deputy_manager role that owns medium loans."),
+    "002/LOAN §五(一)": Clause(
+        "3.4", "Referrer reward per loan issued: 30 / 50 / 80 / 100 / 150 by amount band."
+    ),
+    "002/LOAN §五(二)1": Clause(
+        "3.4",
+        "Loans-issued pay, progressive by the month's count (1-2 loans: 30 each); "
+        "renewals, merged loans and extensions count 0.5.",
+    ),
+    "002/CIB §第五条": Clause(
+        "3.1, 3.2",
+        "Customer managers are assessed by the city-branch CM board "
+        "(市分行客户经理领导小组), the top of the ladder.",
+    ),
+    "002/CIB §第七条": Clause(
+        "3.2",
+        "Customer managers are graded; senior customer managers (高级客户经理) "
+        "are the deputy_manager role that owns medium loans.",
+    ),
 }
 
 
 def ordered(lines: Iterable[Line]) -> tuple[Line, ...]:
     """Deterministic order: person, clause, month, the record's id, kind."""
+
     def key(l: Line):
         i = l.inputs
-        return (l.person, l.clause, str(i.get("month", "")), str(i.get("opportunity") or i.get("loan") or ""),
-                l.kind)
+        return (
+            l.person,
+            l.clause,
+            str(i.get("month", "")),
+            str(i.get("opportunity") or i.get("loan") or ""),
+            l.kind,
+        )
+
     return tuple(sorted(lines, key=key))
 
 
@@ -76,10 +119,16 @@ class BankingPlugin(RulePlugin):
 
     def assess_month(self, facts: Facts) -> MonthResult:
         p = self.params
-        lines = (grades.findings(facts, p) + indicators.indicator_lines(facts)
-                 + indicators.overdue_points(facts, p) + indicators.missed_points(facts, p))
+        lines = (
+            grades.findings(facts, p)
+            + indicators.indicator_lines(facts)
+            + indicators.overdue_points(facts, p)
+            + indicators.missed_points(facts, p)
+        )
         return MonthResult(facts.month, ordered(lines))
 
     def commission_quarter(self, facts: Facts, carried: Mapping[str, Any] | None = None) -> QuarterResult:
         # Piece-rate pay is settled month by month: nothing carries between quarters.
-        return QuarterResult(facts.quarter, ordered(piece_rate.quarter(facts, self.params)), dict(carried or {}))
+        return QuarterResult(
+            facts.quarter, ordered(piece_rate.quarter(facts, self.params)), dict(carried or {})
+        )

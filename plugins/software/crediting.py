@@ -3,16 +3,18 @@
 Each collection becomes per-person parts: credit toward the task and a side bonus paid outside
 the task scheme, each explained by a Line. Pure; used by both software presets.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from operator import attrgetter
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 from kamkit.explain import FLAG, INFO, Line, LineTable
-from kamkit.frozen import quick_init
 from kamkit.facts import NOT_DEDUCTED, Collection, Facts
+from kamkit.frozen import quick_init
 from kamkit.periods import Month, Quarter
 
 ZERO = Decimal(0)
@@ -34,8 +36,12 @@ class Part:
 def net_of(c: Collection) -> Decimal:
     """002/KAD §二1: collections net of partner share, sales expenses, entertainment and travel
     (none stated: the amount itself, not a copy made by subtracting zeros)."""
-    if (c.partner_share is NOT_DEDUCTED and c.expenses is NOT_DEDUCTED and c.entertainment is NOT_DEDUCTED
-            and c.travel is NOT_DEDUCTED):
+    if (
+        c.partner_share is NOT_DEDUCTED
+        and c.expenses is NOT_DEDUCTED
+        and c.entertainment is NOT_DEDUCTED
+        and c.travel is NOT_DEDUCTED
+    ):
         return c.amount
     return c.amount - c.partner_share - c.expenses - c.entertainment - c.travel
 
@@ -60,23 +66,50 @@ def topup(c: Collection, contract, p) -> Decimal:
     """002/KAP §二2: implementation billed below the standard quote is topped up to it; the
     topped-up part is credited like product revenue as the implementation is collected (this
     collection's share of the contract's billed implementation)."""
-    if (not p.get("implementation_topup") or c.revenue_kind != "implementation" or contract is None
-            or contract.implementation_quote is None or contract.implementation <= 0):
+    if (
+        not p.get("implementation_topup")
+        or c.revenue_kind != "implementation"
+        or contract is None
+        or contract.implementation_quote is None
+        or contract.implementation <= 0
+    ):
         return ZERO
     shortfall = contract.implementation_quote - contract.implementation
     return shortfall * c.amount / contract.implementation if shortfall > 0 else ZERO
 
 
 # the clause each kind of revenue is credited under (002/KAD §二1 for product revenue)
-CREDIT_CLAUSE = {"secondary_dev": "002/KAP §二5", "add_module": "002/KAB §二7", "data_conversion": "002/KAB §二7",
-                 "implementation": "002/KAP §二2", "maintenance": "002/KAP §二2", "training": "002/KAP §二2",
-                 "service": "002/KAB §三3", "supplies": "002/KAB §三3"}
+CREDIT_CLAUSE = {
+    "secondary_dev": "002/KAP §二5",
+    "add_module": "002/KAB §二7",
+    "data_conversion": "002/KAB §二7",
+    "implementation": "002/KAP §二2",
+    "maintenance": "002/KAP §二2",
+    "training": "002/KAP §二2",
+    "service": "002/KAB §三3",
+    "supplies": "002/KAB §三3",
+}
 
 
 # a collection's credit to one person (docs/rules.md §2.2), as a row of that person's table: the
 # inputs in this order, the figure first
-CREDIT_INPUTS = ("collection", "date", "kind", "amount", "partner_share", "expenses", "entertainment", "travel",
-                 "net", "gross_margin", "task_share", "side_rate", "side_base", "share", "split_clause")
+CREDIT_INPUTS = (
+    "collection",
+    "date",
+    "kind",
+    "amount",
+    "partner_share",
+    "expenses",
+    "entertainment",
+    "travel",
+    "net",
+    "gross_margin",
+    "task_share",
+    "side_rate",
+    "side_base",
+    "share",
+    "split_clause",
+)
 CREDIT_ZH = "回款 {collection}（{kind}）净额 {net}，计入任务 {figure}（份额 {share}）"
 CREDIT_EN = "collection {collection} ({kind}): net {net}, task credit {figure} (share {share})"
 
@@ -96,23 +129,42 @@ def terms_of(p) -> Callable[[str], tuple[Decimal, Decimal, bool, str]]:
             share = p["task_share"].get(kind, ZERO)
             if share == ONE and share.as_tuple().exponent == 0:  # exactly 1 (not 1.0): credit() skips x 1
                 share = ONE
-            found = cache[kind] = (share, p["side_rate"].get(kind, ZERO), bool(p["side_on_gross"].get(kind, ZERO)),
-                                   CREDIT_CLAUSE.get(kind, "002/KAD §二1"))
+            found = cache[kind] = (
+                share,
+                p["side_rate"].get(kind, ZERO),
+                bool(p["side_on_gross"].get(kind, ZERO)),
+                CREDIT_CLAUSE.get(kind, "002/KAD §二1"),
+            )
         return found
+
     return terms
 
 
-def credit(c: Collection, p, contract=None, single: Decimal | None = None, terms=None
-           ) -> tuple[list[Part], list[Line], list[tuple[str, str, tuple]]]:
+def credit(
+    c: Collection, p, contract=None, single: Decimal | None = None, terms=None
+) -> tuple[list[Part], list[Line], list[tuple[str, str, tuple]]]:
     """(parts, lines, rows): a person's part of the collection each, and what explains them:
     Lines where the collection is not credited or was topped up, else rows (person, clause,
     row) of the person's credit table (CREDIT_INPUTS). ``terms``: terms_of(p), when crediting
     many."""
     if not c.in_crm:
-        return [], [Line(c.rep, AM, ZERO, INFO, "not_in_crm", "002/KAP §二3",
-                         f"回款 {c.id} 的项目未进入CRM/销售漏斗：不计任务、不计奖金",
-                         f"collection {c.id}: project not in the CRM funnel, no task credit and no bonus",
-                         {"collection": c.id, "amount": c.amount})], []
+        return (
+            [],
+            [
+                Line(
+                    c.rep,
+                    AM,
+                    ZERO,
+                    INFO,
+                    "not_in_crm",
+                    "002/KAP §二3",
+                    f"回款 {c.id} 的项目未进入CRM/销售漏斗：不计任务、不计奖金",
+                    f"collection {c.id}: project not in the CRM funnel, no task credit and no bonus",
+                    {"collection": c.id, "amount": c.amount},
+                )
+            ],
+            [],
+        )
     net = net_of(c)
     kind = c.revenue_kind
     task_share, side_rate, on_gross, clause = (terms or terms_of(p))(kind)
@@ -127,28 +179,82 @@ def credit(c: Collection, p, contract=None, single: Decimal | None = None, terms
     side = side_base * side_rate if side_rate else ZERO  # most revenue pays no side bonus
     parts, lines, rows = [], [], []
     cid = c.id
-    split = ((c.rep, ONE, "002/KAD §二1"),) if not (c.joint_with or c.contributions) else shares(c, p, contract)
+    split = (
+        ((c.rep, ONE, "002/KAD §二1"),) if not (c.joint_with or c.contributions) else shares(c, p, contract)
+    )
     for person, share, split_clause in split:
         whole = share is ONE
         credited = task if whole else task * share
-        parts.append(Part(person, cid, credited, side if whole or not side else side * share,
-                          task if single is None else single,
-                          implementation if whole or not implementation else implementation * share))
+        parts.append(
+            Part(
+                person,
+                cid,
+                credited,
+                side if whole or not side else side * share,
+                task if single is None else single,
+                implementation if whole or not implementation else implementation * share,
+            )
+        )
         if not extra:  # a million of these in a large quarter: a row each, no Line
-            rows.append((person, clause, (credited, cid, c.date, kind, c.amount, c.partner_share, c.expenses,
-                                          c.entertainment, c.travel, net, c.gross_margin, task_share, side_rate,
-                                          side_base, share, split_clause)))
+            rows.append(
+                (
+                    person,
+                    clause,
+                    (
+                        credited,
+                        cid,
+                        c.date,
+                        kind,
+                        c.amount,
+                        c.partner_share,
+                        c.expenses,
+                        c.entertainment,
+                        c.travel,
+                        net,
+                        c.gross_margin,
+                        task_share,
+                        side_rate,
+                        side_base,
+                        share,
+                        split_clause,
+                    ),
+                )
+            )
             continue
-        inputs = {"collection": cid, "date": c.date, "kind": kind, "amount": c.amount,
-                  "partner_share": c.partner_share, "expenses": c.expenses, "entertainment": c.entertainment,
-                  "travel": c.travel, "net": net, "gross_margin": c.gross_margin, "task_share": task_share,
-                  "side_rate": side_rate, "side_base": side_base, "implementation_quote": contract.implementation_quote,
-                  "implementation_billed": contract.implementation, "topped_up": extra,
-                  "share": share, "split_clause": split_clause}
-        lines.append(Line(person, AM, credited, INFO, "task_credit", clause,
-                          f"回款 {cid}（{kind}）净额 {net}，实施低于标准报价补足 {extra}，计入任务 {credited}（份额 {share}）",
-                          f"collection {cid} ({kind}): net {net}, implementation topped up to the quote by {extra}, "
-                          f"task credit {credited} (share {share})", inputs))
+        inputs = {
+            "collection": cid,
+            "date": c.date,
+            "kind": kind,
+            "amount": c.amount,
+            "partner_share": c.partner_share,
+            "expenses": c.expenses,
+            "entertainment": c.entertainment,
+            "travel": c.travel,
+            "net": net,
+            "gross_margin": c.gross_margin,
+            "task_share": task_share,
+            "side_rate": side_rate,
+            "side_base": side_base,
+            "implementation_quote": contract.implementation_quote,
+            "implementation_billed": contract.implementation,
+            "topped_up": extra,
+            "share": share,
+            "split_clause": split_clause,
+        }
+        lines.append(
+            Line(
+                person,
+                AM,
+                credited,
+                INFO,
+                "task_credit",
+                clause,
+                f"回款 {cid}（{kind}）净额 {net}，实施低于标准报价补足 {extra}，计入任务 {credited}（份额 {share}）",
+                f"collection {cid} ({kind}): net {net}, implementation topped up to the quote by {extra}, "
+                f"task credit {credited} (share {share})",
+                inputs,
+            )
+        )
     return parts, lines, rows
 
 
@@ -158,6 +264,7 @@ class Credited(NamedTuple):
     big_deal_credit}}): ``side_collections`` the collections that paid a side bonus,
     ``big_deal_credit`` the task credit from single deals above ``big_deal_over`` (a preset
     without that parameter: zero)."""
+
     lines: list[Line | LineTable]
     per_person: dict[str, dict[str, Any]]
 
@@ -177,19 +284,30 @@ def period_parts(facts: Facts, period: Month | Quarter, p) -> Credited:
     for c in collections:
         if c.contract and c.in_crm:
             singles[c.contract] = singles.get(c.contract, ZERO) + sum(
-                (pt.task_credit for pt in credit(c, p, contracts.get(c.contract), terms=terms)[0]), ZERO)
+                (pt.task_credit for pt in credit(c, p, contracts.get(c.contract), terms=terms)[0]), ZERO
+            )
     blocks: list[Line | LineTable] = []
     per_person: dict[str, dict[str, Any]] = {}
     open_tables: dict[str, dict[str, LineTable]] = {}  # person -> clause -> the table rows go to
     for c in collections:
         contract = c.contract
-        cp, cl, rows = credit(c, p, contracts.get(contract) if contract else None,
-                              singles.get(contract) if contract else None, terms)
+        cp, cl, rows = credit(
+            c,
+            p,
+            contracts.get(contract) if contract else None,
+            singles.get(contract) if contract else None,
+            terms,
+        )
         for part in cp:
             row = per_person.get(part.person)
             if row is None:
-                row = per_person[part.person] = {"task": ZERO, "side": ZERO, "implementation": ZERO,
-                                                 "side_collections": [], "big_deal_credit": ZERO}
+                row = per_person[part.person] = {
+                    "task": ZERO,
+                    "side": ZERO,
+                    "implementation": ZERO,
+                    "side_collections": [],
+                    "big_deal_credit": ZERO,
+                }
             row["task"] += part.task_credit
             if part.side_bonus:
                 row["side"] += part.side_bonus
@@ -224,11 +342,24 @@ def implementation_flags(facts: Facts, period, p) -> list[Line]:
         collectors = sorted(collectors_of.get(contract.id, ()))
         floor = contract.total * p["implementation_min_share"]
         if collectors and contract.implementation < floor:
-            lines += [Line(rep, AM, Decimal(1), FLAG, "implementation_share_low", "002/KAB §二3",
-                           f"合同 {contract.id} 实施收入 {contract.implementation} 低于合同总价 {contract.total} 的 30%",
-                           f"contract {contract.id}: implementation {contract.implementation} is below 30% of "
-                           f"its total {contract.total}",
-                           {"contract": contract.id, "total": contract.total,
-                            "implementation": contract.implementation, "minimum": floor})
-                      for rep in collectors]
+            lines += [
+                Line(
+                    rep,
+                    AM,
+                    Decimal(1),
+                    FLAG,
+                    "implementation_share_low",
+                    "002/KAB §二3",
+                    f"合同 {contract.id} 实施收入 {contract.implementation} 低于合同总价 {contract.total} 的 30%",
+                    f"contract {contract.id}: implementation {contract.implementation} is below 30% of "
+                    f"its total {contract.total}",
+                    {
+                        "contract": contract.id,
+                        "total": contract.total,
+                        "implementation": contract.implementation,
+                        "minimum": floor,
+                    },
+                )
+                for rep in collectors
+            ]
     return lines

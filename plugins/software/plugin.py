@@ -1,8 +1,10 @@
 """The software plugins (seed 002, 某软件福州分公司): `software` (docs/rules.md §2.1-2.3) and its
 `software-progressive` preset (§2.4). Same roles, tiers and crediting; different quarterly schemes."""
+
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from kamkit.kpi import KPI_CLAUSES
 from kamkit.plugin import Clause, MonthResult, Names, QuarterResult, RulePlugin
@@ -12,18 +14,28 @@ from .params import PROGRESSIVE_PARAMETERS, SOFTWARE_PARAMETERS
 
 COMMON_CLAUSES = {
     "rules §1.3": Clause("2.1", "Weekly follow-up and escalation as in 1.3."),
-    "rules §2.1": Clause("2.1", "standard < 50,000 (rep), large < 300,000 (dept manager), strategic (director)."),
-    "002/KAD §二1": Clause("2.2", "Credit = collections net of partner share, expenses, entertainment, travel."),
-    "002/KAP §二2": Clause("2.2", "Implementation, maintenance, training: 6% of net; maintenance and training "
-                                 "count toward no task, implementation does (paid by its 6% only); implementation "
-                                 "below the standard quote is topped up and credited like product revenue."),
+    "rules §2.1": Clause(
+        "2.1", "standard < 50,000 (rep), large < 300,000 (dept manager), strategic (director)."
+    ),
+    "002/KAD §二1": Clause(
+        "2.2", "Credit = collections net of partner share, expenses, entertainment, travel."
+    ),
+    "002/KAP §二2": Clause(
+        "2.2",
+        "Implementation, maintenance, training: 6% of net; maintenance and training "
+        "count toward no task, implementation does (paid by its 6% only); implementation "
+        "below the standard quote is topped up and credited like product revenue.",
+    ),
     "002/KAP §二3": Clause("2.2", "A project not in the CRM funnel: no bonus, no task."),
     "002/KAP §二4": Clause("2.2", "Several reps: credit split by contribution shares."),
     "002/KAP §二5": Clause("2.2", "Secondary development counts at gross margin."),
     "002/KAB §二3": Clause("2.2", "Implementation revenue must be >= 30% of the contract total."),
-    "002/KAB §二5": Clause("2.2", "Joint sale: the collecting party 70%, the other 30%; tobacco contracts are "
-                                 "not split; implementation and service go to whoever delivers them; a unit as "
-                                 "counterpart is credited, never run through a rep's scheme."),
+    "002/KAB §二5": Clause(
+        "2.2",
+        "Joint sale: the collecting party 70%, the other 30%; tobacco contracts are "
+        "not split; implementation and service go to whoever delivers them; a unit as "
+        "counterpart is credited, never run through a rep's scheme.",
+    ),
     "002/KAB §二7": Clause("2.2", "Add-module/add-site revenue counts at half; data conversion not at all."),
     "002/KAB §三3": Clause("2.2", "Service, training and supplies income: 5% of collections."),
     **KPI_CLAUSES,
@@ -31,31 +43,52 @@ COMMON_CLAUSES = {
 
 SOFTWARE_CLAUSES = {
     **COMMON_CLAUSES,
-    "002/KAP §一": Clause("2.3", "Base = 50% of target; no task in quarters beginning within a new rep's first "
-                                "3 months."),
-    "002/KAP §三": Clause("2.3", "Quarterly bonus: below base nothing and -600, the shortfall made up by later "
-                                "quarters' surplus, releasing that quarter's bonus; 4% within target, 5% to the "
-                                "300,000 cap on E less implementation, excess carried; floating wage paid when "
-                                "the quarter's X reaches its target; paid x (80% + 20% KPI)."),
-    "002/KAD §三1": Clause("2.3", "Bonus on net of VAT: every bonus amount / 1.17; tests on collections as "
-                                 "collected."),
-    "002/KAD §二2": Clause("2.3", "The year end settles the carried excess (年终按实际完成任务情况结算奖金)."),
-    "002/KAD §二4": Clause("2.3", "Half-year credit below the half-year base -> grade -1; every shortfall repaid "
-                                 "and the second quarter's target met -> +1; reported, not paid."),
+    "002/KAP §一": Clause(
+        "2.3", "Base = 50% of target; no task in quarters beginning within a new rep's first 3 months."
+    ),
+    "002/KAP §三": Clause(
+        "2.3",
+        "Quarterly bonus: below base nothing and -600, the shortfall made up by later "
+        "quarters' surplus, releasing that quarter's bonus; 4% within target, 5% to the "
+        "300,000 cap on E less implementation, excess carried; floating wage paid when "
+        "the quarter's X reaches its target; paid x (80% + 20% KPI).",
+    ),
+    "002/KAD §三1": Clause(
+        "2.3", "Bonus on net of VAT: every bonus amount / 1.17; tests on collections as collected."
+    ),
+    "002/KAD §二2": Clause(
+        "2.3", "The year end settles the carried excess (年终按实际完成任务情况结算奖金)."
+    ),
+    "002/KAD §二4": Clause(
+        "2.3",
+        "Half-year credit below the half-year base -> grade -1; every shortfall repaid "
+        "and the second quarter's target met -> +1; reported, not paid.",
+    ),
 }
 
 PROGRESSIVE_CLAUSES = {
     **COMMON_CLAUSES,
-    "002/KAP §一": Clause("2.4", "Base = 50% of target; no task in quarters beginning within a new rep's first "
-                                "3 months."),
-    "002/KAB §二2": Clause("2.4", "A shortfall below base is made up by later quarters; the year end settles "
-                                 "the quarters' differences."),
+    "002/KAP §一": Clause(
+        "2.4", "Base = 50% of target; no task in quarters beginning within a new rep's first 3 months."
+    ),
+    "002/KAB §二2": Clause(
+        "2.4",
+        "A shortfall below base is made up by later quarters; the year end settles "
+        "the quarters' differences.",
+    ),
     "002/KAB §三": Clause("2.4", "Paid bonus = bonus x (70% + 30% x KPI coefficient)."),
-    "002/KAB §二1": Clause("2.4", "Bonus on product and implementation collections as collected (no VAT rule)."),
-    "002/KAB §三1": Clause("2.4", "1.424% below base; 7.12% on the whole once base is reached; 9.968% on the "
-                                 "year's part above the annual target."),
-    "002/KAB §三2": Clause("2.4", "Big deals (a contract's collections > 50,000) >= 40% of the total and base "
-                                 "reached: 7.12% on all."),
+    "002/KAB §二1": Clause(
+        "2.4", "Bonus on product and implementation collections as collected (no VAT rule)."
+    ),
+    "002/KAB §三1": Clause(
+        "2.4",
+        "1.424% below base; 7.12% on the whole once base is reached; 9.968% on the "
+        "year's part above the annual target.",
+    ),
+    "002/KAB §三2": Clause(
+        "2.4",
+        "Big deals (a contract's collections > 50,000) >= 40% of the total and base reached: 7.12% on all.",
+    ),
 }
 
 ROLES = {

@@ -11,10 +11,12 @@ settles the year on its actual completion and pays what the quarters paid short
 Carried state per rep: year, debts [{quarter, owed, base, paid}], ytd_credit, ytd_base,
 ytd_computed (bonus computed so far, before KPI and VAT).
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from kamkit.errors import InvalidFacts
 from kamkit.explain import CNY, INFO, Line
@@ -49,8 +51,11 @@ def year_bonus(credit: Decimal, base: Decimal, annual: Decimal, p) -> Decimal:
 
 def rep_quarter(person, q, row, state, facts: Facts, p) -> tuple[list[Line], dict]:
     if state and not STATE_KEYS <= set(state):
-        raise InvalidFacts(f"carried state of {person.id} is not a software-progressive state "
-                           f"(keys: {', '.join(sorted(state))})", field=f"carried.{person.id}")
+        raise InvalidFacts(
+            f"carried state of {person.id} is not a software-progressive state "
+            f"(keys: {', '.join(sorted(state))})",
+            field=f"carried.{person.id}",
+        )
     if not state or state.get("year") != q.year:
         state = fresh(q.year)
     T, B, first = targets(person, q, p)
@@ -60,17 +65,36 @@ def rep_quarter(person, q, row, state, facts: Facts, p) -> tuple[list[Line], dic
     debts = [dict(d) for d in state["debts"]]
     big = row["big_deal_credit"] if row else ZERO
     big_share = big / X if X else ZERO
-    inputs = {"X": X, "B": B, "T": T, "annual_target": annual, "ytd_before": before, "vat_divisor": vat,
-              "big_deal_credit": big, "big_deal_share": big_share, "first_quarter": first,
-              "debts_in": [dict(d) for d in debts]}
+    inputs = {
+        "X": X,
+        "B": B,
+        "T": T,
+        "annual_target": annual,
+        "ytd_before": before,
+        "vat_divisor": vat,
+        "big_deal_credit": big,
+        "big_deal_share": big_share,
+        "first_quarter": first,
+        "debts_in": [dict(d) for d in debts],
+    }
     lines: list[Line] = []
     released: list[Line] = []
     if X < B:
         bonus, how, clause = X * p["below_base_rate"], f"below base {B}: {X} x {p['below_base_rate']}", C1
         debts.append({"quarter": str(q), "owed": _s(B - X), "base": _s(B), "paid": _s(bonus)})
-        lines.append(Line(person.id, AM, B - X, INFO, "debt_created", MAKE_UP,
-                          f"未完成基数 {B}：差额 {B - X} 须以后季度补足", f"below base {B}: {B - X} to be made up "
-                          f"by later quarters", {"X": X, "B": B, "owed": B - X}))
+        lines.append(
+            Line(
+                person.id,
+                AM,
+                B - X,
+                INFO,
+                "debt_created",
+                MAKE_UP,
+                f"未完成基数 {B}：差额 {B - X} 须以后季度补足",
+                f"below base {B}: {B - X} to be made up by later quarters",
+                {"X": X, "B": B, "owed": B - X},
+            )
+        )
         above = ZERO
     else:
         surplus, repaid = X - B, ZERO
@@ -79,19 +103,42 @@ def rep_quarter(person, q, row, state, facts: Facts, p) -> tuple[list[Line], dic
             surplus, repaid = surplus - pay, repaid + pay
             debt["owed"] = _s(Decimal(debt["owed"]) - pay)
             if pay:
-                lines.append(Line(person.id, AM, pay, INFO, "debt_repaid", MAKE_UP,
-                                  f"补足 {debt['quarter']} 差额 {pay}", f"made up {pay} of {debt['quarter']}'s "
-                                  f"shortfall", {"debt": dict(debt), "paid": pay}))
+                lines.append(
+                    Line(
+                        person.id,
+                        AM,
+                        pay,
+                        INFO,
+                        "debt_repaid",
+                        MAKE_UP,
+                        f"补足 {debt['quarter']} 差额 {pay}",
+                        f"made up {pay} of {debt['quarter']}'s shortfall",
+                        {"debt": dict(debt), "paid": pay},
+                    )
+                )
             if Decimal(debt["owed"]) == 0:
                 due = Decimal(debt["base"]) * p["base_reached_rate"] - Decimal(debt["paid"])
-                released.append(Line(
-                    person.id, AM, due / vat, CNY, "released_bonus", MAKE_UP,
-                    f"{debt['quarter']} 基数已补足：按 {p['base_reached_rate']} 补发 {debt['base']} × 7.12% − 已发 "
-                    f"{debt['paid']} = {due}" + (f" / {vat}" if vat != 1 else ""),
-                    f"{debt['quarter']}'s base made up: {debt['base']} x {p['base_reached_rate']} less the "
-                    f"{debt['paid']} it was paid = {due}" + (f" / {vat}" if vat != 1 else ""),
-                    {"quarter": debt["quarter"], "base": debt["base"], "paid_then": debt["paid"],
-                     "rate": p["base_reached_rate"], "vat_divisor": vat}))
+                released.append(
+                    Line(
+                        person.id,
+                        AM,
+                        due / vat,
+                        CNY,
+                        "released_bonus",
+                        MAKE_UP,
+                        f"{debt['quarter']} 基数已补足：按 {p['base_reached_rate']} 补发 {debt['base']} × 7.12% − 已发 "
+                        f"{debt['paid']} = {due}" + (f" / {vat}" if vat != 1 else ""),
+                        f"{debt['quarter']}'s base made up: {debt['base']} x {p['base_reached_rate']} less the "
+                        f"{debt['paid']} it was paid = {due}" + (f" / {vat}" if vat != 1 else ""),
+                        {
+                            "quarter": debt["quarter"],
+                            "base": debt["base"],
+                            "paid_then": debt["paid"],
+                            "rate": p["base_reached_rate"],
+                            "vat_divisor": vat,
+                        },
+                    )
+                )
         debts = [d for d in debts if Decimal(d["owed"]) > 0]
         E = X - repaid
         _, above = rate_on(E, before + repaid, annual, p)  # E sits on top of the year's credit
@@ -100,25 +147,49 @@ def rep_quarter(person, q, row, state, facts: Facts, p) -> tuple[list[Line], dic
             small_part = ZERO
         else:  # 002/KAB §三2, cut in the seed: the small deals' part at the configured rate
             small_part = normal * (1 - big_share)
-        bonus = ((normal - small_part) * p["base_reached_rate"] + small_part * p["small_deal_rate_below_share"]
-                 + above * p["over_annual_rate"])
-        how = (f"base reached: E {E} (after making up {repaid}): {normal - small_part} x {p['base_reached_rate']} "
-               f"+ {small_part} x {p['small_deal_rate_below_share']} + above the annual target {above} x "
-               f"{p['over_annual_rate']}")
+        bonus = (
+            (normal - small_part) * p["base_reached_rate"]
+            + small_part * p["small_deal_rate_below_share"]
+            + above * p["over_annual_rate"]
+        )
+        how = (
+            f"base reached: E {E} (after making up {repaid}): {normal - small_part} x {p['base_reached_rate']} "
+            f"+ {small_part} x {p['small_deal_rate_below_share']} + above the annual target {above} x "
+            f"{p['over_annual_rate']}"
+        )
         clause = C2 if small_part else C1
         inputs |= {"repaid": repaid, "E": E}
     coefficient = kpi_coefficient(person.id, facts.kpi_of(person.id), p)
     factor = p["kpi_fixed_part"] + (1 - p["kpi_fixed_part"]) * coefficient.coefficient
-    lines += [*coefficient.lines,
-              Line(person.id, AM, bonus / vat * factor, CNY, "bonus", clause,
-                   f"计提奖金 {bonus}" + (f" / {vat}" if vat != 1 else "") + f" × KPI调整 {factor}",
-                   f"{how}; computed {bonus}" + (f" / {vat}" if vat != 1 else "") + f" x KPI factor {factor}",
-                   {**inputs, "above_annual": above, "computed": bonus, "kpi_coefficient": coefficient.coefficient,
-                    "kpi_factor": factor})]
+    lines += [
+        *coefficient.lines,
+        Line(
+            person.id,
+            AM,
+            bonus / vat * factor,
+            CNY,
+            "bonus",
+            clause,
+            f"计提奖金 {bonus}" + (f" / {vat}" if vat != 1 else "") + f" × KPI调整 {factor}",
+            f"{how}; computed {bonus}" + (f" / {vat}" if vat != 1 else "") + f" x KPI factor {factor}",
+            {
+                **inputs,
+                "above_annual": above,
+                "computed": bonus,
+                "kpi_coefficient": coefficient.coefficient,
+                "kpi_factor": factor,
+            },
+        ),
+    ]
     lines += released
     computed = Decimal(state["ytd_computed"]) + bonus + sum((r.figure * vat for r in released), ZERO)
-    state = {"year": q.year, "debts": debts, "ytd_credit": _s(before + X),
-             "ytd_base": _s(Decimal(state["ytd_base"]) + B), "ytd_computed": _s(computed)}
+    state = {
+        "year": q.year,
+        "debts": debts,
+        "ytd_credit": _s(before + X),
+        "ytd_base": _s(Decimal(state["ytd_base"]) + B),
+        "ytd_computed": _s(computed),
+    }
     if q.is_year_end:
         lines += year_end(person.id, state, annual, p)
         state = fresh(q.year + 1)
@@ -131,17 +202,44 @@ def year_end(rid, state, annual, p) -> list[Line]:
     credit, base, paid = (Decimal(state[k]) for k in ("ytd_credit", "ytd_base", "ytd_computed"))
     due = year_bonus(credit, base, annual, p)
     difference, vat = due - paid, p["vat_divisor"]
-    inputs = {"year_credit": credit, "year_base": base, "annual_target": annual, "year_bonus": due,
-              "paid_by_quarters": paid, "difference": difference, "vat_divisor": vat}
+    inputs = {
+        "year_credit": credit,
+        "year_base": base,
+        "annual_target": annual,
+        "year_bonus": due,
+        "paid_by_quarters": paid,
+        "difference": difference,
+        "vat_divisor": vat,
+    }
     if difference > 0:
-        return [Line(rid, AM, difference / vat, CNY, "year_end_settlement", MAKE_UP,
-                     f"年终按全年完成 {credit} 结算奖金 {due}，季度已计提 {paid}，补发差额 {difference}",
-                     f"year end on the year's completion {credit}: bonus {due}, the quarters computed {paid}; "
-                     f"the difference {difference} is paid", inputs)]
-    return [Line(rid, AM, difference, INFO, "year_end_settlement", MAKE_UP,
-                 f"年终按全年完成 {credit} 结算奖金 {due}，季度已计提 {paid}，无需补发",
-                 f"year end on the year's completion {credit}: bonus {due}, the quarters computed {paid}; "
-                 f"nothing more is due", inputs)]
+        return [
+            Line(
+                rid,
+                AM,
+                difference / vat,
+                CNY,
+                "year_end_settlement",
+                MAKE_UP,
+                f"年终按全年完成 {credit} 结算奖金 {due}，季度已计提 {paid}，补发差额 {difference}",
+                f"year end on the year's completion {credit}: bonus {due}, the quarters computed {paid}; "
+                f"the difference {difference} is paid",
+                inputs,
+            )
+        ]
+    return [
+        Line(
+            rid,
+            AM,
+            difference,
+            INFO,
+            "year_end_settlement",
+            MAKE_UP,
+            f"年终按全年完成 {credit} 结算奖金 {due}，季度已计提 {paid}，无需补发",
+            f"year end on the year's completion {credit}: bonus {due}, the quarters computed {paid}; "
+            f"nothing more is due",
+            inputs,
+        )
+    ]
 
 
 def run(facts: Facts, carried: Mapping[str, Any], p) -> tuple[list[Line], dict]:

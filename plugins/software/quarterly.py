@@ -4,13 +4,15 @@ Carried state per rep (JSON-friendly, Decimals as strings), handed from quarter 
     year, carry (excess carried in), debts [{quarter, owed, base}], ytd_credit, ytd_target,
     half [{quarter, below_base}] (the current half-year's quarters)
 """
+
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, Mapping
+from typing import Any
 
 from kamkit.errors import InvalidFacts
 from kamkit.explain import CNY, FLAG, INFO, Line
@@ -34,12 +36,16 @@ def check_state(rid: str, state: Mapping[str, Any]) -> None:
     """A carried state that cannot be read is refused by field, not half-used."""
     errors = []
     if not isinstance(state.get("year"), int) or isinstance(state.get("year"), bool):
-        errors.append({"field": f"carried.{rid}.year", "message": f"must be a year, got {state.get('year')!r}"})
+        errors.append(
+            {"field": f"carried.{rid}.year", "message": f"must be a year, got {state.get('year')!r}"}
+        )
     for key in ("carry", "ytd_credit", "ytd_target"):
         try:
             Decimal(str(state.get(key)))
         except InvalidOperation:
-            errors.append({"field": f"carried.{rid}.{key}", "message": f"must be a number, got {state.get(key)!r}"})
+            errors.append(
+                {"field": f"carried.{rid}.{key}", "message": f"must be a number, got {state.get(key)!r}"}
+            )
     if not isinstance(state.get("debts"), list) or not isinstance(state.get("half"), list):
         errors.append({"field": f"carried.{rid}", "message": "debts and half must be lists"})
     if errors:
@@ -60,8 +66,11 @@ def targets(person: Person, q: Quarter, p) -> tuple[Decimal, Decimal, bool]:
     """(T, B, new): a new rep carries no task (新业务员一季度不承担任务, 002/KAP §一) in every calendar
     quarter that begins before the end of their first ``new_rep_months`` months [reading]."""
     t = person.quarterly_target if person.quarterly_target is not None else p["default_quarterly_target"]
-    new = bool(p["first_quarter_no_task"] and person.start_date
-               and q.first_day < add_months(person.start_date, p["new_rep_months"]))
+    new = bool(
+        p["first_quarter_no_task"]
+        and person.start_date
+        and q.first_day < add_months(person.start_date, p["new_rep_months"])
+    )
     return t, ZERO if new else t * p["base_ratio"], new
 
 
@@ -76,8 +85,9 @@ def line(person, figure, unit, kind, clause, zh, en, inputs):
     return Line(person, AM, figure, unit, kind, clause, zh, en, inputs)
 
 
-def rep_quarter(person: Person, q: Quarter, credit: Decimal, state: dict, facts: Facts, p,
-                implementation: Decimal = ZERO) -> tuple[list[Line], dict]:
+def rep_quarter(
+    person: Person, q: Quarter, credit: Decimal, state: dict, facts: Facts, p, implementation: Decimal = ZERO
+) -> tuple[list[Line], dict]:
     """One rep's quarter. ``credit`` counts every test (base, debts, target, cap, carry, floating
     wage); ``implementation`` (part of it) is paid by its 6% side rate only, so the step bonus is
     computed on E less it; every bonus amount is divided by ``vat_divisor`` (docs/rules.md §2.3)."""
@@ -90,24 +100,57 @@ def rep_quarter(person: Person, q: Quarter, credit: Decimal, state: dict, facts:
     carry_in = Decimal(state["carry"])
     X = credit + carry_in
     debts = [dict(d) for d in state["debts"]]
-    lines = [line(rid, X, INFO, "quarter_credit", C, f"本季实际完成额 X = 可计回款 {credit} + 上季转入 {carry_in}",
-                  f"X = creditable collections {credit} + carried in {carry_in}",
-                  {"credit": credit, "carry_in": carry_in, "T": T, "B": B, "first_quarter": first,
-                   "implementation": implementation, "vat_divisor": vat,
-                   "debts_in": [dict(d) for d in debts]})]  # a copy: the state before this quarter
+    lines = [
+        line(
+            rid,
+            X,
+            INFO,
+            "quarter_credit",
+            C,
+            f"本季实际完成额 X = 可计回款 {credit} + 上季转入 {carry_in}",
+            f"X = creditable collections {credit} + carried in {carry_in}",
+            {
+                "credit": credit,
+                "carry_in": carry_in,
+                "T": T,
+                "B": B,
+                "first_quarter": first,
+                "implementation": implementation,
+                "vat_divisor": vat,
+                "debts_in": [dict(d) for d in debts],
+            },
+        )
+    ]  # a copy: the state before this quarter
     bonus = ZERO
     released = []
     if X < B:
         owed = B - X
         debts.append({"quarter": str(q), "owed": _s(owed), "base": _s(B)})
         E, carry_out, floating = ZERO, ZERO, False
-        lines.append(line(rid, owed, INFO, "debt_created", C,
-                          f"未完成基数 {B}：欠 {owed}，以后季度补足；不计提奖金", f"below base {B}: owes {owed} "
-                          "to be made up later; no bonus", {"X": X, "B": B, "owed": owed}))
-        lines.append(line(rid, -p["fixed_wage_deduction"], CNY, "fixed_wage_deduction", C,
-                          f"未完成基数，扣发固定工资 {p['fixed_wage_deduction']}",
-                          f"below base: {p['fixed_wage_deduction']} deducted from fixed wage",
-                          {"X": X, "B": B, "deduction": p["fixed_wage_deduction"]}))
+        lines.append(
+            line(
+                rid,
+                owed,
+                INFO,
+                "debt_created",
+                C,
+                f"未完成基数 {B}：欠 {owed}，以后季度补足；不计提奖金",
+                f"below base {B}: owes {owed} to be made up later; no bonus",
+                {"X": X, "B": B, "owed": owed},
+            )
+        )
+        lines.append(
+            line(
+                rid,
+                -p["fixed_wage_deduction"],
+                CNY,
+                "fixed_wage_deduction",
+                C,
+                f"未完成基数，扣发固定工资 {p['fixed_wage_deduction']}",
+                f"below base: {p['fixed_wage_deduction']} deducted from fixed wage",
+                {"X": X, "B": B, "deduction": p["fixed_wage_deduction"]},
+            )
+        )
     else:
         surplus, repaid = X - B, ZERO
         for debt in debts:
@@ -116,15 +159,37 @@ def rep_quarter(person: Person, q: Quarter, credit: Decimal, state: dict, facts:
             repaid += pay
             debt["owed"] = _s(Decimal(debt["owed"]) - pay)
             if pay:
-                lines.append(line(rid, pay, INFO, "debt_repaid", C, f"补足 {debt['quarter']} 欠额 {pay}",
-                                  f"repaid {pay} of {debt['quarter']}'s shortfall", {"debt": debt, "paid": pay}))
+                lines.append(
+                    line(
+                        rid,
+                        pay,
+                        INFO,
+                        "debt_repaid",
+                        C,
+                        f"补足 {debt['quarter']} 欠额 {pay}",
+                        f"repaid {pay} of {debt['quarter']}'s shortfall",
+                        {"debt": debt, "paid": pay},
+                    )
+                )
             if Decimal(debt["owed"]) == 0:
                 amount = Decimal(debt["base"]) * p["within_rate"] / vat
-                released.append(line(rid, amount, CNY, "released_bonus", C,
-                                     f"{debt['quarter']} 基数已补足，补发该季奖金 {debt['base']} × 4% / {vat}",
-                                     f"{debt['quarter']}'s base made up: its bonus {debt['base']} x 4% / {vat} "
-                                     f"released", {"quarter": debt["quarter"], "base": debt["base"],
-                                                   "rate": p["within_rate"], "vat_divisor": vat}))
+                released.append(
+                    line(
+                        rid,
+                        amount,
+                        CNY,
+                        "released_bonus",
+                        C,
+                        f"{debt['quarter']} 基数已补足，补发该季奖金 {debt['base']} × 4% / {vat}",
+                        f"{debt['quarter']}'s base made up: its bonus {debt['base']} x 4% / {vat} released",
+                        {
+                            "quarter": debt["quarter"],
+                            "base": debt["base"],
+                            "rate": p["within_rate"],
+                            "vat_divisor": vat,
+                        },
+                    )
+                )
         debts = [d for d in debts if Decimal(d["owed"]) > 0]
         E = X - repaid
         cap = p["quarter_cap"]
@@ -146,28 +211,72 @@ def rep_quarter(person: Person, q: Quarter, credit: Decimal, state: dict, facts:
         coefficient = kpi_coefficient(rid, facts.kpi_of(rid), p)
         factor = p["kpi_fixed_part"] + (1 - p["kpi_fixed_part"]) * coefficient.coefficient
         lines += list(coefficient.lines)
-        lines.append(line(rid, bonus * factor, CNY, "bonus", C,
-                          f"S = E {E} − 实施 {implementation}；{how_zh}；÷ {vat}（税后）计提 {fmt(bonus)} × KPI系数调整 {factor}",
-                          f"S = E {E} - implementation {implementation}; {how_en}; / {vat} (net of VAT) = "
-                          f"{fmt(bonus)} x KPI factor {factor}",  # the exact figure is in the inputs
-                          {"X": X, "E": E, "repaid": repaid, "implementation": implementation, "S": S, "T": T,
-                           "cap": cap, "vat_divisor": vat, "computed": bonus,
-                           "kpi_coefficient": coefficient.coefficient, "kpi_factor": factor}))
+        lines.append(
+            line(
+                rid,
+                bonus * factor,
+                CNY,
+                "bonus",
+                C,
+                f"S = E {E} − 实施 {implementation}；{how_zh}；÷ {vat}（税后）计提 {fmt(bonus)} × KPI系数调整 {factor}",
+                f"S = E {E} - implementation {implementation}; {how_en}; / {vat} (net of VAT) = "
+                f"{fmt(bonus)} x KPI factor {factor}",  # the exact figure is in the inputs
+                {
+                    "X": X,
+                    "E": E,
+                    "repaid": repaid,
+                    "implementation": implementation,
+                    "S": S,
+                    "T": T,
+                    "cap": cap,
+                    "vat_divisor": vat,
+                    "computed": bonus,
+                    "kpi_coefficient": coefficient.coefficient,
+                    "kpi_factor": factor,
+                },
+            )
+        )
         if p["kpi_on_released"]:
             released = [replace(r, figure=r.figure * factor) for r in released]
     lines += released
     floating = X >= T  # the quarter's actual completion, whether or not it repaid earlier debts
-    lines.append(line(rid, ZERO, INFO, "floating_wage_paid" if floating else "floating_wage_withheld", C,
-                      f"本季实际完成 {X} {'≥' if floating else '<'} 目标 {T}：浮动工资{'发放' if floating else '暂不发放'}",
-                      f"quarter's completion X {X} {'>=' if floating else '<'} target {T}: floating wage "
-                      f"{'paid' if floating else 'withheld'}", {"X": X, "T": T}))
-    lines.append(line(rid, carry_out, INFO, "carry_out", C, f"转入下季 {carry_out}", f"carried to next quarter {carry_out}",
-                      {"carry_out": carry_out, "counted": X - carry_out}))
+    lines.append(
+        line(
+            rid,
+            ZERO,
+            INFO,
+            "floating_wage_paid" if floating else "floating_wage_withheld",
+            C,
+            f"本季实际完成 {X} {'≥' if floating else '<'} 目标 {T}：浮动工资{'发放' if floating else '暂不发放'}",
+            f"quarter's completion X {X} {'>=' if floating else '<'} target {T}: floating wage "
+            f"{'paid' if floating else 'withheld'}",
+            {"X": X, "T": T},
+        )
+    )
+    lines.append(
+        line(
+            rid,
+            carry_out,
+            INFO,
+            "carry_out",
+            C,
+            f"转入下季 {carry_out}",
+            f"carried to next quarter {carry_out}",
+            {"carry_out": carry_out, "counted": X - carry_out},
+        )
+    )
     half = [h for h in state["half"] if (Quarter.parse(h["quarter"]).q - 1) // 2 == (q.q - 1) // 2]
-    half.append({"quarter": str(q), "below_base": X < B, "credit": _s(credit), "target": _s(T), "base": _s(B)})
-    state = {"year": q.year, "carry": _s(carry_out), "debts": debts,
-             "ytd_credit": _s(Decimal(state["ytd_credit"]) + credit),
-             "ytd_target": _s(Decimal(state["ytd_target"]) + T), "half": half}
+    half.append(
+        {"quarter": str(q), "below_base": X < B, "credit": _s(credit), "target": _s(T), "base": _s(B)}
+    )
+    state = {
+        "year": q.year,
+        "carry": _s(carry_out),
+        "debts": debts,
+        "ytd_credit": _s(Decimal(state["ytd_credit"]) + credit),
+        "ytd_target": _s(Decimal(state["ytd_target"]) + T),
+        "half": half,
+    }
     if q.q in (2, 4):
         lines += half_year(rid, half, debts, X, T, p)
     if q.is_year_end:
@@ -184,18 +293,44 @@ def half_year(rid, half, debts, X, T, p) -> list[Line]:
     credit = sum(Decimal(h["credit"]) for h in half)
     base = sum(Decimal(h.get("base", "0")) for h in half)
     step = p["half_year_target_step"]
-    inputs = {"quarters": half, "half_credit": credit, "half_base": base, "debts_left": debts,
-              "second_quarter_X": X, "T": T, "target_step": step}
+    inputs = {
+        "quarters": half,
+        "half_credit": credit,
+        "half_base": base,
+        "debts_left": debts,
+        "second_quarter_X": X,
+        "T": T,
+        "target_step": step,
+    }
     if credit < base:
-        return [line(rid, Decimal(-1), FLAG, "salary_grade_down", "002/KAD §二4",
-                     f"半年实际完成 {credit} 低于半年基数 {base}：降一级工资" + (f"，目标 −{step}" if step else ""),
-                     f"half-year credit {credit} below the half-year base {base}: salary grade -1"
-                     + (f", target -{step}" if step else ""), {**inputs, "new_target": T - step})]
+        return [
+            line(
+                rid,
+                Decimal(-1),
+                FLAG,
+                "salary_grade_down",
+                "002/KAD §二4",
+                f"半年实际完成 {credit} 低于半年基数 {base}：降一级工资"
+                + (f"，目标 −{step}" if step else ""),
+                f"half-year credit {credit} below the half-year base {base}: salary grade -1"
+                + (f", target -{step}" if step else ""),
+                {**inputs, "new_target": T - step},
+            )
+        ]
     if not debts and X >= T:
-        return [line(rid, Decimal(1), FLAG, "salary_grade_up", "002/KAD §二4",
-                     "半年补足此前欠额且第二季度完成目标：升一级工资" + (f"，目标 +{step}" if step else ""),
-                     "half-year repaid every earlier shortfall and its second quarter met its target: salary "
-                     "grade +1" + (f", target +{step}" if step else ""), {**inputs, "new_target": T + step})]
+        return [
+            line(
+                rid,
+                Decimal(1),
+                FLAG,
+                "salary_grade_up",
+                "002/KAD §二4",
+                "半年补足此前欠额且第二季度完成目标：升一级工资" + (f"，目标 +{step}" if step else ""),
+                "half-year repaid every earlier shortfall and its second quarter met its target: salary "
+                "grade +1" + (f", target +{step}" if step else ""),
+                {**inputs, "new_target": T + step},
+            )
+        ]
     return []
 
 
@@ -207,20 +342,44 @@ def year_end(rid, state, p) -> list[Line]:
     met = Decimal(state["ytd_credit"]) >= Decimal(state["ytd_target"])
     rate = p["year_end_rate_met"] if met else p["year_end_rate_missed"]
     vat = p.get("vat_divisor", Decimal(1))
-    return [line(rid, carry * rate / vat, CNY, "year_end_settlement", "002/KAD §二2",
-                 f"年终结算：结转 {carry} × {rate * 100}% / {vat}（全年 {state['ytd_credit']} / 目标 "
-                 f"{state['ytd_target']}）",
-                 f"year end: carried {carry} x {rate * 100}% / {vat} (year {state['ytd_credit']} vs target "
-                 f"{state['ytd_target']})", {"carry": carry, "rate": rate, "vat_divisor": vat,
-                                            "year_credit": state["ytd_credit"], "year_target": state["ytd_target"],
-                                            "annual_target_met": met})]
+    return [
+        line(
+            rid,
+            carry * rate / vat,
+            CNY,
+            "year_end_settlement",
+            "002/KAD §二2",
+            f"年终结算：结转 {carry} × {rate * 100}% / {vat}（全年 {state['ytd_credit']} / 目标 "
+            f"{state['ytd_target']}）",
+            f"year end: carried {carry} x {rate * 100}% / {vat} (year {state['ytd_credit']} vs target "
+            f"{state['ytd_target']})",
+            {
+                "carry": carry,
+                "rate": rate,
+                "vat_divisor": vat,
+                "year_credit": state["ytd_credit"],
+                "year_target": state["ytd_target"],
+                "annual_target_met": met,
+            },
+        )
+    ]
 
 
 def side_bonus_lines(rows: Mapping[str, Mapping[str, Any]], clause: str = "002/KAP §二2") -> list[Line]:
-    return [line(person, row["side"], CNY, "side_bonus", clause,
-                 f"实施/维护/培训/服务等收入奖金 {row['side']}", f"implementation/maintenance/training/service bonus "
-                 f"{row['side']}", {"collections": row["side_collections"]})
-            for person, row in sorted(rows.items()) if row["side"]]
+    return [
+        line(
+            person,
+            row["side"],
+            CNY,
+            "side_bonus",
+            clause,
+            f"实施/维护/培训/服务等收入奖金 {row['side']}",
+            f"implementation/maintenance/training/service bonus {row['side']}",
+            {"collections": row["side_collections"]},
+        )
+        for person, row in sorted(rows.items())
+        if row["side"]
+    ]
 
 
 def run_scheme(facts: Facts, carried: Mapping[str, Any], p, rep_quarter_fn, side_clause: str):
@@ -233,20 +392,39 @@ def run_scheme(facts: Facts, carried: Mapping[str, Any], p, rep_quarter_fn, side
     run_ids = set()
     for person in reps(facts):
         run_ids.add(person.id)
-        rep_lines, out[person.id] = rep_quarter_fn(person, q, rows.get(person.id), carried.get(person.id), facts, p)
+        rep_lines, out[person.id] = rep_quarter_fn(
+            person, q, rows.get(person.id), carried.get(person.id), facts, p
+        )
         lines += rep_lines
     for party in sorted(set(rows) - run_ids):  # credited (e.g. a joint sale's unit), never run
-        lines.append(Line(party, "unit", rows[party]["task"], INFO, "credited_not_run", "002/KAB §二5",
-                          f"{party} 获联合销售等记入 {rows[party]['task']}，不是销售人员，不参与个人奖金考核",
-                          f"{party} is credited {rows[party]['task']} (a joint sale's counterpart, not a rep): "
-                          f"not run through a rep's bonus scheme", {"credit": rows[party]["task"]}))
+        lines.append(
+            Line(
+                party,
+                "unit",
+                rows[party]["task"],
+                INFO,
+                "credited_not_run",
+                "002/KAB §二5",
+                f"{party} 获联合销售等记入 {rows[party]['task']}，不是销售人员，不参与个人奖金考核",
+                f"{party} is credited {rows[party]['task']} (a joint sale's counterpart, not a rep): "
+                f"not run through a rep's bonus scheme",
+                {"credit": rows[party]["task"]},
+            )
+        )
     lines += side_bonus_lines({k: v for k, v in rows.items() if k in run_ids}, side_clause)
     return sorted(lines, key=lambda l: l.person), out  # stable: each person's lines in computing order
 
 
 def _rep_quarter(person, q, row, state, facts, p):
-    return rep_quarter(person, q, row["task"] if row else ZERO, state or fresh_state(q.year), facts, p,
-                       row["implementation"] if row else ZERO)
+    return rep_quarter(
+        person,
+        q,
+        row["task"] if row else ZERO,
+        state or fresh_state(q.year),
+        facts,
+        p,
+        row["implementation"] if row else ZERO,
+    )
 
 
 def run(facts: Facts, carried: Mapping[str, Any], p) -> tuple[list[Line], dict]:

@@ -1,7 +1,9 @@
 """Tiers and owners of software opportunities [reading of seed 002] — docs/rules.md §2.1."""
+
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from kamkit.facts import Opportunity
 from kamkit.plugin import Classification
@@ -13,12 +15,26 @@ TIERS = (  # key, threshold parameter, owner, confirmer (the next rung), zh, en
 
 
 def classify(o: Opportunity, params: Mapping[str, Any]) -> Classification:
-    tier, owner, confirmer, zh, en = "standard", "account_manager", "deputy_manager", "标准商机", "standard opportunity"
+    tier, owner, confirmer, zh, en = (
+        "standard",
+        "account_manager",
+        "deputy_manager",
+        "标准商机",
+        "standard opportunity",
+    )
     for key, threshold, own, conf, tzh, ten in TIERS:
         if o.amount >= params[threshold]:
             tier, owner, confirmer, zh, en = key, own, conf, tzh, ten
             break
-    return Classification(o.id, tier, owner, confirmer, params["follow_up_days"], tier != "standard",
-                          "rules §2.1", f"金额 {o.amount} 元，{zh}", f"amount {o.amount}: {en}",
-                          {"amount": o.amount, "large_from": params["large_from"],
-                           "strategic_from": params["strategic_from"]})
+    return Classification(
+        o.id,
+        tier,
+        owner,
+        confirmer,
+        params["follow_up_days"],
+        tier != "standard",
+        "rules §2.1",
+        f"金额 {o.amount} 元，{zh}",
+        f"amount {o.amount}: {en}",
+        {"amount": o.amount, "large_from": params["large_from"], "strategic_from": params["strategic_from"]},
+    )

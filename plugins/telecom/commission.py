@@ -1,8 +1,10 @@
 """Tiered commission computed per calendar month, paid in the quarterly run — seed 003 §五–§七."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from kamkit.explain import CNY, Line
 from kamkit.facts import Deal, Facts
@@ -26,16 +28,22 @@ def monthly_adjustment(sales, listed, task, p, over_key, over_pp, low_pp) -> tup
     avg = sales / listed if listed else ZERO
     accel = p[over_pp] if sales > task * p[over_key] else ZERO
     low = p[low_pp] if listed and avg < p["low_ratio_below"] else ZERO
-    return accel - low, {"sales": sales, "task": task, "average_ratio": avg, "accelerator_pp": accel,
-                         "low_ratio_pp": low}
+    return accel - low, {
+        "sales": sales,
+        "task": task,
+        "average_ratio": avg,
+        "accelerator_pp": accel,
+        "low_ratio_pp": low,
+    }
 
 
 def seller_month(person: str, deals: list[Deal], task: Decimal, p) -> list[Line]:
     deals = sorted(deals, key=lambda d: (d.date, d.id))
     sales = sum((d.deal_price for d in deals), ZERO)
     listed = sum((d.list_price for d in deals), ZERO)
-    adj, month_inputs = monthly_adjustment(sales, listed, task, p, "accelerator_over", "accelerator_pp",
-                                           "low_ratio_pp")
+    adj, month_inputs = monthly_adjustment(
+        sales, listed, task, p, "accelerator_over", "accelerator_pp", "low_ratio_pp"
+    )
     lines, remaining = [], task
     for d in deals:
         consumed = min(remaining, d.deal_price)  # the base task is used up in order of sale date
@@ -45,16 +53,35 @@ def seller_month(person: str, deals: list[Deal], task: Decimal, p) -> list[Line]
         base = band_rate(ratio, p)
         rate = max(ZERO, base + adj) if base > 0 else ZERO
         above = ratio > 1  # sold above list price: allowed, but said (the top band d >= 0.90 applies)
-        lines.append(Line(
-            person, AM, part * rate, CNY, "commission", "003 §六1",
-            f"订单 {d.id}：成交 {d.deal_price}/标价 {d.list_price}（{ratio:.4f} 折比"
-            f"{'，高于标价：折比大于1' if above else ''}），基本任务抵扣 {consumed}，计提 {part} × {rate * 100}%",
-            f"deal {d.id}: {d.deal_price} of list {d.list_price} (ratio {ratio:.4f}"
-            f"{', above the list price: ratio above 1' if above else ''}); {consumed} used by the "
-            f"base task; {part} x {rate * 100}%",
-            {"deal": d.id, "date": d.date, "list_price": d.list_price, "deal_price": d.deal_price,
-             "ratio": ratio, "above_list_price": above, "task_consumed": consumed, "commissionable": part,
-             "band_rate": base, "adjustment_pp": adj, "rate": rate, **month_inputs}))
+        lines.append(
+            Line(
+                person,
+                AM,
+                part * rate,
+                CNY,
+                "commission",
+                "003 §六1",
+                f"订单 {d.id}：成交 {d.deal_price}/标价 {d.list_price}（{ratio:.4f} 折比"
+                f"{'，高于标价：折比大于1' if above else ''}），基本任务抵扣 {consumed}，计提 {part} × {rate * 100}%",
+                f"deal {d.id}: {d.deal_price} of list {d.list_price} (ratio {ratio:.4f}"
+                f"{', above the list price: ratio above 1' if above else ''}); {consumed} used by the "
+                f"base task; {part} x {rate * 100}%",
+                {
+                    "deal": d.id,
+                    "date": d.date,
+                    "list_price": d.list_price,
+                    "deal_price": d.deal_price,
+                    "ratio": ratio,
+                    "above_list_price": above,
+                    "task_consumed": consumed,
+                    "commissionable": part,
+                    "band_rate": base,
+                    "adjustment_pp": adj,
+                    "rate": rate,
+                    **month_inputs,
+                },
+            )
+        )
     return lines
 
 
@@ -63,10 +90,17 @@ def single_order_bonus(d: Deal, p) -> Line | None:
     if not steps:
         return None
     top = max(steps, key=lambda s: s["from"])
-    return Line(d.seller, AM, top["bonus"], CNY, "single_order_bonus", "003 §六1",
-                f"单笔订单 {d.id} 达 {top['from']} 元，奖励 {top['bonus']} 元",
-                f"single order {d.id} reached {top['from']}: bonus {top['bonus']}",
-                {"deal": d.id, "deal_price": d.deal_price, "step": top["from"], "bonus": top["bonus"]})
+    return Line(
+        d.seller,
+        AM,
+        top["bonus"],
+        CNY,
+        "single_order_bonus",
+        "003 §六1",
+        f"单笔订单 {d.id} 达 {top['from']} 元，奖励 {top['bonus']} 元",
+        f"single order {d.id} reached {top['from']}: bonus {top['bonus']}",
+        {"deal": d.id, "deal_price": d.deal_price, "step": top["from"], "bonus": top["bonus"]},
+    )
 
 
 def department_month(facts: Facts, manager, month: Month, by_seller, p) -> Line | None:
@@ -79,22 +113,43 @@ def department_month(facts: Facts, manager, month: Month, by_seller, p) -> Line 
     sales = sum((d.deal_price for d in deals), ZERO)
     listed = sum((d.list_price for d in deals), ZERO)
     base = sum((m.monthly_task or p["base_task"] for m in members), ZERO)
-    adj, inputs = monthly_adjustment(sales, listed, base, p, "accelerator_over", "department_accelerator_pp",
-                                     "department_low_ratio_pp")
+    adj, inputs = monthly_adjustment(
+        sales, listed, base, p, "accelerator_over", "department_accelerator_pp", "department_low_ratio_pp"
+    )
     excess = max(ZERO, sales - base)
     rate = max(ZERO, p["department_rate"] + adj)
-    return Line(manager.id, manager.role, excess * rate, CNY, "manager_commission", "003 §六2",
-                f"{month} 部门业绩 {sales}，扣除基本任务 {base} 后 {excess} × {rate * 100}%",
-                f"{month}: department sales {sales} less its base {base} = {excess} x {rate * 100}%",
-                {**inputs, "month": month, "members": [m.id for m in members], "department_base": base,
-                 "excess": excess, "rate": rate})
+    return Line(
+        manager.id,
+        manager.role,
+        excess * rate,
+        CNY,
+        "manager_commission",
+        "003 §六2",
+        f"{month} 部门业绩 {sales}，扣除基本任务 {base} 后 {excess} × {rate * 100}%",
+        f"{month}: department sales {sales} less its base {base} = {excess} x {rate * 100}%",
+        {
+            **inputs,
+            "month": month,
+            "members": [m.id for m in members],
+            "department_base": base,
+            "excess": excess,
+            "rate": rate,
+        },
+    )
 
 
 def agent_line(d: Deal, p) -> Line:
-    return Line(d.seller, "agent", d.deal_price * p["agent_rate"], CNY, "agent_commission", "003 §七",
-                f"代理商销售 {d.id}：{d.deal_price} × {p['agent_rate'] * 100}%",
-                f"agent sale {d.id}: {d.deal_price} x {p['agent_rate'] * 100}%",
-                {"deal": d.id, "deal_price": d.deal_price, "rate": p["agent_rate"]})
+    return Line(
+        d.seller,
+        "agent",
+        d.deal_price * p["agent_rate"],
+        CNY,
+        "agent_commission",
+        "003 §七",
+        f"代理商销售 {d.id}：{d.deal_price} × {p['agent_rate'] * 100}%",
+        f"agent sale {d.id}: {d.deal_price} x {p['agent_rate'] * 100}%",
+        {"deal": d.id, "deal_price": d.deal_price, "rate": p["agent_rate"]},
+    )
 
 
 def salary_lines(facts: Facts, month: Month, p) -> list[Line]:
@@ -102,11 +157,33 @@ def salary_lines(facts: Facts, month: Month, p) -> list[Line]:
     for person in facts.people:
         salary, phone = p["base_salary"].get(person.role), p["phone_allowance"].get(person.role)
         if salary is not None:
-            lines.append(Line(person.id, person.role, salary, CNY, "base_salary", "003 §五",
-                              f"{month} 基本工资", f"{month} base salary", {"month": month, "role": person.role}))
+            lines.append(
+                Line(
+                    person.id,
+                    person.role,
+                    salary,
+                    CNY,
+                    "base_salary",
+                    "003 §五",
+                    f"{month} 基本工资",
+                    f"{month} base salary",
+                    {"month": month, "role": person.role},
+                )
+            )
         if phone is not None:
-            lines.append(Line(person.id, person.role, phone, CNY, "phone_allowance", "003 §五",
-                              f"{month} 电话补助", f"{month} phone allowance", {"month": month}))
+            lines.append(
+                Line(
+                    person.id,
+                    person.role,
+                    phone,
+                    CNY,
+                    "phone_allowance",
+                    "003 §五",
+                    f"{month} 电话补助",
+                    f"{month} phone allowance",
+                    {"month": month},
+                )
+            )
     return lines
 
 
@@ -120,7 +197,7 @@ def quarter(facts: Facts, p) -> list[Line]:
                 by_seller.setdefault(d.seller, []).append(d)
         for seller, own in sorted(by_seller.items()):
             person = facts.person(seller)
-            task = (person.monthly_task if person and person.monthly_task is not None else p["base_task"])
+            task = person.monthly_task if person and person.monthly_task is not None else p["base_task"]
             lines += seller_month(seller, own, task, p)
         lines += [b for d in deals if not d.agent and (b := single_order_bonus(d, p))]
         lines += [agent_line(d, p) for d in deals if d.agent]
@@ -130,5 +207,12 @@ def quarter(facts: Facts, p) -> list[Line]:
                 lines.append(line)
         if p["pay_base_salary"]:
             lines += salary_lines(facts, month, p)
-    return sorted(lines, key=lambda l: (l.person, str(l.inputs.get("month") or l.inputs.get("date")),
-                                        l.kind, str(l.inputs.get("deal", ""))))
+    return sorted(
+        lines,
+        key=lambda l: (
+            l.person,
+            str(l.inputs.get("month") or l.inputs.get("date")),
+            l.kind,
+            str(l.inputs.get("deal", "")),
+        ),
+    )

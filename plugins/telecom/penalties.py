@@ -1,8 +1,10 @@
 """Monthly penalty points — seed 000 §(三), with the quotas of §(一)1 (docs/rules.md §1.2, §1.4)."""
+
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from kamkit.explain import FLAG, INFO, POINTS, Line
 from kamkit.facts import Facts, Opportunity
@@ -15,6 +17,7 @@ ROLE_ZH = {AM: "客户经理", DIR: "中心主任", DEP: "分管副经理", BM: 
 
 # --- who is charged ------------------------------------------------------------------------
 
+
 def holders(facts: Facts, role: str, branch: str | None, person: str | None = None) -> list[str]:
     """The people charged in a role: the named account manager, else the role's holders in the
     branch; a vacant post is still shown so no point silently disappears."""
@@ -24,8 +27,9 @@ def holders(facts: Facts, role: str, branch: str | None, person: str | None = No
     return found or [f"vacant:{role}:{branch or '-'}"]
 
 
-def charge(facts: Facts, points: Mapping[str, Any], branch, am, kind, clause, zh, en, inputs,
-           times=1) -> list[Line]:
+def charge(
+    facts: Facts, points: Mapping[str, Any], branch, am, kind, clause, zh, en, inputs, times=1
+) -> list[Line]:
     lines = []
     for role in (AM, DIR, DEP, BM):
         per = points.get(role)
@@ -33,12 +37,24 @@ def charge(facts: Facts, points: Mapping[str, Any], branch, am, kind, clause, zh
             continue
         for person in holders(facts, role, branch, am):
             figure = per * times
-            lines.append(Line(person, role, figure, POINTS, kind, clause, f"{ROLE_ZH[role]}：{zh}",
-                              f"{role}: {en}", {**inputs, "points_per_case": per, "cases": times}))
+            lines.append(
+                Line(
+                    person,
+                    role,
+                    figure,
+                    POINTS,
+                    kind,
+                    clause,
+                    f"{ROLE_ZH[role]}：{zh}",
+                    f"{role}: {en}",
+                    {**inputs, "points_per_case": per, "cases": times},
+                )
+            )
     return lines
 
 
 # --- missed reports --------------------------------------------------------------------------
+
 
 def missed_band(o: Opportunity, p) -> tuple[str, str, str] | None:
     """(points parameter, kind, clause) of a missed report's band; None if not reportable."""
@@ -58,30 +74,64 @@ def missed_reports(facts: Facts, p) -> list[Line]:
         if band is None or missed_month(o, p["entry_deadline_days"]) != facts.month:
             continue
         param, kind, clause = band
-        why = ("市公司核查发现" if o.origin == "audit" else
-               "从未录入" if o.entered is None else f"发现后 {(o.entered - o.discovered).days} 天才录入")
-        why_en = ("found by the city audit" if o.origin == "audit" else
-                  "never entered" if o.entered is None else
-                  f"entered {(o.entered - o.discovered).days} days after discovery")
-        inputs = {"opportunity": o.id, "amount": o.amount, "lines": o.lines, "origin": o.origin,
-                  "discovered": o.discovered, "entered": o.entered, "deadline_days": p["entry_deadline_days"]}
-        lines += charge(facts, p[param], o.branch, o.account_manager, kind, clause,
-                        f"商机 {o.id} 漏报（{why}，{o.amount} 元，{o.lines} 条线路）",
-                        f"missed report of {o.id} ({why_en}; {o.amount}, {o.lines} lines)", inputs)
+        why = (
+            "市公司核查发现"
+            if o.origin == "audit"
+            else "从未录入"
+            if o.entered is None
+            else f"发现后 {(o.entered - o.discovered).days} 天才录入"
+        )
+        why_en = (
+            "found by the city audit"
+            if o.origin == "audit"
+            else "never entered"
+            if o.entered is None
+            else f"entered {(o.entered - o.discovered).days} days after discovery"
+        )
+        inputs = {
+            "opportunity": o.id,
+            "amount": o.amount,
+            "lines": o.lines,
+            "origin": o.origin,
+            "discovered": o.discovered,
+            "entered": o.entered,
+            "deadline_days": p["entry_deadline_days"],
+        }
+        lines += charge(
+            facts,
+            p[param],
+            o.branch,
+            o.account_manager,
+            kind,
+            clause,
+            f"商机 {o.id} 漏报（{why}，{o.amount} 元，{o.lines} 条线路）",
+            f"missed report of {o.id} ({why_en}; {o.amount}, {o.lines} lines)",
+            inputs,
+        )
         if o.competitor_single_source:
-            lines += charge(facts, p["points_single_source"], o.branch, o.account_manager,
-                            "missed_single_source", "000 §(三)(一)3",
-                            f"商机 {o.id} 漏报导致竞争对手单一来源采购，另扣",
-                            f"missed report of {o.id} let a competitor buy single-source: charged in addition",
-                            inputs)
+            lines += charge(
+                facts,
+                p["points_single_source"],
+                o.branch,
+                o.account_manager,
+                "missed_single_source",
+                "000 §(三)(一)3",
+                f"商机 {o.id} 漏报导致竞争对手单一来源采购，另扣",
+                f"missed report of {o.id} let a competitor buy single-source: charged in addition",
+                inputs,
+            )
     return lines
 
 
 # --- quotas and entry quality ------------------------------------------------------------------
 
+
 def _entered_in(facts: Facts, scope: str) -> list[Opportunity]:
-    return [o for o in facts.opportunities
-            if o.scope == scope and o.origin == "reported" and facts.month.contains(o.entered)]
+    return [
+        o
+        for o in facts.opportunities
+        if o.scope == scope and o.origin == "reported" and facts.month.contains(o.entered)
+    ]
 
 
 def quotas(facts: Facts, p) -> list[Line]:
@@ -95,31 +145,60 @@ def quotas(facts: Facts, p) -> list[Line]:
         if short > 0:
             pts = p["points_quota_missing"]
             inputs = {"quota": p["local_quota"], "entered": made, "shortfall": short}
-            lines += charge(facts, pts, person.branch, person.id, "quota_shortfall", "000 §(三)(一)4",
-                            f"{person.id} 本月本地化商机录入 {made} 条，少于 {p['local_quota']} 条",
-                            f"{person.id} entered {made} local opportunities, quota {p['local_quota']}",
-                            inputs, times=short)
+            lines += charge(
+                facts,
+                pts,
+                person.branch,
+                person.id,
+                "quota_shortfall",
+                "000 §(三)(一)4",
+                f"{person.id} 本月本地化商机录入 {made} 条，少于 {p['local_quota']} 条",
+                f"{person.id} entered {made} local opportunities, quota {p['local_quota']}",
+                inputs,
+                times=short,
+            )
     citywide = Counter(o.branch for o in _entered_in(facts, "citywide"))
     for branch in facts.branches:
         quota = p["citywide_quota_urban"] if branch.urban else p["citywide_quota"]
         made = citywide[branch.id]
         if made < quota:
-            inputs = {"branch": branch.id, "urban": branch.urban, "quota": quota, "entered": made,
-                      "shortfall": quota - made}
-            lines += charge(facts, p["points_branch_quota_missing"], branch.id, None, "branch_quota_shortfall",
-                            "000 §(三)(一)4", f"分公司 {branch.id} 本月全市性商机 {made} 条，少于 {quota} 条",
-                            f"branch {branch.id} entered {made} citywide opportunities, quota {quota}",
-                            inputs, times=quota - made)
+            inputs = {
+                "branch": branch.id,
+                "urban": branch.urban,
+                "quota": quota,
+                "entered": made,
+                "shortfall": quota - made,
+            }
+            lines += charge(
+                facts,
+                p["points_branch_quota_missing"],
+                branch.id,
+                None,
+                "branch_quota_shortfall",
+                "000 §(三)(一)4",
+                f"分公司 {branch.id} 本月全市性商机 {made} 条，少于 {quota} 条",
+                f"branch {branch.id} entered {made} citywide opportunities, quota {quota}",
+                inputs,
+                times=quota - made,
+            )
     for o in facts.opportunities:
         if o.quality == "poor" and facts.month.contains(o.entered):
-            lines += charge(facts, p["points_poor_entry"], o.branch, o.account_manager, "poor_entry",
-                            "000 §(三)(一)4", f"商机 {o.id} 录入不规范/质量低/应付",
-                            f"entry {o.id} judged non-compliant, low quality or perfunctory",
-                            {"opportunity": o.id, "entered": o.entered})
+            lines += charge(
+                facts,
+                p["points_poor_entry"],
+                o.branch,
+                o.account_manager,
+                "poor_entry",
+                "000 §(三)(一)4",
+                f"商机 {o.id} 录入不规范/质量低/应付",
+                f"entry {o.id} judged non-compliant, low quality or perfunctory",
+                {"opportunity": o.id, "entered": o.entered},
+            )
     return lines
 
 
 # --- lost orders ------------------------------------------------------------------------------
+
 
 def losses(facts: Facts, p) -> list[Line]:
     lines = []
@@ -128,30 +207,71 @@ def losses(facts: Facts, p) -> list[Line]:
         if o.status != "lost" or not (o.amount >= p["important_from"] or o.citywide_bid):
             continue
         review = reviews.get(o.id)
-        inputs = {"opportunity": o.id, "amount": o.amount, "citywide_bid": o.citywide_bid,
-                  "verdict": review.verdict if review else None, "decided": review.decided if review else None}
+        inputs = {
+            "opportunity": o.id,
+            "amount": o.amount,
+            "citywide_bid": o.citywide_bid,
+            "verdict": review.verdict if review else None,
+            "decided": review.decided if review else None,
+        }
         decided_here = review is not None and facts.month.contains(review.decided)
         if decided_here and review.verdict == "subjective":
-            lines += charge(facts, p["points_subjective_loss"], o.branch, o.account_manager, "subjective_loss",
-                            "000 §(三)(二)1", f"商机 {o.id} 丢单，复盘认定为分公司主观原因",
-                            f"{o.id} lost; the loss review found a subjective cause of the branch", inputs)
+            lines += charge(
+                facts,
+                p["points_subjective_loss"],
+                o.branch,
+                o.account_manager,
+                "subjective_loss",
+                "000 §(三)(二)1",
+                f"商机 {o.id} 丢单，复盘认定为分公司主观原因",
+                f"{o.id} lost; the loss review found a subjective cause of the branch",
+                inputs,
+            )
         elif decided_here and review.verdict == "objective":
-            lines += [Line(am, AM, 0, INFO, "loss_objective", "000 §(三)(二)1",
-                           f"商机 {o.id} 丢单，复盘认定为客观原因，不扣分",
-                           f"{o.id} lost for an objective cause: no points", inputs)
-                      for am in holders(facts, AM, o.branch, o.account_manager)]
-        elif review is None or review.verdict == "pending" or (review.decided and review.decided > facts.month.last_day):
-            lines += [Line(am, AM, 0, INFO, "loss_review_pending", "000 §(三)(二)1",
-                           f"商机 {o.id} 丢单，复盘结论待定（结论当月计分）",
-                           f"{o.id} lost; loss review pending (points land in the month of the verdict)", inputs)
-                      for am in holders(facts, AM, o.branch, o.account_manager)]
+            lines += [
+                Line(
+                    am,
+                    AM,
+                    0,
+                    INFO,
+                    "loss_objective",
+                    "000 §(三)(二)1",
+                    f"商机 {o.id} 丢单，复盘认定为客观原因，不扣分",
+                    f"{o.id} lost for an objective cause: no points",
+                    inputs,
+                )
+                for am in holders(facts, AM, o.branch, o.account_manager)
+            ]
+        elif (
+            review is None
+            or review.verdict == "pending"
+            or (review.decided and review.decided > facts.month.last_day)
+        ):
+            lines += [
+                Line(
+                    am,
+                    AM,
+                    0,
+                    INFO,
+                    "loss_review_pending",
+                    "000 §(三)(二)1",
+                    f"商机 {o.id} 丢单，复盘结论待定（结论当月计分）",
+                    f"{o.id} lost; loss review pending (points land in the month of the verdict)",
+                    inputs,
+                )
+                for am in holders(facts, AM, o.branch, o.account_manager)
+            ]
     return lines
 
 
 # --- the annual veto flag -----------------------------------------------------------------------
 
-MISSED_KINDS = {"missed_report_small", "missed_report_ordinary", "missed_report_important",
-                "missed_single_source"}
+MISSED_KINDS = {
+    "missed_report_small",
+    "missed_report_ordinary",
+    "missed_report_important",
+    "missed_single_source",
+}
 
 
 def loss_veto_cases(facts: Facts, p) -> list[tuple[str, str, str, str]]:
@@ -164,10 +284,17 @@ def loss_veto_cases(facts: Facts, p) -> list[tuple[str, str, str, str]]:
     cases = []
     for o in facts.opportunities:
         review = reviews.get(o.id)
-        if (o.status != "lost" or not (o.amount >= p["important_from"] or o.citywide_bid) or review is None
-                or review.verdict not in verdicts or not facts.month.contains(review.decided)):
+        if (
+            o.status != "lost"
+            or not (o.amount >= p["important_from"] or o.citywide_bid)
+            or review is None
+            or review.verdict not in verdicts
+            or not facts.month.contains(review.decided)
+        ):
             continue
-        for line in charge(facts, p["points_subjective_loss"], o.branch, o.account_manager, "", "", "", "", {}):
+        for line in charge(
+            facts, p["points_subjective_loss"], o.branch, o.account_manager, "", "", "", "", {}
+        ):
             cases.append((line.person, line.role, o.id, review.verdict))
     return cases
 
@@ -181,13 +308,28 @@ def veto_flags(lines: Iterable[Line], losses_flagged: Iterable[tuple[str, str, s
             cases.setdefault((l.person, l.role), {})[l.inputs["opportunity"]] = "missed report"
     for person, role, opportunity, verdict in losses_flagged:
         cases.setdefault((person, role), {})[opportunity] = f"lost ({verdict})"
-    zh_of = {"missed report": "漏报", "lost (subjective)": "丢单（主观原因）", "lost (objective)": "丢单（客观原因）"}
-    return [Line(person, role, 1, FLAG, "veto_flag", "000 §(三)",
-                 "本年度绩效否决：" + "，".join(f"{o} {zh_of[why]}" for o, why in sorted(found.items())),
-                 "annual performance veto: " + ", ".join(f"{o} {why}" for o, why in sorted(found.items())),
-                 {"opportunities": sorted(found),
-                  "cases": [{"opportunity": o, "cause": why} for o, why in sorted(found.items())]})
-            for (person, role), found in sorted(cases.items())]
+    zh_of = {
+        "missed report": "漏报",
+        "lost (subjective)": "丢单（主观原因）",
+        "lost (objective)": "丢单（客观原因）",
+    }
+    return [
+        Line(
+            person,
+            role,
+            1,
+            FLAG,
+            "veto_flag",
+            "000 §(三)",
+            "本年度绩效否决：" + "，".join(f"{o} {zh_of[why]}" for o, why in sorted(found.items())),
+            "annual performance veto: " + ", ".join(f"{o} {why}" for o, why in sorted(found.items())),
+            {
+                "opportunities": sorted(found),
+                "cases": [{"opportunity": o, "cause": why} for o, why in sorted(found.items())],
+            },
+        )
+        for (person, role), found in sorted(cases.items())
+    ]
 
 
 def assess(facts: Facts, p) -> list[Line]:

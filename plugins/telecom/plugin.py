@@ -1,4 +1,5 @@
 """The telecom rule plugin: seed 000 商机管理应对办法, with seed 003's commission (docs/rules.md §1)."""
+
 from __future__ import annotations
 
 from kamkit.plugin import Classification, Clause, MonthResult, Names, QuarterResult, RulePlugin
@@ -7,27 +8,54 @@ from . import commission, penalties, tiers
 from .params import PARAMETERS
 
 CLAUSES = {
-    "000 §(一)1": Clause("1.1, 1.2", "Opportunities of 10,000-20,000 are recorded by the entry admin; each "
-                                     "account manager enters >= 1 local, each branch >= 1 citywide (urban 2) a month."),
-    "000 §(一)2": Clause("1.1", "20,000-50,000: ordinary, confirmed by the centre director, weekly follow-up."),
-    "000 §(一)3": Clause("1.1", "50,000-200,000: important, owned by the deputy branch manager, weekly follow-up."),
+    "000 §(一)1": Clause(
+        "1.1, 1.2",
+        "Opportunities of 10,000-20,000 are recorded by the entry admin; each "
+        "account manager enters >= 1 local, each branch >= 1 citywide (urban 2) a month.",
+    ),
+    "000 §(一)2": Clause(
+        "1.1", "20,000-50,000: ordinary, confirmed by the centre director, weekly follow-up."
+    ),
+    "000 §(一)3": Clause(
+        "1.1", "50,000-200,000: important, owned by the deputy branch manager, weekly follow-up."
+    ),
     "000 §(一)4": Clause("1.1", ">= 200,000: major, owned by the branch manager, weekly follow-up."),
     "000 §(一)5": Clause("1.1", "The weekly bulletin covers every opportunity >= 20,000 or >= 5 lines."),
     "rules §1.3": Clause("1.3", "Overdue follow-ups escalate one rung up the ladder per overdue week."),
-    "rules §1.4": Clause("1.4", "A missed report: found by the city audit, or entered > 7 days after discovery."),
-    "000 §(三)(一)1": Clause("1.4", "Missed report under 50,000 and < 5 lines: BM 1/Dir 2/AM 2 below 20,000, "
-                                   "BM 3/Dir 4/AM 4 from 20,000."),
+    "rules §1.4": Clause(
+        "1.4", "A missed report: found by the city audit, or entered > 7 days after discovery."
+    ),
+    "000 §(三)(一)1": Clause(
+        "1.4",
+        "Missed report under 50,000 and < 5 lines: BM 1/Dir 2/AM 2 below 20,000, "
+        "BM 3/Dir 4/AM 4 from 20,000.",
+    ),
     "000 §(三)(一)2": Clause("1.4", "Missed report >= 50,000 or >= 5 lines: BM 5, Dir 10, AM 10."),
-    "000 §(三)(一)3": Clause("1.4", "A missed report that let a competitor buy single-source: BM 5, Dir 10, AM 10 more."),
-    "000 §(三)(一)4": Clause("1.4", "Entry quota short: per entry BM 2, Dir 5, AM 5 (branch citywide: BM 2, Dir 5); "
-                                   "poor-quality entry: Dir 2, AM 2."),
-    "000 §(三)(二)1": Clause("1.4", "Important/major or citywide bid lost for a subjective cause: BM 5, Dep 7, "
-                                   "Dir 10, AM 10, in the month of the verdict."),
+    "000 §(三)(一)3": Clause(
+        "1.4", "A missed report that let a competitor buy single-source: BM 5, Dir 10, AM 10 more."
+    ),
+    "000 §(三)(一)4": Clause(
+        "1.4",
+        "Entry quota short: per entry BM 2, Dir 5, AM 5 (branch citywide: BM 2, Dir 5); "
+        "poor-quality entry: Dir 2, AM 2.",
+    ),
+    "000 §(三)(二)1": Clause(
+        "1.4",
+        "Important/major or citywide bid lost for a subjective cause: BM 5, Dep 7, "
+        "Dir 10, AM 10, in the month of the verdict.",
+    ),
     "000 §(三)": Clause("1.4", "Missed reports and lost orders (any verdict) are an annual veto indicator."),
-    "003 §五": Clause("1.5", "Base salary: department manager 2,400 + phone 100; account manager 1,800 + phone 100."),
-    "003 §六1": Clause("1.5", "Commission by price ratio (8/4/2/1.5%), +1 pp above 120% of task, -0.5 pp under "
-                             "0.75 average ratio; single-order bonus 10,000/20,000/50,000."),
-    "003 §六2": Clause("1.5", "Department manager: 0.5% of department sales above its base, +0.1 pp / -0.3 pp."),
+    "003 §五": Clause(
+        "1.5", "Base salary: department manager 2,400 + phone 100; account manager 1,800 + phone 100."
+    ),
+    "003 §六1": Clause(
+        "1.5",
+        "Commission by price ratio (8/4/2/1.5%), +1 pp above 120% of task, -0.5 pp under "
+        "0.75 average ratio; single-order bonus 10,000/20,000/50,000.",
+    ),
+    "003 §六2": Clause(
+        "1.5", "Department manager: 0.5% of department sales above its base, +0.1 pp / -0.3 pp."
+    ),
     "003 §六3": Clause("1.5", "Monthly base task 20,000 per person earns no commission."),
     "003 §七": Clause("1.5", "Agent sales: 1%."),
 }
@@ -58,4 +86,6 @@ class TelecomPlugin(RulePlugin):
 
     def commission_quarter(self, facts, carried=None) -> QuarterResult:
         # Commission is computed month by month: nothing carries between quarters.
-        return QuarterResult(facts.quarter, tuple(commission.quarter(facts, self.params)), dict(carried or {}))
+        return QuarterResult(
+            facts.quarter, tuple(commission.quarter(facts, self.params)), dict(carried or {})
+        )

@@ -1,7 +1,9 @@
 """Opportunity tiers, owners and bulletin scope — seed 000 §(一), §(二)."""
+
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from kamkit.facts import Opportunity
 from kamkit.plugin import Classification
@@ -13,7 +15,15 @@ TIERS = (
     ("major", "major_from", BM, BM, "000 §(一)4", "重大商机", "major opportunity"),
     ("important", "important_from", DEP, DEP, "000 §(一)3", "重要商机", "important opportunity"),
     ("ordinary", "ordinary_from", AM, DIR, "000 §(一)2", "普通商机", "ordinary opportunity"),
-    ("reportable", "reportable_from", AM, "entry_admin", "000 §(一)1", "需录入商机", "reportable opportunity"),
+    (
+        "reportable",
+        "reportable_from",
+        AM,
+        "entry_admin",
+        "000 §(一)1",
+        "需录入商机",
+        "reportable opportunity",
+    ),
 )
 # Tiers reported to the city company with a weekly follow-up (000 §(一)2-4, §(二)1).
 WEEKLY = {"ordinary", "important", "major"}
@@ -35,8 +45,26 @@ def classify(o: Opportunity, params: Mapping[str, Any]) -> Classification:
     weekly = tier in WEEKLY
     bulletin = in_bulletin(o, params)
     return Classification(
-        o.id, tier, owner, confirmer, params["follow_up_days"] if weekly else None, bulletin, clause,
-        f"金额 {o.amount} 元，{zh}" + ("，每周反馈跟进" if weekly else "") + ("，列入周通报" if bulletin else ""),
-        f"amount {o.amount}: {en}" + (", weekly follow-up" if weekly else "") + (", in the weekly bulletin" if bulletin else ""),
-        {"amount": o.amount, "lines": o.lines, "thresholds": {t[1]: params[t[1]] for t in TIERS},
-         "bulletin": {"min_amount": params["bulletin_min_amount"], "min_lines": params["bulletin_min_lines"]}})
+        o.id,
+        tier,
+        owner,
+        confirmer,
+        params["follow_up_days"] if weekly else None,
+        bulletin,
+        clause,
+        f"金额 {o.amount} 元，{zh}"
+        + ("，每周反馈跟进" if weekly else "")
+        + ("，列入周通报" if bulletin else ""),
+        f"amount {o.amount}: {en}"
+        + (", weekly follow-up" if weekly else "")
+        + (", in the weekly bulletin" if bulletin else ""),
+        {
+            "amount": o.amount,
+            "lines": o.lines,
+            "thresholds": {t[1]: params[t[1]] for t in TIERS},
+            "bulletin": {
+                "min_amount": params["bulletin_min_amount"],
+                "min_lines": params["bulletin_min_lines"],
+            },
+        },
+    )

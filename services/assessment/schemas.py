@@ -1,4 +1,5 @@
 """assessment's RPC argument schemas: a month's (services.common.periods.schemas)."""
+
 from services.common.messaging import rpc_fields as f
 from services.common.periods.schemas import period_schemas
 

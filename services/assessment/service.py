@@ -24,11 +24,12 @@ trail, and the access projection; handlers apply only the suite's own events, on
 (services.common.messaging.entrypoints); RPCs answer only SuiteErrors.
 Tables: models.py.
 """
+
 from __future__ import annotations
 
-from services.common.periods.period_run import facts_for, off_the_hub
 from services.common.messaging.rpc import api
 from services.common.periods import service as period  # a module: `nameko run` would run its class
+from services.common.periods.period_run import facts_for, off_the_hub
 from services.common.storage.db import ServiceDatabase
 from wire import events as E
 
@@ -49,16 +50,25 @@ class AssessmentService(period.PeriodService):
 
     @api
     def close_month(self, business_line, month, accept_missing=None):
-        args = self._arguments(SCHEMAS.close, business_line=business_line, month=month,
-                               accept_missing=accept_missing)
+        args = self._arguments(
+            SCHEMAS.close, business_line=business_line, month=month, accept_missing=accept_missing
+        )
         month, plugin = args["period"], self._plugin(business_line)
 
         def compute():
             lookback = int(self.config.get("OPPORTUNITY_LOOKBACK_DAYS", DEFAULT_LOOKBACK_DAYS))
             # portfolios of the month and the two before (banking's 3-month averages)
             periods = [month, month.previous(), month.previous().previous(), month.quarter]
-            facts = facts_for(self.db.session, MODELS.fact, business_line, month.first_day, month.last_day,
-                              lookback, periods, month=str(month))
+            facts = facts_for(
+                self.db.session,
+                MODELS.fact,
+                business_line,
+                month.first_day,
+                month.last_day,
+                lookback,
+                periods,
+                month=str(month),
+            )
             return off_the_hub(plugin.assess_month, facts).lines.blocks, None, None
 
         return self._close(business_line, month, plugin, compute, args["accept_missing"])
@@ -71,11 +81,19 @@ class AssessmentService(period.PeriodService):
     @api
     def get_sheet(self, business_line, month, person=None, page=None, page_size=None, kind=None):
         """The current sheet; its lines all at once, or page by page (page, page_size, kind)."""
-        q = self._arguments(SCHEMAS.query, business_line=business_line, month=month, person=person, page=page,
-                            page_size=page_size, kind=kind)
+        q = self._arguments(
+            SCHEMAS.query,
+            business_line=business_line,
+            month=month,
+            person=person,
+            page=page,
+            page_size=page_size,
+            kind=kind,
+        )
         return self._lines(business_line, q["period"], person, q["page"], q["page_size"], q["kind"])
 
     @api
     def sheet_history(self, business_line, month):
-        return self._history(business_line, self._arguments(SCHEMAS.ref, business_line=business_line,
-                                                            month=month)["period"])
+        return self._history(
+            business_line, self._arguments(SCHEMAS.ref, business_line=business_line, month=month)["period"]
+        )

@@ -3,24 +3,21 @@
 the handler that keeps its picture of who may do what (services.common.access.guard).
 
 Above storage, access and messaging: it may import all three; none of them imports it."""
+
 from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 from nameko.dependency_providers import Config
-
-from kamkit.limits import PAGE_MAX
-
 from sqlalchemy.orm import Session
 
-from wire import events as E
-
+from kamkit.limits import PAGE_MAX
 from services.common.access import guard
-from services.common.storage import audit
-
 from services.common.messaging import rpc_fields as f
 from services.common.messaging.deadletter import MAX_LIST, ParkedQueue
 from services.common.messaging.entrypoints import api, handles
 from services.common.messaging.rpc import validated
+from services.common.storage import audit
+from wire import events as E
 
 
 class _ParkedRef(Schema):
@@ -74,9 +71,13 @@ class _AuditQuery(Schema):
     principal = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100))
     target = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200))
     period = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=16))
-    outcome = fields.String(load_default=None, allow_none=True, validate=validate.OneOf([audit.DONE, audit.REFUSED]))
+    outcome = fields.String(
+        load_default=None, allow_none=True, validate=validate.OneOf([audit.DONE, audit.REFUSED])
+    )
     page = fields.Integer(load_default=1, strict=True, validate=validate.Range(min=1, max=PAGE_MAX))
-    page_size = fields.Integer(load_default=100, strict=True, validate=validate.Range(min=1, max=audit.PAGE_SIZE_MAX))
+    page_size = fields.Integer(
+        load_default=100, strict=True, validate=validate.Range(min=1, max=audit.PAGE_SIZE_MAX)
+    )
 
 
 class AuditTrail:
@@ -84,12 +85,28 @@ class AuditTrail:
     its units of work wrote (services.common.storage.uow)."""
 
     @api
-    def list_audit(self, business_line=None, principal=None, target=None, period=None, outcome=None,
-                   page=1, page_size=100):
+    def list_audit(
+        self,
+        business_line=None,
+        principal=None,
+        target=None,
+        period=None,
+        outcome=None,
+        page=1,
+        page_size=100,
+    ):
         """This service's audit entries, oldest first, page by page: {items, page, page_size, total}.
         Filters: business line, principal, target ("opportunity:o1"), period, outcome."""
-        query = validated(_AuditQuery, business_line=business_line, principal=principal, target=target,
-                          period=period, outcome=outcome, page=page, page_size=page_size)
+        query = validated(
+            _AuditQuery,
+            business_line=business_line,
+            principal=principal,
+            target=target,
+            period=period,
+            outcome=outcome,
+            page=page,
+            page_size=page_size,
+        )
         return audit.entries(self.db.session, self.tables.audit, **query)
 
 
@@ -98,7 +115,7 @@ class AccessProjection:
     ``AccessPrincipal`` class attribute."""
 
     @classmethod
-    def access_view(cls, engine) -> "guard.AccessView":
+    def access_view(cls, engine) -> guard.AccessView:
         with Session(engine) as session:
             return guard.AccessView.of(session.query(cls.AccessPrincipal).all())
 

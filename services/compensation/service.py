@@ -33,14 +33,15 @@ trail, and the access projection; handlers apply only the suite's own events, on
 (services.common.messaging.entrypoints); RPCs answer only SuiteErrors.
 Tables: models.py.
 """
+
 from __future__ import annotations
 
 from kamkit.errors import Conflict
 from kamkit.explain import plain
 from services.common.messaging.rpc import api
 from services.common.periods import ledger
-from services.common.periods.period_run import facts_for, off_the_hub
 from services.common.periods import service as period  # a module: `nameko run` would run its class
+from services.common.periods.period_run import facts_for, off_the_hub
 from services.common.storage.db import ServiceDatabase
 from wire import events as E
 
@@ -59,15 +60,24 @@ class CompensationService(period.PeriodService):
 
     @api
     def run_quarter(self, business_line, quarter, accept_missing=None):
-        args = self._arguments(SCHEMAS.close, business_line=business_line, quarter=quarter,
-                               accept_missing=accept_missing)
+        args = self._arguments(
+            SCHEMAS.close, business_line=business_line, quarter=quarter, accept_missing=accept_missing
+        )
         quarter, plugin = args["period"], self._plugin(business_line)
 
         def compute():
             carried = self._carried_in(business_line, quarter)
             periods = [quarter, *quarter.months]
-            facts = facts_for(self.db.session, MODELS.fact, business_line, quarter.first_day, quarter.last_day, 0,
-                              periods, quarter=str(quarter))
+            facts = facts_for(
+                self.db.session,
+                MODELS.fact,
+                business_line,
+                quarter.first_day,
+                quarter.last_day,
+                0,
+                periods,
+                quarter=str(quarter),
+            )
             result = off_the_hub(plugin.commission_quarter, facts, carried)
             return result.lines.blocks, carried, plain(dict(result.carried))
 
@@ -78,23 +88,34 @@ class CompensationService(period.PeriodService):
         if previous is None:
             return {}
         if previous.status != ledger.CLOSED:
-            raise Conflict(f"{quarter.previous()} is {previous.status}; run it again before {quarter}",
-                           field="quarter")
+            raise Conflict(
+                f"{quarter.previous()} is {previous.status}; run it again before {quarter}", field="quarter"
+            )
         return previous.carried_out or {}
 
     @api
     def reopen_quarter(self, business_line, quarter, reason):
-        quarter = self._arguments(SCHEMAS.reopen, business_line=business_line, quarter=quarter,
-                                  reason=reason)["period"]
+        quarter = self._arguments(
+            SCHEMAS.reopen, business_line=business_line, quarter=quarter, reason=reason
+        )["period"]
 
         def mark_later_stale(u, sheet):
             # every later quarter stood on the carried state this one hands on
             why = f"{quarter} was reopened ({sheet.reopen_reason}); the carried state it hands on may change"
             stale = ledger.mark_later_stale(u.session, MODELS.sheet, business_line, str(quarter), why)
             for later in stale:
-                u.emit(E.PERIOD_STALE, E.make_event(E.PERIOD_STALE, business_line=business_line,
-                                                    period=later.period, version=later.version,
-                                                    because_of=str(quarter), reason=why, as_of=None))
+                u.emit(
+                    E.PERIOD_STALE,
+                    E.make_event(
+                        E.PERIOD_STALE,
+                        business_line=business_line,
+                        period=later.period,
+                        version=later.version,
+                        because_of=str(quarter),
+                        reason=why,
+                        as_of=None,
+                    ),
+                )
             return {"stale": [s.period for s in stale]}
 
         return self._reopen(business_line, quarter, reason, mark_later_stale)
@@ -107,18 +128,33 @@ class CompensationService(period.PeriodService):
     @api
     def get_statement(self, business_line, quarter, person, page=None, page_size=None, kind=None):
         """One person's statement; its lines all at once, or page by page (page, page_size, kind)."""
-        q = self._arguments(SCHEMAS.query, business_line=business_line, quarter=quarter, person=person, page=page,
-                            page_size=page_size, kind=kind)
+        q = self._arguments(
+            SCHEMAS.query,
+            business_line=business_line,
+            quarter=quarter,
+            person=person,
+            page=page,
+            page_size=page_size,
+            kind=kind,
+        )
         return self._lines(business_line, q["period"], person, q["page"], q["page_size"], q["kind"])
 
     @api
     def get_run_lines(self, business_line, quarter, page=1, page_size=500, kind=None):
         """The whole run's lines page by page (every person), with total_lines."""
-        q = self._arguments(SCHEMAS.query, business_line=business_line, quarter=quarter, page=page,
-                            page_size=page_size, kind=kind)
+        q = self._arguments(
+            SCHEMAS.query,
+            business_line=business_line,
+            quarter=quarter,
+            page=page,
+            page_size=page_size,
+            kind=kind,
+        )
         return self._lines(business_line, q["period"], None, q["page"], q["page_size"], q["kind"])
 
     @api
     def run_history(self, business_line, quarter):
-        return self._history(business_line, self._arguments(SCHEMAS.ref, business_line=business_line,
-                                                            quarter=quarter)["period"])
+        return self._history(
+            business_line,
+            self._arguments(SCHEMAS.ref, business_line=business_line, quarter=quarter)["period"],
+        )

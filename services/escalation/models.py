@@ -1,6 +1,6 @@
 """escalation's tables: its projection of the roster and opportunities, and what it escalated."""
-from sqlalchemy import (JSON, Boolean, Column, Date, DateTime, Index, Integer, String,
-                        UniqueConstraint)
+
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Index, Integer, String, UniqueConstraint
 
 from services.common.access.guard import access_table
 from services.common.storage.db import new_base, utcnow
@@ -8,12 +8,18 @@ from services.common.storage.uow import reliability
 
 Base = new_base("escalation")  # its migrations: services/escalation/migrations
 TABLES = reliability(Base)  # applied events, idempotency answers, outbox, audit trail (append-only)
-AppliedEvent, IdempotentCall, OutboxEvent, AuditEntry = TABLES.applied, TABLES.calls, TABLES.outbox, TABLES.audit
+AppliedEvent, IdempotentCall, OutboxEvent, AuditEntry = (
+    TABLES.applied,
+    TABLES.calls,
+    TABLES.outbox,
+    TABLES.audit,
+)
 AccessPrincipal = access_table(Base)  # who may do what, as intake announced it
 
 
 class Line(Base):
     """A business line and the plugin (with parameter overrides) its rules come from."""
+
     __tablename__ = "lines"
     business_line = Column(String(100), primary_key=True)
     plugin = Column(String(100), nullable=False)
@@ -33,6 +39,7 @@ class Person(Base):
 
 class Opportunity(Base):
     """An opportunity with its tier, owner and follow-up clock."""
+
     __tablename__ = "opportunities"
     __table_args__ = (Index("ix_opportunities_due", "open", "due"),)
     business_line = Column(String(100), primary_key=True)
@@ -56,9 +63,11 @@ class Opportunity(Base):
 
 class Escalation(Base):
     """One rung notified for one overdue week of one follow-up period: written once."""
+
     __tablename__ = "escalations"
-    __table_args__ = (UniqueConstraint("business_line", "opportunity", "clock", "week", "role",
-                                       name="uq_escalation_once"),)
+    __table_args__ = (
+        UniqueConstraint("business_line", "opportunity", "clock", "week", "role", name="uq_escalation_once"),
+    )
     id = Column(Integer, primary_key=True, autoincrement=True)
     business_line = Column(String(100), nullable=False)
     opportunity = Column(String(100), nullable=False)
@@ -72,6 +81,7 @@ class Escalation(Base):
 
 class FollowUp(Base):
     """Follow-ups applied (the opportunity's clock keeps only the latest)."""
+
     __tablename__ = "follow_ups"
     business_line = Column(String(100), primary_key=True)
     id = Column(String(100), primary_key=True)

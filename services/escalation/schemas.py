@@ -1,4 +1,5 @@
 """escalation's RPC argument schemas."""
+
 from marshmallow import RAISE, Schema, fields
 
 from services.common.messaging import rpc_fields as f

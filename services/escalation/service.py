@@ -19,6 +19,7 @@ trail, and the access projection; handlers apply only the suite's own events, on
 (services.common.messaging.entrypoints); RPCs answer only SuiteErrors.
 Tables: models.py.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -27,19 +28,19 @@ from nameko.timer import timer
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
-from wire import events as E
-from services.common.storage.db import ServiceDatabase
-from services.common.storage.outbox import send_outbox
-from services.common.messaging.entrypoints import NotYet, handles
-from services.common import mixins  # a module: `nameko run` would run a mixin class found here
-from services.common.messaging.origin import SuiteDispatcher
-from services.common.storage.locks import lock
-from services.common.storage.uow import UnitsOfWork
 from kamkit.errors import NotFound
 from kamkit.facts import Person as PersonFact
 from kamkit.facts_schema import OpportunitySchema
-from services.common.storage.projection import each_change, is_newer, plugin_of
+from services.common import mixins  # a module: `nameko run` would run a mixin class found here
+from services.common.messaging.entrypoints import NotYet, handles
+from services.common.messaging.origin import SuiteDispatcher
 from services.common.messaging.rpc import api, validated
+from services.common.storage.db import ServiceDatabase
+from services.common.storage.locks import lock
+from services.common.storage.outbox import send_outbox
+from services.common.storage.projection import each_change, is_newer, plugin_of
+from services.common.storage.uow import UnitsOfWork
+from wire import events as E
 
 from .models import TABLES, AccessPrincipal, Base, Escalation, FollowUp, Line, Opportunity, Person
 from .schemas import OpportunityRef, Sweep
@@ -91,8 +92,16 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
         elif kind == "person":
             row = session.get(Person, (line, doc["id"]))
             if is_newer(row, version):
-                session.merge(Person(business_line=line, id=doc["id"], role=doc["role"],
-                                     branch=doc.get("branch"), grade=doc.get("grade"), version=version))
+                session.merge(
+                    Person(
+                        business_line=line,
+                        id=doc["id"],
+                        role=doc["role"],
+                        branch=doc.get("branch"),
+                        grade=doc.get("grade"),
+                        version=version,
+                    )
+                )
                 session.flush()
                 self._fill_vacancies(u, line, doc.get("branch"))
         elif kind == "opportunity":
@@ -135,16 +144,32 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
         confirmer = self._holder(plugin, line, c.confirming_role, row)
         before = (row.tier, row.owner_role, row.owner, row.confirmer)
         row.tier, row.owner_role, row.owner = c.tier, c.owner_role, owner
-        row.confirming_role, row.confirmer, row.follow_up_days = c.confirming_role, confirmer, c.follow_up_days
+        row.confirming_role, row.confirmer, row.follow_up_days = (
+            c.confirming_role,
+            confirmer,
+            c.follow_up_days,
+        )
         row.due = row.clock + timedelta(days=c.follow_up_days) if c.follow_up_days else None
         if before != (row.tier, row.owner_role, row.owner, row.confirmer):
             row.assignment = (row.assignment or 0) + 1
-            event = E.make_event(E.OWNER_ASSIGNED, business_line=line, opportunity=row.id, assignment=row.assignment,
-                                 tier=c.tier,
-                                 owner_role=c.owner_role, owner=owner, confirming_role=c.confirming_role,
-                                 confirmer=confirmer, follow_up_days=c.follow_up_days,
-                                 in_bulletin=c.in_bulletin, clause=c.clause, reason_zh=c.reason_zh,
-                                 reason_en=c.reason_en, inputs=c.to_dict()["inputs"], as_of=None)
+            event = E.make_event(
+                E.OWNER_ASSIGNED,
+                business_line=line,
+                opportunity=row.id,
+                assignment=row.assignment,
+                tier=c.tier,
+                owner_role=c.owner_role,
+                owner=owner,
+                confirming_role=c.confirming_role,
+                confirmer=confirmer,
+                follow_up_days=c.follow_up_days,
+                in_bulletin=c.in_bulletin,
+                clause=c.clause,
+                reason_zh=c.reason_zh,
+                reason_en=c.reason_en,
+                inputs=c.to_dict()["inputs"],
+                as_of=None,
+            )
             u.emit(E.OWNER_ASSIGNED, event)
 
     def _holder(self, plugin, line, role, row, eligible_grades=None):
@@ -152,14 +177,19 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
         the line's people holding the role."""
         if role is None:
             return None
-        candidates = [PersonFact(id=p.id, role=p.role, branch=p.branch, grade=p.grade) for p in
-                      self.db.session.query(Person).filter_by(business_line=line, role=role)]
+        candidates = [
+            PersonFact(id=p.id, role=p.role, branch=p.branch, grade=p.grade)
+            for p in self.db.session.query(Person).filter_by(business_line=line, role=role)
+        ]
         return plugin.holder(role, {**row.doc, "branch": row.branch}, candidates, eligible_grades)
 
     def _fill_vacancies(self, u, line, branch):
-        rows = (self.db.session.query(Opportunity)
-                .filter(Opportunity.business_line == line, Opportunity.open.is_(True),
-                        Opportunity.owner.is_(None), Opportunity.owner_role.isnot(None)))
+        rows = self.db.session.query(Opportunity).filter(
+            Opportunity.business_line == line,
+            Opportunity.open.is_(True),
+            Opportunity.owner.is_(None),
+            Opportunity.owner_role.isnot(None),
+        )
         if branch:
             rows = rows.filter(Opportunity.branch == branch)
         for row in rows:
@@ -191,8 +221,12 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
                 step.extend(self._escalate(plugin, row, week, role, days, day))
             with self.uow() as u:
                 if step:
-                    u.audit("sweep", business_line=row.business_line, target=f"opportunity:{row.id}",
-                            after={"as_of": day.isoformat(), "escalations": step})
+                    u.audit(
+                        "sweep",
+                        business_line=row.business_line,
+                        target=f"opportunity:{row.id}",
+                        after={"as_of": day.isoformat(), "escalations": step},
+                    )
                 made.extend(step)
                 # the next sweep that has anything to do for this opportunity: a sweep reads only
                 # the opportunities with a rung due, not every one ever overdue
@@ -206,18 +240,30 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
             return []
         person = self._holder(plugin, row.business_line, role, row)
         u.session.add(Escalation(**key, person=person, as_of=day))
-        event = E.make_event(E.OPPORTUNITY_ESCALATED, business_line=row.business_line, opportunity=row.id,
-                             week=week, role=role, person=person, owner=row.owner,
-                             owner_role=row.owner_role, last_follow_up=row.clock.isoformat(),
-                             days_overdue=days, clause="rules §1.3", as_of=day.isoformat())
+        event = E.make_event(
+            E.OPPORTUNITY_ESCALATED,
+            business_line=row.business_line,
+            opportunity=row.id,
+            week=week,
+            role=role,
+            person=person,
+            owner=row.owner,
+            owner_role=row.owner_role,
+            last_follow_up=row.clock.isoformat(),
+            days_overdue=days,
+            clause="rules §1.3",
+            as_of=day.isoformat(),
+        )
         u.emit(E.OPPORTUNITY_ESCALATED, event)
         try:
             u.commit()
         except IntegrityError:  # another instance escalated this rung first
             u.rollback()
             return []
-        return [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in key.items()}
-                | {"person": person, "days_overdue": days}]
+        return [
+            {k: (v.isoformat() if isinstance(v, date) else v) for k, v in key.items()}
+            | {"person": person, "days_overdue": days}
+        ]
 
     @timer(interval=SWEEP_INTERVAL)
     def daily_sweep(self):
@@ -235,17 +281,29 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
         row = self.db.session.get(Opportunity, (business_line, opportunity))
         if row is None:
             raise NotFound(f"no opportunity {opportunity!r} in {business_line!r}", field="opportunity")
-        return {"opportunity": row.id, "tier": row.tier, "owner_role": row.owner_role, "owner": row.owner,
-                "confirming_role": row.confirming_role, "confirmer": row.confirmer,
-                "follow_up_days": row.follow_up_days, "last_follow_up": row.clock.isoformat(),
-                "due": row.due.isoformat() if row.due else None, "open": row.open}
+        return {
+            "opportunity": row.id,
+            "tier": row.tier,
+            "owner_role": row.owner_role,
+            "owner": row.owner,
+            "confirming_role": row.confirming_role,
+            "confirmer": row.confirmer,
+            "follow_up_days": row.follow_up_days,
+            "last_follow_up": row.clock.isoformat(),
+            "due": row.due.isoformat() if row.due else None,
+            "open": row.open,
+        }
 
     @api
     def tier_counts(self, business_line):
         """Opportunities per tier."""
         validated(OpportunityRef, business_line=business_line)
-        rows = (self.db.session.query(Opportunity.tier, func.count()).filter_by(business_line=business_line)
-                .group_by(Opportunity.tier).all())
+        rows = (
+            self.db.session.query(Opportunity.tier, func.count())
+            .filter_by(business_line=business_line)
+            .group_by(Opportunity.tier)
+            .all()
+        )
         return {tier: n for tier, n in sorted(rows, key=lambda r: str(r[0]))}
 
     @api
@@ -253,9 +311,13 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
         """Record versions held per kind (follow-ups: count), to compare with intake.record_counts."""
         validated(OpportunityRef, business_line=business_line)
         s = self.db.session
-        out = {"opportunity": s.query(func.sum(Opportunity.version)).filter_by(business_line=business_line).scalar(),
-               "person": s.query(func.sum(Person.version)).filter_by(business_line=business_line).scalar(),
-               "follow_up": s.query(func.count(FollowUp.id)).filter_by(business_line=business_line).scalar()}
+        out = {
+            "opportunity": s.query(func.sum(Opportunity.version))
+            .filter_by(business_line=business_line)
+            .scalar(),
+            "person": s.query(func.sum(Person.version)).filter_by(business_line=business_line).scalar(),
+            "follow_up": s.query(func.count(FollowUp.id)).filter_by(business_line=business_line).scalar(),
+        }
         return {k: int(v) for k, v in out.items() if v}
 
     @api
@@ -264,9 +326,17 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
         rows = self.db.session.query(Escalation).filter_by(business_line=business_line)
         if opportunity:
             rows = rows.filter_by(opportunity=opportunity)
-        return [{"opportunity": r.opportunity, "clock": r.clock.isoformat(), "week": r.week,
-                 "role": r.role, "person": r.person, "as_of": r.as_of.isoformat()}
-                for r in rows.order_by(Escalation.id)]
+        return [
+            {
+                "opportunity": r.opportunity,
+                "clock": r.clock.isoformat(),
+                "week": r.week,
+                "role": r.role,
+                "person": r.person,
+                "as_of": r.as_of.isoformat(),
+            }
+            for r in rows.order_by(Escalation.id)
+        ]
 
 
 def _line_key(business_line: str) -> str:

@@ -7,22 +7,24 @@ JSON caller would make, with the caller's token, so the same access rules decide
     GET /lines/{business_line}/quarters/{quarter}/report.html | report.xlsx
     GET /lines/{business_line}/quarters/{quarter}/people/{person}.html
 """
+
 from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 from urllib.parse import quote
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Response
 
+from kamkit.errors import Forbidden, NotFound
 from reports import html, period_view, xlsx
 from reports.sources import line_sources
 from reports.view import Directory, PeriodTotals
-from kamkit.errors import Forbidden, NotFound
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 1000
@@ -48,16 +50,41 @@ class Page:
         return [part.split("}")[0] for part in self.path.split("{")[1:]]
 
 
-_PERIODS = {"month": ("/lines/{business_line}/months/{month}", "month's sheet", "statement of the month"),
-            "quarter": ("/lines/{business_line}/quarters/{quarter}", "quarter's run",
-                        "pay slip for the quarter (carried state before and after)")}
-PAGES = tuple(page for period, (base, what, slip) in _PERIODS.items() for page in (
-    Page(f"{period}_report_html", f"{base}/report.html", period, "html",
-         f"The {what} as a page: totals, charts, every person and line explained"),
-    Page(f"{period}_report_xlsx", f"{base}/report.xlsx", period, "xlsx",
-         f"The {what} as an Excel workbook (Summary, Lines, Parameters)"),
-    Page(f"{period}_statement_html", f"{base}/people/{{person}}.html", period, "person",
-         f"One person's {slip}, every line explained")))
+_PERIODS = {
+    "month": ("/lines/{business_line}/months/{month}", "month's sheet", "statement of the month"),
+    "quarter": (
+        "/lines/{business_line}/quarters/{quarter}",
+        "quarter's run",
+        "pay slip for the quarter (carried state before and after)",
+    ),
+}
+PAGES = tuple(
+    page
+    for period, (base, what, slip) in _PERIODS.items()
+    for page in (
+        Page(
+            f"{period}_report_html",
+            f"{base}/report.html",
+            period,
+            "html",
+            f"The {what} as a page: totals, charts, every person and line explained",
+        ),
+        Page(
+            f"{period}_report_xlsx",
+            f"{base}/report.xlsx",
+            period,
+            "xlsx",
+            f"The {what} as an Excel workbook (Summary, Lines, Parameters)",
+        ),
+        Page(
+            f"{period}_statement_html",
+            f"{base}/people/{{person}}.html",
+            period,
+            "person",
+            f"One person's {slip}, every line explained",
+        ),
+    )
+)
 BY_NAME = {p.name: p for p in PAGES}
 
 
@@ -82,10 +109,13 @@ def answer(page: Page, values: dict[str, str], call: Call) -> Response:
         read = _reader(page, line, period, None, call)
         first = read(1)
         small = first["total_lines"] <= LINES_ON_A_PAGE
-        view = period_view({**first, "lines": _pages(read, first)}, directory, plugin,
-                           keep_lines=small)
-        text = html.period_page(view, _year(page, line, period, call), lines=small,
-                                person_href=lambda p: f"people/{quote(p.id, safe='')}.html")
+        view = period_view({**first, "lines": _pages(read, first)}, directory, plugin, keep_lines=small)
+        text = html.period_page(
+            view,
+            _year(page, line, period, call),
+            lines=small,
+            person_href=lambda p: f"people/{quote(p.id, safe='')}.html",
+        )
     return Response(text, content_type="text/html; charset=utf-8")
 
 
@@ -95,8 +125,7 @@ def _workbook(page: Page, line: str, period: str, directory: Directory, plugin: 
     in the memory of a few pages. Written to a temporary file, sent from it."""
     read = _reader(page, line, period, None, call)
     first = read(1)
-    view = period_view({**first, "lines": _pages(read, first)}, directory, plugin,
-                       keep_lines=False)
+    view = period_view({**first, "lines": _pages(read, first)}, directory, plugin, keep_lines=False)
     folder = tempfile.mkdtemp(prefix="kam-report-")
     path = xlsx.write(view, Path(folder) / "report.xlsx", _pages(read, first))
 
@@ -108,16 +137,26 @@ def _workbook(page: Page, line: str, period: str, directory: Directory, plugin: 
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
-    return Response(send(), content_type=XLSX, headers={
-        "Content-Disposition": f'attachment; filename="{_filename(line)}-{period}.xlsx"',
-        "Content-Length": str(path.stat().st_size)}, direct_passthrough=True)
+    return Response(
+        send(),
+        content_type=XLSX,
+        headers={
+            "Content-Disposition": f'attachment; filename="{_filename(line)}-{period}.xlsx"',
+            "Content-Length": str(path.stat().st_size),
+        },
+        direct_passthrough=True,
+    )
 
 
 def _reader(page: Page, line: str, period: str, person: str | None, call: Call) -> Callable[[int], dict]:
     if page.period == "month":
-        return lambda n: call("assessment", "get_sheet", line, period, person=person, page=n, page_size=PAGE_SIZE)
+        return lambda n: call(
+            "assessment", "get_sheet", line, period, person=person, page=n, page_size=PAGE_SIZE
+        )
     if person is not None:
-        return lambda n: call("compensation", "get_statement", line, period, person, page=n, page_size=PAGE_SIZE)
+        return lambda n: call(
+            "compensation", "get_statement", line, period, person, page=n, page_size=PAGE_SIZE
+        )
     return lambda n: call("compensation", "get_run_lines", line, period, page=n, page_size=PAGE_SIZE)
 
 
@@ -138,8 +177,11 @@ def _sheet(page: Page, line: str, period: str, person: str | None, call: Call) -
 def _year(page: Page, line: str, period: str, call: Call) -> list[PeriodTotals]:
     """The line's closed periods of the year up to this one (one small read each), for the trend."""
     year, last = period[:4], period[5:]
-    names = [f"{year}-{m:02d}" for m in range(1, int(last) + 1)] if page.period == "month" else \
-        [f"{year}-Q{q}" for q in range(1, int(last[1:]) + 1)]
+    names = (
+        [f"{year}-{m:02d}" for m in range(1, int(last) + 1)]
+        if page.period == "month"
+        else [f"{year}-Q{q}" for q in range(1, int(last[1:]) + 1)]
+    )
     found = []
     for name in names:
         try:
@@ -165,17 +207,32 @@ def _filename(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)[:80] or "report"
 
 
-def openapi_paths(path_params: dict[str, dict], errors: Callable[[], dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def openapi_paths(
+    path_params: dict[str, dict], errors: Callable[[], dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
     paths = {}
     for page in PAGES:
-        content = {XLSX: {"schema": {"type": "string", "format": "binary"}}} if page.form == "xlsx" else \
-            {"text/html": {"schema": {"type": "string"}}}
+        content = (
+            {XLSX: {"schema": {"type": "string", "format": "binary"}}}
+            if page.form == "xlsx"
+            else {"text/html": {"schema": {"type": "string"}}}
+        )
         responses: dict[str, Any] = {"200": {"description": "the document", "content": content}, **errors()}
-        paths[page.path] = {"get": {
-            "operationId": page.name, "summary": page.summary, "tags": ["reports"],
-            "parameters": [{"in": "path", "name": n, "required": True,
-                            "schema": dict(path_params.get(n, {"type": "string", "minLength": 1}))}
-                           for n in page.path_params],
-            "responses": responses}}
+        paths[page.path] = {
+            "get": {
+                "operationId": page.name,
+                "summary": page.summary,
+                "tags": ["reports"],
+                "parameters": [
+                    {
+                        "in": "path",
+                        "name": n,
+                        "required": True,
+                        "schema": dict(path_params.get(n, {"type": "string", "minLength": 1})),
+                    }
+                    for n in page.path_params
+                ],
+                "responses": responses,
+            }
+        }
     return paths
-

@@ -1,11 +1,13 @@
 """HTTP answers of the gateway: JSON bodies, the status code each refusal is, and reading a request's
 query and body into RPC arguments. Pure apart from werkzeug's Request/Response objects.
 """
+
 from __future__ import annotations
 
 import json
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from marshmallow import Schema, fields
 from werkzeug.wrappers import Response
@@ -13,15 +15,28 @@ from werkzeug.wrappers import Response
 from kamkit.errors import InvalidFacts, SuiteError
 
 # a refusal's code (kamkit.errors) -> its status
-STATUS = {"invalid_facts": 400, "invalid_config": 400, "unknown_plugin": 400, "unauthorized": 401,
-          "forbidden": 403, "not_found": 404, "conflict": 409, "unavailable": 503, "internal": 500}
+STATUS = {
+    "invalid_facts": 400,
+    "invalid_config": 400,
+    "unknown_plugin": 400,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "conflict": 409,
+    "unavailable": 503,
+    "internal": 500,
+}
 MAX_BODY = 16 * 1024 * 1024  # bytes: a record batch of 5,000 fits many times over
 _INT = re.compile(r"^[+-]?\d{1,18}$")
 
 
 def json_response(payload: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
-    return Response(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), status=status,
-                    headers=dict(headers or {}), content_type="application/json; charset=utf-8")
+    return Response(
+        json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+        status=status,
+        headers=dict(headers or {}),
+        content_type="application/json; charset=utf-8",
+    )
 
 
 def error_response(error: SuiteError, headers: Mapping[str, str] | None = None) -> Response:
@@ -42,8 +57,13 @@ def query_values(schema: type[Schema] | None, args) -> dict[str, Any]:
     for name in args.keys():
         given = args.getlist(name)
         if name not in declared:
-            errors.append({"field": name, "message": "unknown query parameter"
-                           + (f"; known: {', '.join(sorted(declared))}" if declared else "")})
+            errors.append(
+                {
+                    "field": name,
+                    "message": "unknown query parameter"
+                    + (f"; known: {', '.join(sorted(declared))}" if declared else ""),
+                }
+            )
         elif len(given) > 1:
             errors.append({"field": name, "message": "give it once"})
         else:

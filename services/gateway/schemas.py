@@ -6,16 +6,17 @@ Request bodies of records are the record kinds' own schemas (wire.records), the 
 validates with; query parameters are the services' argument schemas (services.*.schemas). What
 is defined here is only what exists at the HTTP edge: bodies that wrap arguments, and answers.
 """
+
 from __future__ import annotations
 
 import functools
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from kamkit.limits import PAGE_MAX
 from services.common.messaging import rpc_fields as f
 from services.intake.schemas import BATCH_MAX, ListQuery, PrincipalBody  # noqa: F401 (create_principal's body)
 from services.notify.schemas import MessageQuery as _Messages
-from kamkit.limits import PAGE_MAX
 from wire.records import KINDS
 
 
@@ -26,6 +27,7 @@ class _Strict(Schema):
 
 # --- bodies -------------------------------------------------------------------------------------
 
+
 @functools.cache
 def record_body(kind: str) -> type[Schema]:
     """The record kind's schema; a record that belongs to a period carries it as a field
@@ -35,18 +37,25 @@ def record_body(kind: str) -> type[Schema]:
         return spec.schema
     period = {"quarter": f.quarter, "month": f.month}[spec.period_required]
     name = "".join(part.title() for part in kind.split("_")) + "Record"
-    return type(name, (spec.schema,), {spec.period_required: period(required=True),
-                                       "__doc__": spec.schema.__doc__})
+    return type(
+        name, (spec.schema,), {spec.period_required: period(required=True), "__doc__": spec.schema.__doc__}
+    )
 
 
 @functools.cache
 def batch_body(kind: str) -> type[Schema]:
     name = "".join(part.title() for part in kind.split("_")) + "Batch"
     item = type(name + "Item", (record_body(kind),), {"__doc__": record_body(kind).__doc__})  # written inline
-    return type(name, (_Strict,), {
-        "records": fields.List(fields.Nested(item), required=True,
-                               validate=validate.Length(min=1, max=BATCH_MAX)),
-        "__doc__": f"Up to {BATCH_MAX} {kind} records, written all or none."})
+    return type(
+        name,
+        (_Strict,),
+        {
+            "records": fields.List(
+                fields.Nested(item), required=True, validate=validate.Length(min=1, max=BATCH_MAX)
+            ),
+            "__doc__": f"Up to {BATCH_MAX} {kind} records, written all or none.",
+        },
+    )
 
 
 class Changes(Schema):
@@ -79,6 +88,7 @@ class TokenBody(_Strict):
 
 class RecordListQuery(_Strict):
     """list_records' query (services.intake.schemas.ListQuery) as query parameters."""
+
     page = ListQuery._declared_fields["page"]
     page_size = ListQuery._declared_fields["page_size"]
     day_from = ListQuery._declared_fields["day_from"]
@@ -87,6 +97,7 @@ class RecordListQuery(_Strict):
 
 class AuditQuery(_Strict):
     """list_audit's filters (services.common.mixins), as query parameters."""
+
     business_line = f.line(load_default=None)
     principal = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
     target = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
@@ -110,6 +121,7 @@ class SheetQuery(PersonQuery, f.Paging):
 
 class CloseQuery(_Strict):
     """A close or run on what the service holds though intake has sent more: why (audited)."""
+
     accept_missing = f.optional_reason()
 
 
@@ -119,6 +131,7 @@ class OpportunityQuery(_Strict):
 
 # --- answers ------------------------------------------------------------------------------------
 
+
 class ErrorItem(Schema):
     field = fields.String(required=True, metadata={"description": "the argument or record field at fault"})
     message = fields.String(required=True)
@@ -127,8 +140,13 @@ class ErrorItem(Schema):
 
 class Error(Schema):
     """Every refusal: a code and each problem by field. Nothing was done."""
-    error = fields.String(required=True, metadata={"description": "invalid_facts, not_found, conflict, "
-                                                                  "unauthorized, forbidden, unavailable, ..."})
+
+    error = fields.String(
+        required=True,
+        metadata={
+            "description": "invalid_facts, not_found, conflict, unauthorized, forbidden, unavailable, ..."
+        },
+    )
     errors = fields.List(fields.Nested(ErrorItem), required=True)
 
 
@@ -166,8 +184,10 @@ class Summary(Schema):
 class AuditEntry(Schema):
     id = fields.Integer(required=True)
     at = fields.String(required=True)
-    principal = fields.String(required=True, metadata={"description": "'-' when access control is off; "
-                                                                      "'token:<id>' for an unknown token"})
+    principal = fields.String(
+        required=True,
+        metadata={"description": "'-' when access control is off; 'token:<id>' for an unknown token"},
+    )
     service = fields.String(required=True)
     action = fields.String(required=True)
     outcome = fields.String(required=True, metadata={"description": "done or refused"})
@@ -188,7 +208,9 @@ class AuditPage(Schema):
 
 
 class NewToken(Schema):
-    token = fields.String(required=True, metadata={"description": "kam_<id>_<secret>: shown in this answer only"})
+    token = fields.String(
+        required=True, metadata={"description": "kam_<id>_<secret>: shown in this answer only"}
+    )
     token_id = fields.String(required=True)
     principal = fields.String()
     expires_at = fields.String()
@@ -196,4 +218,3 @@ class NewToken(Schema):
 
 class Health(Schema):
     status = fields.String(required=True)
-

@@ -18,6 +18,7 @@ with its status: 400 bad input, 401, 403, 404, 409, 503 (a service not answering
 GATEWAY_RPC_TIMEOUT seconds, or not running: retry with the same key).
 Events: none. Tables: none (the gateway holds no data).
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,12 +33,13 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer
-from werkzeug.exceptions import MethodNotAllowed, NotFound as NoRoute
+from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.exceptions import NotFound as NoRoute
 from werkzeug.routing import Map, PathConverter, Rule
 from werkzeug.wrappers import Response
 
-from services.common.access.rules import parse_token
 from kamkit.errors import Internal, InvalidFacts, SuiteError, Unauthorized, Unavailable
+from services.common.access.rules import parse_token
 
 from . import openapi, pages
 from .responses import body_value, error_response, json_response, query_values
@@ -54,6 +56,7 @@ REQUEST_LINE_MAX = 1024 * 1024  # the web server's bare 414 only beyond this
 
 class _Everything(PathConverter):
     """Any path, newlines and all: the gateway answers every request itself, in JSON."""
+
     regex = r"[\s\S]*"
     part_isolating = False  # it spans "/" (werkzeug would guess otherwise from the regex)
 
@@ -91,16 +94,33 @@ http = _Http.decorator
 
 def _correlation(request) -> str:
     given = request.headers.get(_CORRELATION, "")
-    return given if given and len(given) <= 64 and given.isprintable() and given.isascii() else uuid.uuid4().hex
+    return (
+        given if given and len(given) <= 64 and given.isprintable() and given.isascii() else uuid.uuid4().hex
+    )
 
 
-_RULES = Map([Rule(r.werkzeug_rule, methods=[r.method], endpoint=r.name) for r in ROUTES]
-             + [Rule("/openapi.json", methods=["GET"], endpoint="openapi"),
-                Rule("/docs", methods=["GET"], endpoint="docs"),
-                Rule("/docs/<asset>", methods=["GET"], endpoint="asset"),
-                Rule("/health", methods=["GET"], endpoint="health"),
-                Rule("/", methods=["GET"], endpoint="docs")] + pages.rules(), strict_slashes=False)
-_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")  # answered here, 405 if not allowed
+_RULES = Map(
+    [Rule(r.werkzeug_rule, methods=[r.method], endpoint=r.name) for r in ROUTES]
+    + [
+        Rule("/openapi.json", methods=["GET"], endpoint="openapi"),
+        Rule("/docs", methods=["GET"], endpoint="docs"),
+        Rule("/docs/<asset>", methods=["GET"], endpoint="asset"),
+        Rule("/health", methods=["GET"], endpoint="health"),
+        Rule("/", methods=["GET"], endpoint="docs"),
+    ]
+    + pages.rules(),
+    strict_slashes=False,
+)
+_METHODS = (
+    "GET",
+    "HEAD",
+    "POST",
+    "PUT",
+    "PATCH",
+    "DELETE",
+    "OPTIONS",
+    "TRACE",
+)  # answered here, 405 if not allowed
 
 
 class _ContextData(DependencyProvider):
@@ -130,20 +150,37 @@ class GatewayService:
         try:
             endpoint, values = _RULES.bind_to_environ(request.environ).match()
         except NoRoute:
-            return json_response({"error": "not_found", "errors": [
-                {"field": "path", "message": f"no operation at {request.path}; see /docs"}]}, 404, headers)
+            return json_response(
+                {
+                    "error": "not_found",
+                    "errors": [{"field": "path", "message": f"no operation at {request.path}; see /docs"}],
+                },
+                404,
+                headers,
+            )
         except MethodNotAllowed as exc:
-            return json_response({"error": "method_not_allowed", "errors": [
-                {"field": "method", "message": f"{request.method} is not allowed here; use "
-                                               f"{', '.join(sorted(exc.valid_methods or []))}"}]}, 405,
-                {**headers, "Allow": ", ".join(exc.valid_methods or [])})
+            return json_response(
+                {
+                    "error": "method_not_allowed",
+                    "errors": [
+                        {
+                            "field": "method",
+                            "message": f"{request.method} is not allowed here; use "
+                            f"{', '.join(sorted(exc.valid_methods or []))}",
+                        }
+                    ],
+                },
+                405,
+                {**headers, "Allow": ", ".join(exc.valid_methods or [])},
+            )
         if endpoint in ("openapi", "docs", "asset", "health"):
             return self._public(endpoint, values, request)
         route = BY_NAME.get(endpoint)
         try:
             if parse_token(request.headers.get("Authorization")) is None:
-                raise Unauthorized("send 'Authorization: Bearer <token>' (README: who may do what)",
-                                   field="authorization")
+                raise Unauthorized(
+                    "send 'Authorization: Bearer <token>' (README: who may do what)", field="authorization"
+                )
             if len(request.environ.get("QUERY_STRING", "")) > QUERY_MAX:
                 raise InvalidFacts(f"the query is over {QUERY_MAX} bytes", field="query")
             if route is None:  # a page or workbook for people (pages.py), made from the same RPCs
@@ -157,8 +194,12 @@ class GatewayService:
             answer = self._call(route, args, kwargs)
         except SuiteError as exc:
             return error_response(exc, headers)
-        status = 201 if route.created == "always" or (
-            route.created == "change" and isinstance(answer, dict) and answer.get("change") == "created") else 200
+        status = (
+            201
+            if route.created == "always"
+            or (route.created == "change" and isinstance(answer, dict) and answer.get("change") == "created")
+            else 200
+        )
         return json_response(answer, status, headers)
 
     def _call(self, route, args, kwargs):
@@ -169,9 +210,14 @@ class GatewayService:
         timeout = float(self.config.get("GATEWAY_RPC_TIMEOUT", DEFAULT_RPC_TIMEOUT))
         try:
             reply = proxy.call_async(*args, **kwargs)
-            with eventlet.Timeout(timeout, Unavailable(
+            with eventlet.Timeout(
+                timeout,
+                Unavailable(
                     f"{service} did not answer within {timeout:g} s; retry (with the same "
-                    f"Idempotency-Key for a write)", field="service")):
+                    f"Idempotency-Key for a write)",
+                    field="service",
+                ),
+            ):
                 return reply.result()
         except UnknownService:
             raise Unavailable(f"{service} is not running; retry shortly", field="service") from None
@@ -194,9 +240,13 @@ _KEY = re.compile(r"^[\x21-\x7e]{1,128}$")  # visible ASCII: a UUID, an order nu
 
 def _idempotency_key(key: str, route) -> str:
     if not route.idempotent:
-        raise InvalidFacts("this operation is idempotent by itself; send no Idempotency-Key", field="Idempotency-Key")
+        raise InvalidFacts(
+            "this operation is idempotent by itself; send no Idempotency-Key", field="Idempotency-Key"
+        )
     if not _KEY.match(key):
-        raise InvalidFacts("1 to 128 visible ASCII characters (no spaces), e.g. a UUID", field="Idempotency-Key")
+        raise InvalidFacts(
+            "1 to 128 visible ASCII characters (no spaces), e.g. a UUID", field="Idempotency-Key"
+        )
     return key
 
 
@@ -207,13 +257,22 @@ _DOCS_PAGE = """<!doctype html>
 <script src="/docs/swagger-ui-bundle.js"></script>
 <script>window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#ui", deepLinking: true});</script>
 </body></html>"""
-_ASSETS = {"swagger-ui.css": "text/css", "swagger-ui-bundle.js": "application/javascript",
-           "favicon-32x32.png": "image/png"}
+_ASSETS = {
+    "swagger-ui.css": "text/css",
+    "swagger-ui-bundle.js": "application/javascript",
+    "favicon-32x32.png": "image/png",
+}
 
 
 def _asset(name: str) -> Response:
     if name not in _ASSETS:
-        return json_response({"error": "not_found", "errors": [{"field": "path", "message": "no such file"}]}, 404)
+        return json_response(
+            {"error": "not_found", "errors": [{"field": "path", "message": "no such file"}]}, 404
+        )
     import swagger_ui_bundle  # Swagger UI's files, shipped in a wheel: the docs page needs no internet
-    return Response((Path(swagger_ui_bundle.swagger_ui_path) / name).read_bytes(), content_type=_ASSETS[name],
-                    headers={"Cache-Control": "max-age=86400"})
+
+    return Response(
+        (Path(swagger_ui_bundle.swagger_ui_path) / name).read_bytes(),
+        content_type=_ASSETS[name],
+        headers={"Cache-Control": "max-age=86400"},
+    )

@@ -7,17 +7,18 @@ so every service can hold the same picture. Changes are idempotent by nature (a 
 a revocation clears it) except issue_token, which mints a new token each call: its secret is in
 that answer only.
 """
+
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from services.common.access import rules as access
-from services.common.access import guard
-from services.common.access.guard import AccessView
-from services.common.storage.db import utcnow
-from services.common.messaging.rpc import api, validated
-from wire import events as E
 from kamkit.errors import Conflict, NotFound
+from services.common.access import guard
+from services.common.access import rules as access
+from services.common.access.guard import AccessView
+from services.common.messaging.rpc import api, validated
+from services.common.storage.db import utcnow
+from wire import events as E
 
 from .models import Grant, Principal, Token
 from .schemas import AccessCall, PrincipalBody
@@ -45,7 +46,9 @@ class AccessAdmin:
         row = session.get(Principal, body["id"])
         if row is not None:
             if (row.name, row.kind) != (body["name"], body["kind"]):
-                raise Conflict(f"principal {body['id']!r} exists as {row.kind} {row.name!r}", field="principal.id")
+                raise Conflict(
+                    f"principal {body['id']!r} exists as {row.kind} {row.name!r}", field="principal.id"
+                )
             return self._principal_dict(row)
         session.add(Principal(id=body["id"], name=body["name"], kind=body["kind"], version=1))
         session.flush()
@@ -56,8 +59,9 @@ class AccessAdmin:
         """Give a principal a role on a business line ("*": every line), replacing the one it had."""
         args = validated(AccessCall, principal=principal, business_line=business_line, role=role)
         before = self._principal_dict(self._principal(args["principal"]))
-        self.db.session.merge(Grant(principal=args["principal"], business_line=args["business_line"],
-                                    role=args["role"]))
+        self.db.session.merge(
+            Grant(principal=args["principal"], business_line=args["business_line"], role=args["role"])
+        )
         return self._changed(args["principal"], before, args["business_line"])
 
     @api
@@ -76,11 +80,22 @@ class AccessAdmin:
         args = validated(AccessCall, principal=principal, days=days, note=note)
         before = self._principal_dict(self._principal(args["principal"]))
         new = access.new_token(utcnow(), args["days"])
-        self.db.session.add(Token(id=new.token_id, principal=args["principal"], secret_hash=new.secret_hash,
-                                  note=args.get("note"), expires_at=new.expires_at))
+        self.db.session.add(
+            Token(
+                id=new.token_id,
+                principal=args["principal"],
+                secret_hash=new.secret_hash,
+                note=args.get("note"),
+                expires_at=new.expires_at,
+            )
+        )
         self._changed(args["principal"], before)
-        return {"token": new.text, "token_id": new.token_id, "principal": args["principal"],
-                "expires_at": new.expires_at.isoformat(timespec="seconds")}
+        return {
+            "token": new.text,
+            "token_id": new.token_id,
+            "principal": args["principal"],
+            "expires_at": new.expires_at.isoformat(timespec="seconds"),
+        }
 
     @api
     def revoke_token(self, token_id):
@@ -120,8 +135,12 @@ class AccessAdmin:
         before and after: roles and token ids, never a secret), send the event; the principal."""
         with self.uow() as u:
             u.emit(E.ACCESS_CHANGED, access_event(u.session, self._principal(principal_id)))
-            u.audit(business_line=business_line, target=f"principal:{principal_id}",
-                    before=before, after=self._principal_dict(self._principal(principal_id)))
+            u.audit(
+                business_line=business_line,
+                target=f"principal:{principal_id}",
+                before=before,
+                after=self._principal_dict(self._principal(principal_id)),
+            )
             u.commit()
             guard.changed()  # this process's next call already sees it
         return self._principal_dict(self._principal(principal_id))
@@ -132,22 +151,47 @@ class AccessAdmin:
 
 def principal_dict(session, row, hashes=False) -> dict:
     """A principal with its roles and tokens (with ``hashes``: the tokens' secret hashes too)."""
-    grants = {g.business_line: g.role for g in session.query(Grant).filter_by(principal=row.id)
-              .order_by(Grant.business_line)}
-    tokens = [{"id": t.id, "note": t.note, "created_at": _iso(t.created_at), "expires_at": _iso(t.expires_at),
-               "revoked_at": _iso(t.revoked_at), **({"secret_hash": t.secret_hash} if hashes else {})}
-              for t in session.query(Token).filter_by(principal=row.id).order_by(Token.created_at, Token.id)]
-    return {"id": row.id, "name": row.name, "kind": row.kind, "version": row.version,
-            "grants": grants, "tokens": tokens}
+    grants = {
+        g.business_line: g.role
+        for g in session.query(Grant).filter_by(principal=row.id).order_by(Grant.business_line)
+    }
+    tokens = [
+        {
+            "id": t.id,
+            "note": t.note,
+            "created_at": _iso(t.created_at),
+            "expires_at": _iso(t.expires_at),
+            "revoked_at": _iso(t.revoked_at),
+            **({"secret_hash": t.secret_hash} if hashes else {}),
+        }
+        for t in session.query(Token).filter_by(principal=row.id).order_by(Token.created_at, Token.id)
+    ]
+    return {
+        "id": row.id,
+        "name": row.name,
+        "kind": row.kind,
+        "version": row.version,
+        "grants": grants,
+        "tokens": tokens,
+    }
 
 
 def access_event(session, row) -> dict:
     """The access_changed event of a principal as it now stands (flushed changes included)."""
     state = principal_dict(session, row, hashes=True)
-    return E.make_event(E.ACCESS_CHANGED, business_line=access.EVERY_LINE, principal=row.id, name=row.name,
-                        principal_kind=row.kind, version=row.version, grants=state["grants"],
-                        tokens=[{k: t[k] for k in ("id", "secret_hash", "expires_at", "revoked_at")}
-                                for t in state["tokens"]], as_of=None)
+    return E.make_event(
+        E.ACCESS_CHANGED,
+        business_line=access.EVERY_LINE,
+        principal=row.id,
+        name=row.name,
+        principal_kind=row.kind,
+        version=row.version,
+        grants=state["grants"],
+        tokens=[
+            {k: t[k] for k in ("id", "secret_hash", "expires_at", "revoked_at")} for t in state["tokens"]
+        ],
+        as_of=None,
+    )
 
 
 def _iso(moment):

@@ -1,4 +1,5 @@
 """intake's tables: the records themselves, plus the shared reliability tables."""
+
 from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 
 from services.common.storage.db import new_base, utcnow
@@ -6,7 +7,12 @@ from services.common.storage.uow import reliability
 
 Base = new_base("intake")  # its migrations: services/intake/migrations
 TABLES = reliability(Base)  # applied events, idempotency answers, outbox, audit trail (append-only)
-AppliedEvent, IdempotentCall, OutboxEvent, AuditEntry = TABLES.applied, TABLES.calls, TABLES.outbox, TABLES.audit
+AppliedEvent, IdempotentCall, OutboxEvent, AuditEntry = (
+    TABLES.applied,
+    TABLES.calls,
+    TABLES.outbox,
+    TABLES.audit,
+)
 
 
 class Record(Base):
@@ -30,14 +36,21 @@ class Record(Base):
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
     def to_dict(self):
-        return {"business_line": self.business_line, "kind": self.kind, "key": self.key,
-                "version": self.version, "record": self.doc}
+        return {
+            "business_line": self.business_line,
+            "kind": self.kind,
+            "key": self.key,
+            "version": self.version,
+            "record": self.doc,
+        }
 
 
 # --- who may do what (services.common.access.rules) ------------------------------------------------
 
+
 class Principal(Base):
     """A person or a calling system (HR, payroll, CRM) that holds roles and tokens."""
+
     __tablename__ = "principals"
     id = Column(String(100), primary_key=True)
     name = Column(String(200), nullable=False)
@@ -48,6 +61,7 @@ class Principal(Base):
 
 class Grant(Base):
     """A principal's role on one business line, or on every line ("*")."""
+
     __tablename__ = "grants"
     principal = Column(String(100), ForeignKey("principals.id"), primary_key=True)
     business_line = Column(String(100), primary_key=True)
@@ -56,6 +70,7 @@ class Grant(Base):
 
 class Token(Base):
     """An API token: its secret's SHA-256 only (the secret is shown once), an expiry, a revocation."""
+
     __tablename__ = "tokens"
     id = Column(String(16), primary_key=True)
     principal = Column(String(100), ForeignKey("principals.id"), nullable=False, index=True)

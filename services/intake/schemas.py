@@ -1,4 +1,5 @@
 """RPC argument schemas of intake (the record bodies themselves are in wire.records)."""
+
 from marshmallow import RAISE, Schema, fields, validate
 
 from kamkit.limits import PAGE_MAX
@@ -15,8 +16,12 @@ class ListQuery(Schema):
     page_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
     day_from = fields.Date(load_default=None)  # on the record's main date (e.g. discovered)
     day_to = fields.Date(load_default=None)
-    match = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=64)),  # field -> value
-                        values=fields.Raw(), load_default=dict, validate=validate.Length(max=20))
+    match = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=64)),  # field -> value
+        values=fields.Raw(),
+        load_default=dict,
+        validate=validate.Length(max=20),
+    )
 
 
 class Call(Schema):
@@ -25,15 +30,22 @@ class Call(Schema):
     class Meta:
         unknown = RAISE
 
-    business_line = fields.String(validate=[validate.Length(min=1, max=64),
-                                            validate.Regexp(r"^[^\x00-\x1f\x7f]*$",
-                                                            error="must not contain control characters")])
+    business_line = fields.String(
+        validate=[
+            validate.Length(min=1, max=64),
+            validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="must not contain control characters"),
+        ]
+    )
     kind = fields.String(validate=validate.OneOf(sorted(KINDS)))
     key = fields.String(validate=validate.Length(min=1, max=200))
     # scoped per business line: "k1" of one line never answers for another
-    idempotency_key = fields.String(allow_none=True, validate=[
-        validate.Length(min=1, max=128),
-        validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="must not contain control characters")])
+    idempotency_key = fields.String(
+        allow_none=True,
+        validate=[
+            validate.Length(min=1, max=128),
+            validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="must not contain control characters"),
+        ],
+    )
     changes = fields.Dict(keys=fields.String())
 
 
@@ -53,9 +65,13 @@ class PrincipalBody(Schema):
     class Meta:
         unknown = RAISE
 
-    id = fields.String(required=True, validate=[validate.Length(min=1, max=100),
-                                                validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._@-]*$",
-                                                                error="letters, digits and . _ @ - only")])
+    id = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=1, max=100),
+            validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._@-]*$", error="letters, digits and . _ @ - only"),
+        ],
+    )
     name = fields.String(required=True, validate=[validate.Length(min=1, max=200), _NO_CONTROL])
     kind = fields.String(required=True, validate=validate.OneOf(["person", "system"]))
 

@@ -36,6 +36,7 @@ SuiteErrors. Every change goes through a unit of work (services.common.storage.u
 store.py.
 Tables: models.py.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -92,8 +93,15 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
         validated(Call, idempotency_key=idempotency_key)
         doc = self._line_document(line)
         found = store.probe(self.db.session, doc["key"], [("business_line", doc["key"])])
-        return self._write("register_business_line", doc["key"], "business_line", doc["key"], doc, idempotency_key,
-                           current=found.get("business_line", doc["key"]))
+        return self._write(
+            "register_business_line",
+            doc["key"],
+            "business_line",
+            doc["key"],
+            doc,
+            idempotency_key,
+            current=found.get("business_line", doc["key"]),
+        )
 
     @api
     def register_branch(self, business_line, branch, idempotency_key=None):
@@ -153,8 +161,9 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
         (``records.<i>.<field>``) and nothing is written; a retry with the same key has one effect.
         Answers counts, not the records: {business_line, kind, count, created, updated}. The
         records go out as records_changed events of up to RECORDS_PER_EVENT records each."""
-        validated(Batch, business_line=business_line, kind=kind, records=records,
-                  idempotency_key=idempotency_key)
+        validated(
+            Batch, business_line=business_line, kind=kind, records=records, idempotency_key=idempotency_key
+        )
         if kind == "business_line":
             raise InvalidFacts("register business lines one by one", field="kind")
         docs, errors = [], []
@@ -162,8 +171,10 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
             try:
                 docs.append(validate_record(kind, record))
             except InvalidFacts as exc:
-                errors += [{**e, "field": f"records.{i}.{e['field']}" if e["field"] else f"records.{i}"}
-                           for e in exc.errors]
+                errors += [
+                    {**e, "field": f"records.{i}.{e['field']}" if e["field"] else f"records.{i}"}
+                    for e in exc.errors
+                ]
         if errors:
             raise InvalidFacts(errors)
         line = store.line(self.db.session, business_line)
@@ -174,44 +185,82 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
                 return earlier
             keys = [record_key(kind, d) for d in docs]
             seen: set[str] = set()
-            errors += [{"field": f"records.{i}.id", "message": f"{kind} {k!r} appears twice in the batch"}
-                       for i, k in enumerate(keys) if k in seen or seen.add(k)]
+            errors += [
+                {"field": f"records.{i}.id", "message": f"{kind} {k!r} appears twice in the batch"}
+                for i, k in enumerate(keys)
+                if k in seen or seen.add(k)
+            ]
             if kind == "person":
                 plugin = load_plugin(line.doc["plugin"], line.doc.get("parameters") or {})
-                errors += [{**e, "field": "records." + e["field"].removeprefix("people.")}
-                           for e in plugin.people_problems(docs)]
+                errors += [
+                    {**e, "field": "records." + e["field"].removeprefix("people.")}
+                    for e in plugin.people_problems(docs)
+                ]
             errors += self._batch_references(business_line, kind, docs)
             found = store.existing(u.session, business_line, kind, keys)
             if kind not in _REPLACEABLE:
-                errors += [{"field": f"records.{i}.id", "message": f"{kind} {k!r} already exists; change it with "
-                            f"update_record"} for i, k in enumerate(keys) if k in found]
+                errors += [
+                    {
+                        "field": f"records.{i}.id",
+                        "message": f"{kind} {k!r} already exists; change it with update_record",
+                    }
+                    for i, k in enumerate(keys)
+                    if k in found
+                ]
             if errors:
                 raise InvalidFacts(errors)
-            return self._write_batch(u, business_line, kind, store.batch_changes(business_line, kind, docs, keys,
-                                                                                 found, record_day))
+            return self._write_batch(
+                u,
+                business_line,
+                kind,
+                store.batch_changes(business_line, kind, docs, keys, found, record_day),
+            )
 
     @api
     def update_record(self, business_line, kind, key, changes, idempotency_key=None):
         """Merge ``changes`` into the record and check the result exactly as a first write is
         checked (a business line's plugin and parameters included)."""
-        validated(Call, business_line=business_line, kind=kind, key=key, changes=changes,
-                  idempotency_key=idempotency_key)
+        validated(
+            Call,
+            business_line=business_line,
+            kind=kind,
+            key=key,
+            changes=changes,
+            idempotency_key=idempotency_key,
+        )
         current = store.record(self.db.session, business_line, kind, key)
         merged = {**current.doc, **changes}
         if kind == "business_line":
             doc = self._line_document(merged)
             if doc["key"] != key:
                 raise InvalidFacts("a record's key cannot change", field="changes.key")
-            return self._write("update_record", key, kind, key, doc, idempotency_key, update=True,
-                               current=store.Stored(current.id, current.version), before=current.doc)
+            return self._write(
+                "update_record",
+                key,
+                kind,
+                key,
+                doc,
+                idempotency_key,
+                update=True,
+                current=store.Stored(current.id, current.version),
+                before=current.doc,
+            )
         try:
             same_key = record_key(kind, merged) == key
         except KeyError:
             same_key = False
         if not same_key:
             raise InvalidFacts("a record's key cannot change", field="changes")
-        return self._save("update_record", business_line, kind, merged, idempotency_key, update=True,
-                          based_on=current.version, before=dict(current.doc))
+        return self._save(
+            "update_record",
+            business_line,
+            kind,
+            merged,
+            idempotency_key,
+            update=True,
+            based_on=current.version,
+            before=dict(current.doc),
+        )
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -253,22 +302,33 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
         except UnknownPlugin:
             raise
         except ConfigError as exc:
-            raise InvalidFacts([{**e, "field": f"parameters.{e['field']}" if e["field"] else "parameters"}
-                                for e in exc.errors]) from None
+            raise InvalidFacts(
+                [
+                    {**e, "field": f"parameters.{e['field']}" if e["field"] else "parameters"}
+                    for e in exc.errors
+                ]
+            ) from None
         return doc
 
-    def _save(self, method, business_line, kind, document, idempotency_key, update=False, based_on=None,
-              before=None):
+    def _save(
+        self, method, business_line, kind, document, idempotency_key, update=False, based_on=None, before=None
+    ):
         validated(Call, business_line=business_line, idempotency_key=idempotency_key)
         doc = validate_record(kind, document)
         key = record_key(kind, doc)
         wanted, refs = _references(kind, [doc])
         # one query finds the line, every record this one names, this record itself and the
         # idempotency key's earlier answer
-        found = store.probe(self.db.session, business_line,
-                            [("business_line", business_line), (kind, key),
-                             *((t, v) for t, values in wanted.items() for v in values)],
-                            _scoped(business_line, idempotency_key))
+        found = store.probe(
+            self.db.session,
+            business_line,
+            [
+                ("business_line", business_line),
+                (kind, key),
+                *((t, v) for t, values in wanted.items() for v in values),
+            ],
+            _scoped(business_line, idempotency_key),
+        )
         line = found.get("business_line", business_line)
         if line is None:
             raise NotFound(f"business line {business_line!r} is not registered", field="business_line")
@@ -277,8 +337,11 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
             problems = plugin.people_problems([doc])
             if problems:
                 raise InvalidFacts([{**e, "field": e["field"].replace("people.0.", "")} for e in problems])
-        errors = [{"field": name, "message": f"unknown {target} {value!r}"}
-                  for _, name, target, value in refs if found.get(target, value) is None]
+        errors = [
+            {"field": name, "message": f"unknown {target} {value!r}"}
+            for _, name, target, value in refs
+            if found.get(target, value) is None
+        ]
         if errors:
             raise InvalidFacts(errors)
         stored = found.get(kind, key)
@@ -287,36 +350,74 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
             # undo what the other call changed
             self.db.session.rollback()
             raise Conflict(f"{kind} {key!r} was written concurrently; retry", field="key")
-        return self._write(method, business_line, kind, key, doc, idempotency_key, update, stored,
-                           earlier=found.earlier, before=before)
+        return self._write(
+            method,
+            business_line,
+            kind,
+            key,
+            doc,
+            idempotency_key,
+            update,
+            stored,
+            earlier=found.earlier,
+            before=before,
+        )
 
     def _batch_references(self, business_line, kind, docs) -> list[dict[str, str]]:
         """Every reference of every record, checked with one query per referenced kind; a
         record may name another record of the same batch (a branch and its people)."""
         wanted, refs = _references(kind, docs)
-        known = {target: set(store.existing(self.db.session, business_line, target, sorted(values)))
-                 for target, values in wanted.items()}
+        known = {
+            target: set(store.existing(self.db.session, business_line, target, sorted(values)))
+            for target, values in wanted.items()
+        }
         known.setdefault(kind, set()).update(record_key(kind, d) for d in docs)
-        return [{"field": f"records.{i}.{name}", "message": f"unknown {target} {value!r}"}
-                for i, name, target, value in refs if value not in known.get(target, set())]
+        return [
+            {"field": f"records.{i}.{name}", "message": f"unknown {target} {value!r}"}
+            for i, name, target, value in refs
+            if value not in known.get(target, set())
+        ]
 
     def _write_batch(self, u, business_line, kind, batch: store.BatchChanges):
         """The whole batch in one transaction: its events first (records_changed, up to
         RECORDS_PER_EVENT records or EVENT_BYTES of them an event), its records, one audit entry
         and the idempotency answer; after the commit the events are sent."""
-        events = [E.make_event(E.RECORDS_CHANGED, record_checked=True, business_line=business_line, kind=kind,
-                               records=part, as_of=None) for part in _event_parts(batch.changes, batch.sizes)]
+        events = [
+            E.make_event(
+                E.RECORDS_CHANGED,
+                record_checked=True,
+                business_line=business_line,
+                kind=kind,
+                records=part,
+                as_of=None,
+            )
+            for part in _event_parts(batch.changes, batch.sizes)
+        ]
         # the first statement takes SQLite's writer gate before the driver-level insert
         for event in events:
             u.emit(E.RECORDS_CHANGED, event)
         try:
             store.write_batch(u, business_line, kind, batch)
-            response = {"business_line": business_line, "kind": kind, "count": len(batch.changes),
-                        "created": len(batch.new_rows), "updated": len(batch.moved)}
+            response = {
+                "business_line": business_line,
+                "kind": kind,
+                "count": len(batch.changes),
+                "created": len(batch.new_rows),
+                "updated": len(batch.moved),
+            }
             # one entry a batch: which records, and what each became (its own event carries the same)
-            u.audit("record_batch", business_line=business_line, target=f"{kind}:batch",
-                    after={**response, "records": [{"key": c["key"], "version": c["version"], "change": c["change"]}
-                                                   for c in batch.changes]})
+            u.audit(
+                "record_batch",
+                business_line=business_line,
+                target=f"{kind}:batch",
+                after={
+                    **response,
+                    "records": [
+                        {"key": c["key"], "version": c["version"], "change": c["change"]}
+                        for c in batch.changes
+                    ],
+                },
+            )
             u.answer(response)
             u.commit()
         except IntegrityError:  # a concurrent writer took one of the keys: nothing of this batch stands
@@ -324,12 +425,24 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
             earlier = u.stored_answer()
             if earlier is not None:
                 return earlier
-            raise Conflict("a record of the batch was written concurrently; retry the batch", field="records") \
-                from None
+            raise Conflict(
+                "a record of the batch was written concurrently; retry the batch", field="records"
+            ) from None
         return response
 
-    def _write(self, method, business_line, kind, key, doc, idempotency_key, update=False, current=None,
-               earlier=_UNREAD, before=None):
+    def _write(
+        self,
+        method,
+        business_line,
+        kind,
+        key,
+        doc,
+        idempotency_key,
+        update=False,
+        current=None,
+        earlier=_UNREAD,
+        before=None,
+    ):
         """Store one record with its audit entry, event and idempotency answer in one unit of
         work (store.write: the path every call takes), then send the event.
 
@@ -337,7 +450,9 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
         key's earlier answer (None: it has none) if the caller's probe read it."""
         digest = request_hash(method, [business_line, kind, doc])
         with self.uow(_idempotency(business_line, idempotency_key, method, digest)) as u:
-            answer = u.earlier_answer() if earlier is _UNREAD else (None if earlier is None else u.replay(earlier))
+            answer = (
+                u.earlier_answer() if earlier is _UNREAD else (None if earlier is None else u.replay(earlier))
+            )
             if answer is not None:
                 return answer
             if current is None and update:
@@ -345,16 +460,34 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
             if current is not None and not update and kind not in _REPLACEABLE:
                 raise Conflict(f"{kind} {key!r} already exists; change it with update_record", field="id")
             change = store.Change(business_line, kind, key, doc, record_day(kind, doc), current, event=None)
-            response = {"business_line": business_line, "kind": kind, "key": key,
-                        "version": change.version, "change": "created" if current is None else "updated",
-                        "record": doc}
-            event = E.make_event(E.RECORD_CHANGED, record_checked=True, business_line=business_line, kind=kind,
-                                 key=key, version=change.version, record=doc, change=response["change"],
-                                 as_of=None)
+            response = {
+                "business_line": business_line,
+                "kind": kind,
+                "key": key,
+                "version": change.version,
+                "change": "created" if current is None else "updated",
+                "record": doc,
+            }
+            event = E.make_event(
+                E.RECORD_CHANGED,
+                record_checked=True,
+                business_line=business_line,
+                kind=kind,
+                key=key,
+                version=change.version,
+                record=doc,
+                change=response["change"],
+                as_of=None,
+            )
             try:
-                store.write(u, dataclasses.replace(change, event=event),
-                            u.audit_row(method, business_line=business_line, target=f"{kind}:{key}",
-                                        before=before, after=doc), response)
+                store.write(
+                    u,
+                    dataclasses.replace(change, event=event),
+                    u.audit_row(
+                        method, business_line=business_line, target=f"{kind}:{key}", before=before, after=doc
+                    ),
+                    response,
+                )
                 u.commit()
             except IntegrityError:
                 # a concurrent call won the same natural key or idempotency key: answer as it did
@@ -391,8 +524,10 @@ def _references(kind, docs) -> tuple[dict[str, set[str]], list[tuple[int, str, s
     refs = []
     for i, doc in enumerate(docs):
         pairs = [(f, target, doc.get(f)) for f, target in KINDS[kind].references if doc.get(f) is not None]
-        pairs += [(f"contributions.{j}.person", "person", s.get("person"))
-                  for j, s in enumerate(doc.get("contributions") or [])]
+        pairs += [
+            (f"contributions.{j}.person", "person", s.get("person"))
+            for j, s in enumerate(doc.get("contributions") or [])
+        ]
         for name, target, value in pairs:
             wanted.setdefault(target, set()).add(str(value))
             refs.append((i, name, target, str(value)))

@@ -7,15 +7,17 @@ and retries failures. Configured in the service config under NOTIFY_CHANNELS, e.
          recipients: [sales-ops@example.com]}
       - {name: hook, type: webhook, url: "http://127.0.0.1:8080/kam"}
 """
+
 from __future__ import annotations
 
 import json
 import re
 import smtplib
 import urllib.request
+from collections.abc import Mapping
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from nameko.extensions import DependencyProvider
 
@@ -42,8 +44,18 @@ class OutboxChannel:
 class SmtpChannel:
     """Sends each message as a multipart (text + HTML) e-mail."""
 
-    def __init__(self, name, host, port=25, sender="kam@localhost", recipients=(), timeout=10,
-                 starttls=False, username=None, password=None):
+    def __init__(
+        self,
+        name,
+        host,
+        port=25,
+        sender="kam@localhost",
+        recipients=(),
+        timeout=10,
+        starttls=False,
+        username=None,
+        password=None,
+    ):
         if not recipients:
             raise ConfigError("an smtp channel needs recipients", field=f"NOTIFY_CHANNELS.{name}.recipients")
         self.name, self.host, self.port, self.sender = name, host, int(port), sender
@@ -71,11 +83,20 @@ class WebhookChannel:
         self.name, self.url, self.timeout = name, url, timeout
 
     def send(self, message) -> None:
-        body = json.dumps({"id": message.id, "kind": message.kind, "business_line": message.business_line,
-                           "subject": message.subject, "markdown": message.markdown, "data": message.data},
-                          ensure_ascii=False).encode("utf-8")
-        request = urllib.request.Request(self.url, data=body, method="POST",
-                                         headers={"Content-Type": "application/json; charset=utf-8"})
+        body = json.dumps(
+            {
+                "id": message.id,
+                "kind": message.kind,
+                "business_line": message.business_line,
+                "subject": message.subject,
+                "markdown": message.markdown,
+                "data": message.data,
+            },
+            ensure_ascii=False,
+        ).encode("utf-8")
+        request = urllib.request.Request(
+            self.url, data=body, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
+        )
         with urllib.request.urlopen(request, timeout=self.timeout) as answer:
             if not 200 <= answer.status < 300:
                 raise RuntimeError(f"webhook answered {answer.status}")
@@ -91,8 +112,9 @@ def build(specs: list[Mapping[str, Any]]) -> dict[str, Any]:
         kind = spec.pop("type", None)
         name = spec.setdefault("name", kind or str(i))
         if kind not in TYPES:
-            raise ConfigError(f"unknown channel type {kind!r}; known: {', '.join(TYPES)}",
-                              field=f"NOTIFY_CHANNELS.{i}.type")
+            raise ConfigError(
+                f"unknown channel type {kind!r}; known: {', '.join(TYPES)}", field=f"NOTIFY_CHANNELS.{i}.type"
+            )
         try:
             channels[name] = TYPES[kind](**spec)
         except TypeError as exc:
@@ -105,7 +127,8 @@ class Channels(DependencyProvider):
 
     def setup(self):
         specs = self.container.config.get("NOTIFY_CHANNELS") or [
-            {"name": "outbox", "type": "outbox", "dir": "var/outbox"}]
+            {"name": "outbox", "type": "outbox", "dir": "var/outbox"}
+        ]
         self.channels = build(specs)
 
     def get_dependency(self, worker_ctx):

@@ -1,6 +1,17 @@
 """notify's tables: what it knows of opportunities (for the bulletin), messages and deliveries."""
-from sqlalchemy import (JSON, Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Text,
-                        UniqueConstraint)
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 
 from services.common.access.guard import access_table
 from services.common.storage.db import new_base, utcnow
@@ -8,12 +19,18 @@ from services.common.storage.uow import reliability
 
 Base = new_base("notify")  # its migrations: services/notify/migrations
 TABLES = reliability(Base)  # applied events, idempotency answers, outbox, audit trail (append-only)
-AppliedEvent, IdempotentCall, OutboxEvent, AuditEntry = TABLES.applied, TABLES.calls, TABLES.outbox, TABLES.audit
+AppliedEvent, IdempotentCall, OutboxEvent, AuditEntry = (
+    TABLES.applied,
+    TABLES.calls,
+    TABLES.outbox,
+    TABLES.audit,
+)
 AccessPrincipal = access_table(Base)  # who may do what, as intake announced it
 
 
 class Opportunity(Base):
     """Projection for the weekly bulletin: the record, its assignment and its last follow-up."""
+
     __tablename__ = "opportunities"
     business_line = Column(String(100), primary_key=True)
     id = Column(String(100), primary_key=True)
@@ -31,6 +48,7 @@ class Opportunity(Base):
 class Message(Base):
     """A rendered message; ``dedup`` (the source event id, or line + week for a bulletin) makes
     each one once."""
+
     __tablename__ = "messages"
     id = Column(Integer, primary_key=True, autoincrement=True)
     dedup = Column(String(200), nullable=False, unique=True)
@@ -45,6 +63,7 @@ class Message(Base):
 
 class Delivery(Base):
     """One message on one channel: pending -> sent, or failed and retried with back-off."""
+
     __tablename__ = "deliveries"
     __table_args__ = (UniqueConstraint("message_id", "channel", name="uq_delivery"),)
     id = Column(Integer, primary_key=True, autoincrement=True)

@@ -1,10 +1,17 @@
 """notify's RPC argument schemas."""
+
 from marshmallow import RAISE, Schema, fields, validate
 
 from services.common.messaging import rpc_fields as f
 
-KINDS = ("owner_assigned", "escalation", "monthly_sheet", "quarterly_statement", "stale_statement",
-         "weekly_bulletin")
+KINDS = (
+    "owner_assigned",
+    "escalation",
+    "monthly_sheet",
+    "quarterly_statement",
+    "stale_statement",
+    "weekly_bulletin",
+)
 STATUSES = ("pending", "retrying", "sent", "failed")
 
 

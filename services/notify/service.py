@@ -20,6 +20,7 @@ trail, and the access projection; handlers apply only the suite's own events, on
 (services.common.messaging.entrypoints); RPCs answer only SuiteErrors.
 Tables: models.py.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -30,14 +31,14 @@ from nameko.timer import timer
 from sqlalchemy import case, update
 from sqlalchemy.exc import IntegrityError
 
-from wire import events as E
-from services.common.storage.db import ServiceDatabase, utcnow
-from services.common.messaging.entrypoints import handles
-from services.common.storage.uow import UnitsOfWork
 from services.common import mixins  # a module: `nameko run` would run a mixin class found here
-from services.common.storage.upsert import insert_ignore
-from services.common.storage.projection import each_change
+from services.common.messaging.entrypoints import handles
 from services.common.messaging.rpc import api, validated
+from services.common.storage.db import ServiceDatabase, utcnow
+from services.common.storage.projection import each_change
+from services.common.storage.uow import UnitsOfWork
+from services.common.storage.upsert import insert_ignore
+from wire import events as E
 
 from . import templates as T
 from .channels import Channels
@@ -73,13 +74,25 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
             for change in each_change(payload):  # a batch's records all in this one transaction
                 doc, line = change["record"], change["business_line"]
                 if change["kind"] == "opportunity":
-                    self._set(line, doc["id"], Opportunity.version < change["version"],
-                              version=change["version"], doc=doc)
+                    self._set(
+                        line,
+                        doc["id"],
+                        Opportunity.version < change["version"],
+                        version=change["version"],
+                        doc=doc,
+                    )
                 else:
                     day = date.fromisoformat(doc["date"])
-                    self._set(line, doc["opportunity"], None, last_follow_up=case(
-                        (Opportunity.last_follow_up.is_(None), day),
-                        (Opportunity.last_follow_up < day, day), else_=Opportunity.last_follow_up))
+                    self._set(
+                        line,
+                        doc["opportunity"],
+                        None,
+                        last_follow_up=case(
+                            (Opportunity.last_follow_up.is_(None), day),
+                            (Opportunity.last_follow_up < day, day),
+                            else_=Opportunity.last_follow_up,
+                        ),
+                    )
 
     @handles(E.INTAKE, E.RECORDS_CHANGED)
     def on_records_changed(self, payload):
@@ -89,13 +102,19 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
         """Make sure the opportunity's row exists, then update it in one statement (where
         ``condition`` holds); returns whether it was updated."""
         session = self.db.session
-        session.execute(insert_ignore(session, Opportunity, dict(
-            business_line=line, id=key, version=0, escalations=0, in_bulletin=False)))
+        session.execute(
+            insert_ignore(
+                session,
+                Opportunity,
+                dict(business_line=line, id=key, version=0, escalations=0, in_bulletin=False),
+            )
+        )
         where = [Opportunity.business_line == line, Opportunity.id == key]
         if condition is not None:
             where.append(condition)
-        return session.execute(update(Opportunity).where(*where).values(**values)
-                               .execution_options(synchronize_session=False)).rowcount
+        return session.execute(
+            update(Opportunity).where(*where).values(**values).execution_options(synchronize_session=False)
+        ).rowcount
 
     @staticmethod
     def _first(u, payload):
@@ -110,45 +129,80 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
                 return
             n = payload.get("assignment")
             newer = None if n is None else Opportunity.assignment < n
-            changed = self._set(payload["business_line"], payload["opportunity"], newer, tier=payload["tier"],
-                                owner=payload["owner"], owner_role=payload["owner_role"],
-                                in_bulletin=payload["in_bulletin"], **({} if n is None else {"assignment": n}))
+            changed = self._set(
+                payload["business_line"],
+                payload["opportunity"],
+                newer,
+                tier=payload["tier"],
+                owner=payload["owner"],
+                owner_role=payload["owner_role"],
+                in_bulletin=payload["in_bulletin"],
+                **({} if n is None else {"assignment": n}),
+            )
             if not changed:  # an older assignment after a newer one (a retried delivery): the newer
                 return  # stands, and nobody is told of an owner who no longer is
-            self._make(u, payload["event_id"], payload["business_line"], "owner_assigned",
-                       T.owner_assigned(payload), payload)
+            self._make(
+                u,
+                payload["event_id"],
+                payload["business_line"],
+                "owner_assigned",
+                T.owner_assigned(payload),
+                payload,
+            )
 
     @handles(E.ESCALATION, E.OPPORTUNITY_ESCALATED)
     def on_escalated(self, payload):
         with self.uow() as u:
             if not self._first(u, payload):
                 return
-            self._set(payload["business_line"], payload["opportunity"], None,
-                      escalations=Opportunity.escalations + 1)
-            self._make(u, payload["event_id"], payload["business_line"], "escalation", T.escalated(payload),
-                       payload)
+            self._set(
+                payload["business_line"],
+                payload["opportunity"],
+                None,
+                escalations=Opportunity.escalations + 1,
+            )
+            self._make(
+                u, payload["event_id"], payload["business_line"], "escalation", T.escalated(payload), payload
+            )
 
     @handles(E.ASSESSMENT, E.MONTH_CLOSED)
     def on_month_closed(self, payload):
         with self.uow() as u:
             if self._first(u, payload):
-                self._make(u, payload["event_id"], payload["business_line"], "monthly_sheet",
-                           T.period_closed(payload, "月度考核扣分表", "monthly penalty sheet"), payload)
+                self._make(
+                    u,
+                    payload["event_id"],
+                    payload["business_line"],
+                    "monthly_sheet",
+                    T.period_closed(payload, "月度考核扣分表", "monthly penalty sheet"),
+                    payload,
+                )
 
     @handles(E.COMPENSATION, E.QUARTER_CLOSED)
     def on_quarter_closed(self, payload):
         with self.uow() as u:
             if self._first(u, payload):
-                self._make(u, payload["event_id"], payload["business_line"], "quarterly_statement",
-                           T.period_closed(payload, "季度提成奖金结算", "quarterly commission statement"),
-                           payload)
+                self._make(
+                    u,
+                    payload["event_id"],
+                    payload["business_line"],
+                    "quarterly_statement",
+                    T.period_closed(payload, "季度提成奖金结算", "quarterly commission statement"),
+                    payload,
+                )
 
     @handles(E.COMPENSATION, E.PERIOD_STALE)
     def on_period_stale(self, payload):
         with self.uow() as u:
             if self._first(u, payload):
-                self._make(u, payload["event_id"], payload["business_line"], "stale_statement",
-                           T.period_stale(payload), payload)
+                self._make(
+                    u,
+                    payload["event_id"],
+                    payload["business_line"],
+                    "stale_statement",
+                    T.period_stale(payload),
+                    payload,
+                )
 
     # --- the weekly bulletin -------------------------------------------------------------
 
@@ -157,22 +211,38 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
         args = validated(Bulletin, as_of=as_of, business_line=business_line)
         day, business_line = args["as_of"], args["business_line"]
         session = self.db.session
-        lines = [business_line] if business_line else [
-            r[0] for r in session.query(Opportunity.business_line).distinct().order_by(Opportunity.business_line)]
+        lines = (
+            [business_line]
+            if business_line
+            else [
+                r[0]
+                for r in session.query(Opportunity.business_line)
+                .distinct()
+                .order_by(Opportunity.business_line)
+            ]
+        )
         year, week, _ = day.isocalendar()
         made = []
         for line in lines:
-            rows = [self._bulletin_row(o, day) for o in
-                    session.query(Opportunity).filter_by(business_line=line, in_bulletin=True)
-                    .order_by(Opportunity.id)
-                    if o.doc and o.doc.get("status", "open") == "open"]
+            rows = [
+                self._bulletin_row(o, day)
+                for o in session.query(Opportunity)
+                .filter_by(business_line=line, in_bulletin=True)
+                .order_by(Opportunity.id)
+                if o.doc and o.doc.get("status", "open") == "open"
+            ]
             rows.sort(key=lambda r: (-Decimal(r["amount"]), r["opportunity"]))  # biggest first
             doc = T.weekly_bulletin(line, day.isoformat(), rows)
             with self.uow() as u:
-                message = self._make(u, f"bulletin:{line}:{year}-W{week:02d}", line, "weekly_bulletin", doc,
-                                     {"as_of": day.isoformat(), "rows": rows},
-                                     audited={"subject": doc.title, "as_of": day.isoformat(),
-                                              "opportunities": len(rows)})
+                message = self._make(
+                    u,
+                    f"bulletin:{line}:{year}-W{week:02d}",
+                    line,
+                    "weekly_bulletin",
+                    doc,
+                    {"as_of": day.isoformat(), "rows": rows},
+                    audited={"subject": doc.title, "as_of": day.isoformat(), "opportunities": len(rows)},
+                )
             made.append({"business_line": line, "message": message, "opportunities": len(rows)})
         return made
 
@@ -180,9 +250,16 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
     def _bulletin_row(o, day):
         last = o.last_follow_up
         since = (day - (last or date.fromisoformat(o.doc.get("entered") or o.doc["discovered"]))).days
-        return {"opportunity": o.id, "amount": str(o.doc["amount"]), "lines": o.doc.get("lines", 0),
-                "tier": o.tier, "owner": o.owner, "last_follow_up": last.isoformat() if last else None,
-                "days_since": since, "escalations": o.escalations}
+        return {
+            "opportunity": o.id,
+            "amount": str(o.doc["amount"]),
+            "lines": o.doc.get("lines", 0),
+            "tier": o.tier,
+            "owner": o.owner,
+            "last_follow_up": last.isoformat() if last else None,
+            "days_since": since,
+            "escalations": o.escalations,
+        }
 
     @timer(interval=7 * 24 * 3600)
     def weekly(self):
@@ -199,8 +276,15 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
         if existing is not None:
             u.commit()
             return existing.id
-        message = Message(dedup=dedup, business_line=line, kind=kind, subject=doc.title,
-                          markdown=T.to_markdown(doc), html=T.to_html(doc), data=data)
+        message = Message(
+            dedup=dedup,
+            business_line=line,
+            kind=kind,
+            subject=doc.title,
+            markdown=T.to_markdown(doc),
+            html=T.to_html(doc),
+            data=data,
+        )
         session.add(message)
         session.flush()
         for name in sorted(self.channels):
@@ -212,8 +296,9 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
         except IntegrityError:  # made by another worker at the same moment
             u.rollback()
             return session.query(Message).filter_by(dedup=dedup).one().id
-        self._deliver([d.id for d in session.query(Delivery.id).filter_by(message_id=message.id)
-                       .order_by(Delivery.id)])
+        self._deliver(
+            [d.id for d in session.query(Delivery.id).filter_by(message_id=message.id).order_by(Delivery.id)]
+        )
         return message.id
 
     def _deliver(self, ids, now=None):
@@ -227,10 +312,15 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
         for delivery_id in ids:
             now_ = now or utcnow()
             claimed = session.execute(
-                update(Delivery).where(Delivery.id == delivery_id, Delivery.status.in_(("pending", "retrying")),
-                                       Delivery.next_attempt <= now_)
+                update(Delivery)
+                .where(
+                    Delivery.id == delivery_id,
+                    Delivery.status.in_(("pending", "retrying")),
+                    Delivery.next_attempt <= now_,
+                )
                 .values(next_attempt=now_ + SEND_LEASE, attempts=Delivery.attempts + 1)
-                .execution_options(synchronize_session=False)).rowcount
+                .execution_options(synchronize_session=False)
+            ).rowcount
             session.commit()
             if not claimed:
                 continue
@@ -241,7 +331,7 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
             except Exception as exc:  # any channel failure is logged and retried, never lost
                 d.last_error = f"{type(exc).__name__}: {exc}"[:2000]
                 d.status = "failed" if d.attempts >= max_attempts else "retrying"
-                d.next_attempt = utcnow() + timedelta(seconds=min(3600, 2 ** d.attempts))
+                d.next_attempt = utcnow() + timedelta(seconds=min(3600, 2**d.attempts))
             else:
                 d.status, d.sent_at, d.last_error = "sent", utcnow(), None
             session.commit()
@@ -255,9 +345,12 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
     def retry_deliveries(self, as_of_now=None):
         """Attempt every delivery that is retrying and due (``as_of_now``: ISO datetime, for tests)."""
         now = validated(Retry, as_of_now=as_of_now)["as_of_now"] or utcnow()
-        due = [d.id for d in self.db.session.query(Delivery.id)
-               .filter(Delivery.status.in_(("pending", "retrying")), Delivery.next_attempt <= now)
-               .order_by(Delivery.id)]
+        due = [
+            d.id
+            for d in self.db.session.query(Delivery.id)
+            .filter(Delivery.status.in_(("pending", "retrying")), Delivery.next_attempt <= now)
+            .order_by(Delivery.id)
+        ]
         return self._deliver(due, now)
 
     @api
@@ -268,8 +361,16 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
             rows = rows.filter_by(business_line=business_line)
         if kind:
             rows = rows.filter_by(kind=kind)
-        return [{"id": m.id, "business_line": m.business_line, "kind": m.kind, "subject": m.subject,
-                 "markdown": m.markdown} for m in rows.order_by(Message.id)]
+        return [
+            {
+                "id": m.id,
+                "business_line": m.business_line,
+                "kind": m.kind,
+                "subject": m.subject,
+                "markdown": m.markdown,
+            }
+            for m in rows.order_by(Message.id)
+        ]
 
     @api
     def list_deliveries(self, status=None):
@@ -277,5 +378,13 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
         rows = self.db.session.query(Delivery)
         if status:
             rows = rows.filter_by(status=status)
-        return [{"message": d.message_id, "channel": d.channel, "status": d.status, "attempts": d.attempts,
-                 "last_error": d.last_error} for d in rows.order_by(Delivery.id)]
+        return [
+            {
+                "message": d.message_id,
+                "channel": d.channel,
+                "status": d.status,
+                "attempts": d.attempts,
+                "last_error": d.last_error,
+            }
+            for d in rows.order_by(Delivery.id)
+        ]

@@ -1,4 +1,5 @@
 """`kam access bootstrap`: the first administrator, created where intake keeps its data."""
+
 import json
 
 import sqlalchemy as sa
@@ -19,10 +20,15 @@ def test_the_first_administrator_is_created_once_with_a_token_shown_once(tmp_pat
 
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        stored = conn.execute(sa.select(Token.secret_hash, Token.expires_at, Token.revoked_at)
-                              .where(Token.id == token_id)).one()
-        (event,) = [json.loads(p) if isinstance(p, str) else p for p in conn.execute(
-            sa.select(OutboxEvent.payload).where(OutboxEvent.event_type == E.ACCESS_CHANGED)).scalars()]
+        stored = conn.execute(
+            sa.select(Token.secret_hash, Token.expires_at, Token.revoked_at).where(Token.id == token_id)
+        ).one()
+        (event,) = [
+            json.loads(p) if isinstance(p, str) else p
+            for p in conn.execute(
+                sa.select(OutboxEvent.payload).where(OutboxEvent.event_type == E.ACCESS_CHANGED)
+            ).scalars()
+        ]
     engine.dispose()
     assert access.token_valid(stored.secret_hash, secret, stored.expires_at, stored.revoked_at, utcnow())
     assert event["grants"] == {"*": "admin"} and secret not in json.dumps(event)
@@ -32,5 +38,8 @@ def test_the_first_administrator_is_created_once_with_a_token_shown_once(tmp_pat
     assert main(["access", "bootstrap", "zhang", "--name", "Zhang", "--database", url]) == 2
     assert "an administrator of every line exists already (li.wei)" in capsys.readouterr().err
     # a bad id is named, nothing written
-    assert main(["access", "bootstrap", "bad id", "--name", "X", "--database", f"sqlite:///{tmp_path / 'b.db'}"]) == 2
+    assert (
+        main(["access", "bootstrap", "bad id", "--name", "X", "--database", f"sqlite:///{tmp_path / 'b.db'}"])
+        == 2
+    )
     assert "id:" in capsys.readouterr().err

@@ -1,4 +1,5 @@
 """The what-if CLI: listing, explaining, running, and clear errors instead of tracebacks."""
+
 import json
 import os
 import subprocess
@@ -66,20 +67,25 @@ def test_runs_each_operation_with_explained_lines(capsys, facts_file):
 
 def test_business_line_from_config(capsys, facts_file, tmp_path):
     config = tmp_path / "org.yaml"
-    config.write_text("business_lines:\n  acme-sales:\n    plugin: acme-flat\n"
-                      "    parameters: {rate: 0.05}\n", encoding="utf-8")
+    config.write_text(
+        "business_lines:\n  acme-sales:\n    plugin: acme-flat\n    parameters: {rate: 0.05}\n",
+        encoding="utf-8",
+    )
     # 5% of 90,000 = 4,500.00
     code, out, _ = run(capsys, "commission-quarter", "acme-sales", facts_file, "--config", config, "--json")
     assert code == 0 and json.loads(out)["lines"][0]["figure"] == "4500.00"
 
 
-@pytest.mark.parametrize("mutation, field", [
-    (lambda t: t.replace("amount: 150000", "amount: -150000"), "opportunities.0.amount"),
-    (lambda t: t.replace("amount: 150000", "amount: lots"), "opportunities.0.amount"),
-    (lambda t: t.replace("month: 2026-03", "month: 2026-13"), "month"),
-    (lambda t: t.replace("amount: 8000, ", ""), "opportunities.1.amount"),
-    (lambda t: t.replace("deal_price: 90000", "deal_price: ninety"), "deals.0.deal_price"),
-])
+@pytest.mark.parametrize(
+    "mutation, field",
+    [
+        (lambda t: t.replace("amount: 150000", "amount: -150000"), "opportunities.0.amount"),
+        (lambda t: t.replace("amount: 150000", "amount: lots"), "opportunities.0.amount"),
+        (lambda t: t.replace("month: 2026-03", "month: 2026-13"), "month"),
+        (lambda t: t.replace("amount: 8000, ", ""), "opportunities.1.amount"),
+        (lambda t: t.replace("deal_price: 90000", "deal_price: ninety"), "deals.0.deal_price"),
+    ],
+)
 def test_bad_facts_name_the_field_without_traceback(capsys, tmp_path, mutation, field):
     path = tmp_path / "bad.yaml"
     path.write_text(mutation(ACME_FACTS), encoding="utf-8")
@@ -106,7 +112,11 @@ def test_file_and_plugin_errors_are_clear(capsys, tmp_path, facts_file):
 def test_console_script_error_exit_code(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text(ACME_FACTS.replace("2026-03-02", "2026-02-30"), encoding="utf-8")
-    result = subprocess.run([str(KAM), "assess-month", "acme-flat", str(path)], capture_output=True,
-                            text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    result = subprocess.run(
+        [str(KAM), "assess-month", "acme-flat", str(path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
     assert result.returncode == 2
     assert "opportunities.0.discovered" in result.stderr and "Traceback" not in result.stderr

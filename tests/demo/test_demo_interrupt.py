@@ -1,4 +1,5 @@
 """Ctrl-C during `make demo` stops every service process it started."""
+
 import os
 import signal
 import subprocess
@@ -23,8 +24,14 @@ def _processes_with(marker: str) -> list[int]:
 def test_ctrl_c_stops_the_demo_and_its_services(amqp_uri, tmp_path):
     marker = f"KAM_DEMO_MARK={tmp_path.name}"
     env = {**os.environ, "AMQP_URI": amqp_uri, marker.split("=")[0]: tmp_path.name}
-    demo = subprocess.Popen([sys.executable, "-m", "demo", "--size", "small", "--out", str(tmp_path)], cwd=ROOT,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "demo", "--size", "small", "--out", str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     deadline = time.time() + 90
     while len(_processes_with(marker)) < 7 and time.time() < deadline:  # demo, runner, 5 services
         time.sleep(0.2)

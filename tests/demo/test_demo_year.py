@@ -1,5 +1,6 @@
 """A small demo year through the real broker, five service processes: figures of the fixed cast
 worked by hand, and the same seed gives the same sheets and statements."""
+
 from decimal import Decimal as D
 
 from openpyxl import load_workbook
@@ -13,7 +14,10 @@ def _cny(run, person):
 
 
 def _comparable(closed):
-    return {kind: {key: (s["totals"], s["lines"]) for key, s in closed[kind].items()} for kind in ("sheets", "statements")}
+    return {
+        kind: {key: (s["totals"], s["lines"]) for key, s in closed[kind].items()}
+        for kind in ("sheets", "statements")
+    }
 
 
 def test_a_demo_year_matches_hand_figures_and_is_reproducible(amqp_uri, tmp_path, caplog):
@@ -27,7 +31,11 @@ def test_a_demo_year_matches_hand_figures_and_is_reproducible(amqp_uri, tmp_path
     # city audit finding in March: 30,000 and 2 lines -> 4 points (000 §(三)(一)1); no other month
     march = sheets[(TELECOM, "2026-03")]
     assert D(march["totals"]["lin"]["points"]) == 4
-    assert all("points" not in s["totals"].get("lin", {}) for (l, m), s in sheets.items() if l == TELECOM and m != "2026-03")
+    assert all(
+        "points" not in s["totals"].get("lin", {})
+        for (l, m), s in sheets.items()
+        if l == TELECOM and m != "2026-03"
+    )
     # Q1: one deal, list 100,000 at 95,000 (8%), 20,000 task: 75,000 x (8% + 1 pp) = 6,750;
     # base 1,800 + phone 100 for 3 months = 5,700 -> 12,450
     assert _cny(statements[(TELECOM, "2026-Q1")], "lin") == 12450
@@ -35,7 +43,11 @@ def test_a_demo_year_matches_hand_figures_and_is_reproducible(amqp_uri, tmp_path
     # on net of VAT (the seed's default vat_divisor 1.17; the -600 is a deduction, not a bonus):
     # 9,600 / 1.17 = 8,205.13; 8,000 / 1.17 = 6,837.61; 14,600 / 1.17 = 12,478.63 (reported half-up)
     assert [_cny(statements[(SOFTWARE, f"2026-Q{q}")], "fang").quantize(D("0.01")) for q in (1, 2, 3, 4)] == [
-        D("-600.00"), D("8205.13"), D("6837.61"), D("12478.63")]
+        D("-600.00"),
+        D("8205.13"),
+        D("6837.61"),
+        D("12478.63"),
+    ]
     # bo (junior) issues 3 new loans and 1 renewal a month: 3.5 -> 2 x 30 + 1.5 x 40 = 120, plus
     # base 2,200: 2,320 a month, 6,960 a quarter
     assert _cny(statements[(BANKING, "2026-Q2")], "bo") == 6960

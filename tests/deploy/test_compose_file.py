@@ -1,4 +1,5 @@
 """docker-compose.yml cannot be run here (no Docker engine), so check it by parsing."""
+
 from pathlib import Path
 
 import yaml
@@ -10,6 +11,7 @@ SERVICES = ("intake", "escalation", "assessment", "compensation", "notify")
 class _AsWritten(yaml.SafeLoader):
     """The safe loader without what nameko's command line, once imported by another test, adds
     to it: an implicit ${VAR:default} expansion."""
+
     yaml_implicit_resolvers = {k: list(v) for k, v in yaml.resolver.Resolver.yaml_implicit_resolvers.items()}
 
 
@@ -41,7 +43,9 @@ def test_each_service_has_its_own_database_and_can_scale():
         urls.add(url)
         # the service's nameko config reads exactly that variable for its own database
         config = _load(f"services/{name}/config.yaml")
-        assert config["DB_URIS"] == {f"{name}:Base": f"${{{name.upper()}_DATABASE_URL:sqlite:///var/{name}.db}}"}
+        assert config["DB_URIS"] == {
+            f"{name}:Base": f"${{{name.upper()}_DATABASE_URL:sqlite:///var/{name}.db}}"
+        }
         assert config["AMQP_URI"].startswith("${AMQP_URI:")
         assert set(spec["depends_on"]) == {"rabbitmq", "postgres"}
         # --scale needs no fixed container name and no published host port
@@ -65,7 +69,10 @@ def test_no_default_credential_and_no_management_port_published():
     assert postgres["environment"]["POSTGRES_PASSWORD"] == "${KAM_DB_PASSWORD:?set KAM_DB_PASSWORD}"
     for name in SERVICES:
         env = services[name]["environment"]
-        assert env["AMQP_URI"].startswith("amqp://${KAM_AMQP_USER:?") and "${KAM_AMQP_PASSWORD:?" in env["AMQP_URI"]
+        assert (
+            env["AMQP_URI"].startswith("amqp://${KAM_AMQP_USER:?")
+            and "${KAM_AMQP_PASSWORD:?" in env["AMQP_URI"]
+        )
         url = env[f"{name.upper()}_DATABASE_URL"]
         assert url.startswith("postgresql://${KAM_DB_USER:?") and "${KAM_DB_PASSWORD:?" in url
     # the broker on the host's loopback only; the management UI only with the extra file
@@ -81,4 +88,5 @@ def test_no_default_credential_and_no_management_port_published():
     assert extra["services"]["rabbitmq"]["ports"] == ["127.0.0.1:15672:15672"]
     example = (ROOT / "docker" / "env.example").read_text(encoding="utf-8")
     assert {"KAM_AMQP_USER", "KAM_AMQP_PASSWORD", "KAM_DB_USER", "KAM_DB_PASSWORD"} <= {
-        line.split("=")[0] for line in example.splitlines() if "=" in line and not line.startswith("#")}
+        line.split("=")[0] for line in example.splitlines() if "=" in line and not line.startswith("#")
+    }

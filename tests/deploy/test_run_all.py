@@ -1,5 +1,6 @@
 """`make up` (python -m services.run) starts the five services and the HTTP gateway as processes
 that answer over the real broker (access control on, as shipped), and Ctrl-C stops every one."""
+
 import json
 import os
 import signal
@@ -11,10 +12,10 @@ from pathlib import Path
 
 import eventlet
 from nameko.exceptions import MethodNotFound, UnknownService
+from nameko.standalone.rpc import ClusterRpcProxy
 
 from kamcli.access import bootstrap
 from kamkit.errors import NotFound, Unauthorized
-from nameko.standalone.rpc import ClusterRpcProxy
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,14 +35,23 @@ def _up(rpc):
 
 def test_run_command_starts_all_six_and_stops_them_on_ctrl_c(amqp_uri, tmp_path, free_port):
     port = free_port
-    env = {**os.environ, "AMQP_URI": amqp_uri, "NOTIFY_OUTBOX_DIR": str(tmp_path / "outbox"),
-           "GATEWAY_ADDRESS": f"127.0.0.1:{port}"}
+    env = {
+        **os.environ,
+        "AMQP_URI": amqp_uri,
+        "NOTIFY_OUTBOX_DIR": str(tmp_path / "outbox"),
+        "GATEWAY_ADDRESS": f"127.0.0.1:{port}",
+    }
     env.pop("ACCESS_CONTROL", None)  # as shipped: on
     for name in ("intake", "escalation", "assessment", "compensation", "notify"):
         env[f"{name.upper()}_DATABASE_URL"] = f"sqlite:///{tmp_path / name}.db"
     token = bootstrap(env["INTAKE_DATABASE_URL"], "ops", "Operator")["token"]
-    proc = subprocess.Popen([sys.executable, "-m", "services.run"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "services.run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60) as anonymous:
             with eventlet.Timeout(60):
@@ -61,7 +71,9 @@ def test_run_command_starts_all_six_and_stops_them_on_ctrl_c(amqp_uri, tmp_path,
                         break
                 except urllib.error.URLError:
                     eventlet.sleep(0.2)
-        with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60, context_data={"authorization": token}) as rpc:
+        with ClusterRpcProxy(
+            {"AMQP_URI": amqp_uri}, timeout=60, context_data={"authorization": token}
+        ) as rpc:
             with eventlet.Timeout(60):  # the processes take a few seconds to declare their queues
                 while not _up(rpc):
                     assert proc.poll() is None, proc.stdout.read().decode()
@@ -78,19 +90,26 @@ def test_run_command_starts_all_six_and_stops_them_on_ctrl_c(amqp_uri, tmp_path,
         output = proc.communicate(timeout=60)[0].decode()
     assert proc.returncode == 0, output
     assert "running intake, escalation, assessment, compensation, notify, gateway" in output
-    assert {p.name for p in tmp_path.iterdir()} >= {f"{n}.db" for n in
-                                                    ("intake", "escalation", "assessment", "compensation", "notify")}
+    assert {p.name for p in tmp_path.iterdir()} >= {
+        f"{n}.db" for n in ("intake", "escalation", "assessment", "compensation", "notify")
+    }
 
 
 def test_a_service_that_dies_is_restarted_and_the_others_keep_running(amqp_uri, tmp_path, free_port):
-    env = {**os.environ, "AMQP_URI": amqp_uri, "NOTIFY_OUTBOX_DIR": str(tmp_path / "outbox"),
-           "GATEWAY_ADDRESS": f"127.0.0.1:{free_port}", "ACCESS_CONTROL": "off"}  # the restarts are under test
+    env = {
+        **os.environ,
+        "AMQP_URI": amqp_uri,
+        "NOTIFY_OUTBOX_DIR": str(tmp_path / "outbox"),
+        "GATEWAY_ADDRESS": f"127.0.0.1:{free_port}",
+        "ACCESS_CONTROL": "off",
+    }  # the restarts are under test
     for name in ("intake", "escalation", "assessment", "compensation", "notify"):
         env[f"{name.upper()}_DATABASE_URL"] = f"sqlite:///{tmp_path / name}.db"
     out = tmp_path / "run.log"
     with open(out, "wb") as sink:
-        proc = subprocess.Popen([sys.executable, "-m", "services.run"], cwd=ROOT, env=env,
-                                stdout=sink, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "services.run"], cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT
+        )
     try:
         with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60) as rpc:
             with eventlet.Timeout(60):

@@ -1,5 +1,6 @@
 """docs/coverage.md (and docs/coverage/<plugin>.md) has a row for every clause every built-in plugin cites, and every row names
 code and a test that exist."""
+
 import re
 from pathlib import Path
 

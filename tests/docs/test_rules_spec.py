@@ -1,5 +1,6 @@
 """docs/rules.md is the suite's own rule specification: every clause and every chosen parameter of the
 built-in plugins is in it, and nothing in the repository cites a document outside the repository."""
+
 import re
 import subprocess
 from pathlib import Path
@@ -29,7 +30,7 @@ def sections(text: str) -> dict[str, str]:
     heads = [(i, len(m.group(1)), m.group(2)) for i, line in enumerate(lines) if (m := HEADING.match(line))]
     out = {}
     for k, (start, level, number) in enumerate(heads):
-        end = next((i for i, lvl, _ in heads[k + 1:] if lvl <= level), len(lines))
+        end = next((i for i, lvl, _ in heads[k + 1 :] if lvl <= level), len(lines))
         out[number] = "\n".join(lines[start:end])
     return out
 
@@ -69,8 +70,14 @@ def test_every_declared_clause_names_a_section_of_the_spec():
     `§<n>` heading, or the pointer on every statement line leads nowhere."""
     present = set(sections(spec_text()))
     assert present >= {"1", "2", "3", "4", "5"}, sorted(present)
-    missing = sorted({f"{key}: {cid} -> §{n}" for key, cid, clause in declared_clauses()
-                      for n in section_numbers(clause.rules) if n not in present})
+    missing = sorted(
+        {
+            f"{key}: {cid} -> §{n}"
+            for key, cid, clause in declared_clauses()
+            for n in section_numbers(clause.rules)
+            if n not in present
+        }
+    )
     assert all(section_numbers(c.rules) for _, _, c in declared_clauses())
     assert not missing, "clauses naming a section docs/rules.md does not have:\n" + "\n".join(missing)
 
@@ -87,8 +94,14 @@ def test_every_declared_clause_id_is_listed_in_the_section_it_names():
     """The clause id is listed in the very section (or a subsection of it) that its `Clause.rules`
     names, so the text beside the id is the rule the id stands for."""
     parts = sections(spec_text())
-    misplaced = sorted({f"{key}: {cid} not in §{n}" for key, cid, clause in declared_clauses()
-                        for n in section_numbers(clause.rules) if n in parts and cid not in parts[n]})
+    misplaced = sorted(
+        {
+            f"{key}: {cid} not in §{n}"
+            for key, cid, clause in declared_clauses()
+            for n in section_numbers(clause.rules)
+            if n in parts and cid not in parts[n]
+        }
+    )
     assert not misplaced, "\n".join(misplaced)
 
 
@@ -113,8 +126,12 @@ def test_every_chosen_parameter_is_named_and_marked(key):
 
 def repository_files() -> list[Path]:
     """Tracked files and new files not ignored (a file about to be committed is checked too)."""
-    out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                         cwd=ROOT, capture_output=True, check=True).stdout
+    out = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout
     names = sorted({n for n in out.decode("utf-8", "surrogateescape").split("\0") if n})
     return [ROOT / n for n in names if (ROOT / n).is_file()]
 
@@ -148,6 +165,9 @@ def test_no_file_cites_a_document_outside_the_repository():
         for number, line in enumerate(text.splitlines(), 1):
             hits = [pattern for pattern in OUTSIDE if pattern in line]
             if hits:
-                offending.append(f"{path.relative_to(ROOT)}:{number}: {', '.join(hits)}: {line.strip()[:100]}")
+                offending.append(
+                    f"{path.relative_to(ROOT)}:{number}: {', '.join(hits)}: {line.strip()[:100]}"
+                )
     assert not offending, f"{len(offending)} citations of documents outside the repository:\n" + "\n".join(
-        offending)
+        offending
+    )

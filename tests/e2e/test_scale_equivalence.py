@@ -6,6 +6,7 @@ path, applied by each projection in one transaction) into a twin line of the sam
 twins' months are closed and quarters run (stored-fact builders, streamed reads, lines written in
 chunks) and read back — the first whole, the second page by page in pages of 7 — and every line,
 total and count must be the same."""
+
 from collections import defaultdict
 
 import eventlet
@@ -18,12 +19,34 @@ from services.intake.service import IntakeService
 from wire.records import record_key
 
 # record kinds in an order where every record names only records already written
-ORDER = ("branch", "person", "contract", "opportunity", "follow_up", "loss_review", "deal", "collection", "loan",
-         "portfolio", "kpi", "complaint")
-KIND_OF = {"register_branch": "branch", "register_person": "person", "record_opportunity": "opportunity",
-           "post_follow_up": "follow_up", "record_loss_review": "loss_review", "record_deal": "deal",
-           "record_collection": "collection", "record_contract": "contract", "record_loan": "loan",
-           "record_portfolio": "portfolio", "record_kpi": "kpi", "record_complaint": "complaint"}
+ORDER = (
+    "branch",
+    "person",
+    "contract",
+    "opportunity",
+    "follow_up",
+    "loss_review",
+    "deal",
+    "collection",
+    "loan",
+    "portfolio",
+    "kpi",
+    "complaint",
+)
+KIND_OF = {
+    "register_branch": "branch",
+    "register_person": "person",
+    "record_opportunity": "opportunity",
+    "post_follow_up": "follow_up",
+    "record_loss_review": "loss_review",
+    "record_deal": "deal",
+    "record_collection": "collection",
+    "record_contract": "contract",
+    "record_loan": "loan",
+    "record_portfolio": "portfolio",
+    "record_kpi": "kpi",
+    "record_complaint": "complaint",
+}
 MONTHS = ("2026-03", "2026-06")
 QUARTERS = ("2026-Q1", "2026-Q2")
 
@@ -51,8 +74,11 @@ def _final_states(actions, line):
 
 def _caught_up(rpc, line):
     want = {k: v[1] for k, v in rpc.intake.record_counts(line).items() if k not in ("follow_up", "complaint")}
-    return all(service.projection_versions(line).get(k, 0) >= n
-               for service in (rpc.assessment, rpc.compensation) for k, n in want.items())
+    return all(
+        service.projection_versions(line).get(k, 0) >= n
+        for service in (rpc.assessment, rpc.compensation)
+        for k, n in want.items()
+    )
 
 
 def _whole(read, line, period):
@@ -101,8 +127,9 @@ def test_batch_and_paged_paths_equal_the_record_by_record_path(start_service, rp
     compared, clauses = 0, set()
     for line in lines:
         twin = f"{line}-batch"
-        periods = [(rpc.assessment.close_month, rpc.assessment.get_sheet, m) for m in MONTHS] + \
-                  [(rpc.compensation.run_quarter, rpc.compensation.get_run_lines, q) for q in QUARTERS]
+        periods = [(rpc.assessment.close_month, rpc.assessment.get_sheet, m) for m in MONTHS] + [
+            (rpc.compensation.run_quarter, rpc.compensation.get_run_lines, q) for q in QUARTERS
+        ]
         for close, read, period in periods:
             one, other = close(line, period), close(twin, period)
             assert (one["totals"], one["line_count"]) == (other["totals"], other["line_count"])
@@ -112,5 +139,7 @@ def test_batch_and_paged_paths_equal_the_record_by_record_path(start_service, rp
             compared += len(whole)
             clauses |= {(line, l["clause"]) for l in whole if l["figure"] not in ("0", "0.00")}
     # the sample exercises the rules of every line, not empty sheets
-    assert compared > 250 and {line for line, _ in clauses} == set(lines) and len(clauses) >= 15, \
-        (compared, sorted(clauses))
+    assert compared > 250 and {line for line, _ in clauses} == set(lines) and len(clauses) >= 15, (
+        compared,
+        sorted(clauses),
+    )

@@ -75,12 +75,12 @@ import tempfile
 import time
 
 import pytest
+from private import port_is_free as _port_is_free  # noqa: E402
+from private import unavailable as _unavailable
 
-from private import port_is_free as _port_is_free, unavailable as _unavailable  # noqa: E402
-
-PREFIX = "kamfault-"                  # node names and temp dirs created here start with this
-STALE_AFTER = 3600                    # seconds; older dirs with PREFIX are leftovers
-CTL_TIMEOUT = 60                      # seconds for one rabbitmqctl call
+PREFIX = "kamfault-"  # node names and temp dirs created here start with this
+STALE_AFTER = 3600  # seconds; older dirs with PREFIX are leftovers
+CTL_TIMEOUT = 60  # seconds for one rabbitmqctl call
 REAL_SCRIPTS = "/usr/lib/rabbitmq/bin"  # Debian: the scripts behind the /usr/sbin wrappers
 
 # rabbitmq.conf for a disposable node. The tmp dir may be small, so the default disk alarm
@@ -92,8 +92,8 @@ BASE_CONF = {
     "log.console": "false",
 }
 
-_live = set()            # brokers started by this process and not closed yet (for atexit)
-_stale_checked = False   # cleanup_stale_nodes() runs once per process
+_live = set()  # brokers started by this process and not closed yet (for atexit)
+_stale_checked = False  # cleanup_stale_nodes() runs once per process
 
 
 def _find_scripts():
@@ -140,8 +140,8 @@ def _accepts(port, timeout=1.0):
 
 
 try:
-    _libc = ctypes.CDLL(None, use_errno=True)      # loaded before fork, used in preexec_fn
-except OSError:   # pragma: no cover - not Linux/glibc
+    _libc = ctypes.CDLL(None, use_errno=True)  # loaded before fork, used in preexec_fn
+except OSError:  # pragma: no cover - not Linux/glibc
     _libc = None
 
 
@@ -149,9 +149,11 @@ def _set_pdeathsig(sig):
     """preexec_fn: deliver `sig` to the child when the process that started it dies (Linux).
     Python runs preexec_fn after the setuid to rabbitmq, so the setting survives it. Strictly it
     fires when the creating *thread* exits: start brokers from the main thread (pytest does)."""
+
     def preexec():
         if _libc is not None:
-            _libc.prctl(1, int(sig))   # 1 = PR_SET_PDEATHSIG
+            _libc.prctl(1, int(sig))  # 1 = PR_SET_PDEATHSIG
+
     return preexec
 
 
@@ -181,7 +183,7 @@ def cleanup_stale_nodes(max_age=STALE_AFTER):
             continue
         path = os.path.join(base, name)
         try:
-            created = int(name[len(PREFIX):].split("_")[0])
+            created = int(name[len(PREFIX) :].split("_")[0])
         except ValueError:
             continue
         if now - created <= max_age or not os.path.isdir(path):
@@ -235,9 +237,9 @@ class PrivateBroker:
         self.nodename = self.dir = self.port = self.dist_port = self.epmd_port = None
         self.running = False
         self.start_seconds = self.stop_seconds = None
-        self._node = self._epmd = None          # subprocess.Popen objects
+        self._node = self._epmd = None  # subprocess.Popen objects
         self._scripts = None
-        self._user = None                       # run the node as this user (root -> rabbitmq)
+        self._user = None  # run the node as this user (root -> rabbitmq)
         self._paused = False
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -302,6 +304,7 @@ class PrivateBroker:
     def down(self, kill=False):
         """Context manager: the broker is down inside the block (stop_app, or the whole node
         with kill=True: SIGKILL, no connection.close), and back up after it."""
+
         @contextlib.contextmanager
         def outage():
             if kill:
@@ -315,6 +318,7 @@ class PrivateBroker:
                     self.start()
                 else:
                     self.start_app()
+
         return outage()
 
     def stop_node(self, kill=False):
@@ -365,12 +369,19 @@ class PrivateBroker:
 
     def ctl(self, *args, timeout=CTL_TIMEOUT, check=True):
         """Run `rabbitmqctl -n NODE args...` against this node; returns its stdout."""
-        proc = subprocess.run([self._scripts[1], "-q", "-n", self.nodename, *args],
-                              env=self._env(), cwd=self.dir, capture_output=True, text=True,
-                              timeout=timeout)
+        proc = subprocess.run(
+            [self._scripts[1], "-q", "-n", self.nodename, *args],
+            env=self._env(),
+            cwd=self.dir,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         if check and proc.returncode != 0:
-            raise RuntimeError(f"rabbitmqctl {' '.join(args)} failed ({proc.returncode}): "
-                               f"{proc.stdout.strip()} {proc.stderr.strip()}")
+            raise RuntimeError(
+                f"rabbitmqctl {' '.join(args)} failed ({proc.returncode}): "
+                f"{proc.stdout.strip()} {proc.stderr.strip()}"
+            )
         return proc.stdout
 
     def log_tail(self, lines=30):
@@ -387,14 +398,17 @@ class PrivateBroker:
     def _create(self):
         self._scripts = _find_scripts()
         if self._scripts is None:
-            _unavailable("rabbitmq-server is not installed, so no private RabbitMQ node can be "
-                         "started for fault tests; needed: `apt install rabbitmq-server`")
+            _unavailable(
+                "rabbitmq-server is not installed, so no private RabbitMQ node can be "
+                "started for fault tests; needed: `apt install rabbitmq-server`"
+            )
         if os.geteuid() == 0:
             import pwd
+
             try:
                 self._user = pwd.getpwnam("rabbitmq")
             except KeyError:
-                self._user = None            # no rabbitmq user: the node runs as root
+                self._user = None  # no rabbitmq user: the node runs as root
         self.port, self.dist_port, self.epmd_port = _pick_ports(3)
         tag = f"{int(time.time())}_{os.getpid()}_{secrets.token_hex(3)}"
         self.nodename = f"{PREFIX}{tag}@localhost"
@@ -403,8 +417,8 @@ class PrivateBroker:
         for sub in ("mnesia", "log", "home"):
             os.mkdir(os.path.join(self.dir, sub))
         files = {
-            "enabled_plugins": "[].\n",                      # no plugins: no management port
-            "rabbitmq-env.conf": "",                         # do not read /etc/rabbitmq's
+            "enabled_plugins": "[].\n",  # no plugins: no management port
+            "rabbitmq-env.conf": "",  # do not read /etc/rabbitmq's
             "rabbitmq.conf": "".join(f"{k} = {v}\n" for k, v in self.conf.items()),
             "home/.erlang.cookie": secrets.token_hex(20).upper(),
         }
@@ -421,44 +435,61 @@ class PrivateBroker:
     def _env(self):
         """Environment for the server script and rabbitmqctl; nothing inherited that could point
         them at the shared node (RABBITMQ_*, ERL_*, HOME)."""
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("RABBITMQ_", "ERL_")) and k not in ("HOME", "NOTIFY_SOCKET")}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("RABBITMQ_", "ERL_")) and k not in ("HOME", "NOTIFY_SOCKET")
+        }
         d = self.dir
-        env.update({
-            "HOME": f"{d}/home",                             # -> home/.erlang.cookie
-            "RABBITMQ_CONF_ENV_FILE": f"{d}/rabbitmq-env.conf",
-            "RABBITMQ_NODENAME": self.nodename,
-            "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
-            "RABBITMQ_NODE_PORT": str(self.port),
-            "RABBITMQ_DIST_PORT": str(self.dist_port),
-            "ERL_EPMD_PORT": str(self.epmd_port),
-            "ERL_EPMD_ADDRESS": "127.0.0.1",
-            "RABBITMQ_CONFIG_FILE": f"{d}/rabbitmq.conf",
-            "RABBITMQ_ENABLED_PLUGINS_FILE": f"{d}/enabled_plugins",
-            "RABBITMQ_MNESIA_BASE": f"{d}/mnesia",
-            "RABBITMQ_LOG_BASE": f"{d}/log",
-            "RABBITMQ_PLUGINS_EXPAND_DIR": f"{d}/plugins-expand",
-            "RABBITMQ_PID_FILE": f"{d}/node.pid",
-            "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS": "-kernel inet_dist_use_interface {127,0,0,1}",
-        })
+        env.update(
+            {
+                "HOME": f"{d}/home",  # -> home/.erlang.cookie
+                "RABBITMQ_CONF_ENV_FILE": f"{d}/rabbitmq-env.conf",
+                "RABBITMQ_NODENAME": self.nodename,
+                "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
+                "RABBITMQ_NODE_PORT": str(self.port),
+                "RABBITMQ_DIST_PORT": str(self.dist_port),
+                "ERL_EPMD_PORT": str(self.epmd_port),
+                "ERL_EPMD_ADDRESS": "127.0.0.1",
+                "RABBITMQ_CONFIG_FILE": f"{d}/rabbitmq.conf",
+                "RABBITMQ_ENABLED_PLUGINS_FILE": f"{d}/enabled_plugins",
+                "RABBITMQ_MNESIA_BASE": f"{d}/mnesia",
+                "RABBITMQ_LOG_BASE": f"{d}/log",
+                "RABBITMQ_PLUGINS_EXPAND_DIR": f"{d}/plugins-expand",
+                "RABBITMQ_PID_FILE": f"{d}/node.pid",
+                "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS": "-kernel inet_dist_use_interface {127,0,0,1}",
+            }
+        )
         return env
 
     def _popen(self, args, logname, deathsig):
-        user = {} if self._user is None else {"user": self._user.pw_uid,
-                                              "group": self._user.pw_gid, "extra_groups": []}
+        user = (
+            {}
+            if self._user is None
+            else {"user": self._user.pw_uid, "group": self._user.pw_gid, "extra_groups": []}
+        )
         with open(os.path.join(self.dir, logname), "ab") as log:
-            proc = subprocess.Popen(args, env=self._env(), cwd=self.dir, stdin=subprocess.DEVNULL,
-                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                                    preexec_fn=_set_pdeathsig(deathsig), **user)
-        with open(os.path.join(self.dir, "pgids"), "a") as fh:   # for cleanup_stale_nodes()
+            proc = subprocess.Popen(
+                args,
+                env=self._env(),
+                cwd=self.dir,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_set_pdeathsig(deathsig),
+                **user,
+            )
+        with open(os.path.join(self.dir, "pgids"), "a") as fh:  # for cleanup_stale_nodes()
             fh.write(f"{proc.pid}\n")
         return proc
 
     def _start_epmd(self):
         # Foreground epmd (no -daemon): our child, so close() can kill it by pid.
         epmd = shutil.which("epmd") or "epmd"
-        self._epmd = self._popen([epmd, "-port", str(self.epmd_port), "-address", "127.0.0.1"],
-                                 "epmd.out", signal.SIGKILL)
+        self._epmd = self._popen(
+            [epmd, "-port", str(self.epmd_port), "-address", "127.0.0.1"], "epmd.out", signal.SIGKILL
+        )
         deadline = time.monotonic() + 10
         while not _accepts(self.epmd_port):
             if self._epmd.poll() is not None or time.monotonic() > deadline:
@@ -484,11 +515,12 @@ class PrivateBroker:
         deadline = time.monotonic() + self.start_timeout
         while not _accepts(self.port):
             if self._node is None or self._node.poll() is not None:
-                raise RuntimeError(f"node {self.nodename} exited while starting:\n"
-                                   f"{self.log_tail()}")
+                raise RuntimeError(f"node {self.nodename} exited while starting:\n{self.log_tail()}")
             if time.monotonic() > deadline:
-                raise RuntimeError(f"node {self.nodename} did not open AMQP port {self.port} "
-                                   f"within {self.start_timeout} s:\n{self.log_tail()}")
+                raise RuntimeError(
+                    f"node {self.nodename} did not open AMQP port {self.port} "
+                    f"within {self.start_timeout} s:\n{self.log_tail()}"
+                )
             time.sleep(0.1)
         self.ctl("await_startup", "--timeout", str(self.start_timeout))
         self.running = True

@@ -49,12 +49,12 @@ import shutil
 import subprocess
 import time
 
-
-from private import port_is_free as _port_is_free, unavailable as _unavailable  # noqa: E402
+from private import port_is_free as _port_is_free  # noqa: E402
+from private import unavailable as _unavailable
 
 PG_VERSION = "15"
-PREFIX = "kamfault_"                  # every cluster this module creates starts with this
-STALE_AFTER = 3600                    # seconds; older clusters with PREFIX are leftovers
+PREFIX = "kamfault_"  # every cluster this module creates starts with this
+STALE_AFTER = 3600  # seconds; older clusters with PREFIX are leftovers
 CONF_ROOT = f"/etc/postgresql/{PG_VERSION}"
 DATA_ROOT = f"/var/lib/postgresql/{PG_VERSION}"
 LOG_DIR = "/var/log/postgresql"
@@ -75,28 +75,32 @@ shared_buffers = 16MB
 ssl = off
 """
 
-_live = set()            # clusters created by this process and not dropped yet (for atexit)
-_stale_checked = False   # cleanup_stale_clusters() runs once per process
+_live = set()  # clusters created by this process and not dropped yet (for atexit)
+_stale_checked = False  # cleanup_stale_clusters() runs once per process
 
 
 def _check_prerequisites():
     how = f"`apt install postgresql-common postgresql-{PG_VERSION}` and run the tests as root"
     if shutil.which("pg_createcluster") is None:
-        _unavailable(f"pg_createcluster is not installed, so no private PostgreSQL cluster can be "
-                     f"created for fault tests; needed: {how}")
+        _unavailable(
+            f"pg_createcluster is not installed, so no private PostgreSQL cluster can be "
+            f"created for fault tests; needed: {how}"
+        )
     if not os.path.exists(f"/usr/lib/postgresql/{PG_VERSION}/bin/postgres"):
         _unavailable(f"PostgreSQL {PG_VERSION} server binaries are missing; needed: {how}")
     if os.geteuid() != 0:
-        _unavailable(f"a private PostgreSQL cluster needs root (pg_createcluster writes "
-                     f"{CONF_ROOT}); needed: {how}")
+        _unavailable(
+            f"a private PostgreSQL cluster needs root (pg_createcluster writes {CONF_ROOT}); needed: {how}"
+        )
 
 
 def _run(*args, check=True):
     """Run a Debian cluster tool; on failure raise with its output (not just an exit code)."""
     proc = subprocess.run(args, capture_output=True, text=True, timeout=CMD_TIMEOUT)
     if check and proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} failed ({proc.returncode}): "
-                           f"{proc.stdout.strip()} {proc.stderr.strip()}")
+        raise RuntimeError(
+            f"{' '.join(args)} failed ({proc.returncode}): {proc.stdout.strip()} {proc.stderr.strip()}"
+        )
     return proc
 
 
@@ -153,8 +157,16 @@ def drop_cluster(name):
     if not name.startswith(PREFIX):
         raise ValueError(f"refusing to drop {name!r}: not a cluster created by pgcluster.py")
     if os.path.isdir(f"{CONF_ROOT}/{name}"):
-        _run("pg_ctlcluster", "--skip-systemctl-redirect", "-m", "immediate",
-             PG_VERSION, name, "stop", check=False)   # exit code 2 = was not running
+        _run(
+            "pg_ctlcluster",
+            "--skip-systemctl-redirect",
+            "-m",
+            "immediate",
+            PG_VERSION,
+            name,
+            "stop",
+            check=False,
+        )  # exit code 2 = was not running
         dropped = _run("pg_dropcluster", "--stop", PG_VERSION, name, check=False)
         if dropped.returncode != 0 and os.path.isdir(f"{CONF_ROOT}/{name}"):
             # A broken cluster pg_dropcluster will not handle: remove what pg_createcluster made.
@@ -181,7 +193,7 @@ def cleanup_stale_clusters(max_age=STALE_AFTER):
     now = time.time()
     for name in names:
         try:
-            created = int(name[len(PREFIX):].split("_")[0])
+            created = int(name[len(PREFIX) :].split("_")[0])
         except ValueError:
             try:
                 created = os.path.getmtime(f"{CONF_ROOT}/{name}")
@@ -238,15 +250,24 @@ class PrivatePostgres:
             _stale_checked = True
             cleanup_stale_clusters()
         last_error = None
-        for _attempt in range(3):   # a retry covers losing a port race with another process
+        for _attempt in range(3):  # a retry covers losing a port race with another process
             self.port = _pick_port()
             self.name = f"{PREFIX}{int(time.time())}_{os.getpid()}_{secrets.token_hex(3)}"
             _live.add(self.name)
             try:
-                _run("pg_createcluster", "--start-conf", "manual", "-p", str(self.port),
-                     PG_VERSION, self.name,
-                     # initdb options: trust for local and host (TCP) connections; skip fsyncs.
-                     "--", "--auth=trust", "--no-sync")
+                _run(
+                    "pg_createcluster",
+                    "--start-conf",
+                    "manual",
+                    "-p",
+                    str(self.port),
+                    PG_VERSION,
+                    self.name,
+                    # initdb options: trust for local and host (TCP) connections; skip fsyncs.
+                    "--",
+                    "--auth=trust",
+                    "--no-sync",
+                )
                 with open(f"{CONF_ROOT}/{self.name}/postgresql.conf", "a") as conf:
                     conf.write(SERVER_SETTINGS)
                 self.start()
@@ -268,8 +289,7 @@ class PrivatePostgres:
     def stop(self, mode="fast"):
         """Stop the server. "fast" (default) disconnects clients and rolls back their open
         transactions at once; "immediate" simulates a crash (recovery on the next start)."""
-        _run("pg_ctlcluster", "--skip-systemctl-redirect", "-m", mode, PG_VERSION, self.name,
-             "stop")
+        _run("pg_ctlcluster", "--skip-systemctl-redirect", "-m", mode, PG_VERSION, self.name, "stop")
         self.running = False
 
     def start(self):
@@ -304,7 +324,7 @@ class PrivatePostgres:
 
         conn = psycopg2.connect(self.url("postgres"), connect_timeout=10)
         try:
-            conn.autocommit = True   # CREATE DATABASE cannot run inside a transaction
+            conn.autocommit = True  # CREATE DATABASE cannot run inside a transaction
             with conn.cursor() as cur:
                 cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         finally:
@@ -323,7 +343,9 @@ class PrivatePostgres:
                 return
             except psycopg2.OperationalError as exc:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"private cluster {self.name} on port {self.port} did not "
-                                       f"accept connections within {self.start_timeout} s: {exc}"
-                                       f"\nserver log:\n{_log_tail(self.name)}") from None
+                    raise RuntimeError(
+                        f"private cluster {self.name} on port {self.port} did not "
+                        f"accept connections within {self.start_timeout} s: {exc}"
+                        f"\nserver log:\n{_log_tail(self.name)}"
+                    ) from None
                 time.sleep(0.1)

@@ -1,4 +1,5 @@
 """What the private broker and the private database of the fault tests share."""
+
 import os
 import socket
 

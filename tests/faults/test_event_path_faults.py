@@ -4,15 +4,15 @@ retrying client while the fault happens and then counts — sent, stored, projec
 assessment and compensation, owner notices made by notify — asserting 0 lost and 0 doubled, every
 process alive, nothing parked.
 """
+
 import eventlet
 import pytest
-from nameko.standalone.rpc import ClusterRpcProxy
-
-from kamkit.errors import Unavailable
-
 from broker import private_broker  # noqa: F401 - fixture
+from nameko.standalone.rpc import ClusterRpcProxy
 from pgcluster import PrivatePostgres
 from suite import SERVICES, Client, Suite, expected, parked, set_up_line, settle, write
+
+from kamkit.errors import Unavailable
 
 pytestmark = pytest.mark.slow
 
@@ -40,7 +40,8 @@ def _stream(client, n, fault_at, fault):
 
 
 def test_broker_restart_mid_stream_loses_nothing_and_every_service_stays_up(
-        private_broker, shared_pg_urls, tmp_path):
+    private_broker, shared_pg_urls, tmp_path
+):
     suite = Suite(private_broker.amqp_uri, shared_pg_urls, tmp_path)
     client = Client(private_broker.amqp_uri)
     try:
@@ -73,6 +74,7 @@ def test_kill_9_of_each_service_mid_stream_loses_nothing(private_broker, shared_
         def kill_each(begun):
             import os
             import signal
+
             for name in SERVICES:
                 os.kill(suite.current_pids()[name], signal.SIGKILL)
                 if not begun.ready():

@@ -3,10 +3,9 @@ and close() leaves no process or directory behind (~12 s)."""
 
 import os
 
+import broker
 import kombu
 import pytest
-
-import broker
 from broker import PrivateBroker, private_broker  # noqa: F401 - fixture
 
 

@@ -12,6 +12,7 @@ checks hold to the document. The seed is fixed so a run is repeatable; run it wi
 to search further (README, "Over HTTP"). One worker: with two, hypothesis (describing a lambda
 for a report) sometimes fails inside itself on Python 3.11.
 """
+
 import os
 import re
 import signal
@@ -31,24 +32,38 @@ EXAMPLES = os.environ.get("KAM_CONTRACT_EXAMPLES", "15")
 
 
 def _post(base, token, path, body):
-    request = urllib.request.Request(base + path, data=body.encode(), method="POST",
-                                     headers={"Authorization": f"Bearer {token}",
-                                              "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        base + path,
+        data=body.encode(),
+        method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=30) as answer:
         return answer.status
 
 
 @pytest.mark.slow
 def test_gateway_answers_as_its_document_says(amqp_uri, pg_url_factory, tmp_path, free_port):
-    env = {**os.environ, "AMQP_URI": amqp_uri, "GATEWAY_ADDRESS": f"127.0.0.1:{free_port}",
-           "NOTIFY_OUTBOX_DIR": str(tmp_path / "outbox"), "LOG_LEVEL": "WARNING", "GATEWAY_RPC_TIMEOUT": "30"}
+    env = {
+        **os.environ,
+        "AMQP_URI": amqp_uri,
+        "GATEWAY_ADDRESS": f"127.0.0.1:{free_port}",
+        "NOTIFY_OUTBOX_DIR": str(tmp_path / "outbox"),
+        "LOG_LEVEL": "WARNING",
+        "GATEWAY_RPC_TIMEOUT": "30",
+    }
     env.pop("ACCESS_CONTROL", None)
     for name in ("intake", "escalation", "assessment", "compensation", "notify"):
         env[f"{name.upper()}_DATABASE_URL"] = pg_url_factory(name)
     token = bootstrap(env["INTAKE_DATABASE_URL"], "root", "Root", days=1)["token"]
     log = tmp_path / "up.log"
-    up = subprocess.Popen([sys.executable, "-m", "services.run"], cwd=ROOT, env=env,
-                          stdout=open(log, "wb"), stderr=subprocess.STDOUT)
+    up = subprocess.Popen(
+        [sys.executable, "-m", "services.run"],
+        cwd=ROOT,
+        env=env,
+        stdout=open(log, "wb"),
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{free_port}"
     try:
         deadline = time.time() + 90
@@ -64,16 +79,37 @@ def test_gateway_answers_as_its_document_says(amqp_uri, pg_url_factory, tmp_path
         _post(base, token, "/lines/0/branches", '{"id": "0", "name": "0"}')
         _post(base, token, "/lines/0/people", '{"id": "0", "role": "account_manager", "branch": "0"}')
         run = subprocess.run(
-            [str(Path(sys.executable).with_name("st")), "run", f"{base}/openapi.json",
-             "-H", f"Authorization: Bearer {token}", "--checks", "all",
-             "--exclude-checks", "positive_data_acceptance", "-n", EXAMPLES, "--workers", "1",
-             "--seed", SEED, "--no-color", "--request-timeout", "60"],
-            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=1200)
+            [
+                str(Path(sys.executable).with_name("st")),
+                "run",
+                f"{base}/openapi.json",
+                "-H",
+                f"Authorization: Bearer {token}",
+                "--checks",
+                "all",
+                "--exclude-checks",
+                "positive_data_acceptance",
+                "-n",
+                EXAMPLES,
+                "--workers",
+                "1",
+                "--seed",
+                SEED,
+                "--no-color",
+                "--request-timeout",
+                "60",
+            ],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1200,
+        )
     finally:
         up.send_signal(signal.SIGINT)
         up.wait(timeout=60)
     report = run.stdout + run.stderr
     generated = re.search(r"(\d+) generated, (\d+) passed", report)
-    assert run.returncode == 0 and generated, report[report.find("FAILURES"):][:6000] + report[-1500:]
+    assert run.returncode == 0 and generated, report[report.find("FAILURES") :][:6000] + report[-1500:]
     print(f"schemathesis: {generated.group(1)} requests generated, all answered as documented")
     assert int(generated.group(1)) >= 2000 and generated.group(1) == generated.group(2), report[-3000:]

@@ -1,20 +1,21 @@
 """The gateway over HTTP, in front of intake and assessment on PostgreSQL with ACCESS_CONTROL on,
 through the real broker: status codes, named fields, idempotency keys, roles per line, the
 generated OpenAPI document and the docs page."""
+
 import json
 import urllib.error
 import urllib.request
 
 import eventlet
 import pytest
+import sqlalchemy as sa
 
 from kamcli.access import bootstrap
+from kamkit.facts_schema import OpportunitySchema
 from services.assessment.service import AssessmentService
 from services.gateway import openapi, pages
 from services.gateway.service import GatewayService
 from services.intake.service import IntakeService
-from kamkit.facts_schema import OpportunitySchema
-import sqlalchemy as sa
 
 ON = {"ACCESS_CONTROL": "on"}
 OPP = {"amount": 30000, "discovered": "2026-03-02", "origin": "audit", "account_manager": "am1"}
@@ -26,8 +27,12 @@ class Http:
 
     def __call__(self, method, path, body=None, headers=None, raw=None):
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-        request = urllib.request.Request(self.base + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json", **(headers or {})})
+        request = urllib.request.Request(
+            self.base + path,
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json", **(headers or {})},
+        )
         if self.token:
             request.add_header("Authorization", f"Bearer {self.token}")
         try:
@@ -81,11 +86,20 @@ def test_status_codes_name_the_field(gateway):
     http, port, _ = gateway
     status, headers, answer = Http(port)("GET", "/lines/a/months/2026-03/sheet")
     assert status == 401 and headers["www-authenticate"].startswith("Bearer")
-    assert answer == {"error": "unauthorized", "errors": [
-        {"field": "authorization", "message": "send 'Authorization: Bearer <token>' (README: who may do what)"}]}
+    assert answer == {
+        "error": "unauthorized",
+        "errors": [
+            {
+                "field": "authorization",
+                "message": "send 'Authorization: Bearer <token>' (README: who may do what)",
+            }
+        ],
+    }
     status, _, answer = Http(port, "kam_0123456789abcdef_wrong")("GET", "/lines/a/months/2026-03/sheet")
     assert (status, answer["errors"][0]["field"]) == (401, "authorization")  # decided by assessment
-    status, _, answer = http("POST", "/lines/a/opportunities", {"id": "o1", "amount": -5, "discovered": "2026-02-30"})
+    status, _, answer = http(
+        "POST", "/lines/a/opportunities", {"id": "o1", "amount": -5, "discovered": "2026-02-30"}
+    )
     assert status == 400 and {e["field"] for e in answer["errors"]} == {"amount", "discovered"}
     status, _, answer = http("POST", "/lines/a/opportunities", raw=b"{not json")
     assert status == 400 and answer["errors"][0]["field"] == "body"
@@ -98,7 +112,9 @@ def test_status_codes_name_the_field(gateway):
     assert http("GET", "/no/such/thing")[0] == 404
     # a query of 20,000 bytes (the web server alone would have answered a bare 414 above 8 KiB)
     status, _, answer = http("GET", "/lines/a/opportunities?kind=" + "x" * 20_000)
-    assert status == 400 and answer["errors"] == [{"field": "query", "message": "the query is over 8192 bytes"}]
+    assert status == 400 and answer["errors"] == [
+        {"field": "query", "message": "the query is over 8192 bytes"}
+    ]
     # compensation is not running here: the gateway answers 503 at once, with when to retry
     status, headers, answer = http("GET", "/lines/a/quarters/2026-Q1")
     assert (status, headers["retry-after"], answer["error"]) == (503, "5", "unavailable")
@@ -111,10 +127,13 @@ def test_idempotency_key_header_gives_one_effect(gateway):
     first = http("POST", "/lines/a/opportunities", {"id": "o1", **OPP}, {"Idempotency-Key": "k1"})
     again = http("POST", "/lines/a/opportunities", {"id": "o1", **OPP}, {"Idempotency-Key": "k1"})
     assert first[0] == 201 and again[0] == 201 and first[2] == again[2]  # the first answer, replayed
-    status, _, answer = http("POST", "/lines/a/opportunities", {"id": "o1", **OPP, "amount": 5},
-                             {"Idempotency-Key": "k1"})
+    status, _, answer = http(
+        "POST", "/lines/a/opportunities", {"id": "o1", **OPP, "amount": 5}, {"Idempotency-Key": "k1"}
+    )
     assert status == 409 and answer["error"] == "conflict"
-    status, _, answer = http("PATCH", "/lines/a/opportunities/o1", {"amount": 40000}, {"Idempotency-Key": "k2"})
+    status, _, answer = http(
+        "PATCH", "/lines/a/opportunities/o1", {"amount": 40000}, {"Idempotency-Key": "k2"}
+    )
     assert (status, answer["version"], str(answer["record"]["amount"])) == (200, 2, "40000")
     assert http("GET", "/lines/a/record-counts")[2]["opportunity"] == [1, 2]  # one record, two versions
     status, _, answer = http("POST", "/lines/a/months/2026-03/close", headers={"Idempotency-Key": "k3"})
@@ -142,7 +161,9 @@ def test_roles_over_http_allowed_has_its_effect_refused_has_none(gateway):
     assert clerk("POST", "/lines/a/opportunities", {"id": "c1", **OPP})[0] == 201
     assert clerk("POST", "/lines/b/opportunities", {"id": "c1", **OPP})[0] == 403  # another line
     assert http("GET", "/lines/b/opportunities/c1")[0] == 404
-    assert clerk("POST", "/lines/a/people", {"id": "p9", "role": "account_manager"})[0] == 403  # roster: admin
+    assert (
+        clerk("POST", "/lines/a/people", {"id": "p9", "role": "account_manager"})[0] == 403
+    )  # roster: admin
     assert allowed(clerk, "POST", "/lines/a/months/2026-03/close") == 403  # a close: manager
     _until(lambda: http("GET", "/lines/a/assessment-status")[2].get("opportunity") == 1)
     assert allowed(manager, "POST", "/lines/a/months/2026-03/close") == 200
@@ -153,11 +174,18 @@ def test_roles_over_http_allowed_has_its_effect_refused_has_none(gateway):
     assert status == 200 and sheet["page"] == 1 and sheet["totals"]["am1"]["points"]
     assert manager("POST", "/lines/b/months/2026-03/close")[0] == 403
     # every refusal is in the trail of the service that refused it, with who and where
-    refused = {(e["principal"], e["action"], e["business_line"])
-               for service in ("intake", "assessment")
-               for e in http("GET", f"/audit/{service}?outcome=refused&page_size=500")[2]["items"]}
-    assert {("ann", "record_opportunity", "a"), ("bob", "record_opportunity", "b"), ("bob", "register_person", "a"),
-            ("bob", "close_month", "a"), ("cai", "close_month", "b")} <= refused, refused
+    refused = {
+        (e["principal"], e["action"], e["business_line"])
+        for service in ("intake", "assessment")
+        for e in http("GET", f"/audit/{service}?outcome=refused&page_size=500")[2]["items"]
+    }
+    assert {
+        ("ann", "record_opportunity", "a"),
+        ("bob", "record_opportunity", "b"),
+        ("bob", "register_person", "a"),
+        ("bob", "close_month", "a"),
+        ("cai", "close_month", "b"),
+    } <= refused, refused
     assert not {e for e in refused if e[0] == "root"}  # the admin was refused nothing
     # a revoked token is refused from the next call on
     tokens = {t["id"]: p["id"] for p in http("GET", "/principals")[2] for t in p["tokens"]}
@@ -169,8 +197,14 @@ def test_roles_over_http_allowed_has_its_effect_refused_has_none(gateway):
 def test_document_is_generated_from_the_schemas_the_services_validate_with(gateway):
     http, port, _ = gateway
     status, _, doc = Http(port)("GET", "/openapi.json")  # no token needed to read the contract
-    assert status == 200 and doc["openapi"].startswith("3.") and doc == json.loads(json.dumps(openapi.document()))
-    body = doc["paths"]["/lines/{business_line}/opportunities"]["post"]["requestBody"]["content"]["application/json"]
+    assert (
+        status == 200
+        and doc["openapi"].startswith("3.")
+        and doc == json.loads(json.dumps(openapi.document()))
+    )
+    body = doc["paths"]["/lines/{business_line}/opportunities"]["post"]["requestBody"]["content"][
+        "application/json"
+    ]
     opportunity = doc["components"]["schemas"][body["schema"]["$ref"].rsplit("/", 1)[1]]
     declared = OpportunitySchema._declared_fields
     assert set(opportunity["properties"]) == set(declared)
@@ -202,12 +236,26 @@ def test_audit_trail_says_who_did_what_before_and_after_and_what_was_refused(gat
         return page["items"]
 
     created, updated = audit("intake", target="opportunity:o1")
-    assert (created["principal"], created["action"], created["outcome"]) == ("root", "record_opportunity", "done")
-    assert (created["before"], created["after"]["amount"], created["correlation_id"]) == (None, 30000, "crm-7781")
-    assert (updated["action"], updated["before"]["amount"], updated["after"]["amount"]) == ("update_record", 30000, 45000)
+    assert (created["principal"], created["action"], created["outcome"]) == (
+        "root",
+        "record_opportunity",
+        "done",
+    )
+    assert (created["before"], created["after"]["amount"], created["correlation_id"]) == (
+        None,
+        30000,
+        "crm-7781",
+    )
+    assert (updated["action"], updated["before"]["amount"], updated["after"]["amount"]) == (
+        "update_record",
+        30000,
+        45000,
+    )
     refused = audit("intake", outcome="refused")
     assert [(r["principal"], r["action"], r["business_line"]) for r in refused] == [
-        ("ann", "record_opportunity", "a"), ("token:0123456789abcdef", "get_record", "a")]
+        ("ann", "record_opportunity", "a"),
+        ("token:0123456789abcdef", "get_record", "a"),
+    ]
     assert "needs the clerk role" in refused[0]["detail"]
     granted = audit("intake", target="principal:cai")
     assert granted[1]["action"] == "grant_role" and granted[1]["after"]["grants"] == {"a": "manager"}
@@ -249,7 +297,12 @@ def test_report_pages_and_workbook_of_a_closed_month_behind_the_same_roles(gatew
     points = http("GET", "/lines/a/months/2026-03/sheet")[2]["totals"]["am1"]["points"]
     status, headers, page = http("GET", "/lines/a/months/2026-03/report.html")
     assert status == 200 and headers["content-type"].startswith("text/html")
-    assert "王芳" in page and 'href="people/am1.html"' in page and "<svg" in page and "Period over period" in page
+    assert (
+        "王芳" in page
+        and 'href="people/am1.html"' in page
+        and "<svg" in page
+        and "Period over period" in page
+    )
     assert "Every line, by person" in page
     monkeypatch.setattr(pages, "LINES_ON_A_PAGE", 1)  # a large period: sums, charts and links only
     big = http("GET", "/lines/a/months/2026-03/report.html")[2]
@@ -257,14 +310,21 @@ def test_report_pages_and_workbook_of_a_closed_month_behind_the_same_roles(gatew
     status, _, slip = http("GET", "/lines/a/months/2026-03/people/am1.html")
     assert status == 200 and "王芳" in slip and f"<b>{points}</b>" in slip
     assert http("GET", "/lines/a/months/2026-03/people/nobody.html")[0] == 404
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/lines/a/months/2026-03/report.xlsx",
-                                     headers={"Authorization": f"Bearer {http.token}"})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/lines/a/months/2026-03/report.xlsx",
+        headers={"Authorization": f"Bearer {http.token}"},
+    )
     with urllib.request.urlopen(request, timeout=60) as answer:
-        assert answer.headers["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        assert (
+            answer.headers["Content-Type"]
+            == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         assert "attachment" in answer.headers["Content-Disposition"]
         data = answer.read()
     from io import BytesIO
+
     from openpyxl import load_workbook
+
     book = load_workbook(BytesIO(data))
     row = next(r for r in book["Summary"].iter_rows(min_row=3, values_only=True) if r[0] == "am1")
     assert row[1] == "王芳" and row[4] == int(points)

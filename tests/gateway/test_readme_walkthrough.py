@@ -1,6 +1,7 @@
 """The README's curl walkthrough, run as written against `make up` (python -m services.run, access
 control on as shipped) on this test's broker vhost and fresh databases: the first administrator's
 token reads a closed month's sheet over HTTP; without it, 401."""
+
 import json
 import os
 import re
@@ -18,18 +19,37 @@ def walkthrough() -> str:
     return "\n".join(line[4:] for line in block.splitlines())
 
 
-def test_readme_walkthrough_reads_a_closed_sheet_with_the_token_and_gets_401_without(amqp_uri, tmp_path, free_port):
+def test_readme_walkthrough_reads_a_closed_sheet_with_the_token_and_gets_401_without(
+    amqp_uri, tmp_path, free_port
+):
     port = free_port
-    env = {**os.environ, "AMQP_URI": amqp_uri, "GATEWAY_ADDRESS": f"127.0.0.1:{port}",
-           "KAM": f"http://127.0.0.1:{port}", "NOTIFY_OUTBOX_DIR": str(tmp_path / "outbox"), "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "AMQP_URI": amqp_uri,
+        "GATEWAY_ADDRESS": f"127.0.0.1:{port}",
+        "KAM": f"http://127.0.0.1:{port}",
+        "NOTIFY_OUTBOX_DIR": str(tmp_path / "outbox"),
+        "LOG_LEVEL": "WARNING",
+    }
     env.pop("ACCESS_CONTROL", None)
     for name in ("intake", "escalation", "assessment", "compensation", "notify"):
         env[f"{name.upper()}_DATABASE_URL"] = f"sqlite:///{tmp_path / name}.db"
-    up = subprocess.Popen([sys.executable, "-m", "services.run"], cwd=ROOT, env=env,
-                          stdout=open(tmp_path / "up.log", "wb"), stderr=subprocess.STDOUT)
+    up = subprocess.Popen(
+        [sys.executable, "-m", "services.run"],
+        cwd=ROOT,
+        env=env,
+        stdout=open(tmp_path / "up.log", "wb"),
+        stderr=subprocess.STDOUT,
+    )
     try:
-        done = subprocess.run(["bash", "-eu", "-c", walkthrough()], cwd=ROOT, env=env, capture_output=True,
-                              text=True, timeout=240)
+        done = subprocess.run(
+            ["bash", "-eu", "-c", walkthrough()],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
     finally:
         up.send_signal(signal.SIGINT)
         up.wait(timeout=60)
@@ -43,10 +63,14 @@ def test_readme_walkthrough_reads_a_closed_sheet_with_the_token_and_gets_401_wit
     # points (§(三)(一)1, second line); am1 entered no local opportunity in March against a quota
     # of 1: 1 missing entry x 5 points (§(三)(一)4); 4 + 5 = 9, and the missed report sets the
     # year's veto flag (§(三)).
-    figures = {line["kind"]: (line["figure"], line["clause"]) for line in sheet["lines"] if line["person"] == "am1"}
-    assert figures == {"missed_report_ordinary": ("4", "000 §(三)(一)1"),
-                       "quota_shortfall": ("5", "000 §(三)(一)4"),
-                       "veto_flag": ("1", "000 §(三)")}, sheet
+    figures = {
+        line["kind"]: (line["figure"], line["clause"]) for line in sheet["lines"] if line["person"] == "am1"
+    }
+    assert figures == {
+        "missed_report_ordinary": ("4", "000 §(三)(一)1"),
+        "quota_shortfall": ("5", "000 §(三)(一)4"),
+        "veto_flag": ("1", "000 §(三)"),
+    }, sheet
     assert sheet["totals"] == {"am1": {"flag": "1", "points": "9"}}
     assert all(line["reason_zh"] and line["reason_en"] for line in sheet["lines"])
     assert re.search(r"^without a token: 401$", done.stdout, re.M), done.stdout

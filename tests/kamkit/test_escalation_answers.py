@@ -1,5 +1,6 @@
 """What a plugin answers the escalation service (docs/rules.md §1.3): who holds a role for an
 opportunity, which rungs have been reached, and when the next one falls due."""
+
 from kamkit.facts import Person
 from kamkit.loader import load_plugin
 
@@ -32,9 +33,12 @@ def test_next_rung_falls_due_a_step_after_the_last_one_reached():
 
 
 def test_holder_prefers_the_named_account_manager_then_the_branch_then_the_city():
-    people = [Person(id="d2", role="center_director", branch="b2"), Person(id="d1", role="center_director",
-                                                                                    branch="b1"),
-              Person(id="city", role="center_director"), Person(id="am9", role="account_manager", branch="b1")]
+    people = [
+        Person(id="d2", role="center_director", branch="b2"),
+        Person(id="d1", role="center_director", branch="b1"),
+        Person(id="city", role="center_director"),
+        Person(id="am9", role="account_manager", branch="b1"),
+    ]
     assert TELECOM.holder("account_manager", {"account_manager": "am1"}, people) == "am1"
     assert TELECOM.holder("center_director", {"branch": "b1"}, people) == "d1"
     assert TELECOM.holder("center_director", {"branch": "b7"}, people) == "city"  # no holder in b7
@@ -43,13 +47,29 @@ def test_holder_prefers_the_named_account_manager_then_the_branch_then_the_city(
 
 
 def test_holder_with_grades_takes_only_an_eligible_person():
-    people = [Person(id="am1", role="account_manager", branch="b1", grade="assistant"),
-              Person(id="am2", role="account_manager", branch="b1", grade="junior")]
+    people = [
+        Person(id="am1", role="account_manager", branch="b1", grade="assistant"),
+        Person(id="am2", role="account_manager", branch="b1", grade="junior"),
+    ]
     # the named manager is an assistant: not eligible, so the branch's junior holds it
-    assert TELECOM.holder("account_manager", {"account_manager": "am1", "branch": "b1"}, people,
-                          eligible_grades=("junior", "senior")) == "am2"
-    assert TELECOM.holder("account_manager", {"account_manager": "am2", "branch": "b1"}, people,
-                          eligible_grades=("junior", "senior")) == "am2"
+    assert (
+        TELECOM.holder(
+            "account_manager",
+            {"account_manager": "am1", "branch": "b1"},
+            people,
+            eligible_grades=("junior", "senior"),
+        )
+        == "am2"
+    )
+    assert (
+        TELECOM.holder(
+            "account_manager",
+            {"account_manager": "am2", "branch": "b1"},
+            people,
+            eligible_grades=("junior", "senior"),
+        )
+        == "am2"
+    )
 
 
 def test_a_plugin_may_assign_otherwise():

@@ -1,4 +1,5 @@
 """kamkit.frozen.quick_init: the same objects as dataclasses' own __init__ makes, only faster."""
+
 import dataclasses
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -28,8 +29,15 @@ def _fields(obj):
     return [getattr(obj, f.name) for f in dataclasses.fields(obj)]
 
 
-@pytest.mark.parametrize("args, kwargs", [(("x",), {}), (("x", Decimal("1.5")), {}), (("x",), {"c": {"k": 1}}),
-                                          ((), {"a": "x", "b": Decimal(2), "c": {}})])
+@pytest.mark.parametrize(
+    "args, kwargs",
+    [
+        (("x",), {}),
+        (("x", Decimal("1.5")), {}),
+        (("x",), {"c": {"k": 1}}),
+        ((), {"a": "x", "b": Decimal(2), "c": {}}),
+    ],
+)
 def test_the_same_fields_as_dataclasses_makes(args, kwargs):
     assert _fields(Quick(*args, **kwargs)) == _fields(Plain(*args, **kwargs))
 

@@ -1,7 +1,9 @@
 """docs/rules.md §4 (seed 003 §十一) sheet and the §2.3.3 weighted KPI coefficient."""
+
 from decimal import Decimal
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kamkit.explain import INFO
 from kamkit.facts import KpiRating, Scorecard
@@ -18,8 +20,14 @@ def test_a_full_sheet_at_the_sales_standard_scores_90():
     # rows at their maxima: sales 15 + complaints 10 + collection 15 + big customers 10
     # (2 upgraded x 2 + 2 new x 3 = 10) + relationship 10 + six 5-point rows 30 = 90;
     # the remaining 10 of the 100-point sheet are earned by sales above the 90% standard.
-    total, items = sheet(upgraded_customers=2, new_big_customers=2, innovation=Decimal(5),
-                         communication=Decimal(5), responsibility=Decimal(5), learning=Decimal(5))
+    total, items = sheet(
+        upgraded_customers=2,
+        new_big_customers=2,
+        innovation=Decimal(5),
+        communication=Decimal(5),
+        responsibility=Decimal(5),
+        learning=Decimal(5),
+    )
     assert items["big_customers"] == 10 and items["sales_completion"] == 15
     assert total == Decimal(90)
 
@@ -65,10 +73,12 @@ def test_big_customers_capped_relationship_and_attendance_and_service():
 
 
 def test_weighted_coefficient_from_three_raters():
-    ratings = [KpiRating("r1", "deputy_manager", Decimal(80)),
-               KpiRating("r1", "city_admin", Decimal(90)),
-               KpiRating("r1", "branch_manager", Decimal(70)),
-               KpiRating("other", "deputy_manager", Decimal(10))]
+    ratings = [
+        KpiRating("r1", "deputy_manager", Decimal(80)),
+        KpiRating("r1", "city_admin", Decimal(90)),
+        KpiRating("r1", "branch_manager", Decimal(70)),
+        KpiRating("other", "deputy_manager", Decimal(10)),
+    ]
     result = kpi_coefficient("r1", ratings, PARAMS)
     # 80 x 0.5 + 90 x 0.2 + 70 x 0.3 = 40 + 18 + 21 = 79 -> coefficient 0.79
     assert result.score == Decimal(79) and result.coefficient == Decimal("0.79")
@@ -77,10 +87,18 @@ def test_weighted_coefficient_from_three_raters():
 
 
 def test_missing_rater_renormalises_and_sheet_rating_is_scored():
-    card = Scorecard(sales_completion=Decimal("0.9"), innovation=Decimal(5), communication=Decimal(5),
-                     responsibility=Decimal(5), learning=Decimal(5), upgraded_customers=5)
-    ratings = [KpiRating("r1", "deputy_manager", scorecard=card),  # sheet = 90
-               KpiRating("r1", "branch_manager", Decimal(70))]
+    card = Scorecard(
+        sales_completion=Decimal("0.9"),
+        innovation=Decimal(5),
+        communication=Decimal(5),
+        responsibility=Decimal(5),
+        learning=Decimal(5),
+        upgraded_customers=5,
+    )
+    ratings = [
+        KpiRating("r1", "deputy_manager", scorecard=card),  # sheet = 90
+        KpiRating("r1", "branch_manager", Decimal(70)),
+    ]
     result = kpi_coefficient("r1", ratings, PARAMS)
     # rules §4: the sheet's full mark is 90, so its 90 is 90 x 100 / 90 = 100 on the raters' scale;
     # (100 x 0.5 + 70 x 0.3) / 0.8 = (50 + 21) / 0.8 = 88.75 -> coefficient 0.8875 (was 82.5: the sheet's
@@ -97,17 +115,32 @@ def test_unrated_person_gets_the_default_coefficient_and_override_is_honoured():
     assert result.score is None and result.coefficient == Decimal("0.8")
 
 
-@given(st.decimals(min_value=0, max_value=2, places=3), st.integers(0, 10), st.integers(0, 10),
-       st.integers(0, 10), st.integers(0, 10))
+@given(
+    st.decimals(min_value=0, max_value=2, places=3),
+    st.integers(0, 10),
+    st.integers(0, 10),
+    st.integers(0, 10),
+    st.integers(0, 10),
+)
 def test_sheet_is_between_0_and_its_full_mark_90(completion, late, complaints, lost, new):
-    total, items = sheet(sales_completion=completion, late_arrivals=late, complaints=complaints,
-                         lost_big_customers=lost, new_big_customers=new)
+    total, items = sheet(
+        sales_completion=completion,
+        late_arrivals=late,
+        complaints=complaints,
+        lost_big_customers=lost,
+        new_big_customers=new,
+    )
     assert Decimal(0) <= total <= 90 and all(v >= 0 for v in items.values())
 
 
 def test_the_sheet_is_capped_at_its_full_mark_90():
-    full = dict(upgraded_customers=5, innovation=Decimal(5), communication=Decimal(5),
-                responsibility=Decimal(5), learning=Decimal(5))
+    full = dict(
+        upgraded_customers=5,
+        innovation=Decimal(5),
+        communication=Decimal(5),
+        responsibility=Decimal(5),
+        learning=Decimal(5),
+    )
     # 85%: 15 - 5 = 10 -> 90 - 15 + 10 = 85
     assert sheet(sales_completion=Decimal("0.85"), **full)[0] == 85
     # 98%: 15 + 8 = 23 -> 90 - 15 + 23 = 98, capped at the full mark 90 [reading]: a coefficient

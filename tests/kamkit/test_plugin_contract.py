@@ -1,4 +1,5 @@
 """Plugins are found by entry point, configured per business line, and validated by name."""
+
 from decimal import Decimal
 
 import pytest
@@ -57,7 +58,8 @@ def test_override_is_typed_and_unknown_parameter_is_named():
 
 def test_config_picks_a_plugin_per_business_line(tmp_path):
     path = tmp_path / "org.yaml"
-    path.write_text("""
+    path.write_text(
+        """
 business_lines:
   city-telecom:
     plugin: telecom
@@ -65,16 +67,30 @@ business_lines:
     plugin: acme-flat
     parameters:
       missed_points: 6
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     config = load_config(path)
     acme = config.plugin_for("acme-sales")
     assert acme.key == "acme-flat" and acme.params["missed_points"] == Decimal(6)
     assert config.plugin_for("city-telecom").key == "telecom"
     # The swapped-in third-party rules really run: 2 audit findings x 6 points = 12 for am1.
-    facts = load_facts({"month": "2026-03", "people": [{"id": "am1", "role": "account_manager"}],
-                        "opportunities": [
-                            {"id": f"o{i}", "amount": 30000, "discovered": f"2026-03-0{i}",
-                             "origin": "audit", "account_manager": "am1"} for i in (1, 2)]})
+    facts = load_facts(
+        {
+            "month": "2026-03",
+            "people": [{"id": "am1", "role": "account_manager"}],
+            "opportunities": [
+                {
+                    "id": f"o{i}",
+                    "amount": 30000,
+                    "discovered": f"2026-03-0{i}",
+                    "origin": "audit",
+                    "account_manager": "am1",
+                }
+                for i in (1, 2)
+            ],
+        }
+    )
     lines = acme.assess_month(facts).lines
     assert [l.figure for l in lines] == [Decimal(6), Decimal(6)]
     assert {l.clause for l in lines} == {"ACME §2"}
@@ -92,8 +108,10 @@ def test_config_errors_name_the_line_and_field():
     assert exc.value.errors[0]["field"] == "business_lines.x.parameters.bogus"
     with pytest.raises(ConfigError) as exc:
         parse_config({"business_lines": {"x": {"plugn": "acme-flat"}}})
-    assert {e["field"] for e in exc.value.errors} == {"business_lines.x.value.plugin",
-                                                     "business_lines.x.value.plugn"}
+    assert {e["field"] for e in exc.value.errors} == {
+        "business_lines.x.value.plugin",
+        "business_lines.x.value.plugn",
+    }
 
 
 def test_escalation_climbs_one_rung_per_overdue_week():

@@ -1,6 +1,7 @@
 """The report pages in a real headless browser (Debian's chromium and chromedriver, driven by
 selenium): they load without an error, show each person's name and total, draw their charts;
 a screenshot of the summary page and of a statement is saved under out/screenshots/."""
+
 import os
 import shutil
 from pathlib import Path
@@ -8,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from kamcli.documents import read_document
-from reports import Directory, write_period
-from reports.html import figure_text
 from kamkit.facts_schema import load_facts
 from kamkit.loader import load_plugin
+from reports import Directory, write_period
+from reports.html import figure_text
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "out" / "screenshots"
@@ -27,6 +28,7 @@ def browser():
         pytest.skip(message)
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
+
     options = webdriver.ChromeOptions()
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,1400"):
         options.add_argument(arg)
@@ -41,11 +43,21 @@ def _run(key, example, period):
     facts = load_facts(read_document(ROOT / "examples" / example))
     run = plugin.assess_month(facts) if period == "month" else plugin.commission_quarter(facts, {})
     described = plugin.describe()
-    directory = Directory.of([{"id": p.id, "name": p.name, "branch": p.branch, "role": p.role} for p in facts.people],
-                             [{"id": b.id, "name": b.name} for b in facts.branches], described)
-    sheet = {"business_line": facts.business_line or key, "period": str(getattr(run, period)), "version": 1,
-             "plugin": key, "status": "closed", "closed_at": "2026-07-01T08:00:00",
-             "lines": [line.to_dict() for line in run.lines], "carried_out": getattr(run, "carried", {})}
+    directory = Directory.of(
+        [{"id": p.id, "name": p.name, "branch": p.branch, "role": p.role} for p in facts.people],
+        [{"id": b.id, "name": b.name} for b in facts.branches],
+        described,
+    )
+    sheet = {
+        "business_line": facts.business_line or key,
+        "period": str(getattr(run, period)),
+        "version": 1,
+        "plugin": key,
+        "status": "closed",
+        "closed_at": "2026-07-01T08:00:00",
+        "lines": [line.to_dict() for line in run.lines],
+        "carried_out": getattr(run, "carried", {}),
+    }
     return sheet, directory, described
 
 
@@ -53,9 +65,12 @@ def _errors(browser):
     return [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
 
 
-@pytest.mark.parametrize("key, example, period", [("telecom", "telecom.yaml", "month"),
-                                                  ("software", "software.yaml", "quarter")])
-def test_summary_and_statements_load_and_show_every_name_total_and_chart(browser, tmp_path, key, example, period):
+@pytest.mark.parametrize(
+    "key, example, period", [("telecom", "telecom.yaml", "month"), ("software", "software.yaml", "quarter")]
+)
+def test_summary_and_statements_load_and_show_every_name_total_and_chart(
+    browser, tmp_path, key, example, period
+):
     sheet, directory, described = _run(key, example, period)
     view = write_period(sheet, tmp_path / "period", directory, described, statements=tmp_path / "people")
     browser.get((tmp_path / "period.html").as_uri())
@@ -74,7 +89,9 @@ def test_summary_and_statements_load_and_show_every_name_total_and_chart(browser
     browser.find_element("link text", first.name).click()
     assert browser.current_url.endswith(f"/people/{first.id}.html") and _errors(browser) == []
     slip = browser.find_element("tag name", "body").text
-    assert first.name in slip and len(browser.find_elements("css selector", "table.lines tr")) == 1 + len(first.lines)
+    assert first.name in slip and len(browser.find_elements("css selector", "table.lines tr")) == 1 + len(
+        first.lines
+    )
     for unit, total in first.totals.items():
         assert figure_text(total, unit) in slip
     browser.save_screenshot(str(SHOTS / f"{key}-{period}-statement.png"))

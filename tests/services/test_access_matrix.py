@@ -1,6 +1,7 @@
 """Who may do what, through the real broker on PostgreSQL with ACCESS_CONTROL on: a role × action
 × line matrix (allowed: the effect; refused: Forbidden and no effect), calls without a token or
 with a revoked one (Unauthorized)."""
+
 import json
 
 import eventlet
@@ -8,9 +9,9 @@ import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from kamcli.main import main as kam
+from kamkit.errors import Forbidden, Unauthorized
 from services.assessment.service import AssessmentService
 from services.intake.service import IntakeService
-from kamkit.errors import Forbidden, Unauthorized
 
 ON = {"ACCESS_CONTROL": "on"}
 OPP = {"amount": 30000, "discovered": "2026-03-02", "origin": "audit", "account_manager": "am1"}
@@ -52,8 +53,11 @@ def test_roles_cover_their_actions_on_their_line_only(start_service, amqp_uri, p
     actions = [
         ("intake", lambda rpc, line, i: rpc.intake.get_record(line, "person", "am1"), "reader"),
         ("intake", lambda rpc, line, i: rpc.intake.record_opportunity(line, {"id": f"o{i}", **OPP}), "clerk"),
-        ("intake", lambda rpc, line, i: rpc.intake.register_person(line, {"id": f"p{i}", "role": "account_manager"}),
-         "admin"),
+        (
+            "intake",
+            lambda rpc, line, i: rpc.intake.register_person(line, {"id": f"p{i}", "role": "account_manager"}),
+            "admin",
+        ),
         ("assessment", lambda rpc, line, i: rpc.assessment.reopen_month(line, "2026-01", "why"), "manager"),
     ]
     order = ("reader", "clerk", "manager", "admin")

@@ -1,7 +1,8 @@
 """assessment's migrations: run by services.common.storage.migrations (and the alembic command)."""
+
 from alembic import context
 
-from services.common.storage.migrations import run_env
 from services.assessment.models import Base
+from services.common.storage.migrations import run_env
 
 run_env(context, Base.metadata)

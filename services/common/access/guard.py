@@ -11,23 +11,22 @@ nameko's context data as ``authorization``. Each process reads its picture from 
 every ``REFRESH_S`` seconds (instances share the table, and only one of them receives each
 event), so a revocation holds everywhere within seconds.
 """
+
 from __future__ import annotations
 
 import functools
 import inspect
 import logging
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import eventlet
 from sqlalchemy import JSON, Column, Integer, String
-from sqlalchemy.orm import Session
 
-from wire import events as E
 from kamkit.errors import Forbidden, Unauthorized
-
 from services.common.access import rules as access
 from services.common.storage import audit
 from services.common.storage.db import ServiceDatabase, utcnow
@@ -40,6 +39,7 @@ def access_table(Base):
 
     class AccessPrincipal(Base):
         """A principal as intake last announced it: roles per line, tokens (id, hash, expiry)."""
+
         __tablename__ = "access_principals"
         principal = Column(String(100), primary_key=True)
         version = Column(Integer, nullable=False)
@@ -76,34 +76,46 @@ def changed() -> None:
 @dataclass
 class AccessView:
     """Tokens by id and roles by principal, from the projection's rows."""
+
     tokens: dict[str, tuple[str, str, datetime, datetime | None]] = field(default_factory=dict)
     grants: dict[str, Mapping[str, str]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, rows: Iterable[Any]) -> "AccessView":
+    def of(cls, rows: Iterable[Any]) -> AccessView:
         view = cls()
         for row in rows:
             view.grants[row.principal] = row.grants
             for t in row.tokens:
-                view.tokens[t["id"]] = (row.principal, t["secret_hash"], datetime.fromisoformat(t["expires_at"]),
-                                        datetime.fromisoformat(t["revoked_at"]) if t["revoked_at"] else None)
+                view.tokens[t["id"]] = (
+                    row.principal,
+                    t["secret_hash"],
+                    datetime.fromisoformat(t["expires_at"]),
+                    datetime.fromisoformat(t["revoked_at"]) if t["revoked_at"] else None,
+                )
         return view
 
 
-def authorize(view: AccessView, credential: Any, service: str, method: str, arguments: Mapping[str, Any],
-              now: datetime) -> str:
+def authorize(
+    view: AccessView, credential: Any, service: str, method: str, arguments: Mapping[str, Any], now: datetime
+) -> str:
     """The principal making the call, if its token is good and one of its roles covers the action
     on the call's business line; else Unauthorized (no, unknown, expired or revoked token) or
     Forbidden (a role too low, or on another line). ``arguments``: the call's, by name."""
     parsed = access.parse_token(credential)
     if parsed is None:
-        raise _refusal(Unauthorized("the call carries no API token (context data 'authorization')",
-                                    field="authorization"), "-")
+        raise _refusal(
+            Unauthorized(
+                "the call carries no API token (context data 'authorization')", field="authorization"
+            ),
+            "-",
+        )
     token_id, secret = parsed
     known = view.tokens.get(token_id)
     if known is None or not access.token_valid(known[1], secret, known[2], known[3], now):
-        raise _refusal(Unauthorized("the API token is unknown, expired or revoked", field="authorization"),
-                       f"token:{token_id}")
+        raise _refusal(
+            Unauthorized("the API token is unknown, expired or revoked", field="authorization"),
+            f"token:{token_id}",
+        )
     principal = known[0]
     role, line_argument = access.needed(service, method, arguments.get("kind"))
     line = arguments.get(line_argument) if line_argument else None
@@ -111,8 +123,13 @@ def authorize(view: AccessView, credential: Any, service: str, method: str, argu
         line = None  # a malformed line is the method's own error to name; only "*" roles pass here
     if not access.allows(view.grants.get(principal, {}), line, role):
         where = f"business line {line!r}" if line else "every business line"
-        raise _refusal(Forbidden(f"{principal} may not {service}.{method} on {where}: it needs the {role} role",
-                                 field="authorization"), principal)
+        raise _refusal(
+            Forbidden(
+                f"{principal} may not {service}.{method} on {where}: it needs the {role} role",
+                field="authorization",
+            ),
+            principal,
+        )
     return principal
 
 
@@ -121,17 +138,30 @@ def _refusal(error, who: str):
     return error
 
 
-def record_refusal(container, method: str, body: Mapping[str, Any], context: Mapping[str, Any], refusal) -> None:
+def record_refusal(
+    container, method: str, body: Mapping[str, Any], context: Mapping[str, Any], refusal
+) -> None:
     """An audit entry for a refused call, in its own transaction; a failure to write it is logged,
     never turned into another answer (the caller is refused either way)."""
     database = next(d for d in container.dependencies if isinstance(d, ServiceDatabase))
     try:
-        audit.refused(database.engine, container.service_cls.tables.audit, container.service_name, method,
-                      _arguments(container.service_cls, method, body), context,
-                      getattr(refusal, "principal", "-"), str(refusal))
+        audit.refused(
+            database.engine,
+            container.service_cls.tables.audit,
+            container.service_name,
+            method,
+            _arguments(container.service_cls, method, body),
+            context,
+            getattr(refusal, "principal", "-"),
+            str(refusal),
+        )
     except Exception:  # noqa: BLE001 - the database may be the very thing that is down
-        log.warning("could not record the refusal of %s.%s in the audit trail", container.service_name, method,
-                    exc_info=True)
+        log.warning(
+            "could not record the refusal of %s.%s in the audit trail",
+            container.service_name,
+            method,
+            exc_info=True,
+        )
 
 
 def access_control_on(config: Mapping[str, Any]) -> bool:
@@ -166,7 +196,7 @@ def _arguments(service_cls, method: str, body: Mapping[str, Any]) -> dict[str, A
     return {name: value for name, value in list(bound.arguments.items())[1:]}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _signature(service_cls, method: str) -> inspect.Signature:
     """A method's signature, worked out once (every call of a service is checked)."""
     return inspect.signature(getattr(service_cls, method))

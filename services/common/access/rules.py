@@ -13,14 +13,15 @@ A token is ``kam_<id>_<secret>``: the id finds it, the secret proves it. Only th
 is stored (the secret is 32 random bytes: a slow hash adds nothing against guessing it), it is
 shown once, it expires, and it can be revoked.
 """
+
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Mapping
 
 ROLES = ("reader", "clerk", "manager", "admin")
 EVERY_LINE = "*"
@@ -31,22 +32,48 @@ MAX_TOKEN_DAYS = 366
 # (service, method) -> (role needed, name of the argument holding the business line, or None)
 _READ, _CLERK, _MANAGE, _ADMIN = ROLES
 ACTIONS: dict[tuple[str, str], tuple[str, str | None]] = {
-    **{("intake", m): (_CLERK, "business_line") for m in (
-        "record_opportunity", "post_follow_up", "record_loss_review", "record_deal", "record_collection",
-        "record_contract", "record_loan", "record_portfolio", "record_kpi", "record_complaint",
-        "record_batch", "update_record")},
+    **{
+        ("intake", m): (_CLERK, "business_line")
+        for m in (
+            "record_opportunity",
+            "post_follow_up",
+            "record_loss_review",
+            "record_deal",
+            "record_collection",
+            "record_contract",
+            "record_loan",
+            "record_portfolio",
+            "record_kpi",
+            "record_complaint",
+            "record_batch",
+            "update_record",
+        )
+    },
     **{("intake", m): (_ADMIN, "business_line") for m in ("register_branch", "register_person")},
     ("intake", "register_business_line"): (_ADMIN, None),
     **{("intake", m): (_READ, "business_line") for m in ("get_record", "list_records", "record_counts")},
     **{("assessment", m): (_MANAGE, "business_line") for m in ("close_month", "reopen_month")},
-    **{("assessment", m): (_READ, "business_line") for m in (
-        "get_sheet", "sheet_history", "projection_status", "projection_versions")},
+    **{
+        ("assessment", m): (_READ, "business_line")
+        for m in ("get_sheet", "sheet_history", "projection_status", "projection_versions")
+    },
     **{("compensation", m): (_MANAGE, "business_line") for m in ("run_quarter", "reopen_quarter")},
-    **{("compensation", m): (_READ, "business_line") for m in (
-        "get_run", "get_statement", "get_run_lines", "run_history", "projection_status", "projection_versions")},
+    **{
+        ("compensation", m): (_READ, "business_line")
+        for m in (
+            "get_run",
+            "get_statement",
+            "get_run_lines",
+            "run_history",
+            "projection_status",
+            "projection_versions",
+        )
+    },
     ("escalation", "sweep"): (_MANAGE, "business_line"),
-    **{("escalation", m): (_READ, "business_line") for m in (
-        "get_assignment", "tier_counts", "projection_versions", "list_escalations")},
+    **{
+        ("escalation", m): (_READ, "business_line")
+        for m in ("get_assignment", "tier_counts", "projection_versions", "list_escalations")
+    },
     ("notify", "send_weekly_bulletin"): (_MANAGE, "business_line"),
     ("notify", "retry_deliveries"): (_MANAGE, None),
     ("notify", "list_messages"): (_READ, "business_line"),
@@ -54,8 +81,12 @@ ACTIONS: dict[tuple[str, str], tuple[str, str | None]] = {
 }
 # every service's audit trail (services.common.mixins): a line's admin reads the line's entries,
 # an admin of every line reads them all
-ACTIONS.update({(service, "list_audit"): (_ADMIN, "business_line")
-                for service in ("intake", "escalation", "assessment", "compensation", "notify")})
+ACTIONS.update(
+    {
+        (service, "list_audit"): (_ADMIN, "business_line")
+        for service in ("intake", "escalation", "assessment", "compensation", "notify")
+    }
+)
 # every service's operators' RPCs (services.common.mixins): parked events are any line's
 OPERATIONS = {"list_parked": _ADMIN, "get_parked": _ADMIN, "replay_parked": _ADMIN, "drop_parked": _ADMIN}
 # records whose change is a change of the organisation, not of sales activity
@@ -101,8 +132,9 @@ def new_token(now: datetime, days: int = DEFAULT_TOKEN_DAYS) -> NewToken:
     if not 1 <= days <= MAX_TOKEN_DAYS:
         raise ValueError(f"a token lives 1 to {MAX_TOKEN_DAYS} days, not {days}")
     token_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
-    return NewToken(token_id, f"{TOKEN_PREFIX}_{token_id}_{secret}", secret_hash(secret),
-                    now + timedelta(days=days))
+    return NewToken(
+        token_id, f"{TOKEN_PREFIX}_{token_id}_{secret}", secret_hash(secret), now + timedelta(days=days)
+    )
 
 
 def secret_hash(secret: str) -> str:
@@ -122,8 +154,8 @@ def parse_token(text: object) -> tuple[str, str] | None:
     return token_id, secret
 
 
-def token_valid(stored_hash: str, secret: str, expires_at: datetime, revoked_at: datetime | None,
-                now: datetime) -> bool:
+def token_valid(
+    stored_hash: str, secret: str, expires_at: datetime, revoked_at: datetime | None, now: datetime
+) -> bool:
     """The secret matches (compared in constant time), the token has not expired nor been revoked."""
-    return (hmac.compare_digest(stored_hash, secret_hash(secret)) and revoked_at is None
-            and now < expires_at)
+    return hmac.compare_digest(stored_hash, secret_hash(secret)) and revoked_at is None and now < expires_at

@@ -10,6 +10,7 @@ handler's queue with its attempts reset) or drops it. Both are RPCs of every ser
 Reading the queue takes messages without acknowledging them and closes the channel, so the
 broker puts back every one not replayed or dropped, in order.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,10 +25,18 @@ from services.common.messaging.origin import broker_user
 
 PARKED_ID = "x-kam-parked-id"
 FIRST_FAILED = "x-kam-first-failed"
-_KEYS = {"service": "x-kam-service", "queue": "x-kam-queue", "source": "x-kam-source",
-         "event_type": "x-kam-event-type", "attempts": "x-kam-attempts", "error": "x-kam-error",
-         "error_type": "x-kam-error-type", "parked_at": "x-kam-parked-at",
-         "first_failed": FIRST_FAILED, "replays": "x-kam-replays"}
+_KEYS = {
+    "service": "x-kam-service",
+    "queue": "x-kam-queue",
+    "source": "x-kam-source",
+    "event_type": "x-kam-event-type",
+    "attempts": "x-kam-attempts",
+    "error": "x-kam-error",
+    "error_type": "x-kam-error-type",
+    "parked_at": "x-kam-parked-at",
+    "first_failed": FIRST_FAILED,
+    "replays": "x-kam-replays",
+}
 MAX_LIST = 1000
 
 
@@ -41,10 +50,18 @@ def now_iso() -> str:
 
 def parked_headers(*, service, queue, source, event_type, attempts, error, first_failed=None):
     now = now_iso()
-    return {PARKED_ID: uuid.uuid4().hex, _KEYS["service"]: service, _KEYS["queue"]: queue,
-            _KEYS["source"]: source, _KEYS["event_type"]: event_type, _KEYS["attempts"]: attempts,
-            _KEYS["error"]: clip(str(error), 2000), _KEYS["error_type"]: type(error).__name__,
-            _KEYS["parked_at"]: now, FIRST_FAILED: first_failed or now}
+    return {
+        PARKED_ID: uuid.uuid4().hex,
+        _KEYS["service"]: service,
+        _KEYS["queue"]: queue,
+        _KEYS["source"]: source,
+        _KEYS["event_type"]: event_type,
+        _KEYS["attempts"]: attempts,
+        _KEYS["error"]: clip(str(error), 2000),
+        _KEYS["error_type"]: type(error).__name__,
+        _KEYS["parked_at"]: now,
+        FIRST_FAILED: first_failed or now,
+    }
 
 
 def describe(message, with_body: bool = False) -> dict[str, Any]:
@@ -107,13 +124,26 @@ class ParkedQueue:
                     target = headers.get(_KEYS["queue"])
                     # published again under this service's broker user: an operator who replays an
                     # event vouches for it, whoever published it first (services.common.messaging.origin)
-                    producer.publish(message.body, exchange="", routing_key=target, headers=original,
-                                     content_type=message.content_type,
-                                     content_encoding=message.content_encoding,
-                                     delivery_mode=2, retry=True, user_id=broker_user(self.amqp_uri))
+                    producer.publish(
+                        message.body,
+                        exchange="",
+                        routing_key=target,
+                        headers=original,
+                        content_type=message.content_type,
+                        content_encoding=message.content_encoding,
+                        delivery_mode=2,
+                        retry=True,
+                        user_id=broker_user(self.amqp_uri),
+                    )
                 message.ack()
-                done.append({"id": headers.get(PARKED_ID), "event_id": describe(message)["event_id"],
-                             "queue": headers.get(_KEYS["queue"]), "replayed": replay})
+                done.append(
+                    {
+                        "id": headers.get(PARKED_ID),
+                        "event_id": describe(message)["event_id"],
+                        "queue": headers.get(_KEYS["queue"]),
+                        "replayed": replay,
+                    }
+                )
                 if parked_id != "all":
                     break
         if not done and parked_id != "all":

@@ -17,6 +17,7 @@ Both acknowledge through ``SafeQueueConsumer``: an ack on a connection the broke
 dropped (the broker redelivers the message, handlers are idempotent) instead of killing the
 service.
 """
+
 from __future__ import annotations
 
 import logging
@@ -33,12 +34,11 @@ from nameko.messaging import HeaderDecoder, QueueConsumer
 from nameko.rpc import Rpc, RpcConsumer
 
 from kamkit.errors import Forbidden, Internal, InvalidFacts, NotFound, SuiteError, Unauthorized, Unavailable
-from wire.events import InvalidEvent, check_event
-
 from services.common.access.guard import access_control_on, check_call, record_refusal
 from services.common.messaging import deadletter
 from services.common.messaging.faults import NotYet, is_transient
 from services.common.messaging.origin import broker_user, trusted_publishers
+from wire.events import InvalidEvent, check_event
 
 log = logging.getLogger("kam.entrypoints")
 
@@ -62,8 +62,13 @@ class SafeQueueConsumer(QueueConsumer):
         """kombu's reconnect loop, retrying every second or two instead of backing off to 30 s,
         so a service answers again within seconds of the broker's return."""
         with self.create_connection() as conn:
-            conn.ensure_connection(self.on_connection_error, self.connect_max_retries,
-                                   interval_start=1, interval_step=1, interval_max=2)
+            conn.ensure_connection(
+                self.on_connection_error,
+                self.connect_max_retries,
+                interval_start=1,
+                interval_step=1,
+                interval_max=2,
+            )
             yield conn
 
     def ack_message(self, message):
@@ -77,8 +82,12 @@ class SafeQueueConsumer(QueueConsumer):
             if message.channel.connection:
                 getattr(message, how)()
         except Exception as exc:  # noqa: BLE001 - any transport error here means a dead channel
-            log.warning("could not %s a message on a closed channel (%s: %s); the broker "
-                        "redelivers it", how, type(exc).__name__, exc)
+            log.warning(
+                "could not %s a message on a closed channel (%s: %s); the broker redelivers it",
+                how,
+                type(exc).__name__,
+                exc,
+            )
 
 
 def _correlation(worker_ctx) -> str:
@@ -86,8 +95,9 @@ def _correlation(worker_ctx) -> str:
     return str(data.get("correlation_id") or getattr(worker_ctx, "call_id", "") or "")
 
 
-def as_suite_error(exc: BaseException, *, service: str, entrypoint: str, correlation_id: str,
-                   exc_info=None) -> SuiteError:
+def as_suite_error(
+    exc: BaseException, *, service: str, entrypoint: str, correlation_id: str, exc_info=None
+) -> SuiteError:
     """The SuiteError a caller receives for ``exc``; unexpected faults are logged in full here."""
     if isinstance(exc, SuiteError):
         return exc
@@ -100,8 +110,11 @@ def as_suite_error(exc: BaseException, *, service: str, entrypoint: str, correla
     extra = {"service": service, "entrypoint": entrypoint, "correlation_id": correlation_id}
     if is_transient(exc):
         log.error("unavailable: %s: %s", type(exc).__name__, exc, exc_info=exc_info, extra=extra)
-        return Unavailable("a dependency of the service (database or broker) is unavailable; "
-                           "retry later with the same idempotency key", field="")
+        return Unavailable(
+            "a dependency of the service (database or broker) is unavailable; "
+            "retry later with the same idempotency key",
+            field="",
+        )
     log.error("internal error: %s: %s", type(exc).__name__, exc, exc_info=exc_info, extra=extra)
     return Internal(correlation_id=correlation_id)
 
@@ -112,17 +125,24 @@ class SafeRpcConsumer(RpcConsumer):
     def handle_result(self, message, result, exc_info):
         if exc_info is not None and not isinstance(exc_info[1], SuiteError):
             # raised before a worker existed: unknown method, wrong arguments, malformed body
-            error = as_suite_error(exc_info[1], service=self.container.service_name,
-                                   entrypoint=message.delivery_info.get("routing_key", ""),
-                                   correlation_id=message.properties.get("correlation_id", ""),
-                                   exc_info=exc_info)
+            error = as_suite_error(
+                exc_info[1],
+                service=self.container.service_name,
+                entrypoint=message.delivery_info.get("routing_key", ""),
+                correlation_id=message.properties.get("correlation_id", ""),
+                exc_info=exc_info,
+            )
             exc_info = (type(error), error, None)
         try:
             result, exc_info = super().handle_result(message, result, exc_info)
         except Exception as exc:  # noqa: BLE001 - the reply could not be published
-            log.warning("reply to %s not sent (%s: %s); the caller times out and retries",
-                        message.properties.get("reply_to"), type(exc).__name__, exc,
-                        extra={"service": self.container.service_name})
+            log.warning(
+                "reply to %s not sent (%s: %s); the caller times out and retries",
+                message.properties.get("reply_to"),
+                type(exc).__name__,
+                exc,
+                extra={"service": self.container.service_name},
+            )
             self.queue_consumer.ack_message(message)
         return result, exc_info
 
@@ -152,9 +172,13 @@ class SafeRpc(Rpc):
 
     def handle_result(self, message, worker_ctx, result, exc_info):
         if exc_info is not None:
-            error = as_suite_error(exc_info[1], service=self.container.service_name,
-                                   entrypoint=self.method_name,
-                                   correlation_id=_correlation(worker_ctx), exc_info=exc_info)
+            error = as_suite_error(
+                exc_info[1],
+                service=self.container.service_name,
+                entrypoint=self.method_name,
+                correlation_id=_correlation(worker_ctx),
+                exc_info=exc_info,
+            )
             if error is not exc_info[1]:
                 exc_info = (type(error), error, None)
         return super().handle_result(message, worker_ctx, result, exc_info)
@@ -175,17 +199,28 @@ class ReliableEventHandler(EventHandler):
         self.poison_attempts = int(config.get("EVENT_POISON_ATTEMPTS", DEFAULT_POISON_ATTEMPTS))
         self.trusted = trusted_publishers(config)
         # a retried event goes back under this service's own user, which it trusts
-        self.publisher = Publisher(config[AMQP_URI_CONFIG_KEY], retry=True, retry_policy=PUBLISH_RETRY,
-                                   user_id=broker_user(config[AMQP_URI_CONFIG_KEY]),
-                                   mandatory=True)
+        self.publisher = Publisher(
+            config[AMQP_URI_CONFIG_KEY],
+            retry=True,
+            retry_policy=PUBLISH_RETRY,
+            user_id=broker_user(config[AMQP_URI_CONFIG_KEY]),
+            mandatory=True,
+        )
         name = self.queue.name
         # named by their delay: changing EVENT_RETRY_DELAYS declares new queues instead of
         # clashing with the arguments of existing ones (old ones still drain back to the handler)
         self.delay_queues = [
-            Queue(f"{name}.retry.{int(delay * 1000)}ms", durable=True, queue_arguments={
-                "x-message-ttl": int(delay * 1000), "x-dead-letter-exchange": "",
-                "x-dead-letter-routing-key": name})
-            for delay in self.delays]
+            Queue(
+                f"{name}.retry.{int(delay * 1000)}ms",
+                durable=True,
+                queue_arguments={
+                    "x-message-ttl": int(delay * 1000),
+                    "x-dead-letter-exchange": "",
+                    "x-dead-letter-routing-key": name,
+                },
+            )
+            for delay in self.delays
+        ]
         self.parked = deadletter.parked_queue(self.container.service_name)
 
     @property
@@ -195,9 +230,16 @@ class ReliableEventHandler(EventHandler):
     def handle_message(self, body, message):
         origin = (message.properties or {}).get("user_id")
         if origin not in self.trusted:  # not published by the suite (services.common.messaging.origin)
-            self._fail(message, body, InvalidEvent(f"published by {origin or 'an unnamed user'}, not by one of the "
-                                                   f"suite's services ({', '.join(sorted(self.trusted))})"),
-                       attempts=_attempts(message) + 1, final=True)
+            self._fail(
+                message,
+                body,
+                InvalidEvent(
+                    f"published by {origin or 'an unnamed user'}, not by one of the "
+                    f"suite's services ({', '.join(sorted(self.trusted))})"
+                ),
+                attempts=_attempts(message) + 1,
+                final=True,
+            )
             return
         try:
             check_event(self.event_type, body)
@@ -213,9 +255,15 @@ class ReliableEventHandler(EventHandler):
             exc = exc_info[1]
             attempts = _attempts(message) + 1
             budget = len(self.delays) + 1 if is_transient(exc) else self.poison_attempts
-            log.warning("%s failed on attempt %d of %d: %s: %s", self.entrypoint, attempts, budget,
-                        type(exc).__name__, exc, extra=self._extra(worker_ctx.args[0] if
-                                                                   worker_ctx.args else {}))
+            log.warning(
+                "%s failed on attempt %d of %d: %s: %s",
+                self.entrypoint,
+                attempts,
+                budget,
+                type(exc).__name__,
+                exc,
+                extra=self._extra(worker_ctx.args[0] if worker_ctx.args else {}),
+            )
             self._fail(message, worker_ctx.args[0], exc, attempts, final=attempts >= budget)
         return result, exc_info
 
@@ -226,25 +274,47 @@ class ReliableEventHandler(EventHandler):
         try:
             if final:
                 entry = deadletter.parked_headers(
-                    service=self.container.service_name, queue=self.queue.name,
-                    source=self.source_service, event_type=self.event_type, attempts=attempts,
-                    error=exc, first_failed=headers.get(deadletter.FIRST_FAILED))
-                self.publisher.publish(body, exchange=None, routing_key=self.parked.name,
-                                       declare=[self.parked], headers={**headers, **entry})
-                log.error("%s parked event %s after %d attempt(s): %s: %s", self.entrypoint,
-                          body.get("event_id") if isinstance(body, dict) else None, attempts,
-                          type(exc).__name__, exc, extra=self._extra(body))
+                    service=self.container.service_name,
+                    queue=self.queue.name,
+                    source=self.source_service,
+                    event_type=self.event_type,
+                    attempts=attempts,
+                    error=exc,
+                    first_failed=headers.get(deadletter.FIRST_FAILED),
+                )
+                self.publisher.publish(
+                    body,
+                    exchange=None,
+                    routing_key=self.parked.name,
+                    declare=[self.parked],
+                    headers={**headers, **entry},
+                )
+                log.error(
+                    "%s parked event %s after %d attempt(s): %s: %s",
+                    self.entrypoint,
+                    body.get("event_id") if isinstance(body, dict) else None,
+                    attempts,
+                    type(exc).__name__,
+                    exc,
+                    extra=self._extra(body),
+                )
             else:
                 headers.setdefault(deadletter.FIRST_FAILED, deadletter.now_iso())
                 delay_queue = self.delay_queues[min(attempts, len(self.delay_queues)) - 1]
-                self.publisher.publish(body, exchange=None, routing_key=delay_queue.name,
-                                       declare=[delay_queue], headers=headers)
+                self.publisher.publish(
+                    body, exchange=None, routing_key=delay_queue.name, declare=[delay_queue], headers=headers
+                )
         except Exception as publish_error:  # noqa: BLE001
             # Not acked: the broker gives the message back when this channel closes. If the
             # channel is still alive, hand it back after a pause rather than spinning on it.
-            log.error("%s could not %s an event (%s: %s); it stays on its queue", self.entrypoint,
-                      "park" if final else "schedule a retry of", type(publish_error).__name__,
-                      publish_error, extra=self._extra(body))
+            log.error(
+                "%s could not %s an event (%s: %s); it stays on its queue",
+                self.entrypoint,
+                "park" if final else "schedule a retry of",
+                type(publish_error).__name__,
+                publish_error,
+                extra=self._extra(body),
+            )
             self.container.spawn_managed_thread(partial(self._requeue_later, message))
             return
         self.queue_consumer.ack_message(message)
@@ -255,8 +325,11 @@ class ReliableEventHandler(EventHandler):
 
     def _extra(self, body):
         event_id = body.get("event_id") if isinstance(body, dict) else None
-        return {"service": self.container.service_name, "entrypoint": self.entrypoint,
-                "correlation_id": event_id}
+        return {
+            "service": self.container.service_name,
+            "entrypoint": self.entrypoint,
+            "correlation_id": event_id,
+        }
 
 
 def _delays(value) -> tuple[float, ...]:

@@ -5,6 +5,7 @@ gone, a lost race on a unique key — is retried with growing delays until the o
 other failure (a bug, a payload the code cannot handle) is a poison message: it is parked after a
 few attempts so it never blocks or loops.
 """
+
 from __future__ import annotations
 
 import socket
@@ -19,17 +20,30 @@ from kamkit.errors import SuiteError, Unavailable
 class NotYet(SuiteError):
     """The event depends on another one that has not arrived yet (a follow-up overtaking its
     opportunity): retry it later."""
+
     code = "not_yet"
 
 
 def _transient_types() -> tuple[type[BaseException], ...]:
     types: list[type[BaseException]] = [
-        sa.OperationalError, sa.InterfaceError, sa.DisconnectionError, sa.TimeoutError,
+        sa.OperationalError,
+        sa.InterfaceError,
+        sa.DisconnectionError,
+        sa.TimeoutError,
         sa.IntegrityError,  # a concurrent writer won; the retry sees its row
         sa.InternalError,  # PostgreSQL: the transaction was aborted under us
-        ConnectionError, socket.timeout, TimeoutError, Unavailable, NotYet]
-    types += [amqp.exceptions.ConnectionError, amqp.exceptions.RecoverableConnectionError,
-              amqp.exceptions.RecoverableChannelError, kombu.exceptions.OperationalError]
+        ConnectionError,
+        socket.timeout,
+        TimeoutError,
+        Unavailable,
+        NotYet,
+    ]
+    types += [
+        amqp.exceptions.ConnectionError,
+        amqp.exceptions.RecoverableConnectionError,
+        amqp.exceptions.RecoverableChannelError,
+        kombu.exceptions.OperationalError,
+    ]
     return tuple(types)
 
 

@@ -4,6 +4,7 @@ error), so an operator can go from an answer to its traceback with grep.
 
 Used by every service's config.yaml (LOGGING: a ``json`` formatter and the ``quiet_nameko`` filter).
 """
+
 from __future__ import annotations
 
 import json
@@ -19,10 +20,14 @@ class JsonFormatter(logging.Formatter):
         self.service = service
 
     def format(self, record: logging.LogRecord) -> str:
-        out = {"ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-                     + f".{int(record.msecs):03d}Z",
-               "level": record.levelname, "service": getattr(record, "service", None) or self.service,
-               "logger": record.name, "message": record.getMessage()}
+        out = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "service": getattr(record, "service", None) or self.service,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
         for name in _FIELDS:
             value = getattr(record, name, None)
             if value:

@@ -7,9 +7,11 @@ trusted publishers: the service's own broker user, and any listed in ``EVENT_PUB
 (comma-separated; give each service its own broker user and list them all). Anything else is
 parked at once, never applied (services.common.messaging.entrypoints.ReliableEventHandler).
 """
+
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from nameko.amqp.publish import UndeliverableMessage, get_connection
@@ -26,8 +28,12 @@ def broker_user(amqp_uri: str) -> str:
 
 def trusted_publishers(config: Mapping[str, Any]) -> frozenset[str]:
     listed = str(config.get("EVENT_PUBLISHERS") or "")
-    return frozenset({broker_user(config[AMQP_URI_CONFIG_KEY]),
-                      *(name.strip() for name in listed.split(",") if name.strip())})
+    return frozenset(
+        {
+            broker_user(config[AMQP_URI_CONFIG_KEY]),
+            *(name.strip() for name in listed.split(",") if name.strip()),
+        }
+    )
 
 
 class SuiteDispatcher(EventDispatcher):

@@ -1,4 +1,5 @@
 """marshmallow fields the services' RPC argument schemas share (limits as in kamkit.limits)."""
+
 from marshmallow import RAISE, Schema, fields, validate
 
 from kamkit.facts_schema import PeriodField
@@ -36,18 +37,26 @@ class LineRef(Schema):
 
 class Paging(Schema):
     """page / page_size / kind of a sheet read: its lines page by page (None: every line)."""
-    page = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=PAGE_MAX))
-    page_size = fields.Integer(load_default=None, allow_none=True, strict=True,
-                               validate=validate.Range(min=1, max=5000))
+
+    page = fields.Integer(
+        load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=PAGE_MAX)
+    )
+    page_size = fields.Integer(
+        load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=5000)
+    )
     kind = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
 
 
 def reason():
-    return fields.String(required=True, validate=[validate.Regexp(r"\S", error="give a reason"),
-                                                  validate.Length(max=TEXT_MAX)])
+    return fields.String(
+        required=True, validate=[validate.Regexp(r"\S", error="give a reason"), validate.Length(max=TEXT_MAX)]
+    )
 
 
 def optional_reason():
     """A reason given only to do something on purpose (a close behind intake)."""
-    return fields.String(load_default=None, allow_none=True,
-                         validate=[validate.Regexp(r"\S", error="give a reason"), validate.Length(max=TEXT_MAX)])
+    return fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=[validate.Regexp(r"\S", error="give a reason"), validate.Length(max=TEXT_MAX)],
+    )

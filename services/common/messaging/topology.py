@@ -10,32 +10,36 @@ nameko's event handler declares it (``evt-<source>-<type>--<service>.<method>``)
 wait there until the subscriber starts. Who subscribes is read from the services' handlers
 (``subscribers``), so a new handler is a new subscription with nothing else to declare.
 """
+
 from __future__ import annotations
 
 import functools
 import importlib
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from kombu import Queue
 from nameko.events import EventHandler
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 from nameko.standalone.events import get_event_exchange
 
-
 # The suite's services. Their event handlers (``handles``) are its subscriptions: declared once,
 # where each handler is, and read from the service classes when a publisher starts.
 SERVICES = ("intake", "escalation", "assessment", "compensation", "notify")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def subscribers() -> dict[tuple[str, str], tuple[str, ...]]:
     """(source service, event type) -> the "service.method" handlers subscribed to it. The
     service modules are looked up by name (they import this package; it cannot import them)."""
     table: dict[tuple[str, str], list[str]] = {}
     for name in SERVICES:
         module = importlib.import_module(f"services.{name}.service")
-        service = next(c for c in vars(module).values()
-                       if isinstance(c, type) and c.__module__ == module.__name__ and getattr(c, "name", None) == name)
+        service = next(
+            c
+            for c in vars(module).values()
+            if isinstance(c, type) and c.__module__ == module.__name__ and getattr(c, "name", None) == name
+        )
         for attr in dir(service):
             for ext in getattr(getattr(service, attr), ENTRYPOINT_EXTENSIONS_ATTR, ()):
                 if isinstance(ext, EventHandler):
@@ -46,12 +50,21 @@ def subscribers() -> dict[tuple[str, str], tuple[str, ...]]:
 def event_queue(source: str, event_type: str, handler: str, config: Mapping[str, Any]) -> Queue:
     """The queue nameko's service-pool event handler ``handler`` ("service.method") consumes,
     with the same name, binding and flags (a mismatch would make the broker refuse either)."""
-    return Queue(f"evt-{source}-{event_type}--{handler}", exchange=get_event_exchange(source, config),
-                 routing_key=event_type, durable=True, auto_delete=False, exclusive=False)
+    return Queue(
+        f"evt-{source}-{event_type}--{handler}",
+        exchange=get_event_exchange(source, config),
+        routing_key=event_type,
+        durable=True,
+        auto_delete=False,
+        exclusive=False,
+    )
 
 
 def subscriber_queues(source: str, config: Mapping[str, Any]) -> list[Queue]:
     """Every subscriber queue of the events ``source`` publishes."""
-    return [event_queue(src, event_type, handler, config)
-            for (src, event_type), handlers in subscribers().items() if src == source
-            for handler in handlers]
+    return [
+        event_queue(src, event_type, handler, config)
+        for (src, event_type), handlers in subscribers().items()
+        if src == source
+        for handler in handlers
+    ]

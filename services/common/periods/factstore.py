@@ -5,11 +5,13 @@ assessment and compensation each keep their own copy (their own database); both 
 reads one query per record kind bounded by the period (indexed on business_line, kind, day), so
 closing a month costs the month's records, not the whole history, and never an RPC per record.
 """
+
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, timedelta
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 import orjson
 from sqlalchemy import JSON, Column, Date, Index, Integer, String
@@ -25,10 +27,12 @@ def fact_table(Base):
 
     class Fact(Base):
         __tablename__ = "facts"
-        __table_args__ = (Index("ix_facts_line_kind_day", "business_line", "kind", "day"),
-                          # projection_versions, before every close, from the index alone: 0.06 s
-                          # for a million records, 0.9 s from the table
-                          Index("ix_facts_line_kind_version", "business_line", "kind", "version"))
+        __table_args__ = (
+            Index("ix_facts_line_kind_day", "business_line", "kind", "day"),
+            # projection_versions, before every close, from the index alone: 0.06 s
+            # for a million records, 0.9 s from the table
+            Index("ix_facts_line_kind_version", "business_line", "kind", "version"),
+        )
         business_line = Column(String(100), primary_key=True)
         kind = Column(String(32), primary_key=True)
         key = Column(String(200), primary_key=True)
@@ -40,8 +44,9 @@ def fact_table(Base):
     return Fact
 
 
-def apply_record(session, Fact, payload: Mapping[str, Any], kinds: Iterable[str],
-                 stored: Mapping[str, Any] | None = None) -> bool:
+def apply_record(
+    session, Fact, payload: Mapping[str, Any], kinds: Iterable[str], stored: Mapping[str, Any] | None = None
+) -> bool:
     """Upsert the record of a record_changed payload if it is of a wanted kind and newer.
     ``stored``: the rows of this kind already read by key (``preload``), else each is read."""
     kind = payload["kind"]
@@ -65,14 +70,30 @@ def preload(session, Fact, business_line: str, kind: str, keys: list[str]) -> di
     records; the keys of a batch are distinct)."""
     rows = {}
     for start in range(0, len(keys), 900):  # under SQLite's bound-parameter limit
-        rows.update((row.key, row) for row in session.query(Fact).filter(
-            Fact.business_line == business_line, Fact.kind == kind, Fact.key.in_(keys[start:start + 900])))
+        rows.update(
+            (row.key, row)
+            for row in session.query(Fact).filter(
+                Fact.business_line == business_line,
+                Fact.kind == kind,
+                Fact.key.in_(keys[start : start + 900]),
+            )
+        )
     return rows
 
 
-def period_records(session, Fact, business_line: str, first: date, last: date, kinds: Iterable[str],
-                   lookback_days: int = 0, periods: Iterable[str] = (), build=lambda kind, doc: doc,
-                   pause=lambda: None, chunk: int = 5000) -> dict[str, list]:
+def period_records(
+    session,
+    Fact,
+    business_line: str,
+    first: date,
+    last: date,
+    kinds: Iterable[str],
+    lookback_days: int = 0,
+    periods: Iterable[str] = (),
+    build=lambda kind, doc: doc,
+    pause=lambda: None,
+    chunk: int = 5000,
+) -> dict[str, list]:
     """The records of one business line for [first, last], per kind, each passed through
     ``build(kind, doc)`` as it is read (services.common.periods.stored_facts turns them into facts).
 
@@ -114,13 +135,14 @@ def period_records(session, Fact, business_line: str, first: date, last: date, k
         have = {(o["id"] if isinstance(o, dict) else o.id) for o in out["opportunity"]}
         wanted = sorted(set(reviews) - have)
         for i in range(0, len(wanted), 500):
-            keys = wanted[i:i + 500]
+            keys = wanted[i : i + 500]
             read("opportunity", f" AND key IN ({', '.join('{}' for _ in keys)})", *keys)
     return out
 
 
-def _documents(session, table: str, business_line: str, kind: str, condition: str, params, chunk: int
-               ) -> Iterator[list[dict[str, Any]]]:
+def _documents(
+    session, table: str, business_line: str, kind: str, condition: str, params, chunk: int
+) -> Iterator[list[dict[str, Any]]]:
     """The stored documents of one kind of a line (``condition``: more SQL with ``{}`` where each
     of ``params`` goes), ``chunk`` at a time in key order, read straight off the driver's cursor
     and parsed by orjson: SQLAlchemy's rows and JSON processing cost twice the read itself (a
@@ -129,8 +151,11 @@ def _documents(session, table: str, business_line: str, kind: str, condition: st
     connection = session.connection()
     postgres = connection.dialect.name == "postgresql"
     mark = "%s" if postgres else "?"
-    sql = (f"SELECT {'doc::text' if postgres else 'doc'} FROM {table} WHERE business_line = {mark} AND kind = {mark}"
-           + condition.format(*(mark for _ in params)) + " ORDER BY key")
+    sql = (
+        f"SELECT {'doc::text' if postgres else 'doc'} FROM {table} WHERE business_line = {mark} AND kind = {mark}"
+        + condition.format(*(mark for _ in params))
+        + " ORDER BY key"
+    )
     dbapi = connection.connection
     cursor = dbapi.cursor(f"kam_docs_{uuid.uuid4().hex[:12]}") if postgres else dbapi.cursor()
     try:
@@ -144,11 +169,20 @@ def _documents(session, table: str, business_line: str, kind: str, condition: st
         cursor.close()
 
 
-def period_document(session, Fact, business_line: str, first: date, last: date, kinds: Iterable[str],
-                    lookback_days: int = 0, periods: Iterable[str] = ()) -> dict[str, Any]:
+def period_document(
+    session,
+    Fact,
+    business_line: str,
+    first: date,
+    last: date,
+    kinds: Iterable[str],
+    lookback_days: int = 0,
+    periods: Iterable[str] = (),
+) -> dict[str, Any]:
     """The same records as a facts document (docs/facts-format.md), for load_facts."""
-    records = period_records(session, Fact, business_line, first, last, kinds, lookback_days, periods,
-                             build=strip)
+    records = period_records(
+        session, Fact, business_line, first, last, kinds, lookback_days, periods, build=strip
+    )
     return {KINDS[kind].facts_key: docs for kind, docs in records.items()}
 
 

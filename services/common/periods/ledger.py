@@ -10,25 +10,38 @@ marks every later closed period of the line ``stale`` (``mark_later_stale``): st
 saying why, but the next close recomputes it as a new version whose ``reason`` says it was
 recomputed, so nothing is left standing on carried state that has changed.
 """
+
 from __future__ import annotations
 
 import itertools
 import logging
 import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from operator import is_
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.exc import IntegrityError
 
-from services.common.storage.bulk import insert_rows
-from services.common.storage.db import utcnow
-from services.common.storage.locks import lock
 from kamkit.errors import Conflict, NotFound
 from kamkit.explain import CNY, INFO, Line, LineTable, plain
 from kamkit.money import report
+from services.common.storage.bulk import insert_rows
+from services.common.storage.db import utcnow
+from services.common.storage.locks import lock
 
 CLOSED, REOPENED, STALE = "closed", "reopened", "stale"
 TABLE_ROWS = 1000  # a LineTable's rows stored a row at most this many: what a page may parse
@@ -65,7 +78,9 @@ def ledger_tables(Base):
         seq = Column(Integer, nullable=False)
         person = Column(String(100), nullable=False)
         role = Column(String(64), nullable=False)
-        figure = Column(String(40), nullable=False)  # exact Decimal as text (a table: its sum); reported form in line
+        figure = Column(
+            String(40), nullable=False
+        )  # exact Decimal as text (a table: its sum); reported form in line
         unit = Column(String(16), nullable=False)
         kind = Column(String(64), nullable=False)
         clause = Column(String(64), nullable=False)
@@ -105,13 +120,21 @@ def line_json(line: Line) -> str:
     through ``plain``)."""
     figure = report(line.figure) if line.unit == CNY else line.figure
     out = {
-        "person": line.person, "role": line.role, "figure": str(figure), "unit": line.unit, "kind": line.kind,
-        "clause": line.clause, "reason_zh": line.reason_zh, "reason_en": line.reason_en, "inputs": line.inputs,
+        "person": line.person,
+        "role": line.role,
+        "figure": str(figure),
+        "unit": line.unit,
+        "kind": line.kind,
+        "clause": line.clause,
+        "reason_zh": line.reason_zh,
+        "reason_en": line.reason_en,
+        "inputs": line.inputs,
     }
     if figure != line.figure:
         out["exact"] = str(line.figure)
-    return orjson.dumps(out, default=_json_default,
-                        option=orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS).decode()
+    return orjson.dumps(
+        out, default=_json_default, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS
+    ).decode()
 
 
 def table_json(table: LineTable, rows: list) -> str:
@@ -141,11 +164,24 @@ def table_chunk(table: LineTable, rows: list) -> tuple[Decimal, str]:
         else:
             kept.append(column)
             names.append(name)
-    return sum(by_column[0], Decimal(0)), orjson.dumps({
-        "person": table.person, "role": table.role, "unit": table.unit, "kind": table.kind, "clause": table.clause,
-        "reason_zh": table.reason_zh, "reason_en": table.reason_en, "inputs": table.columns, "same": same,
-        "alias": alias, "columns": names[1:], "rows": list(zip(*kept)),
-    }, default=_json_default, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS).decode()
+    return sum(by_column[0], Decimal(0)), orjson.dumps(
+        {
+            "person": table.person,
+            "role": table.role,
+            "unit": table.unit,
+            "kind": table.kind,
+            "clause": table.clause,
+            "reason_zh": table.reason_zh,
+            "reason_en": table.reason_en,
+            "inputs": table.columns,
+            "same": same,
+            "alias": alias,
+            "columns": names[1:],
+            "rows": list(zip(*kept)),
+        },
+        default=_json_default,
+        option=orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS,
+    ).decode()
 
 
 def lines_of(stored: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -154,8 +190,9 @@ def lines_of(stored: Mapping[str, Any]) -> list[dict[str, Any]]:
     if "rows" not in stored:
         return [stored]
     base = {k: stored[k] for k in ("person", "role")}
-    unit, kind, clause, zh, en, columns = (stored[k] for k in ("unit", "kind", "clause", "reason_zh", "reason_en",
-                                                                "columns"))
+    unit, kind, clause, zh, en, columns = (
+        stored[k] for k in ("unit", "kind", "clause", "reason_zh", "reason_en", "columns")
+    )
     # rows stored before inputs alike were written once have no ``same``, before aliases no ``alias``
     same, alias = stored.get("same") or {}, stored.get("alias") or {}
     order = stored.get("inputs", columns)
@@ -166,30 +203,59 @@ def lines_of(stored: Mapping[str, Any]) -> list[dict[str, Any]]:
             inputs["figure"] = exact
             inputs = {name: same[name] if name in same else inputs[alias.get(name, name)] for name in order}
         rounded = report(Decimal(exact)) if unit == CNY else None
-        line = {**base, "figure": exact if rounded is None else str(rounded), "unit": unit, "kind": kind,
-                "clause": clause, "reason_zh": zh.format(figure=exact, **inputs),
-                "reason_en": en.format(figure=exact, **inputs), "inputs": inputs}
+        line = {
+            **base,
+            "figure": exact if rounded is None else str(rounded),
+            "unit": unit,
+            "kind": kind,
+            "clause": clause,
+            "reason_zh": zh.format(figure=exact, **inputs),
+            "reason_en": en.format(figure=exact, **inputs),
+            "inputs": inputs,
+        }
         if rounded is not None and rounded != Decimal(exact):  # as Line.to_dict: the exact one too
             line["exact"] = exact
         out.append(line)
     return out
 
 
-def stored_rows(sheet_id: int, blocks: Iterable[Line | LineTable], table_rows: int = TABLE_ROWS) -> Iterator[tuple]:
+def stored_rows(
+    sheet_id: int, blocks: Iterable[Line | LineTable], table_rows: int = TABLE_ROWS
+) -> Iterator[tuple]:
     """The sheet_lines rows of a sheet's lines: one a Line, one per ``table_rows`` rows of a
     LineTable (a page of lines never parses more than that), ``seq`` the first line's place."""
     seq = 0
     for block in blocks:
         if type(block) is LineTable:
             for start in range(0, len(block.rows), table_rows):
-                rows = block.rows[start:start + table_rows]
+                rows = block.rows[start : start + table_rows]
                 figure, text = table_chunk(block, rows)
-                yield (sheet_id, seq, block.person, block.role, str(figure), block.unit, block.kind, block.clause,
-                       len(rows), text)
+                yield (
+                    sheet_id,
+                    seq,
+                    block.person,
+                    block.role,
+                    str(figure),
+                    block.unit,
+                    block.kind,
+                    block.clause,
+                    len(rows),
+                    text,
+                )
                 seq += len(rows)
         else:
-            yield (sheet_id, seq, block.person, block.role, str(block.figure), block.unit, block.kind, block.clause,
-                   1, line_json(block))
+            yield (
+                sheet_id,
+                seq,
+                block.person,
+                block.role,
+                str(block.figure),
+                block.unit,
+                block.kind,
+                block.clause,
+                1,
+                line_json(block),
+            )
             seq += 1
 
 
@@ -198,13 +264,26 @@ def _ledger_key(business_line: str) -> str:
 
 
 def current(session, Sheet, business_line: str, period: str):
-    return (session.query(Sheet).filter_by(business_line=business_line, period=period)
-            .order_by(Sheet.version.desc()).first())
+    return (
+        session.query(Sheet)
+        .filter_by(business_line=business_line, period=period)
+        .order_by(Sheet.version.desc())
+        .first()
+    )
 
 
-def close(session, Sheet, SheetLine, business_line: str, period: str, plugin_key: str,
-          compute: Callable[[], tuple[Sequence[Line | LineTable], Any, Any]], pause: Callable[[], Any] = lambda: None,
-          chunk: int = 5000, note: str | None = None):
+def close(
+    session,
+    Sheet,
+    SheetLine,
+    business_line: str,
+    period: str,
+    plugin_key: str,
+    compute: Callable[[], tuple[Sequence[Line | LineTable], Any, Any]],
+    pause: Callable[[], Any] = lambda: None,
+    chunk: int = 5000,
+    note: str | None = None,
+):
     """Return (sheet, created). ``compute`` -> (blocks, carried_in, carried_out) runs only when
     the period is not closed yet (or was reopened); ``note`` is added to the new version's reason.
     The lines are written ``chunk`` at a time with
@@ -219,14 +298,28 @@ def close(session, Sheet, SheetLine, business_line: str, period: str, plugin_key
     began = time.perf_counter()
     blocks, carried_in, carried_out = compute()  # Lines and LineTables (a result's lines.blocks)
     computed = time.perf_counter()
-    reason = None if latest is None else (
-        f"reopened: {latest.reopen_reason}" if latest.status == REOPENED
-        else f"recomputed because {latest.stale_reason}")
+    reason = (
+        None
+        if latest is None
+        else (
+            f"reopened: {latest.reopen_reason}"
+            if latest.status == REOPENED
+            else f"recomputed because {latest.stale_reason}"
+        )
+    )
     if note:  # e.g. closed on purpose behind intake (services.common.periods.catch_up): said with the version
         reason = note if reason is None else f"{reason}; {note}"
-    sheet = Sheet(business_line=business_line, period=period, version=(latest.version + 1) if latest else 1,
-                  status=CLOSED, plugin=plugin_key, totals=totals_of(blocks),
-                  carried_in=carried_in, carried_out=carried_out, reason=reason)
+    sheet = Sheet(
+        business_line=business_line,
+        period=period,
+        version=(latest.version + 1) if latest else 1,
+        status=CLOSED,
+        plugin=plugin_key,
+        totals=totals_of(blocks),
+        carried_in=carried_in,
+        carried_out=carried_out,
+        reason=reason,
+    )
     if latest is not None and latest.status == STALE:
         latest.status = REOPENED  # superseded; its stale_reason says why
         latest.reopened_at, latest.reopen_reason = utcnow(), f"recomputed: {latest.stale_reason}"
@@ -246,8 +339,15 @@ def close(session, Sheet, SheetLine, business_line: str, period: str, plugin_key
         written += sum(r[8] for r in chunk_rows)
         pause()
     # what an operator asks of a slow close: how big, and whether reading and rules or writing
-    log.info("%s %s v%d: %d lines; facts and rules %.1f s, lines written %.1f s", business_line, period,
-             sheet.version, written, computed - began, time.perf_counter() - computed)
+    log.info(
+        "%s %s v%d: %d lines; facts and rules %.1f s, lines written %.1f s",
+        business_line,
+        period,
+        sheet.version,
+        written,
+        computed - began,
+        time.perf_counter() - computed,
+    )
     return sheet, True
 
 
@@ -267,17 +367,27 @@ def reopen(session, Sheet, business_line: str, period: str, reason: str):
 def mark_later_stale(session, Sheet, business_line: str, period: str, why: str) -> list:
     """Mark the current version of every later closed period of the line stale; returns them.
     Period keys of one kind sort in time order ("2026-Q4" < "2027-Q1")."""
-    later = (session.query(Sheet).filter(Sheet.business_line == business_line, Sheet.period > period,
-                                         Sheet.status == CLOSED)
-             .order_by(Sheet.period).all())
+    later = (
+        session.query(Sheet)
+        .filter(Sheet.business_line == business_line, Sheet.period > period, Sheet.status == CLOSED)
+        .order_by(Sheet.period)
+        .all()
+    )
     now = utcnow()
     for sheet in later:
         sheet.status, sheet.stale_since, sheet.stale_reason = STALE, now, why
     return later
 
 
-def sheet_dict(session, SheetLine, sheet, person: str | None = None, page: int | None = None,
-               page_size: int | None = None, kind: str | None = None) -> dict[str, Any]:
+def sheet_dict(
+    session,
+    SheetLine,
+    sheet,
+    person: str | None = None,
+    page: int | None = None,
+    page_size: int | None = None,
+    kind: str | None = None,
+) -> dict[str, Any]:
     """The sheet with its lines: all of them, or one page (``page`` from 1, ``page_size`` lines,
     in the sheet's order), optionally one person's and one kind of line."""
     rows = session.query(SheetLine).filter_by(sheet_id=sheet.id)
@@ -293,12 +403,23 @@ def sheet_dict(session, SheetLine, sheet, person: str | None = None, page: int |
         lines = _page(session, SheetLine, rows, (page - 1) * page_size, page * page_size)
     else:
         lines = [line for r in rows.order_by(SheetLine.seq) for line in lines_of(r.line)]
-    return {**paging, "business_line": sheet.business_line, "period": sheet.period, "version": sheet.version,
-            "status": sheet.status, "plugin": sheet.plugin, "closed_at": sheet.closed_at.isoformat(),
-            "reopen_reason": sheet.reopen_reason, "reason": sheet.reason,
-            "stale": sheet.status == STALE, "stale_reason": sheet.stale_reason,
-            "totals": sheet.totals if person is None else {person: sheet.totals.get(person, {})},
-            "carried_in": sheet.carried_in, "carried_out": sheet.carried_out, "lines": lines}
+    return {
+        **paging,
+        "business_line": sheet.business_line,
+        "period": sheet.period,
+        "version": sheet.version,
+        "status": sheet.status,
+        "plugin": sheet.plugin,
+        "closed_at": sheet.closed_at.isoformat(),
+        "reopen_reason": sheet.reopen_reason,
+        "reason": sheet.reason,
+        "stale": sheet.status == STALE,
+        "stale_reason": sheet.stale_reason,
+        "totals": sheet.totals if person is None else {person: sheet.totals.get(person, {})},
+        "carried_in": sheet.carried_in,
+        "carried_out": sheet.carried_out,
+        "lines": lines,
+    }
 
 
 def _page(session, SheetLine, rows, start: int, end: int) -> list[dict[str, Any]]:
@@ -306,30 +427,54 @@ def _page(session, SheetLine, rows, start: int, end: int) -> list[dict[str, Any]
     count of lines (a row may hold a table of many), then cut to the page."""
     first = func.sum(SheetLine.line_count).over(order_by=SheetLine.seq) - SheetLine.line_count
     placed = rows.with_entities(SheetLine.id.label("id"), first.label("first")).subquery()
-    found = (session.query(SheetLine.line, placed.c.first).join(placed, placed.c.id == SheetLine.id)
-             .filter(placed.c.first < end, placed.c.first + SheetLine.line_count > start)
-             .order_by(SheetLine.seq))
+    found = (
+        session.query(SheetLine.line, placed.c.first)
+        .join(placed, placed.c.id == SheetLine.id)
+        .filter(placed.c.first < end, placed.c.first + SheetLine.line_count > start)
+        .order_by(SheetLine.seq)
+    )
     out: list[dict[str, Any]] = []
     for stored, at in found:
-        out += lines_of(stored)[max(start - at, 0):end - at]
+        out += lines_of(stored)[max(start - at, 0) : end - at]
     return out
 
 
 def summary_dict(session, SheetLine, sheet) -> dict[str, Any]:
     """What a close answers, whatever the period's size: the version, its status and reason, the
     totals per person and unit and how many lines there are (read them with sheet_dict's paging)."""
-    count = session.query(func.coalesce(func.sum(SheetLine.line_count), 0)).filter(
-        SheetLine.sheet_id == sheet.id).scalar()
-    return {"business_line": sheet.business_line, "period": sheet.period, "version": sheet.version,
-            "status": sheet.status, "plugin": sheet.plugin, "closed_at": sheet.closed_at.isoformat(),
-            "reason": sheet.reason, "stale": sheet.status == STALE, "stale_reason": sheet.stale_reason,
-            "totals": sheet.totals, "line_count": int(count)}
+    count = (
+        session.query(func.coalesce(func.sum(SheetLine.line_count), 0))
+        .filter(SheetLine.sheet_id == sheet.id)
+        .scalar()
+    )
+    return {
+        "business_line": sheet.business_line,
+        "period": sheet.period,
+        "version": sheet.version,
+        "status": sheet.status,
+        "plugin": sheet.plugin,
+        "closed_at": sheet.closed_at.isoformat(),
+        "reason": sheet.reason,
+        "stale": sheet.status == STALE,
+        "stale_reason": sheet.stale_reason,
+        "totals": sheet.totals,
+        "line_count": int(count),
+    }
 
 
 def history(session, Sheet, business_line: str, period: str) -> list[dict[str, Any]]:
-    return [{"version": s.version, "status": s.status, "closed_at": s.closed_at.isoformat(),
-             "reopened_at": s.reopened_at.isoformat() if s.reopened_at else None,
-             "reopen_reason": s.reopen_reason, "reason": s.reason, "stale_reason": s.stale_reason,
-             "totals": s.totals}
-            for s in session.query(Sheet).filter_by(business_line=business_line, period=period)
-            .order_by(Sheet.version)]
+    return [
+        {
+            "version": s.version,
+            "status": s.status,
+            "closed_at": s.closed_at.isoformat(),
+            "reopened_at": s.reopened_at.isoformat() if s.reopened_at else None,
+            "reopen_reason": s.reopen_reason,
+            "reason": s.reason,
+            "stale_reason": s.stale_reason,
+            "totals": s.totals,
+        }
+        for s in session.query(Sheet)
+        .filter_by(business_line=business_line, period=period)
+        .order_by(Sheet.version)
+    ]

@@ -1,5 +1,6 @@
 """The tables of a period service (assessment, compensation): one set, made on each service's
 own declarative base, so each keeps its own database and Alembic revisions."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,5 +25,11 @@ class PeriodModels:
 def period_models(service: str) -> PeriodModels:
     base = new_base(service)
     sheet, sheet_line = ledger_tables(base)
-    return PeriodModels(base=base, fact=fact_table(base), sheet=sheet, sheet_line=sheet_line,
-                        access=access_table(base), tables=reliability(base))
+    return PeriodModels(
+        base=base,
+        fact=fact_table(base),
+        sheet=sheet,
+        sheet_line=sheet_line,
+        access=access_table(base),
+        tables=reliability(base),
+    )

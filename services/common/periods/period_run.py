@@ -1,5 +1,6 @@
 """What assessment and compensation share around a period run: their projection handler's body,
 the business line's plugin, the period's facts, and the period-closed event."""
+
 from __future__ import annotations
 
 import contextlib
@@ -7,21 +8,18 @@ import gc
 from typing import Any
 
 import eventlet
-from sqlalchemy import func
 from eventlet import tpool
+from sqlalchemy import func
 
-from wire import events as E
 from kamkit.errors import NotFound
-from wire.records import KINDS
-
-from services.common.periods import catch_up
-
-from services.common.periods import ledger
+from services.common.periods import catch_up, ledger
+from services.common.periods.factstore import apply_record, period_records, preload
+from services.common.periods.stored_facts import build_facts, build_record
 from services.common.storage.db import first_time
 from services.common.storage.locks import lock
-from services.common.periods.factstore import apply_record, period_records, preload
 from services.common.storage.projection import each_change, plugin_of
-from services.common.periods.stored_facts import build_facts, build_record
+from wire import events as E
+from wire.records import KINDS
 
 # Every kind a plugin reads (facts), plus the business line; follow-ups and complaints are not facts.
 FACT_KINDS = tuple(k for k in KINDS if KINDS[k].facts_key or k == "business_line")
@@ -38,8 +36,9 @@ def project(session, AppliedEvent, Fact, payload) -> bool:
     lock(session, f"facts:{payload['business_line']}")
     stored = None
     if "records" in payload:  # a batch: its stored rows in one read, not one each
-        stored = preload(session, Fact, payload["business_line"], payload["kind"],
-                         [r["key"] for r in payload["records"]])
+        stored = preload(
+            session, Fact, payload["business_line"], payload["kind"], [r["key"] for r in payload["records"]]
+        )
     changed = False
     for change in each_change(payload):
         changed = apply_record(session, Fact, change, FACT_KINDS, stored) or changed
@@ -69,30 +68,54 @@ def line_plugin(session, Fact, business_line: str):
 def facts_for(session, Fact, business_line: str, first, last, lookback_days: int, periods, **top):
     """The period's facts from the projection: streamed by kind and built without a second
     validation (services.common.periods.stored_facts), yielding to the hub between chunks."""
-    records = period_records(session, Fact, business_line, first, last,
-                             [k for k in FACT_KINDS if k != "business_line"], lookback_days=lookback_days,
-                             periods=[str(p) for p in periods], build=build_record,
-                             pause=yield_to_hub)
+    records = period_records(
+        session,
+        Fact,
+        business_line,
+        first,
+        last,
+        [k for k in FACT_KINDS if k != "business_line"],
+        lookback_days=lookback_days,
+        periods=[str(p) for p in periods],
+        build=build_record,
+        pause=yield_to_hub,
+    )
     return build_facts(records, business_line=business_line, **top)
 
 
 def closed_event(event_type: str, sheet, line_count: int) -> dict[str, Any]:
-    return E.make_event(event_type, business_line=sheet.business_line, period=sheet.period,
-                        version=sheet.version, totals=sheet.totals, plugin=sheet.plugin,
-                        lines=line_count, reason=sheet.reason, as_of=None)
+    return E.make_event(
+        event_type,
+        business_line=sheet.business_line,
+        period=sheet.period,
+        version=sheet.version,
+        totals=sheet.totals,
+        plugin=sheet.plugin,
+        lines=line_count,
+        reason=sheet.reason,
+        as_of=None,
+    )
 
 
 def projection_counts(session, Fact, business_line: str) -> dict[str, int]:
     """How many records of each kind this service holds for a line (has it caught up?)."""
-    rows = (session.query(Fact.kind, func.count()).filter(Fact.business_line == business_line)
-            .group_by(Fact.kind).all())
+    rows = (
+        session.query(Fact.kind, func.count())
+        .filter(Fact.business_line == business_line)
+        .group_by(Fact.kind)
+        .all()
+    )
     return {kind: n for kind, n in sorted(rows)}
 
 
 def projection_versions(session, Fact, business_line: str) -> dict[str, int]:
     """Sum of record versions per kind: equals intake's once every change has arrived."""
-    rows = (session.query(Fact.kind, func.sum(Fact.version)).filter(Fact.business_line == business_line)
-            .group_by(Fact.kind).all())
+    rows = (
+        session.query(Fact.kind, func.sum(Fact.version))
+        .filter(Fact.business_line == business_line)
+        .group_by(Fact.kind)
+        .all()
+    )
     return {kind: int(n) for kind, n in sorted(rows)}
 
 
@@ -110,20 +133,30 @@ def collector_paused():
             gc.enable()
 
 
-def caught_up(session, Fact, intake, config, business_line: str, accept_missing: str | None = None) -> str | None:
+def caught_up(
+    session, Fact, intake, config, business_line: str, accept_missing: str | None = None
+) -> str | None:
     """Wait until this projection holds every change intake has sent for the line, or refuse
     (services.common.periods.catch_up); ``intake`` is the service's RpcProxy to it. With
     ``accept_missing``, answers the note a sheet closed behind intake carries in its reason."""
+
     def held():
         session.rollback()  # each poll a fresh read: an open transaction keeps seeing its snapshot
         return projection_versions(session, Fact, business_line)
 
-    return catch_up.wait_for_intake(lambda: intake.record_counts(business_line), held, FACT_KINDS,
-                                    catch_up.seconds(config), business_line, accept_missing=accept_missing)
+    return catch_up.wait_for_intake(
+        lambda: intake.record_counts(business_line),
+        held,
+        FACT_KINDS,
+        catch_up.seconds(config),
+        business_line,
+        accept_missing=accept_missing,
+    )
 
 
-def close_and_announce(u, models, event_type: str, business_line: str, period: str, plugin_key: str, compute,
-                       ready=None) -> dict[str, Any]:
+def close_and_announce(
+    u, models, event_type: str, business_line: str, period: str, plugin_key: str, compute, ready=None
+) -> dict[str, Any]:
     """Close the period (or find its closed sheet), announce a new sheet once, and answer with its
     summary (totals, line count, version): the lines are read page by page, so no reply grows
     with the organisation. A new sheet is written in the unit of work ``u`` with its audit entry
@@ -138,20 +171,37 @@ def close_and_announce(u, models, event_type: str, business_line: str, period: s
         if latest is None or latest.status != ledger.CLOSED:
             note = ready()
     with collector_paused():
-        sheet, created = ledger.close(session, models.sheet, models.sheet_line, business_line, period, plugin_key,
-                                      compute, pause=yield_to_hub, note=note)
+        sheet, created = ledger.close(
+            session,
+            models.sheet,
+            models.sheet_line,
+            business_line,
+            period,
+            plugin_key,
+            compute,
+            pause=yield_to_hub,
+            note=note,
+        )
     session.flush()
     answer = ledger.summary_dict(session, models.sheet_line, sheet)
     if created:
         u.emit(event_type, closed_event(event_type, sheet, answer["line_count"]))
-        u.audit(business_line=business_line, target=f"sheet:{period}", period=period,
-                after={k: answer[k] for k in ("version", "status", "plugin", "reason", "line_count")})
+        u.audit(
+            business_line=business_line,
+            target=f"sheet:{period}",
+            period=period,
+            after={k: answer[k] for k in ("version", "status", "plugin", "reason", "line_count")},
+        )
     u.commit()
     return answer
 
 
 def audit_reopen(u, business_line: str, period: str, sheet, **after) -> None:
     """The audit entry of a reopened period: the version it was, what it is now, and why."""
-    u.audit(business_line=business_line, target=f"sheet:{period}", period=period,
-               before={"version": sheet.version, "status": ledger.CLOSED},
-               after={"version": sheet.version, "status": sheet.status, "reason": sheet.reopen_reason, **after})
+    u.audit(
+        business_line=business_line,
+        target=f"sheet:{period}",
+        period=period,
+        before={"version": sheet.version, "status": ledger.CLOSED},
+        after={"version": sheet.version, "status": sheet.status, "reason": sheet.reopen_reason, **after},
+    )

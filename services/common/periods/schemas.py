@@ -1,4 +1,5 @@
 """The RPC argument schemas of a period service, for a period named ``month`` or ``quarter``."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,11 +20,19 @@ class PeriodSchemas:
 def period_schemas(period: str, period_field) -> PeriodSchemas:
     """Schemas whose period argument is called ``period`` ("month", "quarter"), of ``period_field``
     (rpc_fields.month or .quarter)."""
-    ref = type(f"{period.title()}Ref", (Schema,), {
-        "Meta": type("Meta", (), {"unknown": RAISE}), "business_line": f.line(required=True),
-        period: period_field(required=True), "person": f.ident(load_default=None, allow_none=True)})
+    ref = type(
+        f"{period.title()}Ref",
+        (Schema,),
+        {
+            "Meta": type("Meta", (), {"unknown": RAISE}),
+            "business_line": f.line(required=True),
+            period: period_field(required=True),
+            "person": f.ident(load_default=None, allow_none=True),
+        },
+    )
     return PeriodSchemas(
         ref=ref,
         query=type(f"{period.title()}Query", (ref, f.Paging), {}),
         close=type(f"{period.title()}Close", (ref,), {"accept_missing": f.optional_reason()}),
-        reopen=type(f"{period.title()}Reopen", (ref,), {"reason": f.reason()}))
+        reopen=type(f"{period.title()}Reopen", (ref,), {"reason": f.reason()}),
+    )

@@ -8,9 +8,11 @@ explained lines (services.common.periods.ledger) after waiting for every change 
 and announces each new sheet. A subclass names its RPCs and says what a period's computation is;
 each change goes through a unit of work (services.common.storage.uow).
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy
@@ -24,8 +26,15 @@ from services.common.messaging.origin import SuiteDispatcher
 from services.common.messaging.rpc import api, validated
 from services.common.periods import ledger
 from services.common.periods.models import PeriodModels
-from services.common.periods.period_run import (audit_reopen, caught_up, close_and_announce, line_plugin,
-                                                 project, projection_counts, projection_versions)
+from services.common.periods.period_run import (
+    audit_reopen,
+    caught_up,
+    close_and_announce,
+    line_plugin,
+    project,
+    projection_counts,
+    projection_versions,
+)
 from services.common.periods.schemas import PeriodSchemas
 from services.common.storage.outbox import send_outbox
 from services.common.storage.uow import UnitsOfWork
@@ -98,9 +107,18 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
         intake's changes; the new sheet is announced with ``closed_event``."""
         session = self.db.session
         with self.uow() as u:
-            return close_and_announce(u, self.models, self.closed_event, business_line, str(period), plugin.key,
-                                      compute, ready=lambda: caught_up(session, self.models.fact, self.intake,
-                                                                       self.config, business_line, accept_missing))
+            return close_and_announce(
+                u,
+                self.models,
+                self.closed_event,
+                business_line,
+                str(period),
+                plugin.key,
+                compute,
+                ready=lambda: caught_up(
+                    session, self.models.fact, self.intake, self.config, business_line, accept_missing
+                ),
+            )
 
     def _reopen(self, business_line, period, reason, after_reopen=None) -> dict[str, Any]:
         """Mark the current version reopened with ``reason``; ``after_reopen(u, sheet)`` adds what
@@ -119,8 +137,15 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
         return sheet
 
     def _lines(self, business_line, period, person=None, page=None, page_size=None, kind=None):
-        return ledger.sheet_dict(self.db.session, self.models.sheet_line, self._sheet(business_line, period),
-                                 person, page, page_size, kind)
+        return ledger.sheet_dict(
+            self.db.session,
+            self.models.sheet_line,
+            self._sheet(business_line, period),
+            person,
+            page,
+            page_size,
+            kind,
+        )
 
     def _history(self, business_line, period):
         return ledger.history(self.db.session, self.models.sheet, business_line, str(period))

@@ -11,14 +11,16 @@ test_stored_facts.py holds it equal to ``load_facts`` record for record.
 Ids that repeat across records (people, branches, contracts) and dates are shared, not copied, so
 a million opportunities fit in a few hundred MiB.
 """
+
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import MISSING, fields
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from marshmallow import fields as mfields
 
@@ -55,9 +57,14 @@ def _optional(convert):
 # Field annotations (strings: kamkit.facts uses postponed annotations) -> converter; text is
 # taken as stored, or interned (_builder).
 _BY_TYPE: dict[str, Callable[[Any], Any]] = {
-    "int": int, "int | None": _optional(int),
-    "bool": _bool, "Decimal": _number, "Decimal | None": _optional(_number),
-    "date": _date, "date | None": _optional(_date), "Month": lambda v: Month.parse(str(v)),
+    "int": int,
+    "int | None": _optional(int),
+    "bool": _bool,
+    "Decimal": _number,
+    "Decimal | None": _optional(_number),
+    "date": _date,
+    "date | None": _optional(_date),
+    "Month": lambda v: Month.parse(str(v)),
 }
 
 
@@ -101,9 +108,18 @@ _SCORECARD = _builder(F.Scorecard)
 _SHARE = _builder(F.Share)
 # record kind -> builder, for every kind a plugin reads
 BUILDERS: dict[str, Callable[[Mapping[str, Any]], Any]] = {}
-_RECORD_OF = {"branch": F.Branch, "person": F.Person, "opportunity": F.Opportunity,
-              "loss_review": F.LossReview, "deal": F.Deal, "collection": F.Collection,
-              "contract": F.Contract, "kpi": F.KpiRating, "loan": F.Loan, "portfolio": F.Portfolio}
+_RECORD_OF = {
+    "branch": F.Branch,
+    "person": F.Person,
+    "opportunity": F.Opportunity,
+    "loss_review": F.LossReview,
+    "deal": F.Deal,
+    "collection": F.Collection,
+    "contract": F.Contract,
+    "kpi": F.KpiRating,
+    "loan": F.Loan,
+    "portfolio": F.Portfolio,
+}
 for _kind, _record in _RECORD_OF.items():
     BUILDERS[_kind] = _builder(_record)
 

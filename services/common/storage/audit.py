@@ -13,10 +13,12 @@ A change writes its entry through its unit of work (services.common.storage.uow:
 ``u.audit(action, business_line=..., target=..., period=..., before=..., after=...)``, a
 ``Writer`` underneath); ``entries`` answers the ``list_audit`` RPC every service has.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Index, Integer, String, Text, insert
 from sqlalchemy.orm import Session
@@ -27,11 +29,16 @@ DONE, REFUSED = "done", "refused"
 NOBODY = "-"  # access control off: the call was not checked
 PAGE_SIZE_MAX = 500
 
+
 def audit_table(Base):
     class AuditEntry(Base):
         __tablename__ = "audit_log"
-        __table_args__ = (Index("ix_audit_line_at", "business_line", "at"), Index("ix_audit_principal", "principal"),
-                          Index("ix_audit_target", "target"), Index("ix_audit_period", "period"))
+        __table_args__ = (
+            Index("ix_audit_line_at", "business_line", "at"),
+            Index("ix_audit_principal", "principal"),
+            Index("ix_audit_target", "target"),
+            Index("ix_audit_period", "period"),
+        )
         id = Column(Integer, primary_key=True, autoincrement=True)
         at = Column(DateTime, nullable=False, default=utcnow)
         principal = Column(String(100), nullable=False)
@@ -63,39 +70,100 @@ class Writer:
         self.correlation_id = correlation_of(context, call_id)
         self.action = call_id.split(".")[1] if call_id and call_id.count(".") >= 2 else ""
 
-    def done(self, session, action: str | None = None, *, business_line: str | None = None,
-             target: str | None = None, period: str | None = None, before: Any = None, after: Any = None):
+    def done(
+        self,
+        session,
+        action: str | None = None,
+        *,
+        business_line: str | None = None,
+        target: str | None = None,
+        period: str | None = None,
+        before: Any = None,
+        after: Any = None,
+    ):
         # one Core INSERT, not an ORM object: every intake write makes one (the unit of work
         # cost ~1 ms a call, half the write's budget)
-        session.execute(insert(self.AuditEntry.__table__), self.entry(
-            action, business_line=business_line, target=target, period=period, before=before, after=after))
+        session.execute(
+            insert(self.AuditEntry.__table__),
+            self.entry(
+                action, business_line=business_line, target=target, period=period, before=before, after=after
+            ),
+        )
 
-    def entry(self, action: str | None = None, *, business_line: str | None = None, target: str | None = None,
-              period: str | None = None, before: Any = None, after: Any = None) -> dict[str, Any]:
+    def entry(
+        self,
+        action: str | None = None,
+        *,
+        business_line: str | None = None,
+        target: str | None = None,
+        period: str | None = None,
+        before: Any = None,
+        after: Any = None,
+    ) -> dict[str, Any]:
         """The row ``done`` writes, as column values: for a caller that writes it in a statement
         of its own (intake's one-round-trip create)."""
-        return dict(at=utcnow(), principal=self.principal, service=self.service, action=action or self.action,
-                    outcome=DONE, business_line=business_line, target=target, period=period, before=before,
-                    after=after, correlation_id=self.correlation_id)
+        return dict(
+            at=utcnow(),
+            principal=self.principal,
+            service=self.service,
+            action=action or self.action,
+            outcome=DONE,
+            business_line=business_line,
+            target=target,
+            period=period,
+            before=before,
+            after=after,
+            correlation_id=self.correlation_id,
+        )
 
 
-def refused(engine, AuditEntry, service: str, action: str, arguments: Mapping[str, Any],
-            context: Mapping[str, Any], principal: str, why: str) -> None:
+def refused(
+    engine,
+    AuditEntry,
+    service: str,
+    action: str,
+    arguments: Mapping[str, Any],
+    context: Mapping[str, Any],
+    principal: str,
+    why: str,
+) -> None:
     """A call the access check refused, in its own transaction (nothing else was done)."""
     line = arguments.get("business_line")
     with Session(engine) as session:
-        session.add(AuditEntry(principal=principal[:100], service=service, action=action[:64], outcome=REFUSED,
-                               business_line=line if isinstance(line, str) else None,
-                               correlation_id=correlation_of(context, (context.get("call_id_stack") or [""])[-1]),
-                               detail=why[:2000]))
+        session.add(
+            AuditEntry(
+                principal=principal[:100],
+                service=service,
+                action=action[:64],
+                outcome=REFUSED,
+                business_line=line if isinstance(line, str) else None,
+                correlation_id=correlation_of(context, (context.get("call_id_stack") or [""])[-1]),
+                detail=why[:2000],
+            )
+        )
         session.commit()
 
 
-def entries(session, AuditEntry, *, business_line=None, principal=None, target=None, period=None,
-            outcome=None, page: int = 1, page_size: int = 100) -> dict[str, Any]:
+def entries(
+    session,
+    AuditEntry,
+    *,
+    business_line=None,
+    principal=None,
+    target=None,
+    period=None,
+    outcome=None,
+    page: int = 1,
+    page_size: int = 100,
+) -> dict[str, Any]:
     rows = session.query(AuditEntry)
-    for column, value in (("business_line", business_line), ("principal", principal), ("target", target),
-                          ("period", period), ("outcome", outcome)):
+    for column, value in (
+        ("business_line", business_line),
+        ("principal", principal),
+        ("target", target),
+        ("period", period),
+        ("outcome", outcome),
+    ):
         if value is not None:
             rows = rows.filter(getattr(AuditEntry, column) == value)
     total = rows.count()
@@ -104,10 +172,21 @@ def entries(session, AuditEntry, *, business_line=None, principal=None, target=N
 
 
 def _entry(row) -> dict[str, Any]:
-    return {"id": row.id, "at": _iso(row.at), "principal": row.principal, "service": row.service,
-            "action": row.action, "outcome": row.outcome, "business_line": row.business_line,
-            "target": row.target, "period": row.period, "before": row.before, "after": row.after,
-            "correlation_id": row.correlation_id, "detail": row.detail}
+    return {
+        "id": row.id,
+        "at": _iso(row.at),
+        "principal": row.principal,
+        "service": row.service,
+        "action": row.action,
+        "outcome": row.outcome,
+        "business_line": row.business_line,
+        "target": row.target,
+        "period": row.period,
+        "before": row.before,
+        "after": row.after,
+        "correlation_id": row.correlation_id,
+        "detail": row.detail,
+    }
 
 
 def _iso(moment: datetime) -> str:

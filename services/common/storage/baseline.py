@@ -5,6 +5,7 @@ its own tables and calls these), then each later change, in order.
 History, not models: never edit what is here. A change to a shared table is a new function here
 and a new revision in every service that has the table.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -18,7 +19,9 @@ _PG_APPEND_ONLY = (
 )
 _SQLITE_APPEND_ONLY = tuple(
     f"CREATE TRIGGER audit_log_no_{what.lower()} BEFORE {what} ON audit_log "
-    f"BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END" for what in ("UPDATE", "DELETE"))
+    f"BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"
+    for what in ("UPDATE", "DELETE")
+)
 
 
 def reliability() -> None:
@@ -28,7 +31,8 @@ def reliability() -> None:
         sa.Column("event_id", sa.String(length=64), nullable=False),
         sa.Column("event_type", sa.String(length=64), nullable=False),
         sa.Column("applied_at", sa.DateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("event_id"))
+        sa.PrimaryKeyConstraint("event_id"),
+    )
     op.create_table(
         "idempotent_calls",
         sa.Column("key", sa.String(length=200), nullable=False),
@@ -36,7 +40,8 @@ def reliability() -> None:
         sa.Column("request_hash", sa.String(length=64), nullable=False),
         sa.Column("response", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("key"))
+        sa.PrimaryKeyConstraint("key"),
+    )
     op.create_table(
         "outbox",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -45,7 +50,8 @@ def reliability() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("claim", sa.String(length=32), nullable=True),
         sa.Column("claimed_until", sa.DateTime(), nullable=True),
-        sa.PrimaryKeyConstraint("id"))
+        sa.PrimaryKeyConstraint("id"),
+    )
     op.create_index("ix_outbox_claim", "outbox", ["claim"])
 
 
@@ -67,7 +73,8 @@ def audit() -> None:
         sa.Column("after", sa.JSON(), nullable=True),
         sa.Column("correlation_id", sa.String(length=64), nullable=False),
         sa.Column("detail", sa.Text(), nullable=True),
-        sa.PrimaryKeyConstraint("id"))
+        sa.PrimaryKeyConstraint("id"),
+    )
     op.create_index("ix_audit_line_at", "audit_log", ["business_line", "at"])
     op.create_index("ix_audit_period", "audit_log", ["period"])
     op.create_index("ix_audit_principal", "audit_log", ["principal"])
@@ -86,7 +93,8 @@ def access() -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("grants", sa.JSON(), nullable=False),
         sa.Column("tokens", sa.JSON(), nullable=False),
-        sa.PrimaryKeyConstraint("principal"))
+        sa.PrimaryKeyConstraint("principal"),
+    )
 
 
 def facts() -> None:
@@ -100,7 +108,8 @@ def facts() -> None:
         sa.Column("day", sa.Date(), nullable=True),
         sa.Column("period", sa.String(length=16), nullable=True),
         sa.Column("doc", sa.JSON(), nullable=False),
-        sa.PrimaryKeyConstraint("business_line", "kind", "key"))
+        sa.PrimaryKeyConstraint("business_line", "kind", "key"),
+    )
     op.create_index("ix_facts_line_kind_day", "facts", ["business_line", "kind", "day"])
     op.create_index("ix_facts_period", "facts", ["period"])
 
@@ -125,7 +134,8 @@ def ledger() -> None:
         sa.Column("stale_since", sa.DateTime(), nullable=True),
         sa.Column("stale_reason", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("business_line", "period", "version", name="uq_sheet_version"))
+        sa.UniqueConstraint("business_line", "period", "version", name="uq_sheet_version"),
+    )
     op.create_table(
         "sheet_lines",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -139,7 +149,8 @@ def ledger() -> None:
         sa.Column("clause", sa.String(length=64), nullable=False),
         sa.Column("line", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(["sheet_id"], ["sheets.id"]),
-        sa.PrimaryKeyConstraint("id"))
+        sa.PrimaryKeyConstraint("id"),
+    )
     op.create_index("ix_sheet_lines_person", "sheet_lines", ["sheet_id", "person"])
 
 

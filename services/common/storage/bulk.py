@@ -8,9 +8,10 @@ times on SQLite, stored as SQLAlchemy's own text form) goes through that type's 
 rows read back exactly as rows SQLAlchemy wrote. The caller's session has already written in this
 transaction, so SQLite's writer gate (services.common.storage.db.WriterGate) is held.
 """
+
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import JSON
 
@@ -26,7 +27,10 @@ def insert_rows(session, table, columns: Sequence[str], rows: Iterable[tuple]) -
     try:
         if connection.dialect.name == "postgresql":
             from psycopg2.extras import execute_values
-            execute_values(cursor, f"INSERT INTO {table.name} ({names}) VALUES %s", list(rows), page_size=1000)
+
+            execute_values(
+                cursor, f"INSERT INTO {table.name} ({names}) VALUES %s", list(rows), page_size=1000
+            )
         else:
             marks = ", ".join("?" for _ in columns)
             cursor.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)

@@ -4,6 +4,7 @@ start, and the three reliability tables (applied events, idempotency keys, event
 Each service owns its database: nameko-sqlalchemy reads ``DB_URIS["<service>:Base"]`` from the
 service's config (services/<name>/config.yaml: an SQLite file by default, PostgreSQL by URL).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -11,22 +12,22 @@ import json
 import logging
 import time
 import weakref
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+from eventlet.semaphore import Semaphore
 from nameko_sqlalchemy import Database
 from sqlalchemy import JSON, Column, DateTime, Integer, String, event
-from eventlet.semaphore import Semaphore
 from sqlalchemy.exc import DisconnectionError, IntegrityError, OperationalError
+from sqlalchemy.orm import declarative_base
 from sqlalchemy.pool import QueuePool
 
 from services.common.storage import migrations
-from sqlalchemy.orm import declarative_base
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def reliability_tables(Base) -> tuple[type, type, type]:
@@ -34,6 +35,7 @@ def reliability_tables(Base) -> tuple[type, type, type]:
 
     class AppliedEvent(Base):
         """An event id this service has applied: a redelivery of it is ignored."""
+
         __tablename__ = "applied_events"
         event_id = Column(String(64), primary_key=True)
         event_type = Column(String(64), nullable=False)
@@ -41,6 +43,7 @@ def reliability_tables(Base) -> tuple[type, type, type]:
 
     class IdempotentCall(Base):
         """A caller's idempotency key with the answer it got: a retry gets the same answer."""
+
         __tablename__ = "idempotent_calls"
         key = Column(String(200), primary_key=True)
         method = Column(String(64), nullable=False)
@@ -51,6 +54,7 @@ def reliability_tables(Base) -> tuple[type, type, type]:
     class OutboxEvent(Base):
         """Events written in the same transaction as the change they announce and deleted once
         sent (services.common.storage.outbox), so the table holds only what is still to send."""
+
         __tablename__ = "outbox"
         id = Column(Integer, primary_key=True, autoincrement=True)
         event_type = Column(String(64), nullable=False)
@@ -72,9 +76,15 @@ class ServiceDatabase(Database):
     writer instead of failing with "locked"."""
 
     def setup(self):
-        self.engine_options = {**self.engine_options, **_engine_options(
-            self.container.config["DB_URIS"][f"{self.container.service_name}:{self.declarative_base.__name__}"],
-            int(self.container.config.get("max_workers") or 10))}
+        self.engine_options = {
+            **self.engine_options,
+            **_engine_options(
+                self.container.config["DB_URIS"][
+                    f"{self.container.service_name}:{self.declarative_base.__name__}"
+                ],
+                int(self.container.config.get("max_workers") or 10),
+            ),
+        }
         super().setup()
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -101,8 +111,11 @@ class ServiceDatabase(Database):
             try:
                 session.close()
             except Exception as exc:  # noqa: BLE001 - a dead connection: nothing left to roll back
-                log.warning("database connection lost while closing a worker's session (%s: %s); "
-                            "discarded", type(exc).__name__, exc)
+                log.warning(
+                    "database connection lost while closing a worker's session (%s: %s); discarded",
+                    type(exc).__name__,
+                    exc,
+                )
                 try:
                     session.invalidate()
                 except Exception:  # noqa: BLE001
@@ -139,6 +152,7 @@ def ping_when_idle(engine) -> None:
     connection afterwards, as SQLAlchemy's ``pool_pre_ping`` gives; but a busy service no longer
     pays a round trip on every call for it (5% of intake's CPU). A dead connection found here is
     replaced by a new one before the call sees it; one that dies in use invalidates the pool."""
+
     def fresh(_dbapi_connection, record, *_):
         record.info["kam_idle_since"] = time.monotonic()
 
@@ -176,14 +190,14 @@ class WriterGate:
     threads and the busy handler is left for other processes on the same file."""
 
     WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
-    _gates: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # engine -> its gate
+    _gates: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> its gate
 
     def __init__(self, timeout: float = SQLITE_BUSY_TIMEOUT_S):
         self.semaphore, self.timeout = Semaphore(1), timeout
         self.keyed: dict[str, Semaphore] = {}  # services.common.storage.locks, long holds
 
     @classmethod
-    def of(cls, engine) -> "WriterGate":
+    def of(cls, engine) -> WriterGate:
         """The engine's gate, watching it from the first call."""
         if engine not in cls._gates:
             cls._gates[engine] = gate = cls()
@@ -278,5 +292,4 @@ def new_base(migrations: str | None = None):
     return base
 
 
-__all__ = ["ServiceDatabase", "reliability_tables", "first_time", "request_hash",
-           "new_base", "utcnow"]
+__all__ = ["ServiceDatabase", "reliability_tables", "first_time", "request_hash", "new_base", "utcnow"]

@@ -11,6 +11,7 @@ script may not), and never blocks the hub that would let the holder finish. Unde
 COMMITTED each statement after it sees what the previous holder committed. SQLite: the
 process's writer gate (services.common.storage.db.WriterGate), which already makes one writer at a time.
 """
+
 from __future__ import annotations
 
 import time
@@ -19,7 +20,6 @@ import eventlet
 from sqlalchemy import text
 
 from kamkit.errors import Unavailable
-
 from services.common.storage.db import WriterGate
 
 LOCK_TIMEOUT_S = 60.0

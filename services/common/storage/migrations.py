@@ -16,6 +16,7 @@ A developer changing a model writes the next revision (the root alembic.ini name
 and tests/services/common/test_migrations.py checks that every service's revisions build exactly
 its models' tables.
 """
+
 from __future__ import annotations
 
 import logging
@@ -96,7 +97,11 @@ def run_env(context, metadata) -> None:
 def _run(context, connection, metadata) -> None:
     # SQLite alters a table by copying it (batch mode); compare_type: a changed column type is a
     # change a revision must carry
-    context.configure(connection=connection, target_metadata=metadata, compare_type=True,
-                      render_as_batch=connection.dialect.name == "sqlite")
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        compare_type=True,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
     with context.begin_transaction():  # the caller's, when it has one open
         context.run_migrations()

@@ -8,13 +8,14 @@ events still to send, and the claim reads the head of the id index whatever was 
 sender that dies between publishing and deleting leaves its rows claimed; once the lease expires
 another sender publishes them again (subscribers drop the duplicate by event_id).
 """
+
 from __future__ import annotations
 
 import functools
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Callable
 
 from sqlalchemy import and_, insert, inspect, or_, select
 
@@ -41,14 +42,22 @@ def send_outbox(session, OutboxEvent, dispatch: Callable[[str, dict], None], lim
         free = or_(OutboxEvent.claim.is_(None), OutboxEvent.claimed_until < now)
         size = min(BATCH, limit - sent)
         oldest = select(OutboxEvent.id).where(free).order_by(OutboxEvent.id).limit(size)
-        claimed = session.query(OutboxEvent).filter(and_(OutboxEvent.id.in_(oldest), free)).update(
-            {OutboxEvent.claim: token, OutboxEvent.claimed_until: now + LEASE},
-            synchronize_session=False)
+        claimed = (
+            session.query(OutboxEvent)
+            .filter(and_(OutboxEvent.id.in_(oldest), free))
+            .update(
+                {OutboxEvent.claim: token, OutboxEvent.claimed_until: now + LEASE}, synchronize_session=False
+            )
+        )
         session.commit()
         if not claimed:
             break
-        rows = session.query(OutboxEvent.id, OutboxEvent.event_type, OutboxEvent.payload) \
-            .filter_by(claim=token).order_by(OutboxEvent.id).all()
+        rows = (
+            session.query(OutboxEvent.id, OutboxEvent.event_type, OutboxEvent.payload)
+            .filter_by(claim=token)
+            .order_by(OutboxEvent.id)
+            .all()
+        )
         done = []
         try:
             for row_id, event_type, payload in rows:
@@ -71,9 +80,12 @@ def _release(session, OutboxEvent, token: str, done=()) -> None:
     try:
         session.rollback()
         if done:
-            session.query(OutboxEvent).filter(OutboxEvent.id.in_(list(done))).delete(synchronize_session=False)
+            session.query(OutboxEvent).filter(OutboxEvent.id.in_(list(done))).delete(
+                synchronize_session=False
+            )
         session.query(OutboxEvent).filter_by(claim=token).update(
-            {OutboxEvent.claim: None, OutboxEvent.claimed_until: None}, synchronize_session=False)
+            {OutboxEvent.claim: None, OutboxEvent.claimed_until: None}, synchronize_session=False
+        )
         session.commit()
     except Exception as exc:  # noqa: BLE001 - the database is away too: the lease covers it
         session.rollback()
@@ -85,12 +97,13 @@ def claim_own(session, OutboxEvent, event_type: str, payload: dict) -> int:
     (send it with ``send_own`` after the commit); returns its row id. Should the caller die
     before sending, the lease runs out and the timer's ``send_outbox`` sends it."""
     now = utcnow()
-    return session.execute(_insert(OutboxEvent), dict(
-        event_type=event_type, payload=payload, created_at=now, claim=OWN, claimed_until=now + LEASE)
+    return session.execute(
+        _insert(OutboxEvent),
+        dict(event_type=event_type, payload=payload, created_at=now, claim=OWN, claimed_until=now + LEASE),
     ).inserted_primary_key[0]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _insert(OutboxEvent):
     """One INSERT statement per outbox table (building one per call costs as much as running it)."""
     return insert(OutboxEvent)
@@ -100,7 +113,9 @@ def add_own(session, OutboxEvent, event_type: str, payload: dict):
     """``claim_own`` for code that works with ORM objects: the row goes in with the session's next
     flush; ``send_added`` publishes it after the commit."""
     now = utcnow()
-    row = OutboxEvent(event_type=event_type, payload=payload, created_at=now, claim=OWN, claimed_until=now + LEASE)
+    row = OutboxEvent(
+        event_type=event_type, payload=payload, created_at=now, claim=OWN, claimed_until=now + LEASE
+    )
     session.add(row)
     session.info.setdefault(_ADDED, []).append(row)
     return row
@@ -148,7 +163,7 @@ def _delete_sent(session, OutboxEvent, chunk: int = 900) -> None:
             session.query(OutboxEvent).filter(OutboxEvent.id.in_(batch)).delete(synchronize_session=False)
             session.commit()
         except Exception as exc:  # noqa: BLE001 - sent already; deleted next time (or resent
-            session.rollback()    # when the lease ends, and dropped by subscribers as a duplicate)
+            session.rollback()  # when the lease ends, and dropped by subscribers as a duplicate)
             ids.update(batch)
             log.warning("could not delete %d sent outbox rows yet (%s)", len(batch), exc)
             return
@@ -157,7 +172,8 @@ def _delete_sent(session, OutboxEvent, chunk: int = 900) -> None:
 def _release_rows(session, OutboxEvent, ids) -> None:
     try:
         session.query(OutboxEvent).filter(OutboxEvent.id.in_(list(ids))).update(
-            {OutboxEvent.claim: None, OutboxEvent.claimed_until: None}, synchronize_session=False)
+            {OutboxEvent.claim: None, OutboxEvent.claimed_until: None}, synchronize_session=False
+        )
         session.commit()
     except Exception as exc:  # noqa: BLE001 - the database is away too: the lease covers it
         session.rollback()

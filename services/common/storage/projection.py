@@ -4,18 +4,19 @@ A projection applies ``record_changed`` events (one record) and ``records_change
 batch's records) in any order and any number of times: a row keeps the record's version and an
 older or equal version is ignored, so redelivery and reordering leave the same state.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 import eventlet
 
-from wire.events import changes_of
-
 from kamkit.loader import load_plugin
 from kamkit.plugin import RulePlugin
+from wire.events import changes_of
 
 
 def is_newer(row, version: int) -> bool:

@@ -23,11 +23,13 @@ A handler asks ``first_time(event)`` first, so a redelivered event has one effec
 Storage only: it imports nothing of messaging, access or periods; the service hands it the
 function that publishes (its ``SuiteDispatcher``).
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import bindparam, insert, select
@@ -152,7 +154,9 @@ class UnitOfWork:
 
     def emit(self, event_type: str, payload: Mapping[str, Any]) -> None:
         """Announce an event of this change: its outbox row now, its publish after the commit."""
-        self.adopt(outbox.claim_own(self.session, self.tables.outbox, event_type, payload), event_type, payload)
+        self.adopt(
+            outbox.claim_own(self.session, self.tables.outbox, event_type, payload), event_type, payload
+        )
 
     def adopt(self, row_id: int, event_type: str, payload: Mapping[str, Any]) -> None:
         """An outbox row the caller wrote itself, claimed as ``outbox.OWN`` (intake's one-statement
@@ -168,8 +172,9 @@ class UnitOfWork:
         self.committed = True
         emitted, self.emitted = self.emitted, []
         for event in emitted:
-            outbox.send_own(self.session, self.tables.outbox, self.dispatch, event.row_id, event.event_type,
-                            event.payload)
+            outbox.send_own(
+                self.session, self.tables.outbox, self.dispatch, event.row_id, event.event_type, event.payload
+            )
 
     def rollback(self) -> None:
         self.session.rollback()
@@ -189,8 +194,9 @@ def _statement_cache(build):
 
 
 # built once per table: building a statement costs about as much CPU as running it
-_earlier = _statement_cache(lambda calls: select(calls.request_hash, calls.response)
-                            .where(calls.key == bindparam("key")))
+_earlier = _statement_cache(
+    lambda calls: select(calls.request_hash, calls.response).where(calls.key == bindparam("key"))
+)
 _insert = _statement_cache(insert)
 
 
@@ -210,22 +216,31 @@ class UnitsOfWork(DependencyProvider):
         dispatcher = next((d for d in container.dependencies if d.attr_name == "dispatch"), None)
         service = container.service_cls
         return UnitOfWork(
-            session=database.session_of(worker_ctx), tables=service.tables,
+            session=database.session_of(worker_ctx),
+            tables=service.tables,
             dispatch=_publishes_nothing if dispatcher is None else dispatcher.get_dependency(worker_ctx),
-            writer=audit_trail.Writer(service.tables.audit, container.service_name,
-                                      worker_ctx.context_data, worker_ctx.call_id),
-            idempotency=idempotency)
+            writer=audit_trail.Writer(
+                service.tables.audit, container.service_name, worker_ctx.context_data, worker_ctx.call_id
+            ),
+            idempotency=idempotency,
+        )
 
 
 def _publishes_nothing(event_type: str, _payload) -> None:
     raise RuntimeError(f"this service has no dispatcher: it cannot announce {event_type}")
 
 
-def standalone(session, tables: Tables, dispatch: Dispatch, service: str,
-               idempotency: Idempotency | None = None) -> UnitOfWork:
+def standalone(
+    session, tables: Tables, dispatch: Dispatch, service: str, idempotency: Idempotency | None = None
+) -> UnitOfWork:
     """A unit outside a running service (tools, tests): the principal is nobody ('-')."""
-    return UnitOfWork(session=session, tables=tables, dispatch=dispatch,
-                      writer=audit_trail.Writer(tables.audit, service, {}, ""), idempotency=idempotency)
+    return UnitOfWork(
+        session=session,
+        tables=tables,
+        dispatch=dispatch,
+        writer=audit_trail.Writer(tables.audit, service, {}, ""),
+        idempotency=idempotency,
+    )
 
 
 def for_worker(worker, context: Mapping[str, Any] | None = None):
@@ -235,10 +250,13 @@ def for_worker(worker, context: Mapping[str, Any] | None = None):
     service = type(worker)
 
     def open_unit(idempotency: Idempotency | None = None) -> UnitOfWork:
-        return UnitOfWork(session=worker.db.session, tables=service.tables,
-                          dispatch=lambda event_type, payload: getattr(worker, "dispatch")(event_type, payload),
-                          writer=audit_trail.Writer(service.tables.audit, service.name, context or {}, ""),
-                          idempotency=idempotency)
+        return UnitOfWork(
+            session=worker.db.session,
+            tables=service.tables,
+            dispatch=lambda event_type, payload: worker.dispatch(event_type, payload),
+            writer=audit_trail.Writer(service.tables.audit, service.name, context or {}, ""),
+            idempotency=idempotency,
+        )
 
     worker.uow = open_unit
     return worker

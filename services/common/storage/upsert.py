@@ -1,4 +1,5 @@
 """INSERT ... ON CONFLICT DO NOTHING for the two databases the services run on."""
+
 from __future__ import annotations
 
 from sqlalchemy.dialects import postgresql, sqlite

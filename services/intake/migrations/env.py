@@ -1,4 +1,5 @@
 """intake's migrations: run by services.common.storage.migrations (and the alembic command)."""
+
 from alembic import context
 
 from services.common.storage.migrations import run_env

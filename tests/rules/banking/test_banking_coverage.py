@@ -1,5 +1,6 @@
 """docs/coverage/banking.md: every clause of the plugin has a row, every row names code and a test
 that exist."""
+
 import re
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """examples/banking.yaml through the plugin and the CLI, figures worked by hand."""
+
 import json
 import subprocess
 import sys
@@ -6,9 +7,9 @@ from decimal import Decimal as D
 from pathlib import Path
 
 from kamcli.documents import read_document
-from plugins.banking import BankingPlugin
 from kamkit.explain import CNY, FLAG, POINTS, totals
 from kamkit.facts_schema import load_facts
+from plugins.banking import BankingPlugin
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "banking.yaml"
 
@@ -19,8 +20,14 @@ def facts():
 
 def test_every_opportunity_is_classified():
     tiers = {o.id: BankingPlugin().classify(o).tier for o in facts().opportunities}
-    assert tiers == {"o-kiosk": "micro", "o-bakery": "small", "o-mill": "medium", "o-factory": "medium",
-                     "o-port": "large", "o-warehouse": "medium"}
+    assert tiers == {
+        "o-kiosk": "micro",
+        "o-bakery": "small",
+        "o-mill": "medium",
+        "o-factory": "medium",
+        "o-port": "large",
+        "o-warehouse": "medium",
+    }
 
 
 def test_march_findings_and_points():
@@ -31,14 +38,26 @@ def test_march_findings_and_points():
     # o-mill entered on the 7th day: in time
     # gao: 26,000 / 1,000,000 = 2.6%, 1.6 pp above 1% -> 4 started steps -> 8; o-warehouse never
     #      entered, deadline 12 March -> 5 => 13; taijiang has no senior CM: the vacant post gets 3
-    assert totals(lines, POINTS) == {"bo": 7, "du": 3, "cai": 5, "head": 3, "gao": 13,
-                                     "vacant:deputy_manager:taijiang": 3}
+    assert totals(lines, POINTS) == {
+        "bo": 7,
+        "du": 3,
+        "cai": 5,
+        "head": 3,
+        "gao": 13,
+        "vacant:deputy_manager:taijiang": 3,
+    }
     findings = {(l.person, l.kind) for l in lines if l.unit == FLAG}
     # ann: 6 months, 32 handled, 0.5% -> junior; bo: 3-month mean (1% + 1.2% + 1.5%) / 3 = 1.233% and
     # 56 managed -> intermediate, yet 1.5% breaks his junior 1%; cai: 72 managed -> senior;
     # du manages 66 < 70: no longer meets senior; gao's 2.6% breaks junior (and under a year as junior)
-    assert findings == {("ann", "grade_promotion"), ("bo", "grade_promotion"), ("bo", "grade_shortfall"),
-                        ("cai", "grade_promotion"), ("du", "grade_shortfall"), ("gao", "grade_shortfall")}
+    assert findings == {
+        ("ann", "grade_promotion"),
+        ("bo", "grade_promotion"),
+        ("bo", "grade_shortfall"),
+        ("cai", "grade_promotion"),
+        ("du", "grade_shortfall"),
+        ("gao", "grade_shortfall"),
+    }
     info = {(l.person, l.kind): l.figure for l in lines if l.clause == "002/LOAN §二"}
     # bo issued l1-l4 in March; 3,000,000 / 50 borrowers = 60,000; gao has no borrowers: no average
     assert info[("bo", "loans_issued")] == 4 and info[("bo", "average_balance")] == 60000
@@ -57,20 +76,33 @@ def test_q1_pay():
     #      -> 2 x 30 + 3 x 40 + 2 x 50 = 280, + 2,200 x 3 = 6,880 (was 6,930: g7 counted, 8 loans)
     # teller: 1,500,000 (<= 200万) -> 150; 45,000 (<= 5万) -> 30; 105,000 (> 10万, <= 50万) -> 80;
     #         9,000 (< 1万) -> 0: 260 (was 230: 105,000 paid at the lower band, 50)
-    assert paid == {"ann": D(5445), "bo": D(6720), "cai": D(8100), "du": D(10650), "gao": D(6880),
-                    "teller": D(260)}
+    assert paid == {
+        "ann": D(5445),
+        "bo": D(6720),
+        "cai": D(8100),
+        "du": D(10650),
+        "gao": D(6880),
+        "teller": D(260),
+    }
 
 
 def kam(*args):
-    return subprocess.run([sys.executable, "-m", "kamcli.main", *args, "banking", str(EXAMPLE), "--json"],
-                          capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        [sys.executable, "-m", "kamcli.main", *args, "banking", str(EXAMPLE), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
 
 def test_cli_json():
     out = json.loads(kam("classify"))
     assert "medium" in json.dumps(out)
     month = json.loads(kam("assess-month"))
-    assert month["month"] == "2026-03" and {l["clause"] for l in month["lines"]} >= {"rules §3.3", "002/LOAN §二"}
+    assert month["month"] == "2026-03" and {l["clause"] for l in month["lines"]} >= {
+        "rules §3.3",
+        "002/LOAN §二",
+    }
     quarter = json.loads(kam("commission-quarter"))
     assert quarter["quarter"] == "2026-Q1" and quarter["carried"] == {}
     assert sum(D(l["figure"]) for l in quarter["lines"] if l["person"] == "gao") == 6880

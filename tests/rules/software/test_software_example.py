@@ -1,4 +1,5 @@
 """examples/software*.yaml through the plugins and the CLI, totals worked by hand."""
+
 import json
 import subprocess
 import sys
@@ -6,9 +7,9 @@ from decimal import Decimal as D
 from pathlib import Path
 
 from kamcli.documents import read_document
-from plugins.software import SoftwarePlugin, SoftwareProgressivePlugin
 from kamkit.explain import CNY, totals
 from kamkit.facts_schema import load_facts
+from plugins.software import SoftwarePlugin, SoftwareProgressivePlugin
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 
@@ -35,8 +36,11 @@ def test_software_q2_matches_hand_calculation():
     #      only pay) -> 13,071.79
     # new (started 04-15: no task): 30,000 (half of c7) + 5,000 (half of the add-module 10,000)
     #      = 35,000 x 4% = 1,400 / 1.17 = 1,196.58; data conversion counts for nothing
-    assert cents(totals(result.lines, CNY)) == {"lin": D("10256.41"), "wang": D("13071.79"),
-                                                "new": D("1196.58")}
+    assert cents(totals(result.lines, CNY)) == {
+        "lin": D("10256.41"),
+        "wang": D("13071.79"),
+        "new": D("1196.58"),
+    }
     assert result.carried["lin"]["carry"] == "45000" and result.carried["lin"]["debts"] == []
     assert result.carried["wang"]["carry"] == "55000"
     # lin's half-year: 60,000 + 285,000 >= the half's base 200,000, Q1's debt repaid, Q2 met T: +1
@@ -54,17 +58,28 @@ def test_progressive_q1_matches_hand_calculation():
     #      7.12% on all = 18,326.88; training 10,000 x 5% = 500 -> 18,826.88
     # chen: 117,000 (implementation counts on this preset) + 30% x 117,000 = 152,100 >= B: 7.12% =
     #      10,829.52, KPI 80 -> x (0.7 + 0.3 x 0.8) = 0.94 -> 10,179.7488 -> 10,179.75
-    assert cents(totals(result.lines, CNY)) == {"lin": D("833.04"), "wang": D("18826.88"),
-                                                "chen": D("10179.75")}
-    assert result.carried["lin"]["debts"] == [{"quarter": "2026-Q1", "owed": "41500", "base": "100000",
-                                               "paid": "833.04"}]
+    assert cents(totals(result.lines, CNY)) == {
+        "lin": D("833.04"),
+        "wang": D("18826.88"),
+        "chen": D("10179.75"),
+    }
+    assert result.carried["lin"]["debts"] == [
+        {"quarter": "2026-Q1", "owed": "41500", "base": "100000", "paid": "833.04"}
+    ]
 
 
 def test_cli_runs_both_examples_and_month_has_no_points():
-    for plugin, name in (("software", "software.yaml"), ("software-progressive", "software-progressive.yaml")):
+    for plugin, name in (
+        ("software", "software.yaml"),
+        ("software-progressive", "software-progressive.yaml"),
+    ):
         for command in ("commission-quarter", "assess-month", "classify"):
-            out = subprocess.run([sys.executable, "-m", "kamcli.main", command, plugin, str(EXAMPLES / name),
-                                  "--json"], capture_output=True, text=True, check=True).stdout
+            out = subprocess.run(
+                [sys.executable, "-m", "kamcli.main", command, plugin, str(EXAMPLES / name), "--json"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
             assert json.loads(out)
     month = SoftwarePlugin().assess_month(load_facts(read_document(EXAMPLES / "software.yaml"))).lines
     assert {l.unit for l in month} == {"info", "flag"}

@@ -1,12 +1,14 @@
 """Software plugins, clause by clause (docs/rules.md §2), figures worked by hand in the comments."""
+
 from decimal import Decimal as D
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from plugins.software import SoftwarePlugin, SoftwareProgressivePlugin
 from kamkit.explain import CNY, FLAG, INFO
 from kamkit.facts_schema import load_facts
+from plugins.software import SoftwarePlugin, SoftwareProgressivePlugin
 
 P = SoftwarePlugin({"vat_divisor": 1})  # rules §2.3's worked example: vat_divisor 1 for readability
 P_VAT = SoftwarePlugin()  # the seed's default: bonus amounts / 1.17
@@ -16,7 +18,9 @@ PEOPLE = [REP, {"id": "s", "role": "account_manager", "quarterly_target": 200000
 
 
 def facts(collections, quarter="2026-Q1", people=PEOPLE, **kw):
-    return load_facts({"quarter": quarter, "month": "2026-01", "people": people, "collections": collections, **kw})
+    return load_facts(
+        {"quarter": quarter, "month": "2026-01", "people": people, "collections": collections, **kw}
+    )
 
 
 def coll(id_, amount, day="2026-01-10", rep="r", **kw):
@@ -37,8 +41,14 @@ def chain(plugin, amounts, people=(REP,), kpi=()):
     for i, amount in enumerate(amounts):
         q = f"2026-Q{i % 4 + 1}" if i < 4 else f"2027-Q{i - 3}"
         year = 2026 if i < 4 else 2027
-        f = load_facts({"quarter": q, "people": list(people), "kpi": list(kpi),
-                        "collections": [coll(f"c{i}", amount, f"{year}-{(i % 4) * 3 + 2:02d}-10")] if amount else []})
+        f = load_facts(
+            {
+                "quarter": q,
+                "people": list(people),
+                "kpi": list(kpi),
+                "collections": [coll(f"c{i}", amount, f"{year}-{(i % 4) * 3 + 2:02d}-10")] if amount else [],
+            }
+        )
         result = plugin.commission_quarter(f, carried)
         carried = result.carried
         out.append(result)
@@ -46,17 +56,27 @@ def chain(plugin, amounts, people=(REP,), kpi=()):
 
 
 def cny(result, kind, person="r"):
-    return sum((l.figure for l in result.lines if l.kind == kind and l.person == person and l.unit == CNY), D(0))
+    return sum(
+        (l.figure for l in result.lines if l.kind == kind and l.person == person and l.unit == CNY), D(0)
+    )
 
 
 # --- §2.1 tiers ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("amount, tier, owner", [("49999.99", "standard", "account_manager"),
-                                                 ("50000", "large", "deputy_manager"),
-                                                 ("299999.99", "large", "deputy_manager"),
-                                                 ("300000", "strategic", "branch_manager")])
+
+@pytest.mark.parametrize(
+    "amount, tier, owner",
+    [
+        ("49999.99", "standard", "account_manager"),
+        ("50000", "large", "deputy_manager"),
+        ("299999.99", "large", "deputy_manager"),
+        ("300000", "strategic", "branch_manager"),
+    ],
+)
 def test_tiers_on_both_sides_of_each_boundary(amount, tier, owner):
-    o = load_facts({"opportunities": [{"id": "o", "amount": amount, "discovered": "2026-01-01"}]}).opportunities[0]
+    o = load_facts(
+        {"opportunities": [{"id": "o", "amount": amount, "discovered": "2026-01-01"}]}
+    ).opportunities[0]
     for plugin in (P, PP):
         c = plugin.classify(o)
         assert (c.tier, c.owner_role, c.follow_up_days) == (tier, owner, 7)
@@ -64,9 +84,12 @@ def test_tiers_on_both_sides_of_each_boundary(amount, tier, owner):
 
 # --- §2.2 crediting --------------------------------------------------------------------------
 
+
 def test_net_credit_deducts_partner_expenses_entertainment_travel():
     # 100,000 - 10,000 - 5,000 - 3,000 - 2,000 = 80,000 toward the task (002/KAD §二1)
-    lines = month_lines(coll("c", 100000, partner_share=10000, expenses=5000, entertainment=3000, travel=2000))
+    lines = month_lines(
+        coll("c", 100000, partner_share=10000, expenses=5000, entertainment=3000, travel=2000)
+    )
     assert credit_of(lines) == 80000
 
 
@@ -75,8 +98,10 @@ def test_net_with_nothing_deducted_is_the_amount_as_stated_and_a_stated_zero_is_
     # a million collections); a partner share stated as 0.00 is subtracted: 12,000.5 - 0.00 =
     # 12,000.50, the same figure written as the subtraction writes it
     from datetime import date
-    from plugins.software.crediting import net_of
+
     from kamkit.facts import Collection
+    from plugins.software.crediting import net_of
+
     plain = Collection("c", "r", date(2026, 1, 10), D("12000.5"))
     assert net_of(plain) is plain.amount and str(net_of(plain)) == "12000.5"
     stated = Collection("c", "r", date(2026, 1, 10), D("12000.5"), partner_share=D("0.00"))
@@ -103,12 +128,14 @@ def test_implementation_counts_in_the_task_and_is_paid_by_its_six_percent_only()
     assert cny(result, "bonus") == 0
     # with 120,000 product as well: X = 160,000 >= B (no -600); step bonus on 160,000 - 40,000 =
     # 120,000 x 4% = 4,800; 2,400 side
-    both = P.commission_quarter(facts([coll("c", 50000, revenue_kind="implementation", partner_share=10000),
-                                       coll("p", 120000)]))
+    both = P.commission_quarter(
+        facts([coll("c", 50000, revenue_kind="implementation", partner_share=10000), coll("p", 120000)])
+    )
     assert (cny(both, "bonus"), cny(both, "side_bonus"), cny(both, "fixed_wage_deduction")) == (4800, 2400, 0)
     # maintenance and training stay out of the task: 6% of net only
-    other = P.commission_quarter(facts([coll("m", 10000, revenue_kind="maintenance"),
-                                        coll("t", 5000, revenue_kind="training")]))
+    other = P.commission_quarter(
+        facts([coll("m", 10000, revenue_kind="maintenance"), coll("t", 5000, revenue_kind="training")])
+    )
     assert credit_of(other.lines) == 0 and cny(other, "side_bonus") == 900  # 15,000 x 6%
     # the side bonus line names the collections that paid it: m and t; in `both`, c and not p
     ((side,), (side_both,)) = ([l for l in r.lines if l.kind == "side_bonus"] for r in (other, both))
@@ -123,8 +150,12 @@ def test_implementation_below_the_standard_quote_is_topped_up_at_the_software_ra
     # 600) + 15,000 topped up like product revenue, and 100,000 product: X = 125,000 >= B;
     # step base S = 125,000 - 10,000 = 115,000 x 4% = 4,600
     contracts = [{"id": "k", "total": 100000, "implementation": 20000, "implementation_quote": 50000}]
-    result = P.commission_quarter(facts([coll("i", 10000, revenue_kind="implementation", contract="k"),
-                                         coll("p", 100000, contract="k")], contracts=contracts))
+    result = P.commission_quarter(
+        facts(
+            [coll("i", 10000, revenue_kind="implementation", contract="k"), coll("p", 100000, contract="k")],
+            contracts=contracts,
+        )
+    )
     assert credit_of(result.lines) == 125000
     assert (cny(result, "bonus"), cny(result, "side_bonus")) == (4600, 600)
     (credit,) = [l for l in result.lines if l.kind == "task_credit" and l.inputs["collection"] == "i"]
@@ -140,9 +171,11 @@ def test_service_and_supplies_five_percent_of_gross():
 
 
 def test_secondary_development_at_gross_margin_add_module_half_data_conversion_nothing():
-    lines = month_lines(coll("a", 100000, revenue_kind="secondary_dev", gross_margin=35000),
-                        coll("b", 30000, revenue_kind="add_module"),
-                        coll("c", 9000, revenue_kind="data_conversion"))
+    lines = month_lines(
+        coll("a", 100000, revenue_kind="secondary_dev", gross_margin=35000),
+        coll("b", 30000, revenue_kind="add_module"),
+        coll("c", 9000, revenue_kind="data_conversion"),
+    )
     # 35,000 + 30,000 / 2 + 0 = 50,000
     assert credit_of(lines) == 50000
 
@@ -154,8 +187,11 @@ def test_joint_sale_exceptions_tobacco_and_delivered_revenue_and_a_unit_counterp
     lines = month_lines(coll("j", 100000, joint_with="s", contract="tob"), contracts=contracts, people=people)
     assert (credit_of(lines, "r"), credit_of(lines, "s")) == (100000, 0)
     # implementation of a joint sale goes wholly to whoever delivered it (s), service likewise
-    lines = month_lines(coll("i", 40000, joint_with="s", revenue_kind="implementation", delivered_by="s"),
-                        coll("v", 10000, joint_with="s", revenue_kind="service"), people=people)
+    lines = month_lines(
+        coll("i", 40000, joint_with="s", revenue_kind="implementation", delivered_by="s"),
+        coll("v", 10000, joint_with="s", revenue_kind="service"),
+        people=people,
+    )
     assert (credit_of(lines, "r"), credit_of(lines, "s")) == (0, 40000)
     # a unit as counterpart (hq) is credited its 30% but never run through a rep's scheme:
     # no default target, no -600, no debt
@@ -170,14 +206,17 @@ def test_joint_sale_seventy_thirty_and_contribution_shares():
     lines = month_lines(coll("j", 100000, joint_with="s"))
     assert (credit_of(lines, "r"), credit_of(lines, "s")) == (70000, 30000)
     # contributions 0.25 / 0.75 of 80,000: r 20,000, s 60,000
-    lines = month_lines(coll("k", 80000, contributions=[{"person": "r", "share": "0.25"},
-                                                        {"person": "s", "share": "0.75"}]))
+    lines = month_lines(
+        coll("k", 80000, contributions=[{"person": "r", "share": "0.25"}, {"person": "s", "share": "0.75"}])
+    )
     assert (credit_of(lines, "r"), credit_of(lines, "s")) == (20000, 60000)
 
 
 def test_implementation_below_thirty_percent_of_contract_is_flagged():
-    contracts = [{"id": "k1", "total": 100000, "implementation": "29999.99"},
-                 {"id": "k2", "total": 100000, "implementation": 30000}]
+    contracts = [
+        {"id": "k1", "total": 100000, "implementation": "29999.99"},
+        {"id": "k2", "total": 100000, "implementation": 30000},
+    ]
     lines = month_lines(coll("a", 1000, contract="k1"), coll("b", 1000, contract="k2"), contracts=contracts)
     flags = [l for l in lines if l.unit == FLAG]
     assert [(l.person, l.inputs["contract"], l.clause) for l in flags] == [("r", "k1", "002/KAB §二3")]
@@ -189,6 +228,7 @@ def test_month_has_no_points_only_explained_credit():
 
 
 # --- §2.3 the quarterly scheme -------------------------------------------------------------------
+
 
 def test_the_worked_example_of_rules_2_3_exactly():
     q1, q2, q3, q4 = chain(P, [60000, 180000, 260000, 280000])
@@ -204,8 +244,14 @@ def test_the_worked_example_of_rules_2_3_exactly():
     # year 780,000 < 800,000 -> 40,000 x 4% = 1,600 at year end
     assert cny(q4, "bonus") == 13000 and cny(q4, "year_end_settlement") == 1600
     assert [l.figure for l in q4.lines if l.kind == "carry_out"] == [40000]
-    assert q4.carried["r"] == {"year": 2027, "carry": "0", "debts": [], "ytd_credit": "0", "ytd_target": "0",
-                               "half": []}  # reset for the new year
+    assert q4.carried["r"] == {
+        "year": 2027,
+        "carry": "0",
+        "debts": [],
+        "ytd_credit": "0",
+        "ytd_target": "0",
+        "half": [],
+    }  # reset for the new year
 
 
 def test_bonus_is_on_net_of_vat_by_default():
@@ -270,8 +316,11 @@ def test_a_new_rep_carries_no_task_in_quarters_beginning_within_their_first_thre
     _, q2 = chain(P, [30000, 30000], people=[{**REP, "start_date": "2026-01-01"}])
     assert cny(q2, "fixed_wage_deduction") == -600
     # the months are a parameter: 6 months from 2026-01-01 end 07-01: Q2 carries none
-    _, q2 = chain(SoftwarePlugin({"vat_divisor": 1, "new_rep_months": 6}), [30000, 30000],
-                  people=[{**REP, "start_date": "2026-01-01"}])
+    _, q2 = chain(
+        SoftwarePlugin({"vat_divisor": 1, "new_rep_months": 6}),
+        [30000, 30000],
+        people=[{**REP, "start_date": "2026-01-01"}],
+    )
     assert cny(q2, "fixed_wage_deduction") == 0
 
 
@@ -286,7 +335,10 @@ def test_half_year_grade_moves():
     # rules §2.3.5: the half's credit against the half-year base (B + B = 200,000)
     q1, q2 = chain(P, [50000, 60000])  # 110,000 < 200,000: grade -1
     (down,) = [l for l in q2.lines if l.unit == FLAG]
-    assert down.kind == "salary_grade_down" and (down.inputs["half_credit"], down.inputs["half_base"]) == (110000, 200000)
+    assert down.kind == "salary_grade_down" and (down.inputs["half_credit"], down.inputs["half_base"]) == (
+        110000,
+        200000,
+    )
     # both quarters below B but the half makes its base: 90,000 + 99,999 ... use 150,000 + 60,000:
     # Q2 alone is below B, the half's 210,000 >= 200,000: no demotion (and Q2's X < T: no promotion)
     _, q2 = chain(P, [150000, 60000])
@@ -310,6 +362,7 @@ def test_parameters_are_honoured():
 
 # --- §2.4 progressive ------------------------------------------------------------------------------
 
+
 def test_progressive_below_base_and_above_the_annual_target():
     # rules §2.4, tests on collections as collected (vat_divisor 1): 50,000 < B 100,000: 1.424% = 712
     (q1,) = chain(PP, [50000])
@@ -322,21 +375,33 @@ def test_progressive_below_base_and_above_the_annual_target():
     assert cny(q4, "bonus") == D("24208") and cny(q4, "year_end_settlement") == 0
     (settle,) = [l for l in q4.lines if l.kind == "year_end_settlement"]
     assert (settle.inputs["year_bonus"], settle.inputs["paid_by_quarters"]) == (66928, 66928)
-    assert q4.carried["r"] == {"year": 2027, "debts": [], "ytd_credit": "0", "ytd_base": "0", "ytd_computed": "0"}
+    assert q4.carried["r"] == {
+        "year": 2027,
+        "debts": [],
+        "ytd_credit": "0",
+        "ytd_base": "0",
+        "ytd_computed": "0",
+    }
 
 
 def test_progressive_shortfall_is_made_up_from_later_quarters():
     # rules §2.4 (§二2): Q1 50,000 < B: 712 and a shortfall of 50,000. Q2 250,000 makes it up first:
     # Q1's base is reached, it is released 100,000 x 7.12% - 712 = 6,408; E = 200,000 x 7.12% = 14,240
     q1, q2 = chain(PP, [50000, 250000])
-    assert q1.carried["r"]["debts"] == [{"quarter": "2026-Q1", "owed": "50000", "base": "100000", "paid": "712"}]
+    assert q1.carried["r"]["debts"] == [
+        {"quarter": "2026-Q1", "owed": "50000", "base": "100000", "paid": "712"}
+    ]
     assert (cny(q2, "bonus"), cny(q2, "released_bonus")) == (14240, 6408)
     assert q2.carried["r"]["debts"] == []
     # a year that ends below its base (Q3, Q4 nothing): the year's 300,000 x 1.424% = 4,272 is less
     # than the quarters computed (712 + 6,408 + 14,240 = 21,360): reported, not clawed back
     *_, q4 = chain(PP, [50000, 250000, 0, 0])
     (settle,) = [l for l in q4.lines if l.kind == "year_end_settlement"]
-    assert settle.unit == INFO and settle.inputs["year_bonus"] == D("4272") and cny(q4, "year_end_settlement") == 0
+    assert (
+        settle.unit == INFO
+        and settle.inputs["year_bonus"] == D("4272")
+        and cny(q4, "year_end_settlement") == 0
+    )
 
 
 def test_progressive_single_deal_is_a_contract_and_the_big_deal_share_reading_is_a_parameter():
@@ -350,9 +415,10 @@ def test_progressive_single_deal_is_a_contract_and_the_big_deal_share_reading_is
     assert cny(custom.commission_quarter(f), "bonus") == D("9996.48")
     # the ten small collections are one contract k of 117,000 (单产 = a contract's total): a big deal
     # too, so everything is big: 234,000 x 7.12% = 16,660.80 even with the custom share
-    contracted = facts([coll("big", 117000, "2026-02-10"),
-                        *[{**c, "contract": "k"} for c in small]],
-                       contracts=[{"id": "k", "total": 117000, "implementation": 40000}])
+    contracted = facts(
+        [coll("big", 117000, "2026-02-10"), *[{**c, "contract": "k"} for c in small]],
+        contracts=[{"id": "k", "total": 117000, "implementation": 40000}],
+    )
     assert cny(custom.commission_quarter(contracted), "bonus") == D("16660.80")
 
 

@@ -1,4 +1,5 @@
 """examples/telecom.yaml through the plugin and through the `kam` CLI, totals worked by hand."""
+
 import json
 import subprocess
 import sys
@@ -6,9 +7,9 @@ from decimal import Decimal as D
 from pathlib import Path
 
 from kamcli.documents import read_document
-from plugins.telecom import TelecomPlugin
 from kamkit.explain import CNY, POINTS, totals
 from kamkit.facts_schema import load_facts
+from plugins.telecom import TelecomPlugin
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "telecom.yaml"
 
@@ -20,8 +21,15 @@ def test_march_points_match_hand_calculation():
     # wu:    4 + 10 + 10 + 2 + 5 + 10                                                     = 41
     # huang: 3 + 5 + 5 + 2 (chen's quota) + 5 (loss)                                      = 20
     # zheng: 7 (loss); minhou owes 1 citywide, entered 0: zhou 2, xu 5; he started 16 March: exempt
-    assert totals(lines, POINTS) == {"lin": 30, "chen": 11, "wu": 41, "huang": 20, "zheng": 7, "zhou": 2,
-                                     "xu": 5}
+    assert totals(lines, POINTS) == {
+        "lin": 30,
+        "chen": 11,
+        "wu": 41,
+        "huang": 20,
+        "zheng": 7,
+        "zhou": 2,
+        "xu": 5,
+    }
     assert [l.person for l in lines if l.kind == "loss_review_pending"] == ["he"]
 
 
@@ -34,12 +42,22 @@ def test_q1_commissions_match_hand_calculation():
     # wu (gulou: lin + chen, base 40,000): Jan 31,000 x 0.6% = 186; Feb 290,000 x 0.6% = 1,740
     # agent: 60,000 x 1% = 600; salaries: AM 1,900 x 3 = 5,700; director 2,500 x 3 = 7,500
     paid = totals(lines, CNY)
-    assert paid == {"lin": D(3590) + 5700, "chen": D(25500) + 5700, "he": D(5700), "wu": D(1926) + 7500,
-                    "xu": D(7500), "agent-minjiang": D(600)}
+    assert paid == {
+        "lin": D(3590) + 5700,
+        "chen": D(25500) + 5700,
+        "he": D(5700),
+        "wu": D(1926) + 7500,
+        "xu": D(7500),
+        "agent-minjiang": D(600),
+    }
 
 
 def test_the_cli_prints_the_same_figures_as_json():
-    out = subprocess.run([sys.executable, "-m", "kamcli.main", "commission-quarter", "telecom", str(EXAMPLE),
-                          "--json"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "kamcli.main", "commission-quarter", "telecom", str(EXAMPLE), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     lines = json.loads(out)["lines"]
     assert sum(D(str(l["figure"])) for l in lines if l["person"] == "chen") == D(31200)

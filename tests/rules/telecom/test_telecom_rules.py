@@ -1,21 +1,25 @@
 """Telecom plugin, clause by clause (docs/rules.md §1), figures worked by hand in the comments."""
+
 from datetime import date
 from decimal import Decimal as D
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from plugins.telecom import TelecomPlugin
 from kamkit.explain import CNY, FLAG, INFO, POINTS, totals
 from kamkit.facts_schema import load_facts
+from plugins.telecom import TelecomPlugin
 
 P = TelecomPlugin()
 ROSTER = {
     "branches": [{"id": "b1"}, {"id": "b2", "urban": True}],
-    "people": [{"id": "am1", "role": "account_manager", "branch": "b1", "start_date": "2025-01-01"},
-               {"id": "dir1", "role": "center_director", "branch": "b1"},
-               {"id": "dep1", "role": "deputy_manager", "branch": "b1"},
-               {"id": "bm1", "role": "branch_manager", "branch": "b1"}],
+    "people": [
+        {"id": "am1", "role": "account_manager", "branch": "b1", "start_date": "2025-01-01"},
+        {"id": "dir1", "role": "center_director", "branch": "b1"},
+        {"id": "dep1", "role": "deputy_manager", "branch": "b1"},
+        {"id": "bm1", "role": "branch_manager", "branch": "b1"},
+    ],
 }
 
 
@@ -24,8 +28,15 @@ def facts(**kw):
 
 
 def opp(id_, amount, **kw):
-    return {"id": id_, "amount": amount, "discovered": "2026-03-02", "entered": "2026-03-02", "branch": "b1",
-            "account_manager": "am1", **kw}
+    return {
+        "id": id_,
+        "amount": amount,
+        "discovered": "2026-03-02",
+        "entered": "2026-03-02",
+        "branch": "b1",
+        "account_manager": "am1",
+        **kw,
+    }
 
 
 def month(*opps, **kw):
@@ -40,16 +51,20 @@ def points(lines, kind=None):
 
 # --- §1.1 tiers, owners, bulletin ---------------------------------------------------------------
 
-@pytest.mark.parametrize("amount, tier, owner, confirmer, clause", [
-    ("9999.99", "below_threshold", None, None, "000 §(一)1"),
-    ("10000", "reportable", "account_manager", "entry_admin", "000 §(一)1"),
-    ("19999.99", "reportable", "account_manager", "entry_admin", "000 §(一)1"),
-    ("20000", "ordinary", "account_manager", "center_director", "000 §(一)2"),
-    ("49999.99", "ordinary", "account_manager", "center_director", "000 §(一)2"),
-    ("50000", "important", "deputy_manager", "deputy_manager", "000 §(一)3"),
-    ("199999.99", "important", "deputy_manager", "deputy_manager", "000 §(一)3"),
-    ("200000", "major", "branch_manager", "branch_manager", "000 §(一)4"),
-])
+
+@pytest.mark.parametrize(
+    "amount, tier, owner, confirmer, clause",
+    [
+        ("9999.99", "below_threshold", None, None, "000 §(一)1"),
+        ("10000", "reportable", "account_manager", "entry_admin", "000 §(一)1"),
+        ("19999.99", "reportable", "account_manager", "entry_admin", "000 §(一)1"),
+        ("20000", "ordinary", "account_manager", "center_director", "000 §(一)2"),
+        ("49999.99", "ordinary", "account_manager", "center_director", "000 §(一)2"),
+        ("50000", "important", "deputy_manager", "deputy_manager", "000 §(一)3"),
+        ("199999.99", "important", "deputy_manager", "deputy_manager", "000 §(一)3"),
+        ("200000", "major", "branch_manager", "branch_manager", "000 §(一)4"),
+    ],
+)
 def test_tier_boundaries_on_both_sides(amount, tier, owner, confirmer, clause):
     c = P.classify(facts(opportunities=[opp("o", amount)]).opportunities[0])
     assert (c.tier, c.owner_role, c.confirming_role, c.clause) == (tier, owner, confirmer, clause)
@@ -68,15 +83,20 @@ def test_thresholds_are_parameters():
     assert custom.classify(o).tier == "major" and P.classify(o).tier == "important"
 
 
-@given(st.decimals(min_value=0, max_value=10**7, places=2), st.decimals(min_value=0, max_value=10**7, places=2))
+@given(
+    st.decimals(min_value=0, max_value=10**7, places=2), st.decimals(min_value=0, max_value=10**7, places=2)
+)
 def test_tier_is_monotone_in_amount(a, b):
     order = ["below_threshold", "reportable", "ordinary", "important", "major"]
     lo, hi = sorted((a, b))
     f = facts(opportunities=[opp("lo", str(lo)), opp("hi", str(hi))])
-    assert order.index(P.classify(f.opportunities[0]).tier) <= order.index(P.classify(f.opportunities[1]).tier)
+    assert order.index(P.classify(f.opportunities[0]).tier) <= order.index(
+        P.classify(f.opportunities[1]).tier
+    )
 
 
 # --- §1.4 missed reports ---------------------------------------------------------------------------
+
 
 def test_missed_report_small_band():
     # audit finding of 15,000, 2 lines: BM 1, Dir 2, AM 2 (000 §(三)(一)1 first line)
@@ -87,8 +107,11 @@ def test_missed_report_small_band():
 def test_missed_report_ordinary_band_and_boundaries():
     # 20,000 with 4 lines: BM 3, Dir 4, AM 4; 19,999.99 falls to the small band; 9,999.99 with
     # 4 lines is not reportable at all
-    lines = month(opp("o1", 20000, lines=4, origin="audit"), opp("o2", "19999.99", origin="audit"),
-                  opp("o3", "9999.99", lines=4, origin="audit"))
+    lines = month(
+        opp("o1", 20000, lines=4, origin="audit"),
+        opp("o2", "19999.99", origin="audit"),
+        opp("o3", "9999.99", lines=4, origin="audit"),
+    )
     assert points(lines, "missed_report_ordinary") == {"bm1": 3, "dir1": 4, "am1": 4}
     assert points(lines, "missed_report_small") == {"bm1": 1, "dir1": 2, "am1": 2}
     assert not [l for l in lines if l.inputs.get("opportunity") == "o3"]
@@ -119,13 +142,22 @@ def test_late_and_never_entered_reports_count_in_their_month():
     lines = month(on_time, late, never, never_april)
     missed = {l.inputs["opportunity"] for l in lines if l.kind.startswith("missed_report")}
     assert missed == {"o2", "o3"}
-    assert TelecomPlugin({"entry_deadline_days": 10}).assess_month(
-        facts(month="2026-03", opportunities=[late])).lines  # 17 days late still
-    assert not [l for l in TelecomPlugin({"entry_deadline_days": 20}).assess_month(
-        facts(month="2026-03", opportunities=[late])).lines if l.kind.startswith("missed")]
+    assert (
+        TelecomPlugin({"entry_deadline_days": 10})
+        .assess_month(facts(month="2026-03", opportunities=[late]))
+        .lines
+    )  # 17 days late still
+    assert not [
+        l
+        for l in TelecomPlugin({"entry_deadline_days": 20})
+        .assess_month(facts(month="2026-03", opportunities=[late]))
+        .lines
+        if l.kind.startswith("missed")
+    ]
 
 
 # --- §1.2 quotas, entry quality --------------------------------------------------------------
+
 
 def test_account_manager_quota_shortfall():
     # am1 entered no local opportunity in March: 1 missing x (BM 2, Dir 5, AM 5)
@@ -142,8 +174,10 @@ def test_branch_citywide_quota_urban_two():
     # (BM 2, Dir 5) to b2's (vacant) posts
     lines = month(opp("c", 30000, scope="citywide"), opp("l", 30000))
     short = [l for l in lines if l.kind == "branch_quota_shortfall"]
-    assert {(l.person, l.figure) for l in short} == {("vacant:branch_manager:b2", 4),
-                                                      ("vacant:center_director:b2", 10)}
+    assert {(l.person, l.figure) for l in short} == {
+        ("vacant:branch_manager:b2", 4),
+        ("vacant:center_director:b2", 10),
+    }
 
 
 def test_poor_quality_entry():
@@ -153,6 +187,7 @@ def test_poor_quality_entry():
 
 
 # --- §1.4 losses and the veto -----------------------------------------------------------------
+
 
 def test_subjective_loss_lands_in_the_verdict_month():
     lost = opp("o1", 80000, status="lost", discovered="2026-01-10", entered="2026-01-10")
@@ -165,10 +200,16 @@ def test_subjective_loss_lands_in_the_verdict_month():
 
 
 def test_pending_objective_and_small_losses():
-    lost = [opp("o1", 80000, status="lost"), opp("o2", 80000, status="lost"),
-            opp("o3", 30000, status="lost"), opp("o4", 30000, status="lost", citywide_bid=True)]
-    reviews = [{"opportunity": "o2", "verdict": "objective", "decided": "2026-03-05"},
-               {"opportunity": "o4", "verdict": "subjective", "decided": "2026-03-05"}]
+    lost = [
+        opp("o1", 80000, status="lost"),
+        opp("o2", 80000, status="lost"),
+        opp("o3", 30000, status="lost"),
+        opp("o4", 30000, status="lost", citywide_bid=True),
+    ]
+    reviews = [
+        {"opportunity": "o2", "verdict": "objective", "decided": "2026-03-05"},
+        {"opportunity": "o4", "verdict": "subjective", "decided": "2026-03-05"},
+    ]
     lines = month(*lost, loss_reviews=reviews)
     kinds = {(l.kind, l.inputs["opportunity"]) for l in lines if "loss" in l.kind}
     # o1 pending (listed, no points); o2 objective (no points); o3 ordinary: not a counted loss;
@@ -190,24 +231,40 @@ def test_any_lost_important_order_or_citywide_bid_flags_the_year_whatever_the_ve
     # flagged, naming o2 and its verdict (the first reading flagged subjective losses only: dep1 was
     # not flagged at all); o4 (a citywide bid) lost for a subjective cause: charged and
     # flagged; o1 pending: neither (the flag lands with the verdict); o3 (30,000, ordinary) is no 丢单
-    lost = [opp("o1", 80000, status="lost"), opp("o2", 80000, status="lost"),
-            opp("o3", 30000, status="lost"), opp("o4", 30000, status="lost", citywide_bid=True)]
-    reviews = [{"opportunity": "o2", "verdict": "objective", "decided": "2026-03-05"},
-               {"opportunity": "o3", "verdict": "subjective", "decided": "2026-03-05"},
-               {"opportunity": "o4", "verdict": "subjective", "decided": "2026-03-05"}]
+    lost = [
+        opp("o1", 80000, status="lost"),
+        opp("o2", 80000, status="lost"),
+        opp("o3", 30000, status="lost"),
+        opp("o4", 30000, status="lost", citywide_bid=True),
+    ]
+    reviews = [
+        {"opportunity": "o2", "verdict": "objective", "decided": "2026-03-05"},
+        {"opportunity": "o3", "verdict": "subjective", "decided": "2026-03-05"},
+        {"opportunity": "o4", "verdict": "subjective", "decided": "2026-03-05"},
+    ]
     flags = {l.person: l for l in month(*lost, loss_reviews=reviews) if l.kind == "veto_flag"}
     assert set(flags) == {"bm1", "dep1", "dir1", "am1"}
-    assert flags["dep1"].inputs["cases"] == [{"opportunity": "o2", "cause": "lost (objective)"},
-                                             {"opportunity": "o4", "cause": "lost (subjective)"}]
+    assert flags["dep1"].inputs["cases"] == [
+        {"opportunity": "o2", "cause": "lost (objective)"},
+        {"opportunity": "o4", "cause": "lost (subjective)"},
+    ]
     assert "o2 lost (objective)" in flags["am1"].reason_en and "o2 丢单（客观原因）" in flags["am1"].reason_zh
     # veto_on_objective_loss = false: only the subjective loss o4 flags
-    narrow = TelecomPlugin({"veto_on_objective_loss": False}).assess_month(
-        facts(month="2026-03", opportunities=lost, loss_reviews=reviews)).lines
+    narrow = (
+        TelecomPlugin({"veto_on_objective_loss": False})
+        .assess_month(facts(month="2026-03", opportunities=lost, loss_reviews=reviews))
+        .lines
+    )
     assert {l.person: l.inputs["opportunities"] for l in narrow if l.kind == "veto_flag"} == {
-        "bm1": ["o4"], "dep1": ["o4"], "dir1": ["o4"], "am1": ["o4"]}
+        "bm1": ["o4"],
+        "dep1": ["o4"],
+        "dir1": ["o4"],
+        "am1": ["o4"],
+    }
 
 
 # --- §1.5 commission ------------------------------------------------------------------------------
+
 
 def quarter(deals, people=None, **params):
     f = load_facts({**ROSTER, "people": people or ROSTER["people"], "quarter": "2026-Q1", "deals": deals})
@@ -222,12 +279,19 @@ def commissions(lines):
     return [l.figure for l in lines if l.kind == "commission"]
 
 
-@pytest.mark.parametrize("price, rate", [
-    ("90000", "0.08"), ("89999", "0.04"),  # 0.90 inclusive 8%; just below -> 4%
-    ("80001", "0.04"), ("80000", "0.02"),  # 0.80 exclusive
-    ("70001", "0.02"), ("70000", "0.015"),  # 0.70 exclusive for 2%, inclusive for 1.5%
-    ("60001", "0.015"), ("60000", "0"),  # 0.60 and below: nothing [reading]
-])
+@pytest.mark.parametrize(
+    "price, rate",
+    [
+        ("90000", "0.08"),
+        ("89999", "0.04"),  # 0.90 inclusive 8%; just below -> 4%
+        ("80001", "0.04"),
+        ("80000", "0.02"),  # 0.80 exclusive
+        ("70001", "0.02"),
+        ("70000", "0.015"),  # 0.70 exclusive for 2%, inclusive for 1.5%
+        ("60001", "0.015"),
+        ("60000", "0"),  # 0.60 and below: nothing [reading]
+    ],
+)
 def test_price_ratio_bands_on_both_sides(price, rate):
     # list 100,000; a first deal of 20,000 at full price eats the base task, so the tested
     # deal is wholly commissionable: price x band rate. The month's sales stay under 120% x
@@ -260,7 +324,9 @@ def test_low_average_ratio_deduction():
 
 
 def test_single_order_bonus_highest_step_only():
-    lines = quarter([deal("a", 300000, 300000), deal("b", "1000000", "999999.99"), deal("c", 1000000, 1000000)])
+    lines = quarter(
+        [deal("a", 300000, 300000), deal("b", "1000000", "999999.99"), deal("c", 1000000, 1000000)]
+    )
     bonus = {l.inputs["deal"]: l.figure for l in lines if l.kind == "single_order_bonus"}
     assert bonus == {"a": 10000, "b": 20000, "c": 50000}
 
@@ -293,15 +359,23 @@ def test_a_personal_task_overrides_the_default():
     assert commissions(quarter([deal("a", 15000, 15000)], people=people)) == [D(450)]
 
 
-deals_strategy = st.lists(st.tuples(st.integers(1, 90), st.integers(1000, 600000), st.integers(30, 100)),
-                          max_size=12)
+deals_strategy = st.lists(
+    st.tuples(st.integers(1, 90), st.integers(1000, 600000), st.integers(30, 100)), max_size=12
+)
 
 
 @settings(max_examples=60, deadline=None)
 @given(deals_strategy)
 def test_commission_never_negative_task_consumed_once_and_deterministic(raw):
-    deals = [deal(f"d{i}", lst, lst * pct // 100, str(date(2026, 1, 1).fromordinal(date(2026, 1, 1).toordinal() + day - 1)))
-             for i, (day, lst, pct) in enumerate(raw)]
+    deals = [
+        deal(
+            f"d{i}",
+            lst,
+            lst * pct // 100,
+            str(date(2026, 1, 1).fromordinal(date(2026, 1, 1).toordinal() + day - 1)),
+        )
+        for i, (day, lst, pct) in enumerate(raw)
+    ]
     lines = quarter(deals)
     assert all(l.figure >= 0 for l in lines)
     assert lines == quarter(deals)

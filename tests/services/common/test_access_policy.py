@@ -1,4 +1,5 @@
 """Who may do what (services.common.access.rules): pure rules, no service."""
+
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -52,7 +53,9 @@ def test_a_token_is_found_by_its_id_proved_by_its_secret_and_ends():
     assert access.token_valid(token.secret_hash, secret, token.expires_at, None, NOW)
     assert not access.token_valid(token.secret_hash, secret + "x", token.expires_at, None, NOW)
     assert not access.token_valid(token.secret_hash, secret, token.expires_at, NOW, NOW)  # revoked
-    assert not access.token_valid(token.secret_hash, secret, token.expires_at, None, token.expires_at)  # expired
+    assert not access.token_valid(
+        token.secret_hash, secret, token.expires_at, None, token.expires_at
+    )  # expired
     for text in (None, 42, "", "kam_short_x", "other_0123456789abcdef_secret", "kam_0123456789abcdef_"):
         assert access.parse_token(text) is None
     with pytest.raises(ValueError):

@@ -1,6 +1,7 @@
 """A pooled PostgreSQL connection is checked before use only after lying idle
 (services.common.storage.db.ping_when_idle): a dead idle one is replaced before the caller sees it; a busy
 one is not pinged, and if it died the call fails once and the pool starts afresh."""
+
 import pytest
 import sqlalchemy as sa
 
@@ -11,8 +12,13 @@ def _kill_backends(url):
     name = url.rsplit("/", 1)[1]
     admin = sa.create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        killed = conn.execute(sa.text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                                      "WHERE datname = :db AND pid <> pg_backend_pid()"), {"db": name}).scalar()
+        killed = conn.execute(
+            sa.text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = :db AND pid <> pg_backend_pid()"
+            ),
+            {"db": name},
+        ).scalar()
     admin.dispose()
     return killed
 

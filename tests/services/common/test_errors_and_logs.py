@@ -1,5 +1,6 @@
 """Every RPC answers a SuiteError, never SQL or a stack; the detail goes to a JSON log line with the
 service, entrypoint and correlation id — with the logging the services ship (config.yaml)."""
+
 import io
 import json
 import logging
@@ -10,8 +11,8 @@ import yaml
 from nameko.cli.main import setup_yaml_parser
 from sqlalchemy.exc import OperationalError
 
-from services.common.messaging.entrypoints import api
 from kamkit.errors import Internal, InvalidFacts, NotFound, Unavailable
+from services.common.messaging.entrypoints import api
 
 SERVICES = ("intake", "escalation", "assessment", "compensation", "notify")
 
@@ -50,12 +51,19 @@ def shipped_logging(request):
 def test_shipped_logging_is_one_json_line_per_record_and_hides_nothing(shipped_logging):
     service, buffer, early = shipped_logging
     from services.common.messaging.entrypoints import as_suite_error
+
     try:
         {}["secret_column"]
     except KeyError as exc:
         import sys
-        error = as_suite_error(exc, service=service, entrypoint=f"{service}.crash",
-                               correlation_id="c-123", exc_info=sys.exc_info())
+
+        error = as_suite_error(
+            exc,
+            service=service,
+            entrypoint=f"{service}.crash",
+            correlation_id="c-123",
+            exc_info=sys.exc_info(),
+        )
     early.error("from a logger made before the config")
     lines = [json.loads(line) for line in buffer.getvalue().splitlines()]
     assert isinstance(error, Internal) and error.correlation_id == "c-123"

@@ -1,5 +1,6 @@
 """The event path through the real broker (a throwaway vhost): validation, retries through delay
 queues, parking, and the operator's list / show / replay / drop — by RPC and by `kam parked`."""
+
 import json
 import subprocess
 import sys
@@ -7,6 +8,7 @@ import time
 
 import eventlet
 import pytest
+from conftest import record_event
 from nameko.standalone.events import event_dispatcher
 from sqlalchemy.exc import OperationalError
 
@@ -15,7 +17,6 @@ from services.common import mixins as operations
 from services.common.messaging.entrypoints import handles
 from services.common.messaging.rpc import api
 from wire import events as E
-from conftest import record_event
 
 FAST = {"EVENT_RETRY_DELAYS": [1, 1, 2], "EVENT_POISON_ATTEMPTS": 3}
 
@@ -28,6 +29,7 @@ def _wait_until(predicate, timeout=30):
 
 class Flaky(operations.DeadLetters):
     """A service whose handler fails on purpose: by outage (OperationalError) or by poison."""
+
     name = "flaky"
     attempts: dict = {}
     done: list = []
@@ -98,8 +100,9 @@ def test_poison_is_parked_within_seconds_and_can_be_replayed_or_dropped(flaky, r
     assert worse["event_id"] not in Flaky.done
 
 
-def test_an_event_not_published_by_the_suite_is_parked_and_never_applied(start_service, rpc, amqp_uri,
-                                                                        pg_url_factory):
+def test_an_event_not_published_by_the_suite_is_parked_and_never_applied(
+    start_service, rpc, amqp_uri, pg_url_factory
+):
     """Only the suite's broker users publish what handlers apply (services.common.messaging.origin): an event
     without a user_id, or published by any other broker user, is parked at once. RabbitMQ itself
     refuses a user_id that is not the connection's user, so it cannot be forged."""
@@ -120,13 +123,17 @@ def test_an_event_not_published_by_the_suite_is_parked_and_never_applied(start_s
     assert rpc.assessment.projection_status("acme") == {"business_line": 1}
 
 
-def test_a_forged_or_broken_event_is_parked_at_once_and_never_stored(start_service, rpc, amqp_uri,
-                                                                      pg_url_factory):
+def test_a_forged_or_broken_event_is_parked_at_once_and_never_stored(
+    start_service, rpc, amqp_uri, pg_url_factory
+):
     # the events come by hand, not from intake: a close has no intake to wait for
     start_service(AssessmentService, pg_url_factory("assessment"), **FAST, CLOSE_CATCH_UP_SECONDS=0)
     dispatch = event_dispatcher({"AMQP_URI": amqp_uri}, user_id="guest")
-    dispatch(E.INTAKE, E.RECORD_CHANGED, record_event("business_line", {"key": "acme", "plugin": "acme-flat"},
-                                                      key="acme"))
+    dispatch(
+        E.INTAKE,
+        E.RECORD_CHANGED,
+        record_event("business_line", {"key": "acme", "plugin": "acme-flat"}, key="acme"),
+    )
     forged = record_event("opportunity", {"id": "o9", "amount": "30000", "discovered": "2026-03-02"})
     forged["record"]["amount"] = "-5"  # what intake would never have accepted
     dispatch(E.INTAKE, E.RECORD_CHANGED, forged)
@@ -143,15 +150,27 @@ def test_a_forged_or_broken_event_is_parked_at_once_and_never_stored(start_servi
 
     # the operator's command line sees the same queue and drops what cannot be fixed
     kam = [sys.executable, "-m", "kamcli.main", "parked"]
-    listed = subprocess.run([*kam, "list", "assessment", "--amqp-uri", amqp_uri, "--json"],
-                            capture_output=True, text=True, timeout=60)
+    listed = subprocess.run(
+        [*kam, "list", "assessment", "--amqp-uri", amqp_uri, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert listed.returncode == 0, listed.stderr
     assert json.loads(listed.stdout)["count"] == 3
-    shown = subprocess.run([*kam, "show", "assessment", forged_item["id"], "--amqp-uri", amqp_uri],
-                           capture_output=True, text=True, timeout=60)
+    shown = subprocess.run(
+        [*kam, "show", "assessment", forged_item["id"], "--amqp-uri", amqp_uri],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert json.loads(shown.stdout)["body"]["record"]["amount"] == "-5"
-    dropped = subprocess.run([*kam, "drop", "assessment", "all", "--amqp-uri", amqp_uri],
-                             capture_output=True, text=True, timeout=60)
+    dropped = subprocess.run(
+        [*kam, "drop", "assessment", "all", "--amqp-uri", amqp_uri],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert dropped.stdout.startswith("3 dropped"), dropped.stdout + dropped.stderr
     assert rpc.assessment.list_parked()["count"] == 0
 
@@ -167,8 +186,9 @@ def test_a_redelivered_event_has_one_effect_in_every_consumer(start_service, rpc
     dispatch = event_dispatcher({"AMQP_URI": amqp_uri}, user_id="guest")
     line = record_event("business_line", {"key": "acme", "plugin": "acme-flat"}, key="acme")
     person = record_event("person", {"id": "am1", "role": "account_manager"})
-    opportunity = record_event("opportunity", {"id": "o1", "amount": 30000, "discovered": "2026-03-02",
-                                               "account_manager": "am1"})
+    opportunity = record_event(
+        "opportunity", {"id": "o1", "amount": 30000, "discovered": "2026-03-02", "account_manager": "am1"}
+    )
     for event in (line, person, opportunity, line, person, opportunity, opportunity):  # sent again
         dispatch(E.INTAKE, E.RECORD_CHANGED, event)
     _wait_until(lambda: len(rpc.notify.list_messages("acme", "owner_assigned")) >= 1)
@@ -179,7 +199,9 @@ def test_a_redelivered_event_has_one_effect_in_every_consumer(start_service, rpc
     assert len(rpc.notify.list_messages("acme", "owner_assigned")) == 1  # one notice, not three
 
 
-def test_a_batch_reaches_every_consumer_once_in_events_of_bounded_size(start_service, rpc, amqp_uri, pg_url_factory):
+def test_a_batch_reaches_every_consumer_once_in_events_of_bounded_size(
+    start_service, rpc, amqp_uri, pg_url_factory
+):
     """record_batch of 1,500 opportunities -> records_changed events of 1,000 + 500 records;
     each consumer applies each once, a redelivered batch event included, and a forged batch
     event (one bad record among good ones) is parked naming that record, nothing of it stored."""
@@ -205,22 +227,47 @@ def test_a_batch_reaches_every_consumer_once_in_events_of_bounded_size(start_ser
     start_service(Tap)
     rpc.intake.register_business_line({"key": "acme", "plugin": "acme-flat"})
     rpc.intake.record_batch("acme", "person", [{"id": "am1", "role": "account_manager"}])
-    opportunities = [{"id": f"o{i}", "amount": 30000 + i, "discovered": "2026-03-02", "account_manager": "am1"}
-                     for i in range(1500)]
+    opportunities = [
+        {"id": f"o{i}", "amount": 30000 + i, "discovered": "2026-03-02", "account_manager": "am1"}
+        for i in range(1500)
+    ]
     assert rpc.intake.record_batch("acme", "opportunity", opportunities)["created"] == 1500
-    _wait_until(lambda: rpc.assessment.projection_status("acme").get("opportunity") == 1500
-                and rpc.compensation.projection_status("acme").get("opportunity") == 1500
-                and rpc.escalation.projection_versions("acme").get("opportunity") == 1500
-                and len(Tap.seen) == 3, timeout=120)
+    _wait_until(
+        lambda: (
+            rpc.assessment.projection_status("acme").get("opportunity") == 1500
+            and rpc.compensation.projection_status("acme").get("opportunity") == 1500
+            and rpc.escalation.projection_versions("acme").get("opportunity") == 1500
+            and len(Tap.seen) == 3
+        ),
+        timeout=120,
+    )
     assert sorted(len(e["records"]) for e in Tap.seen) == [1, 500, 1000]
 
     dispatch = event_dispatcher({"AMQP_URI": amqp_uri}, user_id="guest")
     batch = next(e for e in Tap.seen if len(e["records"]) == 500)
     dispatch(E.INTAKE, E.RECORDS_CHANGED, batch)  # redelivered
-    forged = E.make_event(E.RECORDS_CHANGED, business_line="acme", kind="opportunity", as_of=None, records=[
-        {"key": "f1", "version": 1, "change": "created", "record": {"id": "f1", "amount": "1", "discovered": "2026-03-02"}}])
-    forged["records"].append({"key": "f2", "version": 1, "change": "created",  # intake would refuse it
-                              "record": {"id": "f2", "amount": "-5", "discovered": "2026-03-02"}})
+    forged = E.make_event(
+        E.RECORDS_CHANGED,
+        business_line="acme",
+        kind="opportunity",
+        as_of=None,
+        records=[
+            {
+                "key": "f1",
+                "version": 1,
+                "change": "created",
+                "record": {"id": "f1", "amount": "1", "discovered": "2026-03-02"},
+            }
+        ],
+    )
+    forged["records"].append(
+        {
+            "key": "f2",
+            "version": 1,
+            "change": "created",  # intake would refuse it
+            "record": {"id": "f2", "amount": "-5", "discovered": "2026-03-02"},
+        }
+    )
     dispatch(E.INTAKE, E.RECORDS_CHANGED, forged)
     _wait_until(lambda: rpc.assessment.list_parked()["count"] == 1, timeout=60)
     eventlet.sleep(2)  # give a duplicate the time to (wrongly) land

@@ -1,26 +1,41 @@
 """The access picture every service keeps and the decision on one call (services.common.access.guard)."""
+
 from datetime import datetime, timedelta
 
 import pytest
 from nameko.testing.services import worker_factory
 
-from services.common.storage import uow
+from kamkit.errors import Forbidden, Unauthorized
 from services.common.access import rules as access
 from services.common.access.guard import AccessView, authorize
+from services.common.storage import uow
 from services.escalation.models import AccessPrincipal, Base
 from services.escalation.service import EscalationService
 from wire import events as E
-from kamkit.errors import Forbidden, Unauthorized
 
 NOW = datetime(2026, 11, 26, 12, 0)
 
 
 def _announce(principal, version, grants, tokens):
-    return E.make_event(E.ACCESS_CHANGED, business_line="*", principal=principal, name=principal,
-                        principal_kind="system", version=version, grants=grants, as_of=None,
-                        tokens=[{"id": t.token_id, "secret_hash": t.secret_hash,
-                                 "expires_at": t.expires_at.isoformat(timespec="seconds"), "revoked_at": revoked}
-                                for t, revoked in tokens])
+    return E.make_event(
+        E.ACCESS_CHANGED,
+        business_line="*",
+        principal=principal,
+        name=principal,
+        principal_kind="system",
+        version=version,
+        grants=grants,
+        as_of=None,
+        tokens=[
+            {
+                "id": t.token_id,
+                "secret_hash": t.secret_hash,
+                "expires_at": t.expires_at.isoformat(timespec="seconds"),
+                "revoked_at": revoked,
+            }
+            for t, revoked in tokens
+        ],
+    )
 
 
 def test_a_service_keeps_the_newest_announcement_of_each_principal(sqlite_db):
@@ -31,7 +46,11 @@ def test_a_service_keeps_the_newest_announcement_of_each_principal(sqlite_db):
     worker.on_access_changed(_announce("crm", 1, {}, []))  # older, arriving late: ignored
     worker.on_access_changed(first)  # redelivered
     row = worker.db.session.get(AccessPrincipal, "crm")
-    assert (row.version, row.grants, [t["id"] for t in row.tokens]) == (2, {"telecom": "clerk"}, [token.token_id])
+    assert (row.version, row.grants, [t["id"] for t in row.tokens]) == (
+        2,
+        {"telecom": "clerk"},
+        [token.token_id],
+    )
     worker.on_access_changed(_announce("crm", 3, {"telecom": "clerk"}, [(token, NOW.isoformat())]))
     view = AccessView.of(worker.db.session.query(AccessPrincipal))
     with pytest.raises(Unauthorized):  # revoked in version 3
@@ -39,17 +58,40 @@ def test_a_service_keeps_the_newest_announcement_of_each_principal(sqlite_db):
 
 
 def test_each_call_is_decided_by_token_role_and_line():
-    clerk, reader, old = access.new_token(NOW), access.new_token(NOW), access.new_token(NOW - timedelta(days=91))
-    view = AccessView.of([
-        type("Row", (), {"principal": "crm", "grants": {"telecom": "clerk"},
-                         "tokens": _announce("crm", 1, {}, [(clerk, None), (old, None)])["tokens"]}),
-        type("Row", (), {"principal": "auditor", "grants": {"*": "reader"},
-                         "tokens": _announce("auditor", 1, {}, [(reader, None)])["tokens"]}),
-    ])
+    clerk, reader, old = (
+        access.new_token(NOW),
+        access.new_token(NOW),
+        access.new_token(NOW - timedelta(days=91)),
+    )
+    view = AccessView.of(
+        [
+            type(
+                "Row",
+                (),
+                {
+                    "principal": "crm",
+                    "grants": {"telecom": "clerk"},
+                    "tokens": _announce("crm", 1, {}, [(clerk, None), (old, None)])["tokens"],
+                },
+            ),
+            type(
+                "Row",
+                (),
+                {
+                    "principal": "auditor",
+                    "grants": {"*": "reader"},
+                    "tokens": _announce("auditor", 1, {}, [(reader, None)])["tokens"],
+                },
+            ),
+        ]
+    )
     line = {"business_line": "telecom"}
     assert authorize(view, clerk.text, "intake", "record_opportunity", line, NOW) == "crm"
     assert authorize(view, f"Bearer {clerk.text}", "intake", "get_record", line, NOW) == "crm"
-    assert authorize(view, reader.text, "compensation", "get_statement", {"business_line": "bank"}, NOW) == "auditor"
+    assert (
+        authorize(view, reader.text, "compensation", "get_statement", {"business_line": "bank"}, NOW)
+        == "auditor"
+    )
     refused = [
         (None, "intake", "get_record", line, Unauthorized),
         ("kam_0123456789abcdef_guess", "intake", "get_record", line, Unauthorized),
@@ -88,10 +130,12 @@ def test_what_intake_announces_reaches_every_service_through_the_broker(start_se
     def held(url):
         engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
         with engine.connect() as conn:
-            row = conn.execute(sa.text("SELECT version, grants, tokens FROM access_principals "
-                                       "WHERE principal = 'crm'")).first()
+            row = conn.execute(
+                sa.text("SELECT version, grants, tokens FROM access_principals WHERE principal = 'crm'")
+            ).first()
         engine.dispose()
         return row
+
     with eventlet.Timeout(30):
         for name, url in urls.items():
             while (row := held(url)) is None or row.version < 3:

@@ -2,6 +2,7 @@
 `nameko run` process (`docker compose up --scale escalation=4` on a fresh database): one creates
 the tables, the others wait and find them. (Creating them at once failed on PostgreSQL's
 catalogue, and an instance died at start.)"""
+
 import os
 import subprocess
 import sys
@@ -15,13 +16,25 @@ INSTANCES = 4
 
 
 def test_instances_starting_together_on_a_new_database_all_run(amqp_uri, pg_url_factory, tmp_path):
-    env = {**os.environ, "AMQP_URI": amqp_uri, "ESCALATION_DATABASE_URL": pg_url_factory("escalation"),
-           "LOG_LEVEL": "WARNING", "ACCESS_CONTROL": "off"}
+    env = {
+        **os.environ,
+        "AMQP_URI": amqp_uri,
+        "ESCALATION_DATABASE_URL": pg_url_factory("escalation"),
+        "LOG_LEVEL": "WARNING",
+        "ACCESS_CONTROL": "off",
+    }
     nameko = str(Path(sys.executable).with_name("nameko"))
     logs = [tmp_path / f"escalation-{i}.log" for i in range(INSTANCES)]
-    procs = [subprocess.Popen([nameko, "run", "--config", "services/escalation/config.yaml",
-                               "services.escalation.service"], cwd=ROOT, env=env,
-                              stdout=open(log, "wb"), stderr=subprocess.STDOUT) for log in logs]
+    procs = [
+        subprocess.Popen(
+            [nameko, "run", "--config", "services/escalation/config.yaml", "services.escalation.service"],
+            cwd=ROOT,
+            env=env,
+            stdout=open(log, "wb"),
+            stderr=subprocess.STDOUT,
+        )
+        for log in logs
+    ]
     try:
         with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=30) as rpc:
             deadline = time.time() + 60

@@ -1,6 +1,7 @@
 """Each service's Alembic revisions (services/<name>/migrations) against its models, on SQLite and
 a real PostgreSQL: what a service makes of a new database, of one made before migrations, and
 of two instances starting on the same database at once."""
+
 from __future__ import annotations
 
 import importlib
@@ -29,6 +30,7 @@ def _head(service: str) -> str:
 def new_url(request, tmp_path, pg_url_factory):
     def make(name):
         return f"sqlite:///{tmp_path / name}.db" if request.param == "sqlite" else pg_url_factory(name)
+
     return make
 
 
@@ -45,9 +47,13 @@ def test_revisions_build_exactly_the_models_tables(service, new_url):
             assert migrations.current(connection) == _head(service)
         # the audit trail is append-only in the database itself (revision 0001's triggers)
         with engine.begin() as connection:
-            connection.execute(sa.text(
-                "INSERT INTO audit_log (at, principal, service, action, outcome, correlation_id) "
-                "VALUES ('2026-11-27 01:00:00', 'root', :service, 'close_month', 'done', 'c1')"), {"service": service})
+            connection.execute(
+                sa.text(
+                    "INSERT INTO audit_log (at, principal, service, action, outcome, correlation_id) "
+                    "VALUES ('2026-11-27 01:00:00', 'root', :service, 'close_month', 'done', 'c1')"
+                ),
+                {"service": service},
+            )
         for statement in ("UPDATE audit_log SET principal = 'someone else'", "DELETE FROM audit_log"):
             with pytest.raises(sa.exc.DatabaseError, match="append-only"), engine.begin() as connection:
                 connection.execute(sa.text(statement))
@@ -57,6 +63,7 @@ def test_revisions_build_exactly_the_models_tables(service, new_url):
 
 def test_a_database_made_before_migrations_is_marked_and_upgraded_with_its_rows(tmp_path, caplog):
     from services.compensation.models import Base
+
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'old.db'}")
     try:
         # exactly what the suite made before it had migrations: revision 0001's tables, unversioned
@@ -65,21 +72,29 @@ def test_a_database_made_before_migrations_is_marked_and_upgraded_with_its_rows(
             connection.exec_driver_sql("DROP TABLE alembic_version")
             connection.exec_driver_sql(
                 "INSERT INTO sheets (business_line, period, version, status, plugin, totals, closed_at) "
-                "VALUES ('sw', '2026-Q1', 1, 'closed', 'software', '{}', '2026-04-01 00:00:00')")
+                "VALUES ('sw', '2026-Q1', 1, 'closed', 'software', '{}', '2026-04-01 00:00:00')"
+            )
             connection.exec_driver_sql(
                 "INSERT INTO sheet_lines (sheet_id, seq, person, role, figure, unit, kind, clause, line) "
-                "VALUES (1, 0, 'a1', 'account_manager', '5', 'CNY', 'bonus', '002/KAP §三', '{\"figure\": \"5.00\"}')")
+                "VALUES (1, 0, 'a1', 'account_manager', '5', 'CNY', 'bonus', '002/KAP §三', '{\"figure\": \"5.00\"}')"
+            )
         migrations.prepare(engine, Base.metadata)
         with engine.connect() as connection:
             assert migrations.current(connection) == _head("compensation")
-            assert connection.exec_driver_sql("SELECT period, version FROM sheets").fetchall() == [("2026-Q1", 1)]
+            assert connection.exec_driver_sql("SELECT period, version FROM sheets").fetchall() == [
+                ("2026-Q1", 1)
+            ]
         # 0002: a row written before holds one line, and is read (and paged) as it was
         from sqlalchemy.orm import Session
+
         from services.common.periods import ledger
         from services.compensation.models import Sheet, SheetLine
+
         with Session(engine) as session:
             sheet = session.get(Sheet, 1)
-            assert ledger.sheet_dict(session, SheetLine, sheet, page=1, page_size=10)["lines"] == [{"figure": "5.00"}]
+            assert ledger.sheet_dict(session, SheetLine, sheet, page=1, page_size=10)["lines"] == [
+                {"figure": "5.00"}
+            ]
             assert ledger.summary_dict(session, SheetLine, sheet)["line_count"] == 1
         assert "made before migrations" in caplog.text
     finally:
@@ -96,14 +111,17 @@ migrations.prepare(sa.create_engine(sys.argv[1]), Base.metadata)
 
 def test_instances_starting_together_migrate_once(pg_url_factory):
     url = pg_url_factory("together")
-    starts = [subprocess.Popen([sys.executable, "-c", PREPARE, url], stderr=subprocess.PIPE, text=True)
-              for _ in range(3)]
+    starts = [
+        subprocess.Popen([sys.executable, "-c", PREPARE, url], stderr=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
     errors = [p.communicate(timeout=120)[1] for p in starts]
     assert [p.returncode for p in starts] == [0, 0, 0], errors
     engine = sa.create_engine(url)
     try:
         with engine.connect() as connection:
             assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").fetchall() == [
-                (_head("intake"),)]
+                (_head("intake"),)
+            ]
     finally:
         engine.dispose()

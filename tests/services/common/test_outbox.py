@@ -1,5 +1,6 @@
 """The outbox sends each event once with many senders at work, on SQLite and PostgreSQL, and keeps
 only what is still to send (so a claim never wades through history)."""
+
 from datetime import timedelta
 
 import eventlet
@@ -91,8 +92,9 @@ def test_a_failed_publish_hands_rows_back_and_a_dead_sender_s_rows_go_after_the_
     # a sender that died after claiming (no chance to hand back) keeps them until its lease ends
     session.add_all([OutboxEvent(event_type="e", payload={"n": n}) for n in (3, 4)])
     session.commit()
-    session.query(OutboxEvent).update({OutboxEvent.claim: "dead", OutboxEvent.claimed_until: utcnow()
-                                       + timedelta(seconds=60)})
+    session.query(OutboxEvent).update(
+        {OutboxEvent.claim: "dead", OutboxEvent.claimed_until: utcnow() + timedelta(seconds=60)}
+    )
     session.commit()
     outbox.send_outbox(Session(), OutboxEvent, lambda t, p: sent.append(p["n"]))
     assert sent == [0, 1, 2]  # still leased to the sender that died

@@ -2,6 +2,7 @@
 handler, which sleeps in C: under eventlet that freezes every green thread of the service,
 including the writer being waited for. services.common.storage.db.WriterGate makes writers of one
 process queue as green threads instead."""
+
 from __future__ import annotations
 
 import eventlet

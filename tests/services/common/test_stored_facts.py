@@ -1,50 +1,137 @@
 """A service builds a period's facts from its projection without marshmallow
 (services.common.periods.stored_facts); what it builds must equal what load_facts builds from the same
 records, field for field, whatever form the sender used for a number, a boolean or a date."""
+
 from __future__ import annotations
 
 from dataclasses import fields
 
 import pytest
 
+from kamkit.facts_schema import load_facts
 from services.common.periods.factstore import strip
 from services.common.periods.stored_facts import BUILDERS, build_facts, build_record
-from kamkit.facts_schema import load_facts
 from wire.records import KINDS, validate_record
 
 # Every kind a plugin reads, in the forms intake accepts: numbers as int, text with spaces, floats;
 # flags true and false; optional fields given and left out; nested shares and scorecards.
 RECORDS = {
     "branch": [{"id": "b1", "urban": True}, {"id": "b2"}],
-    "person": [{"id": "am1", "role": "account_manager", "branch": "b1", "start_date": "2024-01-01",
-                "monthly_task": " 20000 ", "quarterly_target": 1.5, "salary_grade": 3,
-                "grade": "a", "grade_since": "2025-07-01", "previous_grade": "b"},
-               {"id": "am2", "role": "account_manager"}],
-    "opportunity": [{"id": "o1", "amount": "30000.50", "discovered": "2026-03-02", "entered": "2026-03-20",
-                     "branch": "b1", "account_manager": "am1", "lines": 5, "scope": "citywide",
-                     "origin": "audit", "competitor_single_source": True, "quality": "poor", "status": "lost",
-                     "citywide_bid": True, "customer": "c"},
-                    {"id": "o2", "amount": 9999, "discovered": "2026-03-01"}],
-    "loss_review": [{"opportunity": "o1", "verdict": "subjective", "decided": "2026-03-30"},
-                    {"opportunity": "o2", "verdict": "pending"}],
-    "deal": [{"id": "d1", "seller": "am1", "date": "2026-03-03", "list_price": "100", "deal_price": 80.5,
-              "agent": False}],
-    "collection": [{"id": "c1", "rep": "am1", "date": "2026-02-01", "amount": "1000", "contract": "k1",
-                    "partner_share": "10", "expenses": 1, "entertainment": "2.5", "travel": 0, "in_crm": False,
-                    "revenue_kind": "secondary_dev", "gross_margin": "0.4",
-                    "contributions": [{"person": "am1", "share": "0.7"}, {"person": "am2", "share": 0.3}]},
-                   {"id": "c2", "rep": "am2", "date": "2026-02-02", "amount": 5, "joint_with": "am1",
-                    "delivered_by": "am1", "revenue_kind": "implementation"}],
-    "contract": [{"id": "k1", "total": "100000", "implementation": 2000, "implementation_quote": "2500",
-                  "tobacco": True}],
-    "kpi": [{"person": "am1", "rater_role": "branch_manager", "score": "88.5", "quarter": "2026-Q1"},
-            {"person": "am2", "rater_role": "branch_manager", "quarter": "2026-Q1",
-             "scorecard": {"sales_completion": "0.8", "late_arrivals": 2, "innovation": 3}}],
-    "loan": [{"id": "l1", "manager": "am1", "amount": "500000", "issued": "2026-01-05", "kind": "renewal",
-              "referrer": "am2"}],
-    "portfolio": [{"manager": "am1", "month": "2026-03", "balance": "1000000", "overdue_balance": "1000",
-                   "borrowers": 12, "interest_recovered": "50", "new_balance": "-100", "loans_managed": 3,
-                   "loans_handled": 40}],
+    "person": [
+        {
+            "id": "am1",
+            "role": "account_manager",
+            "branch": "b1",
+            "start_date": "2024-01-01",
+            "monthly_task": " 20000 ",
+            "quarterly_target": 1.5,
+            "salary_grade": 3,
+            "grade": "a",
+            "grade_since": "2025-07-01",
+            "previous_grade": "b",
+        },
+        {"id": "am2", "role": "account_manager"},
+    ],
+    "opportunity": [
+        {
+            "id": "o1",
+            "amount": "30000.50",
+            "discovered": "2026-03-02",
+            "entered": "2026-03-20",
+            "branch": "b1",
+            "account_manager": "am1",
+            "lines": 5,
+            "scope": "citywide",
+            "origin": "audit",
+            "competitor_single_source": True,
+            "quality": "poor",
+            "status": "lost",
+            "citywide_bid": True,
+            "customer": "c",
+        },
+        {"id": "o2", "amount": 9999, "discovered": "2026-03-01"},
+    ],
+    "loss_review": [
+        {"opportunity": "o1", "verdict": "subjective", "decided": "2026-03-30"},
+        {"opportunity": "o2", "verdict": "pending"},
+    ],
+    "deal": [
+        {
+            "id": "d1",
+            "seller": "am1",
+            "date": "2026-03-03",
+            "list_price": "100",
+            "deal_price": 80.5,
+            "agent": False,
+        }
+    ],
+    "collection": [
+        {
+            "id": "c1",
+            "rep": "am1",
+            "date": "2026-02-01",
+            "amount": "1000",
+            "contract": "k1",
+            "partner_share": "10",
+            "expenses": 1,
+            "entertainment": "2.5",
+            "travel": 0,
+            "in_crm": False,
+            "revenue_kind": "secondary_dev",
+            "gross_margin": "0.4",
+            "contributions": [{"person": "am1", "share": "0.7"}, {"person": "am2", "share": 0.3}],
+        },
+        {
+            "id": "c2",
+            "rep": "am2",
+            "date": "2026-02-02",
+            "amount": 5,
+            "joint_with": "am1",
+            "delivered_by": "am1",
+            "revenue_kind": "implementation",
+        },
+    ],
+    "contract": [
+        {
+            "id": "k1",
+            "total": "100000",
+            "implementation": 2000,
+            "implementation_quote": "2500",
+            "tobacco": True,
+        }
+    ],
+    "kpi": [
+        {"person": "am1", "rater_role": "branch_manager", "score": "88.5", "quarter": "2026-Q1"},
+        {
+            "person": "am2",
+            "rater_role": "branch_manager",
+            "quarter": "2026-Q1",
+            "scorecard": {"sales_completion": "0.8", "late_arrivals": 2, "innovation": 3},
+        },
+    ],
+    "loan": [
+        {
+            "id": "l1",
+            "manager": "am1",
+            "amount": "500000",
+            "issued": "2026-01-05",
+            "kind": "renewal",
+            "referrer": "am2",
+        }
+    ],
+    "portfolio": [
+        {
+            "manager": "am1",
+            "month": "2026-03",
+            "balance": "1000000",
+            "overdue_balance": "1000",
+            "borrowers": 12,
+            "interest_recovered": "50",
+            "new_balance": "-100",
+            "loans_managed": 3,
+            "loans_handled": 40,
+        }
+    ],
 }
 
 
@@ -60,10 +147,20 @@ def test_each_kind_builds_as_load_facts_does(kind):
 
 def test_a_whole_period_equals_load_facts():
     stored = {kind: [validate_record(kind, d) for d in docs] for kind, docs in RECORDS.items()}
-    fast = build_facts({k: [build_record(k, d) for d in docs] for k, docs in stored.items()},
-                       business_line="x", month="2026-03", quarter="2026-Q1")
-    slow = load_facts({"business_line": "x", "month": "2026-03", "quarter": "2026-Q1",
-                       **{KINDS[k].facts_key: [strip(k, d) for d in docs] for k, docs in stored.items()}})
+    fast = build_facts(
+        {k: [build_record(k, d) for d in docs] for k, docs in stored.items()},
+        business_line="x",
+        month="2026-03",
+        quarter="2026-Q1",
+    )
+    slow = load_facts(
+        {
+            "business_line": "x",
+            "month": "2026-03",
+            "quarter": "2026-Q1",
+            **{KINDS[k].facts_key: [strip(k, d) for d in docs] for k, docs in stored.items()},
+        }
+    )
     assert fast == slow
 
 
@@ -72,6 +169,7 @@ def test_rows_stored_before_flags_were_strict_still_read():
     still in projections and must build as they did."""
     branch = build_record("branch", {"id": "b1", "urban": "yes"})
     contract = build_record("contract", {"id": "k1", "total": "10", "tobacco": 1})
-    collection = build_record("collection", {"id": "c1", "rep": "r", "date": "2026-01-05", "amount": "5",
-                                             "in_crm": "no"})
+    collection = build_record(
+        "collection", {"id": "c1", "rep": "r", "date": "2026-01-05", "amount": "5", "in_crm": "no"}
+    )
     assert (branch.urban, contract.tobacco, collection.in_crm) == (True, True, False)

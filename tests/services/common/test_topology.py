@@ -1,18 +1,19 @@
 """No event is lost to start-up order: a publisher makes every subscriber's queue exist first
 (services.common.messaging.topology), and an event no queue would take stays in the outbox."""
+
 import eventlet
 from kombu import Connection
 from nameko.amqp.publish import UndeliverableMessage
 
 from services.assessment.service import AssessmentService
 from services.common.messaging import topology
-from wire import events as E
 from services.common.messaging.origin import SuiteDispatcher
 from services.common.messaging.rpc import api
 from services.compensation.service import CompensationService
 from services.escalation.service import EscalationService
 from services.intake.service import IntakeService
 from services.notify.service import NotifyService
+from wire import events as E
 
 SERVICES = (IntakeService, EscalationService, AssessmentService, CompensationService, NotifyService)
 
@@ -39,23 +40,32 @@ def _wait_until(predicate, timeout=30):
 
 
 def test_records_written_before_any_subscriber_started_reach_each_one_when_it_starts(
-        start_service, rpc, pg_url_factory):
+    start_service, rpc, pg_url_factory
+):
     # intake alone: the line, a person and an opportunity go out while nobody listens
     start_service(IntakeService, pg_url_factory("intake"))
     rpc.intake.register_business_line({"key": "tel", "plugin": "acme-flat"})
     rpc.intake.register_person("tel", {"id": "am1", "role": "account_manager"})
-    rpc.intake.record_opportunity("tel", {"id": "o1", "amount": "45000.50", "discovered": "2026-03-02",
-                                          "account_manager": "am1"})
+    rpc.intake.record_opportunity(
+        "tel", {"id": "o1", "amount": "45000.50", "discovered": "2026-03-02", "account_manager": "am1"}
+    )
     # ... then the subscribers start, one after the other, and each gets all of it (were the
     # publisher's queue not the very one the handler consumes, by name and flags, they would not)
     start_service(AssessmentService, pg_url_factory("assessment"))
-    _wait_until(lambda: rpc.assessment.projection_status("tel") == {"business_line": 1, "opportunity": 1, "person": 1})
+    _wait_until(
+        lambda: rpc.assessment.projection_status("tel") == {"business_line": 1, "opportunity": 1, "person": 1}
+    )
     start_service(CompensationService, pg_url_factory("compensation"))
-    _wait_until(lambda: rpc.compensation.projection_status("tel") == {"business_line": 1, "opportunity": 1, "person": 1})
+    _wait_until(
+        lambda: (
+            rpc.compensation.projection_status("tel") == {"business_line": 1, "opportunity": 1, "person": 1}
+        )
+    )
 
 
 class Lonely:
     """Publishes an event type nobody subscribes to: without ``mandatory`` the broker drops it."""
+
     name = "lonely"
     dispatch = SuiteDispatcher()
 
@@ -73,7 +83,9 @@ def test_an_event_no_queue_would_take_raises_so_the_outbox_keeps_it(start_servic
     assert rpc.lonely.shout() == "kept"
 
 
-def test_queues_a_broker_lost_are_declared_again_at_the_next_event(start_service, rpc, amqp_uri, pg_url_factory):
+def test_queues_a_broker_lost_are_declared_again_at_the_next_event(
+    start_service, rpc, amqp_uri, pg_url_factory
+):
     start_service(IntakeService, pg_url_factory("intake"))
     queues = topology.subscriber_queues("intake", {})
     with Connection(amqp_uri.replace("pyamqp", "amqp")) as conn:

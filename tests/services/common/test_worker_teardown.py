@@ -1,5 +1,6 @@
 """A worker whose database connection dies under it (PostgreSQL restarted, connections
 terminated) must not take the service down when its session is closed at teardown."""
+
 import pytest
 import sqlalchemy as sa
 from nameko_sqlalchemy.database import Database, DatabaseWrapper

@@ -1,4 +1,5 @@
 """escalation through the real broker: owner assigned, overdue follow-ups escalated once."""
+
 import eventlet
 from nameko.events import event_handler
 from nameko.standalone.rpc import ClusterRpcProxy
@@ -31,8 +32,17 @@ def _org(rpc):
 
 
 def _opportunity(rpc, i, day="2026-03-02"):
-    rpc.intake.record_opportunity("acme", {"id": f"o{i}", "amount": 30000, "discovered": day,
-                                           "entered": day, "branch": "b1", "account_manager": "am1"})
+    rpc.intake.record_opportunity(
+        "acme",
+        {
+            "id": f"o{i}",
+            "amount": 30000,
+            "discovered": day,
+            "entered": day,
+            "branch": "b1",
+            "account_manager": "am1",
+        },
+    )
 
 
 def _wait_until(predicate, timeout=20):
@@ -42,7 +52,8 @@ def _wait_until(predicate, timeout=20):
 
 
 def test_owner_assigned_then_escalated_once_per_week_and_reset_by_follow_up(
-        start_service, rpc, pg_url_factory):
+    start_service, rpc, pg_url_factory
+):
     Listener.seen = []
     start_service(IntakeService, pg_url_factory("intake"))
     start_service(EscalationService, pg_url_factory("escalation"))
@@ -51,7 +62,11 @@ def test_owner_assigned_then_escalated_once_per_week_and_reset_by_follow_up(
     _opportunity(rpc, 1)
     _wait_until(lambda: any(e.get("opportunity") == "o1" for e in Listener.seen))
     (assigned,) = Listener.seen
-    assert (assigned["tier"], assigned["owner_role"], assigned["owner"]) == ("small", "account_manager", "am1")
+    assert (assigned["tier"], assigned["owner_role"], assigned["owner"]) == (
+        "small",
+        "account_manager",
+        "am1",
+    )
 
     # entered 2 March; 7 days without a follow-up -> overdue on 9 March, not on 8 March
     assert rpc.escalation.sweep("2026-03-08") == []
@@ -68,8 +83,9 @@ def test_owner_assigned_then_escalated_once_per_week_and_reset_by_follow_up(
     assert len(rpc.escalation.list_escalations("acme", "o1")) == 2
 
 
-def test_two_instances_sweeping_together_escalate_each_rung_once(start_service, rpc, pg_url_factory,
-                                                                  amqp_uri):
+def test_two_instances_sweeping_together_escalate_each_rung_once(
+    start_service, rpc, pg_url_factory, amqp_uri
+):
     Listener.seen = []
     start_service(IntakeService, pg_url_factory("intake"))
     shared_db = pg_url_factory("escalation")

@@ -6,8 +6,10 @@ role and found none (the person was not committed), the person's transaction loo
 opportunities and found none (the opportunity was not committed either): the opportunity stayed
 without an owner for good, and nobody was docked or paid for it.
 """
+
 from conftest import record_event
 from side_by_side import HeldAtCommit, Workers, in_thread, still_waiting
+
 from services.escalation.models import Base, Opportunity
 from services.escalation.service import EscalationService
 
@@ -17,11 +19,18 @@ def test_an_opportunity_and_its_owner_applied_together_end_assigned(pg_url_facto
     workers().on_record_changed(record_event("business_line", {"key": "acme", "plugin": "acme-flat"}))
 
     person = workers()
-    held = HeldAtCommit(person.db.session, person.on_record_changed, record_event(
-        "person", {"id": "am1", "role": "account_manager", "branch": "b1"}))
+    held = HeldAtCommit(
+        person.db.session,
+        person.on_record_changed,
+        record_event("person", {"id": "am1", "role": "account_manager", "branch": "b1"}),
+    )
     # acme-flat: 30,000 is small, owned by the account manager of its branch (none named)
-    thread, _ = in_thread(workers().on_record_changed, record_event(
-        "opportunity", {"id": "o1", "amount": 30000, "discovered": "2026-03-02", "branch": "b1"}))
+    thread, _ = in_thread(
+        workers().on_record_changed,
+        record_event(
+            "opportunity", {"id": "o1", "amount": 30000, "discovered": "2026-03-02", "branch": "b1"}
+        ),
+    )
     assert still_waiting(thread), "the opportunity was applied while the line's person record was uncommitted"
     held.release()
     thread.join(30)

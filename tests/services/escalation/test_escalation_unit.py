@@ -1,14 +1,17 @@
 """escalation's handlers and sweep on a worker (worker_factory) with SQLite."""
-from nameko.testing.services import worker_factory
 
 from conftest import record_event
+from nameko.testing.services import worker_factory
+
 from services.common.storage import uow
 from services.escalation.models import Base, Escalation, Opportunity, OutboxEvent
 from services.escalation.service import EscalationService
 from wire import events as E
 
-ROSTER = [("business_line", {"key": "acme", "plugin": "acme-flat"}),
-          ("person", {"id": "am1", "role": "account_manager", "branch": "b1"})]
+ROSTER = [
+    ("business_line", {"key": "acme", "plugin": "acme-flat"}),
+    ("person", {"id": "am1", "role": "account_manager", "branch": "b1"}),
+]
 OPP = {"id": "o1", "amount": 30000, "discovered": "2026-03-02", "branch": "b1", "account_manager": "am1"}
 
 
@@ -73,7 +76,11 @@ def test_a_sweep_reads_only_the_opportunities_with_a_rung_due(sqlite_db):
     assert [m["role"] for m in worker.sweep("2026-03-10")] == ["center_director"]
     assert worker.get_assignment("acme", "o1")["due"] == "2026-03-16"
     assert worker.sweep("2026-03-12") == []  # nothing due: o1 is not even read
-    assert [m["role"] for m in worker.sweep("2026-03-30")] == ["deputy_manager", "branch_manager", "city_admin"]
+    assert [m["role"] for m in worker.sweep("2026-03-30")] == [
+        "deputy_manager",
+        "branch_manager",
+        "city_admin",
+    ]
     assert worker.get_assignment("acme", "o1")["due"] is None  # the top of the ladder
 
 
@@ -81,13 +88,16 @@ def test_a_tier_that_needs_a_grade_goes_to_a_qualified_holder(sqlite_db):
     # banking: a 60,000 loan is "small" and needs a junior or above (rules §3.2); its assistant
     # account manager cannot own it, the junior of the same branch does
     worker = uow.for_worker(worker_factory(EscalationService, db=sqlite_db(Base)))
-    for kind, doc in (("business_line", {"key": "acme", "plugin": "banking"}),
-                      ("person", {"id": "asst", "role": "account_manager", "branch": "b1", "grade": "assistant"}),
-                      ("person", {"id": "jr", "role": "account_manager", "branch": "b1", "grade": "junior"})):
+    for kind, doc in (
+        ("business_line", {"key": "acme", "plugin": "banking"}),
+        ("person", {"id": "asst", "role": "account_manager", "branch": "b1", "grade": "assistant"}),
+        ("person", {"id": "jr", "role": "account_manager", "branch": "b1", "grade": "junior"}),
+    ):
         worker.on_record_changed(record_event(kind, doc))
     worker.on_record_changed(record_event("opportunity", {**OPP, "amount": 60000, "account_manager": "asst"}))
-    worker.on_record_changed(record_event("opportunity", {**OPP, "id": "o2", "amount": 20000,
-                                                          "account_manager": "asst"}))
+    worker.on_record_changed(
+        record_event("opportunity", {**OPP, "id": "o2", "amount": 20000, "account_manager": "asst"})
+    )
     assert worker.get_assignment("acme", "o1")["owner"] == "jr"
     assert worker.get_assignment("acme", "o2")["owner"] == "asst"  # micro: any grade
 
@@ -96,6 +106,7 @@ def test_rpc_arguments_are_validated_by_name(sqlite_db):
     import pytest
 
     from kamkit.errors import InvalidFacts
+
     worker = _worker(sqlite_db)
     with pytest.raises(InvalidFacts) as exc:
         worker.sweep("2026-02-30")

@@ -1,13 +1,12 @@
 """intake's RPC methods on a worker (nameko worker_factory) with a real SQLite database: line
 "tel" (acme-flat rules), branch b1 and account manager am1 registered, dispatch mock reset."""
+
 import pytest
 from nameko.testing.services import worker_factory
 from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
-from services.common.storage import uow
-
-from services.common.storage import migrations
+from services.common.storage import migrations, uow
 from services.intake.models import Base
 from services.intake.service import IntakeService
 

@@ -1,17 +1,17 @@
 """intake's access RPCs (services/intake/access.py) on a worker with SQLite: principals, roles
 and tokens, each change announced with an access_changed event that carries hashes, never a
 secret."""
+
 import pytest
 from nameko.testing.services import worker_factory
 
+from kamkit.errors import Conflict, InvalidFacts, NotFound
 from services.common.access import rules as access
-
 from services.common.storage import uow
 from services.common.storage.db import utcnow
 from services.intake.models import Base, Token
 from services.intake.service import IntakeService
 from wire import events as E
-from kamkit.errors import Conflict, InvalidFacts, NotFound
 
 
 @pytest.fixture
@@ -41,9 +41,14 @@ def test_roles_and_tokens_are_kept_and_announced_without_secrets(intake):
 
     events = _events(intake)
     assert [e["version"] for e in events] == [1, 2, 3, 4, 5, 6]
-    assert events[3]["tokens"] == [{"id": token_id, "secret_hash": stored.secret_hash,
-                                    "expires_at": stored.expires_at.isoformat(timespec="seconds"),
-                                    "revoked_at": None}]
+    assert events[3]["tokens"] == [
+        {
+            "id": token_id,
+            "secret_hash": stored.secret_hash,
+            "expires_at": stored.expires_at.isoformat(timespec="seconds"),
+            "revoked_at": None,
+        }
+    ]
     assert all(secret not in str(e) for e in events)
     assert all(secret not in str(p) for p in intake.list_principals())
     assert "secret_hash" not in intake.list_principals()[0]["tokens"][0]
@@ -53,9 +58,16 @@ def test_bad_calls_name_the_field_and_change_nothing(intake):
     intake.create_principal({"id": "li.wei", "name": "Li Wei", "kind": "person"})
     before = intake.list_principals()
     cases = [
-        (lambda: intake.create_principal({"id": "li wei", "name": "x", "kind": "person"}), InvalidFacts, "id"),
-        (lambda: intake.create_principal({"id": "li.wei", "name": "Other", "kind": "person"}), Conflict,
-         "principal.id"),
+        (
+            lambda: intake.create_principal({"id": "li wei", "name": "x", "kind": "person"}),
+            InvalidFacts,
+            "id",
+        ),
+        (
+            lambda: intake.create_principal({"id": "li.wei", "name": "Other", "kind": "person"}),
+            Conflict,
+            "principal.id",
+        ),
         (lambda: intake.grant_role("li.wei", "telecom", "owner"), InvalidFacts, "role"),
         (lambda: intake.grant_role("nobody", "telecom", "reader"), NotFound, "principal"),
         (lambda: intake.issue_token("li.wei", days=0), InvalidFacts, "days"),

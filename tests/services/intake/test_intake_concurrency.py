@@ -1,12 +1,12 @@
 """intake with two calls side by side on PostgreSQL (tests/side_by_side.py)."""
-import pytest
 
+import pytest
 from side_by_side import Workers
 
+from kamkit.errors import Conflict
 from services.intake import store
 from services.intake.models import Base
 from services.intake.service import IntakeService
-from kamkit.errors import Conflict
 
 
 def test_an_update_merged_into_an_older_version_is_refused_not_written(pg_url_factory, monkeypatch):
@@ -23,6 +23,7 @@ def test_an_update_merged_into_an_older_version_is_refused_not_written(pg_url_fa
         monkeypatch.setattr(store, "probe", probe)
         assert b.update_record("acme", "opportunity", "o1", {"status": "won"})["version"] == 2
         return probe(*args)
+
     monkeypatch.setattr(store, "probe", b_commits_first)
     with pytest.raises(Conflict) as refused:
         a.update_record("acme", "opportunity", "o1", {"amount": 45000}, idempotency_key="k1")

@@ -1,16 +1,22 @@
 """intake's RPC methods on a worker (nameko worker_factory) with a real SQLite database."""
+
 from decimal import Decimal
 
 import pytest
-
 from intake_worker import service  # noqa: F401 - fixture
-from services.intake.models import IdempotentCall, OutboxEvent, Record
+
 from kamkit.errors import Conflict, InvalidFacts, NotFound, UnknownPlugin
+from services.intake.models import IdempotentCall, OutboxEvent, Record
 from wire.events import RECORD_CHANGED, check_event
 
-
-OPP = {"id": "o1", "amount": 30000, "discovered": "2026-03-02", "branch": "b1",
-       "account_manager": "am1", "lines": 2}
+OPP = {
+    "id": "o1",
+    "amount": 30000,
+    "discovered": "2026-03-02",
+    "branch": "b1",
+    "account_manager": "am1",
+    "lines": 2,
+}
 
 
 def test_record_is_stored_and_published_once_committed(service):
@@ -80,13 +86,17 @@ def test_update_merges_revalidates_and_bumps_the_version(service):
 
 def test_list_filters_and_pages(service):
     for i in range(1, 8):
-        service.record_opportunity("tel", {**OPP, "id": f"o{i}", "discovered": f"2026-03-0{i}",
-                                           "scope": "citywide" if i % 2 else "local"})
+        service.record_opportunity(
+            "tel",
+            {**OPP, "id": f"o{i}", "discovered": f"2026-03-0{i}", "scope": "citywide" if i % 2 else "local"},
+        )
     page = service.list_records("tel", "opportunity", {"page": 2, "page_size": 3})
     assert [i["key"] for i in page["items"]] == ["o4", "o5", "o6"] and page["total"] == 7
-    march_2_to_5 = service.list_records("tel", "opportunity",
-                                        {"day_from": "2026-03-02", "day_to": "2026-03-05",
-                                         "match": {"scope": "citywide"}})
+    march_2_to_5 = service.list_records(
+        "tel",
+        "opportunity",
+        {"day_from": "2026-03-02", "day_to": "2026-03-05", "match": {"scope": "citywide"}},
+    )
     assert [i["key"] for i in march_2_to_5["items"]] == ["o3", "o5"]
     with pytest.raises(InvalidFacts) as exc:
         service.list_records("tel", "opportunity", {"page_size": 5000})
@@ -97,15 +107,17 @@ def test_kpi_rating_belongs_to_a_quarter(service):
     with pytest.raises(InvalidFacts) as exc:
         service.record_kpi("tel", {"person": "am1", "rater_role": "branch_manager", "score": 80})
     assert exc.value.errors[0]["field"] == "quarter"
-    answer = service.record_kpi("tel", {"person": "am1", "rater_role": "branch_manager", "score": 80,
-                                        "quarter": "2026-Q1"})
+    answer = service.record_kpi(
+        "tel", {"person": "am1", "rater_role": "branch_manager", "score": 80, "quarter": "2026-Q1"}
+    )
     assert answer["key"] == "am1:branch_manager:2026-Q1"
     assert Decimal(str(answer["record"]["score"])) == 80
 
 
 def test_complaints_are_recorded_against_a_known_person(service):
-    answer = service.record_complaint("tel", {"id": "c1", "person": "am1", "received": "2026-03-02",
-                                              "hours_to_resolve": 30})
+    answer = service.record_complaint(
+        "tel", {"id": "c1", "person": "am1", "received": "2026-03-02", "hours_to_resolve": 30}
+    )
     assert answer["kind"] == "complaint" and answer["record"]["hours_to_resolve"] == 30
     with pytest.raises(InvalidFacts) as exc:
         service.record_complaint("tel", {"id": "c2", "person": "ghost", "received": "2026-03-32"})

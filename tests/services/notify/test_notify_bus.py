@@ -1,6 +1,7 @@
 """notify through the real broker: notices and the weekly bulletin rendered in Chinese and
 English and delivered to an outbox directory, a real SMTP server and a real webhook endpoint;
 a failing channel is logged and retried."""
+
 import json
 import mailbox
 import socket
@@ -42,8 +43,9 @@ def _serve(args, port):
 @pytest.fixture
 def smtp_server(tmp_path):
     port, box = _free_port(), tmp_path / "maildir"
-    proc = _serve(["-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Mailbox",
-                   str(box)], port)
+    proc = _serve(
+        ["-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Mailbox", str(box)], port
+    )
     yield port, box
     proc.kill()
 
@@ -60,15 +62,23 @@ def _wait_until(predicate, timeout=20):
 
 
 def test_notices_and_bulletin_reach_every_channel_and_failures_are_retried(
-        start_service, rpc, pg_url_factory, tmp_path, smtp_server, webhook_port):
+    start_service, rpc, pg_url_factory, tmp_path, smtp_server, webhook_port
+):
     smtp_port, maildir = smtp_server
     hooks = tmp_path / "hooks"
     hooks.mkdir()
-    channels = [{"name": "outbox", "type": "outbox", "dir": str(tmp_path / "outbox")},
-                {"name": "mail", "type": "smtp", "host": "127.0.0.1", "port": smtp_port,
-                 "sender": "kam@example.com", "recipients": ["ops@example.com"]},
-                {"name": "hook", "type": "webhook", "url": f"http://127.0.0.1:{webhook_port}/kam",
-                 "timeout": 2}]
+    channels = [
+        {"name": "outbox", "type": "outbox", "dir": str(tmp_path / "outbox")},
+        {
+            "name": "mail",
+            "type": "smtp",
+            "host": "127.0.0.1",
+            "port": smtp_port,
+            "sender": "kam@example.com",
+            "recipients": ["ops@example.com"],
+        },
+        {"name": "hook", "type": "webhook", "url": f"http://127.0.0.1:{webhook_port}/kam", "timeout": 2},
+    ]
     start_service(IntakeService, pg_url_factory("intake"))
     start_service(EscalationService, pg_url_factory("escalation"))
     start_service(NotifyService, pg_url_factory("notify"), NOTIFY_CHANNELS=channels)
@@ -78,9 +88,17 @@ def test_notices_and_bulletin_reach_every_channel_and_failures_are_retried(
     rpc.intake.register_person("acme", {"id": "am1", "role": "account_manager", "branch": "b1"})
     rpc.intake.register_person("acme", {"id": "bm1", "role": "branch_manager", "branch": "b1"})
     for oid, amount in (("o1", 150000), ("o2", 30000)):
-        rpc.intake.record_opportunity("acme", {"id": oid, "amount": amount, "discovered": "2026-03-02",
-                                               "entered": "2026-03-02", "branch": "b1",
-                                               "account_manager": "am1"})
+        rpc.intake.record_opportunity(
+            "acme",
+            {
+                "id": oid,
+                "amount": amount,
+                "discovered": "2026-03-02",
+                "entered": "2026-03-02",
+                "branch": "b1",
+                "account_manager": "am1",
+            },
+        )
     _wait_until(lambda: len(rpc.notify.list_messages("acme", "owner_assigned")) == 2)
     rpc.intake.post_follow_up("acme", {"id": "f1", "opportunity": "o1", "date": "2026-03-06"})
     # o2 has no follow-up for 7 days: escalated to bm1 on 9 March
@@ -96,7 +114,10 @@ def test_notices_and_bulletin_reach_every_channel_and_failures_are_retried(
     # asked for once, made once: one audit entry (access control is off here: principal "-")
     (entry,) = rpc.notify.list_audit(business_line="acme")["items"]
     assert (entry["action"], entry["target"], entry["principal"]) == (
-        "send_weekly_bulletin", "message:bulletin:acme:2026-W11", "-")
+        "send_weekly_bulletin",
+        "message:bulletin:acme:2026-W11",
+        "-",
+    )
     assert entry["after"]["opportunities"] == 1
     (bulletin,) = rpc.notify.list_messages("acme", "weekly_bulletin")
     assert "| o1 | 150000 |" in bulletin["markdown"] and "2026-03-06" in bulletin["markdown"]
@@ -115,7 +136,11 @@ def test_notices_and_bulletin_reach_every_channel_and_failures_are_retried(
         assert rpc.notify.retry_deliveries("2030-01-01T00:00:00") == 4
         assert {d["status"] for d in rpc.notify.list_deliveries()} == {"sent"}
         bodies = [json.loads(p.read_text("utf-8")) for p in sorted(hooks.iterdir())]
-        assert sorted(b["kind"] for b in bodies) == ["escalation", "owner_assigned", "owner_assigned",
-                                                     "weekly_bulletin"]
+        assert sorted(b["kind"] for b in bodies) == [
+            "escalation",
+            "owner_assigned",
+            "owner_assigned",
+            "weekly_bulletin",
+        ]
     finally:
         sink.kill()

@@ -1,7 +1,8 @@
 """A real HTTP endpoint for the webhook channel test: saves each POSTed body as a file.
 
-    python webhook_sink.py PORT DIR
+python webhook_sink.py PORT DIR
 """
+
 import sys
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path

@@ -1,15 +1,16 @@
 """A period is computed only on a projection holding every change intake has sent
 (services.common.periods.catch_up): a close called while an event is in flight waits for it, and one that
 cannot catch up is refused, naming what is missing, with nothing written."""
+
 import eventlet
 import pytest
 import sqlalchemy as sa
 
+from kamkit.errors import ConfigError, Conflict, Forbidden, InvalidFacts, NotFound, Unavailable
 from services.assessment.service import AssessmentService
 from services.common.periods.catch_up import behind, seconds, wait_for_intake
 from services.compensation.service import CompensationService
 from services.intake.service import IntakeService
-from kamkit.errors import ConfigError, Conflict, Forbidden, InvalidFacts, NotFound, Unavailable
 
 KINDS = {"opportunity", "deal", "person"}
 
@@ -26,14 +27,22 @@ def test_behind_names_each_fact_kind_short_of_intakes_changes():
 def test_waits_while_events_arrive_and_returns_once_caught_up():
     held = iter([{"opportunity": 3}, {"opportunity": 4}, {"opportunity": 5}])
     pauses = []
-    wait_for_intake(lambda: {"opportunity": [3, 5]}, lambda: next(held), KINDS, 5, "acme", pause=pauses.append)
+    wait_for_intake(
+        lambda: {"opportunity": [3, 5]}, lambda: next(held), KINDS, 5, "acme", pause=pauses.append
+    )
     assert len(pauses) == 2  # asked three times: behind, behind, caught up
 
 
 def test_refused_naming_what_is_missing_when_it_does_not_catch_up():
     with pytest.raises(Conflict) as exc:
-        wait_for_intake(lambda: {"opportunity": [3, 5], "deal": [1, 1]}, lambda: {"opportunity": 4, "deal": 1},
-                        KINDS, 0.2, "acme", pause=eventlet.sleep)
+        wait_for_intake(
+            lambda: {"opportunity": [3, 5], "deal": [1, 1]},
+            lambda: {"opportunity": 4, "deal": 1},
+            KINDS,
+            0.2,
+            "acme",
+            pause=eventlet.sleep,
+        )
     assert exc.value.errors[0]["field"] == "business_line"
     assert "opportunity: 4 of 5 changes" in str(exc.value) and "deal" not in str(exc.value)
 
@@ -61,11 +70,27 @@ def test_the_wait_comes_from_config_and_a_bad_value_names_the_key():
 
 
 def test_on_purpose_the_refusal_becomes_a_note_naming_what_is_missing():
-    note = wait_for_intake(lambda: {"opportunity": [3, 5]}, lambda: {"opportunity": 4}, KINDS, 0.1, "acme",
-                           pause=eventlet.sleep, accept_missing=" payroll deadline ")
+    note = wait_for_intake(
+        lambda: {"opportunity": [3, 5]},
+        lambda: {"opportunity": 4},
+        KINDS,
+        0.1,
+        "acme",
+        pause=eventlet.sleep,
+        accept_missing=" payroll deadline ",
+    )
     assert note == "closed behind intake (opportunity: 4 of 5 changes): payroll deadline"
-    assert wait_for_intake(lambda: {"opportunity": [3, 5]}, lambda: {"opportunity": 5}, KINDS, 0.1, "acme",
-                           accept_missing="payroll deadline") is None  # caught up: nothing to say
+    assert (
+        wait_for_intake(
+            lambda: {"opportunity": [3, 5]},
+            lambda: {"opportunity": 5},
+            KINDS,
+            0.1,
+            "acme",
+            accept_missing="payroll deadline",
+        )
+        is None
+    )  # caught up: nothing to say
 
 
 def test_zero_seconds_asks_nothing():
@@ -96,20 +121,32 @@ def _in_flight(engine, key, by):
     """intake holds ``by`` more changes of record ``key`` than it has sent: as if their events
     were still on their way, or parked downstream, or dropped there for good."""
     with engine.begin() as conn:
-        conn.execute(sa.text("UPDATE records SET version = version + :by WHERE key = :key"), {"by": by, "key": key})
+        conn.execute(
+            sa.text("UPDATE records SET version = version + :by WHERE key = :key"), {"by": by, "key": key}
+        )
 
 
 def _arrived(rpc, kind, changes):
     with eventlet.Timeout(20):
-        while any(getattr(rpc, service).projection_versions("acme").get(kind) != changes
-                  for service in ("assessment", "compensation")):
+        while any(
+            getattr(rpc, service).projection_versions("acme").get(kind) != changes
+            for service in ("assessment", "compensation")
+        ):
             eventlet.sleep(0.05)
 
 
 def test_a_close_right_after_a_record_waits_for_it(suite):
     rpc, _ = suite
-    rpc.intake.record_opportunity("acme", {"id": "o1", "amount": 30000, "discovered": "2026-03-03",
-                                           "origin": "audit", "account_manager": "am1"})
+    rpc.intake.record_opportunity(
+        "acme",
+        {
+            "id": "o1",
+            "amount": 30000,
+            "discovered": "2026-03-03",
+            "origin": "audit",
+            "account_manager": "am1",
+        },
+    )
     # no waiting for the projection here: the close does it; one audit finding x 3 points = 3
     sheet = rpc.assessment.close_month("acme", "2026-03")
     assert sheet["totals"] == {"am1": {"points": "3"}}
@@ -118,10 +155,20 @@ def test_a_close_right_after_a_record_waits_for_it(suite):
 @pytest.mark.wait(1)  # the changes held back below never come: a second is enough to refuse
 def test_a_close_behind_intake_is_refused_and_writes_nothing(suite):
     rpc, engine = suite
-    rpc.intake.record_opportunity("acme", {"id": "o1", "amount": 30000, "discovered": "2026-03-03",
-                                           "origin": "audit", "account_manager": "am1"})
-    rpc.intake.record_deal("acme", {"id": "d1", "seller": "am1", "date": "2026-01-15", "list_price": "100000",
-                                    "deal_price": "100000"})
+    rpc.intake.record_opportunity(
+        "acme",
+        {
+            "id": "o1",
+            "amount": 30000,
+            "discovered": "2026-03-03",
+            "origin": "audit",
+            "account_manager": "am1",
+        },
+    )
+    rpc.intake.record_deal(
+        "acme",
+        {"id": "d1", "seller": "am1", "date": "2026-01-15", "list_price": "100000", "deal_price": "100000"},
+    )
     _arrived(rpc, "deal", 1)
     _in_flight(engine, "o1", 1)  # opportunity: 1 change here, 2 sent
     with pytest.raises(Conflict) as exc:
@@ -148,8 +195,16 @@ def test_a_close_behind_intake_is_refused_and_writes_nothing(suite):
 @pytest.mark.wait(1)
 def test_a_close_behind_intake_on_purpose_says_what_is_missing_and_why(suite):
     rpc, engine = suite
-    rpc.intake.record_opportunity("acme", {"id": "o1", "amount": 30000, "discovered": "2026-03-03",
-                                           "origin": "audit", "account_manager": "am1"})
+    rpc.intake.record_opportunity(
+        "acme",
+        {
+            "id": "o1",
+            "amount": 30000,
+            "discovered": "2026-03-03",
+            "origin": "audit",
+            "account_manager": "am1",
+        },
+    )
     _arrived(rpc, "opportunity", 1)
     _in_flight(engine, "o1", 1)
     with pytest.raises(InvalidFacts) as exc:  # on purpose means with a reason

@@ -1,8 +1,11 @@
 """assessment and compensation with two transactions side by side on PostgreSQL
 (tests/side_by_side.py): what a second instance, or a second worker, does at the same moment."""
+
 from conftest import record_event
 from side_by_side import HeldAtCommit, Workers, in_thread, still_waiting
-from services.assessment.models import Base as AssessmentBase, Fact
+
+from services.assessment.models import Base as AssessmentBase
+from services.assessment.models import Fact
 from services.assessment.service import AssessmentService
 from services.compensation.models import Base as CompensationBase
 from services.compensation.service import CompensationService
@@ -21,12 +24,18 @@ def test_an_older_version_applied_beside_a_newer_one_never_overwrites_it(pg_url_
     # about to commit when version 3 committed: it used to write version 2 over version 3
     workers = Workers(AssessmentService, AssessmentBase, pg_url_factory("assessment"))
     workers(config={}).on_record_changed(record_event("opportunity", _opportunity(100)))
-    batch = E.make_event(E.RECORDS_CHANGED, business_line="acme", kind="opportunity", as_of=None, records=[
-        {"key": "X", "version": 2, "record": _opportunity(200), "change": "updated"}])
+    batch = E.make_event(
+        E.RECORDS_CHANGED,
+        business_line="acme",
+        kind="opportunity",
+        as_of=None,
+        records=[{"key": "X", "version": 2, "record": _opportunity(200), "change": "updated"}],
+    )
     older = workers(config={})
     held = HeldAtCommit(older.db.session, older.on_records_changed, batch)
-    thread, _ = in_thread(workers(config={}).on_record_changed,
-                          record_event("opportunity", _opportunity(300), version=3))
+    thread, _ = in_thread(
+        workers(config={}).on_record_changed, record_event("opportunity", _opportunity(300), version=3)
+    )
     assert still_waiting(thread), "version 3 was applied while the batch held X at version 1"
     held.release()
     thread.join(30)
@@ -43,8 +52,14 @@ def test_reopening_the_previous_quarter_during_a_run_marks_the_run_stale(pg_url_
     # (Q2 was not committed): Q2 stood on a carried state that no longer held, unflagged.
     workers = Workers(CompensationService, CompensationBase, pg_url_factory("compensation"))
     first = workers()
-    for event in (LINE, AM, record_event("deal", {"id": "d1", "seller": "am1", "date": "2026-02-01",
-                                                  "list_price": 1000, "deal_price": 1000})):
+    for event in (
+        LINE,
+        AM,
+        record_event(
+            "deal",
+            {"id": "d1", "seller": "am1", "date": "2026-02-01", "list_price": 1000, "deal_price": 1000},
+        ),
+    ):
         first.on_record_changed(event)
     first.run_quarter("acme", "2026-Q1")
     run = workers()

@@ -1,13 +1,14 @@
 """assessment and compensation through the real broker, each on its own PostgreSQL database,
 with the third-party acme-flat rules (3 points per audit finding, 3% of every deal)."""
+
 import eventlet
 import pytest
 
+from kamkit.errors import Conflict, InvalidFacts, NotFound
 from services.assessment.service import AssessmentService
 from services.compensation.service import CompensationService
 from services.intake.service import IntakeService
 from services.notify.service import NotifyService
-from kamkit.errors import Conflict, InvalidFacts, NotFound
 
 
 def _wait_until(predicate, timeout=20):
@@ -28,8 +29,10 @@ def suite(start_service, rpc, pg_url_factory):
 
 
 def _audit(rpc, i, day):
-    rpc.intake.record_opportunity("acme", {"id": f"o{i}", "amount": 30000, "discovered": day,
-                                           "origin": "audit", "account_manager": "am1"})
+    rpc.intake.record_opportunity(
+        "acme",
+        {"id": f"o{i}", "amount": 30000, "discovered": day, "origin": "audit", "account_manager": "am1"},
+    )
 
 
 def _caught_up(rpc, service, kind, n):
@@ -46,7 +49,10 @@ def test_month_closes_once_reopens_with_reason_and_keeps_both_versions(suite):
     sheet = rpc.assessment.close_month("acme", "2026-03")
     # two March findings x 3 points = 6
     assert sheet["version"] == 1 and sheet["totals"] == {"am1": {"points": "6"}} and sheet["line_count"] == 2
-    assert [l["clause"] for l in rpc.assessment.get_sheet("acme", "2026-03")["lines"]] == ["ACME §2", "ACME §2"]
+    assert [l["clause"] for l in rpc.assessment.get_sheet("acme", "2026-03")["lines"]] == [
+        "ACME §2",
+        "ACME §2",
+    ]
     _audit(rpc, 4, "2026-03-25")
     _caught_up(rpc, "assessment", "opportunity", 4)
     assert rpc.assessment.close_month("acme", "2026-03") == sheet  # closed: immutable
@@ -59,7 +65,9 @@ def test_month_closes_once_reopens_with_reason_and_keeps_both_versions(suite):
     assert again["version"] == 2 and again["totals"] == {"am1": {"points": "9"}}  # 3 x 3
     history = rpc.assessment.sheet_history("acme", "2026-03")
     assert [(h["version"], h["status"], h["reopen_reason"]) for h in history] == [
-        (1, "reopened", "audit finding o4 filed late"), (2, "closed", None)]
+        (1, "reopened", "audit finding o4 filed late"),
+        (2, "closed", None),
+    ]
     with pytest.raises(InvalidFacts) as exc:
         rpc.assessment.close_month("acme", "2026-13")
     assert exc.value.errors[0]["field"] == "month"
@@ -67,10 +75,12 @@ def test_month_closes_once_reopens_with_reason_and_keeps_both_versions(suite):
 
 def test_quarters_run_in_order_and_statements_explain_each_line(suite):
     rpc = suite
-    for i, (day, price) in enumerate([("2026-01-15", "100000"), ("2026-03-31", "20000.50"),
-                                      ("2026-04-01", "50000")]):
-        rpc.intake.record_deal("acme", {"id": f"d{i}", "seller": "am1", "date": day,
-                                        "list_price": price, "deal_price": price})
+    for i, (day, price) in enumerate(
+        [("2026-01-15", "100000"), ("2026-03-31", "20000.50"), ("2026-04-01", "50000")]
+    ):
+        rpc.intake.record_deal(
+            "acme", {"id": f"d{i}", "seller": "am1", "date": day, "list_price": price, "deal_price": price}
+        )
     _caught_up(rpc, "compensation", "deal", 3)
     with pytest.raises(NotFound):
         rpc.compensation.get_statement("acme", "2026-Q1", "am1")
@@ -110,7 +120,9 @@ def test_quarters_run_in_order_and_statements_explain_each_line(suite):
     assert q2v2["carried_out"] == {"deals_to_date": "180000"}
     assert q2v2["reason"].startswith("recomputed because 2026-Q1 was reopened")
     assert [(h["version"], h["status"]) for h in rpc.compensation.run_history("acme", "2026-Q2")] == [
-        (1, "reopened"), (2, "closed")]
+        (1, "reopened"),
+        (2, "closed"),
+    ]
     # the stale flag went out as an event: notify made a notice of it
     _wait_until(lambda: rpc.notify.list_messages("acme", "stale_statement"))
     (notice,) = rpc.notify.list_messages("acme", "stale_statement")

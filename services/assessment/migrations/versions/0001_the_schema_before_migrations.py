@@ -5,6 +5,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-27
 """
+
 from services.common.storage import baseline
 
 revision = "0001"
@@ -20,4 +21,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    baseline.drop('sheet_lines', 'sheets', 'facts', 'access_principals', 'audit_log', 'outbox', 'idempotent_calls', 'applied_events')
+    baseline.drop(
+        "sheet_lines",
+        "sheets",
+        "facts",
+        "access_principals",
+        "audit_log",
+        "outbox",
+        "idempotent_calls",
+        "applied_events",
+    )
