@@ -44,7 +44,7 @@ def floor(amqp_uri: str, actions, tmp: Path) -> float:
     try:
         with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=120) as rpc:
             for name in demo.SERVICES:
-                wait_for(lambda: getattr(rpc, name).list_parked(1))
+                wait_for(lambda name=name: getattr(rpc, name).list_parked(1))
             began = time.perf_counter()
             for i, a in enumerate(actions, 1):
                 kwargs = {"idempotency_key": f"demo:{SEED}:{i}"} if a.service == "intake" else {}

@@ -150,7 +150,7 @@ def wait_for(call, deadline: float = 60):
     while True:
         try:
             return call()
-        except Exception:  # noqa: BLE001 - not up yet
+        except Exception:  # not up yet
             if time.time() > end:
                 raise
             time.sleep(0.2)

@@ -158,7 +158,8 @@ def main() -> None:
         finally:
             dbs.drop_all()
     table(
-        f"{args.records} opportunities in batches of {args.batch}, {args.repeats} repeats, database: {dbs.kind}",
+        f"{args.records} opportunities in batches of {args.batch}, {args.repeats} repeats, "
+        f"database: {dbs.kind}",
         [
             ("floor: Core executemany", floors, [0] * len(floors)),
             ("intake.record_batch, last answer", answered, rss),

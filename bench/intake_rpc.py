@@ -177,7 +177,8 @@ def main() -> None:
         busy, client = statistics.median(v[2] for v in values), statistics.median(v[3] for v in values)
         print(
             f"{subject:<8} {callers:>7} {instances:>9} {min(rate):8.1f} {statistics.median(rate):8.1f}"
-            f" {max(rate):8.1f} {min(cpu):11.2f} {statistics.median(cpu):11.2f} {max(cpu):11.2f} {busy:11.0%} {client:15.2f}"
+            f" {max(rate):8.1f} {min(cpu):11.2f} {statistics.median(cpu):11.2f} {max(cpu):11.2f}"
+            f" {busy:11.0%} {client:15.2f}"
         )
 
     def rate(key):
@@ -186,14 +187,16 @@ def main() -> None:
     for callers in args.callers:
         one = results[("intake", callers, args.instances[0])]
         print(
-            f"{callers} callers: intake throughput = {rate(('intake', callers, args.instances[0])) / rate(('echo', callers, 1)):.2f}"
+            f"{callers} callers: intake throughput = "
+            f"{rate(('intake', callers, args.instances[0])) / rate(('echo', callers, 1)):.2f}"
             f" x echo; service CPU {statistics.median(v[1] for v in one):.2f} ms/call vs "
             f"{statistics.median(v[1] for v in results[('echo', callers, 1)]):.2f}",
             end="",
         )
         for n in args.instances[1:]:
             print(
-                f"; {n} instances = {rate(('intake', callers, n)) / rate(('intake', callers, args.instances[0])):.2f}"
+                f"; {n} instances = "
+                f"{rate(('intake', callers, n)) / rate(('intake', callers, args.instances[0])):.2f}"
                 f" x {args.instances[0]}",
                 end="",
             )

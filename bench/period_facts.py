@@ -1,6 +1,6 @@
 """How the month's facts scale with history: the set-based, date-bounded read that assessment uses
-(services.common.periods.factstore.period_document) against a baseline that reads the whole projection and filters
-in Python. Prints both timings side by side and their ratio; no assertion, no pass/fail.
+(services.common.periods.factstore.period_document) against a baseline that reads the whole projection
+and filters in Python. Prints both timings side by side and their ratio; no assertion, no pass/fail.
 
     .venv/bin/python bench/period_facts.py [--opportunities 200000] [--db sqlite:///bench.db]
 """
@@ -109,7 +109,8 @@ def main():
     slow, rows = timed(lambda: baseline(session, month, lookback), repeat=3)
     assert len(doc["opportunities"]) == len(rows)  # both read the same month
     print(
-        f"opportunities in projection: {args.opportunities:,}; read for 2025-06 (+{lookback} days): {len(rows):,}"
+        f"opportunities in projection: {args.opportunities:,}; "
+        f"read for 2025-06 (+{lookback} days): {len(rows):,}"
     )
     print(f"{'baseline: whole projection, filter in Python':<48} {slow * 1000:10.1f} ms")
     print(f"{'period_document: indexed date window':<48} {fast * 1000:10.1f} ms")

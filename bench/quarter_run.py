@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import closes  # noqa: E402
+import closes
 
 QUARTER = "2026-Q1"
 DAYS = [date(2026, 1, 1).toordinal() + d for d in range(90)]

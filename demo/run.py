@@ -35,9 +35,9 @@ from demo.generator import BANKING, SOFTWARE, TELECOM, Size, generate  # noqa: E
 from kamkit.money import fmt  # noqa: E402
 from reports import write_period  # noqa: E402
 from reports.sources import line_sources  # noqa: E402
-from reports.view import (
-    PeriodTotals,  # noqa: E402
-    display_width,  # noqa: E402
+from reports.view import (  # noqa: E402
+    PeriodTotals,
+    display_width,
 )
 
 ROOT = Path(__file__).resolve().parents[1]

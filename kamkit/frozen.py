@@ -37,7 +37,7 @@ def quick_init(cls: type[T]) -> type[T]:
             signature.append(f.name)
             body.append(f"set_{f.name}(self, {f.name})")
     source = f"def __init__(self, {', '.join(signature)}):\n    " + "\n    ".join(body or ["pass"])
-    exec(source, namespace)  # noqa: S102 - generated from the class's own field names
+    exec(source, namespace)  # generated from the class's own field names
     init = namespace["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     cls.__init__ = init

@@ -13,12 +13,12 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only: no display on a server
 
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib import font_manager
 
-from kamkit.explain import CNY, POINTS  # noqa: E402
+from kamkit.explain import CNY, POINTS
 
-from .view import PeriodView  # noqa: E402
+from .view import PeriodView
 
 # Chinese fonts, where installed, only to measure labels (the SVG keeps text as text); matplotlib
 # falls back along the list glyph by glyph

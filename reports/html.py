@@ -28,7 +28,8 @@ table{border-collapse:collapse;width:100%;font-size:.85rem;margin:.4rem 0}
 th,td{border-bottom:1px solid #e3e8ef;padding:.25rem .45rem;text-align:left;vertical-align:top}
 th{background:#eef2f7;position:sticky;top:0}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.total td{font-weight:bold;border-top:2px solid #1d2733}
-.cards{display:flex;gap:1rem;flex-wrap:wrap}.card{border:1px solid #dde4ee;border-radius:6px;padding:.6rem 1rem}
+.cards{display:flex;gap:1rem;flex-wrap:wrap}\
+.card{border:1px solid #dde4ee;border-radius:6px;padding:.6rem 1rem}
 .card b{display:block;font-size:1.4rem}.flag{color:#b00020;font-weight:bold}.info{color:#5a6b7d}
 .inputs{font-size:.78rem;color:#3c4b5c}.inputs span{display:inline-block;margin-right:.6rem}
 table.lines{table-layout:fixed}table.lines td{overflow-wrap:anywhere}
@@ -143,7 +144,8 @@ def _summary_table(view: PeriodView, person_href) -> str:
 def _clauses(view: PeriodView) -> str:
     used = {line["clause"] for p in view.people for line in p.lines}
     rows = [
-        f'<tr id="{_anchor(c)}"><td>{e(c)}</td><td>docs/rules.md §{e(t.get("rules", ""))}</td><td>{e(t.get("text", ""))}'
+        f'<tr id="{_anchor(c)}"><td>{e(c)}</td><td>docs/rules.md §{e(t.get("rules", ""))}</td>'
+        f"<td>{e(t.get('text', ''))}"
         "</td></tr>"
         for c, t in view.clause_text.items()
         if c in used

@@ -35,7 +35,7 @@ def line_sources(list_records: ListRecords, business_line: str) -> tuple[Directo
     if line is not None:
         try:
             plugin = load_plugin(line["plugin"], line.get("parameters")).describe()
-        except Exception:  # noqa: BLE001 - a plugin not installed here: the report shows keys instead of names
+        except Exception:  # a plugin not installed here: the report shows keys instead of names
             plugin = None
     people = list(records(list_records, business_line, "person"))
     branches = list(records(list_records, business_line, "branch"))

@@ -69,7 +69,7 @@ def in_thread(call, *args):
     def run():
         try:
             result["value"] = call(*args)
-        except Exception as exc:  # noqa: BLE001 - handed to the test
+        except Exception as exc:  # handed to the test
             result["error"] = exc
 
     thread = threading.Thread(target=run)

@@ -185,12 +185,13 @@ def overdue_points(facts: Facts, p) -> list[Line]:
                 POINTS,
                 "overdue_rate",
                 POINTS_CLAUSE,
-                f"逾期率 {pct_text(book.overdue_rate)} 超出{person.grade or 'junior'}限额 {pct_text(limit)}，"
-                f"超出 {pct_text(excess)}，每起算 {pct_text(p['overdue_step'])} 扣 {p['overdue_step_points']} 分，"
+                f"逾期率 {pct_text(book.overdue_rate)} 超出{person.grade or 'junior'}限额 "
+                f"{pct_text(limit)}，超出 {pct_text(excess)}，"
+                f"每起算 {pct_text(p['overdue_step'])} 扣 {p['overdue_step_points']} 分，"
                 f"共 {steps} 档",
                 f"overdue rate {pct_text(book.overdue_rate)} above the {person.grade or 'junior'} limit "
-                f"{pct_text(limit)} by {pct_text(excess)}: {steps} started step(s) of {pct_text(p['overdue_step'])} "
-                f"x {p['overdue_step_points']} points",
+                f"{pct_text(limit)} by {pct_text(excess)}: {steps} started step(s) of "
+                f"{pct_text(p['overdue_step'])} x {p['overdue_step_points']} points",
                 {
                     "month": facts.month,
                     "overdue_balance": book.overdue_balance,
@@ -254,7 +255,8 @@ def missed_points(facts: Facts, p) -> list[Line]:
                     "missed_report",
                     POINTS_CLAUSE,
                     f"贷款商机 {o.id}（{o.amount} 元）漏报（{why_zh}），客户经理扣 {pts} 分",
-                    f"missed report of loan opportunity {o.id} ({o.amount}, {why_en}): account manager {pts} points",
+                    f"missed report of loan opportunity {o.id} ({o.amount}, {why_en}): "
+                    f"account manager {pts} points",
                     {**inputs, "points": pts},
                 )
             )
@@ -272,8 +274,8 @@ def missed_points(facts: Facts, p) -> list[Line]:
                     "missed_report_owner",
                     POINTS_CLAUSE,
                     f"{tier} 级贷款商机 {o.id}（{o.amount} 元）漏报（{why_zh}），{ROLE_ZH[owner]}扣 {pts} 分",
-                    f"missed report of {tier} loan opportunity {o.id} ({o.amount}, {why_en}): the tier's owner "
-                    f"({owner}) {pts} points",
+                    f"missed report of {tier} loan opportunity {o.id} ({o.amount}, {why_en}): "
+                    f"the tier's owner ({owner}) {pts} points",
                     {**inputs, "points": pts, "owner_role": owner},
                 )
             )

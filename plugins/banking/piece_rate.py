@@ -176,7 +176,8 @@ def month_lines(facts: Facts, month: Month, p) -> list[Line]:
                 CNY,
                 "loans_issued_pay",
                 PIECE,
-                f"{month} 放款（微小贷款，低于 {p['piece_rate_below']} 元）{len(own)} 笔，折算 {count} 笔（续贷/并贷/展期按 {p['loan_weights'].get('renewal')}），"
+                f"{month} 放款（微小贷款，低于 {p['piece_rate_below']} 元）{len(own)} 笔，"
+                f"折算 {count} 笔（续贷/并贷/展期按 {p['loan_weights'].get('renewal')}），"
                 f"累进计酬 "
                 + " + ".join(f"{b['loans']}×{b['pay_per_loan']}" for b in bands)
                 + f" = {pay} 元",

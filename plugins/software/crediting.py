@@ -249,7 +249,8 @@ def credit(
                 INFO,
                 "task_credit",
                 clause,
-                f"回款 {cid}（{kind}）净额 {net}，实施低于标准报价补足 {extra}，计入任务 {credited}（份额 {share}）",
+                f"回款 {cid}（{kind}）净额 {net}，实施低于标准报价补足 {extra}，"
+                f"计入任务 {credited}（份额 {share}）",
                 f"collection {cid} ({kind}): net {net}, implementation topped up to the quote by {extra}, "
                 f"task credit {credited} (share {share})",
                 inputs,
@@ -350,7 +351,8 @@ def implementation_flags(facts: Facts, period, p) -> list[Line]:
                     FLAG,
                     "implementation_share_low",
                     "002/KAB §二3",
-                    f"合同 {contract.id} 实施收入 {contract.implementation} 低于合同总价 {contract.total} 的 30%",
+                    f"合同 {contract.id} 实施收入 {contract.implementation} "
+                    f"低于合同总价 {contract.total} 的 30%",
                     f"contract {contract.id}: implementation {contract.implementation} is below 30% of "
                     f"its total {contract.total}",
                     {

@@ -126,10 +126,11 @@ def rep_quarter(person, q, row, state, facts: Facts, p) -> tuple[list[Line], dic
                         CNY,
                         "released_bonus",
                         MAKE_UP,
-                        f"{debt['quarter']} 基数已补足：按 {p['base_reached_rate']} 补发 {debt['base']} × 7.12% − 已发 "
-                        f"{debt['paid']} = {due}" + (f" / {vat}" if vat != 1 else ""),
-                        f"{debt['quarter']}'s base made up: {debt['base']} x {p['base_reached_rate']} less the "
-                        f"{debt['paid']} it was paid = {due}" + (f" / {vat}" if vat != 1 else ""),
+                        f"{debt['quarter']} 基数已补足：按 {p['base_reached_rate']} "
+                        f"补发 {debt['base']} × 7.12% − 已发 {debt['paid']} = {due}"
+                        + (f" / {vat}" if vat != 1 else ""),
+                        f"{debt['quarter']}'s base made up: {debt['base']} x {p['base_reached_rate']} "
+                        f"less the {debt['paid']} it was paid = {due}" + (f" / {vat}" if vat != 1 else ""),
                         {
                             "quarter": debt["quarter"],
                             "base": debt["base"],
@@ -153,7 +154,8 @@ def rep_quarter(person, q, row, state, facts: Facts, p) -> tuple[list[Line], dic
             + above * p["over_annual_rate"]
         )
         how = (
-            f"base reached: E {E} (after making up {repaid}): {normal - small_part} x {p['base_reached_rate']} "
+            f"base reached: E {E} (after making up {repaid}): "
+            f"{normal - small_part} x {p['base_reached_rate']} "
             f"+ {small_part} x {p['small_deal_rate_below_share']} + above the annual target {above} x "
             f"{p['over_annual_rate']}"
         )

@@ -218,7 +218,8 @@ def rep_quarter(
                 CNY,
                 "bonus",
                 C,
-                f"S = E {E} − 实施 {implementation}；{how_zh}；÷ {vat}（税后）计提 {fmt(bonus)} × KPI系数调整 {factor}",
+                f"S = E {E} − 实施 {implementation}；{how_zh}；"
+                f"÷ {vat}（税后）计提 {fmt(bonus)} × KPI系数调整 {factor}",
                 f"S = E {E} - implementation {implementation}; {how_en}; / {vat} (net of VAT) = "
                 f"{fmt(bonus)} x KPI factor {factor}",  # the exact figure is in the inputs
                 {
@@ -247,7 +248,8 @@ def rep_quarter(
             INFO,
             "floating_wage_paid" if floating else "floating_wage_withheld",
             C,
-            f"本季实际完成 {X} {'≥' if floating else '<'} 目标 {T}：浮动工资{'发放' if floating else '暂不发放'}",
+            f"本季实际完成 {X} {'≥' if floating else '<'} 目标 {T}："
+            f"浮动工资{'发放' if floating else '暂不发放'}",
             f"quarter's completion X {X} {'>=' if floating else '<'} target {T}: floating wage "
             f"{'paid' if floating else 'withheld'}",
             {"X": X, "T": T},

@@ -62,7 +62,8 @@ def seller_month(person: str, deals: list[Deal], task: Decimal, p) -> list[Line]
                 "commission",
                 "003 §六1",
                 f"订单 {d.id}：成交 {d.deal_price}/标价 {d.list_price}（{ratio:.4f} 折比"
-                f"{'，高于标价：折比大于1' if above else ''}），基本任务抵扣 {consumed}，计提 {part} × {rate * 100}%",
+                f"{'，高于标价：折比大于1' if above else ''}），"
+                f"基本任务抵扣 {consumed}，计提 {part} × {rate * 100}%",
                 f"deal {d.id}: {d.deal_price} of list {d.list_price} (ratio {ratio:.4f}"
                 f"{', above the list price: ratio above 1' if above else ''}); {consumed} used by the "
                 f"base task; {part} x {rate * 100}%",

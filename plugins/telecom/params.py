@@ -124,7 +124,8 @@ PENALTY_PARAMS = (
         "bool",
         "000 §(三)",
         "A lost important/major opportunity or lost citywide bid flags the year whatever its review's "
-        "verdict (the seed's words: 漏报、漏单、丢单作为年度绩效否决指标); false flags subjective losses only.",
+        "verdict (the seed's words: 漏报、漏单、丢单作为年度绩效否决指标); "
+        "false flags subjective losses only.",
         "reading",
     ),
     Param(

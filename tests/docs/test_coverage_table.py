@@ -1,5 +1,5 @@
-"""docs/coverage.md (and docs/coverage/<plugin>.md) has a row for every clause every built-in plugin cites, and every row names
-code and a test that exist."""
+"""docs/coverage.md (and docs/coverage/<plugin>.md) has a row for every clause every built-in plugin
+cites, and every row names code and a test that exist."""
 
 import re
 from pathlib import Path
@@ -23,7 +23,7 @@ def rows():
 def test_every_row_names_existing_code_and_tests():
     found = list(rows())
     assert len(found) > 50
-    for rules, clause, code, test in found:
+    for _rules, _clause, code, test in found:
         path, function = code.split(":")
         assert re.search(rf"(def|class) {function}\b", (ROOT / path).read_text(encoding="utf-8")), code
         path, name = test.split("::")

@@ -41,7 +41,8 @@ def section_numbers(rules: str) -> list[str]:
 
 
 def declared_clauses():
-    """(plugin key, clause id as docs/rules.md spells it, Clause) for every clause of every built-in plugin."""
+    """(plugin key, clause id as docs/rules.md spells it, Clause) for every clause of every built-in
+    plugin."""
     for key in BUILT_IN:
         for clause_id, clause in load_plugin(key).clauses.items():
             yield key, clause_id.replace(OLD_PREFIX, NEW_PREFIX), clause

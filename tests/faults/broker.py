@@ -75,7 +75,7 @@ import tempfile
 import time
 
 import pytest
-from private import port_is_free as _port_is_free  # noqa: E402
+from private import port_is_free as _port_is_free
 from private import unavailable as _unavailable
 
 PREFIX = "kamfault-"  # node names and temp dirs created here start with this

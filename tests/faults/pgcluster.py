@@ -49,7 +49,7 @@ import shutil
 import subprocess
 import time
 
-from private import port_is_free as _port_is_free  # noqa: E402
+from private import port_is_free as _port_is_free
 from private import unavailable as _unavailable
 
 PG_VERSION = "15"
@@ -211,7 +211,7 @@ def _drop_forgotten():
     for name in list(_live):
         try:
             drop_cluster(name)
-        except Exception:  # noqa: BLE001 - interpreter exit; nothing useful to do
+        except Exception:  # interpreter exit; nothing useful to do
             pass
 
 
@@ -272,7 +272,7 @@ class PrivatePostgres:
                     conf.write(SERVER_SETTINGS)
                 self.start()
                 return self
-            except Exception as exc:  # noqa: BLE001 - retried, then re-raised below
+            except Exception as exc:  # retried, then re-raised below
                 last_error = exc
                 drop_cluster(self.name)
                 self.running = False

@@ -89,7 +89,7 @@ class Suite:
                     for name in SERVICES:
                         getattr(rpc, name).list_parked(1)
                 return
-            except Exception as exc:  # noqa: BLE001 - not up yet: UnknownService, timeouts, refused
+            except Exception as exc:  # not up yet: UnknownService, timeouts, refused
                 if time.monotonic() > deadline:
                     raise AssertionError(
                         f"the services did not answer within {timeout} s ({exc!r})\n{self.log[-5000:]}"
@@ -126,7 +126,7 @@ class Client:
                 pass  # the service's database is down: the same call, with its key, later
             except SuiteError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - broker outage, timeout: reconnect, retry
+            except Exception as exc:  # broker outage, timeout: reconnect, retry
                 if time.monotonic() > deadline:
                     raise AssertionError(f"{service}.{method} unanswered for 180 s: {exc!r}") from None
                 self.close()
@@ -137,7 +137,7 @@ class Client:
         if self.proxy is not None:
             try:
                 self.proxy.stop()
-            except Exception:  # noqa: BLE001 - the connection is already gone
+            except Exception:  # the connection is already gone
                 pass
         self.proxy = self.rpc = None
 

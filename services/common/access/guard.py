@@ -155,7 +155,7 @@ def record_refusal(
             getattr(refusal, "principal", "-"),
             str(refusal),
         )
-    except Exception:  # noqa: BLE001 - the database may be the very thing that is down
+    except Exception:  # the database may be the very thing that is down
         log.warning(
             "could not record the refusal of %s.%s in the audit trail",
             container.service_name,

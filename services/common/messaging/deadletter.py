@@ -114,7 +114,7 @@ class ParkedQueue:
         done = []
         with Connection(self.amqp_uri) as conn:
             producer = conn.Producer() if replay else None
-            for channel, message in self._walk(conn):
+            for _channel, message in self._walk(conn):
                 headers = message.headers or {}
                 if parked_id not in ("all", headers.get(PARKED_ID)):
                     continue

@@ -81,7 +81,7 @@ class SafeQueueConsumer(QueueConsumer):
         try:
             if message.channel.connection:
                 getattr(message, how)()
-        except Exception as exc:  # noqa: BLE001 - any transport error here means a dead channel
+        except Exception as exc:  # any transport error here means a dead channel
             log.warning(
                 "could not %s a message on a closed channel (%s: %s); the broker redelivers it",
                 how,
@@ -135,7 +135,7 @@ class SafeRpcConsumer(RpcConsumer):
             exc_info = (type(error), error, None)
         try:
             result, exc_info = super().handle_result(message, result, exc_info)
-        except Exception as exc:  # noqa: BLE001 - the reply could not be published
+        except Exception as exc:  # the reply could not be published
             log.warning(
                 "reply to %s not sent (%s: %s); the caller times out and retries",
                 message.properties.get("reply_to"),
@@ -304,7 +304,7 @@ class ReliableEventHandler(EventHandler):
                 self.publisher.publish(
                     body, exchange=None, routing_key=delay_queue.name, declare=[delay_queue], headers=headers
                 )
-        except Exception as publish_error:  # noqa: BLE001
+        except Exception as publish_error:
             # Not acked: the broker gives the message back when this channel closes. If the
             # channel is still alive, hand it back after a pause rather than spinning on it.
             log.error(

@@ -72,7 +72,7 @@ def wait_for_intake(
                 sent = ask_intake()
         except SuiteError:
             raise  # intake's own answer (an unknown line, a caller without a role): as it is
-        except (Exception, eventlet.Timeout) as exc:  # noqa: BLE001 - down, unreachable, slow
+        except (Exception, eventlet.Timeout) as exc:  # down, unreachable, slow
             raise Unavailable(
                 f"intake cannot be asked whether every record of {business_line!r} has arrived here "
                 f"({type(exc).__name__}); nothing was computed, retry when it answers",

@@ -152,7 +152,8 @@ def _documents(
     postgres = connection.dialect.name == "postgresql"
     mark = "%s" if postgres else "?"
     sql = (
-        f"SELECT {'doc::text' if postgres else 'doc'} FROM {table} WHERE business_line = {mark} AND kind = {mark}"
+        f"SELECT {'doc::text' if postgres else 'doc'} FROM {table} "
+        f"WHERE business_line = {mark} AND kind = {mark}"
         + condition.format(*(mark for _ in params))
         + " ORDER BY key"
     )

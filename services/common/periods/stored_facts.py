@@ -98,7 +98,7 @@ def _builder(record: type) -> Callable[[Mapping[str, Any]], Any]:
             value = f"({value} if {f.name!r} in d else v{i})"
         args.append(f"{f.name}={value}")
     source = "def build(d):\n    return R(" + ", ".join(args) + ")\n"
-    exec(compile(source, f"<stored_facts {record.__name__}>", "exec"), env)  # noqa: S102
+    exec(compile(source, f"<stored_facts {record.__name__}>", "exec"), env)
     build = env["build"]
     build.field_names = frozenset(f.name for f in fields(record))
     return build

@@ -110,7 +110,7 @@ class ServiceDatabase(Database):
                 continue
             try:
                 session.close()
-            except Exception as exc:  # noqa: BLE001 - a dead connection: nothing left to roll back
+            except Exception as exc:  # a dead connection: nothing left to roll back
                 log.warning(
                     "database connection lost while closing a worker's session (%s: %s); discarded",
                     type(exc).__name__,
@@ -118,7 +118,7 @@ class ServiceDatabase(Database):
                 )
                 try:
                     session.invalidate()
-                except Exception:  # noqa: BLE001
+                except Exception:
                     pass
 
 
@@ -164,7 +164,7 @@ def ping_when_idle(engine) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("SELECT 1")
             cursor.close()
-        except Exception as exc:  # noqa: BLE001 - any failure: this connection is not usable
+        except Exception as exc:  # any failure: this connection is not usable
             raise DisconnectionError(f"pooled connection is dead ({type(exc).__name__})") from exc
 
     event.listen(engine.pool, "connect", fresh)

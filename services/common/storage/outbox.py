@@ -87,7 +87,7 @@ def _release(session, OutboxEvent, token: str, done=()) -> None:
             {OutboxEvent.claim: None, OutboxEvent.claimed_until: None}, synchronize_session=False
         )
         session.commit()
-    except Exception as exc:  # noqa: BLE001 - the database is away too: the lease covers it
+    except Exception as exc:  # the database is away too: the lease covers it
         session.rollback()
         log.warning("could not release claimed outbox rows (%s); they go again when the lease ends", exc)
 
@@ -136,7 +136,7 @@ def send_own(session, OutboxEvent, dispatch, row_id: int, event_type: str, paylo
     back to the timer at once."""
     try:
         dispatch(event_type, payload)
-    except Exception as exc:  # noqa: BLE001 - committed: the answer stands, the timer sends it
+    except Exception as exc:  # committed: the answer stands, the timer sends it
         session.rollback()
         log.warning("event left in the outbox for the timer (%s: %s)", type(exc).__name__, exc)
         _release_rows(session, OutboxEvent, [row_id])
@@ -162,7 +162,7 @@ def _delete_sent(session, OutboxEvent, chunk: int = 900) -> None:
         try:
             session.query(OutboxEvent).filter(OutboxEvent.id.in_(batch)).delete(synchronize_session=False)
             session.commit()
-        except Exception as exc:  # noqa: BLE001 - sent already; deleted next time (or resent
+        except Exception as exc:  # sent already; deleted next time (or resent
             session.rollback()  # when the lease ends, and dropped by subscribers as a duplicate)
             ids.update(batch)
             log.warning("could not delete %d sent outbox rows yet (%s)", len(batch), exc)
@@ -175,7 +175,7 @@ def _release_rows(session, OutboxEvent, ids) -> None:
             {OutboxEvent.claim: None, OutboxEvent.claimed_until: None}, synchronize_session=False
         )
         session.commit()
-    except Exception as exc:  # noqa: BLE001 - the database is away too: the lease covers it
+    except Exception as exc:  # the database is away too: the lease covers it
         session.rollback()
         log.warning("could not hand outbox rows back (%s); they go when the lease ends", exc)
 
@@ -185,6 +185,6 @@ def send_after_commit(session, OutboxEvent, dispatch) -> None:
     committed, the caller's answer stands, and the outbox timer sends it later."""
     try:
         send_outbox(session, OutboxEvent, dispatch)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         session.rollback()
         log.warning("events left in the outbox for the timer (%s: %s)", type(exc).__name__, exc)

@@ -23,7 +23,10 @@ MONTHS = [Month(2026, m) for m in (1, 2, 3)]
 @given(money, money)
 def test_tier_is_monotone(a, b):
     lo, hi = sorted((a, b))
-    tier = lambda amount: P.classify(Opportunity("o", amount, Month(2026, 1).first_day)).tier
+
+    def tier(amount):
+        return P.classify(Opportunity("o", amount, Month(2026, 1).first_day)).tier
+
     assert TIERS.index(tier(lo)) <= TIERS.index(tier(hi))
 
 

@@ -76,7 +76,8 @@ def test_a_database_made_before_migrations_is_marked_and_upgraded_with_its_rows(
             )
             connection.exec_driver_sql(
                 "INSERT INTO sheet_lines (sheet_id, seq, person, role, figure, unit, kind, clause, line) "
-                "VALUES (1, 0, 'a1', 'account_manager', '5', 'CNY', 'bonus', '002/KAP §三', '{\"figure\": \"5.00\"}')"
+                "VALUES (1, 0, 'a1', 'account_manager', '5', 'CNY', 'bonus', '002/KAP §三', "
+                '\'{"figure": "5.00"}\')'
             )
         migrations.prepare(engine, Base.metadata)
         with engine.connect() as connection:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 
 class Sink(BaseHTTPRequestHandler):
-    def do_POST(self):  # noqa: N802 (http.server's naming)
+    def do_POST(self):  # http.server's naming
         body = self.rfile.read(int(self.headers["Content-Length"]))
         out = Path(sys.argv[2])
         (out / f"{len(list(out.iterdir())):04d}.json").write_bytes(body)
