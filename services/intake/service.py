@@ -40,6 +40,7 @@ Tables: models.py.
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 
 from marshmallow import ValidationError
 from nameko.timer import timer
@@ -73,6 +74,17 @@ def _scoped(business_line, idempotency_key):
     return None if idempotency_key is None else f"{business_line}:{idempotency_key}"
 
 
+@dataclass(frozen=True)
+class Write:
+    """One record to store: the RPC asking, the line, the record's kind, key and document."""
+
+    method: str
+    business_line: str
+    kind: str
+    key: str
+    doc: dict
+
+
 def _idempotency(business_line, idempotency_key, method, digest) -> Idempotency | None:
     key = _scoped(business_line, idempotency_key)
     return None if key is None else Idempotency(key, method, digest)
@@ -94,12 +106,8 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
         doc = self._line_document(line)
         found = store.probe(self.db.session, doc["key"], [("business_line", doc["key"])])
         return self._write(
-            "register_business_line",
-            doc["key"],
-            "business_line",
-            doc["key"],
-            doc,
-            idempotency_key,
+            Write("register_business_line", doc["key"], "business_line", doc["key"], doc),
+            idempotency_key=idempotency_key,
             current=found.get("business_line", doc["key"]),
         )
 
@@ -235,12 +243,8 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
             if doc["key"] != key:
                 raise InvalidFacts("a record's key cannot change", field="changes.key")
             return self._write(
-                "update_record",
-                key,
-                kind,
-                key,
-                doc,
-                idempotency_key,
+                Write("update_record", key, kind, key, doc),
+                idempotency_key=idempotency_key,
                 update=True,
                 current=store.Stored(current.id, current.version),
                 before=current.doc,
@@ -311,7 +315,16 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
         return doc
 
     def _save(
-        self, method, business_line, kind, document, idempotency_key, update=False, based_on=None, before=None
+        self,
+        method,
+        business_line,
+        kind,
+        document,
+        idempotency_key,
+        *,
+        update=False,
+        based_on=None,
+        before=None,
     ):
         validated(Call, business_line=business_line, idempotency_key=idempotency_key)
         doc = validate_record(kind, document)
@@ -351,14 +364,10 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
             self.db.session.rollback()
             raise Conflict(f"{kind} {key!r} was written concurrently; retry", field="key")
         return self._write(
-            method,
-            business_line,
-            kind,
-            key,
-            doc,
-            idempotency_key,
-            update,
-            stored,
+            Write(method, business_line, kind, key, doc),
+            idempotency_key=idempotency_key,
+            update=update,
+            current=stored,
             earlier=found.earlier,
             before=before,
         )
@@ -430,24 +439,13 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
             ) from None
         return response
 
-    def _write(
-        self,
-        method,
-        business_line,
-        kind,
-        key,
-        doc,
-        idempotency_key,
-        update=False,
-        current=None,
-        earlier=_UNREAD,
-        before=None,
-    ):
+    def _write(self, w: Write, *, idempotency_key, update=False, current=None, earlier=_UNREAD, before=None):
         """Store one record with its audit entry, event and idempotency answer in one unit of
         work (store.write: the path every call takes), then send the event.
 
         ``current`` is the stored record (store.Stored) or None; ``earlier`` the idempotency
         key's earlier answer (None: it has none) if the caller's probe read it."""
+        method, business_line, kind, key, doc = w.method, w.business_line, w.kind, w.key, w.doc
         digest = request_hash(method, [business_line, kind, doc])
         with self.uow(_idempotency(business_line, idempotency_key, method, digest)) as u:
             answer = (

@@ -155,7 +155,7 @@ def caught_up(
 
 
 def close_and_announce(
-    u, models, event_type: str, business_line: str, period: str, plugin_key: str, compute, ready=None
+    u, models, *, event_type: str, business_line: str, period: str, plugin_key: str, compute, ready=None
 ) -> dict[str, Any]:
     """Close the period (or find its closed sheet), announce a new sheet once, and answer with its
     summary (totals, line count, version): the lines are read page by page, so no reply grows

@@ -110,11 +110,11 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
             return close_and_announce(
                 u,
                 self.models,
-                self.closed_event,
-                business_line,
-                str(period),
-                plugin.key,
-                compute,
+                event_type=self.closed_event,
+                business_line=business_line,
+                period=str(period),
+                plugin_key=plugin.key,
+                compute=compute,
                 ready=lambda: caught_up(
                     session, self.models.fact, self.intake, self.config, business_line, accept_missing
                 ),
