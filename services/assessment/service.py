@@ -63,10 +63,10 @@ class AssessmentService(period.PeriodService):
                 self.db.session,
                 MODELS.fact,
                 business_line,
-                month.first_day,
-                month.last_day,
-                lookback,
-                periods,
+                first=month.first_day,
+                last=month.last_day,
+                lookback_days=lookback,
+                periods=periods,
                 month=str(month),
             )
             return off_the_hub(plugin.assess_month, facts).lines.blocks, None, None
@@ -81,19 +81,10 @@ class AssessmentService(period.PeriodService):
     @api
     def get_sheet(self, business_line, month, person=None, page=None, page_size=None, kind=None):
         """The current sheet; its lines all at once, or page by page (page, page_size, kind)."""
-        q = self._arguments(
-            SCHEMAS.query,
-            business_line=business_line,
-            month=month,
-            person=person,
-            page=page,
-            page_size=page_size,
-            kind=kind,
+        return self._page(
+            business_line=business_line, month=month, person=person, page=page, page_size=page_size, kind=kind
         )
-        return self._lines(business_line, q["period"], person, q["page"], q["page_size"], q["kind"])
 
     @api
     def sheet_history(self, business_line, month):
-        return self._history(
-            business_line, self._arguments(SCHEMAS.ref, business_line=business_line, month=month)["period"]
-        )
+        return self._history_of(business_line=business_line, month=month)

@@ -4,17 +4,4 @@ lines (services.common.periods.models), on its own base: services/compensation/m
 from services.common.periods.models import period_models
 
 MODELS = period_models("compensation")
-Base, Fact, Sheet, SheetLine, AccessPrincipal = (
-    MODELS.base,
-    MODELS.fact,
-    MODELS.sheet,
-    MODELS.sheet_line,
-    MODELS.access,
-)
-TABLES = MODELS.tables
-AppliedEvent, IdempotentCall, OutboxEvent, AuditEntry = (
-    TABLES.applied,
-    TABLES.calls,
-    TABLES.outbox,
-    TABLES.audit,
-)
+Base, Fact, Sheet, SheetLine = MODELS.base, MODELS.fact, MODELS.sheet, MODELS.sheet_line

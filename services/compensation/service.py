@@ -72,10 +72,10 @@ class CompensationService(period.PeriodService):
                 self.db.session,
                 MODELS.fact,
                 business_line,
-                quarter.first_day,
-                quarter.last_day,
-                0,
-                periods,
+                first=quarter.first_day,
+                last=quarter.last_day,
+                lookback_days=0,
+                periods=periods,
                 quarter=str(quarter),
             )
             result = off_the_hub(plugin.commission_quarter, facts, carried)
@@ -128,8 +128,7 @@ class CompensationService(period.PeriodService):
     @api
     def get_statement(self, business_line, quarter, person, page=None, page_size=None, kind=None):
         """One person's statement; its lines all at once, or page by page (page, page_size, kind)."""
-        q = self._arguments(
-            SCHEMAS.query,
+        return self._page(
             business_line=business_line,
             quarter=quarter,
             person=person,
@@ -137,24 +136,14 @@ class CompensationService(period.PeriodService):
             page_size=page_size,
             kind=kind,
         )
-        return self._lines(business_line, q["period"], person, q["page"], q["page_size"], q["kind"])
 
     @api
     def get_run_lines(self, business_line, quarter, page=1, page_size=500, kind=None):
         """The whole run's lines page by page (every person), with total_lines."""
-        q = self._arguments(
-            SCHEMAS.query,
-            business_line=business_line,
-            quarter=quarter,
-            page=page,
-            page_size=page_size,
-            kind=kind,
+        return self._page(
+            business_line=business_line, quarter=quarter, page=page, page_size=page_size, kind=kind
         )
-        return self._lines(business_line, q["period"], None, q["page"], q["page_size"], q["kind"])
 
     @api
     def run_history(self, business_line, quarter):
-        return self._history(
-            business_line,
-            self._arguments(SCHEMAS.ref, business_line=business_line, quarter=quarter)["period"],
-        )
+        return self._history_of(business_line=business_line, quarter=quarter)

@@ -8,12 +8,7 @@ from services.common.storage.uow import reliability
 
 Base = new_base("escalation")  # its migrations: services/escalation/migrations
 TABLES = reliability(Base)  # applied events, idempotency answers, outbox, audit trail (append-only)
-AppliedEvent, IdempotentCall, OutboxEvent, AuditEntry = (
-    TABLES.applied,
-    TABLES.calls,
-    TABLES.outbox,
-    TABLES.audit,
-)
+OutboxEvent = TABLES.outbox  # read by tests: what escalation announced
 AccessPrincipal = access_table(Base)  # who may do what, as intake announced it
 
 

@@ -7,12 +7,7 @@ from services.common.storage.uow import reliability
 
 Base = new_base("intake")  # its migrations: services/intake/migrations
 TABLES = reliability(Base)  # applied events, idempotency answers, outbox, audit trail (append-only)
-AppliedEvent, IdempotentCall, OutboxEvent, AuditEntry = (
-    TABLES.applied,
-    TABLES.calls,
-    TABLES.outbox,
-    TABLES.audit,
-)
+IdempotentCall, OutboxEvent, AuditEntry = TABLES.calls, TABLES.outbox, TABLES.audit
 
 
 class Record(Base):

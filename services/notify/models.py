@@ -19,12 +19,6 @@ from services.common.storage.uow import reliability
 
 Base = new_base("notify")  # its migrations: services/notify/migrations
 TABLES = reliability(Base)  # applied events, idempotency answers, outbox, audit trail (append-only)
-AppliedEvent, IdempotentCall, OutboxEvent, AuditEntry = (
-    TABLES.applied,
-    TABLES.calls,
-    TABLES.outbox,
-    TABLES.audit,
-)
 AccessPrincipal = access_table(Base)  # who may do what, as intake announced it
 
 

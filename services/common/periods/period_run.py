@@ -65,7 +65,7 @@ def line_plugin(session, Fact, business_line: str):
     return plugin_of(row.doc["plugin"], row.doc.get("parameters"))
 
 
-def facts_for(session, Fact, business_line: str, first, last, lookback_days: int, periods, **top):
+def facts_for(session, Fact, business_line: str, *, first, last, lookback_days: int, periods, **top):
     """The period's facts from the projection: streamed by kind and built without a second
     validation (services.common.periods.stored_facts), yielding to the hub between chunks."""
     records = period_records(

@@ -147,5 +147,15 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
             kind,
         )
 
+    def _page(self, **arguments):
+        """A sheet's lines, all or page by page: the RPC's arguments, the period under its name."""
+        q = self._arguments(self.schemas.query, **arguments)
+        return self._lines(q["business_line"], q["period"], q["person"], q["page"], q["page_size"], q["kind"])
+
+    def _history_of(self, **arguments):
+        """Every version of a period's sheet: the RPC's arguments, the period under its name."""
+        q = self._arguments(self.schemas.ref, **arguments)
+        return self._history(q["business_line"], q["period"])
+
     def _history(self, business_line, period):
         return ledger.history(self.db.session, self.models.sheet, business_line, str(period))

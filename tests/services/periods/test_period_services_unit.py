@@ -178,7 +178,14 @@ def test_a_run_holding_tables_of_lines_pages_them_exactly_once_with_every_filter
 
         q = Quarter.parse("2026-Q1")
         facts = facts_for(
-            worker.db.session, Fact, "sw", q.first_day, q.last_day, 0, [q, *q.months], quarter="2026-Q1"
+            worker.db.session,
+            Fact,
+            "sw",
+            first=q.first_day,
+            last=q.last_day,
+            lookback_days=0,
+            periods=[q, *q.months],
+            quarter="2026-Q1",
         )
         result = load_plugin("software").commission_quarter(facts, {})
         assert whole == [line.to_dict() for line in result.lines]
