@@ -30,6 +30,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from kamkit.config import load_config
@@ -383,8 +384,7 @@ def _emit_run(
 
 
 def _write_files(args, plugin, facts, period: str, lines, carried, carried_out) -> None:
-    from pathlib import Path
-
+    # the reports (openpyxl, matplotlib) load only when a file is asked for: `kam` starts fast
     from reports import Directory, period_view, xlsx
     from reports import html as html_page
 
@@ -484,8 +484,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = answer if isinstance(answer, int) else 0  # check-plugin answers 1 for problems
         sys.stdout.flush()
     except BrokenPipeError:  # `kam ... --json | head`: the reader left; say so once, no traceback
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         print("error: output closed before it was all written (stdout)", file=sys.stderr)
         return 2
