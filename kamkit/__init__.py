@@ -31,6 +31,7 @@ from .money import D, report
 from .params import Param
 from .periods import Month, Quarter
 from .plugin import (
+    ESCALATION_CLAUSES,
     ESCALATION_PARAMS,
     Classification,
     Clause,
@@ -43,6 +44,7 @@ from .plugin import (
 
 __all__ = [
     "CNY",
+    "ESCALATION_CLAUSES",
     "ESCALATION_PARAMS",
     "FLAG",
     "INFO",

@@ -29,7 +29,7 @@ from .explain import CNY, FLAG, INFO, POINTS, Line, plain
 from .facts import Facts
 from .facts_schema import load_facts
 from .loader import plugin_class
-from .params import _KIND_FIELDS, Param
+from .params import KINDS, Param
 from .plugin import (
     ESCALATION_PARAMS,
     Classification,
@@ -42,7 +42,6 @@ from .plugin import (
 )
 
 UNITS = (CNY, POINTS, FLAG, INFO)
-KINDS = tuple(_KIND_FIELDS)
 BASES = ("seed", "default", "reading")
 METHODS = ("classify", "assess_month", "commission_quarter")
 ESCALATION_NAMES = ("follow_up_days", "escalation_step_days")

@@ -17,8 +17,8 @@ from marshmallow import ValidationError, fields, validate
 from .errors import ConfigError, flatten
 from .facts_schema import Number
 
-# Parameter kinds and how an override of each is validated.
-_KIND_FIELDS = {
+# Parameter kinds and how an override of each is validated (KINDS: their names).
+KIND_FIELDS = {
     "money": lambda: Number(),
     "rate": lambda: Number(maximum=1),  # a fraction: 0.08 is 8%
     "ratio": lambda: Number(),  # a fraction or multiple, e.g. 1.2 = 120%
@@ -37,15 +37,18 @@ _KIND_FIELDS = {
 class Param:
     name: str
     default: Any
-    kind: str  # one of _KIND_FIELDS
+    kind: str  # one of KIND_FIELDS
     clause: str
     doc: str
     basis: str = "seed"  # seed | default | reading (docs/rules.md markers)
 
     def parse(self, value: Any) -> Any:
         try:
-            return _KIND_FIELDS[self.kind]().deserialize(value)
+            return KIND_FIELDS[self.kind]().deserialize(value)
         except ValidationError as exc:
             raise ConfigError(
                 flatten(exc.messages, self.name) or [{"field": self.name, "message": str(exc)}]
             ) from None
+
+
+KINDS = tuple(KIND_FIELDS)

@@ -116,6 +116,7 @@ class RulePlugin(ABC):
     parameters: ClassVar[tuple[Param, ...]]
     clauses: ClassVar[Mapping[str, Clause]]
     grades: ClassVar[tuple[str, ...]] = ()  # grade keys a person may hold (empty: grades unused)
+    tiers: ClassVar[tuple[Tier, ...]] = ()  # optional: the tiers classify answers, for the checks
 
     def __init__(self, overrides: Mapping[str, Any] | None = None):
         known = {p.name: p for p in self.parameters}
@@ -286,3 +287,9 @@ ESCALATION_PARAMS = (
         "default",
     ),
 )
+
+# The clause ESCALATION_PARAMS cite: a plugin that escalates declares it with its own clauses,
+# ``clauses = {**ESCALATION_CLAUSES, ...}``.
+ESCALATION_CLAUSES = {
+    "rules §1.3": Clause("1.3", "An overdue follow-up climbs one rung of the ladder per overdue step."),
+}

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from kamkit import (
     CNY,
+    ESCALATION_CLAUSES,
     ESCALATION_PARAMS,
     POINTS,
     Classification,
@@ -37,7 +38,7 @@ class AcmeFlatPlugin(RulePlugin):
         "ACME §2": Clause("-", "Each missed report costs the seller flat points."),
         "ACME §3": Clause("-", "Commission is a flat rate on every deal."),
         # the suite's clause follow_up_days and escalation_step_days cite (docs/rules.md §1.3)
-        ESCALATION_PARAMS[0].clause: Clause("1.3", "An overdue follow-up climbs one rung a week."),
+        **ESCALATION_CLAUSES,
     }
 
     def classify(self, opportunity):
