@@ -26,6 +26,7 @@ function that publishes (its ``SuiteDispatcher``).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
@@ -208,9 +209,14 @@ class UnitsOfWork(DependencyProvider):
     its dispatcher exist by then."""
 
     def get_dependency(self, worker_ctx):
-        return partial(self.open, worker_ctx)
+        # a weak reference: the service instance holds this function and the worker's context
+        # holds the instance, so a strong one would be a cycle keeping the call's arguments (a
+        # batch's 5,000 records) alive until the next garbage collection (+20 MiB in the batch
+        # bench)
+        return partial(self.open, weakref.ref(worker_ctx))
 
-    def open(self, worker_ctx, idempotency: Idempotency | None = None) -> UnitOfWork:
+    def open(self, worker_ref, idempotency: Idempotency | None = None) -> UnitOfWork:
+        worker_ctx = worker_ref()
         container = self.container
         database = next(d for d in container.dependencies if isinstance(d, ServiceDatabase))
         dispatcher = next((d for d in container.dependencies if d.attr_name == "dispatch"), None)
