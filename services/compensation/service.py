@@ -84,7 +84,7 @@ class CompensationService(period.PeriodService):
         return self._close(business_line, quarter, plugin, compute, args["accept_missing"])
 
     def _carried_in(self, business_line, quarter):
-        previous = ledger.current(self.db.session, MODELS.sheet, business_line, str(quarter.previous()))
+        previous = MODELS.ledger.current(self.db.session, business_line, str(quarter.previous()))
         if previous is None:
             return {}
         if previous.status != ledger.CLOSED:
@@ -102,7 +102,7 @@ class CompensationService(period.PeriodService):
         def mark_later_stale(u, sheet):
             # every later quarter stood on the carried state this one hands on
             why = f"{quarter} was reopened ({sheet.reopen_reason}); the carried state it hands on may change"
-            stale = ledger.mark_later_stale(u.session, MODELS.sheet, business_line, str(quarter), why)
+            stale = MODELS.ledger.mark_later_stale(u.session, business_line, str(quarter), why)
             for later in stale:
                 u.emit(
                     E.PERIOD_STALE,

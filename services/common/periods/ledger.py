@@ -17,6 +17,7 @@ import itertools
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from operator import is_
 from typing import Any
@@ -263,218 +264,241 @@ def _ledger_key(business_line: str) -> str:
     return f"ledger:{business_line}"
 
 
-def current(session, Sheet, business_line: str, period: str):
-    return (
-        session.query(Sheet)
-        .filter_by(business_line=business_line, period=period)
-        .order_by(Sheet.version.desc())
-        .first()
-    )
+@dataclass(frozen=True)
+class Ledger:
+    """A period service's closed periods: its sheets (a period's versions) and their lines."""
 
+    sheet: type
+    line: type
 
-def close(
-    session,
-    Sheet,
-    SheetLine,
-    business_line: str,
-    period: str,
-    plugin_key: str,
-    compute: Callable[[], tuple[Sequence[Line | LineTable], Any, Any]],
-    pause: Callable[[], Any] = lambda: None,
-    chunk: int = 5000,
-    note: str | None = None,
-):
-    """Return (sheet, created). ``compute`` -> (blocks, carried_in, carried_out) runs only when
-    the period is not closed yet (or was reopened); ``note`` is added to the new version's reason.
-    The lines are written ``chunk`` at a time with
-    ``pause()`` between, all in the caller's transaction: a close interrupted anywhere leaves no
-    sheet at all, never part of one. The line's ledger is locked first: a reopening of the
-    previous period committed while this one computed would find no later sheet to mark stale,
-    and this one would stand on carried state that no longer holds."""
-    lock(session, _ledger_key(business_line), long=True)
-    latest = current(session, Sheet, business_line, period)
-    if latest is not None and latest.status == CLOSED:
-        return latest, False
-    began = time.perf_counter()
-    blocks, carried_in, carried_out = compute()  # Lines and LineTables (a result's lines.blocks)
-    computed = time.perf_counter()
-    reason = (
-        None
-        if latest is None
-        else (
-            f"reopened: {latest.reopen_reason}"
-            if latest.status == REOPENED
-            else f"recomputed because {latest.stale_reason}"
+    def current(self, session, business_line: str, period: str):
+        """The period's newest version, or None."""
+        Sheet = self.sheet
+        return (
+            session.query(Sheet)
+            .filter_by(business_line=business_line, period=period)
+            .order_by(Sheet.version.desc())
+            .first()
         )
-    )
-    if note:  # e.g. closed on purpose behind intake (services.common.periods.catch_up): said with the version
-        reason = note if reason is None else f"{reason}; {note}"
-    sheet = Sheet(
-        business_line=business_line,
-        period=period,
-        version=(latest.version + 1) if latest else 1,
-        status=CLOSED,
-        plugin=plugin_key,
-        totals=totals_of(blocks),
-        carried_in=carried_in,
-        carried_out=carried_out,
-        reason=reason,
-    )
-    if latest is not None and latest.status == STALE:
-        latest.status = REOPENED  # superseded; its stale_reason says why
-        latest.reopened_at, latest.reopen_reason = utcnow(), f"recomputed: {latest.stale_reason}"
-    session.add(sheet)
-    try:
-        session.flush()
-    except IntegrityError:  # another instance closed it at the same moment: theirs stands
-        session.rollback()
-        return current(session, Sheet, business_line, period), False
-    # each line's JSON written by orjson and the rows by the driver's bulk path: a million-line
-    # quarter spent most of its write in the stdlib encoder and per-row type processing
-    columns = ("sheet_id", "seq", "person", "role", "figure", "unit", "kind", "clause", "line_count", "line")
-    rows = stored_rows(sheet.id, blocks)
-    written = 0
-    while chunk_rows := list(itertools.islice(rows, chunk)):
-        insert_rows(session, SheetLine.__table__, columns, chunk_rows)
-        written += sum(r[8] for r in chunk_rows)
-        pause()
-    # what an operator asks of a slow close: how big, and whether reading and rules or writing
-    log.info(
-        "%s %s v%d: %d lines; facts and rules %.1f s, lines written %.1f s",
-        business_line,
-        period,
-        sheet.version,
-        written,
-        computed - began,
-        time.perf_counter() - computed,
-    )
-    return sheet, True
 
+    def close(
+        self,
+        session,
+        business_line: str,
+        period: str,
+        *,
+        plugin_key: str,
+        compute: Callable[[], tuple[Sequence[Line | LineTable], Any, Any]],
+        pause: Callable[[], Any] = lambda: None,
+        chunk: int = 5000,
+        note: str | None = None,
+    ):
+        """Return (sheet, created). ``compute`` -> (blocks, carried_in, carried_out) runs only when
+        the period is not closed yet (or was reopened); ``note`` is added to the new version's reason.
+        The lines are written ``chunk`` at a time with
+        ``pause()`` between, all in the caller's transaction: a close interrupted anywhere leaves no
+        sheet at all, never part of one. The line's ledger is locked first: a reopening of the
+        previous period committed while this one computed would find no later sheet to mark stale,
+        and this one would stand on carried state that no longer holds."""
+        Sheet, SheetLine = self.sheet, self.line
+        lock(session, _ledger_key(business_line), long=True)
+        latest = self.current(session, business_line, period)
+        if latest is not None and latest.status == CLOSED:
+            return latest, False
+        began = time.perf_counter()
+        blocks, carried_in, carried_out = compute()  # Lines and LineTables (a result's lines.blocks)
+        computed = time.perf_counter()
+        reason = (
+            None
+            if latest is None
+            else (
+                f"reopened: {latest.reopen_reason}"
+                if latest.status == REOPENED
+                else f"recomputed because {latest.stale_reason}"
+            )
+        )
+        # e.g. closed on purpose behind intake (services.common.periods.catch_up): said with the version
+        if note:
+            reason = note if reason is None else f"{reason}; {note}"
+        sheet = Sheet(
+            business_line=business_line,
+            period=period,
+            version=(latest.version + 1) if latest else 1,
+            status=CLOSED,
+            plugin=plugin_key,
+            totals=totals_of(blocks),
+            carried_in=carried_in,
+            carried_out=carried_out,
+            reason=reason,
+        )
+        if latest is not None and latest.status == STALE:
+            latest.status = REOPENED  # superseded; its stale_reason says why
+            latest.reopened_at, latest.reopen_reason = utcnow(), f"recomputed: {latest.stale_reason}"
+        session.add(sheet)
+        try:
+            session.flush()
+        except IntegrityError:  # another instance closed it at the same moment: theirs stands
+            session.rollback()
+            return self.current(session, business_line, period), False
+        # each line's JSON written by orjson and the rows by the driver's bulk path: a million-line
+        # quarter spent most of its write in the stdlib encoder and per-row type processing
+        columns = (
+            "sheet_id",
+            "seq",
+            "person",
+            "role",
+            "figure",
+            "unit",
+            "kind",
+            "clause",
+            "line_count",
+            "line",
+        )
+        rows = stored_rows(sheet.id, blocks)
+        written = 0
+        while chunk_rows := list(itertools.islice(rows, chunk)):
+            insert_rows(session, SheetLine.__table__, columns, chunk_rows)
+            written += sum(r[8] for r in chunk_rows)
+            pause()
+        # what an operator asks of a slow close: how big, and whether reading and rules or writing
+        log.info(
+            "%s %s v%d: %d lines; facts and rules %.1f s, lines written %.1f s",
+            business_line,
+            period,
+            sheet.version,
+            written,
+            computed - began,
+            time.perf_counter() - computed,
+        )
+        return sheet, True
 
-def reopen(session, Sheet, business_line: str, period: str, reason: str):
-    if not isinstance(reason, str) or not reason.strip():
-        raise Conflict("reopening a closed period needs a reason", field="reason")
-    lock(session, _ledger_key(business_line), long=True)
-    latest = current(session, Sheet, business_line, period)
-    if latest is None:
-        raise NotFound(f"{period} of {business_line!r} was never closed", field="period")
-    if latest.status == REOPENED:
-        raise Conflict(f"{period} of {business_line!r} is already reopened", field="period")
-    latest.status, latest.reopened_at, latest.reopen_reason = REOPENED, utcnow(), reason.strip()
-    return latest
+    def reopen(self, session, business_line: str, period: str, reason: str):
+        """Mark the period's current version reopened, with ``reason``; the next close makes the next."""
+        if not isinstance(reason, str) or not reason.strip():
+            raise Conflict("reopening a closed period needs a reason", field="reason")
+        lock(session, _ledger_key(business_line), long=True)
+        latest = self.current(session, business_line, period)
+        if latest is None:
+            raise NotFound(f"{period} of {business_line!r} was never closed", field="period")
+        if latest.status == REOPENED:
+            raise Conflict(f"{period} of {business_line!r} is already reopened", field="period")
+        latest.status, latest.reopened_at, latest.reopen_reason = REOPENED, utcnow(), reason.strip()
+        return latest
 
+    def mark_later_stale(self, session, business_line: str, period: str, why: str) -> list:
+        """Mark the current version of every later closed period of the line stale; returns them.
+        Period keys of one kind sort in time order ("2026-Q4" < "2027-Q1")."""
+        Sheet = self.sheet
+        later = (
+            session.query(Sheet)
+            .filter(Sheet.business_line == business_line, Sheet.period > period, Sheet.status == CLOSED)
+            .order_by(Sheet.period)
+            .all()
+        )
+        now = utcnow()
+        for sheet in later:
+            sheet.status, sheet.stale_since, sheet.stale_reason = STALE, now, why
+        return later
 
-def mark_later_stale(session, Sheet, business_line: str, period: str, why: str) -> list:
-    """Mark the current version of every later closed period of the line stale; returns them.
-    Period keys of one kind sort in time order ("2026-Q4" < "2027-Q1")."""
-    later = (
-        session.query(Sheet)
-        .filter(Sheet.business_line == business_line, Sheet.period > period, Sheet.status == CLOSED)
-        .order_by(Sheet.period)
-        .all()
-    )
-    now = utcnow()
-    for sheet in later:
-        sheet.status, sheet.stale_since, sheet.stale_reason = STALE, now, why
-    return later
-
-
-def sheet_dict(
-    session,
-    SheetLine,
-    sheet,
-    person: str | None = None,
-    page: int | None = None,
-    page_size: int | None = None,
-    kind: str | None = None,
-) -> dict[str, Any]:
-    """The sheet with its lines: all of them, or one page (``page`` from 1, ``page_size`` lines,
-    in the sheet's order), optionally one person's and one kind of line."""
-    rows = session.query(SheetLine).filter_by(sheet_id=sheet.id)
-    if person is not None:
-        rows = rows.filter_by(person=person)
-    if kind is not None:
-        rows = rows.filter_by(kind=kind)
-    paging = {}
-    if page is not None or page_size is not None:
-        page, page_size = page or 1, page_size or 500
-        total = rows.with_entities(func.coalesce(func.sum(SheetLine.line_count), 0)).scalar()
-        paging = {"page": page, "page_size": page_size, "total_lines": int(total)}
-        lines = _page(session, SheetLine, rows, (page - 1) * page_size, page * page_size)
-    else:
-        lines = [line for r in rows.order_by(SheetLine.seq) for line in lines_of(r.line)]
-    return {
-        **paging,
-        "business_line": sheet.business_line,
-        "period": sheet.period,
-        "version": sheet.version,
-        "status": sheet.status,
-        "plugin": sheet.plugin,
-        "closed_at": sheet.closed_at.isoformat(),
-        "reopen_reason": sheet.reopen_reason,
-        "reason": sheet.reason,
-        "stale": sheet.status == STALE,
-        "stale_reason": sheet.stale_reason,
-        "totals": sheet.totals if person is None else {person: sheet.totals.get(person, {})},
-        "carried_in": sheet.carried_in,
-        "carried_out": sheet.carried_out,
-        "lines": lines,
-    }
-
-
-def _page(session, SheetLine, rows, start: int, end: int) -> list[dict[str, Any]]:
-    """Lines [start, end) of the rows' lines in order: the rows holding them found by the running
-    count of lines (a row may hold a table of many), then cut to the page."""
-    first = func.sum(SheetLine.line_count).over(order_by=SheetLine.seq) - SheetLine.line_count
-    placed = rows.with_entities(SheetLine.id.label("id"), first.label("first")).subquery()
-    found = (
-        session.query(SheetLine.line, placed.c.first)
-        .join(placed, placed.c.id == SheetLine.id)
-        .filter(placed.c.first < end, placed.c.first + SheetLine.line_count > start)
-        .order_by(SheetLine.seq)
-    )
-    out: list[dict[str, Any]] = []
-    for stored, at in found:
-        out += lines_of(stored)[max(start - at, 0) : end - at]
-    return out
-
-
-def summary_dict(session, SheetLine, sheet) -> dict[str, Any]:
-    """What a close answers, whatever the period's size: the version, its status and reason, the
-    totals per person and unit and how many lines there are (read them with sheet_dict's paging)."""
-    count = (
-        session.query(func.coalesce(func.sum(SheetLine.line_count), 0))
-        .filter(SheetLine.sheet_id == sheet.id)
-        .scalar()
-    )
-    return {
-        "business_line": sheet.business_line,
-        "period": sheet.period,
-        "version": sheet.version,
-        "status": sheet.status,
-        "plugin": sheet.plugin,
-        "closed_at": sheet.closed_at.isoformat(),
-        "reason": sheet.reason,
-        "stale": sheet.status == STALE,
-        "stale_reason": sheet.stale_reason,
-        "totals": sheet.totals,
-        "line_count": int(count),
-    }
-
-
-def history(session, Sheet, business_line: str, period: str) -> list[dict[str, Any]]:
-    return [
-        {
-            "version": s.version,
-            "status": s.status,
-            "closed_at": s.closed_at.isoformat(),
-            "reopened_at": s.reopened_at.isoformat() if s.reopened_at else None,
-            "reopen_reason": s.reopen_reason,
-            "reason": s.reason,
-            "stale_reason": s.stale_reason,
-            "totals": s.totals,
+    def sheet_dict(
+        self,
+        session,
+        sheet,
+        *,
+        person: str | None = None,
+        page: int | None = None,
+        page_size: int | None = None,
+        kind: str | None = None,
+    ) -> dict[str, Any]:
+        """The sheet with its lines: all of them, or one page (``page`` from 1, ``page_size`` lines,
+        in the sheet's order), optionally one person's and one kind of line."""
+        SheetLine = self.line
+        rows = session.query(SheetLine).filter_by(sheet_id=sheet.id)
+        if person is not None:
+            rows = rows.filter_by(person=person)
+        if kind is not None:
+            rows = rows.filter_by(kind=kind)
+        paging = {}
+        if page is not None or page_size is not None:
+            page, page_size = page or 1, page_size or 500
+            total = rows.with_entities(func.coalesce(func.sum(SheetLine.line_count), 0)).scalar()
+            paging = {"page": page, "page_size": page_size, "total_lines": int(total)}
+            lines = self._page(session, rows, (page - 1) * page_size, page * page_size)
+        else:
+            lines = [line for r in rows.order_by(SheetLine.seq) for line in lines_of(r.line)]
+        return {
+            **paging,
+            "business_line": sheet.business_line,
+            "period": sheet.period,
+            "version": sheet.version,
+            "status": sheet.status,
+            "plugin": sheet.plugin,
+            "closed_at": sheet.closed_at.isoformat(),
+            "reopen_reason": sheet.reopen_reason,
+            "reason": sheet.reason,
+            "stale": sheet.status == STALE,
+            "stale_reason": sheet.stale_reason,
+            "totals": sheet.totals if person is None else {person: sheet.totals.get(person, {})},
+            "carried_in": sheet.carried_in,
+            "carried_out": sheet.carried_out,
+            "lines": lines,
         }
-        for s in session.query(Sheet)
-        .filter_by(business_line=business_line, period=period)
-        .order_by(Sheet.version)
-    ]
+
+    def _page(self, session, rows, start: int, end: int) -> list[dict[str, Any]]:
+        """Lines [start, end) of the rows' lines in order: the rows holding them found by the running
+        count of lines (a row may hold a table of many), then cut to the page."""
+        SheetLine = self.line
+        first = func.sum(SheetLine.line_count).over(order_by=SheetLine.seq) - SheetLine.line_count
+        placed = rows.with_entities(SheetLine.id.label("id"), first.label("first")).subquery()
+        found = (
+            session.query(SheetLine.line, placed.c.first)
+            .join(placed, placed.c.id == SheetLine.id)
+            .filter(placed.c.first < end, placed.c.first + SheetLine.line_count > start)
+            .order_by(SheetLine.seq)
+        )
+        out: list[dict[str, Any]] = []
+        for stored, at in found:
+            out += lines_of(stored)[max(start - at, 0) : end - at]
+        return out
+
+    def summary_dict(self, session, sheet) -> dict[str, Any]:
+        """What a close answers, whatever the period's size: the version, its status and reason, the
+        totals per person and unit and how many lines there are (read them with sheet_dict's paging)."""
+        SheetLine = self.line
+        count = (
+            session.query(func.coalesce(func.sum(SheetLine.line_count), 0))
+            .filter(SheetLine.sheet_id == sheet.id)
+            .scalar()
+        )
+        return {
+            "business_line": sheet.business_line,
+            "period": sheet.period,
+            "version": sheet.version,
+            "status": sheet.status,
+            "plugin": sheet.plugin,
+            "closed_at": sheet.closed_at.isoformat(),
+            "reason": sheet.reason,
+            "stale": sheet.status == STALE,
+            "stale_reason": sheet.stale_reason,
+            "totals": sheet.totals,
+            "line_count": int(count),
+        }
+
+    def history(self, session, business_line: str, period: str) -> list[dict[str, Any]]:
+        """Every version of the period, oldest first, with why each was reopened or recomputed."""
+        Sheet = self.sheet
+        return [
+            {
+                "version": s.version,
+                "status": s.status,
+                "closed_at": s.closed_at.isoformat(),
+                "reopened_at": s.reopened_at.isoformat() if s.reopened_at else None,
+                "reopen_reason": s.reopen_reason,
+                "reason": s.reason,
+                "stale_reason": s.stale_reason,
+                "totals": s.totals,
+            }
+            for s in session.query(Sheet)
+            .filter_by(business_line=business_line, period=period)
+            .order_by(Sheet.version)
+        ]

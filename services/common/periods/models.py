@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from services.common.access.guard import access_table
 from services.common.periods.factstore import fact_table
-from services.common.periods.ledger import ledger_tables
+from services.common.periods.ledger import Ledger, ledger_tables
 from services.common.storage.db import new_base
 from services.common.storage.uow import Tables, reliability
 
@@ -18,6 +18,7 @@ class PeriodModels:
     fact: type  # the projection of intake's records
     sheet: type  # a closed period's versions
     sheet_line: type  # their explained lines
+    ledger: Ledger  # the two, for closing, reopening and reading periods
     access: type  # who may do what, as intake announced it
     tables: Tables  # applied events, idempotency answers, outbox, audit trail
 
@@ -30,6 +31,7 @@ def period_models(service: str) -> PeriodModels:
         fact=fact_table(base),
         sheet=sheet,
         sheet_line=sheet_line,
+        ledger=Ledger(sheet, sheet_line),
         access=access_table(base),
         tables=reliability(base),
     )

@@ -167,23 +167,21 @@ def close_and_announce(
     session = u.session
     note = None
     if ready is not None:
-        latest = ledger.current(session, models.sheet, business_line, period)
+        latest = models.ledger.current(session, business_line, period)
         if latest is None or latest.status != ledger.CLOSED:
             note = ready()
     with collector_paused():
-        sheet, created = ledger.close(
+        sheet, created = models.ledger.close(
             session,
-            models.sheet,
-            models.sheet_line,
             business_line,
             period,
-            plugin_key,
-            compute,
+            plugin_key=plugin_key,
+            compute=compute,
             pause=yield_to_hub,
             note=note,
         )
     session.flush()
-    answer = ledger.summary_dict(session, models.sheet_line, sheet)
+    answer = models.ledger.summary_dict(session, sheet)
     if created:
         u.emit(event_type, closed_event(event_type, sheet, answer["line_count"]))
         u.audit(

@@ -24,7 +24,6 @@ from services.common.messaging import rpc_fields as f
 from services.common.messaging.entrypoints import handles
 from services.common.messaging.origin import SuiteDispatcher
 from services.common.messaging.rpc import api, validated
-from services.common.periods import ledger
 from services.common.periods.models import PeriodModels
 from services.common.periods.period_run import (
     audit_reopen,
@@ -125,26 +124,25 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
         else the reopen changes in the same unit (answering extra fields for the audit entry and
         the answer)."""
         with self.uow() as u:
-            sheet = ledger.reopen(u.session, self.models.sheet, business_line, str(period), reason)
+            sheet = self.models.ledger.reopen(u.session, business_line, str(period), reason)
             extra = after_reopen(u, sheet) if after_reopen is not None else {}
             audit_reopen(u, business_line, str(period), sheet, **extra)
         return {"period": str(period), "version": sheet.version, "status": sheet.status, **extra}
 
     def _sheet(self, business_line, period):
-        sheet = ledger.current(self.db.session, self.models.sheet, business_line, str(period))
+        sheet = self.models.ledger.current(self.db.session, business_line, str(period))
         if sheet is None:
             raise NotFound(f"{period} of {business_line!r} {self.not_closed}", field=self.period_name)
         return sheet
 
     def _lines(self, business_line, period, person=None, page=None, page_size=None, kind=None):
-        return ledger.sheet_dict(
+        return self.models.ledger.sheet_dict(
             self.db.session,
-            self.models.sheet_line,
             self._sheet(business_line, period),
-            person,
-            page,
-            page_size,
-            kind,
+            person=person,
+            page=page,
+            page_size=page_size,
+            kind=kind,
         )
 
     def _page(self, **arguments):
@@ -158,4 +156,4 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
         return self._history(q["business_line"], q["period"])
 
     def _history(self, business_line, period):
-        return ledger.history(self.db.session, self.models.sheet, business_line, str(period))
+        return self.models.ledger.history(self.db.session, business_line, str(period))

@@ -93,10 +93,10 @@ def test_a_database_made_before_migrations_is_marked_and_upgraded_with_its_rows(
 
         with Session(engine) as session:
             sheet = session.get(Sheet, 1)
-            assert ledger.sheet_dict(session, SheetLine, sheet, page=1, page_size=10)["lines"] == [
-                {"figure": "5.00"}
-            ]
-            assert ledger.summary_dict(session, SheetLine, sheet)["line_count"] == 1
+            assert ledger.Ledger(Sheet, SheetLine).sheet_dict(session, sheet, page=1, page_size=10)[
+                "lines"
+            ] == [{"figure": "5.00"}]
+            assert ledger.Ledger(Sheet, SheetLine).summary_dict(session, sheet)["line_count"] == 1
         assert "made before migrations" in caplog.text
     finally:
         engine.dispose()
