@@ -100,9 +100,9 @@ def main():
             session,
             Fact,
             LINE,
-            month.first_day,
-            month.last_day,
-            ["opportunity", "person"],
+            first=month.first_day,
+            last=month.last_day,
+            kinds=["opportunity", "person"],
             lookback_days=lookback,
         )
     )

@@ -85,6 +85,7 @@ def period_records(
     session,
     Fact,
     business_line: str,
+    *,
     first: date,
     last: date,
     kinds: Iterable[str],
@@ -174,6 +175,7 @@ def period_document(
     session,
     Fact,
     business_line: str,
+    *,
     first: date,
     last: date,
     kinds: Iterable[str],
@@ -182,7 +184,15 @@ def period_document(
 ) -> dict[str, Any]:
     """The same records as a facts document (docs/facts-format.md), for load_facts."""
     records = period_records(
-        session, Fact, business_line, first, last, kinds, lookback_days, periods, build=strip
+        session,
+        Fact,
+        business_line,
+        first=first,
+        last=last,
+        kinds=kinds,
+        lookback_days=lookback_days,
+        periods=periods,
+        build=strip,
     )
     return {KINDS[kind].facts_key: docs for kind, docs in records.items()}
 
