@@ -312,7 +312,15 @@ def cmd_assess_month(args) -> None:
     plugin = _plugin(args)
     facts = _facts(args, "month", plugin)
     result = plugin.assess_month(facts)
-    _emit_run(args, plugin, f"month {result.month}", result.to_dict(), result.lines, facts, str(result.month))
+    _emit_run(
+        args,
+        plugin,
+        f"month {result.month}",
+        payload=result.to_dict(),
+        lines=result.lines,
+        facts=facts,
+        period=str(result.month),
+    )
 
 
 def cmd_commission_quarter(args) -> None:
@@ -350,12 +358,12 @@ def cmd_commission_quarter(args) -> None:
         args,
         plugin,
         f"quarter {result.quarter}",
-        result.to_dict(),
-        result.lines,
-        facts,
-        str(result.quarter),
-        state,
-        result.carried,
+        payload=result.to_dict(),
+        lines=result.lines,
+        facts=facts,
+        period=str(result.quarter),
+        carried=state,
+        carried_out=result.carried,
     )
 
 
@@ -363,6 +371,7 @@ def _emit_run(
     args,
     plugin,
     title: str,
+    *,
     payload: dict[str, Any],
     lines,
     facts=None,
@@ -373,7 +382,9 @@ def _emit_run(
     """Lines and per-person totals, units kept apart, money rounded half-up to 0.01; with --xlsx
     or --html, the same run also as a workbook or page (reports/)."""
     if getattr(args, "xlsx", None) or getattr(args, "html", None):
-        _write_files(args, plugin, facts, period, lines, carried, carried_out)
+        _write_files(
+            args, plugin, facts, period=period, lines=lines, carried=carried, carried_out=carried_out
+        )
     totals = render.totals(lines)
     if args.json:  # the text table costs more than the run on a large file: only when printed
         _emit(args, {"plugin": plugin.key, **payload, "totals": totals}, "")
@@ -383,7 +394,7 @@ def _emit_run(
     _emit(args, {}, text + ("\n\nTotals\n" + summary if summary else ""))
 
 
-def _write_files(args, plugin, facts, period: str, lines, carried, carried_out) -> None:
+def _write_files(args, plugin, facts, *, period: str, lines, carried, carried_out) -> None:
     # the reports (openpyxl, matplotlib) load only when a file is asked for: `kam` starts fast
     from reports import Directory, period_view, xlsx
     from reports import html as html_page

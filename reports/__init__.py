@@ -24,6 +24,7 @@ def write_period(
     sheet: Mapping[str, Any],
     stem: Path,
     directory: Directory | None = None,
+    *,
     plugin: Mapping[str, Any] | None = None,
     history: Sequence[PeriodView | PeriodTotals] = (),
     statements: Path | None = None,

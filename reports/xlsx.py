@@ -180,6 +180,7 @@ def _table(
     title: str,
     head: list[tuple[str, str]],
     rows: Iterable[list[Any]],
+    *,
     footer: list[Any] | None = None,
     wide: frozenset[int] = frozenset(),
     measure: int = 500,

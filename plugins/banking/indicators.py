@@ -93,7 +93,7 @@ def managers(facts: Facts) -> list[Person]:
 
 
 def _line(
-    person: Person, kind: str, value: Decimal, zh: str, en: str, inputs: dict, shown: str | None = None
+    person: Person, kind: str, value: Decimal, zh: str, *, en: str, inputs: dict, shown: str | None = None
 ) -> Line:
     shown = shown if shown is not None else fmt(value)  # money shown to the fen; the figure stays exact
     return Line(
@@ -114,9 +114,9 @@ def indicator_lines(facts: Facts) -> list[Line]:
                 "loans_issued",
                 Decimal(len(issued)),
                 "当月发放贷款笔数",
-                "loans issued this month",
-                {**base, "loans": issued},
-                str(len(issued)),
+                en="loans issued this month",
+                inputs={**base, "loans": issued},
+                shown=str(len(issued)),
             )
         )
         if book is None:
@@ -127,26 +127,33 @@ def indicator_lines(facts: Facts) -> list[Line]:
                 "new_balance",
                 book.new_balance,
                 "当月贷款余额新增",
-                "new balance this month",
-                dict(base),
+                en="new balance this month",
+                inputs=dict(base),
             ),
-            _line(person, "balance", book.balance, "当月贷款余额", "balance held at month end", dict(base)),
+            _line(
+                person,
+                "balance",
+                book.balance,
+                "当月贷款余额",
+                en="balance held at month end",
+                inputs=dict(base),
+            ),
             _line(
                 person,
                 "interest_recovered",
                 book.interest_recovered,
                 "贷款利息回收",
-                "interest recovered",
-                dict(base),
+                en="interest recovered",
+                inputs=dict(base),
             ),
             _line(
                 person,
                 "overdue_rate",
                 book.overdue_rate,
                 "贷款逾期率",
-                "overdue rate",
-                {**base, "overdue_balance": book.overdue_balance, "balance": book.balance},
-                f"{pct_text(book.overdue_rate)} = {fmt(book.overdue_balance)} / {fmt(book.balance)}",
+                en="overdue rate",
+                inputs={**base, "overdue_balance": book.overdue_balance, "balance": book.balance},
+                shown=f"{pct_text(book.overdue_rate)} = {fmt(book.overdue_balance)} / {fmt(book.balance)}",
             ),
         ]
         if book.borrowers:  # 户均 of no borrower is undefined: no line
@@ -157,9 +164,9 @@ def indicator_lines(facts: Facts) -> list[Line]:
                     "average_balance",
                     avg,
                     "户均贷款余额",
-                    "average balance per borrower",
-                    {**base, "balance": book.balance, "borrowers": book.borrowers},
-                    f"{fmt(avg)} = {fmt(book.balance)} / {book.borrowers}",
+                    en="average balance per borrower",
+                    inputs={**base, "balance": book.balance, "borrowers": book.borrowers},
+                    shown=f"{fmt(avg)} = {fmt(book.balance)} / {book.borrowers}",
                 )
             )
     return lines

@@ -81,12 +81,19 @@ def add_months(day, months: int):
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
-def line(person, figure, unit, kind, clause, zh, en, inputs):
+def line(person, figure, unit, kind, *, clause, zh, en, inputs):
     return Line(person, AM, figure, unit, kind, clause, zh, en, inputs)
 
 
 def rep_quarter(
-    person: Person, q: Quarter, credit: Decimal, state: dict, facts: Facts, p, implementation: Decimal = ZERO
+    person: Person,
+    q: Quarter,
+    credit: Decimal,
+    state: dict,
+    *,
+    facts: Facts,
+    p,
+    implementation: Decimal = ZERO,
 ) -> tuple[list[Line], dict]:
     """One rep's quarter. ``credit`` counts every test (base, debts, target, cap, carry, floating
     wage); ``implementation`` (part of it) is paid by its 6% side rate only, so the step bonus is
@@ -106,10 +113,10 @@ def rep_quarter(
             X,
             INFO,
             "quarter_credit",
-            C,
-            f"本季实际完成额 X = 可计回款 {credit} + 上季转入 {carry_in}",
-            f"X = creditable collections {credit} + carried in {carry_in}",
-            {
+            clause=C,
+            zh=f"本季实际完成额 X = 可计回款 {credit} + 上季转入 {carry_in}",
+            en=f"X = creditable collections {credit} + carried in {carry_in}",
+            inputs={
                 "credit": credit,
                 "carry_in": carry_in,
                 "T": T,
@@ -133,10 +140,10 @@ def rep_quarter(
                 owed,
                 INFO,
                 "debt_created",
-                C,
-                f"未完成基数 {B}：欠 {owed}，以后季度补足；不计提奖金",
-                f"below base {B}: owes {owed} to be made up later; no bonus",
-                {"X": X, "B": B, "owed": owed},
+                clause=C,
+                zh=f"未完成基数 {B}：欠 {owed}，以后季度补足；不计提奖金",
+                en=f"below base {B}: owes {owed} to be made up later; no bonus",
+                inputs={"X": X, "B": B, "owed": owed},
             )
         )
         lines.append(
@@ -145,10 +152,10 @@ def rep_quarter(
                 -p["fixed_wage_deduction"],
                 CNY,
                 "fixed_wage_deduction",
-                C,
-                f"未完成基数，扣发固定工资 {p['fixed_wage_deduction']}",
-                f"below base: {p['fixed_wage_deduction']} deducted from fixed wage",
-                {"X": X, "B": B, "deduction": p["fixed_wage_deduction"]},
+                clause=C,
+                zh=f"未完成基数，扣发固定工资 {p['fixed_wage_deduction']}",
+                en=f"below base: {p['fixed_wage_deduction']} deducted from fixed wage",
+                inputs={"X": X, "B": B, "deduction": p["fixed_wage_deduction"]},
             )
         )
     else:
@@ -165,10 +172,10 @@ def rep_quarter(
                         pay,
                         INFO,
                         "debt_repaid",
-                        C,
-                        f"补足 {debt['quarter']} 欠额 {pay}",
-                        f"repaid {pay} of {debt['quarter']}'s shortfall",
-                        {"debt": debt, "paid": pay},
+                        clause=C,
+                        zh=f"补足 {debt['quarter']} 欠额 {pay}",
+                        en=f"repaid {pay} of {debt['quarter']}'s shortfall",
+                        inputs={"debt": debt, "paid": pay},
                     )
                 )
             if Decimal(debt["owed"]) == 0:
@@ -179,10 +186,11 @@ def rep_quarter(
                         amount,
                         CNY,
                         "released_bonus",
-                        C,
-                        f"{debt['quarter']} 基数已补足，补发该季奖金 {debt['base']} × 4% / {vat}",
-                        f"{debt['quarter']}'s base made up: its bonus {debt['base']} x 4% / {vat} released",
-                        {
+                        clause=C,
+                        zh=f"{debt['quarter']} 基数已补足，补发该季奖金 {debt['base']} × 4% / {vat}",
+                        en=f"{debt['quarter']}'s base made up: "
+                        f"its bonus {debt['base']} x 4% / {vat} released",
+                        inputs={
                             "quarter": debt["quarter"],
                             "base": debt["base"],
                             "rate": p["within_rate"],
@@ -217,12 +225,12 @@ def rep_quarter(
                 bonus * factor,
                 CNY,
                 "bonus",
-                C,
-                f"S = E {E} − 实施 {implementation}；{how_zh}；"
+                clause=C,
+                zh=f"S = E {E} − 实施 {implementation}；{how_zh}；"
                 f"÷ {vat}（税后）计提 {fmt(bonus)} × KPI系数调整 {factor}",
-                f"S = E {E} - implementation {implementation}; {how_en}; / {vat} (net of VAT) = "
-                f"{fmt(bonus)} x KPI factor {factor}",  # the exact figure is in the inputs
-                {
+                en=f"S = E {E} - implementation {implementation}; {how_en}; / {vat} (net of VAT) = "
+                f"{fmt(bonus)} x KPI factor {factor}",
+                inputs={
                     "X": X,
                     "E": E,
                     "repaid": repaid,
@@ -247,12 +255,12 @@ def rep_quarter(
             ZERO,
             INFO,
             "floating_wage_paid" if floating else "floating_wage_withheld",
-            C,
-            f"本季实际完成 {X} {'≥' if floating else '<'} 目标 {T}："
+            clause=C,
+            zh=f"本季实际完成 {X} {'≥' if floating else '<'} 目标 {T}："
             f"浮动工资{'发放' if floating else '暂不发放'}",
-            f"quarter's completion X {X} {'>=' if floating else '<'} target {T}: floating wage "
+            en=f"quarter's completion X {X} {'>=' if floating else '<'} target {T}: floating wage "
             f"{'paid' if floating else 'withheld'}",
-            {"X": X, "T": T},
+            inputs={"X": X, "T": T},
         )
     )
     lines.append(
@@ -261,10 +269,10 @@ def rep_quarter(
             carry_out,
             INFO,
             "carry_out",
-            C,
-            f"转入下季 {carry_out}",
-            f"carried to next quarter {carry_out}",
-            {"carry_out": carry_out, "counted": X - carry_out},
+            clause=C,
+            zh=f"转入下季 {carry_out}",
+            en=f"carried to next quarter {carry_out}",
+            inputs={"carry_out": carry_out, "counted": X - carry_out},
         )
     )
     half = [h for h in state["half"] if (Quarter.parse(h["quarter"]).q - 1) // 2 == (q.q - 1) // 2]
@@ -311,12 +319,12 @@ def half_year(rid, half, debts, X, T, p) -> list[Line]:
                 Decimal(-1),
                 FLAG,
                 "salary_grade_down",
-                "002/KAD §二4",
-                f"半年实际完成 {credit} 低于半年基数 {base}：降一级工资"
+                clause="002/KAD §二4",
+                zh=f"半年实际完成 {credit} 低于半年基数 {base}：降一级工资"
                 + (f"，目标 −{step}" if step else ""),
-                f"half-year credit {credit} below the half-year base {base}: salary grade -1"
+                en=f"half-year credit {credit} below the half-year base {base}: salary grade -1"
                 + (f", target -{step}" if step else ""),
-                {**inputs, "new_target": T - step},
+                inputs={**inputs, "new_target": T - step},
             )
         ]
     if not debts and X >= T:
@@ -326,11 +334,11 @@ def half_year(rid, half, debts, X, T, p) -> list[Line]:
                 Decimal(1),
                 FLAG,
                 "salary_grade_up",
-                "002/KAD §二4",
-                "半年补足此前欠额且第二季度完成目标：升一级工资" + (f"，目标 +{step}" if step else ""),
-                "half-year repaid every earlier shortfall and its second quarter met its target: salary "
+                clause="002/KAD §二4",
+                zh="半年补足此前欠额且第二季度完成目标：升一级工资" + (f"，目标 +{step}" if step else ""),
+                en="half-year repaid every earlier shortfall and its second quarter met its target: salary "
                 "grade +1" + (f", target +{step}" if step else ""),
-                {**inputs, "new_target": T + step},
+                inputs={**inputs, "new_target": T + step},
             )
         ]
     return []
@@ -350,12 +358,12 @@ def year_end(rid, state, p) -> list[Line]:
             carry * rate / vat,
             CNY,
             "year_end_settlement",
-            "002/KAD §二2",
-            f"年终结算：结转 {carry} × {rate * 100}% / {vat}（全年 {state['ytd_credit']} / 目标 "
+            clause="002/KAD §二2",
+            zh=f"年终结算：结转 {carry} × {rate * 100}% / {vat}（全年 {state['ytd_credit']} / 目标 "
             f"{state['ytd_target']}）",
-            f"year end: carried {carry} x {rate * 100}% / {vat} (year {state['ytd_credit']} vs target "
+            en=f"year end: carried {carry} x {rate * 100}% / {vat} (year {state['ytd_credit']} vs target "
             f"{state['ytd_target']})",
-            {
+            inputs={
                 "carry": carry,
                 "rate": rate,
                 "vat_divisor": vat,
@@ -374,10 +382,10 @@ def side_bonus_lines(rows: Mapping[str, Mapping[str, Any]], clause: str = "002/K
             row["side"],
             CNY,
             "side_bonus",
-            clause,
-            f"实施/维护/培训/服务等收入奖金 {row['side']}",
-            f"implementation/maintenance/training/service bonus {row['side']}",
-            {"collections": row["side_collections"]},
+            clause=clause,
+            zh=f"实施/维护/培训/服务等收入奖金 {row['side']}",
+            en=f"implementation/maintenance/training/service bonus {row['side']}",
+            inputs={"collections": row["side_collections"]},
         )
         for person, row in sorted(rows.items())
         if row["side"]
@@ -423,9 +431,9 @@ def _rep_quarter(person, q, row, state, facts, p):
         q,
         row["task"] if row else ZERO,
         state or fresh_state(q.year),
-        facts,
-        p,
-        row["implementation"] if row else ZERO,
+        facts=facts,
+        p=p,
+        implementation=row["implementation"] if row else ZERO,
     )
 
 

@@ -23,7 +23,7 @@ def band_rate(d: Decimal, p: Mapping[str, Any]) -> Decimal:
     return p["floor_rate"]
 
 
-def monthly_adjustment(sales, listed, task, p, over_key, over_pp, low_pp) -> tuple[Decimal, dict]:
+def monthly_adjustment(sales, listed, task, p, *, over_key, over_pp, low_pp) -> tuple[Decimal, dict]:
     """Accelerator above 120% of the task, deduction below a 0.75 average ratio."""
     avg = sales / listed if listed else ZERO
     accel = p[over_pp] if sales > task * p[over_key] else ZERO
@@ -42,7 +42,7 @@ def seller_month(person: str, deals: list[Deal], task: Decimal, p) -> list[Line]
     sales = sum((d.deal_price for d in deals), ZERO)
     listed = sum((d.list_price for d in deals), ZERO)
     adj, month_inputs = monthly_adjustment(
-        sales, listed, task, p, "accelerator_over", "accelerator_pp", "low_ratio_pp"
+        sales, listed, task, p, over_key="accelerator_over", over_pp="accelerator_pp", low_pp="low_ratio_pp"
     )
     lines, remaining = [], task
     for d in deals:
@@ -115,7 +115,13 @@ def department_month(facts: Facts, manager, month: Month, by_seller, p) -> Line 
     listed = sum((d.list_price for d in deals), ZERO)
     base = sum((m.monthly_task or p["base_task"] for m in members), ZERO)
     adj, inputs = monthly_adjustment(
-        sales, listed, base, p, "accelerator_over", "department_accelerator_pp", "department_low_ratio_pp"
+        sales,
+        listed,
+        base,
+        p,
+        over_key="accelerator_over",
+        over_pp="department_accelerator_pp",
+        low_pp="department_low_ratio_pp",
     )
     excess = max(ZERO, sales - base)
     rate = max(ZERO, p["department_rate"] + adj)

@@ -28,7 +28,7 @@ def holders(facts: Facts, role: str, branch: str | None, person: str | None = No
 
 
 def charge(
-    facts: Facts, points: Mapping[str, Any], branch, am, kind, clause, zh, en, inputs, times=1
+    facts: Facts, points: Mapping[str, Any], branch, am, *, kind, clause, zh, en, inputs, times=1
 ) -> list[Line]:
     lines = []
     for role in (AM, DIR, DEP, BM):
@@ -102,11 +102,11 @@ def missed_reports(facts: Facts, p) -> list[Line]:
             p[param],
             o.branch,
             o.account_manager,
-            kind,
-            clause,
-            f"商机 {o.id} 漏报（{why}，{o.amount} 元，{o.lines} 条线路）",
-            f"missed report of {o.id} ({why_en}; {o.amount}, {o.lines} lines)",
-            inputs,
+            kind=kind,
+            clause=clause,
+            zh=f"商机 {o.id} 漏报（{why}，{o.amount} 元，{o.lines} 条线路）",
+            en=f"missed report of {o.id} ({why_en}; {o.amount}, {o.lines} lines)",
+            inputs=inputs,
         )
         if o.competitor_single_source:
             lines += charge(
@@ -114,11 +114,11 @@ def missed_reports(facts: Facts, p) -> list[Line]:
                 p["points_single_source"],
                 o.branch,
                 o.account_manager,
-                "missed_single_source",
-                "000 §(三)(一)3",
-                f"商机 {o.id} 漏报导致竞争对手单一来源采购，另扣",
-                f"missed report of {o.id} let a competitor buy single-source: charged in addition",
-                inputs,
+                kind="missed_single_source",
+                clause="000 §(三)(一)3",
+                zh=f"商机 {o.id} 漏报导致竞争对手单一来源采购，另扣",
+                en=f"missed report of {o.id} let a competitor buy single-source: charged in addition",
+                inputs=inputs,
             )
     return lines
 
@@ -150,11 +150,11 @@ def quotas(facts: Facts, p) -> list[Line]:
                 pts,
                 person.branch,
                 person.id,
-                "quota_shortfall",
-                "000 §(三)(一)4",
-                f"{person.id} 本月本地化商机录入 {made} 条，少于 {p['local_quota']} 条",
-                f"{person.id} entered {made} local opportunities, quota {p['local_quota']}",
-                inputs,
+                kind="quota_shortfall",
+                clause="000 §(三)(一)4",
+                zh=f"{person.id} 本月本地化商机录入 {made} 条，少于 {p['local_quota']} 条",
+                en=f"{person.id} entered {made} local opportunities, quota {p['local_quota']}",
+                inputs=inputs,
                 times=short,
             )
     citywide = Counter(o.branch for o in _entered_in(facts, "citywide"))
@@ -174,11 +174,11 @@ def quotas(facts: Facts, p) -> list[Line]:
                 p["points_branch_quota_missing"],
                 branch.id,
                 None,
-                "branch_quota_shortfall",
-                "000 §(三)(一)4",
-                f"分公司 {branch.id} 本月全市性商机 {made} 条，少于 {quota} 条",
-                f"branch {branch.id} entered {made} citywide opportunities, quota {quota}",
-                inputs,
+                kind="branch_quota_shortfall",
+                clause="000 §(三)(一)4",
+                zh=f"分公司 {branch.id} 本月全市性商机 {made} 条，少于 {quota} 条",
+                en=f"branch {branch.id} entered {made} citywide opportunities, quota {quota}",
+                inputs=inputs,
                 times=quota - made,
             )
     for o in facts.opportunities:
@@ -188,11 +188,11 @@ def quotas(facts: Facts, p) -> list[Line]:
                 p["points_poor_entry"],
                 o.branch,
                 o.account_manager,
-                "poor_entry",
-                "000 §(三)(一)4",
-                f"商机 {o.id} 录入不规范/质量低/应付",
-                f"entry {o.id} judged non-compliant, low quality or perfunctory",
-                {"opportunity": o.id, "entered": o.entered},
+                kind="poor_entry",
+                clause="000 §(三)(一)4",
+                zh=f"商机 {o.id} 录入不规范/质量低/应付",
+                en=f"entry {o.id} judged non-compliant, low quality or perfunctory",
+                inputs={"opportunity": o.id, "entered": o.entered},
             )
     return lines
 
@@ -221,11 +221,11 @@ def losses(facts: Facts, p) -> list[Line]:
                 p["points_subjective_loss"],
                 o.branch,
                 o.account_manager,
-                "subjective_loss",
-                "000 §(三)(二)1",
-                f"商机 {o.id} 丢单，复盘认定为分公司主观原因",
-                f"{o.id} lost; the loss review found a subjective cause of the branch",
-                inputs,
+                kind="subjective_loss",
+                clause="000 §(三)(二)1",
+                zh=f"商机 {o.id} 丢单，复盘认定为分公司主观原因",
+                en=f"{o.id} lost; the loss review found a subjective cause of the branch",
+                inputs=inputs,
             )
         elif decided_here and review.verdict == "objective":
             lines += [
@@ -293,7 +293,15 @@ def loss_veto_cases(facts: Facts, p) -> list[tuple[str, str, str, str]]:
         ):
             continue
         for line in charge(
-            facts, p["points_subjective_loss"], o.branch, o.account_manager, "", "", "", "", {}
+            facts,
+            p["points_subjective_loss"],
+            o.branch,
+            o.account_manager,
+            kind="",
+            clause="",
+            zh="",
+            en="",
+            inputs={},
         ):
             cases.append((line.person, line.role, o.id, review.verdict))
     return cases

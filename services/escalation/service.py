@@ -218,7 +218,7 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
             days = (day - row.clock).days
             step = []
             for week, role in plugin.escalation_role(row.owner_role, days):
-                step.extend(self._escalate(plugin, row, week, role, days, day))
+                step.extend(self._escalate(plugin, row, week, role=role, days=days, day=day))
             with self.uow() as u:
                 if step:
                     u.audit(
@@ -233,7 +233,7 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
                 row.due = next_escalation(plugin, row.owner_role, row.clock, days)
         return made
 
-    def _escalate(self, plugin, row, week, role, days, day):
+    def _escalate(self, plugin, row, week, *, role, days, day):
         key = dict(business_line=row.business_line, opportunity=row.id, clock=row.clock, week=week, role=role)
         u = self.uow()  # each rung its own transaction: another instance may have made it first
         if u.session.query(Escalation.id).filter_by(**key).first():

@@ -153,7 +153,7 @@ def _period(p, q, b, *names):
     return tuple(p[n] for n in names), {k: v for k, v in q.items() if v is not None}
 
 
-def _reopen(name, base, period, service, rpc, summary, tag):
+def _reopen(name, base, period, *, service, rpc, summary, tag):
     return Route(
         name,
         "POST",
@@ -167,7 +167,7 @@ def _reopen(name, base, period, service, rpc, summary, tag):
     )
 
 
-def _history(name, base, period, service, rpc, summary, tag):
+def _history(name, base, period, *, service, rpc, summary, tag):
     return Route(
         name,
         "GET",
@@ -238,10 +238,10 @@ ROUTES: list[Route] = [
         "reopen_month",
         _MONTH,
         "month",
-        "assessment",
-        "reopen_month",
-        "Reopen a closed month with a reason; the next close stores a new version",
-        "months",
+        service="assessment",
+        rpc="reopen_month",
+        summary="Reopen a closed month with a reason; the next close stores a new version",
+        tag="months",
     ),
     Route(
         "get_sheet",
@@ -259,10 +259,10 @@ ROUTES: list[Route] = [
         "sheet_history",
         _MONTH,
         "month",
-        "assessment",
-        "sheet_history",
-        "Every version of the month's sheet, with why it was made",
-        "months",
+        service="assessment",
+        rpc="sheet_history",
+        summary="Every version of the month's sheet, with why it was made",
+        tag="months",
     ),
     Route(
         "assessment_status",
@@ -292,10 +292,10 @@ ROUTES: list[Route] = [
         "reopen_quarter",
         _QUARTER,
         "quarter",
-        "compensation",
-        "reopen_quarter",
-        "Reopen a run quarter with a reason; later closed quarters become stale",
-        "quarters",
+        service="compensation",
+        rpc="reopen_quarter",
+        summary="Reopen a run quarter with a reason; later closed quarters become stale",
+        tag="quarters",
     ),
     Route(
         "get_run",
@@ -336,10 +336,10 @@ ROUTES: list[Route] = [
         "run_history",
         _QUARTER,
         "quarter",
-        "compensation",
-        "run_history",
-        "Every version of the quarter's run",
-        "quarters",
+        service="compensation",
+        rpc="run_history",
+        summary="Every version of the quarter's run",
+        tag="quarters",
     ),
     Route(
         "compensation_status",

@@ -221,7 +221,7 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
                 u,
                 business_line,
                 kind,
-                store.batch_changes(business_line, kind, docs, keys, found, record_day),
+                store.batch_changes(business_line, kind, docs, keys=keys, found=found, day_of=record_day),
             )
 
     @api

@@ -254,7 +254,7 @@ def write(u: UnitOfWork, change: Change, audit_entry: Mapping[str, Any], respons
 
 
 def batch_changes(
-    business_line: str, kind: str, docs: list, keys: list[str], found: Mapping[str, Stored], day_of
+    business_line: str, kind: str, docs: list, *, keys: list[str], found: Mapping[str, Stored], day_of
 ) -> BatchChanges:
     """Each record of a batch as a new row (its JSON made once, for the row and for its size) or
     a move from its stored version."""

@@ -145,9 +145,9 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
                 u,
                 payload["event_id"],
                 payload["business_line"],
-                "owner_assigned",
-                T.owner_assigned(payload),
-                payload,
+                kind="owner_assigned",
+                doc=T.owner_assigned(payload),
+                data=payload,
             )
 
     @handles(E.ESCALATION, E.OPPORTUNITY_ESCALATED)
@@ -162,7 +162,12 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
                 escalations=Opportunity.escalations + 1,
             )
             self._make(
-                u, payload["event_id"], payload["business_line"], "escalation", T.escalated(payload), payload
+                u,
+                payload["event_id"],
+                payload["business_line"],
+                kind="escalation",
+                doc=T.escalated(payload),
+                data=payload,
             )
 
     @handles(E.ASSESSMENT, E.MONTH_CLOSED)
@@ -173,9 +178,9 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
                     u,
                     payload["event_id"],
                     payload["business_line"],
-                    "monthly_sheet",
-                    T.period_closed(payload, "月度考核扣分表", "monthly penalty sheet"),
-                    payload,
+                    kind="monthly_sheet",
+                    doc=T.period_closed(payload, "月度考核扣分表", "monthly penalty sheet"),
+                    data=payload,
                 )
 
     @handles(E.COMPENSATION, E.QUARTER_CLOSED)
@@ -186,9 +191,9 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
                     u,
                     payload["event_id"],
                     payload["business_line"],
-                    "quarterly_statement",
-                    T.period_closed(payload, "季度提成奖金结算", "quarterly commission statement"),
-                    payload,
+                    kind="quarterly_statement",
+                    doc=T.period_closed(payload, "季度提成奖金结算", "quarterly commission statement"),
+                    data=payload,
                 )
 
     @handles(E.COMPENSATION, E.PERIOD_STALE)
@@ -199,9 +204,9 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
                     u,
                     payload["event_id"],
                     payload["business_line"],
-                    "stale_statement",
-                    T.period_stale(payload),
-                    payload,
+                    kind="stale_statement",
+                    doc=T.period_stale(payload),
+                    data=payload,
                 )
 
     # --- the weekly bulletin -------------------------------------------------------------
@@ -238,9 +243,9 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
                     u,
                     f"bulletin:{line}:{year}-W{week:02d}",
                     line,
-                    "weekly_bulletin",
-                    doc,
-                    {"as_of": day.isoformat(), "rows": rows},
+                    kind="weekly_bulletin",
+                    doc=doc,
+                    data={"as_of": day.isoformat(), "rows": rows},
                     audited={"subject": doc.title, "as_of": day.isoformat(), "opportunities": len(rows)},
                 )
             made.append({"business_line": line, "message": message, "opportunities": len(rows)})
@@ -267,7 +272,7 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
 
     # --- messages and deliveries ----------------------------------------------------------
 
-    def _make(self, u, dedup, line, kind, doc, data, audited=None):
+    def _make(self, u, dedup, line, *, kind, doc, data, audited=None):
         """Store the message once with a pending delivery per channel in the unit of work ``u``,
         commit, then deliver. A message someone asked for (``audited``: what the audit entry
         says it holds) is recorded in the audit trail in the same transaction."""

@@ -72,7 +72,9 @@ def test_summary_and_statements_load_and_show_every_name_total_and_chart(
     browser, tmp_path, key, example, period
 ):
     sheet, directory, described = _run(key, example, period)
-    view = write_period(sheet, tmp_path / "period", directory, described, statements=tmp_path / "people")
+    view = write_period(
+        sheet, tmp_path / "period", directory, plugin=described, statements=tmp_path / "people"
+    )
     browser.get((tmp_path / "period.html").as_uri())
     assert _errors(browser) == []
     text = browser.find_element("tag name", "body").text

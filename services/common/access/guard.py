@@ -148,12 +148,12 @@ def record_refusal(
         audit.refused(
             database.engine,
             container.service_cls.tables.audit,
-            container.service_name,
-            method,
-            _arguments(container.service_cls, method, body),
-            context,
-            getattr(refusal, "principal", "-"),
-            str(refusal),
+            service=container.service_name,
+            action=method,
+            arguments=_arguments(container.service_cls, method, body),
+            context=context,
+            principal=getattr(refusal, "principal", "-"),
+            why=str(refusal),
         )
     except Exception:  # the database may be the very thing that is down
         log.warning(

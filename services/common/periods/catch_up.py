@@ -51,6 +51,7 @@ def wait_for_intake(
     ask_intake: Callable[[], Mapping[str, Any]],
     held: Callable[[], Mapping[str, int]],
     kinds,
+    *,
     wait_s: float,
     business_line: str,
     pause: Callable[[float], Any] = eventlet.sleep,

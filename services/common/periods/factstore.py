@@ -112,7 +112,15 @@ def period_records(
 
     def read(kind, condition="", *params):
         got = out.setdefault(kind, [])
-        for docs in _documents(session, Fact.__tablename__, business_line, kind, condition, params, chunk):
+        for docs in _documents(
+            session,
+            Fact.__tablename__,
+            business_line,
+            kind=kind,
+            condition=condition,
+            params=params,
+            chunk=chunk,
+        ):
             got.extend(build(kind, doc) for doc in docs)
             pause()
         return got
@@ -142,7 +150,7 @@ def period_records(
 
 
 def _documents(
-    session, table: str, business_line: str, kind: str, condition: str, params, chunk: int
+    session, table: str, business_line: str, *, kind: str, condition: str, params, chunk: int
 ) -> Iterator[list[dict[str, Any]]]:
     """The stored documents of one kind of a line (``condition``: more SQL with ``{}`` where each
     of ``params`` goes), ``chunk`` at a time in key order, read straight off the driver's cursor

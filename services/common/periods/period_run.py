@@ -134,7 +134,7 @@ def collector_paused():
 
 
 def caught_up(
-    session, Fact, intake, config, business_line: str, accept_missing: str | None = None
+    session, Fact, intake, *, config, business_line: str, accept_missing: str | None = None
 ) -> str | None:
     """Wait until this projection holds every change intake has sent for the line, or refuse
     (services.common.periods.catch_up); ``intake`` is the service's RpcProxy to it. With
@@ -148,8 +148,8 @@ def caught_up(
         lambda: intake.record_counts(business_line),
         held,
         FACT_KINDS,
-        catch_up.seconds(config),
-        business_line,
+        wait_s=catch_up.seconds(config),
+        business_line=business_line,
         accept_missing=accept_missing,
     )
 

@@ -115,7 +115,12 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
                 plugin_key=plugin.key,
                 compute=compute,
                 ready=lambda: caught_up(
-                    session, self.models.fact, self.intake, self.config, business_line, accept_missing
+                    session,
+                    self.models.fact,
+                    self.intake,
+                    config=self.config,
+                    business_line=business_line,
+                    accept_missing=accept_missing,
                 ),
             )
 
@@ -135,7 +140,7 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
             raise NotFound(f"{period} of {business_line!r} {self.not_closed}", field=self.period_name)
         return sheet
 
-    def _lines(self, business_line, period, person=None, page=None, page_size=None, kind=None):
+    def _lines(self, business_line, period, *, person=None, page=None, page_size=None, kind=None):
         return self.models.ledger.sheet_dict(
             self.db.session,
             self._sheet(business_line, period),
@@ -148,7 +153,14 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
     def _page(self, **arguments):
         """A sheet's lines, all or page by page: the RPC's arguments, the period under its name."""
         q = self._arguments(self.schemas.query, **arguments)
-        return self._lines(q["business_line"], q["period"], q["person"], q["page"], q["page_size"], q["kind"])
+        return self._lines(
+            q["business_line"],
+            q["period"],
+            person=q["person"],
+            page=q["page"],
+            page_size=q["page_size"],
+            kind=q["kind"],
+        )
 
     def _history_of(self, **arguments):
         """Every version of a period's sheet: the RPC's arguments, the period under its name."""

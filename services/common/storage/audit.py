@@ -120,6 +120,7 @@ class Writer:
 def refused(
     engine,
     AuditEntry,
+    *,
     service: str,
     action: str,
     arguments: Mapping[str, Any],

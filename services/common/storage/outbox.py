@@ -127,10 +127,17 @@ def send_added(session, OutboxEvent, dispatch) -> None:
     for row in session.info.pop(_ADDED, []):
         identity = inspect(row).identity
         if identity is not None:
-            send_own(session, OutboxEvent, dispatch, identity[0], row.event_type, row.payload)
+            send_own(
+                session,
+                OutboxEvent,
+                dispatch,
+                row_id=identity[0],
+                event_type=row.event_type,
+                payload=row.payload,
+            )
 
 
-def send_own(session, OutboxEvent, dispatch, row_id: int, event_type: str, payload: dict) -> None:
+def send_own(session, OutboxEvent, dispatch, *, row_id: int, event_type: str, payload: dict) -> None:
     """Publish the event a call just committed (``claim_own``): one publish, no statement; its row
     is deleted with others by the process's next ``send_outbox``. A broker outage hands the row
     back to the timer at once."""

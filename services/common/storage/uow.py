@@ -174,7 +174,12 @@ class UnitOfWork:
         emitted, self.emitted = self.emitted, []
         for event in emitted:
             outbox.send_own(
-                self.session, self.tables.outbox, self.dispatch, event.row_id, event.event_type, event.payload
+                self.session,
+                self.tables.outbox,
+                self.dispatch,
+                row_id=event.row_id,
+                event_type=event.event_type,
+                payload=event.payload,
             )
 
     def rollback(self) -> None:

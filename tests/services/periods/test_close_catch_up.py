@@ -28,7 +28,12 @@ def test_waits_while_events_arrive_and_returns_once_caught_up():
     held = iter([{"opportunity": 3}, {"opportunity": 4}, {"opportunity": 5}])
     pauses = []
     wait_for_intake(
-        lambda: {"opportunity": [3, 5]}, lambda: next(held), KINDS, 5, "acme", pause=pauses.append
+        lambda: {"opportunity": [3, 5]},
+        lambda: next(held),
+        KINDS,
+        wait_s=5,
+        business_line="acme",
+        pause=pauses.append,
     )
     assert len(pauses) == 2  # asked three times: behind, behind, caught up
 
@@ -39,8 +44,8 @@ def test_refused_naming_what_is_missing_when_it_does_not_catch_up():
             lambda: {"opportunity": [3, 5], "deal": [1, 1]},
             lambda: {"opportunity": 4, "deal": 1},
             KINDS,
-            0.2,
-            "acme",
+            wait_s=0.2,
+            business_line="acme",
             pause=eventlet.sleep,
         )
     assert exc.value.errors[0]["field"] == "business_line"
@@ -52,14 +57,14 @@ def test_intake_down_is_unavailable_and_its_own_refusal_passes_through():
         raise ConnectionError("broker gone")
 
     with pytest.raises(Unavailable) as exc:
-        wait_for_intake(down, dict, KINDS, 5, "acme")
+        wait_for_intake(down, dict, KINDS, wait_s=5, business_line="acme")
     assert "nothing was computed" in str(exc.value)
 
     def refused():
         raise Forbidden("no role on acme")
 
     with pytest.raises(Forbidden):
-        wait_for_intake(refused, dict, KINDS, 5, "acme")
+        wait_for_intake(refused, dict, KINDS, wait_s=5, business_line="acme")
 
 
 def test_the_wait_comes_from_config_and_a_bad_value_names_the_key():
@@ -74,8 +79,8 @@ def test_on_purpose_the_refusal_becomes_a_note_naming_what_is_missing():
         lambda: {"opportunity": [3, 5]},
         lambda: {"opportunity": 4},
         KINDS,
-        0.1,
-        "acme",
+        wait_s=0.1,
+        business_line="acme",
         pause=eventlet.sleep,
         accept_missing=" payroll deadline ",
     )
@@ -85,8 +90,8 @@ def test_on_purpose_the_refusal_becomes_a_note_naming_what_is_missing():
             lambda: {"opportunity": [3, 5]},
             lambda: {"opportunity": 5},
             KINDS,
-            0.1,
-            "acme",
+            wait_s=0.1,
+            business_line="acme",
             accept_missing="payroll deadline",
         )
         is None
@@ -97,7 +102,7 @@ def test_zero_seconds_asks_nothing():
     def never():
         raise AssertionError("asked")
 
-    wait_for_intake(never, never, KINDS, 0, "acme")
+    wait_for_intake(never, never, KINDS, wait_s=0, business_line="acme")
 
 
 @pytest.fixture
