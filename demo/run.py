@@ -198,8 +198,8 @@ class Reports:
                 result,
                 self.out / folder / f"{line}-{period}",
                 directory,
-                plugin,
-                history,
+                plugin=plugin,
+                history=history,
                 statements=self.out / "people" / f"{line}-{period}",
                 answer=False,
             )
@@ -238,9 +238,9 @@ def _replay(rpc, actions, seed: int, reports: Reports) -> dict:
         # intake writes carry an idempotency key: replaying into kept (PostgreSQL) databases is safe
         kwargs = {"idempotency_key": f"demo:{seed}:{i}"} if a.service == "intake" else {}
         if a.service == "escalation":
-            caught_up(rpc, "escalation", TELECOM, config=("opportunity", "person", "follow_up"))
+            caught_up(rpc, "escalation", TELECOM, ("opportunity", "person", "follow_up"))
         if a.method in ("close_month", "run_quarter"):
-            caught_up(rpc, a.service, a.args[0], config=FACT_KINDS)
+            caught_up(rpc, a.service, a.args[0], FACT_KINDS)
         result = getattr(getattr(rpc, a.service), a.method)(*a.args, **kwargs)
         if a.method in ("close_month", "run_quarter"):  # a close answers a summary: read the lines
             result = whole(rpc, a.service, *a.args)
