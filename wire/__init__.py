@@ -1,7 +1,9 @@
 """The services' wire contract: what travels between them over RabbitMQ.
 
 ``wire.events`` holds every event's type and schema, ``wire.records`` the record kinds intake
-accepts and how each is validated and keyed. A rule plugin never imports this package (it
+accepts and how each is validated and keyed. The limits a record's fields are held to (ids, text,
+amounts, dates, pages) are ``kamkit.limits``: a facts file is checked against the same ones, so
+they live with the facts, and the wire imports them. A rule plugin never imports this package (it
 needs only ``kamkit``); the services, the gateway, the CLI's service commands and the demo do.
 
 Importing it registers the suite's errors with nameko (when nameko is installed), so a caller of
