@@ -39,7 +39,6 @@ Tables: models.py.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from marshmallow import ValidationError
@@ -221,7 +220,7 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
                 u,
                 business_line,
                 kind,
-                store.batch_changes(business_line, kind, docs, keys=keys, found=found, day_of=record_day),
+                store.batch_changes(business_line, kind, docs, keys=keys, found=found),
             )
 
     @api
@@ -457,12 +456,12 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
                 raise NotFound(f"no {kind} {key!r} in business line {business_line!r}", field="key")
             if current is not None and not update and kind not in _REPLACEABLE:
                 raise Conflict(f"{kind} {key!r} already exists; change it with update_record", field="id")
-            change = store.Change(business_line, kind, key, doc, record_day(kind, doc), current, event=None)
+            version = 1 if current is None else current.version + 1
             response = {
                 "business_line": business_line,
                 "kind": kind,
                 "key": key,
-                "version": change.version,
+                "version": version,
                 "change": "created" if current is None else "updated",
                 "record": doc,
             }
@@ -472,7 +471,7 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
                 business_line=business_line,
                 kind=kind,
                 key=key,
-                version=change.version,
+                version=version,
                 record=doc,
                 change=response["change"],
                 as_of=None,
@@ -480,7 +479,7 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
             try:
                 store.write(
                     u,
-                    dataclasses.replace(change, event=event),
+                    store.Change(business_line, kind, key, doc, record_day(kind, doc), current, event),
                     u.audit_row(
                         method, business_line=business_line, target=f"{kind}:{key}", before=before, after=doc
                     ),

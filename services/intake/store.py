@@ -25,6 +25,7 @@ from services.common.storage.db import utcnow
 from services.common.storage.outbox import LEASE, OWN
 from services.common.storage.uow import EarlierAnswer, UnitOfWork
 from wire import events as E
+from wire.records import record_day
 
 from .models import AuditEntry, IdempotentCall, OutboxEvent, Record
 
@@ -254,7 +255,7 @@ def write(u: UnitOfWork, change: Change, audit_entry: Mapping[str, Any], respons
 
 
 def batch_changes(
-    business_line: str, kind: str, docs: list, *, keys: list[str], found: Mapping[str, Stored], day_of
+    business_line: str, kind: str, docs: list, *, keys: list[str], found: Mapping[str, Stored]
 ) -> BatchChanges:
     """Each record of a batch as a new row (its JSON made once, for the row and for its size) or
     a move from its stored version."""
@@ -262,7 +263,7 @@ def batch_changes(
     for doc, key in zip(docs, keys, strict=True):
         text_ = orjson.dumps(doc).decode()
         out.sizes.append(len(text_))
-        day = day_of(kind, doc)
+        day = record_day(kind, doc)
         current = found.get(key)
         if current is None:
             out.new_rows.append((business_line, kind, key, 1, text_, day, now, now))

@@ -15,7 +15,6 @@ from kamkit.errors import NotFound
 from services.common.periods import catch_up, ledger
 from services.common.periods.factstore import apply_record, period_records, preload
 from services.common.periods.stored_facts import build_facts, build_record
-from services.common.storage.db import first_time
 from services.common.storage.locks import lock
 from services.common.storage.projection import each_change, plugin_of
 from wire import events as E
@@ -25,12 +24,14 @@ from wire.records import KINDS
 FACT_KINDS = tuple(k for k in KINDS if KINDS[k].facts_key or k == "business_line")
 
 
-def project(session, AppliedEvent, Fact, payload) -> bool:
-    """Apply one record_changed or records_changed event once; returns whether anything changed."""
+def project(u, Fact, payload) -> bool:
+    """Apply one record_changed or records_changed event once, in the unit of work ``u``; returns
+    whether anything changed."""
     if payload.get("kind") not in FACT_KINDS:
         return False
-    if not first_time(session, AppliedEvent, payload["event_id"], E.RECORD_CHANGED):
+    if not u.first_time(payload["event_id"], E.RECORD_CHANGED):
         return False
+    session = u.session
     # the version check below reads a row another event may be rewriting: two updates of one
     # record applied side by side let the older overwrite the newer (a close then paid on it)
     lock(session, f"facts:{payload['business_line']}")

@@ -68,7 +68,7 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
     @handles(E.INTAKE, E.RECORD_CHANGED)
     def on_record_changed(self, payload):
         with self.uow() as u:
-            project(u.session, self.models.tables.applied, self.models.fact, payload)
+            project(u, self.models.fact, payload)
 
     @handles(E.INTAKE, E.RECORDS_CHANGED)
     def on_records_changed(self, payload):

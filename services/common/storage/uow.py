@@ -254,20 +254,17 @@ def standalone(
     )
 
 
-def for_worker(worker, context: Mapping[str, Any] | None = None):
+def for_worker(worker):
     """``worker.uow`` for a service instance made outside a container (nameko's worker_factory
-    in tests): units on its ``db.session``, publishing through its ``dispatch`` (a mock there),
-    audited as ``context``'s principal. Answers the worker."""
+    in tests): standalone units on its ``db.session``, publishing through its ``dispatch`` (a
+    mock there, looked up at each publish). Answers the worker."""
     service = type(worker)
 
     def open_unit(idempotency: Idempotency | None = None) -> UnitOfWork:
-        return UnitOfWork(
-            session=worker.db.session,
-            tables=service.tables,
-            dispatch=lambda event_type, payload: worker.dispatch(event_type, payload),
-            writer=audit_trail.Writer(service.tables.audit, service.name, context or {}, ""),
-            idempotency=idempotency,
-        )
+        def dispatch(event_type, payload):
+            worker.dispatch(event_type, payload)
+
+        return standalone(worker.db.session, service.tables, dispatch, service.name, idempotency)
 
     worker.uow = open_unit
     return worker
