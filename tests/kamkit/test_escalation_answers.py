@@ -36,12 +36,13 @@ def test_holder_prefers_the_named_account_manager_then_the_branch_then_the_city(
     people = [
         Person(id="d2", role="center_director", branch="b2"),
         Person(id="d1", role="center_director", branch="b1"),
-        Person(id="city", role="center_director"),
+        Person(id="z-city", role="center_director"),
         Person(id="am9", role="account_manager", branch="b1"),
     ]
     assert TELECOM.holder("account_manager", {"account_manager": "am1"}, people) == "am1"
     assert TELECOM.holder("center_director", {"branch": "b1"}, people) == "d1"
-    assert TELECOM.holder("center_director", {"branch": "b7"}, people) == "city"  # no holder in b7
+    # no holder in b7: the city-level one, not the first of another branch (d1 sorts before it)
+    assert TELECOM.holder("center_director", {"branch": "b7"}, people) == "z-city"
     assert TELECOM.holder("deputy_manager", {"branch": "b1"}, people) is None
     assert TELECOM.holder(None, {"branch": "b1"}, people) is None
 
