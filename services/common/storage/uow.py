@@ -26,10 +26,10 @@ function that publishes (its ``SuiteDispatcher``).
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 from nameko.extensions import DependencyProvider
@@ -187,23 +187,11 @@ class UnitOfWork:
         self.emitted = []
 
 
-def _statement_cache(build):
-    cache: dict[type, Any] = {}
-
-    def get(table):
-        statement = cache.get(table)
-        if statement is None:
-            statement = cache[table] = build(table)
-        return statement
-
-    return get
-
-
 # built once per table: building a statement costs about as much CPU as running it
-_earlier = _statement_cache(
+_earlier = functools.cache(
     lambda calls: select(calls.request_hash, calls.response).where(calls.key == bindparam("key"))
 )
-_insert = _statement_cache(insert)
+_insert = functools.cache(insert)
 
 
 class UnitsOfWork(DependencyProvider):
@@ -218,7 +206,7 @@ class UnitsOfWork(DependencyProvider):
         # holds the instance, so a strong one would be a cycle keeping the call's arguments (a
         # batch's 5,000 records) alive until the next garbage collection (+20 MiB in the batch
         # bench)
-        return partial(self.open, weakref.ref(worker_ctx))
+        return functools.partial(self.open, weakref.ref(worker_ctx))
 
     def open(self, worker_ref, idempotency: Idempotency | None = None) -> UnitOfWork:
         worker_ctx = worker_ref()
