@@ -28,6 +28,7 @@ from .errors import ConfigError
 from .explain import CNY, FLAG, INFO, POINTS, Line, plain
 from .facts import Facts
 from .facts_schema import load_facts
+from .indicators import DEPARTMENT_ROLE
 from .loader import plugin_class
 from .params import KINDS, Param
 from .plugin import (
@@ -593,7 +594,7 @@ def _lines(s: _Subject, who: str, lines: Iterable[Line]) -> Iterator[Problem]:
             continue
         if line.clause not in clauses:
             yield _cites(f"a {line.kind!r} line of {who}", "line-clause-undeclared", line.clause)
-        if line.role not in s.cls.roles:  # the reports name each line's role from roles
+        if line.role not in s.cls.roles and line.role != DEPARTMENT_ROLE:  # reports name roles from roles
             yield Problem(
                 "line-role-unknown",
                 f"a {line.kind!r} line of {who} is for role {line.role!r}, "
@@ -605,7 +606,9 @@ def _lines(s: _Subject, who: str, lines: Iterable[Line]) -> Iterator[Problem]:
                 f"a {line.kind!r} line of {who} is in unit {line.unit!r}; use "
                 f"one of {', '.join(UNITS)} (kamkit.CNY, POINTS, FLAG, INFO)",
             )
-        if isinstance(line.figure, bool) or not isinstance(line.figure, (Decimal, int)):
+        if line.figure is None and line.unit == INFO:
+            pass  # an indicator that is not applicable: neither 0 nor 0%
+        elif isinstance(line.figure, bool) or not isinstance(line.figure, (Decimal, int)):
             # an int is exact too (a flag's 1); a float would let a binary fraction into a yuan
             yield Problem(
                 "line-figure-not-decimal",

@@ -18,6 +18,19 @@ POINTS = "points"
 CNY = "CNY"
 FLAG = "flag"  # figure 1: a finding such as the annual veto flag or a promotion finding
 INFO = "info"  # figure is a score/coefficient/count shown for the reader, not paid or docked
+# An ``info`` line's figure may be None: an indicator that is not applicable (a ratio over nothing),
+# which is neither 0 nor 0%; its inputs say why.
+
+
+# Kinds of line that form a sheet's indicator section (kamkit.indicators, kamkit.kpi's sheet):
+# shown apart from the points and pay in every JSON, workbook and page.
+INDICATOR_KINDS = frozenset({"indicator", "scorecard"})
+
+
+def in_indicator_section(line) -> bool:
+    """Whether a line (or its dict) belongs to the indicator section rather than the lines."""
+    kind = line["kind"] if isinstance(line, Mapping) else line.kind
+    return kind in INDICATOR_KINDS
 
 
 _AS_IS = frozenset({str, int, bool, float, type(None)})
@@ -50,7 +63,7 @@ def plain(value: Any) -> Any:
 class Line:
     person: str
     role: str
-    figure: Decimal
+    figure: Decimal | None  # None only on an info line: not applicable
     unit: str
     kind: str  # short machine key: missed_report, commission, bonus, veto_flag, ...
     clause: str  # e.g. "000 §(三)(一)2"
@@ -65,7 +78,7 @@ class Line:
         out = {
             "person": self.person,
             "role": self.role,
-            "figure": str(figure),
+            "figure": None if figure is None else str(figure),
             "unit": self.unit,
             "kind": self.kind,
             "clause": self.clause,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
@@ -133,23 +133,201 @@ class Contract:
     tobacco: bool = False  # a tobacco-industry contract: a joint sale is not split (烟草除外)
 
 
+# --- customers and the work around them (docs/rules.md §6) ------------------------------
+
+# A customer's dated status changes: what 001 §2.1 and 003 §四, §十一 count.
+NEW_BIG = "new_big"  # 开发新的大客户: a new customer developed as a big customer
+UPGRADED = "upgraded"  # 将现有普通客户提升为大客户: an ordinary customer made big
+LOST = "lost"  # 大客户流失: a big customer lost
+DOWNGRADED = "downgraded"  # a big customer reclassified as ordinary (not a loss)
+STATUS_CHANGES = (NEW_BIG, UPGRADED, LOST, DOWNGRADED)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    date: date
+    change: str  # one of STATUS_CHANGES
+    reason: str = ""
+    person: str | None = None  # credited (or answerable); None: the customer's owner
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    """An entry of the customer register (大客户信息档案)."""
+
+    id: str
+    name: str = ""
+    owner: str | None = None  # the person who manages the account
+    branch: str | None = None
+    segment: str = ""  # the organisation's own class of customer (A/B/C, industry, ...)
+    big: bool = False  # a big customer when registered, before any change below
+    changes: tuple[StatusChange, ...] = ()  # in date order
+
+    def big_on(self, day: date) -> bool:
+        """Whether the customer is big at the end of ``day``."""
+        status = self.big
+        for change in self.changes:
+            if change.date > day:
+                break
+            status = change.change in (NEW_BIG, UPGRADED)
+        return status
+
+    def credited(self, change: StatusChange) -> str | None:
+        return change.person or self.owner
+
+
+@dataclass(frozen=True, slots=True)
+class VisitPlan:
+    """Next month's visit plan (次月拜访工作计划), due by the last working day of the month before."""
+
+    person: str
+    month: Month  # the month planned
+    submitted: date
+    customers: tuple[str, ...] = ()  # customers to visit (first visits and others)
+    revisits: tuple[str, ...] = ()  # customers to revisit (回访)
+
+
+FIRST, REVISIT = "first", "revisit"
+
+
+@quick_init  # a large organisation's year holds millions
+@dataclass(frozen=True, slots=True)
+class Visit:
+    id: str
+    person: str
+    customer: str
+    date: date
+    purpose: str = FIRST  # first | revisit
+    outcome: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DevelopmentPlan:
+    """A big-customer development plan (大客户开发计划) for a quarter: how many big customers the
+    person means to win (new or upgraded), and whom."""
+
+    id: str
+    person: str
+    quarter: Quarter
+    planned: int
+    targets: tuple[str, ...] = ()  # prospects or customers named in the plan
+    status: str = "submitted"  # draft | submitted | approved | withdrawn
+
+
+FAULTS = ("none", "staff", "company")
+
+
+@quick_init
+@dataclass(frozen=True, slots=True)
+class Complaint:
+    id: str
+    person: str
+    received: date
+    customer: str | None = None
+    received_at: datetime | None = None
+    answered_at: datetime | None = None
+    resolved_at: datetime | None = None
+    resolved: date | None = None
+    hours_to_resolve: Decimal | None = None  # given, or resolved_at - received_at
+    fault: str = "none"  # none | staff | company: valid (有效投诉) when staff or company
+    note: str = ""
+
+    @property
+    def valid(self) -> bool:
+        return self.fault != "none"
+
+    def hours(self, until: datetime | None = None) -> Decimal | None:
+        """Hours from receipt to resolution; unresolved: to ``until`` (None: unknown)."""
+        if self.hours_to_resolve is not None:
+            return self.hours_to_resolve
+        start = self.received_at or datetime.combine(self.received, datetime.min.time())
+        end = self.resolved_at or (
+            datetime.combine(self.resolved, datetime.min.time()) if self.resolved else until
+        )
+        if end is None:
+            return None
+        return Decimal(int((end - start).total_seconds())) / 3600
+
+
+@quick_init
+@dataclass(frozen=True, slots=True)
+class FeedbackRequest:
+    """A customer's opinion or question to be answered by a due time (意见反馈 / 解答)."""
+
+    id: str
+    person: str
+    raised_at: datetime
+    due_at: datetime
+    customer: str | None = None
+    answered_at: datetime | None = None
+
+    def timely(self) -> bool:
+        return self.answered_at is not None and self.answered_at <= self.due_at
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """A service-cost budget (服务费用预算) for a quarter: one person's, or the department's
+    (person None: the whole business line)."""
+
+    quarter: Quarter
+    amount: Decimal
+    person: str | None = None
+
+
+@quick_init
+@dataclass(frozen=True, slots=True)
+class Expense:
+    id: str
+    date: date
+    amount: Decimal
+    person: str | None = None  # None: spent by the department, not by one person
+    customer: str | None = None
+    category: str = "service"
+
+
+@dataclass(frozen=True, slots=True)
+class Attendance:
+    person: str
+    month: Month
+    late_arrivals: int = 0
+    absences: int = 0  # days absent without leave
+    working_days: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeaturedService:
+    """A new featured service introduced (特色的服务内容): +2 on 003 §十一's innovation item."""
+
+    id: str
+    person: str
+    date: date
+    name: str = ""
+    customer: str | None = None
+
+
 # --- KPI -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class Scorecard:
-    """Seed 003 §十一 account-manager sheet (docs/rules.md §4). Ratios are fractions of 1."""
+    """Seed 003 §十一 account-manager sheet (docs/rules.md §4). Ratios are fractions of 1.
 
-    sales_completion: Decimal = Decimal("0.9")
-    complaint_hours: Decimal = Decimal(0)
-    collection_rate: Decimal = Decimal(1)
-    upgraded_customers: int = 0
-    new_big_customers: int = 0
-    lost_big_customers: int = 0
-    innovation: Decimal = Decimal(0)
+    The rated items (communication, responsibility, learning) are the rater's. The measured items
+    are counted from the records (kamkit.scorecard) and are left None; a value typed here is used
+    only where the line's ``kpi_measured_from`` parameter is ``typed`` (facts files of the time
+    before the records existed)."""
+
+    sales_completion: Decimal | None = None
+    complaint_hours: Decimal | None = None
+    collection_rate: Decimal | None = None
+    upgraded_customers: int | None = None
+    new_big_customers: int | None = None
+    lost_big_customers: int | None = None
+    innovation: Decimal | None = None
     communication: Decimal = Decimal(0)
-    late_arrivals: int = 0
-    complaints: int = 0
+    late_arrivals: int | None = None
+    complaints: int | None = None
     responsibility: Decimal = Decimal(0)
     learning: Decimal = Decimal(0)
 
@@ -160,6 +338,7 @@ class KpiRating:
     rater_role: str  # whose rating this is, by role key
     score: Decimal | None = None  # 0-100 given directly ...
     scorecard: Scorecard | None = None  # ... or computed from the §4 sheet
+    rater: str | None = None  # who rated (a person of the line)
 
 
 # --- banking -------------------------------------------------------------------
@@ -212,6 +391,16 @@ class Facts:
     kpi: tuple[KpiRating, ...] = ()
     loans: tuple[Loan, ...] = ()
     portfolios: tuple[Portfolio, ...] = ()
+    customers: tuple[Customer, ...] = ()
+    visit_plans: tuple[VisitPlan, ...] = ()
+    visits: tuple[Visit, ...] = ()
+    development_plans: tuple[DevelopmentPlan, ...] = ()
+    complaints: tuple[Complaint, ...] = ()
+    feedback_requests: tuple[FeedbackRequest, ...] = ()
+    budgets: tuple[Budget, ...] = ()
+    expenses: tuple[Expense, ...] = ()
+    attendance: tuple[Attendance, ...] = ()
+    featured_services: tuple[FeaturedService, ...] = ()
     # Carried state handed in by the caller (compensation keeps it between quarters).
     carried: Mapping[str, Any] = field(default_factory=dict)
 

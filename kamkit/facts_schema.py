@@ -240,18 +240,24 @@ class ContractSchema(_Base):
     tobacco = Flag(load_default=False)
 
 
+def _count(**kw):
+    return fields.Integer(strict=True, validate=validate.Range(min=0), **kw)
+
+
 class ScorecardSchema(_Base):
     record = F.Scorecard
-    sales_completion = Number(load_default=Decimal("0.9"))
-    complaint_hours = Number(load_default=Decimal(0))
-    collection_rate = Number(load_default=Decimal(1))
-    upgraded_customers = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0))
-    new_big_customers = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0))
-    lost_big_customers = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0))
-    innovation = Number(load_default=Decimal(0), maximum=5)
+    # measured items: counted from the records unless the line's kpi_measured_from is "typed"
+    sales_completion = Number(load_default=None, allow_none=True)
+    complaint_hours = Number(load_default=None, allow_none=True)
+    collection_rate = Number(load_default=None, allow_none=True)
+    upgraded_customers = _count(load_default=None, allow_none=True)
+    new_big_customers = _count(load_default=None, allow_none=True)
+    lost_big_customers = _count(load_default=None, allow_none=True)
+    innovation = Number(load_default=None, allow_none=True, maximum=5)
+    late_arrivals = _count(load_default=None, allow_none=True)
+    complaints = _count(load_default=None, allow_none=True)
+    # rated items: the rater's
     communication = Number(load_default=Decimal(0), maximum=5)
-    late_arrivals = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0))
-    complaints = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0))
     responsibility = Number(load_default=Decimal(0), maximum=5)
     learning = Number(load_default=Decimal(0), maximum=5)
 
@@ -262,6 +268,7 @@ class KpiRatingSchema(_Base):
     rater_role = fields.String(required=True)
     score = Number(load_default=None, allow_none=True, maximum=100)
     scorecard = fields.Nested(ScorecardSchema, load_default=None, allow_none=True)
+    rater = fields.String(load_default=None, allow_none=True)
 
     @validates_schema
     def one_source(self, data, **kwargs):
@@ -297,6 +304,164 @@ class PortfolioSchema(_Base):
             raise ValidationError("cannot exceed balance", field_name="overdue_balance")
 
 
+# --- customers and the work around them -------------------------------------------------
+
+
+class StatusChangeSchema(_Base):
+    record = F.StatusChange
+    date = fields.Date(required=True)
+    change = fields.String(required=True, validate=validate.OneOf(F.STATUS_CHANGES))
+    reason = fields.String(load_default="")
+    person = fields.String(load_default=None, allow_none=True)
+
+
+class CustomerSchema(_Base):
+    record = F.Customer
+    id = _id(required=True)
+    name = fields.String(load_default="")
+    owner = fields.String(load_default=None, allow_none=True)
+    branch = fields.String(load_default=None, allow_none=True)
+    segment = fields.String(load_default="")
+    big = Flag(load_default=False)
+    changes = fields.List(fields.Nested(StatusChangeSchema), load_default=())
+
+    @validates_schema
+    def changes_in_order(self, data, **kwargs):
+        days = [c.date for c in data.get("changes") or ()]
+        if days != sorted(days):
+            raise ValidationError("status changes must be in date order", field_name="changes")
+
+    @post_load
+    def build(self, data, **kwargs):
+        data["changes"] = tuple(data.get("changes") or ())
+        return F.Customer(**data)
+
+
+def _ids(**kw):
+    return fields.List(_id(), load_default=(), **kw)
+
+
+class VisitPlanSchema(_Base):
+    record = F.VisitPlan
+    person = _id(required=True)
+    month = PeriodField(Month, required=True)
+    submitted = fields.Date(required=True)
+    customers = _ids()
+    revisits = _ids()
+
+    @post_load
+    def build(self, data, **kwargs):
+        data["customers"] = tuple(data.get("customers") or ())
+        data["revisits"] = tuple(data.get("revisits") or ())
+        return F.VisitPlan(**data)
+
+
+class VisitSchema(_Base):
+    record = F.Visit
+    id = _id(required=True)
+    person = _id(required=True)
+    customer = _id(required=True)
+    date = fields.Date(required=True)
+    purpose = _one_of(F.FIRST, F.REVISIT, default=F.FIRST)
+    outcome = fields.String(load_default="")
+
+
+class DevelopmentPlanSchema(_Base):
+    record = F.DevelopmentPlan
+    id = _id(required=True)
+    person = _id(required=True)
+    quarter = PeriodField(Quarter, required=True)
+    planned = _count(required=True)
+    targets = fields.List(fields.String(), load_default=())
+    status = _one_of("draft", "submitted", "approved", "withdrawn", default="submitted")
+
+    @post_load
+    def build(self, data, **kwargs):
+        data["targets"] = tuple(data.get("targets") or ())
+        return F.DevelopmentPlan(**data)
+
+
+class ComplaintSchema(_Base):
+    record = F.Complaint
+    id = _id(required=True)
+    person = _id(required=True)
+    received = fields.Date(required=True)
+    customer = fields.String(load_default=None, allow_none=True)
+    received_at = fields.NaiveDateTime(load_default=None, allow_none=True)
+    answered_at = fields.NaiveDateTime(load_default=None, allow_none=True)
+    resolved_at = fields.NaiveDateTime(load_default=None, allow_none=True)
+    resolved = fields.Date(load_default=None, allow_none=True)
+    hours_to_resolve = Number(load_default=None, allow_none=True)
+    fault = _one_of(*F.FAULTS, default="none")
+    note = fields.String(load_default="")
+
+    @validates_schema
+    def times_in_order(self, data, **kwargs):
+        received_at = data.get("received_at")
+        if received_at and received_at.date() != data.get("received"):
+            raise ValidationError("must fall on the day received", field_name="received_at")
+        start = received_at
+        for name in ("answered_at", "resolved_at"):
+            if start and data.get(name) and data[name] < start:
+                raise ValidationError("cannot be before received_at", field_name=name)
+        if data.get("resolved") and data.get("received") and data["resolved"] < data["received"]:
+            raise ValidationError("cannot be before received", field_name="resolved")
+
+
+class FeedbackRequestSchema(_Base):
+    record = F.FeedbackRequest
+    id = _id(required=True)
+    person = _id(required=True)
+    raised_at = fields.NaiveDateTime(required=True)
+    due_at = fields.NaiveDateTime(required=True)
+    customer = fields.String(load_default=None, allow_none=True)
+    answered_at = fields.NaiveDateTime(load_default=None, allow_none=True)
+
+    @validates_schema
+    def times_in_order(self, data, **kwargs):
+        raised = data.get("raised_at")
+        for name in ("due_at", "answered_at"):
+            if raised and data.get(name) and data[name] < raised:
+                raise ValidationError("cannot be before raised_at", field_name=name)
+
+
+class BudgetSchema(_Base):
+    record = F.Budget
+    quarter = PeriodField(Quarter, required=True)
+    amount = Number(required=True)
+    person = fields.String(load_default=None, allow_none=True)
+
+
+class ExpenseSchema(_Base):
+    record = F.Expense
+    id = _id(required=True)
+    date = fields.Date(required=True)
+    amount = Number(required=True)
+    person = fields.String(load_default=None, allow_none=True)
+    customer = fields.String(load_default=None, allow_none=True)
+    category = fields.String(load_default="service")
+
+
+class AttendanceSchema(_Base):
+    record = F.Attendance
+    person = _id(required=True)
+    month = PeriodField(Month, required=True)
+    late_arrivals = _count(load_default=0)
+    absences = _count(load_default=0)
+    working_days = fields.Integer(
+        load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0, max=31)
+    )
+
+
+class FeaturedServiceSchema(_Base):
+    record = F.FeaturedService
+    id = _id(required=True)
+    person = _id(required=True)
+    date = fields.Date(required=True)
+    name = fields.String(load_default="")
+    customer = fields.String(load_default=None, allow_none=True)
+
+
 def _many(schema):
     return fields.List(fields.Nested(schema), load_default=())
 
@@ -317,6 +482,16 @@ class FactsSchema(_Base):
     kpi = _many(KpiRatingSchema)
     loans = _many(LoanSchema)
     portfolios = _many(PortfolioSchema)
+    customers = _many(CustomerSchema)
+    visit_plans = _many(VisitPlanSchema)
+    visits = _many(VisitSchema)
+    development_plans = _many(DevelopmentPlanSchema)
+    complaints = _many(ComplaintSchema)
+    feedback_requests = _many(FeedbackRequestSchema)
+    budgets = _many(BudgetSchema)
+    expenses = _many(ExpenseSchema)
+    attendance = _many(AttendanceSchema)
+    featured_services = _many(FeaturedServiceSchema)
     carried = fields.Dict(load_default=dict)
 
     @validates_schema
@@ -340,6 +515,13 @@ class FactsSchema(_Base):
             ("collections", "id"),
             ("loans", "id"),
             ("contracts", "id"),
+            ("customers", "id"),
+            ("visits", "id"),
+            ("development_plans", "id"),
+            ("complaints", "id"),
+            ("feedback_requests", "id"),
+            ("expenses", "id"),
+            ("featured_services", "id"),
         ):
             seen = set()
             for i, rec in enumerate(data.get(kind, ())):
@@ -375,6 +557,32 @@ class FactsSchema(_Base):
             check("loans", i, "referrer", loan.referrer, people)
         for i, pf in enumerate(data.get("portfolios", ())):
             check("portfolios", i, "manager", pf.manager, people)
+        for i, k in enumerate(data.get("kpi", ())):
+            check("kpi", i, "rater", k.rater, people)
+        customers = {c.id for c in data.get("customers", ())}
+        for i, c in enumerate(data.get("customers", ())):
+            check("customers", i, "owner", c.owner, people)
+            check("customers", i, "branch", c.branch, branches)
+            for j, change in enumerate(c.changes):
+                if change.person is not None and change.person not in people:
+                    errors.setdefault("customers", {}).setdefault(i, {}).setdefault("changes", {})[j] = {
+                        "person": [f"unknown id {change.person!r}"]
+                    }
+        for i, plan in enumerate(data.get("visit_plans", ())):
+            check("visit_plans", i, "person", plan.person, people)
+            for name in ("customers", "revisits"):
+                for j, customer in enumerate(getattr(plan, name)):
+                    if customer not in customers:
+                        errors.setdefault("visit_plans", {}).setdefault(i, {}).setdefault(name, {})[j] = [
+                            f"unknown customer {customer!r}"
+                        ]
+        for kind in ("visits", "complaints", "feedback_requests", "expenses", "featured_services"):
+            for i, rec in enumerate(data.get(kind, ())):
+                check(kind, i, "person", rec.person, people)
+                check(kind, i, "customer", rec.customer, customers)
+        for kind in ("development_plans", "budgets", "attendance"):
+            for i, rec in enumerate(data.get(kind, ())):
+                check(kind, i, "person", rec.person, people)
         if errors:
             raise ValidationError(errors)
 

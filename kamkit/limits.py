@@ -10,7 +10,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -146,7 +146,8 @@ def date_problems(loaded: Any, path: str = "") -> Iterator[tuple[str, str]]:
     if type(loaded) in _SCALARS:  # most fields: nothing to look into
         return
     if isinstance(loaded, date):
-        if not DATE_MIN <= loaded <= DATE_MAX:
+        day = loaded.date() if isinstance(loaded, datetime) else loaded  # a time's day
+        if not DATE_MIN <= day <= DATE_MAX:
             yield path, f"must be between {DATE_MIN} and {DATE_MAX}, got {loaded}"
     elif isinstance(loaded, dict):
         for key, item in loaded.items():

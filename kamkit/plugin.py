@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from .errors import ConfigError
-from .explain import Lines, plain
+from .explain import Lines, in_indicator_section, plain
 from .facts import Facts, Opportunity, Person
 from .params import Param
 from .periods import Month, Quarter
@@ -84,7 +84,7 @@ class MonthResult:
         object.__setattr__(self, "lines", Lines.of(self.lines))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"month": str(self.month), "lines": [l.to_dict() for l in self.lines]}
+        return {"month": str(self.month), **_sections(self.lines)}
 
 
 @dataclass(frozen=True)
@@ -97,11 +97,15 @@ class QuarterResult:
         object.__setattr__(self, "lines", Lines.of(self.lines))
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "quarter": str(self.quarter),
-            "lines": [l.to_dict() for l in self.lines],
-            "carried": plain(self.carried),
-        }
+        return {"quarter": str(self.quarter), **_sections(self.lines), "carried": plain(self.carried)}
+
+
+def _sections(lines: Lines) -> dict[str, list[dict[str, Any]]]:
+    """A result's JSON: its points and pay as ``lines``, its indicators as ``indicators``."""
+    out: dict[str, list[dict[str, Any]]] = {"lines": [], "indicators": []}
+    for line in lines:
+        out["indicators" if in_indicator_section(line) else "lines"].append(line.to_dict())
+    return out
 
 
 class RulePlugin(ABC):

@@ -20,6 +20,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from kamkit import facts_schema as FS
 from kamkit import limits
 from kamkit.errors import InvalidFacts, flatten
+from kamkit.periods import Quarter
 
 
 class FollowUpSchema(Schema):
@@ -32,21 +33,6 @@ class FollowUpSchema(Schema):
     opportunity = fields.String(validate=validate.Length(min=1), required=True)
     date = fields.Date(required=True)
     author = fields.String(load_default=None, allow_none=True)
-    note = fields.String(load_default="")
-
-
-class ComplaintSchema(Schema):
-    """A customer complaint against a person (feeds the §4 KPI sheet's service and speed rows)."""
-
-    class Meta:
-        unknown = RAISE
-
-    id = fields.String(validate=validate.Length(min=1), required=True)
-    person = fields.String(validate=validate.Length(min=1), required=True)
-    received = fields.Date(required=True)
-    resolved = fields.Date(load_default=None, allow_none=True)
-    hours_to_resolve = FS.Number(load_default=None, allow_none=True)
-    customer = fields.String(load_default="")
     note = fields.String(load_default="")
 
 
@@ -69,10 +55,33 @@ class Kind:
     day: Callable[[Mapping[str, Any]], str | None]  # main date (ISO) for period queries
     period_required: str | None = None  # 'quarter' | 'month' when the record belongs to a period
     references: tuple[tuple[str, str], ...] = ()  # (field, kind it must name) checked by intake
+    # (path, kind) for references inside lists: "customers.*" (each item) or "changes.*.person"
+    list_references: tuple[tuple[str, str], ...] = ()
+    # the field naming the period the record belongs to, read by period ("month", "quarter")
+    period_field: str | None = None
+    # read for a period with the service's look-back (opportunities discovered a year before a
+    # month can still be missed reports in it); the work around customers is read by its own dates
+    lookback: bool = True
 
 
 def _field(name):
     return lambda doc: str(doc[name])
+
+
+def _first_day(name):
+    """The first day of the record's period (month "2026-03" or quarter "2026-Q1"), as its day."""
+
+    def day(doc):
+        text = str(doc[name])
+        if "Q" in text.upper():
+            return str(Quarter.parse(text).first_day)
+        return f"{text}-01"
+
+    return day
+
+
+def _date_of(name):
+    return lambda doc: str(doc[name])[:10]  # a datetime's day
 
 
 KINDS: dict[str, Kind] = {
@@ -125,6 +134,7 @@ KINDS: dict[str, Kind] = {
                 ("contract", "contract"),
                 ("delivered_by", "person"),
             ),
+            list_references=(("contributions.*.person", "person"),),
         ),
         Kind("contract", "contracts", FS.ContractSchema, _field("id"), lambda d: None),
         Kind(
@@ -134,15 +144,7 @@ KINDS: dict[str, Kind] = {
             lambda d: f"{d['person']}:{d['rater_role']}:{d['quarter']}",
             lambda d: None,
             period_required="quarter",
-            references=(("person", "person"),),
-        ),
-        Kind(
-            "complaint",
-            None,
-            ComplaintSchema,
-            _field("id"),
-            lambda d: d["received"],
-            references=(("person", "person"),),
+            references=(("person", "person"), ("rater", "person")),
         ),
         Kind(
             "loan",
@@ -159,6 +161,99 @@ KINDS: dict[str, Kind] = {
             lambda d: f"{d['manager']}:{d['month']}",
             lambda d: f"{d['month']}-01",
             references=(("manager", "person"),),
+            period_field="month",
+        ),
+        # --- customers and the work around them (docs/rules.md §6)
+        Kind(
+            "customer",
+            "customers",
+            FS.CustomerSchema,
+            _field("id"),
+            lambda d: None,
+            references=(("owner", "person"), ("branch", "branch")),
+            list_references=(("changes.*.person", "person"),),
+        ),
+        Kind(
+            "visit_plan",
+            "visit_plans",
+            FS.VisitPlanSchema,
+            lambda d: f"{d['person']}:{d['month']}",
+            _first_day("month"),
+            references=(("person", "person"),),
+            list_references=(("customers.*", "customer"), ("revisits.*", "customer")),
+            period_field="month",
+        ),
+        Kind(
+            "visit",
+            "visits",
+            FS.VisitSchema,
+            _field("id"),
+            lambda d: d["date"],
+            references=(("person", "person"), ("customer", "customer")),
+            lookback=False,
+        ),
+        Kind(
+            "development_plan",
+            "development_plans",
+            FS.DevelopmentPlanSchema,
+            _field("id"),
+            _first_day("quarter"),
+            references=(("person", "person"),),
+            period_field="quarter",
+        ),
+        Kind(
+            "complaint",
+            "complaints",
+            FS.ComplaintSchema,
+            _field("id"),
+            lambda d: d["received"],
+            references=(("person", "person"), ("customer", "customer")),
+            lookback=False,
+        ),
+        Kind(
+            "feedback_request",
+            "feedback_requests",
+            FS.FeedbackRequestSchema,
+            _field("id"),
+            _date_of("due_at"),  # read with the period it falls due in (001 §2.1 item 6)
+            references=(("person", "person"), ("customer", "customer")),
+            lookback=False,
+        ),
+        Kind(
+            "budget",
+            "budgets",
+            FS.BudgetSchema,
+            lambda d: f"{d.get('person') or '*'}:{d['quarter']}",
+            _first_day("quarter"),
+            references=(("person", "person"),),
+            period_field="quarter",
+        ),
+        Kind(
+            "expense",
+            "expenses",
+            FS.ExpenseSchema,
+            _field("id"),
+            lambda d: d["date"],
+            references=(("person", "person"), ("customer", "customer")),
+            lookback=False,
+        ),
+        Kind(
+            "attendance",
+            "attendance",
+            FS.AttendanceSchema,
+            lambda d: f"{d['person']}:{d['month']}",
+            _first_day("month"),
+            references=(("person", "person"),),
+            period_field="month",
+        ),
+        Kind(
+            "featured_service",
+            "featured_services",
+            FS.FeaturedServiceSchema,
+            _field("id"),
+            lambda d: d["date"],
+            references=(("person", "person"), ("customer", "customer")),
+            lookback=False,
         ),
     )
 }
@@ -231,6 +326,29 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return value
+
+
+def references_of(kind: str, document: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """(field path, kind, key) of every record a document names: ``customer`` or, inside lists,
+    ``revisits.2`` and ``changes.0.person``. None names nothing."""
+    spec = KINDS[kind]
+    out = [(f, target, str(document[f])) for f, target in spec.references if document.get(f) is not None]
+    for path, target in spec.list_references:
+        out.extend((where, target, str(value)) for where, value in _walk(document, path.split(".")))
+    return out
+
+
+def _walk(value: Any, steps: list[str], at: str = ""):
+    if not steps:
+        if value is not None:
+            yield at, value
+        return
+    step, rest = steps[0], steps[1:]
+    if step == "*":
+        for i, item in enumerate(value if isinstance(value, (list, tuple)) else ()):
+            yield from _walk(item, rest, f"{at}.{i}" if at else str(i))
+    elif isinstance(value, Mapping) and step in value:
+        yield from _walk(value[step], rest, f"{at}.{step}" if at else step)
 
 
 def record_key(kind: str, document: Mapping[str, Any]) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 from kamkit.explain import Line
 from kamkit.facts import Facts, Opportunity
+from kamkit.indicators import ALL_INDICATORS, INDICATOR_CLAUSES, indicator_params
 from kamkit.plugin import (
     ESCALATION_PARAMS,
     Classification,
@@ -17,11 +18,13 @@ from kamkit.plugin import (
     QuarterResult,
     RulePlugin,
 )
+from kamkit.sections import month_indicators, quarter_indicators
 
 from . import grades, indicators, piece_rate, tiers
 from .grades import GRADES
 
 CLAUSES = {
+    **INDICATOR_CLAUSES,
     "rules §1.3": Clause(
         "1.3",
         "An owner with no follow-up for 7 days escalates one rung up the ladder per further overdue week.",
@@ -103,7 +106,15 @@ class BankingPlugin(RulePlugin):
         "referrer": Names("贷款业务推荐人", "loan referrer"),
     }
     ladder = tiers.LADDER
-    parameters = ESCALATION_PARAMS + tiers.PARAMS + grades.PARAMS + indicators.PARAMS + piece_rate.PARAMS
+    parameters = (
+        ESCALATION_PARAMS
+        + tiers.PARAMS
+        + grades.PARAMS
+        + indicators.PARAMS
+        + piece_rate.PARAMS
+        # docs/rules.md §6: the big-customer indicators, sales measured by the loans issued
+        + indicator_params(default_set=ALL_INDICATORS, sales_basis="loans", roles=["account_manager"])
+    )
     grades = GRADES
     clauses = CLAUSES
 
@@ -125,10 +136,14 @@ class BankingPlugin(RulePlugin):
             + indicators.overdue_points(facts, p)
             + indicators.missed_points(facts, p)
         )
-        return MonthResult(facts.month, ordered(lines))
+        return MonthResult(facts.month, ordered(lines) + month_indicators(facts, p))
 
     def commission_quarter(self, facts: Facts, carried: Mapping[str, Any] | None = None) -> QuarterResult:
-        # Piece-rate pay is settled month by month: nothing carries between quarters.
+        # Piece-rate pay is settled month by month: nothing carries between quarters but the
+        # indicators' sales (for the next quarter's growth rate).
+        section = quarter_indicators(facts, self.params, carried)
         return QuarterResult(
-            facts.quarter, ordered(piece_rate.quarter(facts, self.params)), dict(carried or {})
+            facts.quarter,
+            ordered(piece_rate.quarter(facts, self.params)) + section.lines,
+            {**(carried or {}), **section.carried},
         )

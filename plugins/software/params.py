@@ -2,6 +2,7 @@
 
 from decimal import Decimal as D
 
+from kamkit.indicators import ALL_INDICATORS, indicator_params
 from kamkit.kpi import KPI_PARAMS
 from kamkit.params import Param
 from kamkit.plugin import ESCALATION_PARAMS
@@ -250,7 +251,14 @@ PROGRESSIVE_PARAMS = TARGET_PARAMS + (
     ),
 )
 
-SOFTWARE_PARAMETERS = ESCALATION_PARAMS + TIER_PARAMS + SOFTWARE_CREDITING + QUARTERLY_PARAMS + KPI_PARAMS
+# docs/rules.md §6: the 大客户部 indicators of 001 §2.1, 003 §四 and 002's visit plan; sales are
+# collections (what the scheme credits), and the KPI sheet's measured items come from the records
+INDICATORS = indicator_params(
+    default_set=ALL_INDICATORS, sales_basis="collections", roles=["account_manager"]
+)
+SOFTWARE_PARAMETERS = (
+    ESCALATION_PARAMS + TIER_PARAMS + SOFTWARE_CREDITING + QUARTERLY_PARAMS + KPI_PARAMS + INDICATORS
+)
 PROGRESSIVE_PARAMETERS = (
-    ESCALATION_PARAMS + TIER_PARAMS + PROGRESSIVE_CREDITING + PROGRESSIVE_PARAMS + KPI_PARAMS
+    ESCALATION_PARAMS + TIER_PARAMS + PROGRESSIVE_CREDITING + PROGRESSIVE_PARAMS + KPI_PARAMS + INDICATORS
 )

@@ -6,13 +6,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from kamkit.indicators import INDICATOR_CLAUSES
 from kamkit.kpi import KPI_CLAUSES
 from kamkit.plugin import Clause, MonthResult, Names, QuarterResult, RulePlugin
+from kamkit.sections import month_indicators, quarter_indicators
 
 from . import crediting, progressive, quarterly, tiers
 from .params import PROGRESSIVE_PARAMETERS, SOFTWARE_PARAMETERS
 
 COMMON_CLAUSES = {
+    **INDICATOR_CLAUSES,
     "rules §1.3": Clause("2.1", "Weekly follow-up and escalation as in 1.3."),
     "rules §2.1": Clause(
         "2.1", "standard < 50,000 (rep), large < 300,000 (dept manager), strategic (director)."
@@ -112,7 +115,9 @@ class _SoftwareBase(RulePlugin):
     def assess_month(self, facts) -> MonthResult:
         """§2 docks no points: the month's credit summary and implementation-share findings."""
         lines = crediting.period_parts(facts, facts.month, self.params).lines
-        return MonthResult(facts.month, tuple(sorted(lines, key=lambda l: l.person)))
+        return MonthResult(
+            facts.month, tuple(sorted(lines, key=lambda l: l.person)) + month_indicators(facts, self.params)
+        )
 
 
 class SoftwarePlugin(_SoftwareBase):
@@ -123,7 +128,8 @@ class SoftwarePlugin(_SoftwareBase):
 
     def commission_quarter(self, facts, carried: Mapping[str, Any] | None = None) -> QuarterResult:
         lines, state = quarterly.run(facts, carried or {}, self.params)
-        return QuarterResult(facts.quarter, tuple(lines), state)
+        section = quarter_indicators(facts, self.params, carried)
+        return QuarterResult(facts.quarter, tuple(lines) + section.lines, {**state, **section.carried})
 
 
 class SoftwareProgressivePlugin(_SoftwareBase):
@@ -134,4 +140,5 @@ class SoftwareProgressivePlugin(_SoftwareBase):
 
     def commission_quarter(self, facts, carried: Mapping[str, Any] | None = None) -> QuarterResult:
         lines, state = progressive.run(facts, carried or {}, self.params)
-        return QuarterResult(facts.quarter, tuple(lines), state)
+        section = quarter_indicators(facts, self.params, carried)
+        return QuarterResult(facts.quarter, tuple(lines) + section.lines, {**state, **section.carried})

@@ -21,7 +21,7 @@ from typing import Any
 from kamkit.errors import InvalidFacts
 from kamkit.explain import CNY, INFO, Line
 from kamkit.facts import Facts
-from kamkit.kpi import kpi_coefficient
+from kamkit.kpi import kpi_coefficient, measured_of
 
 from .crediting import AM
 from .quarterly import _s, run_scheme, targets
@@ -161,7 +161,9 @@ def rep_quarter(person, q, row, state, facts: Facts, p) -> tuple[list[Line], dic
         )
         clause = C2 if small_part else C1
         inputs |= {"repaid": repaid, "E": E}
-    coefficient = kpi_coefficient(person.id, facts.kpi_of(person.id), p)
+    coefficient = kpi_coefficient(
+        person.id, facts.kpi_of(person.id), p, measured=measured_of(facts, person.id, p)
+    )
     factor = p["kpi_fixed_part"] + (1 - p["kpi_fixed_part"]) * coefficient.coefficient
     lines += [
         *coefficient.lines,

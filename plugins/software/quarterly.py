@@ -17,7 +17,7 @@ from typing import Any
 from kamkit.errors import InvalidFacts
 from kamkit.explain import CNY, FLAG, INFO, Line
 from kamkit.facts import Facts, Person
-from kamkit.kpi import kpi_coefficient
+from kamkit.kpi import kpi_coefficient, measured_of
 from kamkit.money import fmt
 from kamkit.periods import Quarter
 
@@ -216,7 +216,7 @@ def rep_quarter(
             how_zh += f"，超出部分 {carry_out} 转下季"
             how_en += f"; {carry_out} carries over"
         bonus = bonus / vat
-        coefficient = kpi_coefficient(rid, facts.kpi_of(rid), p)
+        coefficient = kpi_coefficient(rid, facts.kpi_of(rid), p, measured=measured_of(facts, rid, p))
         factor = p["kpi_fixed_part"] + (1 - p["kpi_fixed_part"]) * coefficient.coefficient
         lines += list(coefficient.lines)
         lines.append(

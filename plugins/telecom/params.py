@@ -2,8 +2,11 @@
 
 from decimal import Decimal as D
 
+from kamkit.indicators import ALL_INDICATORS, indicator_params
+from kamkit.kpi import KPI_PARAMS
 from kamkit.params import Param
 from kamkit.plugin import ESCALATION_PARAMS
+from kamkit.sections import SCORECARD
 
 AM, DIR, DEP, BM = "account_manager", "center_director", "deputy_manager", "branch_manager"
 
@@ -214,4 +217,18 @@ COMMISSION_PARAMS = (
     ),
 )
 
-PARAMETERS = ESCALATION_PARAMS + TIER_PARAMS + QUOTA_PARAMS + PENALTY_PARAMS + COMMISSION_PARAMS
+# docs/rules.md §6: every indicator of 001 §2.1, 003 §四 and 002's visit plan, and 003 §十一's sheet
+# (the line is paid on seed 003's commission, so it is assessed on 003's sheet too)
+INDICATORS = indicator_params(
+    default_set=[*ALL_INDICATORS, SCORECARD], sales_basis="deals", roles=["account_manager"]
+)
+
+PARAMETERS = (
+    ESCALATION_PARAMS
+    + TIER_PARAMS
+    + QUOTA_PARAMS
+    + PENALTY_PARAMS
+    + COMMISSION_PARAMS
+    + INDICATORS
+    + KPI_PARAMS
+)

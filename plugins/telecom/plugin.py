@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from kamkit.indicators import INDICATOR_CLAUSES
+from kamkit.kpi import KPI_CLAUSES
 from kamkit.plugin import Classification, Clause, MonthResult, Names, QuarterResult, RulePlugin
+from kamkit.sections import month_indicators, quarter_indicators
 
 from . import commission, penalties, tiers
 from .params import PARAMETERS
 
 CLAUSES = {
+    **INDICATOR_CLAUSES,
+    **KPI_CLAUSES,
     "000 §(一)1": Clause(
         "1.1, 1.2",
         "Opportunities of 10,000-20,000 are recorded by the entry admin; each "
@@ -82,10 +87,15 @@ class TelecomPlugin(RulePlugin):
         return tiers.classify(opportunity, self.params)
 
     def assess_month(self, facts) -> MonthResult:
-        return MonthResult(facts.month, tuple(penalties.assess(facts, self.params)))
+        lines = tuple(penalties.assess(facts, self.params))
+        return MonthResult(facts.month, lines + month_indicators(facts, self.params))
 
     def commission_quarter(self, facts, carried=None) -> QuarterResult:
-        # Commission is computed month by month: nothing carries between quarters.
+        # Commission is computed month by month: nothing carries between quarters but the
+        # indicators' sales (for the next quarter's growth rate).
+        section = quarter_indicators(facts, self.params, carried)
         return QuarterResult(
-            facts.quarter, tuple(commission.quarter(facts, self.params)), dict(carried or {})
+            facts.quarter,
+            tuple(commission.quarter(facts, self.params)) + section.lines,
+            {**(carried or {}), **section.carried},
         )

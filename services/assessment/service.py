@@ -57,8 +57,9 @@ class AssessmentService(period.PeriodService):
 
         def compute():
             lookback = int(self.config.get("OPPORTUNITY_LOOKBACK_DAYS", DEFAULT_LOOKBACK_DAYS))
-            # portfolios of the month and the two before (banking's 3-month averages)
-            periods = [month, month.previous(), month.previous().previous(), month.quarter]
+            # portfolios of the month and the two before (banking's 3-month averages); next
+            # month's visit plan, due in this one (docs/rules.md §6.3)
+            periods = [month, month.previous(), month.previous().previous(), month.quarter, month.next()]
             facts = facts_for(
                 self.db.session,
                 MODELS.fact,

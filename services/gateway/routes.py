@@ -70,6 +70,15 @@ RECORD_PATHS = {
     "portfolio": ("portfolios", "record_portfolio"),
     "kpi": ("kpi-ratings", "record_kpi"),
     "complaint": ("complaints", "record_complaint"),
+    "customer": ("customers", "register_customer"),
+    "visit_plan": ("visit-plans", "record_visit_plan"),
+    "visit": ("visits", "record_visit"),
+    "development_plan": ("development-plans", "record_development_plan"),
+    "feedback_request": ("feedback-requests", "record_feedback_request"),
+    "budget": ("budgets", "record_budget"),
+    "expense": ("expenses", "record_expense"),
+    "attendance": ("attendance", "record_attendance"),
+    "featured_service": ("featured-services", "record_featured_service"),
 }
 assert set(RECORD_PATHS) == set(KINDS) - {"business_line"}
 

@@ -10,6 +10,9 @@ returns the first answer and changes nothing; the same key with another payload 
     post_follow_up(business_line, follow_up)
     record_deal / record_collection / record_contract / record_loan /
     record_portfolio / record_loss_review / record_kpi / record_complaint (business_line, record)
+    register_customer / record_visit_plan / record_visit / record_development_plan /
+    record_feedback_request / record_budget / record_expense / record_attendance /
+    record_featured_service (business_line, record)     the work around big customers (§6)
     record_batch(business_line, kind, records)   up to 5,000 records, all or nothing, each bad one named
     update_record(business_line, kind, key, changes)   merge changes, re-validate, version + 1
     get_record(business_line, kind, key)
@@ -54,7 +57,7 @@ from services.common.storage.db import ServiceDatabase, request_hash
 from services.common.storage.outbox import send_outbox
 from services.common.storage.uow import Idempotency, UnitsOfWork
 from wire import events as E
-from wire.records import KINDS, record_day, record_key, validate_record
+from wire.records import record_day, record_key, references_of, validate_record
 
 from . import access as access_rpcs  # a module: `nameko run` would run a mixin class found here
 from . import store
@@ -64,7 +67,19 @@ from .schemas import Batch, Call, ListQuery
 _UNREAD = object()  # the idempotency key's earlier answer was not read with the probe
 
 # Roster kinds are registered (create or replace); activity kinds are recorded once, then updated.
-_REPLACEABLE = {"business_line", "branch", "person", "contract", "portfolio", "kpi", "loss_review"}
+_REPLACEABLE = {
+    "business_line",
+    "branch",
+    "person",
+    "contract",
+    "portfolio",
+    "kpi",
+    "loss_review",
+    "customer",
+    "visit_plan",
+    "budget",
+    "attendance",
+}
 
 
 def _scoped(business_line, idempotency_key):
@@ -159,8 +174,58 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
 
     @api
     def record_complaint(self, business_line, complaint, idempotency_key=None):
-        """A customer complaint against a person: received, resolved, hours to resolve."""
+        """A customer complaint against a person: the customer, received / answered / resolved
+        times and whether staff or the company were at fault (a valid complaint)."""
         return self._save("record_complaint", business_line, "complaint", complaint, idempotency_key)
+
+    @api
+    def register_customer(self, business_line, customer, idempotency_key=None):
+        """A customer in the register: class, big-customer status, owner and its dated status changes."""
+        return self._save("register_customer", business_line, "customer", customer, idempotency_key)
+
+    @api
+    def record_visit_plan(self, business_line, plan, idempotency_key=None):
+        """A month's visit plan: the customers to visit and to revisit, and when it was submitted."""
+        return self._save("record_visit_plan", business_line, "visit_plan", plan, idempotency_key)
+
+    @api
+    def record_visit(self, business_line, visit, idempotency_key=None):
+        """A visit to a customer: who, when, first visit or revisit, outcome."""
+        return self._save("record_visit", business_line, "visit", visit, idempotency_key)
+
+    @api
+    def record_development_plan(self, business_line, plan, idempotency_key=None):
+        """A quarter's big-customer development plan: how many to win, whom, its status."""
+        return self._save("record_development_plan", business_line, "development_plan", plan, idempotency_key)
+
+    @api
+    def record_feedback_request(self, business_line, request, idempotency_key=None):
+        """A customer's opinion or question with its due time and when it was answered."""
+        return self._save(
+            "record_feedback_request", business_line, "feedback_request", request, idempotency_key
+        )
+
+    @api
+    def record_budget(self, business_line, budget, idempotency_key=None):
+        """A quarter's service-cost budget of a person or of the department."""
+        return self._save("record_budget", business_line, "budget", budget, idempotency_key)
+
+    @api
+    def record_expense(self, business_line, expense, idempotency_key=None):
+        """A service cost spent by a person or the department."""
+        return self._save("record_expense", business_line, "expense", expense, idempotency_key)
+
+    @api
+    def record_attendance(self, business_line, attendance, idempotency_key=None):
+        """A person's month of attendance: late arrivals, absences."""
+        return self._save("record_attendance", business_line, "attendance", attendance, idempotency_key)
+
+    @api
+    def record_featured_service(self, business_line, service, idempotency_key=None):
+        """A featured service introduced (+2 on 003 §十一's innovation item)."""
+        return self._save(
+            "record_featured_service", business_line, "featured_service", service, idempotency_key
+        )
 
     @api
     def record_batch(self, business_line, kind, records, idempotency_key=None):
@@ -520,12 +585,7 @@ def _references(kind, docs) -> tuple[dict[str, set[str]], list[tuple[int, str, s
     wanted: dict[str, set[str]] = {}
     refs = []
     for i, doc in enumerate(docs):
-        pairs = [(f, target, doc.get(f)) for f, target in KINDS[kind].references if doc.get(f) is not None]
-        pairs += [
-            (f"contributions.{j}.person", "person", s.get("person"))
-            for j, s in enumerate(doc.get("contributions") or [])
-        ]
-        for name, target, value in pairs:
-            wanted.setdefault(target, set()).add(str(value))
-            refs.append((i, name, target, str(value)))
+        for name, target, value in references_of(kind, doc):
+            wanted.setdefault(target, set()).add(value)
+            refs.append((i, name, target, value))
     return wanted, refs

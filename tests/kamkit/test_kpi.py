@@ -20,7 +20,7 @@ def test_a_full_sheet_at_the_sales_standard_scores_90():
     # rows at their maxima: sales 15 + complaints 10 + collection 15 + big customers 10
     # (2 upgraded x 2 + 2 new x 3 = 10) + relationship 10 + six 5-point rows 30 = 90;
     # the remaining 10 of the 100-point sheet are earned by sales above the 90% standard.
-    total, items = sheet(
+    total, items, _ = sheet(
         upgraded_customers=2,
         new_big_customers=2,
         innovation=Decimal(5),
@@ -123,7 +123,7 @@ def test_unrated_person_gets_the_default_coefficient_and_override_is_honoured():
     st.integers(0, 10),
 )
 def test_sheet_is_between_0_and_its_full_mark_90(completion, late, complaints, lost, new):
-    total, items = sheet(
+    total, items, _ = sheet(
         sales_completion=completion,
         late_arrivals=late,
         complaints=complaints,

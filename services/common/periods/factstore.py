@@ -19,7 +19,7 @@ from sqlalchemy import JSON, Column, Date, Index, Integer, String
 from wire.records import KINDS, record_day
 
 # Record kinds with no date of their own: the whole roster is part of every period.
-UNDATED = ("branch", "person", "contract")
+UNDATED = ("branch", "person", "contract", "customer")
 
 
 def fact_table(Base):
@@ -109,6 +109,7 @@ def period_records(
     periods = list(periods)
     out: dict[str, list] = {}
     window = (str(first - timedelta(days=lookback_days)), str(last))  # Date columns compare as ISO text
+    own = (str(first), str(last))
 
     def read(kind, condition="", *params):
         got = out.setdefault(kind, [])
@@ -128,7 +129,7 @@ def period_records(
     for kind in sorted(kinds):
         if kind in UNDATED:
             read(kind)
-        elif KINDS[kind].period_required or kind == "portfolio":
+        elif KINDS[kind].period_required or KINDS[kind].period_field:
             if periods:
                 read(kind, f" AND period IN ({', '.join('{}' for _ in periods)})", *periods)
             else:
@@ -136,7 +137,7 @@ def period_records(
         elif kind == "loss_review":
             read(kind, " AND (day IS NULL OR day BETWEEN {} AND {})", *window)
         else:
-            read(kind, " AND day BETWEEN {} AND {}", *window)
+            read(kind, " AND day BETWEEN {} AND {}", *(window if KINDS[kind].lookback else own))
     if "loss_review" in kinds and "opportunity" in kinds:
         # built records or documents (dicts): a million opportunities, so the plain type test, not
         # the Mapping ABC's (a third of this pass)

@@ -123,7 +123,7 @@ def line_json(line: Line) -> str:
     out = {
         "person": line.person,
         "role": line.role,
-        "figure": str(figure),
+        "figure": None if figure is None else str(figure),
         "unit": line.unit,
         "kind": line.kind,
         "clause": line.clause,
@@ -250,7 +250,7 @@ def stored_rows(
                 seq,
                 block.person,
                 block.role,
-                str(block.figure),
+                "" if block.figure is None else str(block.figure),  # not applicable (an indicator)
                 block.unit,
                 block.kind,
                 block.clause,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import MISSING, fields
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -65,6 +65,10 @@ _BY_TYPE: dict[str, Callable[[Any], Any]] = {
     "date": _date,
     "date | None": _optional(_date),
     "Month": lambda v: Month.parse(str(v)),
+    "Quarter": lambda v: Quarter.parse(str(v)),
+    "datetime": lambda v: datetime.fromisoformat(str(v)),
+    "datetime | None": _optional(lambda v: datetime.fromisoformat(str(v))),
+    "tuple[str, ...]": lambda v: tuple(str(x) for x in v or ()),
 }
 
 
@@ -85,6 +89,8 @@ def _builder(record: type) -> Callable[[Mapping[str, Any]], Any]:
             convert = _optional(lambda v: _SCORECARD(v))
         elif f.type == "tuple[Share, ...]":
             convert = lambda v: tuple(_SHARE(s) for s in v or ())  # noqa: E731
+        elif f.type == "tuple[StatusChange, ...]":
+            convert = lambda v: tuple(_CHANGE(c) for c in v or ())  # noqa: E731
         elif f.type in ("str", "str | None"):
             convert, interned = None, f.name not in _UNIQUE_TEXT
         else:
@@ -106,6 +112,7 @@ def _builder(record: type) -> Callable[[Mapping[str, Any]], Any]:
 
 _SCORECARD = _builder(F.Scorecard)
 _SHARE = _builder(F.Share)
+_CHANGE = _builder(F.StatusChange)
 # record kind -> builder, for every kind a plugin reads
 BUILDERS: dict[str, Callable[[Mapping[str, Any]], Any]] = {}
 _RECORD_OF = {
@@ -119,6 +126,16 @@ _RECORD_OF = {
     "kpi": F.KpiRating,
     "loan": F.Loan,
     "portfolio": F.Portfolio,
+    "customer": F.Customer,
+    "visit_plan": F.VisitPlan,
+    "visit": F.Visit,
+    "development_plan": F.DevelopmentPlan,
+    "complaint": F.Complaint,
+    "feedback_request": F.FeedbackRequest,
+    "budget": F.Budget,
+    "expense": F.Expense,
+    "attendance": F.Attendance,
+    "featured_service": F.FeaturedService,
 }
 for _kind, _record in _RECORD_OF.items():
     BUILDERS[_kind] = _builder(_record)

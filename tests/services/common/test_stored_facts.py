@@ -132,6 +132,107 @@ RECORDS = {
             "loans_handled": 40,
         }
     ],
+    "customer": [
+        {
+            "id": "cu1",
+            "name": "Harbour Steel",
+            "owner": "am1",
+            "branch": "b1",
+            "segment": "A",
+            "big": True,
+            "changes": [
+                {"date": "2026-01-05", "change": "lost", "reason": "moved to a rival", "person": "am2"},
+                {"date": "2026-02-05", "change": "new_big"},
+            ],
+        },
+        {"id": "cu2"},
+    ],
+    "visit_plan": [
+        {
+            "person": "am1",
+            "month": "2026-03",
+            "submitted": "2026-02-27",
+            "customers": ["cu1"],
+            "revisits": ["cu2"],
+        },
+        {"person": "am2", "month": "2026-03", "submitted": "2026-03-02"},
+    ],
+    "visit": [
+        {
+            "id": "v1",
+            "person": "am1",
+            "customer": "cu1",
+            "date": "2026-03-03",
+            "purpose": "revisit",
+            "outcome": "ok",
+        },
+        {"id": "v2", "person": "am1", "customer": "cu2", "date": "2026-03-04"},
+    ],
+    "development_plan": [
+        {
+            "id": "dp1",
+            "person": "am1",
+            "quarter": "2026-Q1",
+            "planned": 3,
+            "targets": ["x", "y"],
+            "status": "approved",
+        },
+        {"id": "dp2", "person": "am2", "quarter": "2026-Q1", "planned": 0},
+    ],
+    "complaint": [
+        {
+            "id": "k1",
+            "person": "am1",
+            "customer": "cu1",
+            "received": "2026-03-02",
+            "received_at": "2026-03-02T09:30:00",
+            "answered_at": "2026-03-02T10:00:00",
+            "resolved_at": "2026-03-03T09:30:00",
+            "fault": "staff",
+            "note": "late delivery",
+        },
+        {
+            "id": "k2",
+            "person": "am2",
+            "received": "2026-03-05",
+            "resolved": "2026-03-06",
+            "hours_to_resolve": 7.5,
+        },
+    ],
+    "feedback_request": [
+        {
+            "id": "f1",
+            "person": "am1",
+            "customer": "cu1",
+            "raised_at": "2026-03-01T08:00:00",
+            "due_at": "2026-03-02T08:00:00",
+            "answered_at": "2026-03-01T17:00:00",
+        },
+        {"id": "f2", "person": "am2", "raised_at": "2026-03-01T08:00", "due_at": "2026-03-03T08:00"},
+    ],
+    "budget": [
+        {"quarter": "2026-Q1", "amount": "3000", "person": "am1"},
+        {"quarter": "2026-Q1", "amount": 9000},
+    ],
+    "expense": [
+        {
+            "id": "e1",
+            "date": "2026-03-01",
+            "amount": " 250.5 ",
+            "person": "am1",
+            "customer": "cu1",
+            "category": "gift",
+        },
+        {"id": "e2", "date": "2026-03-02", "amount": 100},
+    ],
+    "attendance": [
+        {"person": "am1", "month": "2026-03", "late_arrivals": 2, "absences": 1, "working_days": 22},
+        {"person": "am2", "month": "2026-03"},
+    ],
+    "featured_service": [
+        {"id": "s1", "person": "am1", "date": "2026-03-09", "name": "night delivery", "customer": "cu1"},
+        {"id": "s2", "person": "am2", "date": "2026-03-10"},
+    ],
 }
 
 

@@ -1,0 +1,146 @@
+"""The work around big customers, indexed once per period: what the indicators count.
+
+``Activity(facts, window)`` groups a period's customers, visits, plans, complaints, feedback
+requests, budgets, expenses, attendance and featured services by person, so a quarter of 1,000
+people and 100,000 visits is one pass over each kind, not one per person. Pure: no clock, no I/O.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from functools import cached_property
+
+from . import facts as F
+from .periods import Month, Quarter
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A period an indicator is measured over: a month, a quarter or a year."""
+
+    kind: str  # month | quarter | year
+    label: str  # 2026-03 | 2026-Q1 | 2026
+    first: date
+    last: date
+
+    @classmethod
+    def of(cls, period: Month | Quarter | int) -> Window:
+        if isinstance(period, Month):
+            return cls("month", str(period), period.first_day, period.last_day)
+        if isinstance(period, Quarter):
+            return cls("quarter", str(period), period.first_day, period.last_day)
+        return cls("year", f"{int(period):04d}", date(int(period), 1, 1), date(int(period), 12, 31))
+
+    @classmethod
+    def parse(cls, text: str) -> Window:
+        text = str(text).strip()
+        if "Q" in text.upper():
+            return cls.of(Quarter.parse(text))
+        if "-" in text:
+            return cls.of(Month.parse(text))
+        if not text.isdigit() or len(text) != 4:
+            raise ValueError(f"{text!r} is not a period; write 2026-03, 2026-Q1 or 2026")
+        return cls.of(int(text))
+
+    def contains(self, day: date | None) -> bool:
+        return day is not None and self.first <= day <= self.last
+
+    @cached_property
+    def months(self) -> tuple[Month, ...]:
+        out, month = [], Month.of(self.first)
+        while month.first_day <= self.last:
+            out.append(month)
+            month = month.next()
+        return tuple(out)
+
+    @cached_property
+    def quarters(self) -> tuple[Quarter, ...]:
+        return tuple(dict.fromkeys(m.quarter for m in self.months))
+
+    @property
+    def end(self) -> datetime:
+        """The first instant after the window: an open complaint's clock stops here."""
+        return datetime.combine(self.last + timedelta(days=1), time.min)
+
+    def previous(self) -> Window:
+        """The window of the same length just before (for growth rates)."""
+        if self.kind == "month":
+            return Window.of(Month.of(self.first).previous())
+        if self.kind == "quarter":
+            return Window.of(Quarter.parse(self.label).previous())
+        return Window.of(self.first.year - 1)
+
+
+def _by_person(records: Iterable, person=lambda r: r.person) -> dict[str | None, list]:
+    out: dict[str | None, list] = defaultdict(list)
+    for record in records:
+        out[person(record)].append(record)
+    return out
+
+
+@dataclass(frozen=True)
+class Credit:
+    """A customer's status change and whom it counts for."""
+
+    person: str | None
+    customer: F.Customer
+    change: F.StatusChange
+
+
+class Activity:
+    """A period's activity records by person (each list in record order)."""
+
+    def __init__(self, facts: F.Facts, window: Window):
+        self.facts, self.window = facts, window
+        inside = window.contains
+        months = {str(m) for m in window.months}
+        quarters = set(window.quarters)
+        self.visits = _by_person(v for v in facts.visits if inside(v.date))
+        self.complaints = _by_person(c for c in facts.complaints if inside(c.received))
+        self.feedback = _by_person(r for r in facts.feedback_requests if inside(r.due_at.date()))
+        self.expenses = _by_person(e for e in facts.expenses if inside(e.date))
+        self.featured = _by_person(s for s in facts.featured_services if inside(s.date))
+        self.plans = _by_person(p for p in facts.visit_plans if str(p.month) in months)
+        self.development = _by_person(p for p in facts.development_plans if p.quarter in quarters)
+        self.budgets = _by_person(b for b in facts.budgets if b.quarter in quarters)
+        self.attendance = _by_person(a for a in facts.attendance if str(a.month) in months)
+        self.deals = _by_person(
+            (d for d in facts.deals if inside(d.date) and not d.agent), lambda d: d.seller
+        )
+        self.collections = _by_person((c for c in facts.collections if inside(c.date)), lambda c: c.rep)
+        self.loans = _by_person((x for x in facts.loans if inside(x.issued)), lambda x: x.manager)
+        self.credits = _by_person(self._credits(window), lambda c: c.person)
+        self.owned = _by_person(facts.customers, lambda c: c.owner)
+
+    def _credits(self, window: Window) -> Iterator[Credit]:
+        for customer in self.facts.customers:
+            for change in customer.changes:
+                if window.contains(change.date):
+                    yield Credit(customer.credited(change), customer, change)
+
+    def credits_of(self, person: str | None, *changes: str) -> list[Credit]:
+        """Status changes of ``changes`` kinds credited to ``person`` (None: everyone's)."""
+        pool = self.credits.get(person, ()) if person is not None else _all(self.credits)
+        return [c for c in pool if c.change.change in changes]
+
+    def of(self, group: dict, person: str | None) -> list:
+        """One person's records of a group, or everyone's (person None: the department)."""
+        return list(group.get(person, ())) if person is not None else _all(group)
+
+
+def _all(group: dict) -> list:
+    return [record for records in group.values() for record in records]
+
+
+def last_working_day(month: Month) -> date:
+    """The month's last Monday-to-Friday day (public holidays are not known to the suite)."""
+    day = month.last_day
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day

@@ -1,0 +1,653 @@
+"""Indicators computed from the records they are defined on (docs/rules.md §6).
+
+Seed 001 §2.1 (大客户部绩效考核指标), seed 003 §四 (关键业绩指标) and the monthly visit plan of
+seed 002's 客户专员月度考核表, each per person and for the department (the business line), over
+the periods its seed names. Every value is an explained line (kamkit.explain.Line, unit ``info``,
+kind ``indicator``) whose inputs carry the numerator, denominator, standard and clause. A ratio
+whose denominator is zero is not applicable: its figure is None and it says why; it is never a 0%.
+
+A plugin chooses its indicators with the ``indicators`` parameter (``indicator_params``) and asks
+``indicator_lines(facts, window, params)`` for a month's or a quarter's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from . import facts as F
+from .activity import ZERO, Activity, Window, last_working_day
+from .explain import INFO, Line
+from .params import Param
+from .plugin import Clause
+
+DEPARTMENT = "*"  # the person of a department's line: the whole business line
+DEPARTMENT_ROLE = "department"
+KIND = "indicator"
+
+C001, C003, C002 = "001 §2.1", "003 §四", "002/KZY"
+INDICATOR_CLAUSES = {
+    "rules §6": Clause("6", "Which indicators a line shows, whom they measure, and their standards."),
+    C001: Clause(
+        "6.1",
+        "Big-customer department indicators: sales plan, customers lost, development plan, "
+        "valid complaints, timely feedback, revisit rate, service-cost control.",
+    ),
+    C003: Clause(
+        "6.2",
+        "Key performance indicators: sales growth, maintenance-cost saving, complaint "
+        "resolution, churn, new big customers, customers upgraded.",
+    ),
+    C002: Clause(
+        "6.3",
+        "Customer specialist's month: next month's visit plan by the last working day, "
+        "and the month's plan completed.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What an indicator counted: value None when not applicable (``why`` then says why)."""
+
+    value: Decimal | None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    inputs: Mapping[str, Any] = field(default_factory=dict)
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class Definition:
+    key: str
+    zh: str
+    en: str
+    clause: str
+    item: str  # the item's number or name in its seed table
+    periods: tuple[str, ...]  # windows the seed names: month, quarter, year
+    measure: str  # ratio | count | hours | flag
+    better: str  # higher | lower: which side of the standard is met
+    compute: Callable[[Activity, str | None, Mapping[str, Any]], Measure]
+    department: bool = True  # also computed for the whole department
+
+
+def _ratio(numerator, denominator, why: str, **inputs) -> Measure:
+    numerator, denominator = Decimal(numerator), Decimal(denominator)
+    if denominator == 0:
+        return Measure(None, numerator, denominator, inputs, why)
+    return Measure(numerator / denominator, numerator, denominator, inputs)
+
+
+def _count(n: int, **inputs) -> Measure:
+    return Measure(Decimal(n), Decimal(n), None, inputs)
+
+
+# --- sales and targets ------------------------------------------------------------------------
+
+
+def sales(activity: Activity, person: str | None, basis: str) -> Decimal:
+    """A person's sales in the window by the line's measure: deals' prices, collections, loans."""
+    if basis == "deals":
+        return sum((d.deal_price for d in activity.of(activity.deals, person)), ZERO)
+    if basis == "collections":
+        return sum((c.amount for c in activity.of(activity.collections, person)), ZERO)
+    return sum((x.amount for x in activity.of(activity.loans, person)), ZERO)
+
+
+def plan_of(person: F.Person, window: Window, params: Mapping[str, Any]) -> Decimal | None:
+    """The person's sales plan for the window: quarterly target × quarters, else monthly task ×
+    months, else the line's monthly task [reading]; None when nothing sets one."""
+    if person.quarterly_target is not None:
+        return person.quarterly_target * len(window.quarters)
+    monthly = person.monthly_task if person.monthly_task is not None else params.get("base_task")
+    return None if monthly is None else Decimal(monthly) * len(window.months)
+
+
+def _sellers(activity: Activity, params) -> list[F.Person]:
+    roles = set(params["indicator_roles"])
+    return [p for p in activity.facts.people if p.role in roles]
+
+
+def sales_plan_completion(activity: Activity, person: str | None, params) -> Measure:
+    basis = params["indicator_sales"]
+    people = [activity.facts.person(person)] if person is not None else _sellers(activity, params)
+    plans = [plan_of(p, activity.window, params) for p in people if p is not None]
+    planned = sum((x for x in plans if x is not None), ZERO)
+    actual = sum((sales(activity, p.id, basis) for p in people if p is not None), ZERO)
+    return _ratio(actual, planned, "no sales plan for the period", basis=basis)
+
+
+def sales_growth(activity: Activity, person: str | None, params) -> Measure:
+    """(this period's sales − the previous period's) / the previous period's [reading: the period
+    before, 环比]. The previous period's sales come from ``params['previous_sales']`` (compensation
+    carries them from the quarter before) or, failing that, from records of it in the facts."""
+    basis = params["indicator_sales"]
+    now = sales(activity, person, basis)
+    previous = params.get("previous_sales")
+    key = person if person is not None else DEPARTMENT
+    if previous is not None and key in previous:
+        before = Decimal(previous[key])
+    elif params.get("previous_activity") is not None:
+        before = sales(params["previous_activity"], person, basis)
+    else:
+        return Measure(None, now, None, {"basis": basis}, "the previous period's sales are not known")
+    return _ratio(
+        now - before, before, "no sales in the previous period", basis=basis, sales=now, previous=before
+    )
+
+
+# --- customers ----------------------------------------------------------------------------------
+
+
+def big_customers_lost(activity: Activity, person: str | None, params) -> Measure:
+    lost = activity.credits_of(person, F.LOST)
+    return _count(len(lost), customers=sorted(c.customer.id for c in lost))
+
+
+def new_big_customers(activity: Activity, person: str | None, params) -> Measure:
+    won = activity.credits_of(person, F.NEW_BIG)
+    return _count(len(won), customers=sorted(c.customer.id for c in won))
+
+
+def upgraded_customers(activity: Activity, person: str | None, params) -> Measure:
+    won = activity.credits_of(person, F.UPGRADED)
+    return _count(len(won), customers=sorted(c.customer.id for c in won))
+
+
+def churn_rate(activity: Activity, person: str | None, params) -> Measure:
+    """Big customers lost in the period / big customers held at its start."""
+    start = activity.window.first
+    held = [
+        c for c in activity.of(activity.owned, person) if c.big_on(start.fromordinal(start.toordinal() - 1))
+    ]
+    lost = activity.credits_of(person, F.LOST)
+    return _ratio(len(lost), len(held), "no big customer at the start of the period")
+
+
+def development_plan_completion(activity: Activity, person: str | None, params) -> Measure:
+    """Big customers won (new or upgraded) / big customers planned in the period's development
+    plans (submitted or approved; drafts and withdrawn plans are not plans)."""
+    plans = [p for p in activity.of(activity.development, person) if p.status in ("submitted", "approved")]
+    planned = sum(p.planned for p in plans)
+    won = activity.credits_of(person, F.NEW_BIG, F.UPGRADED)
+    return _ratio(len(won), planned, "no development plan for the period", plans=sorted(p.id for p in plans))
+
+
+def customer_files_complete(activity: Activity, person: str | None, params) -> Measure:
+    """Big customers whose file holds every field of ``customer_file_fields`` / big customers."""
+    wanted = params["customer_file_fields"]
+    big = [c for c in activity.of(activity.owned, person) if c.big_on(activity.window.last)]
+    complete = [c for c in big if all(getattr(c, name, None) for name in wanted)]
+    return _ratio(len(complete), len(big), "no big customer on file", fields=list(wanted))
+
+
+# --- service ---------------------------------------------------------------------------------
+
+
+def valid_complaints(activity: Activity, person: str | None, params) -> Measure:
+    valid = [c for c in activity.of(activity.complaints, person) if c.valid]
+    return _count(len(valid), complaints=sorted(c.id for c in valid))
+
+
+def complaint_resolution_rate(activity: Activity, person: str | None, params) -> Measure:
+    """Complaints received in the period and resolved by its end / complaints received."""
+    received = activity.of(activity.complaints, person)
+    end = activity.window.end
+    resolved = [c for c in received if _resolved_by(c, end)]
+    return _ratio(len(resolved), len(received), "no complaint in the period")
+
+
+def _resolved_by(complaint: F.Complaint, end) -> bool:
+    if complaint.resolved_at is not None:
+        return complaint.resolved_at < end
+    if complaint.resolved is not None:
+        return complaint.resolved < end.date()
+    return complaint.hours_to_resolve is not None
+
+
+def feedback_timeliness(activity: Activity, person: str | None, params) -> Measure:
+    """Requests falling due in the period answered by their due time / requests falling due."""
+    due = activity.of(activity.feedback, person)
+    timely = [r for r in due if r.timely()]
+    return _ratio(len(timely), len(due), "no customer feedback fell due in the period")
+
+
+def revisit_rate(activity: Activity, person: str | None, params) -> Measure:
+    """Customers revisited / customers planned for a revisit (docs/rules.md §6.1 on which visit
+    counts for which plan: ``revisit_matching``)."""
+    plans = activity.of(activity.plans, person)
+    visits = [v for v in activity.of(activity.visits, person) if v.purpose == F.REVISIT]
+    if params["revisit_matching"] == "planned_month":
+        planned = {(p.person, str(p.month), c) for p in plans for c in p.revisits}
+        made = {(v.person, f"{v.date:%Y-%m}", v.customer) for v in visits}
+        done = planned & made
+        return _ratio(len(done), len(planned), "no revisit planned in the period", matching="planned_month")
+    planned = {(p.person, c) for p in plans for c in p.revisits}
+    made = {(v.person, v.customer) for v in visits}
+    return _ratio(len(made), len(planned), "no revisit planned in the period", matching="period")
+
+
+def service_cost_control(activity: Activity, person: str | None, params) -> Measure:
+    """Service costs spent / budgeted. The department's budget is its own (a budget without a
+    person), not the sum of its people's."""
+    spent = sum((e.amount for e in activity.of(activity.expenses, person)), ZERO)
+    budget = sum((b.amount for b in activity.budgets.get(person, ())), ZERO)
+    return _ratio(spent, budget, "no service budget for the period")
+
+
+def maintenance_cost_saving(activity: Activity, person: str | None, params) -> Measure:
+    """(budget − spent) / budget: the share of the maintenance budget saved [reading]."""
+    spent = sum((e.amount for e in activity.of(activity.expenses, person)), ZERO)
+    budget = sum((b.amount for b in activity.budgets.get(person, ())), ZERO)
+    return _ratio(budget - spent, budget, "no service budget for the period", spent=spent, budget=budget)
+
+
+# --- the customer specialist's month (002 客户专员月度考核表) --------------------------------------
+
+
+def visit_plan_on_time(activity: Activity, person: str | None, params) -> Measure:
+    """Next month's visit plan submitted by this month's last working day: 1, else 0."""
+    month = activity.window.months[-1]
+    deadline = last_working_day(month)
+    plan = next(
+        (p for p in activity.facts.visit_plans if p.person == person and p.month == month.next()), None
+    )
+    on_time = plan is not None and plan.submitted <= deadline
+    return Measure(
+        Decimal(int(on_time)),
+        inputs={
+            "plan_month": str(month.next()),
+            "deadline": deadline,
+            "submitted": plan.submitted if plan else None,
+        },
+    )
+
+
+def visit_plan_completion(activity: Activity, person: str | None, params) -> Measure:
+    """Planned customers visited in the month they were planned for / customers planned."""
+    planned = {
+        (p.person, str(p.month), c)
+        for p in activity.of(activity.plans, person)
+        for c in {*p.customers, *p.revisits}
+    }
+    made = {(v.person, f"{v.date:%Y-%m}", v.customer) for v in activity.of(activity.visits, person)}
+    return _ratio(len(planned & made), len(planned), "no visit plan for the period")
+
+
+Q, Y, M = "quarter", "year", "month"
+DEFINITIONS: dict[str, Definition] = {
+    d.key: d
+    for d in (
+        Definition(
+            "sales_plan_completion",
+            "大客户销售计划完成率",
+            "Sales plan completion",
+            C001,
+            "1",
+            (Q, Y),
+            "ratio",
+            "higher",
+            sales_plan_completion,
+        ),
+        Definition(
+            "big_customers_lost",
+            "大客户流失数",
+            "Big customers lost",
+            C001,
+            "3",
+            (M, Q, Y),
+            "count",
+            "lower",
+            big_customers_lost,
+        ),
+        Definition(
+            "development_plan_completion",
+            "大客户开发计划完成率",
+            "Development plan completion",
+            C001,
+            "4",
+            (Q, Y),
+            "ratio",
+            "higher",
+            development_plan_completion,
+        ),
+        Definition(
+            "valid_complaints",
+            "大客户有效投诉次数",
+            "Valid complaints",
+            C001,
+            "5",
+            (Q, Y),
+            "count",
+            "lower",
+            valid_complaints,
+        ),
+        Definition(
+            "feedback_timeliness",
+            "大客户意见反馈及时率",
+            "Timely feedback rate",
+            C001,
+            "6",
+            (Q, Y),
+            "ratio",
+            "higher",
+            feedback_timeliness,
+        ),
+        Definition(
+            "revisit_rate", "大客户回访率", "Revisit rate", C001, "7", (Q, Y), "ratio", "higher", revisit_rate
+        ),
+        Definition(
+            "service_cost_control",
+            "服务费用控制",
+            "Service-cost control",
+            C001,
+            "8",
+            (Q, Y),
+            "ratio",
+            "lower",
+            service_cost_control,
+        ),
+        Definition(
+            "customer_files_complete",
+            "大客户信息档案完整性",
+            "Customer files complete",
+            C001,
+            "定性1",
+            (Y,),
+            "ratio",
+            "higher",
+            customer_files_complete,
+        ),
+        Definition(
+            "sales_growth",
+            "大客户销售收入增长率",
+            "Sales growth rate",
+            C003,
+            "1",
+            (Q, Y),
+            "ratio",
+            "higher",
+            sales_growth,
+        ),
+        Definition(
+            "maintenance_cost_saving",
+            "大客户维护费用节省率",
+            "Maintenance-cost saving",
+            C003,
+            "2",
+            (Q, Y),
+            "ratio",
+            "higher",
+            maintenance_cost_saving,
+        ),
+        Definition(
+            "complaint_resolution_rate",
+            "大客户投诉解决率",
+            "Complaint resolution rate",
+            C003,
+            "3",
+            (Q, Y),
+            "ratio",
+            "higher",
+            complaint_resolution_rate,
+        ),
+        Definition(
+            "churn_rate", "大客户流失率", "Churn rate", C003, "4", (Q, Y), "ratio", "lower", churn_rate
+        ),
+        Definition(
+            "new_big_customers",
+            "开发目标大客户的数量",
+            "New big customers",
+            C003,
+            "5",
+            (Q, Y),
+            "count",
+            "higher",
+            new_big_customers,
+        ),
+        Definition(
+            "upgraded_customers",
+            "提升普通客户为大客户的数量",
+            "Customers upgraded to big",
+            C003,
+            "6",
+            (Q, Y),
+            "count",
+            "higher",
+            upgraded_customers,
+        ),
+        Definition(
+            "visit_plan_on_time",
+            "次月拜访工作计划按时上报",
+            "Next month's visit plan on time",
+            C002,
+            "1",
+            (M,),
+            "flag",
+            "higher",
+            visit_plan_on_time,
+            department=False,
+        ),
+        Definition(
+            "visit_plan_completion",
+            "拜访目标完成率",
+            "Visit plan completion",
+            C002,
+            "1",
+            (M,),
+            "ratio",
+            "higher",
+            visit_plan_completion,
+        ),
+    )
+}
+ALL_INDICATORS = tuple(DEFINITIONS)
+
+# Standards the seeds print (003 §十一's 90%) or the suite sets [default]: met when the value is on
+# the definition's ``better`` side of it; None: the seed sets none (the figure is shown, not judged).
+STANDARDS = {
+    "sales_plan_completion": Decimal("0.9"),
+    "big_customers_lost": Decimal(0),
+    "development_plan_completion": Decimal(1),
+    "valid_complaints": Decimal(0),
+    "feedback_timeliness": Decimal(1),
+    "revisit_rate": Decimal(1),
+    "service_cost_control": Decimal(1),
+    "customer_files_complete": Decimal(1),
+    "sales_growth": Decimal(0),
+    "maintenance_cost_saving": Decimal(0),
+    "complaint_resolution_rate": Decimal(1),
+    "churn_rate": Decimal(0),
+    "visit_plan_on_time": Decimal(1),
+    "visit_plan_completion": Decimal(1),
+}
+
+
+def indicator_params(
+    *, default_set: Sequence[str], sales_basis: str, roles: Sequence[str]
+) -> tuple[Param, ...]:
+    """The indicator parameters of a plugin, with its own default set and sales measure."""
+    return (
+        Param(
+            "indicators",
+            list(default_set),
+            "list",
+            "rules §6",
+            "Indicators on this line's sheets (keys of docs/rules.md §6); each is shown for the "
+            "periods its seed names.",
+            "default",
+        ),
+        Param(
+            "indicator_sales",
+            sales_basis,
+            "text",
+            C001,
+            "What counts as a person's sales for the sales-plan and growth indicators: deals, "
+            "collections or loans.",
+            "reading",
+        ),
+        Param(
+            "indicator_roles",
+            list(roles),
+            "list",
+            "rules §6",
+            "Roles measured by the indicators (everyone else is not a salesperson).",
+            "default",
+        ),
+        Param(
+            "indicator_standards",
+            dict(STANDARDS),
+            "map",
+            "rules §6",
+            "Standard of each indicator (the 90% sales standard is 003 §十一's; the rest are the "
+            "suite's: a plan met in full, nothing lost, no valid complaint, spend within budget).",
+            "default",
+        ),
+        Param(
+            "revisit_matching",
+            "period",
+            "text",
+            C001,
+            "Which revisit counts for a planned one: 'period' (the seed's formula: customers "
+            "revisited in the period / customers planned for a revisit in it) or 'planned_month' "
+            "(only a revisit in the month the plan named).",
+            "reading",
+        ),
+        Param(
+            "customer_file_fields",
+            ["name", "segment", "branch", "owner"],
+            "list",
+            C001,
+            "Fields a big customer's file must hold to count as complete (定性1).",
+            "reading",
+        ),
+    )
+
+
+INDICATOR_PARAM_NAMES = frozenset(
+    p.name for p in indicator_params(default_set=(), sales_basis="deals", roles=())
+)
+
+
+@dataclass(frozen=True)
+class Value:
+    """One indicator's figure for one person (or the department) and one period."""
+
+    definition: Definition
+    person: str
+    role: str
+    window: Window
+    measure: Measure
+    standard: Decimal | None
+
+    @property
+    def met(self) -> bool | None:
+        value, standard = self.measure.value, self.standard
+        if value is None or standard is None:
+            return None
+        return value >= standard if self.definition.better == "higher" else value <= standard
+
+    def line(self) -> Line:
+        d, m = self.definition, self.measure
+        shown = "" if m.value is None else _shown(m.value, d.measure)
+        zh = f"{d.zh}（{self.window.label}）：" + (shown if m.value is not None else "不适用")
+        en = f"{d.en} ({self.window.label}): " + (
+            shown if m.value is not None else f"not applicable: {m.why}"
+        )
+        if m.denominator is not None:
+            zh += f"，{m.numerator} / {m.denominator}"
+            en += f", {m.numerator} / {m.denominator}"
+        if self.standard is not None and m.value is not None:
+            zh += f"，标准 {_shown(self.standard, d.measure)}" + ("，达标" if self.met else "，未达标")
+            en += f", standard {_shown(self.standard, d.measure)}" + (", met" if self.met else ", not met")
+        return Line(
+            self.person,
+            self.role,
+            m.value,
+            INFO,
+            KIND,
+            d.clause,
+            zh,
+            en,
+            {
+                "indicator": d.key,
+                "item": d.item,
+                "name_zh": d.zh,
+                "name_en": d.en,
+                "period": self.window.label,
+                "measure": d.measure,
+                "value": m.value,
+                "numerator": m.numerator,
+                "denominator": m.denominator,
+                "standard": self.standard,
+                "better": d.better,
+                "met": self.met,
+                "applicable": m.value is not None,
+                "not_applicable_because": m.why or None,
+                **m.inputs,
+            },
+        )
+
+
+def _shown(value: Decimal, measure: str) -> str:
+    if measure == "ratio":
+        return f"{value * 100:.2f}%"
+    if measure == "hours":
+        return f"{value:.2f} h"
+    return f"{value.normalize():f}"
+
+
+def compute(
+    facts: F.Facts, window: Window, params: Mapping[str, Any], *, keys: Sequence[str] | None = None
+) -> list[Value]:
+    """The indicators of ``keys`` (default: the line's ``indicators``) that the seed names for this
+    window's kind, for every measured person and the department, in definition order."""
+    wanted = [k for k in (keys if keys is not None else params["indicators"]) if k in DEFINITIONS]
+    definitions = [DEFINITIONS[k] for k in wanted if window.kind in DEFINITIONS[k].periods]
+    if not definitions:
+        return []
+    activity = Activity(facts, window)
+    standards = {**STANDARDS, **params["indicator_standards"]}
+    people = sorted(_sellers(activity, params), key=lambda p: p.id)  # not roster order: the same facts
+    out = []
+    for person in people:
+        for d in definitions:
+            out.append(
+                Value(
+                    d,
+                    person.id,
+                    person.role,
+                    window,
+                    d.compute(activity, person.id, params),
+                    standards.get(d.key),
+                )
+            )
+    for d in definitions:
+        if d.department:
+            out.append(
+                Value(
+                    d,
+                    DEPARTMENT,
+                    DEPARTMENT_ROLE,
+                    window,
+                    d.compute(activity, None, params),
+                    standards.get(d.key),
+                )
+            )
+    return out
+
+
+def indicator_lines(facts: F.Facts, window: Window, params: Mapping[str, Any], **kw) -> Iterator[Line]:
+    return (value.line() for value in compute(facts, window, params, **kw))
+
+
+def sales_by_person(facts: F.Facts, window: Window, params: Mapping[str, Any]) -> dict[str, str]:
+    """Each measured person's sales in the window (and the department's), for the next period's
+    growth rate: compensation carries it."""
+    activity = Activity(facts, window)
+    basis = params["indicator_sales"]
+    out = {p.id: str(sales(activity, p.id, basis)) for p in _sellers(activity, params)}
+    out[DEPARTMENT] = str(sales(activity, None, basis))
+    return out
