@@ -5,6 +5,7 @@
     xlsx.py    Summary / Lines / Parameters workbook, numbers as numbers
     html.py    the period's summary page and a person's statement, self-contained
     charts.py  inline SVG charts (matplotlib)
+    names.py   readable names (中文 / English) of the kinds of line the plugins write
 """
 
 from __future__ import annotations

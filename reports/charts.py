@@ -1,12 +1,19 @@
 """Charts as inline SVG text (matplotlib, no display needed): points by branch and clause, the
-spread of pay, and a year's month-over-month trend. Text stays text in the SVG (``svg.fonttype``
-none), so Chinese names are drawn by the browser's fonts and can be selected and searched."""
+spread of pay, and the trend of the line's months (or quarters) up to this one. Text stays text
+in the SVG (``svg.fonttype`` none), so Chinese names are drawn by the browser's fonts and can be
+selected and searched.
+
+Nothing is cut off: long names are wrapped, each figure is laid out (constrained) so that every
+label lies inside it, and the saved SVG keeps room for the browser drawing Chinese wider than
+matplotlib measured it (see ``_browser_pad``). Each chart has a ``*_figure`` function giving the
+matplotlib figure itself (tests measure it), and one giving its SVG."""
 
 from __future__ import annotations
 
 import io
+import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 import matplotlib
@@ -15,10 +22,12 @@ matplotlib.use("Agg")  # files only: no display on a server
 
 import matplotlib.pyplot as plt
 from matplotlib import font_manager
+from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from kamkit.explain import CNY, POINTS
 
-from .view import PeriodView
+from .view import PeriodTotals, PeriodView, change, comparable, display_width
 
 # Chinese fonts, where installed, only to measure labels (the SVG keeps text as text); matplotlib
 # falls back along the list glyph by glyph
@@ -35,20 +44,96 @@ _STYLE = {
     + ["sans-serif"],
     "svg.hashsalt": "kam",
 }  # a fixed salt: the same period draws the same file
+LABEL_COLUMNS = 24  # a label's line at most this wide (a Chinese character counts two)
+_PAD = 0.1  # inches around the saved drawing (matplotlib's default)
 
 
-def _svg(fig) -> str:
+def _svg(fig: Figure | None) -> str | None:
+    """The figure as inline SVG text (and closed); None for no figure."""
+    if fig is None:
+        return None
     out = io.StringIO()
-    with warnings.catch_warnings():  # no CJK font here is fine: the browser draws the text
+    with plt.rc_context(_STYLE), warnings.catch_warnings():
+        # no CJK font here is fine: the browser draws the text, and _browser_pad leaves it room
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")
-        fig.savefig(out, format="svg", bbox_inches="tight", metadata={"Date": None})
+        fig.canvas.draw()
+        room = _browser_pad(fig) * 72  # points: the SVG's unit
+        fig.savefig(out, format="svg", bbox_inches="tight", pad_inches=_PAD, metadata={"Date": None})
     plt.close(fig)
     text = out.getvalue()
-    return text[text.index("<svg") :]  # inline: no XML prolog or doctype
+    return _widen(text[text.index("<svg") :], room)  # inline: no XML prolog or doctype
 
 
-def points_by_branch(view: PeriodView) -> str | None:
-    """Stacked bars: points docked per branch, one colour per clause."""
+def _widen(svg: str, room: float) -> str:
+    """The SVG with ``room`` points more on its left and right (Chinese drawn wider than measured
+    grows sideways: right-aligned labels to the left, legends to the right, titles both ways)."""
+    if room <= 0:
+        return svg
+    head = svg[: svg.index(">")]
+    x, y, w, h = (float(v) for v in re.search(r'viewBox="([^"]+)"', head).group(1).split())
+    width = float(re.search(r'width="([\d.]+)pt"', head).group(1))
+    new = re.sub(r'viewBox="[^"]+"', f'viewBox="{x - room:f} {y:f} {w + 2 * room:f} {h:f}"', head, count=1)
+    new = re.sub(r'width="[\d.]+pt"', f'width="{width + 2 * room:f}pt"', new, count=1)
+    return new + svg[len(head) :]
+
+
+def _browser_pad(fig: Figure) -> float:
+    """Inches the browser may draw a text beyond where matplotlib measured it. Without a Chinese
+    font installed (a server seldom has one), matplotlib measures a Chinese character as a narrow
+    missing-glyph box; the clerk's browser draws it a full em wide. The widest such shortfall of
+    any line of any text, kept on both sides of the drawing, keeps every text inside the SVG
+    (0 where a Chinese font measured it)."""
+    renderer = fig.canvas.get_renderer()
+    widest = 0.0
+    for text in fig.findobj(Text):
+        if not text.get_visible() or not text.get_text():
+            continue
+        props = text.get_fontproperties()
+        em = props.get_size_in_points() * fig.dpi / 72
+        for line in text.get_text().split("\n"):
+            short = sum(
+                max(0.0, em - renderer.get_text_width_height_descent(ch, props, ismath=False)[0])
+                for ch in line
+                if display_width(ch) == 2
+            )
+            widest = max(widest, short)
+    return widest / fig.dpi
+
+
+def wrap(text: str, columns: int = LABEL_COLUMNS) -> str:
+    """``text`` on lines at most ``columns`` wide: broken at spaces, between Chinese characters
+    (which have no spaces between them), and inside a word longer than a line."""
+    lines = [""]
+    for piece in _pieces(text, columns):
+        if piece == " ":
+            lines[-1] += " " if lines[-1] else ""
+            continue
+        if lines[-1].strip() and display_width(lines[-1] + piece) > columns:
+            lines.append("")
+        lines[-1] += piece
+    return "\n".join(line.strip() for line in lines)
+
+
+def _pieces(text: str, columns: int) -> Iterable[str]:
+    """Words, single spaces and single wide characters; a word wider than a line in chunks."""
+    word = ""
+    for ch in text + " ":
+        if ch.isspace() or display_width(ch) == 2:
+            while word:
+                yield word[:columns]
+                word = word[columns:]
+            yield " " if ch.isspace() else ch
+        else:
+            word += ch
+
+
+def _lines(labels: Sequence[str]) -> int:
+    return sum(label.count("\n") + 1 for label in labels)
+
+
+def points_by_branch_figure(view: PeriodView) -> Figure | None:
+    """Stacked horizontal bars: points docked per branch, one colour per clause (horizontal, so a
+    long branch name has the width of the page rather than the width of its bar)."""
     branches: dict[str, dict[str, Decimal]] = {}
     for p in view.people:
         for clause, points in p.by_clause.items():
@@ -56,63 +141,100 @@ def points_by_branch(view: PeriodView) -> str | None:
             per[clause] = per.get(clause, Decimal(0)) + points
     if not branches:
         return None
-    names = sorted(branches)
+    names = sorted(branches, reverse=True)  # top to bottom in name order
+    labels = [wrap(b) for b in names]
     with plt.rc_context(_STYLE):
-        fig, ax = plt.subplots(figsize=(7, 3.2))
-        bottom = [0.0] * len(names)
+        fig, ax = plt.subplots(
+            figsize=(7, 1.3 + 0.2 * _lines(labels) + 0.1 * len(names)), layout="constrained"
+        )
+        left = [0.0] * len(names)
         for clause in view.clauses:
-            heights = [float(branches[b].get(clause, 0)) for b in names]
-            ax.bar(names, heights, bottom=bottom, label=clause)
-            bottom = [a + b for a, b in zip(bottom, heights)]
-        ax.set_ylabel("points 扣分")
+            widths = [float(branches[b].get(clause, 0)) for b in names]
+            ax.barh(labels, widths, left=left, label=wrap(clause, 16))
+            left = [a + b for a, b in zip(left, widths)]
+        ax.set_xlabel("points 扣分")
         ax.set_title(f"Points by branch and clause — {view.period}")
         ax.legend(fontsize=7, frameon=False, bbox_to_anchor=(1.01, 1), loc="upper left")
-        return _svg(fig)
+        return fig
 
 
-def top_people(view: PeriodView, unit: str = POINTS, count: int = 10) -> str | None:
+def points_by_branch(view: PeriodView) -> str | None:
+    return _svg(points_by_branch_figure(view))
+
+
+def top_people_figure(view: PeriodView, unit: str = POINTS, count: int = 10) -> Figure | None:
     """Horizontal bars: who lost the most points (or was paid the most), by name."""
     ranked = sorted((p for p in view.people if p.totals.get(unit)), key=lambda p: (-p.totals[unit], p.name))[
         :count
     ]
     if not ranked:
         return None
+    labels = [wrap(f"{p.name} ({p.branch})" if p.branch else p.name) for p in reversed(ranked)]
     with plt.rc_context(_STYLE):
-        fig, ax = plt.subplots(figsize=(7, 0.6 + 0.28 * len(ranked)))
+        fig, ax = plt.subplots(
+            figsize=(7, 1.0 + 0.2 * _lines(labels) + 0.08 * len(ranked)), layout="constrained"
+        )
         ax.barh(
-            [f"{p.name} ({p.branch})" if p.branch else p.name for p in reversed(ranked)],
+            labels,
             [float(p.totals[unit]) for p in reversed(ranked)],
             color="#c44e52" if unit == POINTS else "#55a868",
         )
         ax.set_xlabel("points 扣分" if unit == POINTS else "CNY 元")
         ax.set_title(("Most points docked" if unit == POINTS else "Highest pay") + f" — {view.period}")
-        return _svg(fig)
+        return fig
 
 
-def pay_distribution(view: PeriodView) -> str | None:
+def top_people(view: PeriodView, unit: str = POINTS, count: int = 10) -> str | None:
+    return _svg(top_people_figure(view, unit, count))
+
+
+def pay_distribution_figure(view: PeriodView) -> Figure | None:
     """Histogram of each person's pay for the period."""
     pay = [float(p.totals[CNY]) for p in view.people if CNY in p.totals]
     if not pay:
         return None
     with plt.rc_context(_STYLE):
-        fig, ax = plt.subplots(figsize=(7, 3.2))
+        fig, ax = plt.subplots(figsize=(7, 3.2), layout="constrained")
         ax.hist(pay, bins=min(20, max(5, len(pay) // 3)), color="#4c72b0", edgecolor="white")
         ax.set_xlabel("pay for the period, CNY 元")
         ax.set_ylabel("people 人数")
         ax.set_title(f"How pay is spread — {view.period} ({len(pay)} people)")
-        return _svg(fig)
+        return fig
 
 
-def trend(views: Sequence[PeriodView], unit: str = POINTS) -> str | None:
-    """The line's total per period over a year (months or quarters), from oldest to newest."""
-    points = [(v.period, float(v.totals.get(unit, 0))) for v in views]
-    if len(points) < 2:
+def pay_distribution(view: PeriodView) -> str | None:
+    return _svg(pay_distribution_figure(view))
+
+
+def trend_figure(
+    history: Sequence[PeriodView | PeriodTotals], unit: str = POINTS, *, current: str | None = None
+) -> Figure | None:
+    """The line's total per period up to ``current`` (default: the last given), oldest first:
+    months only for a month, quarters only for a quarter (``view.comparable``); the title names
+    the period and the one it is compared with."""
+    current = current if current is not None else (history[-1].period if history else "")
+    series = comparable(history, current)
+    moved = change(series, unit)
+    if moved is None:
         return None
+    each = "Quarter over quarter" if "Q" in current else "Month over month"
+    what = "points docked" if unit == POINTS else "pay"
     with plt.rc_context(_STYLE):
-        fig, ax = plt.subplots(figsize=(7, 2.8))
-        ax.plot([p for p, _ in points], [t for _, t in points], marker="o", color="#c44e52")
+        fig, ax = plt.subplots(figsize=(7, 3.0), layout="constrained")
+        ax.plot(
+            [s.period for s in series],
+            [float(s.totals.get(unit, 0)) for s in series],
+            marker="o",
+            color="#c44e52",
+        )
         ax.set_ylabel("points 扣分" if unit == POINTS else "CNY 元")
-        ax.set_title("Period over period — " + ("points docked" if unit == POINTS else "pay"))
+        ax.set_title(f"{each} — {what}\n{moved.text()}")
         ax.tick_params(axis="x", labelrotation=45)
-        ax.set_ylim(bottom=0)
-        return _svg(fig)
+        ax.set_ylim(bottom=min(0, *(float(s.totals.get(unit, 0)) for s in series)))
+        return fig
+
+
+def trend(
+    history: Sequence[PeriodView | PeriodTotals], unit: str = POINTS, *, current: str | None = None
+) -> str | None:
+    return _svg(trend_figure(history, unit, current=current))

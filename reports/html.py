@@ -15,7 +15,20 @@ from kamkit.explain import CNY, FLAG, INFO, POINTS
 from kamkit.money import report
 
 from . import charts
-from .view import PeriodView, PersonSummary, figure, shown
+from .names import kind_label
+from .view import (
+    PeriodTotals,
+    PeriodView,
+    PersonSummary,
+    change,
+    comparable,
+    figure,
+    figure_text,
+    rounding_note,
+    shown,
+)
+
+__all__ = ["figure_text", "period_page", "statement_page"]
 
 e = html.escape
 
@@ -40,16 +53,8 @@ th{position:static}a{color:inherit;text-decoration:none}}
 """
 
 
-def figure_text(value: Decimal, unit: str) -> str:
-    """As shown to a person: money half-up to 0.01 with thousands separators; points as they are."""
-    if unit == CNY:
-        return f"{report(value):,.2f}"
-    value = value.normalize()
-    return (
-        f"{value:f}"
-        if value == value.to_integral_value() or abs(value.as_tuple().exponent) <= 4
-        else f"{value:.4f}"
-    )
+def _figure_text(value: Decimal | None, unit: str) -> str:
+    return "—" if value is None else figure_text(value, unit)  # a line without a figure: n/a
 
 
 def _unit_name(unit: str) -> str:
@@ -99,7 +104,8 @@ def _lines_table(lines: Iterable[Mapping[str, Any]], view: PeriodView) -> str:
         css = " flag" if unit == FLAG else " info" if unit == INFO else ""
         rows.append(
             f'<tr class="{css.strip()}"><td>{_clause_link(line["clause"], view)}</td>'
-            f'<td>{e(line["kind"])}</td><td class="num{css}">{e(figure_text(figure(line), unit))}</td>'
+            f'<td title="{e(line["kind"])}">{e(kind_label(line["kind"]))}</td>'
+            f'<td class="num{css}">{e(_figure_text(figure(line), unit))}</td>'
             f"<td>{e(_unit_name(unit))}</td><td>{e(line['reason_en'])}<br>"
             f'<span class="zh">{e(line["reason_zh"])}</span>{_inputs(line.get("inputs"))}</td></tr>'
         )
@@ -126,19 +132,44 @@ def _summary_table(view: PeriodView, person_href) -> str:
         cells = "".join(
             f'<td class="num">{e(figure_text(p.totals.get(u, Decimal(0)), u))}</td>' for u in units
         )
-        flags = f'<span class="flag">{e(", ".join(p.flags))}</span>' if p.flags else ""
         rows.append(
             f'<tr><td><a href="{e(person_href(p))}">{e(p.name)}</a></td><td>{e(p.id)}</td>'
-            f"<td>{e(p.branch)}</td><td>{e(p.role)}</td>{cells}<td>{flags}</td></tr>"
+            f"<td>{e(p.branch)}</td><td>{e(p.role)}</td>{cells}<td>{_flags(p)}</td></tr>"
         )
-    total = "".join(
-        f'<td class="num">{e(figure_text(view.totals.get(u, Decimal(0)), u))}</td>' for u in units
-    )
+    # the total row adds the rows as shown; where that is not the exact total rounded, say so
+    added = {u: sum((_shown_total(p, u) for p in view.people), Decimal(0)) for u in units}
+    total = "".join(f'<td class="num">{e(figure_text(added[u], u))}</td>' for u in units)
+    notes = [
+        rounding_note(zh="各人金额", en="Each person's pay", added=added[u], exact=view.totals[u])
+        for u in units
+        if u == CNY and u in view.totals
+    ]
     return (
         "<table><tr><th>姓名 Name</th><th>人员 Id</th><th>分支机构 Branch</th><th>角色 Role</th>"
         f"{head}<th>否决/结论 Flags</th></tr>{''.join(rows)}"
         f'<tr class="total"><td>合计 Total</td><td></td><td></td><td></td>{total}<td></td></tr></table>'
+        + "".join(f'<p class="meta note">{e(n)}</p>' for n in notes if n)
     )
+
+
+def _shown_total(p: PersonSummary, unit: str) -> Decimal:
+    """A person's total as the summary shows it: money rounded to the cent, points exact."""
+    value = p.totals.get(unit, Decimal(0))
+    return report(value) if unit == CNY else value
+
+
+def _flags(p: PersonSummary) -> str:
+    return f'<span class="flag">{e(", ".join(kind_label(f) for f in p.flags))}</span>' if p.flags else ""
+
+
+def _change(view: PeriodView, history: Sequence[PeriodView | PeriodTotals], unit: str) -> str:
+    """This period beside the previous one of its kind (months with months, quarters with
+    quarters), both named."""
+    moved = change(comparable([*history, view], view.period), unit)
+    if moved is None:
+        return ""
+    each = "季度环比 Quarter over quarter" if view.is_quarter else "月度环比 Month over month"
+    return f'<p class="meta change">{e(each)} ({e(_unit_name(unit))}): {e(moved.text())}</p>'
 
 
 def _clauses(view: PeriodView) -> str:
@@ -175,7 +206,10 @@ def _parameters(view: PeriodView) -> str:
 
 
 def period_page(
-    view: PeriodView, history: Sequence[PeriodView] = (), person_href=None, lines: bool = True
+    view: PeriodView,
+    history: Sequence[PeriodView | PeriodTotals] = (),
+    person_href=None,
+    lines: bool = True,
 ) -> str:
     """The period's summary page. ``history``: the line's periods of the year (with this one) for
     the trend chart; ``person_href(person)``: where a name links (default: its section here);
@@ -187,7 +221,7 @@ def period_page(
         charts.points_by_branch(view),
         charts.top_people(view, unit),
         charts.pay_distribution(view),
-        charts.trend(history, unit),
+        charts.trend([*history, view], unit, current=view.period),
     ]
     drawn = "".join(f'<div class="chart">{svg}</div>' for svg in figures if svg)
     sections = []
@@ -200,6 +234,7 @@ def period_page(
         )
     body = (
         f"<h1>{e(_title(view))}</h1>{_meta(view)}{_cards(view.totals, len(view.people))}"
+        f"{_change(view, history, unit)}"
         f'<h2>图表 Charts</h2><div class="charts">{drawn or "<p>No figures to draw.</p>"}</div>'
         f"<h2>汇总 Summary</h2>{_summary_table(view, person_href)}"
         + (f"<h2>明细 Every line, by person</h2>{''.join(sections)}" if lines else "")
@@ -225,7 +260,12 @@ def statement_page(view: PeriodView, person: str) -> str:
         f'<div class="card">{e(_unit_name(u))}<b>{e(figure_text(v, u))}</b></div>'
         for u, v in p.totals.items()
     )
-    flags = f'<p class="flag">否决/结论 Findings: {e(", ".join(p.flags))}</p>' if p.flags else ""
+    flags = (
+        f'<p class="flag">否决/结论 Findings: {e(", ".join(kind_label(f) for f in p.flags))}</p>'
+        if p.flags
+        else ""
+    )
+    note = _lines_note(p)
     carried = ""
     if view.carried_in or view.carried_out:
         carried = (
@@ -237,10 +277,19 @@ def statement_page(view: PeriodView, person: str) -> str:
     body = (
         f"<h1>{e(p.name)} <span class='meta'>{e(p.id)}</span></h1>"
         f"<p class='meta'>{e(' · '.join(x for x in (p.branch, p.role, _title(view)) if x))}</p>{_meta(view)}"
-        f'<div class="cards">{totals}</div>{flags}<h2>明细 Lines</h2>{_lines_table(p.lines, view)}'
+        f'<div class="cards">{totals}</div>{flags}{note}<h2>明细 Lines</h2>{_lines_table(p.lines, view)}'
         f"{carried}{_clauses(_only(view, p))}"
     )
     return _page(title, body)
+
+
+def _lines_note(p: PersonSummary) -> str:
+    """The lines are shown each rounded to the cent: where they do not add up to the pay (the
+    exact total, rounded), the slip says so rather than leave the person to find the cent."""
+    if CNY not in p.rounded_lines:
+        return ""
+    note = rounding_note(zh="以下各笔", en="The lines below", added=p.rounded_lines[CNY], exact=p.totals[CNY])
+    return f'<p class="meta note">{e(note)}</p>' if note else ""
 
 
 def _only(view: PeriodView, person: PersonSummary) -> PeriodView:

@@ -20,6 +20,8 @@ from decimal import Decimal
 from typing import Any
 
 from kamkit.explain import CNY, FLAG, POINTS
+from kamkit.money import report
+from kamkit.periods import Month, Quarter
 
 SUMMED = (POINTS, CNY)  # units whose figures add up; flags are findings, info lines are context
 _NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?")
@@ -68,6 +70,9 @@ class PersonSummary:
     by_kind: dict[str, Decimal]  # CNY per kind of pay (commission, bonus, base...)
     flags: list[str]  # the kinds of FLAG lines (veto_flag, promotion findings)
     lines: list[Mapping[str, Any]]
+    # CNY lines each rounded to the cent, then added: what a clerk's SUM over the Lines sheet
+    # gives, which can differ by cents from the exact total rounded (the pay)
+    rounded_lines: dict[str, Decimal] = field(default_factory=dict)
 
 
 @dataclass
@@ -116,9 +121,96 @@ class PeriodTotals:
         return cls(str(sheet.get("period") or ""), totals)
 
 
-def figure(line: Mapping[str, Any]) -> Decimal:
-    """A line's exact figure (a service stores the reported one plus ``exact`` when they differ)."""
-    return Decimal(str(line.get("exact", line["figure"])))
+def period_place(period: str) -> Month | Quarter | None:
+    """A period as a value that orders among its own kind; None for text naming neither."""
+    for kind in (Month, Quarter):
+        try:
+            return kind.parse(period)
+        except ValueError:
+            continue
+    return None
+
+
+def comparable(history: Iterable[PeriodView | PeriodTotals], current: str) -> list[PeriodView | PeriodTotals]:
+    """The periods ``current`` is compared with, oldest first and ending with it: only periods
+    of its kind (a quarter's totals hold three months' pay: beside a month they say nothing),
+    none after it, each once (a period closed again after a reopen: the one given last)."""
+    now = period_place(current)
+    if now is None:
+        return []
+    latest: dict[Month | Quarter, PeriodView | PeriodTotals] = {}
+    for item in history:
+        at = period_place(item.period)
+        if type(at) is type(now) and at <= now:
+            latest[at] = item
+    return [latest[at] for at in sorted(latest)]
+
+
+@dataclass(frozen=True)
+class Change:
+    """A period's total beside the previous period of the same kind."""
+
+    period: str
+    previous: str
+    now: Decimal
+    before: Decimal
+    unit: str
+
+    def text(self) -> str:
+        """Both periods named, e.g. "2026-03 vs 2026-02: 7 (+3 from 4)"."""
+        by = figure_text(self.now - self.before, self.unit)
+        by = by if by.startswith("-") else "+" + by
+        return (
+            f"{self.period} vs {self.previous}: {figure_text(self.now, self.unit)} "
+            f"({by} from {figure_text(self.before, self.unit)})"
+        )
+
+
+def change(series: list[PeriodView | PeriodTotals], unit: str) -> Change | None:
+    """The last period of ``series`` (from ``comparable``) against the one before it."""
+    if len(series) < 2:
+        return None
+    last, before = series[-1], series[-2]
+    return Change(
+        period=last.period,
+        previous=before.period,
+        now=last.totals.get(unit, Decimal(0)),
+        before=before.totals.get(unit, Decimal(0)),
+        unit=unit,
+    )
+
+
+def rounding_note(*, zh: str, en: str, added: Decimal, exact: Decimal) -> str | None:
+    """Why figures each rounded to the cent do not add up to their exact total rounded (what is
+    paid): both sums and the gap, ``zh``/``en`` naming the figures; None when they agree."""
+    paid = report(exact)
+    if added == paid:
+        return None
+    gap = added - paid
+    return (
+        f"{zh}逐项四舍五入到分后相加为 {added:,.2f}，精确合计四舍五入为 {paid:,.2f}（差 {gap:+,.2f}） / "
+        f"{en}, each rounded to the cent, add up to {added:,.2f}; their exact total rounds to "
+        f"{paid:,.2f} ({gap:+,.2f})"
+    )
+
+
+def figure_text(value: Decimal, unit: str) -> str:
+    """As shown to a person: money half-up to 0.01 with thousands separators; points as they are."""
+    if unit == CNY:
+        return f"{report(value):,.2f}"
+    value = value.normalize()
+    return (
+        f"{value:f}"
+        if value == value.to_integral_value() or abs(value.as_tuple().exponent) <= 4
+        else f"{value:.4f}"
+    )
+
+
+def figure(line: Mapping[str, Any]) -> Decimal | None:
+    """A line's exact figure (a service stores the reported one plus ``exact`` when they differ);
+    None for a line without one (an indicator that does not apply)."""
+    value = line.get("exact", line["figure"])
+    return None if value is None else Decimal(str(value))
 
 
 def period_view(
@@ -163,6 +255,7 @@ def period_view(
             else:
                 kinds.setdefault(line["kind"])
                 summary.by_kind[line["kind"]] = summary.by_kind.get(line["kind"], Decimal(0)) + value
+                summary.rounded_lines[unit] = summary.rounded_lines.get(unit, Decimal(0)) + report(value)
         elif unit == FLAG and line["kind"] not in summary.flags:
             summary.flags.append(line["kind"])
     people = sorted(per.values(), key=lambda p: (p.branch, p.name, p.id))

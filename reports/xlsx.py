@@ -1,18 +1,22 @@
 """A period as an Excel workbook a finance clerk can sum, sort and filter: Summary (a row a
-person: name, branch, role, totals, points by clause or pay by kind, veto), Lines (every
+person: name, branch, role, totals, points by clause or pay by kind, veto, notes), Lines (every
 explained line, its inputs as columns) and Parameters (plugin, version, every parameter used).
 
-Figures are numbers with a number format, never text: money shows 2 decimals (Excel displays it
-rounded half away from zero, which for money is half-up), points as they are. A cell holds the
-exact figure, so a column's SUM in Excel equals the Summary's total to the cent. Headers are in
-Chinese and English, frozen, with filters; widths fit the content. Streamed (openpyxl's
-write-only mode): a period of a million lines is written without holding a million cells.
+Figures are numbers with a number format, never text. A money cell holds its figure rounded
+half-up to the cent (kamkit.money.report), as paid and as shown, so a clerk's SUM adds what they
+see; points are held as they are. Each total row is the sum of the cells above it. Where that
+sum is not the exact total rounded (two lines of 33.335 are 33.34 each, 66.68 together, but pay
+66.67), a note says so beside it rather than a total that does not add up. Headers are in
+Chinese and English (kinds of pay by name, reports/names.py), frozen, with filters; widths fit
+the content. Streamed (openpyxl's write-only mode): a period of a million lines is written
+without holding a million cells.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -24,8 +28,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from kamkit.explain import CNY, POINTS
+from kamkit.money import report
 
-from .view import PeriodView, cell, display_width, figure, input_columns
+from .names import kind_label, kind_names
+from .view import PeriodView, PersonSummary, cell, display_width, figure, input_columns, rounding_note
 
 MONEY = "#,##0.00"
 POINTS_FORMAT = "0.##"
@@ -49,35 +55,100 @@ def write(view: PeriodView, path: Path, lines: Iterable[Mapping[str, Any]] | Non
     return path
 
 
+@dataclass(frozen=True)
+class _Figures:
+    """A Summary column of figures: its two headers, a person's exact figure, and whether it is
+    money (held rounded to the cent) or points (held as they are)."""
+
+    zh: str
+    en: str
+    of: Callable[[PersonSummary], Decimal | None]
+    money: bool
+
+    def cell(self, person: PersonSummary) -> Decimal | None:
+        value = self.of(person)
+        return report(value) if self.money and value is not None else value
+
+
 def _summary(book: Workbook, view: PeriodView) -> None:
+    columns = _summary_columns(view)
     head = [("人员", "Person id"), ("姓名", "Name"), ("分支机构", "Branch"), ("角色", "Role")]
-    money = view.is_quarter or CNY in view.totals
-    units = [u for u in (POINTS, CNY) if u in view.totals] or ([CNY] if money else [POINTS])
-    head += [
-        ("扣分合计", "Points total") if u == POINTS else ("金额合计 (元)", "Pay total (CNY)") for u in units
-    ]
-    head += [(c, f"Points {c}") for c in view.clauses]
-    head += [(k, f"CNY {k}") for k in view.kinds]
-    head += [("否决/结论", "Flags (veto, findings)")]
+    head += [(c.zh, c.en) for c in columns]
+    head += [("否决/结论", "Flags (veto, findings)"), ("注（四舍五入）", "Notes (rounding)")]
     rows = []
     for p in view.people:
         row: list[Any] = [p.id, p.name, p.branch, p.role]
-        row += [(p.totals.get(u, Decimal(0)), _format(u)) for u in units]
-        row += [(p.by_clause.get(c), POINTS_FORMAT) for c in view.clauses]
-        row += [(p.by_kind.get(k), MONEY) for k in view.kinds]
-        row.append(", ".join(p.flags))
+        row += [(c.cell(p), MONEY if c.money else POINTS_FORMAT) for c in columns]
+        row += [", ".join(kind_label(f) for f in p.flags), _person_note(p)]
         rows.append(row)
-    total: list[Any] = ["合计 Total", "", "", ""]
-    total += [(view.totals.get(u, Decimal(0)), _format(u)) for u in units]
-    total += [
-        (sum((p.by_clause.get(c, Decimal(0)) for p in view.people), Decimal(0)), POINTS_FORMAT)
-        for c in view.clauses
+    _table(book, "Summary", head, rows, footer=_total_row(view, columns), wide=frozenset({len(head) - 1}))
+
+
+def _summary_columns(view: PeriodView) -> list[_Figures]:
+    money = view.is_quarter or CNY in view.totals
+    units = [u for u in (POINTS, CNY) if u in view.totals] or ([CNY] if money else [POINTS])
+    columns = [
+        _Figures("扣分合计", "Points total", _total_of(POINTS), money=False)
+        if u == POINTS
+        else _Figures("金额合计 (元)", "Pay total (CNY)", _total_of(CNY), money=True)
+        for u in units
     ]
-    total += [
-        (sum((p.by_kind.get(k, Decimal(0)) for p in view.people), Decimal(0)), MONEY) for k in view.kinds
+    columns += [
+        _Figures(f"扣分 {c}", f"Points, clause {c}", _clause_of(c), money=False) for c in view.clauses
     ]
-    total.append("")
-    _table(book, "Summary", head, rows, footer=total)
+    for k in view.kinds:
+        zh, en = kind_names(k)
+        columns.append(_Figures(f"{zh} (元)", f"{en} (CNY)", _kind_of(k), money=True))
+    return columns
+
+
+# one function per column (a lambda in a loop would see only the loop's last key)
+def _total_of(unit: str) -> Callable[[PersonSummary], Decimal]:
+    return lambda p: p.totals.get(unit, Decimal(0))
+
+
+def _clause_of(clause: str) -> Callable[[PersonSummary], Decimal | None]:
+    return lambda p: p.by_clause.get(clause)
+
+
+def _kind_of(kind: str) -> Callable[[PersonSummary], Decimal | None]:
+    return lambda p: p.by_kind.get(kind)
+
+
+def _total_row(view: PeriodView, columns: list[_Figures]) -> list[Any]:
+    """Each column's total as the sum of the cells above it (what Excel's SUM gives), and a note
+    for each money column whose exact total rounds to something else."""
+    row: list[Any] = ["合计 Total", "", "", ""]
+    notes = []
+    for c in columns:
+        added = sum((c.cell(p) or Decimal(0) for p in view.people), Decimal(0))
+        row.append((added, MONEY if c.money else POINTS_FORMAT))
+        if c.money:
+            exact = sum((c.of(p) or Decimal(0) for p in view.people), Decimal(0))
+            notes.append(rounding_note(zh=f"{c.zh} 各行", en=f"{c.en}: the rows", added=added, exact=exact))
+    return [*row, "", "\n".join(n for n in notes if n) or None]
+
+
+def _person_note(p: PersonSummary) -> str | None:
+    """Where a person's pay (the exact total, rounded) is not what its kinds or its lines add up
+    to once each is rounded to the cent (one note when both add up to the same)."""
+    if CNY not in p.totals:
+        return None
+    exact = p.totals[CNY]
+    kinds = sum((report(v) for v in p.by_kind.values()), Decimal(0))
+    lines = p.rounded_lines.get(CNY, kinds)
+    if kinds == lines:
+        return rounding_note(
+            zh="本行各类别及明细表中此人各笔",
+            en="This row's kinds (and their lines on the Lines sheet)",
+            added=kinds,
+            exact=exact,
+        )
+    notes = [
+        rounding_note(zh="本行各类别", en="This row's kinds", added=kinds, exact=exact),
+        rounding_note(zh="明细表中此人各笔", en="Their lines on the Lines sheet", added=lines, exact=exact),
+    ]
+    return "\n".join(n for n in notes if n) or None
 
 
 def _lines(book: Workbook, view: PeriodView, lines: Iterable[Mapping[str, Any]] | None) -> None:
@@ -93,6 +164,7 @@ def _lines(book: Workbook, view: PeriodView, lines: Iterable[Mapping[str, Any]] 
         ("数值", "Figure"),
         ("单位", "Unit"),
         ("类别", "Kind"),
+        ("类别名称", "Kind (named)"),
         ("条款", "Clause"),
         ("原因", "Reason (中文)"),
         ("Reason", "Reason (English)"),
@@ -108,9 +180,10 @@ def _lines(book: Workbook, view: PeriodView, lines: Iterable[Mapping[str, Any]] 
                 directory.name(line["person"]),
                 directory.branch(line["person"]),
                 directory.role(line["role"]),
-                (figure(line), _format(line["unit"])),
+                (_held(figure(line), line["unit"]), _format(line["unit"])),
                 line["unit"],
                 line["kind"],
+                kind_label(line["kind"]),
                 line["clause"],
                 line["reason_zh"],
                 line["reason_en"],
@@ -121,7 +194,7 @@ def _lines(book: Workbook, view: PeriodView, lines: Iterable[Mapping[str, Any]] 
             row.append(cell(rest) if rest else None)
             yield row
 
-    _table(book, "Lines", head, rows(), wide=frozenset({8, 9}))
+    _table(book, "Lines", head, rows(), wide=frozenset({9, 10}))
 
 
 def _parameters(book: Workbook, view: PeriodView) -> None:
@@ -164,6 +237,11 @@ def _parameters(book: Workbook, view: PeriodView) -> None:
 
 def _format(unit: str) -> str:
     return MONEY if unit == CNY else POINTS_FORMAT
+
+
+def _held(value: Decimal | None, unit: str) -> Decimal | None:
+    """What a cell holds: money as paid and shown, rounded half-up to the cent; the rest exact."""
+    return report(value) if unit == CNY and value is not None else value
 
 
 def _input(value: Any) -> Any:

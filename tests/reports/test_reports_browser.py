@@ -97,3 +97,47 @@ def test_summary_and_statements_load_and_show_every_name_total_and_chart(
     for unit, total in first.totals.items():
         assert figure_text(total, unit) in slip
     browser.save_screenshot(str(SHOTS / f"{key}-{period}-statement.png"))
+
+
+def test_long_names_in_the_charts_stay_inside_them(browser, tmp_path):
+    # a 40-character name, a Chinese one and a long branch: every text of every chart is drawn
+    # inside its SVG as the browser lays it out, nothing cut at an edge
+    people = [
+        {"id": "a", "name": "Alexandra Konstantinopoulou-Vanderbilt X", "branch": "gl"},
+        {"id": "b", "name": "欧阳" + "娜" * 10, "branch": "gl"},
+        {"id": "c", "name": "柏涛"},
+    ]
+    branches = [{"id": "gl", "name": "福州市鼓楼区东街口支行营业部 Gulou East Street"}]
+    lines = [
+        {
+            "person": p,
+            "role": "account_manager",
+            "figure": figure,
+            "unit": "points",
+            "kind": "quota_shortfall",
+            "clause": "000 §(三)(一)2",
+            "reason_zh": "原因",
+            "reason_en": "reason",
+            "inputs": {},
+        }
+        for p, figure in (("a", "5"), ("b", "4"), ("c", "1"))
+    ]
+    sheet = {"business_line": "t", "period": "2026-03", "status": "closed", "closed_at": "", "lines": lines}
+    write_period(sheet, tmp_path / "period", Directory.of(people, branches))
+    browser.get((tmp_path / "period.html").as_uri())
+    outside = browser.execute_script(
+        """
+        const found = [];
+        for (const svg of document.querySelectorAll('.chart svg')) {
+          const box = svg.getBoundingClientRect();
+          for (const text of svg.querySelectorAll('text')) {
+            const r = text.getBoundingClientRect();
+            if (r.width && (r.left < box.left - 0.5 || r.right > box.right + 0.5 ||
+                            r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5))
+              found.push(text.textContent);
+          }
+        }
+        return [document.querySelectorAll('.chart svg').length, found];
+        """
+    )
+    assert outside[0] >= 2 and outside[1] == []

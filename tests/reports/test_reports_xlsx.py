@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from kamcli.documents import read_document
 from kamkit.facts_schema import load_facts
 from kamkit.loader import load_plugin
+from kamkit.money import report
 from reports import Directory, period_view, xlsx
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,18 +68,21 @@ def test_figures_are_numbers_with_formats_and_the_summary_adds_up(tmp_path):
     ann, bo = rows["ann"], rows["bo"]
     assert (ann[1].value, ann[2].value) == ("安娜", "North")
     assert isinstance(ann[4].value, float) and ann[4].number_format == xlsx.MONEY
-    assert round(ann[4].value, 6) == 66.67 and round(bo[4].value, 6) == 100.004
-    assert bo[-1].value == "veto_flag"
-    # every CNY line's cell is a number holding the exact figure; per person they sum to the total
+    # pay as paid: the exact totals 66.670 and 100.004 rounded half-up to the cent
+    assert (ann[4].value, bo[4].value) == (66.67, 100)
+    assert bo[-2].value == "年度绩效否决 / Annual performance veto"
+    # every CNY line's cell is a number holding the line's figure to the cent; ann's two lines of
+    # 33.335 are 33.34 each, 66.68 together: her row's note says why her pay is 66.67
     sums = {}
     for r in lines.iter_rows(min_row=3):
         if r[5].value == "CNY":
             assert isinstance(r[4].value, (int, float)) and r[4].number_format == xlsx.MONEY
             sums[r[0].value] = sums.get(r[0].value, 0) + r[4].value
-    assert round(sums["ann"], 6) == round(ann[4].value, 6) and round(sums["bo"], 6) == round(bo[4].value, 6)
+    assert round(sums["ann"], 2) == 66.68 and round(sums["bo"], 2) == bo[4].value
+    assert "66.68" in ann[-1].value and "66.67" in ann[-1].value and bo[-1].value is None
     # the total row is the sum of the people's rows, and the info line's 580001 is in no total
     total = next(r for r in summary.iter_rows(min_row=3) if r[0].value == "合计 Total")
-    assert round(total[4].value, 6) == 166.674
+    assert round(total[4].value, 2) == 166.67
     # inputs are columns of their own: amounts as numbers, days as dates
     head = [c.value for c in lines[2]]
     amount = lines.cell(row=3, column=head.index("input amount") + 1)
@@ -116,7 +120,9 @@ def test_a_real_run_through_the_plugin_matches_its_own_totals(tmp_path):
             exact[line.person] = exact.get(line.person, Decimal(0)) + line.figure
     assert set(pay) >= set(exact) and exact
     for person, total in exact.items():
-        assert abs(pay[person] - float(total)) < 1e-6 and abs(lines[person] - float(total)) < 1e-6
+        # the Summary pays the exact total rounded; the Lines are each rounded, within a cent a line
+        assert pay[person] == float(report(total))
+        assert abs(lines[person] - float(total)) <= 0.005 * len(run.lines) + 1e-6
     assert len(list(book["Parameters"].iter_rows())) == 2 + 6 + len(plugin.parameters)
 
 
@@ -146,3 +152,69 @@ def test_a_statement_file_name_cannot_leave_its_folder():
         "..%2Fetc%2Fx.html",
         "a%20b.html",
     ]
+
+
+def _money_sheet():
+    """Half-cents everywhere. Three people are paid 0.005 each (0.01 shown each, 0.03 added, but
+    0.015 exact: 0.02); dee's commission and bonus are 10.005 each (10.01 + 10.01 = 20.02, but
+    her exact 20.010 pays 20.01); eve's line of 22.575 is 22.58 (a float would give 22.57)."""
+    lines = [
+        _line(p, "0.01", "CNY", "agent_commission", "003 §七", exact="0.005") for p in ("ann", "bo", "cy")
+    ]
+    lines += [
+        _line("dee", "10.01", "CNY", "agent_commission", "003 §七", exact="10.005"),
+        _line("dee", "10.01", "CNY", "retention_bonus", "003 §七", exact="10.005"),
+        _line("eve", "22.58", "CNY", "commission", "003 §六1", exact="22.575"),
+        _line("eve", "3", "points", "quota_shortfall", "000 §(三)(一)2"),
+    ]
+    return {**SHEET, "lines": lines}
+
+
+def _money_cells(sheet):
+    return [c for row in sheet.iter_rows(min_row=3) for c in row if c.number_format == xlsx.MONEY]
+
+
+def test_money_cells_hold_cents_and_each_total_adds_up_the_cells_above(tmp_path):
+    book = load_workbook(xlsx.write(period_view(_money_sheet(), NAMES), tmp_path / "q.xlsx"))
+    summary, lines = book["Summary"], book["Lines"]
+    for c in _money_cells(summary) + _money_cells(lines):
+        if c.value is not None:  # a kind a person has no line of is an empty cell
+            assert isinstance(c.value, (int, float)) and not isinstance(c.value, bool)
+            assert Decimal(str(c.value)) == Decimal(str(c.value)).quantize(Decimal("0.01")), c.coordinate
+    eve = next(r for r in lines.iter_rows(min_row=3) if r[0].value == "eve" and r[5].value == "CNY")
+    assert eve[4].value == 22.58
+    rows = list(summary.iter_rows(min_row=3))
+    people, total = rows[:-1], rows[-1]
+    assert total[0].value == "合计 Total" and len(people) == 5
+    head = [c.value for c in summary[2]]
+    for i, name in enumerate(head):
+        if isinstance(total[i].value, (int, float)):
+            added = 0.0  # as Excel's SUM adds them: doubles, top to bottom
+            for row in people:
+                added += row[i].value or 0
+            assert round(added, 2) == total[i].value and abs(added - total[i].value) < 1e-9, name
+    # where the rows, each rounded, do not add up to the exact total, a note says both
+    agent = head.index("Agent commission (CNY)")
+    assert total[agent].value == 10.04  # 0.01 x 3 + 10.01; exact 10.020
+    note = total[head.index("Notes (rounding)")].value
+    assert "Agent commission (CNY): the rows" in note and "10.04" in note and "10.02" in note
+    assert "Pay total (CNY)" in note  # 0.01 x 3 + 20.01 + 22.58 = 42.62 against 42.60 exact
+    dee = next(r for r in people if r[0].value == "dee")
+    assert dee[head.index("Pay total (CNY)")].value == 20.01
+    assert "20.02" in dee[-1].value and "20.01" in dee[-1].value  # her kinds add to 20.02
+
+
+def test_summary_headers_name_every_kind_in_chinese_and_english(tmp_path):
+    book = load_workbook(xlsx.write(period_view(_money_sheet(), NAMES), tmp_path / "q.xlsx"))
+    summary = book["Summary"]
+    zh, en = [c.value for c in summary[1]], [c.value for c in summary[2]]
+    assert en.index("Agent commission (CNY)") == zh.index("代理商提成 (元)")
+    assert en.index("Sales commission (CNY)") == zh.index("销售提成 (元)")
+    assert "Retention bonus (CNY)" in en and "Retention bonus (元)" in zh  # not a named kind: words
+    assert "Points, clause 000 §(三)(一)2" in en
+    for header in zh + en:
+        assert header and "_" not in header, header  # never a raw key
+    # the Lines sheet keeps the key to filter by, with its name beside it
+    lines = book["Lines"]
+    assert [c.value for c in lines[2]][6:8] == ["Kind", "Kind (named)"]
+    assert [c.value for c in lines[3]][6:8] == ["agent_commission", "代理商提成 / Agent commission"]

@@ -1,0 +1,87 @@
+"""Readable names for the kinds of line the plugins write (a Line's ``kind``): a clerk reads
+"代理商提成 / Agent commission", not ``agent_commission``. One table for every report (workbook
+headers, page columns, findings); tests/reports/test_names.py checks that every kind a built-in
+plugin can write is in it. A kind not in it (a third party's plugin) is shown as its key made
+readable — underscores to spaces, capitalised — never as the raw key."""
+
+from __future__ import annotations
+
+# kind -> (中文, English); grouped by what the line is
+KINDS: dict[str, tuple[str, str]] = {
+    # pay (CNY)
+    "commission": ("销售提成", "Sales commission"),
+    "agent_commission": ("代理商提成", "Agent commission"),
+    "manager_commission": ("部门经理提成", "Manager commission"),
+    "single_order_bonus": ("单笔订单奖励", "Single-order bonus"),
+    "base_salary": ("基本工资", "Base salary"),
+    "phone_allowance": ("电话补助", "Phone allowance"),
+    "bonus": ("计提奖金", "Bonus"),
+    "released_bonus": ("补发奖金", "Released bonus"),
+    "side_bonus": ("任务外收入奖金", "Side-income bonus"),
+    "year_end_settlement": ("年终结算", "Year-end settlement"),
+    "fixed_wage_deduction": ("扣发固定工资", "Fixed wage deduction"),
+    "base_pay": ("基础薪酬", "Base pay"),
+    "loans_issued_pay": ("放款计件工资", "Piece-rate pay for loans"),
+    "referrer_reward": ("推荐奖励", "Referral reward"),
+    # points docked
+    "missed_report": ("漏报", "Missed report"),
+    "missed_report_important": ("漏报（重要商机）", "Missed report (important)"),
+    "missed_report_ordinary": ("漏报（一般商机）", "Missed report (ordinary)"),
+    "missed_report_small": ("漏报（小额商机）", "Missed report (small)"),
+    "missed_report_owner": ("漏报（层级负责人）", "Missed report (tier owner)"),
+    "missed_single_source": ("漏报致单一来源采购", "Missed report, single-source loss"),
+    "quota_shortfall": ("任务未完成", "Quota shortfall"),
+    "branch_quota_shortfall": ("分支机构任务未完成", "Branch quota shortfall"),
+    "poor_entry": ("商机录入不规范", "Poor opportunity entry"),
+    "subjective_loss": ("丢单（主观原因）", "Lost order (subjective)"),
+    "overdue_rate": ("贷款逾期率", "Overdue rate"),
+    # findings (flags)
+    "veto_flag": ("年度绩效否决", "Annual performance veto"),
+    "grade_promotion": ("符合晋级条件", "Eligible for promotion"),
+    "grade_shortfall": ("不满足等级条件", "Below grade requirements"),
+    # context (info)
+    "loss_objective": ("丢单（客观原因）", "Lost order (objective)"),
+    "loss_review_pending": ("丢单复盘待定", "Lost order, review pending"),
+    "task_credit": ("计入任务", "Task credit"),
+    "quarter_credit": ("本季完成额", "Quarter's completion"),
+    "not_in_crm": ("未进入CRM", "Not in the CRM"),
+    "implementation_share_low": ("实施收入占比过低", "Implementation share low"),
+    "credited_not_run": ("记入任务（非销售人员）", "Credited, not a rep"),
+    "debt_created": ("未完成基数差额", "Shortfall to make up"),
+    "debt_repaid": ("补足差额", "Shortfall made up"),
+    "carry_out": ("转入下季", "Carried to next quarter"),
+    "floating_wage_paid": ("浮动工资发放", "Floating wage paid"),
+    "floating_wage_withheld": ("浮动工资暂不发放", "Floating wage withheld"),
+    "salary_grade_up": ("工资升级", "Salary grade up"),
+    "salary_grade_down": ("工资降级", "Salary grade down"),
+    "kpi_sheet": ("KPI考核表评分", "KPI sheet score"),
+    "kpi_coefficient": ("KPI系数", "KPI coefficient"),
+    "loans_issued": ("发放贷款笔数", "Loans issued"),
+    "new_balance": ("贷款余额新增", "New balance"),
+    "balance": ("贷款余额", "Loan balance"),
+    "interest_recovered": ("贷款利息回收", "Interest recovered"),
+    "average_balance": ("户均贷款余额", "Average balance per borrower"),
+    "indicator": ("考核指标", "Indicator"),
+    "scorecard": ("业绩考核表", "Scorecard"),
+}
+
+
+def kind_names(kind: str) -> tuple[str, str]:
+    """(中文, English) for a kind; an unknown one as its key made readable in both."""
+    found = KINDS.get(kind)
+    if found is not None:
+        return found
+    readable = readable_key(kind)
+    return readable, readable
+
+
+def kind_label(kind: str) -> str:
+    """One line for both languages, e.g. "代理商提成 / Agent commission"."""
+    zh, en = kind_names(kind)
+    return en if zh == en else f"{zh} / {en}"
+
+
+def readable_key(key: str) -> str:
+    """``agent_commission`` -> "Agent commission": the fallback for a key no table names."""
+    text = " ".join(key.replace("_", " ").split())
+    return text[:1].upper() + text[1:] if text else "—"
