@@ -1,5 +1,5 @@
 """`kam`: list and explain rule plugins, check that a plugin keeps the contract (check-plugin);
-run classify / assess-month / commission-quarter on a facts file (JSON or YAML) and print an
+run classify / assess-month / commission-quarter / indicators on a facts file (JSON or YAML) and print an
 explained table, or JSON with --json.
 
     kam plugins
@@ -11,6 +11,7 @@ explained table, or JSON with --json.
     kam commission-quarter software examples/software.yaml --quarter 2026-Q2 --carried q1.json
     kam assess-month telecom examples/telecom.yaml --xlsx march.xlsx --html march.html
     kam assess-month telecom-city facts.yaml --config org.yaml      # a business line of a config
+    kam indicators telecom examples/telecom.yaml --period 2026-Q1    # or 2026-03, or 2026
     kam parked list escalation       # operators: events a service parked (kamcli/parked.py)
     kam access bootstrap li.wei --name "Li Wei"   # the first administrator (kamcli/access.py)
 
@@ -36,11 +37,15 @@ from typing import Any
 from kamkit.config import load_config
 from kamkit.conformance import run_checks
 from kamkit.errors import InvalidFacts, SuiteError, UnknownPlugin
-from kamkit.explain import plain
+from kamkit.activity import Activity, Window
+from kamkit.explain import in_indicator_section, plain
 from kamkit.facts_schema import load_facts
+from kamkit.indicators import indicator_lines
+from kamkit.kpi import scorecard_lines
 from kamkit.loader import available, load_plugin, plugin_class
 from kamkit.periods import Month, Quarter
 from kamkit.plugin import RulePlugin
+from kamkit.sections import SCORECARD
 
 from . import access, parked, render
 from .documents import parse_assignments, read_document
@@ -367,6 +372,29 @@ def cmd_commission_quarter(args) -> None:
     )
 
 
+def cmd_indicators(args) -> None:
+    """A period's indicators from a facts file (docs/rules.md §6): a month, a quarter or a year.
+    The growth rate compares with the period before, read from the same file."""
+    plugin = _plugin(args)
+    facts = _facts(args, plugin=plugin)
+    try:
+        window = Window.parse(args.period)
+    except ValueError as exc:
+        raise InvalidFacts(str(exc), field="--period") from None
+    if window.kind in ("month", "quarter"):
+        top = {window.kind: Month.parse(window.label) if window.kind == "month" else Quarter.parse(window.label)}
+        facts = dataclasses.replace(facts, **top)
+    params = {**plugin.params, "previous_activity": Activity(facts, window.previous())}
+    lines = list(indicator_lines(facts, window, params))
+    if SCORECARD in plugin.params["indicators"] and window.kind != "month":
+        lines += list(scorecard_lines(facts, window, plugin.params))
+    payload = {"plugin": plugin.key, "period": window.label, "indicators": [l.to_dict() for l in lines]}
+    if args.json:
+        _emit(args, payload, "")
+        return
+    _emit(args, {}, f"{plugin.key}: indicators of {window.label}\n\n" + render.indicators_table(lines, args.lang))
+
+
 def _emit_run(
     args,
     plugin,
@@ -389,9 +417,14 @@ def _emit_run(
     if args.json:  # the text table costs more than the run on a large file: only when printed
         _emit(args, {"plugin": plugin.key, **payload, "totals": totals}, "")
         return
-    text = f"{plugin.key}: {title}\n\n" + render.lines_table(lines, args.lang)
+    shown = [l for l in lines if not in_indicator_section(l)]
+    indicators = [l for l in lines if in_indicator_section(l)]
+    text = f"{plugin.key}: {title}\n\n" + render.lines_table(shown, args.lang)
     summary = render.totals_table(totals)
-    _emit(args, {}, text + ("\n\nTotals\n" + summary if summary else ""))
+    text += "\n\nTotals\n" + summary if summary else ""
+    if indicators:
+        text += "\n\nIndicators\n" + render.indicators_table(indicators, args.lang)
+    _emit(args, {}, text)
 
 
 def _write_files(args, plugin, facts, *, period: str, lines, carried, carried_out) -> None:
@@ -413,7 +446,8 @@ def _write_files(args, plugin, facts, *, period: str, lines, carried, carried_ou
         "status": "what-if",
         "closed_at": "",
         "reason": "computed by kam from " + args.facts,
-        "lines": [line.to_dict() for line in lines],
+        "lines": [line.to_dict() for line in lines if not in_indicator_section(line)],
+        "indicators": [line.to_dict() for line in lines if in_indicator_section(line)],
         "carried_in": plain(carried or {}),
         "carried_out": plain(carried_out or {}),
     }
@@ -482,6 +516,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--carried-out", metavar="FILE", help="write the new carried state here (JSON)")
     files(p)
     p.set_defaults(func=cmd_commission_quarter)
+
+    p = sub.add_parser(
+        "indicators", help="a month's, quarter's or year's indicators from the records (docs/rules.md §6)"
+    )
+    common(p)
+    p.add_argument("--period", required=True, help="YYYY-MM, YYYY-Qn or YYYY")
+    p.set_defaults(func=cmd_indicators)
 
     parked.add_parser(sub)
     access.add_parser(sub)

@@ -55,6 +55,8 @@ def compact(inputs: dict) -> str:
 
 
 def figure(line: Line) -> str:
+    if line.figure is None:  # an indicator with nothing to divide by
+        return "n/a"
     return (
         fmt(line.figure)
         if line.unit == CNY
@@ -78,6 +80,33 @@ def lines_table(lines: Sequence[Line], lang: str = "en") -> str:
         for l in lines
     ]
     return table(("person", "role", "figure", "unit", "clause", "reason", "inputs"), rows)
+
+
+def indicators_table(lines: Sequence[Line], lang: str = "en") -> str:
+    """The indicator section: one row an indicator and person, value against its standard; a
+    sheet's 003 §十一 score as a row of its own."""
+    rows = []
+    for l in lines:
+        i = l.inputs
+        if l.kind == "scorecard":
+            rows.append((l.person, "003 §十一 sheet", i["period"], figure(l), "", str(i["full_mark"]), "", l.clause))
+            continue
+        ratio = i["measure"] == "ratio"
+        shown = "n/a" if i["value"] is None else f"{i['value'] * 100:.2f}%" if ratio else number(i["value"])
+        standard = i["standard"]
+        rows.append(
+            (
+                l.person,
+                i["name_zh"] if lang == "zh" else i["name_en"],
+                i["period"],
+                shown,
+                "" if i["denominator"] is None else f"{number(i['numerator'])} / {number(i['denominator'])}",
+                "" if standard is None else f"{standard * 100:.0f}%" if ratio else number(standard),
+                {True: "met", False: "not met", None: "-"}[i["met"]],
+                l.clause,
+            )
+        )
+    return table(("person", "indicator", "period", "value", "of", "standard", "", "clause"), rows)
 
 
 BASE_KINDS = {"base_pay", "base_salary", "phone_allowance"}

@@ -406,6 +406,12 @@ class ComplaintSchema(_Base):
                 raise ValidationError("cannot be before received_at", field_name=name)
         if data.get("resolved") and data.get("received") and data["resolved"] < data["received"]:
             raise ValidationError("cannot be before received", field_name="resolved")
+        if received_at and data.get("resolved") and not data.get("resolved_at"):
+            # a day without a time would be its midnight: hours before the complaint was received
+            raise ValidationError(
+                "received_at gives the time received: give the time resolved as resolved_at",
+                field_name="resolved",
+            )
 
 
 class FeedbackRequestSchema(_Base):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -113,10 +114,14 @@ def _sellers(activity: Activity, params) -> list[F.Person]:
 def sales_plan_completion(activity: Activity, person: str | None, params) -> Measure:
     basis = params["indicator_sales"]
     people = [activity.facts.person(person)] if person is not None else _sellers(activity, params)
-    plans = [plan_of(p, activity.window, params) for p in people if p is not None]
-    planned = sum((x for x in plans if x is not None), ZERO)
-    actual = sum((sales(activity, p.id, basis) for p in people if p is not None), ZERO)
-    return _ratio(actual, planned, "no sales plan for the period", basis=basis)
+    # the department's completion is over the people who have a plan: a seller without one would
+    # add sales to the numerator and nothing to the denominator
+    plans = {p.id: plan_of(p, activity.window, params) for p in people if p is not None}
+    planned = sum((plan for plan in plans.values() if plan), ZERO)
+    counted = plans if person is not None else {pid: plan for pid, plan in plans.items() if plan}
+    actual = sum((sales(activity, pid, basis) for pid in counted), ZERO)
+    without = sorted(pid for pid, plan in plans.items() if not plan)
+    return _ratio(actual, planned, "no sales plan for the period", basis=basis, without_plan=without)
 
 
 def sales_growth(activity: Activity, person: str | None, params) -> Measure:
@@ -162,7 +167,9 @@ def churn_rate(activity: Activity, person: str | None, params) -> Measure:
     held = [
         c for c in activity.of(activity.owned, person) if c.big_on(start.fromordinal(start.toordinal() - 1))
     ]
-    lost = activity.credits_of(person, F.LOST)
+    # losses of the customers held, whoever a loss is credited to: a rate of one book of customers
+    inside = activity.window.contains
+    lost = [c for c in held if any(ch.change == F.LOST and inside(ch.date) for ch in c.changes)]
     return _ratio(len(lost), len(held), "no big customer at the start of the period")
 
 
@@ -204,7 +211,10 @@ def _resolved_by(complaint: F.Complaint, end) -> bool:
         return complaint.resolved_at < end
     if complaint.resolved is not None:
         return complaint.resolved < end.date()
-    return complaint.hours_to_resolve is not None
+    if complaint.hours_to_resolve is None:
+        return False  # still open
+    start = complaint.received_at or datetime.combine(complaint.received, time.min)
+    return start + timedelta(hours=float(complaint.hours_to_resolve)) < end
 
 
 def feedback_timeliness(activity: Activity, person: str | None, params) -> Measure:
@@ -226,7 +236,14 @@ def revisit_rate(activity: Activity, person: str | None, params) -> Measure:
         return _ratio(len(done), len(planned), "no revisit planned in the period", matching="planned_month")
     planned = {(p.person, c) for p in plans for c in p.revisits}
     made = {(v.person, v.customer) for v in visits}
-    return _ratio(len(made), len(planned), "no revisit planned in the period", matching="period")
+    # a revisit of a customer nobody planned is shown, not counted for a planned one
+    return _ratio(
+        len(planned & made),
+        len(planned),
+        "no revisit planned in the period",
+        matching="period",
+        unplanned=len(made - planned),
+    )
 
 
 def service_cost_control(activity: Activity, person: str | None, params) -> Measure:

@@ -411,11 +411,6 @@ def test_revisit_rate_planned_month_reading():
     not_applicable(values(f, "revisit_rate", Q2, params)["am1"], "no revisit planned in the period")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kamkit.indicators.revisit_rate, 'period' reading: the customers revisited are not matched "
-    "to the customers planned, so a revisit of an unplanned customer counts for a planned one",
-)
 def test_revisit_rate_period_reading_counts_only_planned_customers():
     f = facts(
         customers=REVISIT_CUSTOMERS,
@@ -429,7 +424,6 @@ def test_revisit_rate_period_reading_counts_only_planned_customers():
     )
     v = values(f, "revisit_rate", Q1, {**TELECOM, "revisit_matching": "period"})
     # 2 planned revisits (c1, c2); c1 revisited, c2 not; c9 was never planned -> 1/2 = 0.5, not met
-    # (the code gives {c1, c9} / {c1, c2} = 2/2 = 1.0, met, although c2 was never revisited)
     check(v["am1"], d("0.5"), d(1), d(2), met=False)
 
 
@@ -619,11 +613,6 @@ def test_complaint_resolution_rate_resolved_after_the_window_end_is_unresolved()
     check(values(f, "complaint_resolution_rate", Q2)["am3"], d(0), d(0), d(1), met=False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kamkit.indicators._resolved_by: a complaint with hours_to_resolve but no resolution time "
-    "counts as resolved by the window end even when received_at + hours falls after it",
-)
 def test_complaint_resolution_rate_hours_past_the_window_end_are_unresolved():
     f = facts(
         complaints=[

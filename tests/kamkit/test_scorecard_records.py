@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from kamkit.activity import Window
+from kamkit.errors import InvalidFacts
 from kamkit.explain import INFO
 from kamkit.facts import Scorecard
 from kamkit.facts_schema import load_facts
@@ -178,26 +179,22 @@ def test_given_hours_and_dates_make_the_average():
     assert items(f)["complaint_resolution"] == 10
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kamkit.facts.Complaint.hours: a resolution given as a date only is taken at that day's "
-    "00:00, so a complaint received at 10:00 and resolved the same day lasts -10 h",
-)
-def test_a_same_day_resolution_never_lasts_negative_hours():
-    f = facts(
-        complaints=[
-            {
-                "id": "k1",
-                "person": "am1",
-                "received": "2026-03-05",
-                "received_at": "2026-03-05T10:00:00",
-                "resolved": "2026-03-05",
-            }
-        ]
-    )
-    # received 10:00, resolved on the same day: between 0 h and 14 h (midnight), never negative
-    # (the code gives 2026-03-05 00:00 - 10:00 = -10 h, which would lower any average it enters)
-    assert 0 <= measured(f).complaint_hours <= 14
+def test_a_time_received_needs_a_time_resolved_never_a_bare_day():
+    # received at 10:00 and "resolved" given as the day only: that day's midnight would make the
+    # complaint last -10 h and lower any average it entered, so the record is refused by field
+    with pytest.raises(InvalidFacts) as refused:
+        facts(
+            complaints=[
+                {
+                    "id": "k1",
+                    "person": "am1",
+                    "received": "2026-03-05",
+                    "received_at": "2026-03-05T10:00:00",
+                    "resolved": "2026-03-05",
+                }
+            ]
+        )
+    assert "complaints.0.resolved" in str(refused.value)
 
 
 # --- collection rate: 15 at 100%, -1.5 per full 10% short; collected / billed deals ----------------

@@ -33,12 +33,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    case,
     func,
 )
 from sqlalchemy.exc import IntegrityError
 
 from kamkit.errors import Conflict, NotFound
-from kamkit.explain import CNY, INFO, Line, LineTable, plain
+from kamkit.explain import CNY, INDICATOR_KINDS, INFO, Line, LineTable, plain
 from kamkit.money import report
 from services.common.storage.bulk import insert_rows
 from services.common.storage.db import utcnow
@@ -411,13 +412,24 @@ class Ledger:
         kind: str | None = None,
     ) -> dict[str, Any]:
         """The sheet with its lines: all of them, or one page (``page`` from 1, ``page_size`` lines,
-        in the sheet's order), optionally one person's and one kind of line."""
+        in the sheet's order), optionally one person's and one kind of line. The indicator section
+        (kamkit.explain.INDICATOR_KINDS) comes apart from the lines, as ``indicators``: whole when
+        the sheet is read whole or for one person; a page of it is read with ``kind``."""
         SheetLine = self.line
         rows = session.query(SheetLine).filter_by(sheet_id=sheet.id)
         if person is not None:
             rows = rows.filter_by(person=person)
+        section = None
         if kind is not None:
             rows = rows.filter_by(kind=kind)
+        else:
+            if page is None and page_size is None or person is not None:
+                section = [
+                    line
+                    for r in rows.filter(SheetLine.kind.in_(INDICATOR_KINDS)).order_by(SheetLine.seq)
+                    for line in lines_of(r.line)
+                ]
+            rows = rows.filter(SheetLine.kind.notin_(INDICATOR_KINDS))
         paging = {}
         if page is not None or page_size is not None:
             page, page_size = page or 1, page_size or 500
@@ -442,6 +454,7 @@ class Ledger:
             "carried_in": sheet.carried_in,
             "carried_out": sheet.carried_out,
             "lines": lines,
+            **({} if section is None else {"indicators": section}),
         }
 
     def _page(self, session, rows, start: int, end: int) -> list[dict[str, Any]]:
@@ -465,11 +478,12 @@ class Ledger:
         """What a close answers, whatever the period's size: the version, its status and reason, the
         totals per person and unit and how many lines there are (read them with sheet_dict's paging)."""
         SheetLine = self.line
-        count = (
-            session.query(func.coalesce(func.sum(SheetLine.line_count), 0))
-            .filter(SheetLine.sheet_id == sheet.id)
-            .scalar()
+        section = SheetLine.kind.in_(INDICATOR_KINDS)
+        counted = session.query(
+            func.coalesce(func.sum(case((section, 0), else_=SheetLine.line_count)), 0),
+            func.coalesce(func.sum(case((section, SheetLine.line_count), else_=0)), 0),
         )
+        count, indicators = counted.filter(SheetLine.sheet_id == sheet.id).one()
         return {
             "business_line": sheet.business_line,
             "period": sheet.period,
@@ -482,6 +496,7 @@ class Ledger:
             "stale_reason": sheet.stale_reason,
             "totals": sheet.totals,
             "line_count": int(count),
+            "indicator_count": int(indicators),  # read with kind=indicator (or scorecard)
         }
 
     def history(self, session, business_line: str, period: str) -> list[dict[str, Any]]:

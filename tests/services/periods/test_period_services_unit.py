@@ -188,7 +188,9 @@ def test_a_run_holding_tables_of_lines_pages_them_exactly_once_with_every_filter
             quarter="2026-Q1",
         )
         result = load_plugin("software").commission_quarter(facts, {})
-        assert whole == [line.to_dict() for line in result.lines]
+        # the lines, and the indicator section apart from them
+        assert whole == result.to_dict()["lines"]
+        assert worker.get_run("sw", "2026-Q1")["indicators"] == result.to_dict()["indicators"]
         assert any(
             type(b).__name__ == "LineTable" and len(b) > 3 for b in result.lines.blocks
         )  # cut in two rows
