@@ -4,6 +4,7 @@ that exist."""
 import re
 from pathlib import Path
 
+from kamkit.indicators import INDICATOR_CLAUSES
 from plugins.banking import BankingPlugin
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -29,4 +30,6 @@ def test_banking_coverage_rows_name_existing_code_and_tests():
 
 
 def test_banking_every_clause_has_a_coverage_row():
-    assert set(BankingPlugin.clauses) <= {clause for _, clause, _, _ in rows()}
+    # the indicators every plugin shares are covered in docs/coverage/indicators.md
+    shared = set(INDICATOR_CLAUSES)
+    assert set(BankingPlugin.clauses) - shared <= {clause for _, clause, _, _ in rows()}
