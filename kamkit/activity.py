@@ -118,6 +118,20 @@ class Activity:
         self.credits = _by_person(self._credits(window), lambda c: c.person)
         self.owned = _by_person(facts.customers, lambda c: c.owner)
 
+    @classmethod
+    def indexed(cls, facts: F.Facts, window: Window) -> Activity:
+        """The facts' activity over ``window``, indexed once and kept on the facts (as their own
+        indexes are): a quarter's indicators, sheets and carried sales read one index."""
+        held = facts.__dict__.setdefault("_activity", {})
+        if window not in held:
+            held[window] = cls(facts, window)
+        return held[window]
+
+    @cached_property
+    def plan_for(self) -> dict[tuple[str, Month], F.VisitPlan]:
+        """Every visit plan by (person, month planned), whatever the window."""
+        return {(p.person, p.month): p for p in self.facts.visit_plans}
+
     def _credits(self, window: Window) -> Iterator[Credit]:
         for customer in self.facts.customers:
             for change in customer.changes:

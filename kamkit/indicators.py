@@ -268,9 +268,7 @@ def visit_plan_on_time(activity: Activity, person: str | None, params) -> Measur
     """Next month's visit plan submitted by this month's last working day: 1, else 0."""
     month = activity.window.months[-1]
     deadline = last_working_day(month)
-    plan = next(
-        (p for p in activity.facts.visit_plans if p.person == person and p.month == month.next()), None
-    )
+    plan = activity.plan_for.get((person, month.next()))
     on_time = plan is not None and plan.submitted <= deadline
     return Measure(
         Decimal(int(on_time)),
@@ -625,7 +623,7 @@ def compute(
     definitions = [DEFINITIONS[k] for k in wanted if window.kind in DEFINITIONS[k].periods]
     if not definitions:
         return []
-    activity = Activity(facts, window)
+    activity = Activity.indexed(facts, window)
     standards = {**STANDARDS, **params["indicator_standards"]}
     people = sorted(_sellers(activity, params), key=lambda p: p.id)  # not roster order: the same facts
     out = []
@@ -663,7 +661,7 @@ def indicator_lines(facts: F.Facts, window: Window, params: Mapping[str, Any], *
 def sales_by_person(facts: F.Facts, window: Window, params: Mapping[str, Any]) -> dict[str, str]:
     """Each measured person's sales in the window (and the department's), for the next period's
     growth rate: compensation carries it."""
-    activity = Activity(facts, window)
+    activity = Activity.indexed(facts, window)
     basis = params["indicator_sales"]
     out = {p.id: str(sales(activity, p.id, basis)) for p in _sellers(activity, params)}
     out[DEPARTMENT] = str(sales(activity, None, basis))

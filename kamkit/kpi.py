@@ -329,7 +329,7 @@ def measured_for(facts: Facts, window: Window, params: Mapping[str, Any]) -> dic
     that read KPI only when the line measures from records)."""
     if params.get("kpi_measured_from", "records") == "typed":
         return {}
-    activity = Activity(facts, window)
+    activity = Activity.indexed(facts, window)
     roles = set(params["indicator_roles"])
     return {p.id: measure(activity, p, params) for p in facts.people if p.role in roles}
 
