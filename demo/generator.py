@@ -3,7 +3,11 @@
 Same seed and size -> the same organisation and the same calls, in date order. Three business
 lines: a telecom city company, a software key-account department and a bank sub-branch. Besides
 the random texture, a fixed cast (lin, fang, bo) has activity worked out by hand in
-tests/demo/test_demo_year.py.
+tests/demo/test_demo_year.py. The work around big customers that the indicators are computed on
+(customer register, visit plans and visits, development plans, complaints, feedback, budgets and
+expenses, attendance, featured services, KPI sheets) is demo/work.py's, drawn from a generator of
+its own after the rest: every other call, and so every figure of money and points, is the same
+with or without it.
 
 An action is (day, service, method, args); the replayer calls rpc.<service>.<method>(*args).
 """
@@ -15,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from demo.work import CustomerWork, Staff
 from kamkit.periods import Month
 
 TELECOM, SOFTWARE, BANKING = "city-telecom", "fuzhou-software", "gulou-bank"
@@ -187,6 +192,9 @@ class YearGenerator:
         reg(BANKING, "person", {"id": "head", "role": "branch_manager", "branch": "gulou"})
         grades = ["junior", "assistant", "intermediate", "senior", "junior", "intermediate"]
         self.loan_managers = ["bo"] + [f"cm{i}" for i in range(1, self.size.loan_managers)]
+        # each loan manager's quarterly issuing target (the sales plan of docs/rules.md §6.1), drawn
+        # apart so that the rest of the organisation and its year are the same with or without it
+        targets = random.Random(self.seed * 7919 + 3)
         for i, pid in enumerate(self.loan_managers):
             grade = grades[i % len(grades)]
             reg(
@@ -199,6 +207,7 @@ class YearGenerator:
                     "branch": "gulou",
                     "start_date": "2025-10-01" if grade == "assistant" else "2019-01-01",
                     "grade_since": "2023-01-01",
+                    "quarterly_target": 500000 if pid == "bo" else targets.randrange(8, 25) * 500000,
                 },
             )
         reg(BANKING, "person", {"id": "teller", "role": "referrer", "branch": "gulou"})
@@ -459,6 +468,34 @@ class YearGenerator:
                 },
             )
 
+    # --- the work around big customers (demo/work.py) -----------------------------------------
+
+    def customer_work(self):
+        """The customer register, visits, plans, complaints, feedback, budgets, expenses,
+        attendance, featured services and KPI sheets of the year, from a generator of their own."""
+        docs = {a.args[1]["id"]: a.args[1] for a in self.actions if a.method == "register_person"}
+
+        def staff(line, people):
+            return [
+                Staff(
+                    pid, line, branch, date.fromisoformat(docs[pid].get("start_date") or f"{self.year}-01-01")
+                )
+                for pid, branch in people
+            ]
+
+        work = CustomerWork(
+            self.seed,
+            self.year,
+            {
+                TELECOM: staff(TELECOM, [("lin", "gulou"), *self.telecom_ams]),
+                SOFTWARE: staff(SOFTWARE, [(rep, None) for rep in self.reps]),
+                BANKING: staff(BANKING, [(pid, "gulou") for pid in self.loan_managers]),
+            },
+        )
+        work.generate()
+        for day, method, args in work.calls():
+            self.add(day, "intake", method, *args)
+
     # --- closing ------------------------------------------------------------------------------
 
     def closings(self, month: Month):
@@ -481,6 +518,7 @@ class YearGenerator:
             self.software_month(month)
             self.banking_month(month)
             self.closings(month)
+        self.customer_work()
         end = date(self.year + 1, 1, 1)  # the year's closings run on 1 January; later activity is dropped
         self.actions = [a for a in self.actions if a.day <= end]
         order = {"intake": 0, "escalation": 1, "notify": 2, "assessment": 3, "compensation": 4}
