@@ -532,18 +532,13 @@ def indicator_params(
         ),
         Param(
             "customer_file_fields",
-            ["name", "segment", "branch", "owner"],
+            ["name", "segment", "owner"],
             "list",
             C001,
             "Fields a big customer's file must hold to count as complete (定性1).",
             "reading",
         ),
     )
-
-
-INDICATOR_PARAM_NAMES = frozenset(
-    p.name for p in indicator_params(default_set=(), sales_basis="deals", roles=())
-)
 
 
 @dataclass(frozen=True)

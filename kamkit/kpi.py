@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from .activity import Activity, Window
 from .explain import INFO, Line
+from .money import report
 from .facts import Facts, KpiRating, Scorecard
 from .params import Param
 from .plugin import Clause
@@ -342,8 +343,10 @@ def scorecard_lines(facts: Facts, window: Window, params: Mapping[str, Any]) -> 
     full_mark = {**_SHEET_DEFAULTS, **params["kpi_sheet"]}["full_mark"]
     for person in (p for p in facts.people if p.id in measured):
         cards = [r for r in facts.kpi_of(person.id) if r.scorecard is not None]
+        # the raters' mean, to 0.01 point half-up [reading]: three raters' 4, 4 and 5 are 4.33, not
+        # 4.3333333333333333333333333333
         rated = {
-            name: sum((getattr(r.scorecard, name) for r in cards), Decimal(0)) / len(cards)
+            name: report(sum((getattr(r.scorecard, name) for r in cards), Decimal(0)) / len(cards))
             if cards
             else Decimal(0)
             for name in ("communication", "responsibility", "learning")

@@ -506,7 +506,7 @@ def test_customer_files_complete_over_a_year():
     v = values(f, "customer_files_complete", Y2026)
     # am1: big at 2026-12-31: c1, c2, c4; complete c1, c4 -> 2/3 = 0.6667: not met (standard 100%)
     check(v["am1"], "0.6667", d(2), d(3), met=False)
-    assert v["am1"].line().inputs["fields"] == ["name", "segment", "branch", "owner"]
+    assert v["am1"].line().inputs["fields"] == ["name", "segment", "owner"]
     # am2: c6 complete -> 1/1: met
     check(v["am2"], d(1), d(1), d(1), met=True)
     # am3: no big customer -> not applicable

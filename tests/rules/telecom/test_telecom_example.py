@@ -61,3 +61,51 @@ def test_the_cli_prints_the_same_figures_as_json():
     ).stdout
     lines = json.loads(out)["lines"]
     assert sum(D(str(l["figure"])) for l in lines if l["person"] == "chen") == D(31200)
+
+
+def test_the_cli_computes_the_example_quarters_indicators():
+    """docs/rules.md §6 on examples/telecom.yaml's customers, plans, visits and complaints."""
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kamcli.main",
+            "indicators",
+            "telecom",
+            str(EXAMPLE),
+            "--period",
+            "2026-Q1",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    found = json.loads(out)["indicators"]
+    value = {
+        (l["person"], l["inputs"]["indicator"]): l["figure"] and D(l["figure"])
+        for l in found
+        if l["kind"] == "indicator"
+    }
+    # lin: d1 46,000 + d2 25,000 = 71,000 of 3 x 20,000 -> 118.33%; chen: 330,000 + 14,000 = 344,000
+    assert value["lin", "sales_plan_completion"] == D(71000) / D(60000)
+    # revisits planned in March: lin c-school, c-park (both revisited) 2/2; chen c-metro, c-port
+    # (only c-metro) 1/2; the department 3/4
+    assert (value["lin", "revisit_rate"], value["chen", "revisit_rate"], value["*", "revisit_rate"]) == (
+        1,
+        D("0.5"),
+        D("0.75"),
+    )
+    # chen spent 3,600 of a 3,000 budget: 120%, not met; the department 4,800 of its own 10,000
+    assert value["chen", "service_cost_control"] == D("1.2") and value["*", "service_cost_control"] == D(
+        "0.48"
+    )
+    # chen's c-port, big at the start, lost on 25 March: churn 1/1; lin held c-school only: 0/1
+    assert (value["chen", "churn_rate"], value["lin", "churn_rate"]) == (1, 0)
+    # f2 was never answered: chen's feedback 0/1; no sales in 2025-Q4 in the file: growth n/a
+    assert value["chen", "feedback_timeliness"] == 0 and value["lin", "sales_growth"] is None
+    # lin's 003 §十一 sheet: sales 118.33% -> 15 + 28 = 43; complaint cp2 6 h -> 10; collected
+    # 46,000 of 71,000 billed = 64.8%, 3 full 10% short -> 15 - 4.5 = 10.5; one upgrade -> 2; none
+    # lost -> 10; one featured service -> 2; never late -> 5; one complaint -> 3; not rated -> 0
+    (sheet,) = [l for l in found if l["kind"] == "scorecard" and l["person"] == "lin"]
+    assert D(sheet["figure"]) == D("85.5")
