@@ -17,8 +17,8 @@ from typing import Any, NamedTuple
 
 from .activity import Activity, Window
 from .explain import INFO, Line
-from .money import report
 from .facts import Facts, KpiRating, Scorecard
+from .money import report
 from .params import Param
 from .plugin import Clause
 from .scorecard import Measured, measure
