@@ -13,6 +13,7 @@ import eventlet
 import pytest
 
 from demo.generator import BANKING, SOFTWARE, TELECOM, Size, generate
+from demo.work import METHODS
 from services.assessment.service import AssessmentService
 from services.compensation.service import CompensationService
 from services.intake.service import IntakeService
@@ -31,7 +32,16 @@ ORDER = (
     "loan",
     "portfolio",
     "kpi",
+    "customer",
+    "visit_plan",
+    "development_plan",
+    "budget",
+    "visit",
     "complaint",
+    "feedback_request",
+    "expense",
+    "featured_service",
+    "attendance",
 )
 KIND_OF = {
     "register_branch": "branch",
@@ -46,6 +56,7 @@ KIND_OF = {
     "record_portfolio": "portfolio",
     "record_kpi": "kpi",
     "record_complaint": "complaint",
+    **{method: kind for kind, method in METHODS.items()},
 }
 MONTHS = ("2026-03", "2026-06")
 QUARTERS = ("2026-Q1", "2026-Q2")
@@ -66,6 +77,9 @@ def _final_states(actions, line):
         if a.method == "update_record":
             _, kind, key, changes = a.args
             records[kind][key] = {**records[kind][key], **changes}
+        elif a.method == "record_batch":
+            _, kind, docs = a.args[:3]
+            records[kind].update((record_key(kind, d), d) for d in docs)
         else:
             kind = KIND_OF[a.method]
             records[kind][record_key(kind, a.args[1])] = a.args[1]
@@ -73,7 +87,7 @@ def _final_states(actions, line):
 
 
 def _caught_up(rpc, line):
-    want = {k: v[1] for k, v in rpc.intake.record_counts(line).items() if k not in ("follow_up", "complaint")}
+    want = {k: v[1] for k, v in rpc.intake.record_counts(line).items() if k != "follow_up"}
     return all(
         service.projection_versions(line).get(k, 0) >= n
         for service in (rpc.assessment, rpc.compensation)
@@ -127,12 +141,19 @@ def test_batch_and_paged_paths_equal_the_record_by_record_path(start_service, rp
     compared, clauses = 0, set()
     for line in lines:
         twin = f"{line}-batch"
-        periods = [(rpc.assessment.close_month, rpc.assessment.get_sheet, m) for m in MONTHS] + [
-            (rpc.compensation.run_quarter, rpc.compensation.get_run_lines, q) for q in QUARTERS
+        periods = [
+            (rpc.assessment.close_month, rpc.assessment.get_sheet, rpc.assessment.get_sheet, m)
+            for m in MONTHS
+        ] + [
+            (rpc.compensation.run_quarter, rpc.compensation.get_run_lines, rpc.compensation.get_run, q)
+            for q in QUARTERS
         ]
-        for close, read, period in periods:
+        for close, read, read_whole, period in periods:
             one, other = close(line, period), close(twin, period)
             assert (one["totals"], one["line_count"]) == (other["totals"], other["line_count"])
+            # the indicator section, from the customers, plans and visits of both twins
+            assert one["indicator_count"] == other["indicator_count"] > 0
+            assert read_whole(line, period)["indicators"] == read_whole(twin, period)["indicators"]
             totals, whole = _whole(read, line, period)
             paged_totals, paged, count = _paged(read, twin, period)
             assert (paged_totals, paged, count) == (totals, whole, len(whole))
