@@ -1,11 +1,13 @@
 """Closed sheets and statements as people read them, one set of renderers for the CLI (`kam ...
 --xlsx FILE --html FILE`), the demo's ``out/`` and the gateway's pages.
 
-    view.py    a period as people read it (names, totals per unit, lines); pure
-    xlsx.py    Summary / Lines / Parameters workbook, numbers as numbers
+    view.py    a period as people read it (names, totals per unit, lines, the indicator
+               section apart from them); pure
+    xlsx.py    Summary / Lines / 指标 Indicators / Parameters workbook, numbers as numbers
     html.py    the period's summary page and a person's statement, self-contained
-    charts.py  inline SVG charts (matplotlib)
-    names.py   readable names (中文 / English) of the kinds of line the plugins write
+    charts.py  inline SVG charts (matplotlib), one an indicator against its standard
+    names.py   readable names (中文 / English) of the kinds of line the plugins write and of
+               the items of the §十一 sheet
 """
 
 from __future__ import annotations

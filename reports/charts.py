@@ -1,5 +1,6 @@
 """Charts as inline SVG text (matplotlib, no display needed): points by branch and clause, the
-spread of pay, and the trend of the line's months (or quarters) up to this one. Text stays text
+spread of pay, the trend of the line's months (or quarters) up to this one, and each indicator
+of the period against its standard. Text stays text
 in the SVG (``svg.fonttype`` none), so Chinese names are drawn by the browser's fonts and can be
 selected and searched.
 
@@ -24,10 +25,11 @@ import matplotlib.pyplot as plt
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from kamkit.explain import CNY, POINTS
 
-from .view import PeriodTotals, PeriodView, change, comparable, display_width
+from .view import IndicatorRow, PeriodTotals, PeriodView, change, comparable, display_width, indicator_text
 
 # Chinese fonts, where installed, only to measure labels (the SVG keeps text as text); matplotlib
 # falls back along the list glyph by glyph
@@ -238,3 +240,64 @@ def trend(
     history: Sequence[PeriodView | PeriodTotals], unit: str = POINTS, *, current: str | None = None
 ) -> str | None:
     return _svg(trend_figure(history, unit, current=current))
+
+
+DRAWN_MEASURES = ("ratio", "count", "hours")  # a flag (yes or no) is read from the table
+MET_COLOURS = {True: "#55a868", False: "#c44e52", None: "#8c9bab"}  # met, not met, not judged
+
+
+def indicator_figure(rows: Sequence[IndicatorRow]) -> Figure | None:
+    """One indicator for one period: a horizontal bar a person with a value (the department
+    first, hatched and in bold), green where the standard is met and red where not, the standard
+    a dashed vertical line. Ratios in percent. People for whom it is not applicable are not drawn
+    (they have no value; the page lists them): None when nobody has one, or for a flag."""
+    drawn = [r for r in rows if r.applicable]
+    if not drawn or drawn[0].measure not in DRAWN_MEASURES:
+        return None
+    first = drawn[0]
+    ratio = first.measure == "ratio"
+    scale = 100.0 if ratio else 1.0
+    drawn = sorted(drawn, key=lambda r: not r.department)[::-1]  # barh draws bottom-up
+    labels = [wrap(r.name) for r in drawn]
+    values = [float(r.value) * scale for r in drawn]
+    standard = None if first.standard is None else float(first.standard) * scale
+    with plt.rc_context(_STYLE):
+        fig, ax = plt.subplots(
+            figsize=(4.8, 1.0 + 0.22 * _lines(labels) + 0.12 * len(drawn)), layout="constrained"
+        )
+        bars = ax.barh(
+            range(len(drawn)),
+            values,
+            color=[MET_COLOURS[r.met] for r in drawn],
+            hatch=[("///" if r.department else "") for r in drawn],
+            edgecolor=["#1d2733" if r.department else "none" for r in drawn],
+        )
+        ax.set_yticks(range(len(drawn)), labels)
+        for tick, row in zip(ax.get_yticklabels(), drawn):
+            if row.department:
+                tick.set_fontweight("bold")
+        ax.bar_label(bars, labels=[indicator_text(r.value, r.measure) for r in drawn], padding=3, fontsize=7)
+        low = min(0.0, *values, *([standard] if standard is not None else []))
+        high = max(0.0, *values, *([standard] if standard is not None else []))
+        if high == low:  # every value 0, and so the standard: an axis of whole units (or 0-100%)
+            high = low + (100.0 if ratio else 1.0)
+        span = high - low
+        # room for the values written at the bars' ends
+        ax.set_xlim(low - (0.22 * span if low < 0 else 0), high + 0.22 * span)
+        if standard is not None:
+            ax.axvline(standard, color="#1d2733", linestyle="--", linewidth=1.2)
+            sign = "≥" if first.better == "higher" else "≤"
+            shown = indicator_text(first.standard, first.measure)
+            ax.set_xlabel(f"虚线 标准 dashed: standard {sign} {shown}")
+        else:
+            ax.set_xlabel("无标准 no standard: shown, not judged")
+        if ratio:
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}%"))
+        elif first.measure == "count":
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_title(wrap(f"{first.name_zh} {first.name_en} — {first.period}", 48), fontsize=9)
+        return fig
+
+
+def indicator_chart(rows: Sequence[IndicatorRow]) -> str | None:
+    return _svg(indicator_figure(rows))

@@ -1,7 +1,8 @@
 """Self-contained, printable HTML: a period's summary page (totals per unit kept apart, charts,
-a row a person, then a section a person with each line's reason and inputs, the clauses and the
-parameters) and a person's statement for one period (the slip: each line explained, the total,
-carried state before and after). One file each, CSS and SVG inline, nothing fetched."""
+a row a person, the indicator section, then a section a person with each line's reason and
+inputs, the clauses and the parameters) and a person's statement for one period (the slip: each
+line explained, the total, their indicators, carried state before and after). One file each, CSS
+and SVG inline, nothing fetched; wide tables scroll inside the page on a phone."""
 
 from __future__ import annotations
 
@@ -15,15 +16,20 @@ from kamkit.explain import CNY, FLAG, INFO, POINTS
 from kamkit.money import report
 
 from . import charts
-from .names import kind_label
+from .names import item_names, kind_label
 from .view import (
+    IndicatorRow,
     PeriodTotals,
     PeriodView,
     PersonSummary,
+    ScorecardRow,
     change,
     comparable,
     figure,
     figure_text,
+    indicator_note,
+    indicator_text,
+    met_text,
     rounding_note,
     shown,
 )
@@ -46,10 +52,15 @@ tr.total td{font-weight:bold;border-top:2px solid #1d2733}
 .card b{display:block;font-size:1.4rem}.flag{color:#b00020;font-weight:bold}.info{color:#5a6b7d}
 .inputs{font-size:.78rem;color:#3c4b5c}.inputs span{display:inline-block;margin-right:.6rem}
 table.lines{table-layout:fixed}table.lines td{overflow-wrap:anywhere}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(30rem,1fr));gap:1rem}
-.chart svg{max-width:100%;height:auto}.zh{color:#3c4b5c}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(30rem,100%),1fr));gap:1rem}
+.chart svg{max-width:100%;height:auto}.zh{color:#3c4b5c}.chart{margin:0;min-width:0}
+.scroll{overflow-x:auto;max-width:100%}.scroll table.lines{min-width:36rem}
+.indicator-charts{grid-template-columns:repeat(auto-fit,minmax(min(28rem,100%),1fr))}
+.chart figcaption{font-size:.78rem;color:#5a6b7d}.met{color:#2e7d32}.not-met{color:#b00020;font-weight:bold}
+tr.dept td{font-weight:bold;background:#f5f7fa}
+@media (max-width:40rem){body{margin:1rem auto;padding:0 .6rem}h1{font-size:1.25rem}}
 @media print{body{margin:0;max-width:none}h2{break-before:auto}section.person{break-inside:avoid}
-th{position:static}a{color:inherit;text-decoration:none}}
+th{position:static}a{color:inherit;text-decoration:none}.scroll{overflow:visible}}
 """
 
 
@@ -110,10 +121,10 @@ def _lines_table(lines: Iterable[Mapping[str, Any]], view: PeriodView) -> str:
             f'<span class="zh">{e(line["reason_zh"])}</span>{_inputs(line.get("inputs"))}</td></tr>'
         )
     return (
-        '<table class="lines"><colgroup><col style="width:9rem"><col style="width:11rem">'
+        '<div class="scroll"><table class="lines"><colgroup><col style="width:9rem"><col style="width:11rem">'
         '<col style="width:7rem"><col style="width:6rem"><col></colgroup><tr><th>条款 Clause</th>'
         '<th>类别 Kind</th><th class="num">数值 Figure</th><th>单位 Unit</th><th>原因与依据 Reason and inputs'
-        "</th></tr>" + "".join(rows) + "</table>"
+        "</th></tr>" + "".join(rows) + "</table></div>"
     )
 
 
@@ -145,9 +156,9 @@ def _summary_table(view: PeriodView, person_href) -> str:
         if u == CNY and u in view.totals
     ]
     return (
-        "<table><tr><th>姓名 Name</th><th>人员 Id</th><th>分支机构 Branch</th><th>角色 Role</th>"
-        f"{head}<th>否决/结论 Flags</th></tr>{''.join(rows)}"
-        f'<tr class="total"><td>合计 Total</td><td></td><td></td><td></td>{total}<td></td></tr></table>'
+        '<div class="scroll"><table><tr><th>姓名 Name</th><th>人员 Id</th><th>分支机构 Branch</th>'
+        f"<th>角色 Role</th>{head}<th>否决/结论 Flags</th></tr>{''.join(rows)}"
+        f'<tr class="total"><td>合计 Total</td><td></td><td></td><td></td>{total}<td></td></tr></table></div>'
         + "".join(f'<p class="meta note">{e(n)}</p>' for n in notes if n)
     )
 
@@ -174,6 +185,7 @@ def _change(view: PeriodView, history: Sequence[PeriodView | PeriodTotals], unit
 
 def _clauses(view: PeriodView) -> str:
     used = {line["clause"] for p in view.people for line in p.lines}
+    used |= {r.clause for r in (*view.indicators, *view.scorecards)}
     rows = [
         f'<tr id="{_anchor(c)}"><td>{e(c)}</td><td>docs/rules.md §{e(t.get("rules", ""))}</td>'
         f"<td>{e(t.get('text', ''))}"
@@ -184,10 +196,116 @@ def _clauses(view: PeriodView) -> str:
     if not rows:
         return ""
     return (
-        "<h2>条款 Clauses</h2><table><tr><th>Clause</th><th>docs/rules.md</th><th>What it says</th></tr>"
-        + "".join(rows)
-        + "</table>"
+        '<h2>条款 Clauses</h2><div class="scroll"><table><tr><th>Clause</th><th>docs/rules.md</th>'
+        "<th>What it says</th></tr>" + "".join(rows) + "</table></div>"
     )
+
+
+INDICATOR_KEY = (
+    "绿 达标 green: met · 红 未达标 red: not met · 灰 无标准 grey: no standard · 斜线 部门 hatched: the "
+    "department · 虚线 标准 dashed line: the standard. 不适用 not applicable (a ratio over nothing): "
+    "listed, not drawn, never 0."
+)
+
+
+def _indicators(view: PeriodView) -> str:
+    """The indicator section: a chart an indicator against its standard, the table (a row a
+    person and indicator, as the workbook's), and the §十一 sheets."""
+    if not (view.indicators or view.scorecards):
+        return ""
+    drawn, undrawn = [], []
+    for (key, period), rows in view.indicator_groups():
+        svg = charts.indicator_chart(rows)
+        label = f"{rows[0].label} ({period})"
+        if svg is None:
+            undrawn.append(label)
+            continue
+        missing = [r for r in rows if not r.applicable]
+        caption = (
+            "不适用 / n/a: " + "; ".join(f"{r.name} ({r.why})" if r.why else r.name for r in missing)
+            if missing
+            else ""
+        )
+        drawn.append(
+            f'<figure class="chart indicator" data-indicator="{e(key)}" data-period="{e(period)}" '
+            f'data-measure="{e(rows[0].measure)}">{svg}'
+            + (f"<figcaption>{e(caption)}</figcaption>" if caption else "")
+            + "</figure>"
+        )
+    parts = ['<section class="indicators" id="indicators"><h2>指标 Indicators</h2>']
+    if view.indicators:
+        parts.append(f'<p class="meta">{e(INDICATOR_KEY)}</p>')
+        parts.append(f'<div class="charts indicator-charts">{"".join(drawn)}</div>')
+        if undrawn:
+            parts.append(
+                f'<p class="meta">未绘图（无人适用或为是/否项）Not drawn (nobody applicable, or yes/no): '
+                f"{e('; '.join(undrawn))}</p>"
+            )
+        parts.append(_indicator_table(view.indicators, view))
+    if view.scorecards:
+        parts.append(_scorecard_table(view.scorecards, view))
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _indicator_table(rows: Sequence[IndicatorRow], view: PeriodView, *, who: bool = True) -> str:
+    body = []
+    for r in rows:
+        sign = "≥ " if r.better == "higher" else "≤ "
+        standard = "—" if r.standard is None else sign + indicator_text(r.standard, r.measure)
+        # a ratio's two counts (a count has no denominator: its numerator is its value)
+        fraction = "" if r.denominator is None else f"{shown(r.numerator)} / {shown(r.denominator)}"
+        met = met_text(r.met)
+        css = "met" if r.met else "not-met" if r.met is False else ""
+        item = f' <span class="meta">项 item {e(r.item)}</span>' if r.item else ""
+        body.append(
+            f'<tr class="{"dept" if r.department else ""}"><td>{e(r.name_zh)}<br>'
+            f'<span class="zh">{e(r.name_en)}</span></td>'
+            + (f'<td title="{e(r.person)}">{e(r.name)}</td>' if who else "")
+            + f"<td>{e(r.period)}</td>"
+            f'<td class="num">{e(indicator_text(r.value, r.measure))}</td>'
+            f'<td class="num">{e(fraction)}</td><td class="num">{e(standard)}</td>'
+            f'<td class="{css}">{e(met)}</td><td>{_clause_link(r.clause, view)}{item}</td>'
+            f"<td>{e(indicator_note(r))}</td></tr>"
+        )
+    return (
+        '<div class="scroll"><table class="indicators"><tr><th>指标 Indicator</th>'
+        + ("<th>姓名 Name</th>" if who else "")
+        + '<th>期间 Period</th><th class="num">数值 Value</th><th class="num">分子 / 分母 Num. / den.</th>'
+        '<th class="num">标准 Standard</th><th>达标 Met</th><th>条款 Clause</th><th>注 Note</th></tr>'
+        + "".join(body)
+        + "</table></div>"
+    )
+
+
+def _scorecard_table(cards: Sequence[ScorecardRow], view: PeriodView, *, who: bool = True) -> str:
+    items: dict[str, None] = {}
+    for card in cards:
+        items.update(dict.fromkeys(card.items))
+    head = "".join(f'<th class="num">{e(item_names(k)[0])}<br>{e(item_names(k)[1])}</th>' for k in items)
+    rows = []
+    for card in cards:
+        total = f"{_points(card.total)} / {_points(card.full_mark)}"
+        cells = "".join(f'<td class="num">{e(_points(card.items.get(k)))}</td>' for k in items)
+        rows.append(
+            "<tr>"
+            + (f'<td title="{e(card.person)}">{e(card.name)}</td>' if who else "")
+            + f'<td>{e(card.period)}</td><td class="num"><b>{e(total)}</b></td>{cells}'
+            f"<td>{e(', '.join(card.raters) or '定性项未评分 not rated')}</td></tr>"
+        )
+    clause = _clause_link(cards[0].clause, view)
+    return (
+        f"<h3>业绩考核表 Scorecards ({clause})</h3>"
+        '<div class="scroll"><table class="scorecards"><tr>'
+        + ("<th>姓名 Name</th>" if who else "")
+        + f'<th>期间 Period</th><th class="num">总分 Total</th>{head}<th>评分人 Raters</th></tr>'
+        + "".join(rows)
+        + "</table></div>"
+    )
+
+
+def _points(value: Decimal | None) -> str:
+    return "—" if value is None else figure_text(value, POINTS)
 
 
 def _parameters(view: PeriodView) -> str:
@@ -200,8 +318,8 @@ def _parameters(view: PeriodView) -> str:
         for p in view.parameters
     )
     return (
-        "<h2>参数 Parameters</h2><table><tr><th>Name</th><th>Value</th><th>Default</th><th>Basis</th>"
-        f"<th>Clause</th><th>Meaning</th></tr>{rows}</table>"
+        '<h2>参数 Parameters</h2><div class="scroll"><table><tr><th>Name</th><th>Value</th><th>Default</th>'
+        f"<th>Basis</th><th>Clause</th><th>Meaning</th></tr>{rows}</table></div>"
     )
 
 
@@ -236,7 +354,7 @@ def period_page(
         f"<h1>{e(_title(view))}</h1>{_meta(view)}{_cards(view.totals, len(view.people))}"
         f"{_change(view, history, unit)}"
         f'<h2>图表 Charts</h2><div class="charts">{drawn or "<p>No figures to draw.</p>"}</div>'
-        f"<h2>汇总 Summary</h2>{_summary_table(view, person_href)}"
+        f"<h2>汇总 Summary</h2>{_summary_table(view, person_href)}{_indicators(view)}"
         + (f"<h2>明细 Every line, by person</h2>{''.join(sections)}" if lines else "")
         + f"{_clauses(view)}{_parameters(view)}"
     )
@@ -247,7 +365,7 @@ def _state_table(state: Mapping[str, Any] | None) -> str:
     if not state:
         return "<p>无 none</p>"
     rows = "".join(f"<tr><td>{e(str(k))}</td><td>{e(shown(v, str(k)))}</td></tr>" for k, v in state.items())
-    return f"<table><tr><th>项目 Item</th><th>值 Value</th></tr>{rows}</table>"
+    return f'<div class="scroll"><table><tr><th>项目 Item</th><th>值 Value</th></tr>{rows}</table></div>'
 
 
 def statement_page(view: PeriodView, person: str) -> str:
@@ -273,12 +391,21 @@ def statement_page(view: PeriodView, person: str) -> str:
             f"{_state_table(view.carried_in.get(person))}<h3>期末 After this period</h3>"
             f"{_state_table(view.carried_out.get(person))}"
         )
+    mine = [r for r in view.indicators if r.person == person]
+    cards = [c for c in view.scorecards if c.person == person]
+    indicators = (
+        "<h2>指标 Indicators</h2>"
+        + (_indicator_table(mine, view, who=False) if mine else "")
+        + (_scorecard_table(cards, view, who=False) if cards else "")
+        if mine or cards
+        else ""
+    )
     title = f"{p.name} — {view.business_line} {view.period}"
     body = (
         f"<h1>{e(p.name)} <span class='meta'>{e(p.id)}</span></h1>"
         f"<p class='meta'>{e(' · '.join(x for x in (p.branch, p.role, _title(view)) if x))}</p>{_meta(view)}"
         f'<div class="cards">{totals}</div>{flags}{note}<h2>明细 Lines</h2>{_lines_table(p.lines, view)}'
-        f"{carried}{_clauses(_only(view, p))}"
+        f"{indicators}{carried}{_clauses(_only(view, p, mine, cards))}"
     )
     return _page(title, body)
 
@@ -292,5 +419,7 @@ def _lines_note(p: PersonSummary) -> str:
     return f'<p class="meta note">{e(note)}</p>' if note else ""
 
 
-def _only(view: PeriodView, person: PersonSummary) -> PeriodView:
-    return dataclasses.replace(view, people=[person])
+def _only(view: PeriodView, person: PersonSummary, indicators=(), scorecards=()) -> PeriodView:
+    return dataclasses.replace(
+        view, people=[person], indicators=list(indicators), scorecards=list(scorecards)
+    )

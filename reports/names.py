@@ -2,7 +2,8 @@
 "代理商提成 / Agent commission", not ``agent_commission``. One table for every report (workbook
 headers, page columns, findings); tests/reports/test_names.py checks that every kind a built-in
 plugin can write is in it. A kind not in it (a third party's plugin) is shown as its key made
-readable — underscores to spaces, capitalised — never as the raw key."""
+readable — underscores to spaces, capitalised — never as the raw key. The items of 003 §十一's
+account-manager sheet (a ``scorecard`` line's ``items``) are named the same way."""
 
 from __future__ import annotations
 
@@ -64,6 +65,30 @@ KINDS: dict[str, tuple[str, str]] = {
     "indicator": ("考核指标", "Indicator"),
     "scorecard": ("业绩考核表", "Scorecard"),
 }
+
+# the items of 003 §十一's account-manager sheet (kamkit.kpi scorecard_score; docs/rules.md §4)
+SCORECARD_ITEMS: dict[str, tuple[str, str]] = {
+    "sales_completion": ("销售任务完成率", "Sales target completion"),
+    "complaint_resolution": ("投诉处理", "Complaint resolution"),
+    "collection_rate": ("回款率", "Collection rate"),
+    "big_customers": ("大客户开发", "Big customers developed"),
+    "relationship": ("客户关系管理", "Relationship management"),
+    "innovation": ("创新", "Innovation"),
+    "communication": ("沟通协调", "Communication"),
+    "attendance": ("出勤", "Attendance"),
+    "service_attitude": ("服务态度", "Service attitude"),
+    "responsibility": ("责任心", "Responsibility"),
+    "learning": ("学习能力", "Learning"),
+}
+
+
+def item_names(item: str) -> tuple[str, str]:
+    """(中文, English) for an item of the §十一 sheet; an unknown one as its key made readable."""
+    found = SCORECARD_ITEMS.get(item)
+    if found is not None:
+        return found
+    readable = readable_key(item)
+    return readable, readable
 
 
 def kind_names(kind: str) -> tuple[str, str]:

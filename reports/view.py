@@ -19,11 +19,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from kamkit.explain import CNY, FLAG, POINTS
+from kamkit.explain import CNY, FLAG, POINTS, in_indicator_section
 from kamkit.money import report
 from kamkit.periods import Month, Quarter
 
 SUMMED = (POINTS, CNY)  # units whose figures add up; flags are findings, info lines are context
+DEPARTMENT = "*"  # an indicator's person for the whole department (the business line)
+DEPARTMENT_NAME = "部门 / Department"
 _NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -75,6 +77,63 @@ class PersonSummary:
     rounded_lines: dict[str, Decimal] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class IndicatorRow:
+    """One indicator of one person (or the department, person ``*``) for one period, from a line
+    of kind ``indicator`` (kamkit.indicators.Value.line). ``value`` None: not applicable (a ratio
+    over nothing), ``why`` says why; never 0."""
+
+    person: str
+    name: str
+    branch: str
+    role: str
+    key: str
+    item: str
+    name_zh: str
+    name_en: str
+    period: str
+    measure: str  # ratio | count | hours | flag
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    standard: Decimal | None  # None: the seed sets none (shown, not judged)
+    better: str  # higher | lower
+    met: bool | None  # None: not applicable, or no standard
+    why: str  # not applicable because
+    clause: str
+    line: Mapping[str, Any]
+
+    @property
+    def applicable(self) -> bool:
+        return self.value is not None
+
+    @property
+    def department(self) -> bool:
+        return self.person == DEPARTMENT
+
+    @property
+    def label(self) -> str:
+        return f"{self.name_zh} / {self.name_en}" if self.name_zh != self.name_en else self.name_en
+
+
+@dataclass(frozen=True)
+class ScorecardRow:
+    """One person's §十一 sheet for a period, from a line of kind ``scorecard`` (kamkit.kpi
+    scorecard_lines): the total on ``full_mark`` and each item's points."""
+
+    person: str
+    name: str
+    branch: str
+    role: str
+    period: str
+    total: Decimal | None
+    full_mark: Decimal | None
+    items: dict[str, Decimal]
+    raters: list[str]
+    clause: str
+    line: Mapping[str, Any]
+
+
 @dataclass
 class PeriodView:
     business_line: str
@@ -94,6 +153,10 @@ class PeriodView:
     carried_in: Mapping[str, Any]
     carried_out: Mapping[str, Any]
     directory: Directory
+    # the indicator section, apart from the points and pay: indicator by indicator (the department
+    # first, then people as above), and the §十一 sheets person by person
+    indicators: list[IndicatorRow] = field(default_factory=list)
+    scorecards: list[ScorecardRow] = field(default_factory=list)
 
     @property
     def is_quarter(self) -> bool:
@@ -101,6 +164,13 @@ class PeriodView:
 
     def person(self, person: str) -> PersonSummary | None:
         return next((p for p in self.people if p.id == person), None)
+
+    def indicator_groups(self) -> list[tuple[tuple[str, str], list[IndicatorRow]]]:
+        """((indicator key, period), its rows) in the section's order."""
+        groups: dict[tuple[str, str], list[IndicatorRow]] = {}
+        for row in self.indicators:
+            groups.setdefault((row.key, row.period), []).append(row)
+        return list(groups.items())
 
 
 @dataclass(frozen=True)
@@ -227,7 +297,11 @@ def period_view(
     clauses: dict[str, None] = {}
     kinds: dict[str, None] = {}
     totals: dict[str, Decimal] = defaultdict(Decimal)
+    section = list(sheet.get("indicators") or [])
     for line in sheet["lines"]:
+        if in_indicator_section(line):  # a sheet that left its section among the lines
+            section.append(line)
+            continue
         who = line["person"]
         summary = per.get(who)
         if summary is None:
@@ -259,6 +333,7 @@ def period_view(
         elif unit == FLAG and line["kind"] not in summary.flags:
             summary.flags.append(line["kind"])
     people = sorted(per.values(), key=lambda p: (p.branch, p.name, p.id))
+    indicators, scorecards = indicator_section(section, directory)
     described = plugin or {}
     return PeriodView(
         business_line=sheet.get("business_line") or "",
@@ -278,7 +353,115 @@ def period_view(
         carried_in=sheet.get("carried_in") or {},
         carried_out=sheet.get("carried_out") or {},
         directory=directory,
+        indicators=indicators,
+        scorecards=scorecards,
     )
+
+
+def indicator_section(
+    lines: Iterable[Mapping[str, Any]], directory: Directory
+) -> tuple[list[IndicatorRow], list[ScorecardRow]]:
+    """The lines of kind ``indicator`` and ``scorecard`` as rows, people named by ``directory``
+    and the department (``*``) as "部门 / Department"; lines of other kinds are left out."""
+    indicators: list[IndicatorRow] = []
+    scorecards: list[ScorecardRow] = []
+    for line in lines:
+        who, given = line["person"], line.get("inputs") or {}
+        name, branch, role = _who(who, line.get("role") or "", directory)
+        if line["kind"] == "scorecard":
+            scorecards.append(
+                ScorecardRow(
+                    who,
+                    name,
+                    branch,
+                    role,
+                    str(given.get("period") or ""),
+                    _number(line.get("figure")),
+                    _number(given.get("full_mark")),
+                    {k: _number(v) for k, v in (given.get("items") or {}).items()},
+                    [str(r) for r in given.get("raters") or ()],
+                    line.get("clause") or "",
+                    line,
+                )
+            )
+        elif line["kind"] == "indicator":
+            value = _number(given.get("value", line.get("figure")))
+            if given.get("applicable") is False:
+                value = None
+            key = str(given.get("indicator") or "")
+            indicators.append(
+                IndicatorRow(
+                    who,
+                    name,
+                    branch,
+                    role,
+                    key,
+                    str(given.get("item") or ""),
+                    str(given.get("name_zh") or key),
+                    str(given.get("name_en") or key),
+                    str(given.get("period") or ""),
+                    str(given.get("measure") or "count"),
+                    value,
+                    _number(given.get("numerator")),
+                    _number(given.get("denominator")),
+                    _number(given.get("standard")),
+                    str(given.get("better") or "higher"),
+                    None if value is None else given.get("met"),
+                    "" if value is not None else str(given.get("not_applicable_because") or ""),
+                    line.get("clause") or "",
+                    line,
+                )
+            )
+    order: dict[tuple[str, str], int] = {}
+    for row in indicators:  # indicators in the order first given (the plugin's definition order)
+        order.setdefault((row.key, row.period), len(order))
+    indicators.sort(key=lambda r: (order[r.key, r.period], not r.department, r.branch, r.name, r.person))
+    scorecards.sort(key=lambda r: (r.period, r.branch, r.name, r.person))
+    return indicators, scorecards
+
+
+def _who(person: str, role: str, directory: Directory) -> tuple[str, str, str]:
+    """(name, branch, role) as shown."""
+    if person == DEPARTMENT:
+        return DEPARTMENT_NAME, "", "部门 Department" if role in ("department", "") else directory.role(role)
+    return directory.name(person), directory.branch(person), directory.role(role)
+
+
+def _number(value: Any) -> Decimal | None:
+    """A figure held as text (or a number) as Decimal; nothing, or anything not a number, as None."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+def indicator_text(value: Decimal | None, measure: str) -> str:
+    """An indicator's value (or standard) as shown: ratios as percentages to 0.01%, hours to
+    0.01 h, flags as yes/no, counts as they are; not applicable as "—"."""
+    if value is None:
+        return "—"
+    if measure == "ratio":
+        return f"{value * 100:,.2f}%"
+    if measure == "hours":
+        return f"{value:,.2f} h"
+    if measure == "flag":
+        return "是 yes" if value else "否 no"
+    return f"{value.normalize():,f}" if value == value.to_integral_value() else shown(value)
+
+
+def met_text(met: bool | None) -> str:
+    return "" if met is None else "达标 met" if met else "未达标 not met"
+
+
+def indicator_note(row: IndicatorRow) -> str:
+    """Why a value is missing or not judged: "不适用 / n/a: <reason>", or that it has no standard."""
+    if not row.applicable:
+        return f"不适用 / n/a: {row.why}" if row.why else "不适用 / n/a"
+    if row.standard is None:
+        return "无标准，仅列示 / no standard: shown, not judged"
+    return ""
 
 
 def input_columns(lines: Iterable[Mapping[str, Any]], limit: int = 40) -> list[str]:

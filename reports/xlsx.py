@@ -1,6 +1,12 @@
 """A period as an Excel workbook a finance clerk can sum, sort and filter: Summary (a row a
 person: name, branch, role, totals, points by clause or pay by kind, veto, notes), Lines (every
-explained line, its inputs as columns) and Parameters (plugin, version, every parameter used).
+explained line, its inputs as columns), 指标 Indicators when the sheet has an indicator section
+(a row a person and indicator, the department's as "部门 / Department"; below it the §十一 sheets,
+total and each item's points) and Parameters (plugin, version, every parameter used).
+
+An indicator's value is a number in its measure's format: a ratio a percentage, a count a whole
+number, hours to 0.01, a flag yes or no. One that is not applicable (a ratio over nothing) is an
+empty cell, its reason in the note: never 0.
 
 Figures are numbers with a number format, never text. A money cell holds its figure rounded
 half-up to the cent (kamkit.money.report), as paid and as shown, so a clerk's SUM adds what they
@@ -15,7 +21,7 @@ without holding a million cells.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -30,13 +36,30 @@ from openpyxl.utils import get_column_letter
 from kamkit.explain import CNY, POINTS
 from kamkit.money import report
 
-from .names import kind_label, kind_names
-from .view import PeriodView, PersonSummary, cell, display_width, figure, input_columns, rounding_note
+from .names import item_names, kind_label, kind_names
+from .view import (
+    IndicatorRow,
+    PeriodView,
+    PersonSummary,
+    cell,
+    display_width,
+    figure,
+    indicator_note,
+    input_columns,
+    met_text,
+    rounding_note,
+)
 
 MONEY = "#,##0.00"
 POINTS_FORMAT = "0.##"
 NUMBER = "#,##0.####"
 DAY = "yyyy-mm-dd"
+PERCENT = "0.00%"
+COUNT = "0"
+HOURS = "0.00"
+YES_NO = '"是 yes";"是 yes";"否 no"'  # a flag: 1 yes, 0 no (a number still: SUM counts the yeses)
+MEASURE_FORMATS = {"ratio": PERCENT, "count": COUNT, "hours": HOURS, "flag": YES_NO}
+INDICATORS = "指标 Indicators"
 _HEAD_FONT = Font(bold=True)
 _HEAD_FILL = PatternFill("solid", fgColor="DDE4EE")
 _WRAP = Alignment(wrap_text=True, vertical="top")
@@ -49,6 +72,8 @@ def write(view: PeriodView, path: Path, lines: Iterable[Mapping[str, Any]] | Non
     book = Workbook(write_only=True)
     _summary(book, view)
     _lines(book, view, lines)
+    if view.indicators or view.scorecards:
+        _indicators(book, view)
     _parameters(book, view)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
@@ -197,6 +222,78 @@ def _lines(book: Workbook, view: PeriodView, lines: Iterable[Mapping[str, Any]] 
     _table(book, "Lines", head, rows(), wide=frozenset({9, 10}))
 
 
+def _indicators(book: Workbook, view: PeriodView) -> None:
+    """A row a person and indicator, filterable; the §十一 sheets as a small table below it."""
+    head = [
+        ("人员", "Person id"),
+        ("姓名", "Name"),
+        ("分支机构", "Branch"),
+        ("指标", "Indicator"),
+        ("指标（英文）", "Indicator (English)"),
+        ("期间", "Period"),
+        ("数值", "Value"),
+        ("分子", "Numerator"),
+        ("分母", "Denominator"),
+        ("标准", "Standard"),
+        ("方向", "Better"),
+        ("达标", "Met"),
+        ("条款", "Clause"),
+        ("项", "Item no."),
+        ("注", "Note"),
+    ]
+    rows = [_indicator_row(r) for r in view.indicators]
+    _table(book, INDICATORS, head, rows, wide=frozenset({len(head) - 1}), tail=_scorecard_table(view))
+
+
+def _indicator_row(r: IndicatorRow) -> list[Any]:
+    form = MEASURE_FORMATS.get(r.measure, NUMBER)
+    return [
+        r.person,
+        r.name,
+        r.branch,
+        r.name_zh,
+        r.name_en,
+        r.period,
+        (r.value, form) if r.value is not None else None,  # not applicable: empty, never 0
+        (r.numerator, NUMBER) if r.numerator is not None else None,
+        (r.denominator, NUMBER) if r.denominator is not None else None,
+        (r.standard, form) if r.standard is not None else None,
+        {"higher": "越高越好 ≥ higher", "lower": "越低越好 ≤ lower"}.get(r.better, r.better),
+        met_text(r.met) or None,
+        r.clause,
+        r.item,
+        indicator_note(r) or None,
+    ]
+
+
+def _scorecard_table(view: PeriodView) -> list[list[Any]]:
+    """The §十一 sheets: a title row, two header rows, a row a person (total, full mark, then
+    each item's points in the sheet's order); nothing when there are none."""
+    if not view.scorecards:
+        return []
+    items: dict[str, None] = {}
+    for card in view.scorecards:
+        items.update(dict.fromkeys(card.items))
+    clause = view.scorecards[0].clause
+    head = [("人员", "Person id"), ("姓名", "Name"), ("分支机构", "Branch"), ("期间", "Period")]
+    head += [("总分", "Total"), ("满分", "Full mark")]
+    head += [item_names(k) for k in items]
+    head += [("评分人", "Raters"), ("条款", "Clause")]
+    rows: list[list[Any]] = [
+        [],
+        [_Head(f"业绩考核表 Scorecards ({clause})")],
+        [_Head(zh) for zh, _ in head],
+        [_Head(en) for _, en in head],
+    ]
+    for card in view.scorecards:
+        row: list[Any] = [card.person, card.name, card.branch, card.period]
+        row += [(card.total, POINTS_FORMAT), (card.full_mark, POINTS_FORMAT)]
+        row += [(card.items[k], POINTS_FORMAT) if card.items.get(k) is not None else None for k in items]
+        row += [", ".join(card.raters) or "定性项未评分 not rated", card.clause]
+        rows.append(row)
+    return rows
+
+
 def _parameters(book: Workbook, view: PeriodView) -> None:
     head = [
         ("项目", "Item"),
@@ -262,13 +359,16 @@ def _table(
     footer: list[Any] | None = None,
     wide: frozenset[int] = frozenset(),
     measure: int = 500,
+    tail: Sequence[list[Any]] = (),
 ) -> None:
+    """``tail``: rows after the table (a second small table), outside its filter."""
     sheet = book.create_sheet(title)
     rows = iter(rows)
     first = list(itertools.islice(rows, measure))
     # widths go before the rows in the file: from the header and the first rows
     widths = [max(display_width(zh), display_width(en)) for zh, en in head]
-    for row in first + ([footer] if footer else []):
+    widths += [0] * max(0, max((len(r) for r in tail), default=0) - len(widths))
+    for row in first + ([footer] if footer else []) + [r for r in tail if len(r) > 1]:
         for i, value in enumerate(row):
             widths[i] = max(widths[i], display_width(_shown(value)))
     for i, w in enumerate(widths):
@@ -282,7 +382,16 @@ def _table(
         count += 1
     if footer:
         sheet.append([_cell(sheet, v, bold=True) for v in footer])
+    for row in tail:
+        sheet.append([_head(sheet, v.text) if isinstance(v, _Head) else _cell(sheet, v) for v in row])
     sheet.auto_filter.ref = f"A2:{get_column_letter(len(head))}{2 + count}"
+
+
+@dataclass(frozen=True)
+class _Head:
+    """A header cell inside ``_table``'s tail."""
+
+    text: str
 
 
 def _head(sheet, text: str) -> WriteOnlyCell:
@@ -311,8 +420,12 @@ def _cell(sheet, value: Any, bold: bool = False, wrap: bool = False) -> Any:
 
 
 def _shown(value: Any) -> str:
+    if isinstance(value, _Head):
+        return value.text
     if isinstance(value, tuple):
-        value = value[0]
+        value, form = value
+        if form == PERCENT and isinstance(value, Decimal):
+            return f"{value * 100:,.2f}%"
     if isinstance(value, Decimal):
         return f"{value:,.2f}"
     return "" if value is None else str(value)

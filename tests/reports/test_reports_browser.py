@@ -2,8 +2,6 @@
 selenium): they load without an error, show each person's name and total, draw their charts;
 a screenshot of the summary page and of a statement is saved under out/screenshots/."""
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,26 +14,6 @@ from reports.html import figure_text
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "out" / "screenshots"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not (Path(CHROMEDRIVER).exists() and (shutil.which("chromium") or shutil.which("chromium-browser"))):
-        message = "needs chromium and its driver: `apt install chromium chromium-driver`"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,1400"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    yield driver
-    driver.quit()
 
 
 def _run(key, example, period):
@@ -61,22 +39,18 @@ def _run(key, example, period):
     return sheet, directory, described
 
 
-def _errors(browser):
-    return [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
-
-
 @pytest.mark.parametrize(
     "key, example, period", [("telecom", "telecom.yaml", "month"), ("software", "software.yaml", "quarter")]
 )
 def test_summary_and_statements_load_and_show_every_name_total_and_chart(
-    browser, tmp_path, key, example, period
+    browser, page_errors, tmp_path, key, example, period
 ):
     sheet, directory, described = _run(key, example, period)
     view = write_period(
         sheet, tmp_path / "period", directory, plugin=described, statements=tmp_path / "people"
     )
     browser.get((tmp_path / "period.html").as_uri())
-    assert _errors(browser) == []
+    assert page_errors() == []
     text = browser.find_element("tag name", "body").text
     for person in view.people:
         assert person.name in text
@@ -89,7 +63,7 @@ def test_summary_and_statements_load_and_show_every_name_total_and_chart(
     # every name links to that person's statement, which shows each line and the total
     first = view.people[-1]
     browser.find_element("link text", first.name).click()
-    assert browser.current_url.endswith(f"/people/{first.id}.html") and _errors(browser) == []
+    assert browser.current_url.endswith(f"/people/{first.id}.html") and page_errors() == []
     slip = browser.find_element("tag name", "body").text
     assert first.name in slip and len(browser.find_elements("css selector", "table.lines tr")) == 1 + len(
         first.lines
@@ -99,7 +73,7 @@ def test_summary_and_statements_load_and_show_every_name_total_and_chart(
     browser.save_screenshot(str(SHOTS / f"{key}-{period}-statement.png"))
 
 
-def test_long_names_in_the_charts_stay_inside_them(browser, tmp_path):
+def test_long_names_in_the_charts_stay_inside_them(browser, texts_outside, tmp_path):
     # a 40-character name, a Chinese one and a long branch: every text of every chart is drawn
     # inside its SVG as the browser lays it out, nothing cut at an edge
     people = [
@@ -125,19 +99,5 @@ def test_long_names_in_the_charts_stay_inside_them(browser, tmp_path):
     sheet = {"business_line": "t", "period": "2026-03", "status": "closed", "closed_at": "", "lines": lines}
     write_period(sheet, tmp_path / "period", Directory.of(people, branches))
     browser.get((tmp_path / "period.html").as_uri())
-    outside = browser.execute_script(
-        """
-        const found = [];
-        for (const svg of document.querySelectorAll('.chart svg')) {
-          const box = svg.getBoundingClientRect();
-          for (const text of svg.querySelectorAll('text')) {
-            const r = text.getBoundingClientRect();
-            if (r.width && (r.left < box.left - 0.5 || r.right > box.right + 0.5 ||
-                            r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5))
-              found.push(text.textContent);
-          }
-        }
-        return [document.querySelectorAll('.chart svg').length, found];
-        """
-    )
+    outside = texts_outside(".chart svg")
     assert outside[0] >= 2 and outside[1] == []
