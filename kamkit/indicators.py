@@ -541,7 +541,7 @@ def indicator_params(
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Value:
     """One indicator's figure for one person (or the department) and one period."""
 
@@ -560,45 +560,39 @@ class Value:
         return value >= standard if self.definition.better == "higher" else value <= standard
 
     def line(self) -> Line:
-        d, m = self.definition, self.measure
-        shown = "" if m.value is None else _shown(m.value, d.measure)
-        zh = f"{d.zh}（{self.window.label}）：" + (shown if m.value is not None else "不适用")
-        en = f"{d.en} ({self.window.label}): " + (
-            shown if m.value is not None else f"not applicable: {m.why}"
-        )
+        d, m, standard, label = self.definition, self.measure, self.standard, self.window.label
+        value, met = m.value, self.met
+        if value is None:
+            zh, en = f"{d.zh}（{label}）：不适用", f"{d.en} ({label}): not applicable: {m.why}"
+        else:
+            shown = _shown(value, d.measure)
+            zh, en = f"{d.zh}（{label}）：{shown}", f"{d.en} ({label}): {shown}"
         if m.denominator is not None:
-            zh += f"，{m.numerator} / {m.denominator}"
-            en += f", {m.numerator} / {m.denominator}"
-        if self.standard is not None and m.value is not None:
-            zh += f"，标准 {_shown(self.standard, d.measure)}" + ("，达标" if self.met else "，未达标")
-            en += f", standard {_shown(self.standard, d.measure)}" + (", met" if self.met else ", not met")
-        return Line(
-            self.person,
-            self.role,
-            m.value,
-            INFO,
-            KIND,
-            d.clause,
-            zh,
-            en,
-            {
-                "indicator": d.key,
-                "item": d.item,
-                "name_zh": d.zh,
-                "name_en": d.en,
-                "period": self.window.label,
-                "measure": d.measure,
-                "value": m.value,
-                "numerator": m.numerator,
-                "denominator": m.denominator,
-                "standard": self.standard,
-                "better": d.better,
-                "met": self.met,
-                "applicable": m.value is not None,
-                "not_applicable_because": m.why or None,
-                **m.inputs,
-            },
-        )
+            of = f"{m.numerator} / {m.denominator}"
+            zh, en = f"{zh}，{of}", f"{en}, {of}"
+        if met is not None:
+            level = _shown(standard, d.measure)
+            zh += f"，标准 {level}，{'达标' if met else '未达标'}"
+            en += f", standard {level}, {'met' if met else 'not met'}"
+        inputs = {
+            "indicator": d.key,
+            "item": d.item,
+            "name_zh": d.zh,
+            "name_en": d.en,
+            "period": label,
+            "measure": d.measure,
+            "value": value,
+            "numerator": m.numerator,
+            "denominator": m.denominator,
+            "standard": standard,
+            "better": d.better,
+            "met": met,
+            "applicable": value is not None,
+            "not_applicable_because": m.why or None,
+        }
+        if m.inputs:
+            inputs.update(m.inputs)
+        return Line(self.person, self.role, value, INFO, KIND, d.clause, zh, en, inputs)
 
 
 def _shown(value: Decimal, measure: str) -> str:
