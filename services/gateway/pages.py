@@ -22,6 +22,7 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Response
 
 from kamkit.errors import Forbidden, NotFound
+from kamkit.explain import INDICATOR_KINDS
 from reports import html, period_view, xlsx
 from reports.sources import line_sources
 from reports.view import Directory, PeriodTotals
@@ -109,7 +110,13 @@ def answer(page: Page, values: dict[str, str], call: Call) -> Response:
         read = _reader(page, line, period, None, call)
         first = read(1)
         small = first["total_lines"] <= LINES_ON_A_PAGE
-        view = period_view({**first, "lines": _pages(read, first)}, directory, plugin, keep_lines=small)
+        section = _indicators(page, line, period, call)
+        view = period_view(
+            {**first, "lines": _pages(read, first), "indicators": section},
+            directory,
+            plugin,
+            keep_lines=small,
+        )
         text = html.period_page(
             view,
             _year(page, line, period, call),
@@ -125,7 +132,10 @@ def _workbook(page: Page, line: str, period: str, directory: Directory, plugin: 
     in the memory of a few pages. Written to a temporary file, sent from it."""
     read = _reader(page, line, period, None, call)
     first = read(1)
-    view = period_view({**first, "lines": _pages(read, first)}, directory, plugin, keep_lines=False)
+    section = _indicators(page, line, period, call)
+    view = period_view(
+        {**first, "lines": _pages(read, first), "indicators": section}, directory, plugin, keep_lines=False
+    )
     folder = tempfile.mkdtemp(prefix="kam-report-")
     path = xlsx.write(view, Path(folder) / "report.xlsx", _pages(read, first))
 
@@ -158,6 +168,24 @@ def _reader(page: Page, line: str, period: str, person: str | None, call: Call) 
             "compensation", "get_statement", line, period, person, page=n, page_size=PAGE_SIZE
         )
     return lambda n: call("compensation", "get_run_lines", line, period, page=n, page_size=PAGE_SIZE)
+
+
+def _indicators(page: Page, line: str, period: str, call: Call) -> list[dict]:
+    """The period's indicator section (docs/rules.md §6), read page by page by its kinds: a sheet
+    read a page at a time leaves it out."""
+    out: list[dict] = []
+    for kind in sorted(INDICATOR_KINDS):
+        if page.period == "month":
+            read = lambda n, kind=kind: call(  # noqa: E731
+                "assessment", "get_sheet", line, period, page=n, page_size=PAGE_SIZE, kind=kind
+            )
+        else:
+            read = lambda n, kind=kind: call(  # noqa: E731
+                "compensation", "get_run_lines", line, period, page=n, page_size=PAGE_SIZE, kind=kind
+            )
+        first = read(1)
+        out.extend(_pages(read, first))
+    return out
 
 
 def _pages(read: Callable[[int], dict], first: dict) -> Iterator[dict]:

@@ -301,8 +301,10 @@ def test_report_pages_and_workbook_of_a_closed_month_behind_the_same_roles(gatew
         "王芳" in page
         and 'href="people/am1.html"' in page
         and "<svg" in page
-        and "Period over period" in page
+        and "Month over month" in page
     )
+    # the indicator section, read by its kinds although the lines come a page at a time
+    assert "指标 Indicators" in page
     assert "Every line, by person" in page
     monkeypatch.setattr(pages, "LINES_ON_A_PAGE", 1)  # a large period: sums, charts and links only
     big = http("GET", "/lines/a/months/2026-03/report.html")[2]
@@ -326,6 +328,7 @@ def test_report_pages_and_workbook_of_a_closed_month_behind_the_same_roles(gatew
     from openpyxl import load_workbook
 
     book = load_workbook(BytesIO(data))
+    assert any("Indicators" in name for name in book.sheetnames)  # the month's indicator section
     row = next(r for r in book["Summary"].iter_rows(min_row=3, values_only=True) if r[0] == "am1")
     assert row[1] == "王芳" and row[4] == int(points)
     every = http("GET", "/lines/a/months/2026-03/sheet")[2]["lines"]
