@@ -20,7 +20,7 @@ from typing import Any
 
 from . import facts as F
 from .activity import ZERO, Activity, Window, last_working_day
-from .explain import INFO, Line
+from .explain import INFO, Line, LineTable
 from .params import Param
 from .plugin import Clause
 
@@ -541,6 +541,35 @@ def indicator_params(
     )
 
 
+# The inputs of an indicator's line, in order: one LineTable row a value (indicator_blocks), so a
+# quarter of 10,000 people is 30,000 compact rows, not 130,000 lines. ``detail`` holds what the
+# indicator counted beyond its ratio (the customers lost, the plans read, ...); the four texts are the
+# value and its judgement as the reasons show them.
+COLUMNS = (
+    "indicator",
+    "item",
+    "name_zh",
+    "name_en",
+    "period",
+    "measure",
+    "value",
+    "numerator",
+    "denominator",
+    "standard",
+    "better",
+    "met",
+    "applicable",
+    "not_applicable_because",
+    "detail",
+    "shown_zh",
+    "shown_en",
+    "judged_zh",
+    "judged_en",
+)
+REASON_ZH = "{name_zh}（{period}）：{shown_zh}{judged_zh}"
+REASON_EN = "{name_en} ({period}): {shown_en}{judged_en}"
+
+
 @dataclass(frozen=True, slots=True)
 class Value:
     """One indicator's figure for one person (or the department) and one period."""
@@ -559,40 +588,54 @@ class Value:
             return None
         return value >= standard if self.definition.better == "higher" else value <= standard
 
-    def line(self) -> Line:
-        d, m, standard, label = self.definition, self.measure, self.standard, self.window.label
+    def row(self) -> tuple:
+        """(figure, *inputs in COLUMNS order): the value as a LineTable row."""
+        d, m, standard = self.definition, self.measure, self.standard
         value, met = m.value, self.met
         if value is None:
-            zh, en = f"{d.zh}（{label}）：不适用", f"{d.en} ({label}): not applicable: {m.why}"
+            shown_zh, shown_en = "不适用", f"not applicable: {m.why}"
         else:
-            shown = _shown(value, d.measure)
-            zh, en = f"{d.zh}（{label}）：{shown}", f"{d.en} ({label}): {shown}"
+            shown_zh = shown_en = _shown(value, d.measure)
         if m.denominator is not None:
             of = f"{m.numerator} / {m.denominator}"
-            zh, en = f"{zh}，{of}", f"{en}, {of}"
-        if met is not None:
+            shown_zh, shown_en = f"{shown_zh}，{of}", f"{shown_en}, {of}"
+        if met is None:
+            judged_zh = judged_en = ""
+        else:
             level = _shown(standard, d.measure)
-            zh += f"，标准 {level}，{'达标' if met else '未达标'}"
-            en += f", standard {level}, {'met' if met else 'not met'}"
-        inputs = {
-            "indicator": d.key,
-            "item": d.item,
-            "name_zh": d.zh,
-            "name_en": d.en,
-            "period": label,
-            "measure": d.measure,
-            "value": value,
-            "numerator": m.numerator,
-            "denominator": m.denominator,
-            "standard": standard,
-            "better": d.better,
-            "met": met,
-            "applicable": value is not None,
-            "not_applicable_because": m.why or None,
-        }
-        if m.inputs:
-            inputs.update(m.inputs)
-        return Line(self.person, self.role, value, INFO, KIND, d.clause, zh, en, inputs)
+            judged_zh = f"，标准 {level}，{'达标' if met else '未达标'}"
+            judged_en = f", standard {level}, {'met' if met else 'not met'}"
+        return (
+            value,
+            d.key,
+            d.item,
+            d.zh,
+            d.en,
+            self.window.label,
+            d.measure,
+            value,
+            m.numerator,
+            m.denominator,
+            standard,
+            d.better,
+            met,
+            value is not None,
+            m.why or None,
+            dict(m.inputs),
+            shown_zh,
+            shown_en,
+            judged_zh,
+            judged_en,
+        )
+
+    def line(self) -> Line:
+        """The value as the line its sheet shows (exactly what its table row stands for)."""
+        (line,) = _table(self.person, self.role, self.definition.clause, [self.row()]).lines()
+        return line
+
+
+def _table(person: str, role: str, clause: str, rows: list) -> LineTable:
+    return LineTable(person, role, INFO, KIND, clause, REASON_ZH, REASON_EN, COLUMNS, rows)
 
 
 def _shown(value: Decimal, measure: str) -> str:
@@ -644,7 +687,21 @@ def compute(
 
 
 def indicator_lines(facts: F.Facts, window: Window, params: Mapping[str, Any], **kw) -> Iterator[Line]:
-    return (value.line() for value in compute(facts, window, params, **kw))
+    """The indicators as lines (what ``indicator_blocks`` stands for)."""
+    for block in indicator_blocks(facts, window, params, **kw):
+        yield from block.lines()
+
+
+def indicator_blocks(facts: F.Facts, window: Window, params: Mapping[str, Any], **kw) -> list[LineTable]:
+    """The indicators as a sheet holds them: a LineTable for each person and clause, in order."""
+    blocks: list[LineTable] = []
+    for value in compute(facts, window, params, **kw):
+        last = blocks[-1] if blocks else None
+        if last is None or (last.person, last.clause) != (value.person, value.definition.clause):
+            last = _table(value.person, value.role, value.definition.clause, [])
+            blocks.append(last)
+        last.rows.append(value.row())
+    return blocks
 
 
 def sales_by_person(facts: F.Facts, window: Window, params: Mapping[str, Any]) -> dict[str, str]:

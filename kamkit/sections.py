@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .activity import Window
-from .explain import Line
+from .explain import Line, LineTable
 from .facts import Facts
-from .indicators import indicator_lines, sales_by_person
+from .indicators import indicator_blocks, sales_by_person
 from .kpi import scorecard_lines
 
 SCORECARD = "scorecard"  # the key that puts 003 §十一's sheet in a quarter's indicator section
@@ -25,12 +25,12 @@ CARRIED_SALES = "_indicator_sales"  # carried-state key of each person's sales f
 
 @dataclass(frozen=True)
 class QuarterSection:
-    lines: tuple[Line, ...]
+    lines: tuple[Line | LineTable, ...]  # the indicators' tables, then the §4 sheets
     carried: Mapping[str, Any]  # merge into the quarter's carried state
 
 
-def month_indicators(facts: Facts, params: Mapping[str, Any]) -> tuple[Line, ...]:
-    return tuple(indicator_lines(facts, Window.of(facts.month), params))
+def month_indicators(facts: Facts, params: Mapping[str, Any]) -> tuple[LineTable, ...]:
+    return tuple(indicator_blocks(facts, Window.of(facts.month), params))
 
 
 def quarter_indicators(
@@ -40,7 +40,7 @@ def quarter_indicators(
     previous = (carried or {}).get(CARRIED_SALES)
     mine = previous.get("quarter") if isinstance(previous, Mapping) else None
     growth = {**params, "previous_sales": previous["sales"] if mine == window.previous().label else None}
-    lines = list(indicator_lines(facts, window, growth))
+    lines: list[Line | LineTable] = list(indicator_blocks(facts, window, growth))
     if SCORECARD in params["indicators"]:
         lines.extend(scorecard_lines(facts, window, params))
     handed = {CARRIED_SALES: {"quarter": window.label, "sales": sales_by_person(facts, window, params)}}

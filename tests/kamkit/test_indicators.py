@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from kamkit.activity import Activity, Window, last_working_day
-from kamkit.explain import INFO
+from kamkit.explain import INFO, Lines
 from kamkit.facts_schema import load_facts
 from kamkit.indicators import DEPARTMENT, compute
 from kamkit.periods import Month, Quarter
@@ -120,7 +120,7 @@ def test_sales_plan_completion_on_deals_with_monthly_task_and_base_task():
     # am1: monthly task 10,000 x 3 months = 30,000; deals 12,000 + 15,000 = 27,000 (d3 is April)
     #      -> 27,000 / 30,000 = 0.9 exactly: met (standard 90%)
     check(v["am1"], d("0.9"), d(27000), d(30000), met=True)
-    assert v["am1"].standard == d("0.9") and v["am1"].line().inputs["basis"] == "deals"
+    assert v["am1"].standard == d("0.9") and v["am1"].line().inputs["detail"]["basis"] == "deals"
     # am2: no monthly task -> base task 20,000 x 3 = 60,000; 53,999.99 / 60,000 = 0.89999983: not met
     check(v["am2"], "0.9000", d("53999.99"), d(60000), met=False)
     assert v["am2"].measure.value < d("0.9")
@@ -144,7 +144,7 @@ def test_sales_plan_completion_on_collections_with_quarterly_target():
     # am1: target 100,000 x 1 quarter; collections 60,000 + 30,000 = 90,000 (c3 is 2025)
     #      -> 0.9 exactly: met
     check(v["am1"], d("0.9"), d(90000), d(100000), met=True)
-    assert v["am1"].line().inputs["basis"] == "collections"
+    assert v["am1"].line().inputs["detail"]["basis"] == "collections"
     # am2: 89,999.99 / 100,000 = 0.8999999: just below, not met
     check(v["am2"], d("0.8999999"), d("89999.99"), d(100000), met=False)
     # department: 179,999.99 / 200,000 = 0.89999995: not met
@@ -193,15 +193,15 @@ def test_big_customers_lost_over_a_quarter_credits_the_change_person_over_the_ow
     v = values(facts(customers=LOSSES), "big_customers_lost")
     # am1: c1 (owner, no person named) = 1; standard 0 lost: not met
     check(v["am1"], d(1), d(1), met=False)
-    assert v["am1"].line().inputs["customers"] == ["c1"]
+    assert v["am1"].line().inputs["detail"]["customers"] == ["c1"]
     # am2: c2 (named on the change, though am1 owns it) = 1; c3 and c4 fall outside Q1
     check(v["am2"], d(1), met=False)
-    assert v["am2"].line().inputs["customers"] == ["c2"]
+    assert v["am2"].line().inputs["detail"]["customers"] == ["c2"]
     # am3: c5 was downgraded, not lost: 0 -> met
     check(v["am3"], d(0), met=True)
     # department: c1 + c2 = 2
     check(v[DEPARTMENT], d(2), met=False)
-    assert v[DEPARTMENT].line().inputs["customers"] == ["c1", "c2"]
+    assert v[DEPARTMENT].line().inputs["detail"]["customers"] == ["c1", "c2"]
     assert v[DEPARTMENT].measure.denominator is None  # a count, not a ratio
 
 
@@ -250,7 +250,7 @@ def test_development_plan_completion():
     # am1: planned 2 (dp1; the draft dp2 and the withdrawn dp3 are not plans); won c1, c2, c3 = 3
     #      -> 3 / 2 = 1.5, over 100%: met (standard 100%)
     check(v["am1"], d("1.5"), d(3), d(2), met=True)
-    assert v["am1"].line().inputs["plans"] == ["dp1"]
+    assert v["am1"].line().inputs["detail"]["plans"] == ["dp1"]
     # am2: planned 2 (dp4 approved; dp5 is Q2); won c4 = 1 (c5 is April) -> 1 / 2 = 0.5: not met
     check(v["am2"], d("0.5"), d(1), d(2), met=False)
     # am3: only a draft -> 0 planned: not applicable
@@ -275,7 +275,7 @@ def test_valid_complaints_count_staff_and_company_faults_only():
     v = values(f, "valid_complaints")
     # am1: k2 (staff) + k3 (company) = 2; k1's fault is none -> 2: not met (standard 0)
     check(v["am1"], d(2), met=False)
-    assert v["am1"].line().inputs["complaints"] == ["k2", "k3"]
+    assert v["am1"].line().inputs["detail"]["complaints"] == ["k2", "k3"]
     # am2: k4 fault none, k5 in April -> 0: met
     check(v["am2"], d(0), met=True)
     check(v[DEPARTMENT], d(2), met=False)
@@ -379,7 +379,7 @@ def test_revisit_rate_period_reading():
     # am1: 3 planned revisits (c1, c2, c3); revisited in Q1: c1 (March) and c2 (February: any month
     #      of the period counts); c3 only had a first visit in Q1, its revisit is April -> 2/3 = 0.6667
     check(v["am1"], "0.6667", d(2), d(3), met=False)
-    assert v["am1"].line().inputs["matching"] == "period"
+    assert v["am1"].line().inputs["detail"]["matching"] == "period"
     # am2: c4 planned and revisited -> 1/1 = 1: met
     check(v["am2"], d(1), d(1), d(1), met=True)
     not_applicable(v["am3"], "no revisit planned in the period")
@@ -399,7 +399,7 @@ def test_revisit_rate_planned_month_reading():
     v = values(f, "revisit_rate", Q1, params)
     # am1: 3 planned for March; revisited in March: c1 only (c2 was February, c3 April) -> 1/3
     check(v["am1"], "0.3333", d(1), d(3), met=False)
-    assert v["am1"].line().inputs["matching"] == "planned_month"
+    assert v["am1"].line().inputs["detail"]["matching"] == "planned_month"
     # am2: c4 planned for January, revisited in January -> 1/1
     check(v["am2"], d(1), d(1), d(1), met=True)
     not_applicable(v["am3"], "no revisit planned in the period")
@@ -467,7 +467,9 @@ def test_maintenance_cost_saving():
     check(v["am1"], d(0), d(0), d(3000), met=True)
     # am2: (2,000 - 2,500) / 2,000 = -0.25: not met
     check(v["am2"], d("-0.25"), d(-500), d(2000), met=False)
-    assert v["am2"].line().inputs["spent"] == d(2500) and v["am2"].line().inputs["budget"] == d(2000)
+    assert v["am2"].line().inputs["detail"]["spent"] == d(2500) and v["am2"].line().inputs["detail"][
+        "budget"
+    ] == d(2000)
     not_applicable(v["am3"], "no service budget for the period")
     # department: (10,000 - 9,600) / 10,000 = 0.04: met
     check(v[DEPARTMENT], d("0.04"), d(400), d(10000), met=True)
@@ -506,7 +508,7 @@ def test_customer_files_complete_over_a_year():
     v = values(f, "customer_files_complete", Y2026)
     # am1: big at 2026-12-31: c1, c2, c4; complete c1, c4 -> 2/3 = 0.6667: not met (standard 100%)
     check(v["am1"], "0.6667", d(2), d(3), met=False)
-    assert v["am1"].line().inputs["fields"] == ["name", "segment", "owner"]
+    assert v["am1"].line().inputs["detail"]["fields"] == ["name", "segment", "owner"]
     # am2: c6 complete -> 1/1: met
     check(v["am2"], d(1), d(1), d(1), met=True)
     # am3: no big customer -> not applicable
@@ -533,7 +535,9 @@ def test_sales_growth_from_previous_sales():
     v = values(f, "sales_growth", Q1, params)
     # am1: (60,000 - 50,000) / 50,000 = 0.2: met (standard 0)
     check(v["am1"], d("0.2"), d(10000), d(50000), met=True)
-    assert v["am1"].line().inputs["sales"] == d(60000) and v["am1"].line().inputs["previous"] == d(50000)
+    assert v["am1"].line().inputs["detail"]["sales"] == d(60000) and v["am1"].line().inputs["detail"][
+        "previous"
+    ] == d(50000)
     # am2: the previous quarter sold 0 -> (40,000 - 0) / 0: not applicable
     not_applicable(v["am2"], "no sales in the previous period")
     # am3: not in previous_sales -> not known
@@ -689,9 +693,9 @@ def test_new_big_customers_count_has_no_standard():
     v = values(facts(customers=WINS), "new_big_customers")
     # am1: c1 (2026-01-15) = 1; c2 is credited to am2, c5 is April
     check(v["am1"], d(1), d(1), met=None)
-    assert v["am1"].standard is None and v["am1"].line().inputs["customers"] == ["c1"]
+    assert v["am1"].standard is None and v["am1"].line().inputs["detail"]["customers"] == ["c1"]
     check(v["am2"], d(1), met=None)  # c2, named on the change
-    assert v["am2"].line().inputs["customers"] == ["c2"]
+    assert v["am2"].line().inputs["detail"]["customers"] == ["c2"]
     check(v["am3"], d(0), met=None)
     check(v[DEPARTMENT], d(2), met=None)
 
@@ -700,7 +704,7 @@ def test_upgraded_customers_count_has_no_standard():
     v = values(facts(customers=WINS), "upgraded_customers")
     # am1: c6 upgraded again on 2026-03-01 = 1 (c4 was 2025); am2: c3 on 2026-03-31 = 1
     check(v["am1"], d(1), met=None)
-    assert v["am1"].line().inputs["customers"] == ["c6"]
+    assert v["am1"].line().inputs["detail"]["customers"] == ["c6"]
     check(v["am2"], d(1), met=None)
     check(v["am3"], d(0), met=None)
     check(v[DEPARTMENT], d(2), met=None)
@@ -727,11 +731,11 @@ def test_visit_plan_on_time_on_the_last_working_day():
     f = facts(visit_plans=plans)
     v = values(f, "visit_plan_on_time", Window.of(Month(2026, 2)))
     check(v["am1"], d(1), met=True)
-    assert v["am1"].line().inputs["deadline"] == date(2026, 2, 27)
-    assert v["am1"].line().inputs["plan_month"] == "2026-03"
+    assert v["am1"].line().inputs["detail"]["deadline"] == date(2026, 2, 27)
+    assert v["am1"].line().inputs["detail"]["plan_month"] == "2026-03"
     check(v["am2"], d(0), met=False)  # submitted Saturday the 28th: a day late -> 0
     check(v["am3"], d(0), met=False)  # missing -> 0
-    assert v["am3"].line().inputs["submitted"] is None
+    assert v["am3"].line().inputs["detail"]["submitted"] is None
     assert DEPARTMENT not in v  # a person's duty: no department row
     # March: April's plan due Tuesday 2026-03-31; am3 submitted that day -> 1
     mar = values(f, "visit_plan_on_time", Window.of(Month(2026, 3)))
@@ -793,7 +797,7 @@ def test_quarter_indicators_hand_on_sales_for_the_next_quarters_growth():
     )
     first = quarter_indicators(q1, TELECOM, None)
     # no sales handed on: growth is not applicable
-    assert growth_lines(first.lines)["am1"].figure is None
+    assert growth_lines(Lines(first.lines))["am1"].figure is None
     # Q1 hands on each person's sales and the department's, as text, with its quarter
     assert first.carried == {
         CARRIED_SALES: {"quarter": "2026-Q1", "sales": {"am1": "60000", "am2": "0", DEPARTMENT: "60000"}}
@@ -803,7 +807,7 @@ def test_quarter_indicators_hand_on_sales_for_the_next_quarters_growth():
         [{"id": "d2", "seller": "am1", "date": "2026-05-01", "list_price": 66000, "deal_price": 66000}],
     )
     second = quarter_indicators(q2, TELECOM, first.carried)
-    g = growth_lines(second.lines)
+    g = growth_lines(Lines(second.lines))
     # am1: (66,000 - 60,000) / 60,000 = 0.1; department the same; am2 sold 0 in Q1 -> n/a
     assert g["am1"].figure == d("0.1") and g["am1"].inputs["met"] is True
     assert g[DEPARTMENT].figure == d("0.1")
@@ -815,21 +819,25 @@ def test_quarter_indicators_hand_on_sales_for_the_next_quarters_growth():
         "2026-Q3",
         [{"id": "d3", "seller": "am1", "date": "2026-08-01", "list_price": 1, "deal_price": 1}],
     )
-    third = growth_lines(quarter_indicators(q3, TELECOM, first.carried).lines)
+    third = growth_lines(Lines(quarter_indicators(q3, TELECOM, first.carried).lines))
     assert third["am1"].figure is None
     assert third["am1"].inputs["not_applicable_because"] == "the previous period's sales are not known"
     # carried state without the key, or in another shape: not used either
-    assert growth_lines(quarter_indicators(q2, TELECOM, {"other": 1}).lines)["am1"].figure is None
-    assert growth_lines(quarter_indicators(q2, TELECOM, {CARRIED_SALES: "x"}).lines)["am1"].figure is None
+    assert growth_lines(Lines(quarter_indicators(q2, TELECOM, {"other": 1}).lines))["am1"].figure is None
+    assert (
+        growth_lines(Lines(quarter_indicators(q2, TELECOM, {CARRIED_SALES: "x"}).lines))["am1"].figure is None
+    )
 
 
 def test_quarter_section_adds_the_sheet_where_the_line_lists_it():
     q1 = quarter_facts("2026-Q1", [])
-    kinds = {ln.kind for ln in quarter_indicators(q1, TELECOM, None).lines}
+    kinds = {ln.kind for ln in Lines(quarter_indicators(q1, TELECOM, None).lines)}
     assert kinds == {"indicator", "scorecard"}  # telecom lists "scorecard" among its indicators
-    sheets = [ln.person for ln in quarter_indicators(q1, TELECOM, None).lines if ln.kind == "scorecard"]
+    sheets = [
+        ln.person for ln in Lines(quarter_indicators(q1, TELECOM, None).lines) if ln.kind == "scorecard"
+    ]
     assert sheets == ["am1", "am2"]
-    soft = quarter_indicators(q1, SOFTWARE, None).lines
+    soft = Lines(quarter_indicators(q1, SOFTWARE, None).lines)
     assert {ln.kind for ln in soft} == {"indicator"}
     # the quarter's section holds the quarter's indicators only (no month indicator)
     assert {ln.inputs["indicator"] for ln in soft} >= {"sales_plan_completion", "churn_rate"}
@@ -850,7 +858,7 @@ def test_the_telecom_plugin_carries_the_sales_into_its_next_quarter():
     )
     second = plugin.commission_quarter(q2, first.carried)
     # am1: (40,000 - 50,000) / 50,000 = -0.2: not met
-    line = growth_lines(second.lines)["am1"]
+    line = growth_lines(Lines(second.lines))["am1"]
     assert line.figure == d("-0.2") and line.inputs["met"] is False
 
 
@@ -862,7 +870,7 @@ def test_month_indicators_are_the_month_ones():
             "visit_plans": [{"person": "am1", "month": "2026-03", "submitted": "2026-02-27"}],
         }
     )
-    lines = month_indicators(f, TELECOM)
+    lines = Lines(month_indicators(f, TELECOM))
     keys = [(ln.person, ln.inputs["indicator"]) for ln in lines]
     assert keys == [
         ("am1", "big_customers_lost"),

@@ -166,7 +166,8 @@ def table_chunk(table: LineTable, rows: list) -> tuple[Decimal, str]:
         else:
             kept.append(column)
             names.append(name)
-    return sum(by_column[0], Decimal(0)), orjson.dumps(
+    # an indicator not applicable has no figure (None): it adds nothing
+    return sum((f for f in by_column[0] if f is not None), Decimal(0)), orjson.dumps(
         {
             "person": table.person,
             "role": table.role,
