@@ -110,11 +110,6 @@ class Activity:
         self.development = _by_person(p for p in facts.development_plans if p.quarter in quarters)
         self.budgets = _by_person(b for b in facts.budgets if b.quarter in quarters)
         self.attendance = _by_person(a for a in facts.attendance if str(a.month) in months)
-        self.deals = _by_person(
-            (d for d in facts.deals if inside(d.date) and not d.agent), lambda d: d.seller
-        )
-        self.collections = _by_person((c for c in facts.collections if inside(c.date)), lambda c: c.rep)
-        self.loans = _by_person((x for x in facts.loans if inside(x.issued)), lambda x: x.manager)
         self.credits = _by_person(self._credits(window), lambda c: c.person)
         self.owned = _by_person(facts.customers, lambda c: c.owner)
 
@@ -126,6 +121,26 @@ class Activity:
         if window not in held:
             held[window] = cls(facts, window)
         return held[window]
+
+    # Sales by person in one pass over the period's deals, collections or loans (a quarter may hold
+    # a million): {person: sum, None: everyone's}. Only the measure a line asks for is summed.
+
+    @cached_property
+    def deal_sums(self) -> dict[str | None, Decimal]:
+        first, last = self.window.first, self.window.last
+        return _sums(
+            (d.seller, d.deal_price) for d in self.facts.deals if not d.agent and first <= d.date <= last
+        )
+
+    @cached_property
+    def collection_sums(self) -> dict[str | None, Decimal]:
+        first, last = self.window.first, self.window.last
+        return _sums((c.rep, c.amount) for c in self.facts.collections if first <= c.date <= last)
+
+    @cached_property
+    def loan_sums(self) -> dict[str | None, Decimal]:
+        first, last = self.window.first, self.window.last
+        return _sums((x.manager, x.amount) for x in self.facts.loans if first <= x.issued <= last)
 
     @cached_property
     def plan_for(self) -> dict[tuple[str, Month], F.VisitPlan]:
@@ -146,6 +161,16 @@ class Activity:
     def of(self, group: dict, person: str | None) -> list:
         """One person's records of a group, or everyone's (person None: the department)."""
         return list(group.get(person, ())) if person is not None else _all(group)
+
+
+def _sums(pairs: Iterable[tuple[str, Decimal]]) -> dict[str | None, Decimal]:
+    out: dict[str | None, Decimal] = {}
+    total = ZERO
+    for person, amount in pairs:
+        out[person] = out.get(person, ZERO) + amount
+        total += amount
+    out[None] = total
+    return out
 
 
 def _all(group: dict) -> list:

@@ -315,14 +315,17 @@ def kpi_coefficient(
 
 
 def measured_of(facts: Facts, person: str, params: Mapping[str, Any]) -> Measured | None:
-    """A person's measured sheet items over the facts' quarter, counted once for all its people
-    (a plugin asks person by person) and kept on the facts, as their own indexes are; None when
-    the line's sheets are typed."""
-    held = facts.__dict__.get("_measured")
-    if held is None or held[0] is not params:
-        held = (params, measured_for(facts, Window.of(facts.quarter), params))
-        facts.__dict__["_measured"] = held  # frozen: written as cached_property writes
-    return held[1].get(person)
+    """A person's measured sheet items over the facts' quarter, for a rating that fills in the
+    sheet: counted from the period's index (built once, kept on the facts); None when the line's
+    sheets are typed or the person rated no sheet (a 0-100 score needs no count)."""
+    if params.get("kpi_measured_from", "records") == "typed":
+        return None
+    if not any(r.scorecard is not None for r in facts.kpi_of(person)):
+        return None
+    found = facts.person(person)
+    if found is None or found.role not in params["indicator_roles"]:
+        return None
+    return measure(Activity.indexed(facts, Window.of(facts.quarter)), found, params)
 
 
 def measured_for(facts: Facts, window: Window, params: Mapping[str, Any]) -> dict[str, Measured]:

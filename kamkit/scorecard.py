@@ -43,8 +43,8 @@ def measure(activity: Activity, person: F.Person, params: Mapping[str, Any]) -> 
     sold = sales(activity, pid, params["indicator_sales"])
     complaints = activity.of(activity.complaints, pid)
     hours = [h for c in complaints if (h := c.hours(window.end)) is not None]
-    billed = sum((d.deal_price for d in activity.of(activity.deals, pid)), ZERO)
-    collected = sum((c.amount for c in activity.of(activity.collections, pid)), ZERO)
+    billed = activity.deal_sums.get(pid, ZERO)
+    collected = activity.collection_sums.get(pid, ZERO)
     rows = activity.of(activity.attendance, pid)
     absences = sum(a.absences for a in rows)
     late = sum(a.late_arrivals for a in rows) + (absences if params["absence_counts_as_late"] else 0)

@@ -454,13 +454,15 @@ def test_kpi_measured_from_typed_keeps_the_typed_values():
     assert measured_of(f, "am1", typed) is None
 
 
-def test_measured_of_counts_the_facts_quarter_once():
-    f = facts(**RECORDS)
+def test_measured_of_counts_only_for_a_rated_sheet():
+    sheet = {"person": "am1", "rater_role": "deputy_manager", "scorecard": {"communication": 3}}
+    f = facts(**RECORDS, kpi=[sheet])
     first = measured_of(f, "am1", TELECOM)
-    assert first == measured(f)
-    assert measured_of(f, "am1", TELECOM) is first  # kept on the facts for the same parameters
-    assert measured_of(f, "dm1", TELECOM) is None  # not a measured role
-    assert first.inputs["period"] == "2026-Q1"
+    assert first == measured(f) and first.inputs["period"] == "2026-Q1"
+    # a 0-100 score needs no count; a role the line does not measure is not counted
+    scored = facts(**RECORDS, kpi=[{"person": "am1", "rater_role": "deputy_manager", "score": 80}])
+    assert measured_of(scored, "am1", TELECOM) is None
+    assert measured_of(f, "dm1", TELECOM) is None
 
 
 def test_scorecard_lines_one_sheet_per_account_manager():
