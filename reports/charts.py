@@ -4,8 +4,9 @@ of the period against its standard. Text stays text
 in the SVG (``svg.fonttype`` none), so Chinese names are drawn by the browser's fonts and can be
 selected and searched.
 
-Nothing is cut off: long names are wrapped, each figure is laid out (constrained) so that every
-label lies inside it, and the saved SVG keeps room for the browser drawing Chinese wider than
+Nothing is cut off: long names are wrapped, each figure is laid out so that every label lies
+inside it (constrained layout; an indicator's chart, of which a page has many, is placed once by
+``_fit`` and drawn once), and the saved SVG keeps room for the browser drawing Chinese wider than
 matplotlib measured it (see ``_browser_pad``). Each chart has a ``*_figure`` function giving the
 matplotlib figure itself (tests measure it), and one giving its SVG."""
 
@@ -23,9 +24,13 @@ matplotlib.use("Agg")  # files only: no display on a server
 
 import matplotlib.pyplot as plt
 from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.transforms import offset_copy
 
 from kamkit.explain import CNY, POINTS
 
@@ -50,17 +55,19 @@ LABEL_COLUMNS = 24  # a label's line at most this wide (a Chinese character coun
 _PAD = 0.1  # inches around the saved drawing (matplotlib's default)
 
 
-def _svg(fig: Figure | None) -> str | None:
-    """The figure as inline SVG text (and closed); None for no figure."""
+def _svg(fig: Figure | None, *, tight: bool = True) -> str | None:
+    """The figure as inline SVG text (and closed); None for no figure. ``tight``: cropped to what
+    is drawn (laid out by its layout engine); off for a figure already placed inside its edges
+    (``_fit``), which is then drawn once."""
     if fig is None:
         return None
     out = io.StringIO()
     with plt.rc_context(_STYLE), warnings.catch_warnings():
         # no CJK font here is fine: the browser draws the text, and _browser_pad leaves it room
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")
-        fig.canvas.draw()
-        room = _browser_pad(fig) * 72  # points: the SVG's unit
-        fig.savefig(out, format="svg", bbox_inches="tight", pad_inches=_PAD, metadata={"Date": None})
+        crop = {"bbox_inches": "tight", "pad_inches": _PAD} if tight else {}
+        fig.savefig(out, format="svg", metadata={"Date": None}, **crop)
+        room = _browser_pad(fig) * 72  # points: the SVG's unit (measures the texts, draws nothing)
     plt.close(fig)
     text = out.getvalue()
     return _widen(text[text.index("<svg") :], room)  # inline: no XML prolog or doctype
@@ -93,13 +100,25 @@ def _browser_pad(fig: Figure) -> float:
         props = text.get_fontproperties()
         em = props.get_size_in_points() * fig.dpi / 72
         for line in text.get_text().split("\n"):
-            short = sum(
-                max(0.0, em - renderer.get_text_width_height_descent(ch, props, ismath=False)[0])
-                for ch in line
-                if display_width(ch) == 2
-            )
+            short = sum(max(0.0, em - _width(renderer, ch, props)) for ch in line if display_width(ch) == 2)
             widest = max(widest, short)
     return widest / fig.dpi
+
+
+_WIDTHS: dict[tuple[str, int, float], float] = {}  # (line, font (as FontProperties compares), dpi)
+
+
+def _width(renderer, line: str, props: font_manager.FontProperties) -> float:
+    """How wide matplotlib draws one line of text, in pixels. Kept: a page's charts name the same
+    people, each page the same again, and a measurement costs 0.1-0.4 ms."""
+    key = (line, hash(props), renderer.dpi)
+    if key not in _WIDTHS:
+        if len(_WIDTHS) >= 20_000:
+            _WIDTHS.clear()
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Glyph .* missing from font")  # as in _svg
+            _WIDTHS[key] = renderer.get_text_width_height_descent(line, props, ismath=False)[0]
+    return _WIDTHS[key]
 
 
 def wrap(text: str, columns: int = LABEL_COLUMNS) -> str:
@@ -246,44 +265,64 @@ DRAWN_MEASURES = ("ratio", "count", "hours")  # a flag (yes or no) is read from 
 MET_COLOURS = {True: "#55a868", False: "#c44e52", None: "#8c9bab"}  # met, not met, not judged
 
 
+GAP = 3.0  # points between a name and the axis, and between a bar's end and its value
+
+
 def indicator_figure(rows: Sequence[IndicatorRow]) -> Figure | None:
     """One indicator for one period: a horizontal bar a person with a value (the department
-    first, hatched and in bold), green where the standard is met and red where not, the standard
-    a dashed vertical line. Ratios in percent. People for whom it is not applicable are not drawn
-    (they have no value; the page lists them): None when nobody has one, or for a flag."""
+    first, hatched and in bold), green where the standard is met and red where not, its value
+    written at its end, the standard a dashed vertical line. Ratios in percent. People for whom
+    it is not applicable are not drawn (they have no value; the page lists them): None when
+    nobody has one, or for a flag.
+
+    A page draws one of these an indicator, with a bar a person, so each person costs as few
+    artists as show them: a rectangle, their name and their value as two texts (not a tick, five
+    artists, nor barh's limits grown bar by bar, nor bar_label's annotations). There is no layout
+    engine: ``_fit`` places the axes once from the measured texts, and the SVG is drawn once
+    (``_svg(tight=False)``), where constrained layout and a tight crop measured every name again
+    in each of the three drawings they took."""
     drawn = [r for r in rows if r.applicable]
     if not drawn or drawn[0].measure not in DRAWN_MEASURES:
         return None
     first = drawn[0]
     ratio = first.measure == "ratio"
     scale = 100.0 if ratio else 1.0
-    drawn = sorted(drawn, key=lambda r: not r.department)[::-1]  # barh draws bottom-up
+    drawn = sorted(drawn, key=lambda r: not r.department)[::-1]  # bottom-up: the department on top
     labels = [wrap(r.name) for r in drawn]
     values = [float(r.value) * scale for r in drawn]
     standard = None if first.standard is None else float(first.standard) * scale
     with plt.rc_context(_STYLE):
-        fig, ax = plt.subplots(
-            figsize=(4.8, 1.0 + 0.22 * _lines(labels) + 0.12 * len(drawn)), layout="constrained"
-        )
-        bars = ax.barh(
-            range(len(drawn)),
-            values,
-            color=[MET_COLOURS[r.met] for r in drawn],
-            hatch=[("///" if r.department else "") for r in drawn],
-            edgecolor=["#1d2733" if r.department else "none" for r in drawn],
-        )
-        ax.set_yticks(range(len(drawn)), labels)
-        for tick, row in zip(ax.get_yticklabels(), drawn):
-            if row.department:
-                tick.set_fontweight("bold")
-        ax.bar_label(bars, labels=[indicator_text(r.value, r.measure) for r in drawn], padding=3, fontsize=7)
+        fig = Figure(figsize=(4.8, 1.0 + 0.22 * _lines(labels) + 0.12 * len(drawn)))
+        FigureCanvasAgg(fig)  # no pyplot: nothing to register, nothing to close
+        ax = fig.add_subplot()
+        name_at = offset_copy(ax.get_yaxis_transform(), fig=fig, x=-GAP, units="points")
+        after = offset_copy(ax.transData, fig=fig, x=GAP, units="points")  # right of a bar's end
+        before = offset_copy(ax.transData, fig=fig, x=-GAP, units="points")  # left of a negative one
+        names, written = [], []
+        for y, (row, label, value) in enumerate(zip(drawn, labels, values)):
+            # add_artist: the limits are set below, not grown a bar at a time (add_patch)
+            ax.add_artist(
+                Rectangle(
+                    (0, y - 0.4),
+                    value,
+                    0.8,
+                    facecolor=MET_COLOURS[row.met],
+                    hatch="///" if row.department else None,
+                    edgecolor="#1d2733" if row.department else "none",
+                )
+            )
+            weight = "bold" if row.department else "normal"
+            names.append(ax.text(0, y, label, transform=name_at, ha="right", va="center", weight=weight))
+            shown = indicator_text(row.value, row.measure)
+            where = {"transform": after, "ha": "left"} if value >= 0 else {"transform": before, "ha": "right"}
+            written.append(ax.text(value, y, shown, va="center", fontsize=7, **where))
+        ax.set_yticks([])
+        ax.set_ylim(-0.7, len(drawn) - 0.3)
         low = min(0.0, *values, *([standard] if standard is not None else []))
         high = max(0.0, *values, *([standard] if standard is not None else []))
         if high == low:  # every value 0, and so the standard: an axis of whole units (or 0-100%)
             high = low + (100.0 if ratio else 1.0)
-        span = high - low
-        # room for the values written at the bars' ends
-        ax.set_xlim(low - (0.22 * span if low < 0 else 0), high + 0.22 * span)
+        ax.set_xlim(low, high)  # widened by _fit for the values written at the bars' ends
         if standard is not None:
             ax.axvline(standard, color="#1d2733", linestyle="--", linewidth=1.2)
             sign = "≥" if first.better == "higher" else "≤"
@@ -295,9 +334,55 @@ def indicator_figure(rows: Sequence[IndicatorRow]) -> Figure | None:
             ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}%"))
         elif first.measure == "count":
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_title(wrap(f"{first.name_zh} {first.name_en} — {first.period}", 48), fontsize=9)
+        # y given: placed once here, not moved clear of the axes' decorations at each drawing
+        ax.set_title(wrap(f"{first.name_zh} {first.name_en} — {first.period}", 48), fontsize=9, y=1.0)
+        _fit(fig, ax, names, written)
         return fig
 
 
+def _fit(fig: Figure, ax: Axes, names: Sequence[Text], written: Sequence[Text]) -> None:
+    """Place ``ax`` so that everything drawn around it lies inside ``fig``, ``_PAD`` from its
+    edges, and widen its x axis so that each value written at a bar's end lies inside the axes:
+    the widest name left of it, the x axis's tick labels and label below, the title above. Texts
+    are measured line by line as text (each was laid out two or three times more by a layout
+    engine). The title and the x label are centred on the axes: where one is wider than the
+    axes, the axes gives up width on the right (then the left) until the text fits."""
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.bbox.width, fig.bbox.height
+    pad, gap = _PAD * fig.dpi, GAP * fig.dpi / 72
+
+    def wide(text: Text) -> float:
+        return max(_width(renderer, line, text.get_fontproperties()) for line in text.get_text().split("\n"))
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")  # as in _svg
+        left = pad + max(wide(t) for t in names) + gap
+        values = [(t.get_position()[0], wide(t) + gap) for t in written]
+        # measured at a first guess of the place: what lies above and below does not depend on it
+        ax.set_position([left / width, 0.5, 1 - (left + pad) / width, 0.4])
+        box = ax.get_window_extent(renderer)
+        below = ax.xaxis.get_tightbbox(renderer)  # a handful of tick labels, and the x label
+        title = ax.title.get_window_extent(renderer)
+        ticks = [t.get_window_extent(renderer).width for t in ax.xaxis.get_ticklabels() if t.get_text()]
+        centred = max(ax.xaxis.label.get_window_extent(renderer).width, title.width)
+    bottom = pad + box.y0 - below.y0
+    top = pad + title.y1 - box.y1
+    right = pad + max(ticks, default=0.0) / 2  # the last tick label may be centred on the edge
+    x1 = min(width - right, 2 * width - 2 * pad - centred - left)
+    x0 = max(left, 2 * pad + centred - x1)
+    ax.set_position([x0 / width, bottom / height, (x1 - x0) / width, 1 - (bottom + top) / height])
+    # the axis is as long as the longest bar and its value: a value v written w wide ends at
+    # (v - low) / (high - low) * length + w, within the length when high is at least this
+    length = x1 - x0
+    low, high = ax.get_xlim()
+    for value, room in values:
+        if value >= 0:
+            high = max(high, low + (value - low) * length / max(length - room, length / 2))
+    for value, room in values:
+        if value < 0:
+            low = min(low, high - (high - value) * length / max(length - room, length / 2))
+    ax.set_xlim(low, high)
+
+
 def indicator_chart(rows: Sequence[IndicatorRow]) -> str | None:
-    return _svg(indicator_figure(rows))
+    return _svg(indicator_figure(rows), tight=False)

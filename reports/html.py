@@ -391,8 +391,8 @@ def statement_page(view: PeriodView, person: str) -> str:
             f"{_state_table(view.carried_in.get(person))}<h3>期末 After this period</h3>"
             f"{_state_table(view.carried_out.get(person))}"
         )
-    mine = [r for r in view.indicators if r.person == person]
-    cards = [c for c in view.scorecards if c.person == person]
+    mine = view.indicators_of(person)
+    cards = view.scorecards_of(person)
     indicators = (
         "<h2>指标 Indicators</h2>"
         + (_indicator_table(mine, view, who=False) if mine else "")

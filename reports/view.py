@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from kamkit.explain import CNY, FLAG, POINTS, in_indicator_section
@@ -163,7 +164,33 @@ class PeriodView:
         return "Q" in self.period
 
     def person(self, person: str) -> PersonSummary | None:
-        return next((p for p in self.people if p.id == person), None)
+        return self._by_id.get(person)
+
+    def indicators_of(self, person: str) -> list[IndicatorRow]:
+        """The person's indicator rows, in the section's order."""
+        return self._sections[0].get(person, [])
+
+    def scorecards_of(self, person: str) -> list[ScorecardRow]:
+        return self._sections[1].get(person, [])
+
+    # looked up a person at a time (a statement each): indexed once, not a pass over everyone's
+    # rows a person. A view is read, never changed, once built (dataclasses.replace makes another).
+    @cached_property
+    def _by_id(self) -> dict[str, PersonSummary]:
+        found: dict[str, PersonSummary] = {}
+        for p in self.people:
+            found.setdefault(p.id, p)
+        return found
+
+    @cached_property
+    def _sections(self) -> tuple[dict[str, list[IndicatorRow]], dict[str, list[ScorecardRow]]]:
+        rows: dict[str, list[IndicatorRow]] = defaultdict(list)
+        cards: dict[str, list[ScorecardRow]] = defaultdict(list)
+        for row in self.indicators:
+            rows[row.person].append(row)
+        for card in self.scorecards:
+            cards[card.person].append(card)
+        return dict(rows), dict(cards)
 
     def indicator_groups(self) -> list[tuple[tuple[str, str], list[IndicatorRow]]]:
         """((indicator key, period), its rows) in the section's order."""

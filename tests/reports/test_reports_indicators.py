@@ -6,6 +6,7 @@ and on a phone. The section is what the telecom plugin writes for a small facts 
 customers, visits, plans and complaints; its figures are worked below.
 """
 
+import dataclasses
 from decimal import Decimal
 from pathlib import Path
 
@@ -280,7 +281,17 @@ def test_a_chart_per_ratio_indicator_with_its_standard_drawn(quarter):
     fig = charts.indicator_figure(groups["revisit_rate", "2026-Q1"])
     ax = fig.axes[0]
     assert len(ax.patches) == 2
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["林晓", DEPARTMENT_NAME]  # bottom-up
+    # bottom-up, each bar's name left of it and its value at its end; the department's name bold
+    # and its bar hatched
+    texts = [(t.get_text(), *t.get_position(), t.get_fontweight()) for t in ax.texts]
+    assert texts == [
+        ("林晓", 0, 0, "normal"),
+        ("100.00%", 100.0, 0, "normal"),
+        (DEPARTMENT_NAME, 0, 1, "bold"),
+        ("100.00%", 100.0, 1, "normal"),
+    ]
+    assert [p.get_y() + p.get_height() / 2 for p in ax.patches] == [0, 1]
+    assert [p.get_hatch() for p in ax.patches] == [None, "///"]
     # the standard (100%) a dashed vertical line, the axis in percent
     (standard,) = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
     assert list(standard.get_xdata()) == [100.0, 100.0]
@@ -290,6 +301,38 @@ def test_a_chart_per_ratio_indicator_with_its_standard_drawn(quarter):
     assert [list(line.get_xdata()) for line in ax.get_lines()] == [[90.0, 90.0]]
     # nobody applicable: no chart
     assert charts.indicator_figure(groups["development_plan_completion", "2026-Q1"]) is None
+
+
+@pytest.mark.filterwarnings("ignore:Glyph .* missing from font")  # no Chinese font here: measured narrow
+def test_an_indicator_chart_keeps_every_label_inside_and_is_drawn_once(quarter, monkeypatch):
+    sheet, directory, described = quarter
+    view = period_view(sheet, directory, described)
+    # long names (wrapped, one over four lines), a Chinese one, the department: the axes is placed
+    # by hand (charts._fit), not by a layout engine
+    am2 = _row(view, "sales_plan_completion", "am2")
+    names = [LONG, "欧阳" + "娜" * 14, "Bo", LONG * 2]
+    many = [_row(view, "sales_plan_completion", "*")]
+    many += [dataclasses.replace(am2, person=f"p{i}", name=name) for i, name in enumerate(names)]
+    for rows in [*(rows for _, rows in view.indicator_groups()), many]:
+        fig = charts.indicator_figure(rows)
+        if fig is None:
+            continue
+        fig.canvas.draw()
+        (ax,) = fig.axes
+        low, high = ax.get_xlim()
+        ticks = [t for at, t in zip(ax.get_xticks(), ax.get_xticklabels()) if low <= at <= high]
+        texts = [*ax.texts, *ticks, ax.title, ax.xaxis.label]
+        assert len(ax.texts) == 2 * len(ax.patches) == 2 * sum(r.applicable for r in rows)
+        for text in (t for t in texts if t.get_text().strip()):
+            box = text.get_window_extent()
+            inside = fig.bbox.x0 - 0.5 <= box.x0 and box.x1 <= fig.bbox.x1 + 0.5
+            assert inside and fig.bbox.y0 - 0.5 <= box.y0 and box.y1 <= fig.bbox.y1 + 0.5, text.get_text()
+    # what a page pays for each chart: one drawing of the figure (no layout engine, no tight crop)
+    drawings = []
+    draw = charts.Figure.draw
+    monkeypatch.setattr(charts.Figure, "draw", lambda fig, r: drawings.append(fig) or draw(fig, r))
+    assert "<svg" in charts.indicator_chart(many)
+    assert len(drawings) == 1
 
 
 def test_the_page_has_the_section_a_chart_per_ratio_and_lists_who_is_not_applicable(quarter):
