@@ -34,10 +34,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kamkit.activity import Activity, Window
 from kamkit.config import load_config
 from kamkit.conformance import run_checks
 from kamkit.errors import InvalidFacts, SuiteError, UnknownPlugin
-from kamkit.activity import Activity, Window
 from kamkit.explain import in_indicator_section, plain
 from kamkit.facts_schema import load_facts
 from kamkit.indicators import indicator_lines
@@ -382,7 +382,9 @@ def cmd_indicators(args) -> None:
     except ValueError as exc:
         raise InvalidFacts(str(exc), field="--period") from None
     if window.kind in ("month", "quarter"):
-        top = {window.kind: Month.parse(window.label) if window.kind == "month" else Quarter.parse(window.label)}
+        top = {
+            window.kind: Month.parse(window.label) if window.kind == "month" else Quarter.parse(window.label)
+        }
         facts = dataclasses.replace(facts, **top)
     params = {**plugin.params, "previous_activity": Activity(facts, window.previous())}
     lines = list(indicator_lines(facts, window, params))
@@ -392,7 +394,11 @@ def cmd_indicators(args) -> None:
     if args.json:
         _emit(args, payload, "")
         return
-    _emit(args, {}, f"{plugin.key}: indicators of {window.label}\n\n" + render.indicators_table(lines, args.lang))
+    _emit(
+        args,
+        {},
+        f"{plugin.key}: indicators of {window.label}\n\n" + render.indicators_table(lines, args.lang),
+    )
 
 
 def _emit_run(

@@ -89,7 +89,9 @@ def indicators_table(lines: Sequence[Line], lang: str = "en") -> str:
     for l in lines:
         i = l.inputs
         if l.kind == "scorecard":
-            rows.append((l.person, "003 §十一 sheet", i["period"], figure(l), "", str(i["full_mark"]), "", l.clause))
+            rows.append(
+                (l.person, "003 §十一 sheet", i["period"], figure(l), "", str(i["full_mark"]), "", l.clause)
+            )
             continue
         ratio = i["measure"] == "ratio"
         shown = "n/a" if i["value"] is None else f"{i['value'] * 100:.2f}%" if ratio else number(i["value"])

@@ -298,10 +298,7 @@ def test_report_pages_and_workbook_of_a_closed_month_behind_the_same_roles(gatew
     status, headers, page = http("GET", "/lines/a/months/2026-03/report.html")
     assert status == 200 and headers["content-type"].startswith("text/html")
     assert (
-        "王芳" in page
-        and 'href="people/am1.html"' in page
-        and "<svg" in page
-        and "Month over month" in page
+        "王芳" in page and 'href="people/am1.html"' in page and "<svg" in page and "Month over month" in page
     )
     # the indicator section, read by its kinds although the lines come a page at a time
     assert "指标 Indicators" in page
