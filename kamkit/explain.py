@@ -99,7 +99,10 @@ class LineTable:
     reasons are its templates (``str.format``) filled with a row's inputs and ``figure``.
 
     ``columns`` names the inputs; each row is ``(figure, *inputs in column order)``. Rows are
-    appended while the table is built; a plugin hands it over in a result's lines like a Line."""
+    appended while the table is built; a plugin hands it over in a result's lines like a Line.
+    A column named ``clause`` gives each row's line its own clause (not an input; ``clause`` is then
+    the table's own, for what reads the table whole): one table holds a person's figures of
+    several clauses, as the indicators of docs/rules.md §6 do."""
 
     person: str
     role: str
@@ -121,6 +124,9 @@ class LineTable:
     def lines(self) -> Iterator[Line]:
         person, role, unit, kind, clause = self.person, self.role, self.unit, self.kind, self.clause
         zh, en, columns = self.reason_zh, self.reason_en, self.columns
+        if CLAUSE in columns:
+            yield from self._lines_with_clauses()
+            return
         for figure, *values in self.rows:
             inputs = dict(zip(columns, values))
             yield Line(
@@ -134,6 +140,27 @@ class LineTable:
                 en.format(figure=figure, **inputs),
                 inputs,
             )
+
+    def _lines_with_clauses(self) -> Iterator[Line]:
+        at = self.columns.index(CLAUSE)
+        names = [c for c in self.columns if c != CLAUSE]
+        for figure, *values in self.rows:
+            clause = values.pop(at)
+            inputs = dict(zip(names, values))
+            yield Line(
+                self.person,
+                self.role,
+                figure,
+                self.unit,
+                self.kind,
+                clause,
+                self.reason_zh.format(figure=figure, **inputs),
+                self.reason_en.format(figure=figure, **inputs),
+                inputs,
+            )
+
+
+CLAUSE = "clause"  # a LineTable column giving each row's line its own clause
 
 
 class Lines(Sequence[Line]):

@@ -179,6 +179,19 @@ class Summary(Schema):
     status = fields.String()
     line_count = fields.Integer()
     totals = fields.Dict(keys=fields.String(), values=fields.Dict())
+    indicator_count = fields.Integer(
+        metadata={"description": "how many lines the indicator section holds (docs/rules.md §6)"}
+    )
+    lines = fields.List(fields.Dict(), metadata={"description": "the sheet's explained lines (points, pay)"})
+    indicators = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "the indicator section: lines of kind indicator (inputs: indicator, period, "
+            "numerator, denominator, standard, met, applicable; figure null when not applicable) and "
+            "scorecard; present when the sheet is read whole or for one person, else read with "
+            "kind=indicator"
+        },
+    )
 
 
 class AuditEntry(Schema):

@@ -39,7 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from kamkit.errors import Conflict, NotFound
-from kamkit.explain import CNY, INDICATOR_KINDS, INFO, Line, LineTable, plain
+from kamkit.explain import CLAUSE, CNY, INDICATOR_KINDS, INFO, Line, LineTable, plain
 from kamkit.money import report
 from services.common.storage.bulk import insert_rows
 from services.common.storage.db import utcnow
@@ -206,12 +206,14 @@ def lines_of(stored: Mapping[str, Any]) -> list[dict[str, Any]]:
             inputs["figure"] = exact
             inputs = {name: same[name] if name in same else inputs[alias.get(name, name)] for name in order}
         rounded = report(Decimal(exact)) if unit == CNY else None
+        # a table of several clauses gives each row's (kamkit.explain.LineTable, CLAUSE)
+        own = inputs.pop(CLAUSE) if CLAUSE in order else clause
         line = {
             **base,
             "figure": exact if rounded is None else str(rounded),
             "unit": unit,
             "kind": kind,
-            "clause": clause,
+            "clause": own,
             "reason_zh": zh.format(figure=exact, **inputs),
             "reason_en": en.format(figure=exact, **inputs),
             "inputs": inputs,
