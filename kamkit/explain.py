@@ -142,6 +142,7 @@ class LineTable:
             )
 
     def _lines_with_clauses(self) -> Iterator[Line]:
+        # apart from lines(): that loop is a million credited collections' path, kept as lean
         at = self.columns.index(CLAUSE)
         names = [c for c in self.columns if c != CLAUSE]
         for figure, *values in self.rows:

@@ -426,7 +426,7 @@ class Ledger:
         if kind is not None:
             rows = rows.filter_by(kind=kind)
         else:
-            if page is None and page_size is None or person is not None:
+            if (page is None and page_size is None) or person is not None:
                 section = [
                     line
                     for r in rows.filter(SheetLine.kind.in_(INDICATOR_KINDS)).order_by(SheetLine.seq)
