@@ -64,7 +64,7 @@ class Window:
     def quarters(self) -> tuple[Quarter, ...]:
         return tuple(dict.fromkeys(m.quarter for m in self.months))
 
-    @property
+    @cached_property
     def end(self) -> datetime:
         """The first instant after the window: an open complaint's clock stops here."""
         return datetime.combine(self.last + timedelta(days=1), time.min)
@@ -85,6 +85,23 @@ def _by_person(records: Iterable, person=lambda r: r.person) -> dict[str | None,
     return out
 
 
+MonthCustomer = tuple[tuple[int, int], str]  # ((year, month), customer)
+NOTHING: frozenset = frozenset()
+
+
+def _dated(records: Iterable, window: Window, when: str, who: str = "person") -> dict[str | None, list]:
+    """``_by_person`` of the records dated inside the window, in one tight loop (a quarter's
+    visits are the largest kind: 100,000 at a thousand people)."""
+    first, last = window.first, window.last
+    day_of, person_of = attrgetter(when), attrgetter(who)
+    out: dict[str | None, list] = defaultdict(list)
+    for record in records:
+        day = day_of(record)
+        if day is not None and first <= day <= last:
+            out[person_of(record)].append(record)
+    return out
+
+
 @dataclass(frozen=True)
 class Credit:
     """A customer's status change and whom it counts for."""
@@ -102,11 +119,11 @@ class Activity:
         inside = window.contains
         months = {str(m) for m in window.months}
         quarters = set(window.quarters)
-        self.visits = _by_person(v for v in facts.visits if inside(v.date))
-        self.complaints = _by_person(c for c in facts.complaints if inside(c.received))
+        self.visits = _dated(facts.visits, window, "date")
+        self.complaints = _dated(facts.complaints, window, "received")
         self.feedback = _by_person(r for r in facts.feedback_requests if inside(r.due_at.date()))
-        self.expenses = _by_person(e for e in facts.expenses if inside(e.date))
-        self.featured = _by_person(s for s in facts.featured_services if inside(s.date))
+        self.expenses = _dated(facts.expenses, window, "date")
+        self.featured = _dated(facts.featured_services, window, "date")
         self.plans = _by_person(p for p in facts.visit_plans if str(p.month) in months)
         self.development = _by_person(p for p in facts.development_plans if p.quarter in quarters)
         self.budgets = _by_person(b for b in facts.budgets if b.quarter in quarters)
@@ -142,6 +159,34 @@ class Activity:
     def plan_for(self) -> dict[tuple[str, Month], F.VisitPlan]:
         """Every visit plan by (person, month planned), whatever the window."""
         return {(p.person, p.month): p for p in self.facts.visit_plans}
+
+    # Each person's visits of the window as sets, built on the first ask in one pass (a quarter
+    # reads only the revisits; a month the visits by month). The department's figures are sums
+    # over people, as every pair is one person's.
+
+    @cached_property
+    def revisited(self) -> dict[str, set[str]]:
+        """{person: customers revisited}."""
+        return {
+            person: {v.customer for v in visits if v.purpose == F.REVISIT}
+            for person, visits in self.visits.items()
+        }
+
+    @cached_property
+    def revisited_monthly(self) -> dict[str, set[MonthCustomer]]:
+        """{person: ((year, month), customer) revisited}."""
+        return {
+            person: {((v.date.year, v.date.month), v.customer) for v in visits if v.purpose == F.REVISIT}
+            for person, visits in self.visits.items()
+        }
+
+    @cached_property
+    def visited_monthly(self) -> dict[str, set[MonthCustomer]]:
+        """{person: ((year, month), customer) visited, first visit or revisit}."""
+        return {
+            person: {((v.date.year, v.date.month), v.customer) for v in visits}
+            for person, visits in self.visits.items()
+        }
 
     def _credits(self, window: Window) -> Iterator[Credit]:
         for customer in self.facts.customers:

@@ -12,14 +12,14 @@ A plugin chooses its indicators with the ``indicators`` parameter (``indicator_p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import facts as F
-from .activity import ZERO, Activity, Window, last_working_day
+from .activity import NOTHING, ZERO, Activity, Window, last_working_day
 from .explain import INFO, Line, LineTable
 from .params import Param
 from .plugin import Clause
@@ -169,10 +169,8 @@ def upgraded_customers(activity: Activity, person: str | None, params) -> Measur
 
 def churn_rate(activity: Activity, person: str | None, params) -> Measure:
     """Big customers lost in the period / big customers held at its start."""
-    start = activity.window.first
-    held = [
-        c for c in activity.of(activity.owned, person) if c.big_on(start.fromordinal(start.toordinal() - 1))
-    ]
+    eve = activity.window.first - timedelta(days=1)
+    held = [c for c in activity.of(activity.owned, person) if c.big_on(eve)]
     # losses of the customers held, whoever a loss is credited to: a rate of one book of customers
     inside = activity.window.contains
     lost = [c for c in held if any(ch.change == F.LOST and inside(ch.date) for ch in c.changes)]
@@ -230,25 +228,59 @@ def feedback_timeliness(activity: Activity, person: str | None, params) -> Measu
     return _ratio(len(timely), len(due), "no customer feedback fell due in the period")
 
 
+class PlanMatch(NamedTuple):
+    """Planned customers against visits made: how many were done, planned, and made unplanned."""
+
+    done: int
+    planned: int
+    unplanned: int
+
+
+def _people_of(activity: Activity, person: str | None) -> Iterable[str]:
+    if person is not None:
+        return (person,)
+    return sorted({*activity.plans, *activity.visits} - {None})
+
+
+def _matched(activity: Activity, person: str | None, match: Callable[[str], PlanMatch]) -> PlanMatch:
+    """``match`` for one person, or summed over everyone (the department): every planned or made
+    pair is one person's, so the department's sets are the disjoint union of its people's."""
+    counts = [match(p) for p in _people_of(activity, person)]
+    return PlanMatch(
+        sum(c.done for c in counts), sum(c.planned for c in counts), sum(c.unplanned for c in counts)
+    )
+
+
+def _month(month) -> tuple[int, int]:
+    return (month.year, month.month)
+
+
 def revisit_rate(activity: Activity, person: str | None, params) -> Measure:
     """Customers revisited / customers planned for a revisit (docs/rules.md §6.1 on which visit
     counts for which plan: ``revisit_matching``)."""
-    plans = activity.of(activity.plans, person)
-    visits = [v for v in activity.of(activity.visits, person) if v.purpose == F.REVISIT]
-    if params["revisit_matching"] == "planned_month":
-        planned = {(p.person, str(p.month), c) for p in plans for c in p.revisits}
-        made = {(v.person, f"{v.date:%Y-%m}", v.customer) for v in visits}
-        done = planned & made
-        return _ratio(len(done), len(planned), "no revisit planned in the period", matching="planned_month")
-    planned = {(p.person, c) for p in plans for c in p.revisits}
-    made = {(v.person, v.customer) for v in visits}
+    by_month = params["revisit_matching"] == "planned_month"
+
+    def match(who: str) -> PlanMatch:
+        plans = activity.plans.get(who, ())
+        if by_month:
+            planned = {(_month(p.month), c) for p in plans for c in p.revisits}
+            made = activity.revisited_monthly.get(who, NOTHING)
+            return PlanMatch(len(planned & made), len(planned), 0)
+        planned = {c for p in plans for c in p.revisits}
+        made = activity.revisited.get(who, NOTHING)
+        return PlanMatch(len(planned & made), len(planned), len(made - planned))
+
+    counts = _matched(activity, person, match)
+    if by_month:
+        why = "no revisit planned in the period"
+        return _ratio(counts.done, counts.planned, why, matching="planned_month")
     # a revisit of a customer nobody planned is shown, not counted for a planned one
     return _ratio(
-        len(planned & made),
-        len(planned),
+        counts.done,
+        counts.planned,
         "no revisit planned in the period",
         matching="period",
-        unplanned=len(made - planned),
+        unplanned=counts.unplanned,
     )
 
 
@@ -288,13 +320,16 @@ def visit_plan_on_time(activity: Activity, person: str | None, params) -> Measur
 
 def visit_plan_completion(activity: Activity, person: str | None, params) -> Measure:
     """Planned customers visited in the month they were planned for / customers planned."""
-    planned = {
-        (p.person, str(p.month), c)
-        for p in activity.of(activity.plans, person)
-        for c in {*p.customers, *p.revisits}
-    }
-    made = {(v.person, f"{v.date:%Y-%m}", v.customer) for v in activity.of(activity.visits, person)}
-    return _ratio(len(planned & made), len(planned), "no visit plan for the period")
+
+    def match(who: str) -> PlanMatch:
+        planned = {
+            (_month(p.month), c) for p in activity.plans.get(who, ()) for c in {*p.customers, *p.revisits}
+        }
+        made = activity.visited_monthly.get(who, NOTHING)
+        return PlanMatch(len(planned & made), len(planned), 0)
+
+    counts = _matched(activity, person, match)
+    return _ratio(counts.done, counts.planned, "no visit plan for the period")
 
 
 Q, Y, M = "quarter", "year", "month"
