@@ -3,6 +3,7 @@ row of a LineTable: many lines alike, held compactly, standing for exactly the L
 
 from __future__ import annotations
 
+import importlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -113,6 +114,7 @@ class LineTable:
     reason_en: str
     columns: tuple[str, ...]
     rows: list = field(default_factory=list)
+    derived: str = ""  # a key of DERIVERS: inputs computed from the stored ones on reading
 
     def __post_init__(self):
         if "figure" in self.columns:  # the templates' name for the row's figure
@@ -124,7 +126,7 @@ class LineTable:
     def lines(self) -> Iterator[Line]:
         person, role, unit, kind, clause = self.person, self.role, self.unit, self.kind, self.clause
         zh, en, columns = self.reason_zh, self.reason_en, self.columns
-        if CLAUSE in columns:
+        if CLAUSE in columns or self.derived:
             yield from self._lines_with_clauses()
             return
         for figure, *values in self.rows:
@@ -143,11 +145,13 @@ class LineTable:
 
     def _lines_with_clauses(self) -> Iterator[Line]:
         # apart from lines(): that loop is a million credited collections' path, kept as lean
-        at = self.columns.index(CLAUSE)
+        at = self.columns.index(CLAUSE) if CLAUSE in self.columns else None
         names = [c for c in self.columns if c != CLAUSE]
         for figure, *values in self.rows:
-            clause = values.pop(at)
+            clause = self.clause if at is None else values.pop(at)
             inputs = dict(zip(names, values))
+            if self.derived:
+                inputs = derived_inputs(self.derived, figure, inputs)
             yield Line(
                 self.person,
                 self.role,
@@ -162,6 +166,19 @@ class LineTable:
 
 
 CLAUSE = "clause"  # a LineTable column giving each row's line its own clause
+
+# Inputs a LineTable's rows need not store, named by its ``derived``: the kit module that wrote the
+# rows gives them from the stored ones (``derived_inputs(figure, inputs)``, every input in its
+# order) as the lines are read. An indicator's names, kinds and figures as text follow from its
+# definition and figures: stored in every row they were half of a quarter's sheet. The modules are
+# named here, not by stored data, so a stored table can name only these.
+DERIVERS = {"indicator": "kamkit.indicators"}
+
+
+def derived_inputs(name: str, figure: Any, inputs: dict[str, Any]) -> dict[str, Any]:
+    """Every input of a row of a table ``derived`` by ``name``, from its figure and stored inputs
+    (Decimals, or their JSON text as the services store them)."""
+    return importlib.import_module(DERIVERS[name]).derived_inputs(figure, inputs)
 
 
 class Lines(Sequence[Line]):

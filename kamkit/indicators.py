@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 from . import facts as F
 from .activity import NOTHING, ZERO, Activity, Window, last_working_day
 from .explain import INFO, Line, LineTable
+from .frozen import quick_init
 from .params import Param
 from .plugin import Clause
 
@@ -50,7 +51,8 @@ INDICATOR_CLAUSES = {
 }
 
 
-@dataclass(frozen=True)
+@quick_init  # a quarter of 10,000 people measures 130,000
+@dataclass(frozen=True, slots=True)
 class Measure:
     """What an indicator counted: value None when not applicable (``why`` then says why)."""
 
@@ -608,10 +610,23 @@ COLUMNS = (
     "judged_zh",
     "judged_en",
 )
+# what a row stores; the other COLUMNS are derived on reading (derived_inputs)
+STORED = (
+    "clause",
+    "indicator",
+    "period",
+    "numerator",
+    "denominator",
+    "standard",
+    "met",
+    "not_applicable_because",
+    "detail",
+)
 REASON_ZH = "{name_zh}（{period}）：{shown_zh}{judged_zh}"
 REASON_EN = "{name_en} ({period}): {shown_en}{judged_en}"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Value:
     """One indicator's figure for one person (or the department) and one period."""
@@ -631,44 +646,20 @@ class Value:
         return value >= standard if self.definition.better == "higher" else value <= standard
 
     def row(self) -> tuple:
-        """(figure, *inputs in COLUMNS order): the value as a LineTable row."""
-        d, m, standard = self.definition, self.measure, self.standard
-        value, met = m.value, self.met
-        if value is None:
-            shown_zh, shown_en = "不适用", f"not applicable: {m.why}"
-        else:
-            shown_zh = shown_en = _shown(value, d.measure)
-        if m.denominator is not None:
-            of = f"{m.numerator} / {m.denominator}"
-            shown_zh, shown_en = f"{shown_zh}，{of}", f"{shown_en}, {of}"
-        if met is None:
-            judged_zh = judged_en = ""
-        else:
-            level = _shown(standard, d.measure)
-            judged_zh = f"，标准 {level}，{'达标' if met else '未达标'}"
-            judged_en = f", standard {level}, {'met' if met else 'not met'}"
+        """(figure, *inputs in STORED order): the value as a LineTable row. The rest of COLUMNS
+        (names, kinds, the figures as text) are derived from these as the row is read."""
+        m = self.measure
         return (
-            value,
-            d.clause,
-            d.key,
-            d.item,
-            d.zh,
-            d.en,
+            m.value,
+            self.definition.clause,
+            self.definition.key,
             self.window.label,
-            d.measure,
-            value,
             m.numerator,
             m.denominator,
-            standard,
-            d.better,
-            met,
-            value is not None,
+            self.standard,
+            self.met,
             m.why or None,
             dict(m.inputs),
-            shown_zh,
-            shown_en,
-            judged_zh,
-            judged_en,
         )
 
     def line(self) -> Line:
@@ -679,7 +670,56 @@ class Value:
 
 def _table(person: str, role: str, rows: list) -> LineTable:
     """A person's indicators, each row its own clause (the table's: docs/rules.md §6)."""
-    return LineTable(person, role, INFO, KIND, SECTION, REASON_ZH, REASON_EN, COLUMNS, rows)
+    return LineTable(person, role, INFO, KIND, SECTION, REASON_ZH, REASON_EN, STORED, rows, KIND)
+
+
+def derived_inputs(figure: Any, stored: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored row's inputs in COLUMNS order (less the clause, the line's own): the definition's
+    names and kinds, and the figures as text (kamkit.explain.DERIVERS). ``figure`` and the stored
+    figures are Decimals, or their text as the services store them."""
+    key = stored["indicator"]
+    d = DEFINITIONS.get(key)
+    measure, better = (d.measure, d.better) if d else ("count", "higher")
+    numerator, denominator, standard = (_decimal(stored[k]) for k in ("numerator", "denominator", "standard"))
+    met, why = stored["met"], stored["not_applicable_because"]
+    if figure is None:
+        shown_zh, shown_en = "不适用", f"not applicable: {why or ''}"
+    else:
+        shown_zh = shown_en = _shown(_decimal(figure), measure)
+    if denominator is not None:
+        of = f"{numerator} / {denominator}"
+        shown_zh, shown_en = f"{shown_zh}，{of}", f"{shown_en}, {of}"
+    if met is None:
+        judged_zh = judged_en = ""
+    else:
+        level = _shown(standard, measure)
+        judged_zh = f"，标准 {level}，{'达标' if met else '未达标'}"
+        judged_en = f", standard {level}, {'met' if met else 'not met'}"
+    return {
+        "indicator": key,
+        "item": d.item if d else "",
+        "name_zh": d.zh if d else key,
+        "name_en": d.en if d else key,
+        "period": stored["period"],
+        "measure": measure,
+        "value": figure,
+        "numerator": stored["numerator"],
+        "denominator": stored["denominator"],
+        "standard": stored["standard"],
+        "better": better,
+        "met": met,
+        "applicable": figure is not None,
+        "not_applicable_because": why,
+        "detail": stored["detail"],
+        "shown_zh": shown_zh,
+        "shown_en": shown_en,
+        "judged_zh": judged_zh,
+        "judged_en": judged_en,
+    }
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return value if value is None or isinstance(value, Decimal) else Decimal(value)
 
 
 def _shown(value: Decimal, measure: str) -> str:

@@ -39,7 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from kamkit.errors import Conflict, NotFound
-from kamkit.explain import CLAUSE, CNY, INDICATOR_KINDS, INFO, Line, LineTable, plain
+from kamkit.explain import CLAUSE, CNY, INDICATOR_KINDS, INFO, Line, LineTable, derived_inputs, plain
 from kamkit.money import report
 from services.common.storage.bulk import insert_rows
 from services.common.storage.db import utcnow
@@ -177,6 +177,7 @@ def table_chunk(table: LineTable, rows: list) -> tuple[Decimal, str]:
             "reason_zh": table.reason_zh,
             "reason_en": table.reason_en,
             "inputs": table.columns,
+            **({"derived": table.derived} if table.derived else {}),
             "same": same,
             "alias": alias,
             "columns": names[1:],
@@ -199,6 +200,7 @@ def lines_of(stored: Mapping[str, Any]) -> list[dict[str, Any]]:
     # rows stored before inputs alike were written once have no ``same``, before aliases no ``alias``
     same, alias = stored.get("same") or {}, stored.get("alias") or {}
     order = stored.get("inputs", columns)
+    derived = stored.get("derived")
     out = []
     for exact, *values in stored["rows"]:
         inputs = dict(zip(columns, values))
@@ -208,6 +210,8 @@ def lines_of(stored: Mapping[str, Any]) -> list[dict[str, Any]]:
         rounded = report(Decimal(exact)) if unit == CNY else None
         # a table of several clauses gives each row's (kamkit.explain.LineTable, CLAUSE)
         own = inputs.pop(CLAUSE) if CLAUSE in order else clause
+        if derived:  # inputs its rows do not store (kamkit.explain.DERIVERS)
+            inputs = derived_inputs(derived, exact, inputs)
         line = {
             **base,
             "figure": exact if rounded is None else str(rounded),

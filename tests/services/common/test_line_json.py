@@ -203,3 +203,38 @@ def test_an_input_holding_the_figure_or_an_earlier_input_in_every_row_is_named_n
         }
         and read[1]["reason_en"] == "c2 2 2"
     )
+
+
+def test_an_indicator_table_stores_what_was_measured_and_reads_back_every_input():
+    from kamkit.activity import Window
+    from kamkit.facts_schema import load_facts
+    from kamkit.indicators import COLUMNS, STORED, indicator_blocks
+    from plugins.telecom import TelecomPlugin
+
+    facts = load_facts(
+        {
+            "people": [{"id": "am1", "role": "account_manager", "start_date": "2024-01-01"}],
+            "complaints": [{"id": "k1", "person": "am1", "received": "2026-02-02", "fault": "staff"}],
+        }
+    )
+    (table, department) = indicator_blocks(facts, Window.of(Quarter(2026, 1)), TelecomPlugin().params)
+    assert table.columns == STORED and table.derived == "indicator"
+    stored = json.loads(table_json(table, table.rows))
+    # no name, kind or text is written: they follow from the indicator and its figures
+    rows = json.dumps(stored["rows"], ensure_ascii=False)
+    assert "name_zh" not in stored["inputs"] and "大客户" not in rows and "not met" not in rows
+    lines = list(table.lines())
+    assert lines_of(stored) == [l.to_dict() for l in lines]
+    by_key = {l.inputs["indicator"]: l for l in lines}
+    assert all(list(l.inputs) == [c for c in COLUMNS if c != "clause"] for l in lines)
+    # one complaint (k1), staff at fault -> 1 valid complaint against a standard of 0: not met
+    valid = by_key["valid_complaints"]
+    assert valid.clause == "001 §2.1" and valid.figure == Decimal(1) and valid.inputs["met"] is False
+    assert valid.reason_en == "Valid complaints (2026-Q1): 1, standard 0, not met"
+    # received, never resolved: 0 / 1 resolved
+    resolution = by_key["complaint_resolution_rate"]
+    assert resolution.reason_en.startswith("Complaint resolution rate (2026-Q1): 0.00%, 0 / 1")
+    # no budget: not applicable, no figure, the reason in the sentence
+    cost = by_key["service_cost_control"]
+    assert cost.figure is None and cost.inputs["applicable"] is False
+    assert cost.reason_zh == "服务费用控制（2026-Q1）：不适用，0 / 0"
