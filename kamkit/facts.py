@@ -341,6 +341,49 @@ class KpiRating:
     rater: str | None = None  # who rated (a person of the line)
 
 
+# --- targets (001 第3、5、6条) -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A sales target set by the department manager: one person's (or the department's, person
+    None) for a period — a month, a quarter or a year — and the periods of that length after it
+    until another is set (kamkit.targets); optionally for one region or product (第5条)."""
+
+    id: str
+    period: str  # the first period it sets: 2026-03 | 2026-Q1 | 2026
+    amount: Decimal
+    person: str | None = None
+    region: str | None = None
+    product: str | None = None
+    set_by: str | None = None  # the principal who set it
+    set_on: date | None = None
+    note: str = ""
+
+
+PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class TargetChange:
+    """A request to change a target from a period on (第6条): in force once a department manager
+    other than the requester approves it; until then the target before it stands."""
+
+    id: str
+    period: str  # from which period: 2026-03 | 2026-Q1 | 2026
+    amount: Decimal
+    reason: str
+    person: str | None = None
+    region: str | None = None
+    product: str | None = None
+    requested_by: str | None = None
+    requested_at: datetime | None = None
+    status: str = PENDING  # pending | approved | rejected
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    note: str = ""  # the decider's
+
+
 # --- banking -------------------------------------------------------------------
 
 
@@ -401,6 +444,8 @@ class Facts:
     expenses: tuple[Expense, ...] = ()
     attendance: tuple[Attendance, ...] = ()
     featured_services: tuple[FeaturedService, ...] = ()
+    targets: tuple[Target, ...] = ()
+    target_changes: tuple[TargetChange, ...] = ()
     # Carried state handed in by the caller (compensation keeps it between quarters).
     carried: Mapping[str, Any] = field(default_factory=dict)
 

@@ -85,6 +85,23 @@ class PeriodField(fields.Field):
         return None if value is None else str(value)
 
 
+class AnyPeriod(fields.Field):
+    """A month, a quarter or a year, as its label (2026-03, 2026-Q1, 2026)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        from .activity import Window  # activity reads facts: imported when a period is read
+
+        try:
+            window = Window.parse(str(value))
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+        if not DATE_MIN.year <= window.first.year <= DATE_MAX.year:
+            raise ValidationError(
+                f"the year must be {DATE_MIN.year} to {DATE_MAX.year}, got {window.first.year}"
+            )
+        return window.label
+
+
 def _id(**kw):
     return fields.String(validate=validate.Length(min=1), **kw)
 
@@ -468,6 +485,46 @@ class FeaturedServiceSchema(_Base):
     customer = fields.String(load_default=None, allow_none=True)
 
 
+class TargetSchema(_Base):
+    record = F.Target
+    id = _id(required=True)
+    period = AnyPeriod(required=True)
+    amount = Number(required=True)
+    person = fields.String(load_default=None, allow_none=True)
+    region = fields.String(load_default=None, allow_none=True)
+    product = fields.String(load_default=None, allow_none=True)
+    set_by = fields.String(load_default=None, allow_none=True)
+    set_on = fields.Date(load_default=None, allow_none=True)
+    note = fields.String(load_default="")
+
+
+class TargetChangeSchema(_Base):
+    record = F.TargetChange
+    id = _id(required=True)
+    period = AnyPeriod(required=True)
+    amount = Number(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1))
+    person = fields.String(load_default=None, allow_none=True)
+    region = fields.String(load_default=None, allow_none=True)
+    product = fields.String(load_default=None, allow_none=True)
+    requested_by = fields.String(load_default=None, allow_none=True)
+    requested_at = fields.NaiveDateTime(load_default=None, allow_none=True)
+    status = _one_of(F.PENDING, F.APPROVED, F.REJECTED, default=F.PENDING)
+    decided_by = fields.String(load_default=None, allow_none=True)
+    decided_at = fields.NaiveDateTime(load_default=None, allow_none=True)
+    note = fields.String(load_default="")
+
+    @validates_schema
+    def decided(self, data, **kwargs):
+        """A decided change names who decided and when; a pending one neither."""
+        status = data.get("status", F.PENDING)
+        named = data.get("decided_by") is not None and data.get("decided_at") is not None
+        if status != F.PENDING and not named:
+            raise ValidationError(f"a change {status} names decided_by and decided_at", "status")
+        if status == F.PENDING and (data.get("decided_by") or data.get("decided_at")):
+            raise ValidationError("a pending change has no decision yet", "decided_by")
+
+
 def _many(schema):
     return fields.List(fields.Nested(schema), load_default=())
 
@@ -498,6 +555,8 @@ class FactsSchema(_Base):
     expenses = _many(ExpenseSchema)
     attendance = _many(AttendanceSchema)
     featured_services = _many(FeaturedServiceSchema)
+    targets = _many(TargetSchema)
+    target_changes = _many(TargetChangeSchema)
     carried = fields.Dict(load_default=dict)
 
     @validates_schema
@@ -586,7 +645,7 @@ class FactsSchema(_Base):
             for i, rec in enumerate(data.get(kind, ())):
                 check(kind, i, "person", rec.person, people)
                 check(kind, i, "customer", rec.customer, customers)
-        for kind in ("development_plans", "budgets", "attendance"):
+        for kind in ("development_plans", "budgets", "attendance", "targets", "target_changes"):
             for i, rec in enumerate(data.get(kind, ())):
                 check(kind, i, "person", rec.person, people)
         if errors:

@@ -24,6 +24,7 @@ from .explain import INFO, Line, LineTable
 from .frozen import quick_init
 from .params import Param
 from .plugin import Clause
+from .targets import in_force, monthly_task, quarterly_target
 
 DEPARTMENT = "*"  # the person of a department's line: the whole business line
 DEPARTMENT_ROLE = "department"
@@ -105,13 +106,25 @@ def sales(activity: Activity, person: str | None, basis: str) -> Decimal:
     return sums.get(person, ZERO)
 
 
-def plan_of(person: F.Person, window: Window, params: Mapping[str, Any]) -> Decimal | None:
-    """The person's sales plan for the window: quarterly target × quarters, else monthly task ×
-    months, else the line's monthly task [reading]; None when nothing sets one."""
-    if person.quarterly_target is not None:
-        return person.quarterly_target * len(window.quarters)
-    monthly = person.monthly_task if person.monthly_task is not None else params.get("base_task")
-    return None if monthly is None else Decimal(monthly) * len(window.months)
+def plan_of(
+    person: F.Person, window: Window, params: Mapping[str, Any], facts: F.Facts | None = None
+) -> Decimal | None:
+    """The person's sales plan for the window (docs/rules.md §6.1, §7): a target in force for the
+    window itself (a year's for a year), else the quarters' targets summed, else the months' tasks
+    summed, else the line's monthly task [reading]; None when nothing sets one."""
+    facts = facts if facts is not None else F.Facts(people=(person,))  # its own fields only
+    if window.kind == "year":
+        own = in_force(facts, person.id, window.first.year)
+        if own.amount is not None:
+            return own.amount
+    quarters = [quarterly_target(facts, person, q) for q in window.quarters]
+    if all(t.amount is not None for t in quarters) and window.kind != "month":
+        return sum((t.amount for t in quarters), ZERO)
+    base = params.get("base_task")
+    months = [monthly_task(facts, person, m, default=base) for m in window.months]
+    if any(t.amount is None for t in months):
+        return None
+    return sum((t.amount for t in months), ZERO)
 
 
 def _sellers(activity: Activity, params) -> list[F.Person]:
@@ -124,7 +137,7 @@ def sales_plan_completion(activity: Activity, person: str | None, params) -> Mea
     people = [activity.facts.person(person)] if person is not None else _sellers(activity, params)
     # the department's completion is over the people who have a plan: a seller without one would
     # add sales to the numerator and nothing to the denominator
-    plans = {p.id: plan_of(p, activity.window, params) for p in people if p is not None}
+    plans = {p.id: plan_of(p, activity.window, params, activity.facts) for p in people if p is not None}
     planned = sum((plan for plan in plans.values() if plan), ZERO)
     counted = plans if person is not None else {pid: plan for pid, plan in plans.items() if plan}
     actual = sum((sales(activity, pid, basis) for pid in counted), ZERO)

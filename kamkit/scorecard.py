@@ -39,7 +39,7 @@ class Measured:
 def measure(activity: Activity, person: F.Person, params: Mapping[str, Any]) -> Measured:
     """Count a person's measured items over ``activity``'s window."""
     window, pid = activity.window, person.id
-    plan = plan_of(person, window, params)
+    plan = plan_of(person, window, params, activity.facts)
     sold = sales(activity, pid, params["indicator_sales"])
     complaints = activity.of(activity.complaints, pid)
     hours = [h for c in complaints if (h := c.hours(window.end)) is not None]

@@ -10,12 +10,14 @@ from kamkit.indicators import INDICATOR_CLAUSES
 from kamkit.kpi import KPI_CLAUSES
 from kamkit.plugin import Clause, MonthResult, Names, QuarterResult, RulePlugin
 from kamkit.sections import month_indicators, quarter_indicators
+from kamkit.targets import TARGET_CLAUSES
 
 from . import crediting, progressive, quarterly, tiers
 from .params import PROGRESSIVE_PARAMETERS, SOFTWARE_PARAMETERS
 
 COMMON_CLAUSES = {
     **INDICATOR_CLAUSES,
+    **TARGET_CLAUSES,
     "rules §1.3": Clause("2.1", "Weekly follow-up and escalation as in 1.3."),
     "rules §2.1": Clause(
         "2.1", "standard < 50,000 (rep), large < 300,000 (dept manager), strategic (director)."

@@ -22,6 +22,7 @@ from kamkit.errors import InvalidFacts
 from kamkit.explain import CNY, INFO, Line
 from kamkit.facts import Facts
 from kamkit.kpi import kpi_coefficient, measured_of
+from kamkit.targets import in_force, target_line
 
 from .crediting import AM
 from .quarterly import _s, run_scheme, targets
@@ -58,8 +59,10 @@ def rep_quarter(person, q, row, state, facts: Facts, p) -> tuple[list[Line], dic
         )
     if not state or state.get("year") != q.year:
         state = fresh(q.year)
-    T, B, first = targets(person, q, p)
-    annual, vat = T * 4, p["vat_divisor"]
+    T, B, first, target = targets(facts, person, q, p)
+    # a target set for the year is the year's; else four quarters' [reading, docs/rules.md §7]
+    yearly = in_force(facts, person.id, q.year)
+    annual, vat = (yearly.amount if yearly.amount is not None else T * 4), p["vat_divisor"]
     X = row["task"] if row else ZERO
     before = Decimal(state["ytd_credit"])
     debts = [dict(d) for d in state["debts"]]
@@ -70,6 +73,7 @@ def rep_quarter(person, q, row, state, facts: Facts, p) -> tuple[list[Line], dic
         "B": B,
         "T": T,
         "annual_target": annual,
+        **({"annual_target_set": yearly.inputs()} if yearly.amount is not None else {}),
         "ytd_before": before,
         "vat_divisor": vat,
         "big_deal_credit": big,
@@ -77,7 +81,7 @@ def rep_quarter(person, q, row, state, facts: Facts, p) -> tuple[list[Line], dic
         "first_quarter": first,
         "debts_in": [dict(d) for d in debts],
     }
-    lines: list[Line] = []
+    lines: list[Line] = [target_line(person.id, AM, target, str(q))]  # what T is, who set or approved it
     released: list[Line] = []
     if X < B:
         bonus, how, clause = X * p["below_base_rate"], f"below base {B}: {X} x {p['below_base_rate']}", C1

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from kamkit.errors import InvalidFacts
 from kamkit.explain import CNY, FLAG, INFO, Line
@@ -20,6 +20,7 @@ from kamkit.facts import Facts, Person
 from kamkit.kpi import kpi_coefficient, measured_of
 from kamkit.money import fmt
 from kamkit.periods import Quarter
+from kamkit.targets import InForce, in_force, quarterly_target, target_line
 
 from .crediting import AM, period_parts
 
@@ -57,21 +58,36 @@ def fresh_state(year: int) -> dict[str, Any]:
 
 
 def reps(facts: Facts) -> list[Person]:
-    """Who runs through a rep's bonus scheme: sales reps, and anyone given a quarterly target.
-    Another party credited with a joint sale (an organisational unit) is credited, not run."""
-    return [p for p in facts.people if p.role == AM or p.quarterly_target is not None]
+    """Who runs through a rep's bonus scheme: sales reps, and anyone given a quarterly target (in
+    their own field or by a target for the quarter). Another party credited with a joint sale (an
+    organisational unit) is credited, not run."""
+    return [
+        p
+        for p in facts.people
+        if p.role == AM
+        or p.quarterly_target is not None
+        or (facts.quarter is not None and in_force(facts, p.id, facts.quarter).amount is not None)
+    ]
 
 
-def targets(person: Person, q: Quarter, p) -> tuple[Decimal, Decimal, bool]:
-    """(T, B, new): a new rep carries no task (新业务员一季度不承担任务, 002/KAP §一) in every calendar
-    quarter that begins before the end of their first ``new_rep_months`` months [reading]."""
-    t = person.quarterly_target if person.quarterly_target is not None else p["default_quarterly_target"]
+class RepTarget(NamedTuple):
+    T: Decimal  # the quarter's target in force (docs/rules.md §7)
+    B: Decimal  # its base: T × base_ratio, 0 for a new rep
+    new: bool  # a new rep's quarter: no task
+    source: InForce  # where T comes from: set by whom, or the change and its approval
+
+
+def targets(facts: Facts, person: Person, q: Quarter, p) -> RepTarget:
+    """A new rep carries no task (新业务员一季度不承担任务, 002/KAP §一) in every calendar quarter
+    that begins before the end of their first ``new_rep_months`` months [reading]."""
+    target = quarterly_target(facts, person, q, default=p["default_quarterly_target"])
+    t = target.amount
     new = bool(
         p["first_quarter_no_task"]
         and person.start_date
         and q.first_day < add_months(person.start_date, p["new_rep_months"])
     )
-    return t, ZERO if new else t * p["base_ratio"], new
+    return RepTarget(t, ZERO if new else t * p["base_ratio"], new, target)
 
 
 def add_months(day, months: int):
@@ -102,12 +118,13 @@ def rep_quarter(
     check_state(rid, state)
     if state["year"] != q.year:
         state = fresh_state(q.year)
-    T, B, first = targets(person, q, p)
+    T, B, first, target = targets(facts, person, q, p)
     vat = p["vat_divisor"]
     carry_in = Decimal(state["carry"])
     X = credit + carry_in
     debts = [dict(d) for d in state["debts"]]
     lines = [
+        target_line(rid, AM, target, str(q)),  # what T is and who set or approved it
         line(
             rid,
             X,
@@ -126,7 +143,7 @@ def rep_quarter(
                 "vat_divisor": vat,
                 "debts_in": [dict(d) for d in debts],
             },
-        )
+        ),
     ]  # a copy: the state before this quarter
     bonus = ZERO
     released = []

@@ -9,6 +9,7 @@ from typing import Any
 from kamkit.explain import CNY, Line
 from kamkit.facts import Deal, Facts
 from kamkit.periods import Month
+from kamkit.targets import LINE, InForce, monthly_task, target_line
 
 from .params import AM
 
@@ -35,6 +36,15 @@ def monthly_adjustment(sales, listed, task, p, *, over_key, over_pp, low_pp) -> 
         "accelerator_pp": accel,
         "low_ratio_pp": low,
     }
+
+
+def _task(facts: Facts, seller: str, month: Month, p) -> InForce:
+    """A seller's base task in force for the month: a target, else their monthly_task, else the
+    line's base_task (docs/rules.md §7)."""
+    person = facts.person(seller)
+    if person is None:
+        return InForce(p["base_task"], LINE)
+    return monthly_task(facts, person, month, default=p["base_task"])
 
 
 def seller_month(person: str, deals: list[Deal], task: Decimal, p) -> list[Line]:
@@ -113,7 +123,8 @@ def department_month(facts: Facts, manager, month: Month, by_seller, p) -> Line 
         return None
     sales = sum((d.deal_price for d in deals), ZERO)
     listed = sum((d.list_price for d in deals), ZERO)
-    base = sum((m.monthly_task or p["base_task"] for m in members), ZERO)
+    # the members' tasks in force (docs/rules.md §7): the department's base is their sum [reading]
+    base = sum((_task(facts, m.id, month, p).amount for m in members), ZERO)
     adj, inputs = monthly_adjustment(
         sales,
         listed,
@@ -203,9 +214,9 @@ def quarter(facts: Facts, p) -> list[Line]:
             if not d.agent:
                 by_seller.setdefault(d.seller, []).append(d)
         for seller, own in sorted(by_seller.items()):
-            person = facts.person(seller)
-            task = person.monthly_task if person and person.monthly_task is not None else p["base_task"]
-            lines += seller_month(seller, own, task, p)
+            task = _task(facts, seller, month, p)
+            lines.append(target_line(seller, AM, task, str(month)))  # the base task and its source
+            lines += seller_month(seller, own, task.amount, p)
         lines += [b for d in deals if not d.agent and (b := single_order_bonus(d, p))]
         lines += [agent_line(d, p) for d in deals if d.agent]
         for manager in facts.with_role(p["department_manager_role"]):

@@ -6,12 +6,14 @@ from kamkit.indicators import INDICATOR_CLAUSES
 from kamkit.kpi import KPI_CLAUSES
 from kamkit.plugin import Classification, Clause, MonthResult, Names, QuarterResult, RulePlugin
 from kamkit.sections import month_indicators, quarter_indicators
+from kamkit.targets import TARGET_CLAUSES
 
 from . import commission, penalties, tiers
 from .params import PARAMETERS
 
 CLAUSES = {
     **INDICATOR_CLAUSES,
+    **TARGET_CLAUSES,
     **KPI_CLAUSES,
     "000 §(一)1": Clause(
         "1.1, 1.2",

@@ -60,7 +60,14 @@ def test_the_cli_prints_the_same_figures_as_json():
         check=True,
     ).stdout
     lines = json.loads(out)["lines"]
-    assert sum(D(str(l["figure"])) for l in lines if l["person"] == "chen") == D(31200)
+    money = [l for l in lines if l["person"] == "chen" and l["unit"] == "CNY"]
+    assert sum(D(str(l["figure"])) for l in money) == D(31200)
+    # beside the money, the base task of each month he sold in and where it comes from
+    tasks = [l for l in lines if l["person"] == "chen" and l["kind"] == "target"]
+    assert [l["reason_en"] for l in tasks] == [
+        "2026-02 target 20000: the line's default",
+        "2026-03 target 20000: the line's default",
+    ]
 
 
 def test_the_cli_computes_the_example_quarters_indicators():
