@@ -341,7 +341,7 @@ class KpiRating:
     rater: str | None = None  # who rated (a person of the line)
 
 
-# --- targets (001 第3、5、6条) -----------------------------------------------------
+# --- targets (001 §2.2 第3、5、6条) -----------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)

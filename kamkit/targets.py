@@ -1,4 +1,4 @@
-"""The sales target in force for a person and a period (001 第3、5、6条; docs/rules.md §7).
+"""The sales target in force for a person and a period (001 §2.2 第3、5、6条; docs/rules.md §7).
 
 The department manager sets targets (第3条), which may differ by region and product (第5条); a
 change during a period counts only once a department manager approves it, otherwise the normal
@@ -143,14 +143,14 @@ def _order(e: Entry) -> tuple:
 def in_force(
     facts: F.Facts,
     person: str | None,
-    period: Month | Quarter | int,
+    period: Month | Quarter | int | Window,
     *,
     initial: Decimal | None = None,
     default: Decimal | None = None,
 ) -> InForce:
     """The target of ``person`` (None: the department) for ``period``: from its target records and
     approved changes, else ``initial`` (the person's own field), else ``default`` (the line's)."""
-    window = Window.of(period)
+    window = period if isinstance(period, Window) else Window.of(period)
     latest: dict[tuple[str | None, str | None], Entry] = {}
     for e in _entries(facts).get(person, ()):
         if e.length != window.kind or e.start > window.first:
@@ -184,7 +184,7 @@ def monthly_task(facts: F.Facts, person: F.Person, month: Month, default=None) -
     return in_force(facts, person.id, month, initial=person.monthly_task, default=default)
 
 
-CLAUSE = "001 第3、6条"  # targets set by the department manager; a change approved by them
+CLAUSE = "001 §2.2 第3、5、6条"  # set by the department manager, by region and product; changes approved
 KIND = "target"
 
 

@@ -255,8 +255,29 @@ KINDS: dict[str, Kind] = {
             references=(("person", "person"), ("customer", "customer")),
             lookback=False,
         ),
+        # --- targets (docs/rules.md §7): in force from their period on, so read whatever the period
+        Kind(
+            "target",
+            "targets",
+            FS.TargetSchema,
+            _field("id"),
+            lambda d: None,
+            references=(("person", "person"),),
+        ),
+        Kind(
+            "target_change",
+            "target_changes",
+            FS.TargetChangeSchema,
+            _field("id"),
+            lambda d: None,
+            references=(("person", "person"),),
+        ),
     )
 }
+
+# kinds written only through their own RPCs (intake: set_target, request_target_change,
+# decide_target_change), which fill in who acted and check the approval rule
+GUARDED_KINDS = frozenset({"target", "target_change"})
 
 
 _PERIOD = {"quarter": FS.PeriodField(FS.Quarter), "month": FS.PeriodField(FS.Month)}

@@ -68,6 +68,7 @@ class AssessmentService(period.PeriodService):
                 last=month.last_day,
                 lookback_days=lookback,
                 periods=periods,
+                targets_as_of=MODELS.ledger.first_closed_at(self.db.session, business_line, str(month)),
                 month=str(month),
             )
             return off_the_hub(plugin.assess_month, facts).lines.blocks, None, None

@@ -76,6 +76,7 @@ class CompensationService(period.PeriodService):
                 last=quarter.last_day,
                 lookback_days=0,
                 periods=periods,
+                targets_as_of=MODELS.ledger.first_closed_at(self.db.session, business_line, str(quarter)),
                 quarter=str(quarter),
             )
             result = off_the_hub(plugin.commission_quarter, facts, carried)

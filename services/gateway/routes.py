@@ -18,7 +18,7 @@ from marshmallow import Schema
 
 from services.common.messaging import rpc_fields as f
 from services.notify import schemas as notify
-from wire.records import KINDS
+from wire.records import GUARDED_KINDS, KINDS
 
 from . import schemas as S
 
@@ -79,6 +79,8 @@ RECORD_PATHS = {
     "expense": ("expenses", "record_expense"),
     "attendance": ("attendance", "record_attendance"),
     "featured_service": ("featured-services", "record_featured_service"),
+    "target": ("targets", "set_target"),
+    "target_change": ("target-changes", "request_target_change"),
 }
 assert set(RECORD_PATHS) == set(KINDS) - {"business_line"}
 
@@ -86,9 +88,9 @@ assert set(RECORD_PATHS) == set(KINDS) - {"business_line"}
 def _record_routes(kind: str) -> list[Route]:
     segment, writer = RECORD_PATHS[kind]
     base = f"/lines/{{business_line}}/{segment}"
-    tag = "roster" if kind in ("branch", "person") else "records"
+    tag = "roster" if kind in ("branch", "person") else "targets" if kind in GUARDED_KINDS else "records"
     title = kind.replace("_", " ")
-    return [
+    routes = [
         Route(
             f"write_{kind}",
             "POST",
@@ -152,6 +154,31 @@ def _record_routes(kind: str) -> list[Route]:
             idempotent=True,
         ),
     ]
+    if kind not in GUARDED_KINDS:
+        return routes
+    # set and asked for through their own RPCs, which record who acted (docs/rules.md §7): no
+    # batch, no PATCH; a change is decided at its own path
+    routes = [r for r in routes if r.rpc not in ("record_batch", "update_record")]
+    if kind == "target_change":
+        routes.append(
+            Route(
+                "decide_target_change",
+                "POST",
+                f"{base}/{{key}}/decision",
+                "intake",
+                "decide_target_change",
+                "Approve or reject a pending target change, as a manager other than the one who asked",
+                tag,
+                lambda p, q, b: (
+                    (p["business_line"], p["key"], (b or {}).get("decision")),
+                    {k: v for k, v in (b or {}).items() if k in ("note", "decided_by")},
+                ),
+                body=S.DecisionBody,
+                answer=S.RecordAnswer,
+                idempotent=True,
+            )
+        )
+    return routes
 
 
 _MONTH = "/lines/{business_line}/months/{month}"

@@ -69,6 +69,14 @@ class ReasonBody(_Strict):
     reason = f.reason()
 
 
+class DecisionBody(_Strict):
+    """A decision on a target change (docs/rules.md §7)."""
+
+    decision = fields.String(required=True, validate=validate.OneOf(["approve", "reject"]))
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+    decided_by = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100))
+
+
 class AsOfBody(_Strict):
     as_of = fields.Date(required=True)
 

@@ -49,6 +49,15 @@ class Call(Schema):
     changes = fields.Dict(keys=fields.String())
 
 
+class DecideCall(Call):
+    """decide_target_change(business_line, change, decision, note, decided_by)."""
+
+    change = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    decision = fields.String(required=True, validate=validate.OneOf(["approve", "reject"]))
+    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    decided_by = fields.String(allow_none=True, validate=validate.Length(min=1, max=100))
+
+
 BATCH_MAX = 5000  # records per record_batch call: a reply and a transaction of bounded size
 
 

@@ -13,6 +13,9 @@ returns the first answer and changes nothing; the same key with another payload 
     register_customer / record_visit_plan / record_visit / record_development_plan /
     record_feedback_request / record_budget / record_expense / record_attendance /
     record_featured_service (business_line, record)     the work around big customers (§6)
+    set_target(business_line, target)            a manager's target from a period on (docs/rules.md §7)
+    request_target_change(business_line, change) a change inside a period, pending
+    decide_target_change(business_line, change, decision, note=)   approve | reject, by another manager
     record_batch(business_line, kind, records)   up to 5,000 records, all or nothing, each bad one named
     update_record(business_line, kind, key, changes)   merge changes, re-validate, version + 1
     get_record(business_line, kind, key)
@@ -51,18 +54,19 @@ from sqlalchemy.exc import IntegrityError
 from kamkit.errors import ConfigError, Conflict, InvalidFacts, NotFound, UnknownPlugin, flatten
 from kamkit.loader import load_plugin
 from services.common import mixins  # a module: `nameko run` would run a mixin class found here
+from services.common.access.caller import Caller, acting
 from services.common.messaging.origin import SuiteDispatcher
 from services.common.messaging.rpc import api, validated
-from services.common.storage.db import ServiceDatabase, request_hash
+from services.common.storage.db import ServiceDatabase, request_hash, utcnow
 from services.common.storage.outbox import send_outbox
 from services.common.storage.uow import Idempotency, UnitsOfWork
 from wire import events as E
-from wire.records import record_day, record_key, references_of, validate_record
+from wire.records import GUARDED_KINDS, record_day, record_key, references_of, validate_record
 
 from . import access as access_rpcs  # a module: `nameko run` would run a mixin class found here
-from . import store
+from . import store, targets
 from .models import TABLES, Base
-from .schemas import Batch, Call, ListQuery
+from .schemas import Batch, Call, DecideCall, ListQuery
 
 _UNREAD = object()  # the idempotency key's earlier answer was not read with the probe
 
@@ -80,6 +84,27 @@ _REPLACEABLE = {
     "budget",
     "attendance",
 }
+
+
+def _body(value, field):
+    if not isinstance(value, dict):
+        raise InvalidFacts(f"the {field} must be an object", field=field)
+    return dict(value)
+
+
+def _now():
+    # to the microsecond: a change approved in the second a period closed must still compare as
+    # after the close (docs/rules.md §7)
+    return utcnow()
+
+
+def _unguarded(kind):
+    if kind in GUARDED_KINDS:
+        raise InvalidFacts(
+            "targets are set with set_target and changed with request_target_change and "
+            "decide_target_change, which record who acted (docs/rules.md §7)",
+            field="kind",
+        )
 
 
 def _scoped(business_line, idempotency_key):
@@ -111,6 +136,7 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
     db = ServiceDatabase(Base)
     dispatch = SuiteDispatcher()  # events under the service's broker user (services.common.messaging.origin)
     uow = UnitsOfWork()  # every change: its record, audit entry, idempotency answer and event
+    caller = Caller()  # who the access check let in: who set a target, asked, approved
 
     # --- organisation ---------------------------------------------------------------------
 
@@ -227,6 +253,82 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
             "record_featured_service", business_line, "featured_service", service, idempotency_key
         )
 
+    # --- targets (docs/rules.md §7; seed 001 第3、5、6条) ---------------------------------------
+
+    @api
+    def set_target(self, business_line, target, idempotency_key=None):
+        """A target of a person (or the department: no person) from a period on, set by the
+        caller (a manager). Inside a period that has begun, over a target that stands for it,
+        it is refused (Conflict on ``period``): a change is asked for with request_target_change."""
+        body = _body(target, "target")
+        request = dict(body)
+        if self._earlier(business_line, idempotency_key) is None:
+            by = acting(self.caller, body.get("set_by"), "set_by")
+            today = utcnow().date()
+            body = {**body, "set_by": by, "set_on": body.get("set_on") or today.isoformat()}
+            doc = validate_record("target", body)
+            targets.check_set(self.db.session, business_line, doc, today)
+        return self._save("set_target", business_line, "target", body, idempotency_key, request=request)
+
+    @api
+    def request_target_change(self, business_line, change, idempotency_key=None):
+        """Ask to change a target from a period on: the new figure and why. The caller is who
+        asked; the target before it stands until another manager approves it."""
+        body = _body(change, "change")
+        request = dict(body)
+        if self._earlier(business_line, idempotency_key) is None:
+            for name in ("status", "decided_by", "decided_at"):
+                if body.get(name) is not None:
+                    raise InvalidFacts("a change is asked for pending; a manager decides it", field=name)
+            by = acting(self.caller, body.get("requested_by"), "requested_by")
+            body = {**body, "requested_by": by, "requested_at": _now().isoformat(), "status": "pending"}
+        return self._save(
+            "request_target_change", business_line, "target_change", body, idempotency_key, request=request
+        )
+
+    @api
+    def decide_target_change(
+        self, business_line, change, decision, note="", decided_by=None, idempotency_key=None
+    ):
+        """Approve or reject a pending target change (decision: approve | reject), as a manager
+        other than the one who asked (001 第6条). ``decided_by`` only with access control off."""
+        validated(
+            DecideCall,
+            business_line=business_line,
+            change=change,
+            decision=decision,
+            note=note,
+            decided_by=decided_by,
+            idempotency_key=idempotency_key,
+        )
+        request = {"change": change, "decision": decision, "note": note, "decided_by": decided_by}
+        earlier = self._earlier(business_line, idempotency_key)
+        current = store.record(self.db.session, business_line, "target_change", change)
+        doc = dict(current.doc)
+        if earlier is None:
+            by = acting(self.caller, decided_by, "decided_by")
+            doc = targets.decision(doc, decided_by=by, verdict=decision, note=note or "", now=_now())
+        return self._save(
+            "decide_target_change",
+            business_line,
+            "target_change",
+            doc,
+            idempotency_key,
+            update=True,
+            based_on=current.version,
+            before=dict(current.doc),
+            request=request,
+        )
+
+    def _earlier(self, business_line, idempotency_key):
+        """The idempotency key's earlier answer, if any (a retry is answered, not checked again)."""
+        if idempotency_key is None:
+            return None
+        validated(Call, business_line=business_line, idempotency_key=idempotency_key)
+        return store.probe(
+            self.db.session, business_line, [], _scoped(business_line, idempotency_key)
+        ).earlier
+
     @api
     def record_batch(self, business_line, kind, records, idempotency_key=None):
         """Up to BATCH_MAX records of one kind, all or nothing: every bad record is named
@@ -238,6 +340,7 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
         )
         if kind == "business_line":
             raise InvalidFacts("register business lines one by one", field="kind")
+        _unguarded(kind)
         docs, errors = [], []
         for i, record in enumerate(records):
             try:
@@ -300,6 +403,7 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
             changes=changes,
             idempotency_key=idempotency_key,
         )
+        _unguarded(kind)
         current = store.record(self.db.session, business_line, kind, key)
         merged = {**current.doc, **changes}
         if kind == "business_line":
@@ -389,7 +493,10 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
         update=False,
         based_on=None,
         before=None,
+        request=None,
     ):
+        """``request``: what the caller sent, when the stored document adds to it (who acted,
+        when): a retry's answer is found by the request, not by a document made anew."""
         validated(Call, business_line=business_line, idempotency_key=idempotency_key)
         doc = validate_record(kind, document)
         key = record_key(kind, doc)
@@ -434,6 +541,7 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
             current=stored,
             earlier=found.earlier,
             before=before,
+            request=request,
         )
 
     def _batch_references(self, business_line, kind, docs) -> list[dict[str, str]]:
@@ -503,14 +611,24 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
             ) from None
         return response
 
-    def _write(self, w: Write, *, idempotency_key, update=False, current=None, earlier=_UNREAD, before=None):
+    def _write(
+        self,
+        w: Write,
+        *,
+        idempotency_key,
+        update=False,
+        current=None,
+        earlier=_UNREAD,
+        before=None,
+        request=None,
+    ):
         """Store one record with its audit entry, event and idempotency answer in one unit of
         work (store.write: the path every call takes), then send the event.
 
         ``current`` is the stored record (store.Stored) or None; ``earlier`` the idempotency
         key's earlier answer (None: it has none) if the caller's probe read it."""
         method, business_line, kind, key, doc = w.method, w.business_line, w.kind, w.key, w.doc
-        digest = request_hash(method, [business_line, kind, doc])
+        digest = request_hash(method, [business_line, kind, doc if request is None else request])
         with self.uow(_idempotency(business_line, idempotency_key, method, digest)) as u:
             answer = (
                 u.earlier_answer() if earlier is _UNREAD else (None if earlier is None else u.replay(earlier))

@@ -167,6 +167,19 @@ def existing(session, business_line: str, kind: str, keys: list[str]) -> dict[st
     return found
 
 
+def documents_of(
+    session, business_line: str, kind: str, person: str | None, *, key: str | None = None
+) -> list[dict[str, Any]]:
+    """The documents of ``kind`` naming ``person`` (None: naming nobody, the department's), or
+    the one with ``key``."""
+    rows = session.query(Record.doc).filter_by(business_line=business_line, kind=kind)
+    if key is not None:
+        return [doc for (doc,) in rows.filter(Record.key == key)]
+    if person is not None:
+        rows = rows.filter(Record.doc["person"].as_string() == person)
+    return [doc for (doc,) in rows if doc.get("person") == person]
+
+
 def page(session, business_line: str, kind: str, query: Mapping[str, Any]) -> dict[str, Any]:
     """A page of a kind's records, filtered by day range and field matches, oldest first."""
     rows = session.query(Record).filter_by(business_line=business_line, kind=kind)

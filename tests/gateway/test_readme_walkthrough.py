@@ -13,16 +13,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def walkthrough() -> str:
+def walkthrough(name: str = "walkthrough") -> str:
     text = (ROOT / "README.md").read_text()
-    block = text.split("<!-- walkthrough -->\n", 1)[1].split("<!-- /walkthrough -->", 1)[0]
+    block = text.split(f"<!-- {name} -->\n", 1)[1].split(f"<!-- /{name} -->", 1)[0]
     return "\n".join(line[4:] for line in block.splitlines())
 
 
-def test_readme_walkthrough_reads_a_closed_sheet_with_the_token_and_gets_401_without(
-    amqp_uri, tmp_path, free_port
-):
-    port = free_port
+def run_walkthrough(script: str, amqp_uri, tmp_path, port) -> subprocess.CompletedProcess:
+    """``script`` in bash against `python -m services.run` (access control on as shipped)."""
     env = {
         **os.environ,
         "AMQP_URI": amqp_uri,
@@ -42,8 +40,8 @@ def test_readme_walkthrough_reads_a_closed_sheet_with_the_token_and_gets_401_wit
         stderr=subprocess.STDOUT,
     )
     try:
-        done = subprocess.run(
-            ["bash", "-eu", "-c", walkthrough()],
+        return subprocess.run(
+            ["bash", "-eu", "-c", script],
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -53,6 +51,12 @@ def test_readme_walkthrough_reads_a_closed_sheet_with_the_token_and_gets_401_wit
     finally:
         up.send_signal(signal.SIGINT)
         up.wait(timeout=60)
+
+
+def test_readme_walkthrough_reads_a_closed_sheet_with_the_token_and_gets_401_without(
+    amqp_uri, tmp_path, free_port
+):
+    done = run_walkthrough(walkthrough(), amqp_uri, tmp_path, free_port)
     assert done.returncode == 0, done.stdout + done.stderr
     answers = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     assert [a.get("change") for a in answers[:4]] == ["created"] * 4, answers
@@ -74,3 +78,24 @@ def test_readme_walkthrough_reads_a_closed_sheet_with_the_token_and_gets_401_wit
     assert sheet["totals"] == {"am1": {"flag": "1", "points": "9"}}
     assert all(line["reason_zh"] and line["reason_en"] for line in sheet["lines"])
     assert re.search(r"^without a token: 401$", done.stdout, re.M), done.stdout
+
+
+def test_readme_target_walkthrough_shows_the_approved_change_on_the_statement(amqp_uri, tmp_path, free_port):
+    script = walkthrough() + "\n" + walkthrough("walkthrough-targets")
+    done = run_walkthrough(script, amqp_uri, tmp_path, free_port)
+    assert done.returncode == 0, done.stdout + done.stderr
+    answers = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    errors = [a["error"] for a in answers if "error" in a]
+    # setting a second target over March's standing one: 409; approving one's own request: 403
+    assert errors == ["conflict", "forbidden"], answers
+    statement = answers[-1]
+    (target,) = [l for l in statement["lines"] if l["kind"] == "target"]
+    assert (target["figure"], target["inputs"]["requested_by"], target["inputs"]["approved_by"]) == (
+        "30000",
+        "li.wei",
+        "zhao",
+    ), target
+    # 40,000 sold against a task of 30,000: 10,000 commissionable; 40,000 > 1.2 x 30,000 = 36,000,
+    # so the 8% band + 1 pp: 10,000 x 9% = 900
+    (deal,) = [l for l in statement["lines"] if l["kind"] == "commission"]
+    assert deal["figure"] == "900.00", deal

@@ -59,6 +59,12 @@ def test_roles_cover_their_actions_on_their_line_only(start_service, amqp_uri, p
             "admin",
         ),
         ("assessment", lambda rpc, line, i: rpc.assessment.reopen_month(line, "2026-01", "why"), "manager"),
+        # a target is the department manager's (docs/rules.md §7); who set it is the caller
+        (
+            "intake",
+            lambda rpc, line, i: rpc.intake.set_target(line, {"id": f"t{i}", "period": "2090", "amount": 9}),
+            "manager",
+        ),
     ]
     order = ("reader", "clerk", "manager", "admin")
     i = 0

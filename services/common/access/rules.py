@@ -59,6 +59,11 @@ ACTIONS: dict[tuple[str, str], tuple[str, str | None]] = {
     },
     # the customer register is kept by clerks as opportunities are: customers come and go daily
     ("intake", "register_customer"): (_CLERK, "business_line"),
+    # targets are the department manager's (001 第3、6条); anyone recording activity may ask for a
+    # change, a manager other than the asker decides it (the service checks who asked)
+    ("intake", "set_target"): (_MANAGE, "business_line"),
+    ("intake", "request_target_change"): (_CLERK, "business_line"),
+    ("intake", "decide_target_change"): (_MANAGE, "business_line"),
     **{("intake", m): (_ADMIN, "business_line") for m in ("register_branch", "register_person")},
     ("intake", "register_business_line"): (_ADMIN, None),
     **{("intake", m): (_READ, "business_line") for m in ("get_record", "list_records", "record_counts")},

@@ -289,6 +289,17 @@ class Ledger:
             .first()
         )
 
+    def first_closed_at(self, session, business_line: str, period: str):
+        """When the period was first closed (its version 1), or None: a target change approved
+        after it does not rewrite the period (docs/rules.md §7)."""
+        Sheet = self.sheet
+        row = (
+            session.query(Sheet.closed_at)
+            .filter_by(business_line=business_line, period=period, version=1)
+            .first()
+        )
+        return None if row is None else row[0]
+
     def close(
         self,
         session,

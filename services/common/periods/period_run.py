@@ -66,9 +66,22 @@ def line_plugin(session, Fact, business_line: str):
     return plugin_of(row.doc["plugin"], row.doc.get("parameters"))
 
 
-def facts_for(session, Fact, business_line: str, *, first, last, lookback_days: int, periods, **top):
+def facts_for(
+    session,
+    Fact,
+    business_line: str,
+    *,
+    first,
+    last,
+    lookback_days: int,
+    periods,
+    targets_as_of=None,
+    **top,
+):
     """The period's facts from the projection: streamed by kind and built without a second
-    validation (services.common.periods.stored_facts), yielding to the hub between chunks."""
+    validation (services.common.periods.stored_facts), yielding to the hub between chunks.
+    ``targets_as_of``: when the period first closed; a target change approved after it is left
+    out, as if still pending (docs/rules.md §7: it does not rewrite a closed period)."""
     records = period_records(
         session,
         Fact,
@@ -81,6 +94,12 @@ def facts_for(session, Fact, business_line: str, *, first, last, lookback_days: 
         build=build_record,
         pause=yield_to_hub,
     )
+    if targets_as_of is not None:
+        records["target_change"] = [
+            c
+            for c in records.get("target_change", ())
+            if c.decided_at is None or c.decided_at <= targets_as_of
+        ]
     return build_facts(records, business_line=business_line, **top)
 
 

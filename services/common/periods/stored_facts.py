@@ -136,6 +136,8 @@ _RECORD_OF = {
     "expense": F.Expense,
     "attendance": F.Attendance,
     "featured_service": F.FeaturedService,
+    "target": F.Target,
+    "target_change": F.TargetChange,
 }
 for _kind, _record in _RECORD_OF.items():
     BUILDERS[_kind] = _builder(_record)

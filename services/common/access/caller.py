@@ -1,0 +1,35 @@
+"""``self.caller()`` in a service: who this call is, as the access check found them.
+
+SafeRpc (services.common.messaging.entrypoints) puts the checked principal in the worker's
+context data, replacing anything a caller sent under that name; with ACCESS_CONTROL off nobody
+was checked and the answer is None. A service that records who acted (a target set, a change
+approved) asks here, never the call's arguments.
+"""
+
+from __future__ import annotations
+
+from nameko.extensions import DependencyProvider
+
+from kamkit.errors import Forbidden, InvalidFacts
+from services.common.storage.audit import NOBODY
+
+
+class Caller(DependencyProvider):
+    def get_dependency(self, worker_ctx):
+        principal = worker_ctx.context_data.get("principal")
+        checked = principal if isinstance(principal, str) and principal not in ("", NOBODY) else None
+        return lambda: checked
+
+
+def acting(caller, claimed: str | None, field: str) -> str:
+    """Who acts on a call: the checked principal; with access control off, the one the call
+    names in ``field`` (required then). Naming someone else than oneself is refused."""
+    who = caller() if callable(caller) else None
+    who = who if isinstance(who, str) and who else None  # a test's stand-in answers nothing usable
+    if who is None:
+        if not claimed:
+            raise InvalidFacts(f"name who acts in {field}: access control is off", field=field)
+        return claimed
+    if claimed and claimed != who:
+        raise Forbidden(f"{field} is the caller, {who!r}: nobody acts as {claimed!r}", field=field)
+    return who
