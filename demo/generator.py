@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from demo.work import CustomerWork, Staff
-from kamkit.periods import Month
+from kamkit.periods import Month, Quarter
 
 TELECOM, SOFTWARE, BANKING = "city-telecom", "fuzhou-software", "gulou-bank"
 
@@ -52,6 +52,11 @@ class Action:
     service: str
     method: str
     args: tuple
+    kwargs: tuple = ()  # (name, value) pairs
+    as_principal: str | None = None  # made by another principal than the demo's administrator
+
+
+APPROVER = "zhao.min"  # the second manager who decides the demo's target changes (docs/rules.md §7)
 
 
 class _Names:
@@ -498,6 +503,54 @@ class YearGenerator:
 
     # --- closing ------------------------------------------------------------------------------
 
+    def targets(self):
+        """Targets and their changes (docs/rules.md §7): set and asked for by the demo's
+        administrator, decided by another manager, APPROVER. Telecom: one account manager gets a
+        monthly target of 25,000 from July (nothing stood but the line's base task); software: the
+        second rep asks to lower their quarterly target from Q3 (approved), the third to raise theirs
+        from Q4 (rejected). fang, whose year is a worked example, keeps hers."""
+        y, am = self.year, self.telecom_ams[0][0]
+        self.add(
+            date(y, 6, 25),
+            "intake",
+            "set_target",
+            TELECOM,
+            {"id": f"t-{am}-07", "person": am, "period": f"{y}-07", "amount": 25000, "note": "summer push"},
+        )
+        lower, higher = self.reps[1], self.reps[2]
+        asks = (
+            (
+                f"c-{lower}-q3",
+                lower,
+                f"{y}-Q3",
+                180000,
+                "a key customer moved to a sister company",
+                "approve",
+            ),
+            (f"c-{higher}-q4", higher, f"{y}-Q4", 400000, "a framework contract is expected", "reject"),
+        )
+        for cid, rep, period, amount, reason, decision in asks:
+            first = Quarter.parse(period).first_day
+            doc = {"id": cid, "person": rep, "period": period, "amount": amount, "reason": reason}
+            self.add(first + timedelta(days=2), "intake", "request_target_change", SOFTWARE, doc)
+            self.actions.append(
+                Action(
+                    first + timedelta(days=6),
+                    "intake",
+                    "decide_target_change",
+                    (SOFTWARE, cid, decision),
+                    (
+                        (
+                            "note",
+                            "agreed at the monthly review"
+                            if decision == "approve"
+                            else "wait for the contract",
+                        ),
+                    ),
+                    APPROVER,
+                )
+            )
+
     def closings(self, month: Month):
         after = month.last_day + timedelta(days=1)
         for monday in [d for d in self.days(month) if d.weekday() == 0]:
@@ -519,6 +572,7 @@ class YearGenerator:
             self.banking_month(month)
             self.closings(month)
         self.customer_work()
+        self.targets()
         end = date(self.year + 1, 1, 1)  # the year's closings run on 1 January; later activity is dropped
         self.actions = [a for a in self.actions if a.day <= end]
         order = {"intake": 0, "escalation": 1, "notify": 2, "assessment": 3, "compensation": 4}

@@ -31,7 +31,7 @@ from pathlib import Path
 
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")  # nameko 2.x runs on eventlet
 
-from demo.generator import BANKING, SOFTWARE, TELECOM, Size, generate  # noqa: E402
+from demo.generator import APPROVER, BANKING, SOFTWARE, TELECOM, Size, generate  # noqa: E402
 from kamkit.explain import INDICATOR_KINDS  # noqa: E402
 from kamkit.money import fmt  # noqa: E402
 from reports import write_period  # noqa: E402
@@ -233,17 +233,19 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the demo's to handle: it stops the pool
 
 
-def replay(rpc, actions, out: Path, seed: int) -> dict:
+def replay(rpc, actions, out: Path, seed: int, others=None) -> dict:
+    """``others``: a proxy by principal for the actions made by another (the approver)."""
     reports = Reports(rpc, out)
     try:
-        closed = _replay(rpc, actions, seed, reports)
+        closed = _replay(rpc, actions, seed, reports, others)
         reports.finish()
         return closed
     finally:
         reports.close()
 
 
-def _replay(rpc, actions, seed: int, reports: Reports) -> dict:
+def _replay(rpc, actions, seed: int, reports: Reports, others=None) -> dict:
+    others = others or {}
     closed: dict = {"sheets": {}, "statements": {}, "names": {}}
     for i, a in enumerate(actions, 1):
         check_stop()
@@ -253,7 +255,8 @@ def _replay(rpc, actions, seed: int, reports: Reports) -> dict:
             caught_up(rpc, "escalation", TELECOM, ("opportunity", "person", "follow_up"))
         if a.method in ("close_month", "run_quarter"):
             caught_up(rpc, a.service, a.args[0], FACT_KINDS)
-        result = getattr(getattr(rpc, a.service), a.method)(*a.args, **kwargs)
+        caller = rpc if a.as_principal is None else others[a.as_principal]
+        result = getattr(getattr(caller, a.service), a.method)(*a.args, **dict(a.kwargs), **kwargs)
         if a.method in ("close_month", "run_quarter"):  # a close answers a summary: read the lines
             result = whole(rpc, a.service, *a.args)
         if a.method in ("close_month", "run_quarter"):
@@ -320,8 +323,28 @@ def summary(rpc, closed) -> str:
         for person, total in sorted(paid[line].items(), key=lambda kv: (-kv[1], kv[0]))[:5]:
             out.append(f"  {line:<16} {_who(closed, line, person, 30)} {fmt(total):>12}")
     out += indicator_summary(closed)
+    out += target_summary(rpc)
     out.append(f"Bulletins sent: {len(rpc.notify.list_messages(kind='weekly_bulletin'))}")
     return "\n".join(out)
+
+
+def target_summary(rpc) -> list[str]:
+    """Targets set and changes asked for, with who decided (docs/rules.md §7); each statement shows
+    the target it measured against in a ``target`` line."""
+    out = ["Targets (docs/rules.md §7):"]
+    for line in LINES:
+        for kind in ("target", "target_change"):
+            for item in rpc.intake.list_records(line, kind, {"page_size": 1000})["items"]:
+                d = item["record"]
+                what = f"{d['id']}: {d.get('person') or 'department'} {d['amount']} from {d['period']}"
+                if kind == "target":
+                    out.append(f"  {line:<16} target {what}, set by {d['set_by']}")
+                    continue
+                decided = f" by {d['decided_by']}" if d.get("decided_by") else ""
+                out.append(
+                    f"  {line:<16} change {what}, asked by {d['requested_by']}: {d['status']}{decided}"
+                )
+    return out
 
 
 def indicator_counts(section) -> Counter:
@@ -364,6 +387,16 @@ def indicator_summary(closed) -> list[str]:
     return out
 
 
+def second_manager(rpc) -> str:
+    """A manager of every line other than the demo's administrator, who decides the target
+    changes the administrator asks for (docs/rules.md §7: never the one who asked): its token."""
+    rpc.intake.create_principal({"id": APPROVER, "name": "Zhao Min", "kind": "person"})
+    rpc.intake.grant_role(APPROVER, "*", "manager")
+    # announced to every service within seconds (services.common.access.guard); its first decision
+    # comes months of the replayed year later
+    return rpc.intake.issue_token(APPROVER, days=1)["token"]
+
+
 def run_demo(seed: int, size: Size, out: Path, uri: str) -> tuple[dict, str]:
     """Start the services, replay the generated year, stop them; (closed sheets/statements, summary)."""
     for sub in ("sheets", "statements", "people", "bulletins"):
@@ -376,7 +409,11 @@ def run_demo(seed: int, size: Size, out: Path, uri: str) -> tuple[dict, str]:
     try:
         with ClusterRpcProxy({"AMQP_URI": uri}, timeout=120, context_data={"authorization": token}) as rpc:
             wait_until_up(rpc, proc)
-            closed = replay(rpc, actions, out, seed)
+            approver = second_manager(rpc)
+            with ClusterRpcProxy(
+                {"AMQP_URI": uri}, timeout=120, context_data={"authorization": approver}
+            ) as zhao:
+                closed = replay(rpc, actions, out, seed, others={APPROVER: zhao})
             return closed, summary(rpc, closed)
     finally:  # also on Ctrl-C: never leave the services running
         if proc.poll() is None:

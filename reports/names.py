@@ -64,6 +64,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "average_balance": ("户均贷款余额", "Average balance per borrower"),
     "indicator": ("考核指标", "Indicator"),
     "scorecard": ("业绩考核表", "Scorecard"),
+    "target": ("销售指标", "Target"),
 }
 
 # the items of 003 §十一's account-manager sheet (kamkit.kpi scorecard_score; docs/rules.md §4)

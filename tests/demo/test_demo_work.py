@@ -50,6 +50,12 @@ class Intake:
             elif a.method == "update_record":
                 line, kind, key, changes = a.args
                 self.save(a.day, line, kind, {**self.store[line][kind][key], **changes})
+            elif a.method == "decide_target_change":  # by another principal than the one who asked
+                line, key, decision = a.args
+                assert a.as_principal and a.as_principal != "demo"
+                status = {"approve": "approved", "reject": "rejected"}[decision]
+                decided = {"status": status, "decided_by": a.as_principal, "decided_at": f"{a.day}T09:00:00"}
+                self.save(a.day, line, "target_change", {**self.store[line]["target_change"][key], **decided})
             else:
                 kind = KIND_OF.get(a.method) or a.method.split("_", 1)[1]
                 self.save(a.day, a.args[0], kind, a.args[1])
