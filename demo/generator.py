@@ -117,6 +117,7 @@ def _money(rng: random.Random, low: int, high: int, step: int = 100) -> str:
 class YearGenerator:
     def __init__(self, seed: int = 2026, year: int = 2026, size: Size = Size()):
         self.rng = random.Random(seed)
+        self.decisions = random.Random(seed * 7919 + 11)  # confirmations: apart from the year's draws
         self.seed = seed
         self.year, self.size = year, size
         self.actions: list[Action] = []
@@ -341,6 +342,8 @@ class YearGenerator:
                     doc.update(entered=entered.isoformat(), quality="poor" if rng.random() < 0.05 else "ok")
                 self.add(entered, "intake", "record_opportunity", TELECOM, doc)
                 if Decimal(amount) >= 20000 and "entered" in doc:
+                    self.confirm(oid, branch, Decimal(amount), entered)
+                if Decimal(amount) >= 20000 and "entered" in doc:
                     follow = entered
                     while True:  # weekly follow-ups, sometimes late
                         follow += timedelta(days=rng.choice([6, 7, 7, 9, 15]))
@@ -502,6 +505,29 @@ class YearGenerator:
             self.add(day, "intake", method, *args)
 
     # --- closing ------------------------------------------------------------------------------
+
+    def confirm(self, oid: str, branch: str, amount: Decimal, entered: date):
+        """Its confirming role in the branch confirms an opportunity of 20,000 or more a few days
+        after its entry, or (1 in 12) rejects it (docs/rules.md §1.1). Drawn from a generator of
+        its own, so the rest of the year is the same with or without confirmations."""
+        rng = self.decisions
+        role = (
+            "branch_manager"
+            if amount >= 200000
+            else "deputy_manager"
+            if amount >= 50000
+            else "center_director"
+        )
+        reject = rng.random() < 1 / 12
+        day = entered + timedelta(days=rng.randint(0, 3))
+        doc = {
+            "opportunity": oid,
+            "decision": "reject" if reject else "confirm",
+            "by": f"{branch}-{role}",
+            "date": day.isoformat(),
+            "note": "not a real tender: the customer was asking prices" if reject else "tender confirmed",
+        }
+        self.add(day, "intake", "confirm_opportunity", TELECOM, doc)
 
     def targets(self):
         """Targets and their changes (docs/rules.md §7): set and asked for by the demo's

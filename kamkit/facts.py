@@ -67,6 +67,23 @@ class Opportunity:
     citywide_bid: bool = False  # a city-wide competitive bid (全市性竞争应对)
 
 
+CONFIRM, REJECT = "confirm", "reject"
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    """An opportunity confirmed or rejected by the person holding its confirming role in its
+    branch (000 §(一)2–4: 经…确认后…上报市公司): a confirmed one is reported to the city on
+    ``date``; a rejected one is not reported, not in the bulletin, not followed up."""
+
+    opportunity: str
+    decision: str  # confirm | reject
+    by: str  # the person who decided (a person of the line)
+    date: date
+    note: str = ""
+    recorded_by: str | None = None  # the principal who recorded it
+
+
 @dataclass(frozen=True, slots=True)
 class LossReview:
     opportunity: str
@@ -428,6 +445,7 @@ class Facts:
     people: tuple[Person, ...] = ()
     opportunities: tuple[Opportunity, ...] = ()
     loss_reviews: tuple[LossReview, ...] = ()
+    confirmations: tuple[Confirmation, ...] = ()
     deals: tuple[Deal, ...] = ()
     collections: tuple[Collection, ...] = ()
     contracts: tuple[Contract, ...] = ()
@@ -472,6 +490,13 @@ class Facts:
         for r in self.kpi:
             index.setdefault(r.person, []).append(r)
         return index
+
+    @cached_property
+    def _confirmations(self) -> dict[str, Confirmation]:
+        return {c.opportunity: c for c in self.confirmations}
+
+    def confirmation_of(self, opportunity_id: str) -> Confirmation | None:
+        return self._confirmations.get(opportunity_id)
 
     def person(self, person_id: str) -> Person | None:
         return self._people_by_id.get(person_id)

@@ -485,6 +485,16 @@ class FeaturedServiceSchema(_Base):
     customer = fields.String(load_default=None, allow_none=True)
 
 
+class ConfirmationSchema(_Base):
+    record = F.Confirmation
+    opportunity = _id(required=True)
+    decision = fields.String(required=True, validate=validate.OneOf([F.CONFIRM, F.REJECT]))
+    by = _id(required=True)
+    date = fields.Date(required=True)
+    note = fields.String(load_default="")
+    recorded_by = fields.String(load_default=None, allow_none=True)
+
+
 class TargetSchema(_Base):
     record = F.Target
     id = _id(required=True)
@@ -539,6 +549,7 @@ class FactsSchema(_Base):
     people = _many(PersonSchema)
     opportunities = _many(OpportunitySchema)
     loss_reviews = _many(LossReviewSchema)
+    confirmations = _many(ConfirmationSchema)
     deals = _many(DealSchema)
     collections = _many(CollectionSchema)
     contracts = _many(ContractSchema)
@@ -602,6 +613,15 @@ class FactsSchema(_Base):
             check("opportunities", i, "account_manager", o.account_manager, people)
         for i, r in enumerate(data.get("loss_reviews", ())):
             check("loss_reviews", i, "opportunity", r.opportunity, opportunities)
+        decided = set()
+        for i, c in enumerate(data.get("confirmations", ())):
+            check("confirmations", i, "opportunity", c.opportunity, opportunities)
+            check("confirmations", i, "by", c.by, people)
+            if c.opportunity in decided:  # an opportunity is confirmed or rejected once
+                errors.setdefault("confirmations", {}).setdefault(i, {})["opportunity"] = [
+                    f"{c.opportunity!r} is decided twice"
+                ]
+            decided.add(c.opportunity)
         for i, d in enumerate(data.get("deals", ())):
             if not d.agent:
                 check("deals", i, "seller", d.seller, people)

@@ -41,14 +41,18 @@ class Param:
     clause: str
     doc: str
     basis: str = "seed"  # seed | default | reading (docs/rules.md markers)
+    choices: tuple[str, ...] = ()  # a text parameter's allowed values (empty: any text)
 
     def parse(self, value: Any) -> Any:
         try:
-            return KIND_FIELDS[self.kind]().deserialize(value)
+            parsed = KIND_FIELDS[self.kind]().deserialize(value)
         except ValidationError as exc:
             raise ConfigError(
                 flatten(exc.messages, self.name) or [{"field": self.name, "message": str(exc)}]
             ) from None
+        if self.choices and parsed not in self.choices:
+            raise ConfigError(f"must be one of {', '.join(self.choices)}, got {parsed!r}", field=self.name)
+        return parsed
 
 
 KINDS = tuple(KIND_FIELDS)

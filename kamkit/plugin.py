@@ -290,6 +290,15 @@ ESCALATION_PARAMS = (
         "Each further period of this many days climbs one more rung of the ladder.",
         "default",
     ),
+    Param(
+        "follow_up_by_others_resets",
+        False,
+        "bool",
+        "rules §1.3",
+        "Whether a follow-up by someone other than the owner restarts the owner's clock (false: the "
+        "owner follows up in person, 000 §(一)3-4 亲自跟进; one without an author still counts).",
+        "reading",
+    ),
 )
 
 # The clause ESCALATION_PARAMS cite: a plugin that escalates declares it with its own clauses,

@@ -121,6 +121,14 @@ KINDS: dict[str, Kind] = {
             lambda d: d.get("decided"),
             references=(("opportunity", "opportunity"),),
         ),
+        Kind(
+            "confirmation",
+            "confirmations",
+            FS.ConfirmationSchema,
+            _field("opportunity"),  # one decision an opportunity
+            lambda d: d["date"],
+            references=(("opportunity", "opportunity"), ("by", "person")),
+        ),
         Kind("deal", "deals", FS.DealSchema, _field("id"), lambda d: d["date"]),
         Kind(
             "collection",
@@ -276,8 +284,8 @@ KINDS: dict[str, Kind] = {
 }
 
 # kinds written only through their own RPCs (intake: set_target, request_target_change,
-# decide_target_change), which fill in who acted and check the approval rule
-GUARDED_KINDS = frozenset({"target", "target_change"})
+# decide_target_change, confirm_opportunity), which fill in who acted and check who may
+GUARDED_KINDS = frozenset({"target", "target_change", "confirmation"})
 
 
 _PERIOD = {"quarter": FS.PeriodField(FS.Quarter), "month": FS.PeriodField(FS.Month)}

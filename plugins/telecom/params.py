@@ -56,6 +56,18 @@ QUOTA_PARAMS = (
 
 PENALTY_PARAMS = (
     Param(
+        "report_day",
+        "entry",
+        "text",
+        "rules §1.4",
+        "What a missed report of an opportunity from ordinary_from is measured against: 'entry' (the "
+        "day it was entered in the system: §(三)(一)'s 未按要求录入管理系统) or 'confirmation' (the day its "
+        "confirming role confirmed it, when §(一)2-4 report it to the city). Under either, a rejected "
+        "opportunity is not a missed report.",
+        "reading",
+        choices=("entry", "confirmation"),
+    ),
+    Param(
         "entry_deadline_days",
         7,
         "days",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from typing import Any
+from datetime import date
+from typing import Any, NamedTuple
 
 from kamkit.explain import FLAG, INFO, POINTS, Line
-from kamkit.facts import Facts, Opportunity
+from kamkit.facts import REJECT, Facts, Opportunity
 from kamkit.missed import missed_month
 
 from .params import AM, BM, DEP, DIR
@@ -67,26 +68,49 @@ def missed_band(o: Opportunity, p) -> tuple[str, str, str] | None:
     return None
 
 
+class Report(NamedTuple):
+    """When an opportunity was reported, by the line's reading (``report_day``, docs/rules.md §1.4)."""
+
+    day: date | None  # None: never
+    by: str  # entry | confirmation
+    zh: str  # 录入 | 确认上报
+    en: str  # entered | confirmed
+
+
+def reported(facts: Facts, o: Opportunity, p) -> Report | None:
+    """The day ``o`` was reported; None when it need not be: a confirming role rejected it."""
+    decided = facts.confirmation_of(o.id)
+    if decided is not None and decided.decision == REJECT:
+        return None
+    if p["report_day"] == "confirmation" and o.amount >= p["ordinary_from"]:
+        # 000 §(一)2-4: reported to the city once its confirming role confirmed it
+        return Report(decided.date if decided is not None else None, "confirmation", "确认上报", "confirmed")
+    return Report(o.entered, "entry", "录入", "entered")
+
+
 def missed_reports(facts: Facts, p) -> list[Line]:
     lines = []
     for o in facts.opportunities:
         band = missed_band(o, p)
-        if band is None or missed_month(o, p["entry_deadline_days"]) != facts.month:
+        if band is None:
+            continue
+        report = reported(facts, o, p)
+        if report is None or missed_month(o, p["entry_deadline_days"], report.day) != facts.month:
             continue
         param, kind, clause = band
         why = (
             "市公司核查发现"
             if o.origin == "audit"
-            else "从未录入"
-            if o.entered is None
-            else f"发现后 {(o.entered - o.discovered).days} 天才录入"
+            else f"从未{report.zh}"
+            if report.day is None
+            else f"发现后 {(report.day - o.discovered).days} 天才{report.zh}"
         )
         why_en = (
             "found by the city audit"
             if o.origin == "audit"
-            else "never entered"
-            if o.entered is None
-            else f"entered {(o.entered - o.discovered).days} days after discovery"
+            else f"never {report.en}"
+            if report.day is None
+            else f"{report.en} {(report.day - o.discovered).days} days after discovery"
         )
         inputs = {
             "opportunity": o.id,
@@ -97,6 +121,8 @@ def missed_reports(facts: Facts, p) -> list[Line]:
             "entered": o.entered,
             "deadline_days": p["entry_deadline_days"],
         }
+        if report.by == "confirmation":
+            inputs.update(report_day="confirmation", confirmed=report.day)
         lines += charge(
             facts,
             p[param],

@@ -54,6 +54,8 @@ class Opportunity(Base):
     # owner_assigned events sent for it so far: each carries its number, so a subscriber that
     # gets two out of order keeps the newer (revision 0002)
     assignment = Column(Integer, nullable=False, default=0, server_default="0")
+    # confirm | reject by its confirming role (revision 0003): a rejected one is not followed up
+    decision = Column(String(16), nullable=True)
 
 
 class Escalation(Base):

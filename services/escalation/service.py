@@ -1,7 +1,9 @@
 """escalation: tier and owner for every opportunity, and escalation of overdue follow-ups.
 
 Events in:  intake.record_changed, intake.records_changed (business_line, person, opportunity,
-            follow_up kinds)
+            follow_up, confirmation kinds: a rejected opportunity is neither followed up nor in the
+            bulletin; only the owner's follow-up restarts the clock unless the line's
+            follow_up_by_others_resets says otherwise, docs/rules.md §1.1, §1.3)
 Events out: owner_assigned (assignment number, tier, owner, confirmer, clause), opportunity_escalated
 RPC:
     sweep(as_of, business_line=None)      escalate every overdue follow-up as of that date
@@ -22,6 +24,7 @@ Tables: models.py.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 
 from nameko.timer import timer
@@ -29,6 +32,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
 from kamkit.errors import NotFound
+from kamkit.facts import REJECT
 from kamkit.facts import Person as PersonFact
 from kamkit.facts_schema import OpportunitySchema
 from services.common import mixins  # a module: `nameko run` would run a mixin class found here
@@ -68,7 +72,7 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
     @handles(E.INTAKE, E.RECORD_CHANGED)
     def on_record_changed(self, payload):
         kind = payload.get("kind")
-        if kind not in {"business_line", "person", "opportunity", "follow_up"}:
+        if kind not in {"business_line", "person", "opportunity", "follow_up", "confirmation"}:
             return
         with self.uow() as u:
             if not u.first_time(payload["event_id"], E.RECORD_CHANGED):
@@ -108,6 +112,8 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
             self._upsert_opportunity(u, line, doc, version)
         elif kind == "follow_up":
             self._follow_up(line, doc)
+        elif kind == "confirmation":
+            self._confirmation(u, line, doc)
 
     def _upsert_opportunity(self, u, line, doc, version):
         session = self.db.session
@@ -129,9 +135,29 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
             raise NotYet(f"opportunity {doc['opportunity']!r} not projected yet", field="opportunity")
         day = date.fromisoformat(doc["date"])
         self.db.session.merge(FollowUp(business_line=line, id=doc["id"], opportunity=row.id, date=day))
+        author = doc.get("author")
+        if author is not None and author != row.owner and not self._others_reset(line):
+            return  # the owner follows up in person (亲自跟进): someone else's report is kept, not counted
         if row.clock is None or day > row.clock:  # the clock only moves forward
             row.clock = day
             row.due = day + timedelta(days=row.follow_up_days) if row.follow_up_days else None
+
+    def _others_reset(self, line) -> bool:
+        """The line's ``follow_up_by_others_resets`` (docs/rules.md §1.3); a plugin without it
+        keeps the suite's first rule: any follow-up restarts the clock."""
+        line_row = self.db.session.get(Line, line)
+        plugin = plugin_of(line_row.plugin, line_row.parameters)
+        return bool(plugin.params.get("follow_up_by_others_resets", True))
+
+    def _confirmation(self, u, line, doc):
+        """A confirming role's decision (docs/rules.md §1.1): a rejected opportunity is neither
+        followed up nor in the bulletin; its owners are told so by a new assignment."""
+        row = self.db.session.get(Opportunity, (line, doc["opportunity"]))
+        if row is None:
+            raise NotYet(f"opportunity {doc['opportunity']!r} not projected yet", field="opportunity")
+        if row.decision != doc["decision"]:
+            row.decision = doc["decision"]
+            self._assign(u, line, row)
 
     def _assign(self, u, line, row):
         """Classify with the line's plugin and ask it who holds the owner and confirmer roles."""
@@ -140,9 +166,11 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
             raise NotYet(f"business line {line!r} not projected yet", field="business_line")
         plugin = plugin_of(line_row.plugin, line_row.parameters)
         c = plugin.classify(_OPPORTUNITY.load(row.doc))
+        if row.decision == REJECT:  # not reported: no weekly follow-up, not in the bulletin
+            c = dataclasses.replace(c, follow_up_days=None, in_bulletin=False)
         owner = self._holder(plugin, line, c.owner_role, row, c.inputs.get("eligible_grades"))
         confirmer = self._holder(plugin, line, c.confirming_role, row)
-        before = (row.tier, row.owner_role, row.owner, row.confirmer)
+        before = (row.tier, row.owner_role, row.owner, row.confirmer, row.follow_up_days)
         row.tier, row.owner_role, row.owner = c.tier, c.owner_role, owner
         row.confirming_role, row.confirmer, row.follow_up_days = (
             c.confirming_role,
@@ -150,7 +178,7 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
             c.follow_up_days,
         )
         row.due = row.clock + timedelta(days=c.follow_up_days) if c.follow_up_days else None
-        if before != (row.tier, row.owner_role, row.owner, row.confirmer):
+        if before != (row.tier, row.owner_role, row.owner, row.confirmer, row.follow_up_days):
             row.assignment = (row.assignment or 0) + 1
             event = E.make_event(
                 E.OWNER_ASSIGNED,
@@ -308,7 +336,8 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
 
     @api
     def projection_versions(self, business_line):
-        """Record versions held per kind (follow-ups: count), to compare with intake.record_counts."""
+        """Record versions held per kind (follow-ups and confirmations: count), to compare with
+        intake.record_counts."""
         validated(OpportunityRef, business_line=business_line)
         s = self.db.session
         out = {
@@ -317,6 +346,10 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
             .scalar(),
             "person": s.query(func.sum(Person.version)).filter_by(business_line=business_line).scalar(),
             "follow_up": s.query(func.count(FollowUp.id)).filter_by(business_line=business_line).scalar(),
+            # written once each (intake: confirm_opportunity), so a count is their versions' sum
+            "confirmation": s.query(func.count(Opportunity.id))
+            .filter(Opportunity.business_line == business_line, Opportunity.decision.isnot(None))
+            .scalar(),
         }
         return {k: int(v) for k, v in out.items() if v}
 

@@ -79,6 +79,7 @@ RECORD_PATHS = {
     "expense": ("expenses", "record_expense"),
     "attendance": ("attendance", "record_attendance"),
     "featured_service": ("featured-services", "record_featured_service"),
+    "confirmation": ("confirmations", "confirm_opportunity"),
     "target": ("targets", "set_target"),
     "target_change": ("target-changes", "request_target_change"),
 }
@@ -88,7 +89,7 @@ assert set(RECORD_PATHS) == set(KINDS) - {"business_line"}
 def _record_routes(kind: str) -> list[Route]:
     segment, writer = RECORD_PATHS[kind]
     base = f"/lines/{{business_line}}/{segment}"
-    tag = "roster" if kind in ("branch", "person") else "targets" if kind in GUARDED_KINDS else "records"
+    tag = "roster" if kind in ("branch", "person") else "targets" if kind.startswith("target") else "records"
     title = kind.replace("_", " ")
     routes = [
         Route(

@@ -13,6 +13,7 @@ returns the first answer and changes nothing; the same key with another payload 
     register_customer / record_visit_plan / record_visit / record_development_plan /
     record_feedback_request / record_budget / record_expense / record_attendance /
     record_featured_service (business_line, record)     the work around big customers (§6)
+    confirm_opportunity(business_line, confirmation)   by its confirming role, once (docs/rules.md §1.1)
     set_target(business_line, target)            a manager's target from a period on (docs/rules.md §7)
     request_target_change(business_line, change) a change inside a period, pending
     decide_target_change(business_line, change, decision, note=)   approve | reject, by another manager
@@ -64,7 +65,7 @@ from wire import events as E
 from wire.records import GUARDED_KINDS, record_day, record_key, references_of, validate_record
 
 from . import access as access_rpcs  # a module: `nameko run` would run a mixin class found here
-from . import store, targets
+from . import confirmations, store, targets
 from .models import TABLES, Base
 from .schemas import Batch, Call, DecideCall, ListQuery
 
@@ -318,6 +319,26 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
             based_on=current.version,
             before=dict(current.doc),
             request=request,
+        )
+
+    # --- confirmations (docs/rules.md §1.1; seed 000 §(一)2-4) --------------------------------
+
+    @api
+    def confirm_opportunity(self, business_line, confirmation, idempotency_key=None):
+        """An opportunity confirmed or rejected (decision: confirm | reject) by ``by``, a person
+        holding its confirming role in its branch, with a note; once. A confirmed one is reported
+        to the city on ``date``; a rejected one is not reported, followed up or bulletined."""
+        body = _body(confirmation, "confirmation")
+        request = dict(body)
+        if self._earlier(business_line, idempotency_key) is None:
+            who = self.caller()
+            recorded = who if isinstance(who, str) and who else body.get("recorded_by")
+            body = {**body, "recorded_by": recorded}
+            doc = validate_record("confirmation", body)
+            line = store.line(self.db.session, business_line)
+            confirmations.check(self.db.session, business_line, line.doc, doc)
+        return self._save(
+            "confirm_opportunity", business_line, "confirmation", body, idempotency_key, request=request
         )
 
     def _earlier(self, business_line, idempotency_key):

@@ -22,7 +22,7 @@ from services.common.periods.stored_facts import build_facts, build_record
 from wire.records import KINDS, record_day, record_key, references_of, validate_record
 
 LINES = (TELECOM, SOFTWARE, BANKING)
-KIND_OF = {method: kind for kind, method in METHODS.items()}
+KIND_OF = {method: kind for kind, method in METHODS.items()} | {"confirm_opportunity": "confirmation"}
 
 
 class Intake:

@@ -80,14 +80,19 @@ def test_readme_walkthrough_reads_a_closed_sheet_with_the_token_and_gets_401_wit
     assert re.search(r"^without a token: 401$", done.stdout, re.M), done.stdout
 
 
-def test_readme_target_walkthrough_shows_the_approved_change_on_the_statement(amqp_uri, tmp_path, free_port):
+def test_readme_acts_walkthrough_confirms_and_shows_the_approved_change_on_the_statement(
+    amqp_uri, tmp_path, free_port
+):
     script = walkthrough() + "\n" + walkthrough("walkthrough-targets")
     done = run_walkthrough(script, amqp_uri, tmp_path, free_port)
     assert done.returncode == 0, done.stdout + done.stderr
     answers = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     errors = [a["error"] for a in answers if "error" in a]
-    # setting a second target over March's standing one: 409; approving one's own request: 403
-    assert errors == ["conflict", "forbidden"], answers
+    # am1 confirming their own opportunity: 403; setting a second target over March's standing one:
+    # 409; approving one's own request: 403
+    assert errors == ["forbidden", "conflict", "forbidden"], answers
+    (confirmed,) = [a for a in answers if a.get("kind") == "confirmation"]
+    assert (confirmed["record"]["by"], confirmed["record"]["recorded_by"]) == ("dir1", "li.wei"), confirmed
     statement = answers[-1]
     (target,) = [l for l in statement["lines"] if l["kind"] == "target"]
     assert (target["figure"], target["inputs"]["requested_by"], target["inputs"]["approved_by"]) == (

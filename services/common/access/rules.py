@@ -62,6 +62,9 @@ ACTIONS: dict[tuple[str, str], tuple[str, str | None]] = {
     # targets are the department manager's (001 第3、6条); anyone recording activity may ask for a
     # change, a manager other than the asker decides it (the service checks who asked)
     ("intake", "set_target"): (_MANAGE, "business_line"),
+    # a director or manager confirming an opportunity records activity, as a clerk does; the
+    # service checks that the person named holds the confirming role (docs/rules.md §1.1)
+    ("intake", "confirm_opportunity"): (_CLERK, "business_line"),
     ("intake", "request_target_change"): (_CLERK, "business_line"),
     ("intake", "decide_target_change"): (_MANAGE, "business_line"),
     **{("intake", m): (_ADMIN, "business_line") for m in ("register_branch", "register_person")},

@@ -120,6 +120,7 @@ _RECORD_OF = {
     "person": F.Person,
     "opportunity": F.Opportunity,
     "loss_review": F.LossReview,
+    "confirmation": F.Confirmation,
     "deal": F.Deal,
     "collection": F.Collection,
     "contract": F.Contract,

@@ -187,6 +187,18 @@ def drop_opportunities_assignment() -> None:
         batch.drop_column("assignment")
 
 
+def opportunities_decision() -> None:
+    """0003 (escalation): an opportunity's confirmation decision (docs/rules.md §1.1): a rejected
+    one is neither followed up nor in the bulletin."""
+    with op.batch_alter_table("opportunities") as batch:
+        batch.add_column(sa.Column("decision", sa.String(16), nullable=True))
+
+
+def drop_opportunities_decision() -> None:
+    with op.batch_alter_table("opportunities") as batch:
+        batch.drop_column("decision")
+
+
 def drop(*tables: str) -> None:
     """A baseline's downgrade: its tables gone (their indexes and triggers with them)."""
     for table in tables:

@@ -111,3 +111,56 @@ def test_rpc_arguments_are_validated_by_name(sqlite_db):
     with pytest.raises(InvalidFacts) as exc:
         worker.sweep("2026-02-30")
     assert exc.value.errors == [{"field": "as_of", "message": "Not a valid date."}]
+
+
+# --- confirmations and who follows up (docs/rules.md §1.1, §1.3; seed 000 §(一)2-4) -------------
+
+TELECOM = [
+    ("business_line", {"key": "city", "plugin": "telecom"}),
+    ("person", {"id": "am1", "role": "account_manager", "branch": "b1"}),
+    ("person", {"id": "dir1", "role": "center_director", "branch": "b1"}),
+]
+
+
+def _telecom(sqlite_db, **parameters):
+    worker = uow.for_worker(worker_factory(EscalationService, db=sqlite_db(Base)))
+    for kind, doc in TELECOM:
+        if kind == "business_line":
+            doc = {**doc, "parameters": parameters}
+        worker.on_record_changed(record_event(kind, doc, line="city"))
+    # o1, 30,000: ordinary, owned by am1, confirmed by dir1, followed up weekly, in the bulletin
+    worker.on_record_changed(record_event("opportunity", OPP, line="city"))
+    return worker
+
+
+def test_a_rejected_opportunity_leaves_the_bulletin_and_is_not_escalated(sqlite_db):
+    worker = _telecom(sqlite_db)
+    (first,) = _sent(worker, E.OWNER_ASSIGNED)
+    assert (first["confirmer"], first["in_bulletin"], first["follow_up_days"]) == ("dir1", True, 7)
+    reject = {"opportunity": "o1", "decision": "reject", "by": "dir1", "date": "2026-03-04"}
+    worker.on_record_changed(record_event("confirmation", reject, line="city"))
+    last = _sent(worker, E.OWNER_ASSIGNED)[-1]
+    assert (last["in_bulletin"], last["follow_up_days"], last["assignment"]) == (False, None, 2)
+    # discovered 2 March, never followed up: 30 days later nothing is overdue
+    assert worker.sweep("2026-04-01") == []
+
+
+def test_a_follow_up_by_someone_else_does_not_restart_the_owners_clock(sqlite_db):
+    worker = _telecom(sqlite_db)
+    # the clock starts on discovery, 2 March: overdue from the 9th. dir1 reports on the 6th, not
+    # am1 (亲自跟进): the clock stays, so on the 9th am1's follow-up is overdue (week 1)
+    follow = {"id": "f1", "opportunity": "o1", "date": "2026-03-06", "author": "dir1"}
+    worker.on_record_changed(record_event("follow_up", follow, line="city"))
+    assert [(m["week"], m["role"]) for m in worker.sweep("2026-03-09")] == [(1, "center_director")]
+    # am1's own follow-up on the 10th restarts it: due again on the 17th, nothing on the 16th
+    own = {"id": "f2", "opportunity": "o1", "date": "2026-03-10", "author": "am1"}
+    worker.on_record_changed(record_event("follow_up", own, line="city"))
+    assert worker.sweep("2026-03-16") == []
+
+
+def test_with_the_parameter_anyone_s_follow_up_restarts_the_clock(sqlite_db):
+    worker = _telecom(sqlite_db, follow_up_by_others_resets=True)
+    follow = {"id": "f1", "opportunity": "o1", "date": "2026-03-06", "author": "dir1"}
+    worker.on_record_changed(record_event("follow_up", follow, line="city"))
+    # restarted on the 6th: due on the 13th, nothing overdue on the 9th
+    assert worker.sweep("2026-03-09") == []
