@@ -208,6 +208,8 @@ class CustomerWork:
         self.customers: dict[str, list[Customer]] = defaultdict(list)  # owner -> customers
         self.entries: list[tuple[date, str, str, dict]] = []  # (day, line, kind, document)
         self.updates: list[tuple[date, str, str, str, dict]] = []  # (day, line, kind, key, changes)
+        # (day, line, plan, decision): the department manager's review of a submitted plan
+        self.plan_decisions: list[tuple[date, str, str, str]] = []
         self.visited: dict[str, set[str]] = defaultdict(set)  # person -> customers visited
         self.plans: dict[tuple[str, Month], dict] = {}
         self._n = 0
@@ -323,19 +325,23 @@ class CustomerWork:
                 status = self._weighted(
                     {"approved": 0.55, "submitted": 0.33, "draft": 0.07, "withdrawn": 0.05}
                 )
+                entered, plan_id = entry_day(plan_day, plan_day), self._id("dev")
                 self.enter(
-                    entry_day(plan_day, plan_day),
+                    entered,
                     line,
                     "development_plan",
                     {
-                        "id": self._id("dev"),
+                        "id": plan_id,
                         "person": person.id,
                         "quarter": str(quarter),
                         "planned": len(targets) + (1 if rng.random() < 0.15 else 0),
                         "targets": [c.doc["name"] for c in targets],
-                        "status": status,
+                        # submitted, then approved by the department manager (001 §1.1 权力1)
+                        "status": "submitted" if status == "approved" else status,
                     },
                 )
+                if status == "approved":
+                    self.plan_decisions.append((entered + timedelta(days=3), line, plan_id, "approve"))
                 chance = 0.6 if status in ("approved", "submitted") else 0.25
                 later = [d for d in days if d >= plan_day + timedelta(days=7)] or days[-1:]
                 for customer in targets:
@@ -703,4 +709,6 @@ class CustomerWork:
                     out.append((day, "record_batch", (line, kind, chunk)))
         for day, line, kind, key, changes in self.updates:
             out.append((day, "update_record", (line, kind, key, changes)))
+        for day, line, plan, decision in self.plan_decisions:
+            out.append((day, "decide_development_plan", (line, plan, decision)))
         return sorted(out, key=lambda c: c[0])  # stable: a day's records before its updates

@@ -223,9 +223,23 @@ def _all(group: dict) -> list:
     return [record for records in group.values() for record in records]
 
 
-def last_working_day(month: Month) -> date:
-    """The month's last Monday-to-Friday day (public holidays are not known to the suite)."""
+def working(day: date, calendars: Iterable[F.Calendar] = ()) -> bool:
+    """Monday to Friday, unless the line's calendar makes it a holiday; a weekend day the
+    calendar makes a working day (调休) is one."""
+    for c in calendars:
+        if c.year == day.year:
+            if day in c.holidays:
+                return False
+            if day in c.workdays:
+                return True
+    return day.weekday() < 5
+
+
+def last_working_day(month: Month, calendars: Iterable[F.Calendar] = ()) -> date:
+    """The month's last working day by the line's calendars (docs/rules.md §6.3): Monday to
+    Friday without them."""
+    calendars = tuple(calendars)
     day = month.last_day
-    while day.weekday() >= 5:
+    while not working(day, calendars):
         day -= timedelta(days=1)
     return day

@@ -228,7 +228,11 @@ class DevelopmentPlan:
     quarter: Quarter
     planned: int
     targets: tuple[str, ...] = ()  # prospects or customers named in the plan
-    status: str = "submitted"  # draft | submitted | approved | withdrawn
+    status: str = "submitted"  # draft | submitted | approved | returned | withdrawn
+    # the department manager's decision (001 §1.1 权力1: 大客户开发计划的审核权), docs/rules.md §6.1
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    note: str = ""
 
 
 FAULTS = ("none", "staff", "company")
@@ -358,6 +362,16 @@ class KpiRating:
     rater: str | None = None  # who rated (a person of the line)
 
 
+@dataclass(frozen=True, slots=True)
+class Calendar:
+    """A line's working days of one year: Monday to Friday, less its public holidays, plus the
+    weekend days worked instead (调休). A plan due on the month's last working day reads it."""
+
+    year: int
+    holidays: tuple[date, ...] = ()
+    workdays: tuple[date, ...] = ()  # weekend days that are working days
+
+
 # --- targets (001 §2.2 第3、5、6条) -----------------------------------------------------
 
 
@@ -463,6 +477,7 @@ class Facts:
     attendance: tuple[Attendance, ...] = ()
     featured_services: tuple[FeaturedService, ...] = ()
     targets: tuple[Target, ...] = ()
+    calendars: tuple[Calendar, ...] = ()
     target_changes: tuple[TargetChange, ...] = ()
     # Carried state handed in by the caller (compensation keeps it between quarters).
     carried: Mapping[str, Any] = field(default_factory=dict)

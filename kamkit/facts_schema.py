@@ -390,7 +390,10 @@ class DevelopmentPlanSchema(_Base):
     quarter = PeriodField(Quarter, required=True)
     planned = _count(required=True)
     targets = fields.List(fields.String(), load_default=())
-    status = _one_of("draft", "submitted", "approved", "withdrawn", default="submitted")
+    status = _one_of("draft", "submitted", "approved", "returned", "withdrawn", default="submitted")
+    decided_by = fields.String(load_default=None, allow_none=True)
+    decided_at = fields.NaiveDateTime(load_default=None, allow_none=True)
+    note = fields.String(load_default="")
 
     @post_load
     def build(self, data, **kwargs):
@@ -495,6 +498,31 @@ class ConfirmationSchema(_Base):
     recorded_by = fields.String(load_default=None, allow_none=True)
 
 
+class CalendarSchema(_Base):
+    year = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=DATE_MIN.year, max=DATE_MAX.year)
+    )
+    holidays = fields.List(fields.Date(), load_default=())
+    workdays = fields.List(fields.Date(), load_default=())
+
+    @validates_schema
+    def in_its_year(self, data, **kwargs):
+        year = data.get("year")
+        for name in ("holidays", "workdays"):
+            wrong = [str(d) for d in data.get(name) or () if d.year != year]
+            if wrong:
+                raise ValidationError(f"not in {year}: {', '.join(wrong)}", name)
+        weekday = [str(d) for d in data.get("workdays") or () if d.weekday() < 5]
+        if weekday:
+            raise ValidationError(
+                f"already working days (Monday to Friday): {', '.join(weekday)}", "workdays"
+            )
+
+    @post_load
+    def build(self, data, **kwargs):
+        return F.Calendar(data["year"], tuple(data.get("holidays") or ()), tuple(data.get("workdays") or ()))
+
+
 class TargetSchema(_Base):
     record = F.Target
     id = _id(required=True)
@@ -567,6 +595,7 @@ class FactsSchema(_Base):
     attendance = _many(AttendanceSchema)
     featured_services = _many(FeaturedServiceSchema)
     targets = _many(TargetSchema)
+    calendars = _many(CalendarSchema)
     target_changes = _many(TargetChangeSchema)
     carried = fields.Dict(load_default=dict)
 

@@ -320,7 +320,7 @@ def maintenance_cost_saving(activity: Activity, person: str | None, params) -> M
 def visit_plan_on_time(activity: Activity, person: str | None, params) -> Measure:
     """Next month's visit plan submitted by this month's last working day: 1, else 0."""
     month = activity.window.months[-1]
-    deadline = last_working_day(month)
+    deadline = last_working_day(month, activity.facts.calendars)
     plan = activity.plan_for.get((person, month.next()))
     on_time = plan is not None and plan.submitted <= deadline
     return Measure(

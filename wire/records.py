@@ -263,6 +263,8 @@ KINDS: dict[str, Kind] = {
             references=(("person", "person"), ("customer", "customer")),
             lookback=False,
         ),
+        # the line's working days of a year (docs/rules.md §6.3): holidays and weekend days worked
+        Kind("calendar", "calendars", FS.CalendarSchema, lambda d: str(d["year"]), lambda d: None),
         # --- targets (docs/rules.md §7): in force from their period on, so read whatever the period
         Kind(
             "target",

@@ -80,6 +80,7 @@ RECORD_PATHS = {
     "attendance": ("attendance", "record_attendance"),
     "featured_service": ("featured-services", "record_featured_service"),
     "confirmation": ("confirmations", "confirm_opportunity"),
+    "calendar": ("calendars", "register_calendar"),
     "target": ("targets", "set_target"),
     "target_change": ("target-changes", "request_target_change"),
 }

@@ -58,6 +58,15 @@ class DecideCall(Call):
     decided_by = fields.String(allow_none=True, validate=validate.Length(min=1, max=100))
 
 
+class PlanDecideCall(Call):
+    """decide_development_plan(business_line, plan, decision, note, decided_by)."""
+
+    plan = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    decision = fields.String(required=True, validate=validate.OneOf(["approve", "return"]))
+    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    decided_by = fields.String(allow_none=True, validate=validate.Length(min=1, max=100))
+
+
 BATCH_MAX = 5000  # records per record_batch call: a reply and a transaction of bounded size
 
 

@@ -11,8 +11,10 @@ returns the first answer and changes nothing; the same key with another payload 
     record_deal / record_collection / record_contract / record_loan /
     record_portfolio / record_loss_review / record_kpi / record_complaint (business_line, record)
     register_customer / record_visit_plan / record_visit / record_development_plan /
+    decide_development_plan(business_line, plan, decision, note=)   approve | return, by a manager
     record_feedback_request / record_budget / record_expense / record_attendance /
     record_featured_service (business_line, record)     the work around big customers (§6)
+    register_calendar(business_line, calendar)   a year's holidays and weekend working days (§6.3)
     confirm_opportunity(business_line, confirmation)   by its confirming role, once (docs/rules.md §1.1)
     set_target(business_line, target)            a manager's target from a period on (docs/rules.md §7)
     request_target_change(business_line, change) a change inside a period, pending
@@ -65,9 +67,9 @@ from wire import events as E
 from wire.records import GUARDED_KINDS, record_day, record_key, references_of, validate_record
 
 from . import access as access_rpcs  # a module: `nameko run` would run a mixin class found here
-from . import confirmations, store, targets
+from . import confirmations, plans, store, targets
 from .models import TABLES, Base
-from .schemas import Batch, Call, DecideCall, ListQuery
+from .schemas import Batch, Call, DecideCall, ListQuery, PlanDecideCall
 
 _UNREAD = object()  # the idempotency key's earlier answer was not read with the probe
 
@@ -84,6 +86,7 @@ _REPLACEABLE = {
     "visit_plan",
     "budget",
     "attendance",
+    "calendar",
 }
 
 
@@ -222,8 +225,44 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
 
     @api
     def record_development_plan(self, business_line, plan, idempotency_key=None):
-        """A quarter's big-customer development plan: how many to win, whom, its status."""
+        """A quarter's big-customer development plan: how many to win, whom, its status (draft or
+        submitted; a manager approves or returns it with decide_development_plan)."""
+        plans.check_write(_body(plan, "plan"), None)
         return self._save("record_development_plan", business_line, "development_plan", plan, idempotency_key)
+
+    @api
+    def decide_development_plan(
+        self, business_line, plan, decision, *, note="", decided_by=None, idempotency_key=None
+    ):
+        """Approve or return a submitted development plan (decision: approve | return), as a
+        manager (001 §1.1 权力1), with a note; who decided is the caller."""
+        validated(
+            PlanDecideCall,
+            business_line=business_line,
+            plan=plan,
+            decision=decision,
+            note=note,
+            decided_by=decided_by,
+            idempotency_key=idempotency_key,
+        )
+        request = {"plan": plan, "decision": decision, "note": note, "decided_by": decided_by}
+        earlier = self._earlier(business_line, idempotency_key)
+        current = store.record(self.db.session, business_line, "development_plan", plan)
+        doc = dict(current.doc)
+        if earlier is None:
+            by = acting(self.caller, decided_by, "decided_by")
+            doc = plans.decision(doc, decided_by=by, verdict=decision, note=note or "", now=_now())
+        return self._save(
+            "decide_development_plan",
+            business_line,
+            "development_plan",
+            doc,
+            idempotency_key,
+            update=True,
+            based_on=current.version,
+            before=dict(current.doc),
+            request=request,
+        )
 
     @api
     def record_feedback_request(self, business_line, request, idempotency_key=None):
@@ -253,6 +292,12 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
         return self._save(
             "record_featured_service", business_line, "featured_service", service, idempotency_key
         )
+
+    @api
+    def register_calendar(self, business_line, calendar, idempotency_key=None):
+        """The line's working days of a year: its public holidays and the weekend days worked
+        instead (调休); a plan due on a month's last working day reads it (create or replace)."""
+        return self._save("register_calendar", business_line, "calendar", calendar, idempotency_key)
 
     # --- targets (docs/rules.md §7; seed 001 第3、5、6条) ---------------------------------------
 
@@ -362,6 +407,10 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
         if kind == "business_line":
             raise InvalidFacts("register business lines one by one", field="kind")
         _unguarded(kind)
+        if kind == "development_plan":
+            for i, record in enumerate(records if isinstance(records, list) else ()):
+                if isinstance(record, dict):
+                    plans.check_write(record, None, field=f"records.{i}.status")
         docs, errors = [], []
         for i, record in enumerate(records):
             try:
@@ -427,6 +476,8 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
         _unguarded(kind)
         current = store.record(self.db.session, business_line, kind, key)
         merged = {**current.doc, **changes}
+        if kind == "development_plan":
+            merged = plans.check_write(merged, current.doc)
         if kind == "business_line":
             doc = self._line_document(merged)
             if doc["key"] != key:

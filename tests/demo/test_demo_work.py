@@ -50,6 +50,15 @@ class Intake:
             elif a.method == "update_record":
                 line, kind, key, changes = a.args
                 self.save(a.day, line, kind, {**self.store[line][kind][key], **changes})
+            elif a.method == "decide_development_plan":  # the manager's review: a submitted plan
+                line, key, decision = a.args
+                plan = self.store[line]["development_plan"][key]
+                assert plan["status"] == "submitted" and a.day >= date.fromisoformat(
+                    str(plan["quarter"])[:4] + "-01-01"
+                )
+                status = {"approve": "approved", "return": "returned"}[decision]
+                decided = {"status": status, "decided_by": "demo", "decided_at": f"{a.day}T09:00:00"}
+                self.save(a.day, line, "development_plan", {**plan, **decided})
             elif a.method == "decide_target_change":  # by another principal than the one who asked
                 line, key, decision = a.args
                 assert a.as_principal and a.as_principal != "demo"

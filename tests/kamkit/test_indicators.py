@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 from kamkit.activity import Activity, Window, last_working_day
+from kamkit.errors import InvalidFacts
 from kamkit.explain import INFO, Lines
 from kamkit.facts_schema import load_facts
 from kamkit.indicators import DEPARTMENT, compute
@@ -881,3 +882,38 @@ def test_month_indicators_are_the_month_ones():
     ]
     on_time = lines[1]
     assert on_time.figure == d(1) and on_time.inputs["period"] == "2026-02"
+
+
+# --- the line's calendar: holidays and weekend working days (docs/rules.md §6.3) ------------------
+
+
+@pytest.mark.parametrize(
+    ("calendar", "submitted", "on_time"),
+    [
+        # April 2026 ends on Thursday the 30th: the last working day, without a calendar
+        (None, "2026-04-30", 1),
+        # the line makes the 30th a holiday (劳动节 bridge): the last working day is Wednesday the
+        # 29th, so a plan on the 29th is on time and one on the 30th a day late
+        ({"year": 2026, "holidays": ["2026-04-30", "2026-05-01"]}, "2026-04-29", 1),
+        ({"year": 2026, "holidays": ["2026-04-30", "2026-05-01"]}, "2026-04-30", 0),
+    ],
+)
+def test_visit_plan_on_time_before_a_holiday(calendar, submitted, on_time):
+    plan = {"person": "am1", "month": "2026-05", "submitted": submitted}
+    f = facts(visit_plans=[plan], calendars=[calendar] if calendar else [])
+    v = values(f, "visit_plan_on_time", Window.of(Month(2026, 4)))
+    assert v["am1"].measure.value == on_time
+
+
+def test_a_weekend_working_day_can_be_the_months_last():
+    # February 2026 ends on Saturday the 28th: Friday the 27th is the last working day, unless the
+    # line works that Saturday (调休): then a plan on the 28th is on time
+    plan = {"person": "am1", "month": "2026-03", "submitted": "2026-02-28"}
+    late = values(facts(visit_plans=[plan]), "visit_plan_on_time", Window.of(Month(2026, 2)))
+    assert late["am1"].measure.value == 0
+    worked = facts(visit_plans=[plan], calendars=[{"year": 2026, "workdays": ["2026-02-28"]}])
+    assert values(worked, "visit_plan_on_time", Window.of(Month(2026, 2)))["am1"].measure.value == 1
+    with pytest.raises(InvalidFacts, match="already work"):
+        facts(calendars=[{"year": 2026, "workdays": ["2026-02-27"]}])
+    with pytest.raises(InvalidFacts, match="not in 2026"):
+        facts(calendars=[{"year": 2026, "holidays": ["2027-01-01"]}])

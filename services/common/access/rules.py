@@ -62,6 +62,10 @@ ACTIONS: dict[tuple[str, str], tuple[str, str | None]] = {
     # targets are the department manager's (001 第3、6条); anyone recording activity may ask for a
     # change, a manager other than the asker decides it (the service checks who asked)
     ("intake", "set_target"): (_MANAGE, "business_line"),
+    # the line's working days decide when a plan is due: the manager's, as targets are
+    ("intake", "register_calendar"): (_MANAGE, "business_line"),
+    # the department manager reviews development plans (001 §1.1 权力1)
+    ("intake", "decide_development_plan"): (_MANAGE, "business_line"),
     # a director or manager confirming an opportunity records activity, as a clerk does; the
     # service checks that the person named holds the confirming role (docs/rules.md §1.1)
     ("intake", "confirm_opportunity"): (_CLERK, "business_line"),

@@ -19,7 +19,7 @@ from sqlalchemy import JSON, Column, Date, Index, Integer, String
 from wire.records import KINDS, record_day
 
 # Record kinds with no date of their own: the whole roster is part of every period.
-UNDATED = ("branch", "person", "contract", "customer", "target", "target_change")
+UNDATED = ("branch", "person", "contract", "customer", "target", "target_change", "calendar")
 
 
 def fact_table(Base):

@@ -69,6 +69,7 @@ _BY_TYPE: dict[str, Callable[[Any], Any]] = {
     "datetime": lambda v: datetime.fromisoformat(str(v)),
     "datetime | None": _optional(lambda v: datetime.fromisoformat(str(v))),
     "tuple[str, ...]": lambda v: tuple(str(x) for x in v or ()),
+    "tuple[date, ...]": lambda v: tuple(_date(str(x)) for x in v or ()),
 }
 
 
@@ -137,6 +138,7 @@ _RECORD_OF = {
     "expense": F.Expense,
     "attendance": F.Attendance,
     "featured_service": F.FeaturedService,
+    "calendar": F.Calendar,
     "target": F.Target,
     "target_change": F.TargetChange,
 }
