@@ -251,6 +251,9 @@ class PlanMatch(NamedTuple):
     unplanned: int
 
 
+NO_MATCH = PlanMatch(0, 0, 0)
+
+
 def _people_of(activity: Activity, person: str | None) -> Iterable[str]:
     if person is not None:
         return (person,)
@@ -337,9 +340,10 @@ def visit_plan_completion(activity: Activity, person: str | None, params) -> Mea
     """Planned customers visited in the month they were planned for / customers planned."""
 
     def match(who: str) -> PlanMatch:
-        planned = {
-            (_month(p.month), c) for p in activity.plans.get(who, ()) for c in {*p.customers, *p.revisits}
-        }
+        plans = activity.plans.get(who)
+        if not plans:  # most people of a large line on most months: nothing to match
+            return NO_MATCH
+        planned = {(_month(p.month), c) for p in plans for c in {*p.customers, *p.revisits}}
         made = activity.visited_monthly.get(who, NOTHING)
         return PlanMatch(len(planned & made), len(planned), 0)
 

@@ -88,29 +88,41 @@ def reported(facts: Facts, o: Opportunity, p) -> Report | None:
     return Report(o.entered, "entry", "录入", "entered")
 
 
+BY_ENTRY = Report(None, "entry", "录入", "entered")
+
+
 def missed_reports(facts: Facts, p) -> list[Line]:
     lines = []
+    # the common case, no confirmation recorded and reports read by entry, looks nothing up: a
+    # month holds up to a million opportunities
+    plain = not facts.confirmations and p["report_day"] == "entry"
     for o in facts.opportunities:
         band = missed_band(o, p)
         if band is None:
             continue
-        report = reported(facts, o, p)
-        if report is None or missed_month(o, p["entry_deadline_days"], report.day) != facts.month:
+        if plain:
+            day, report = o.entered, BY_ENTRY
+        else:
+            report = reported(facts, o, p)
+            if report is None:
+                continue  # rejected: not an opportunity to report
+            day = report.day
+        if missed_month(o, p["entry_deadline_days"], day) != facts.month:
             continue
         param, kind, clause = band
         why = (
             "市公司核查发现"
             if o.origin == "audit"
             else f"从未{report.zh}"
-            if report.day is None
-            else f"发现后 {(report.day - o.discovered).days} 天才{report.zh}"
+            if day is None
+            else f"发现后 {(day - o.discovered).days} 天才{report.zh}"
         )
         why_en = (
             "found by the city audit"
             if o.origin == "audit"
             else f"never {report.en}"
-            if report.day is None
-            else f"{report.en} {(report.day - o.discovered).days} days after discovery"
+            if day is None
+            else f"{report.en} {(day - o.discovered).days} days after discovery"
         )
         inputs = {
             "opportunity": o.id,
@@ -122,7 +134,7 @@ def missed_reports(facts: Facts, p) -> list[Line]:
             "deadline_days": p["entry_deadline_days"],
         }
         if report.by == "confirmation":
-            inputs.update(report_day="confirmation", confirmed=report.day)
+            inputs.update(report_day="confirmation", confirmed=day)
         lines += charge(
             facts,
             p[param],

@@ -125,7 +125,7 @@ def document(server_url: str = "") -> dict[str, Any]:
             "description": "JSON over HTTP for the suite's services. Every operation but this "
             "document, /docs and /health needs `Authorization: Bearer <token>`; "
             "writes take an `Idempotency-Key` header: a retry with the same key "
-            "and body has one effect."
+            "and body has one effect (an operation idempotent by itself ignores it)."
         },
         servers=[{"url": server_url}] if server_url else [],
     )
@@ -159,14 +159,16 @@ def _operation(route: Route) -> dict[str, Any]:
     ]
     if route.query is not None:
         params.append({"in": "query", "schema": route.query})
-    if route.idempotent:
+    if route.method != "GET":
         params.append(
             {
                 "in": "header",
                 "name": "Idempotency-Key",
                 "required": False,
                 "description": "a retry with the same key and body has one effect; the same key with "
-                "another body is a 409",
+                "another body is a 409"
+                if route.idempotent
+                else "accepted and ignored: this operation has one effect however often it is sent",
                 "schema": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": r"^[\x21-\x7e]+$"},
             }
         )

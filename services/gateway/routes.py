@@ -236,6 +236,17 @@ ROUTES: list[Route] = [
         created="change",
     ),
     Route(
+        "list_lines",
+        "GET",
+        "/lines",
+        "intake",
+        "list_lines",
+        "The business lines the caller may see, with its role on each",
+        "lines",
+        lambda p, q, b: ((), {}),
+        answer="array",
+    ),
+    Route(
         "get_business_line",
         "GET",
         "/lines/{business_line}",

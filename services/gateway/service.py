@@ -189,8 +189,8 @@ class GatewayService:
             body = body_value(request, route.body)
             args, kwargs = route.call(values, query, body)
             key = request.headers.get("Idempotency-Key")
-            if key is not None:
-                kwargs["idempotency_key"] = _idempotency_key(key, route)
+            if key is not None and _idempotency_key(key) and route.idempotent:
+                kwargs["idempotency_key"] = key  # an operation idempotent by itself ignores it
             answer = self._call(route, args, kwargs)
         except SuiteError as exc:
             return error_response(exc, headers)
@@ -238,11 +238,9 @@ class GatewayService:
 _KEY = re.compile(r"^[\x21-\x7e]{1,128}$")  # visible ASCII: a UUID, an order number, a hash
 
 
-def _idempotency_key(key: str, route) -> str:
-    if not route.idempotent:
-        raise InvalidFacts(
-            "this operation is idempotent by itself; send no Idempotency-Key", field="Idempotency-Key"
-        )
+def _idempotency_key(key: str) -> str:
+    """The key, if well formed. Many HTTP clients send one on every POST: on an operation that has
+    one effect however often it is sent (a close, a reopen, a sweep) it is accepted and ignored."""
     if not _KEY.match(key):
         raise InvalidFacts(
             "1 to 128 visible ASCII characters (no spaces), e.g. a UUID", field="Idempotency-Key"

@@ -21,6 +21,7 @@ returns the first answer and changes nothing; the same key with another payload 
     decide_target_change(business_line, change, decision, note=)   approve | reject, by another manager
     record_batch(business_line, kind, records)   up to 5,000 records, all or nothing, each bad one named
     update_record(business_line, kind, key, changes)   merge changes, re-validate, version + 1
+    list_lines()                                 the lines the caller may see, and its role on each
     get_record(business_line, kind, key)
     list_records(business_line, kind, query)     paging, day range, field matches
     record_counts(business_line)                 {kind: [records, versions]}
@@ -58,6 +59,7 @@ from kamkit.errors import ConfigError, Conflict, InvalidFacts, NotFound, Unknown
 from kamkit.loader import load_plugin
 from services.common import mixins  # a module: `nameko run` would run a mixin class found here
 from services.common.access.caller import Caller, acting
+from services.common.access.rules import ROLES
 from services.common.messaging.origin import SuiteDispatcher
 from services.common.messaging.rpc import api, validated
 from services.common.storage.db import ServiceDatabase, request_hash, utcnow
@@ -68,7 +70,7 @@ from wire.records import GUARDED_KINDS, record_day, record_key, references_of, v
 
 from . import access as access_rpcs  # a module: `nameko run` would run a mixin class found here
 from . import confirmations, plans, store, targets
-from .models import TABLES, Base
+from .models import TABLES, Base, Grant, Record
 from .schemas import Batch, Call, DecideCall, ListQuery, PlanDecideCall
 
 _UNREAD = object()  # the idempotency key's earlier answer was not read with the probe
@@ -507,6 +509,31 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
         )
 
     # --- reading ---------------------------------------------------------------------------
+
+    @api
+    def list_lines(self):
+        """The business lines the caller may see, with its role on each (every line with a grant
+        on every line, or access control off): [{key, plugin, name, role}]."""
+        session = self.db.session
+        who = self.caller()
+        who = who if isinstance(who, str) and who else None
+        grants = (
+            {"*": "admin"}
+            if who is None
+            else {g.business_line: g.role for g in session.query(Grant).filter_by(principal=who)}
+        )
+        out = []
+        for (doc,) in session.query(Record.doc).filter_by(kind="business_line").order_by(Record.key):
+            role = max(
+                (r for r in (grants.get("*"), grants.get(doc["key"])) if r in ROLES),
+                key=ROLES.index,
+                default=None,
+            )
+            if role is not None:
+                out.append(
+                    {"key": doc["key"], "plugin": doc["plugin"], "name": doc.get("name", ""), "role": role}
+                )
+        return out
 
     @api
     def get_record(self, business_line, kind, key):

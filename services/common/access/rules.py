@@ -109,6 +109,9 @@ ACTIONS.update(
         for service in ("intake", "escalation", "assessment", "compensation", "notify")
     }
 )
+# RPCs any principal holding a role on some line may call; the service answers only what the
+# caller's grants cover (intake.list_lines: the lines one may see)
+ON_ANY_LINE = frozenset({("intake", "list_lines")})
 # every service's operators' RPCs (services.common.mixins): parked events are any line's
 OPERATIONS = {"list_parked": _ADMIN, "get_parked": _ADMIN, "replay_parked": _ADMIN, "drop_parked": _ADMIN}
 # records whose change is a change of the organisation, not of sales activity
