@@ -120,6 +120,16 @@ def _scoped(business_line, idempotency_key):
 
 
 @dataclass(frozen=True)
+class Decided:
+    """A decision's RPC, and the record it decides."""
+
+    method: str
+    business_line: str
+    kind: str
+    key: str
+
+
+@dataclass(frozen=True)
 class Write:
     """One record to store: the RPC asking, the line, the record's kind, key and document."""
 
@@ -247,23 +257,13 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
             decided_by=decided_by,
             idempotency_key=idempotency_key,
         )
-        request = {"plan": plan, "decision": decision, "note": note, "decided_by": decided_by}
-        earlier = self._earlier(business_line, idempotency_key)
-        current = store.record(self.db.session, business_line, "development_plan", plan)
-        doc = dict(current.doc)
-        if earlier is None:
-            by = acting(self.caller, decided_by, "decided_by")
-            doc = plans.decision(doc, decided_by=by, verdict=decision, note=note or "", now=_now())
-        return self._save(
-            "decide_development_plan",
-            business_line,
-            "development_plan",
-            doc,
-            idempotency_key,
-            update=True,
-            based_on=current.version,
-            before=dict(current.doc),
-            request=request,
+        return self._decide(
+            Decided("decide_development_plan", business_line, "development_plan", plan),
+            request={"plan": plan, "decision": decision, "note": note, "decided_by": decided_by},
+            decide=lambda doc, by: plans.decision(
+                doc, decided_by=by, verdict=decision, note=note or "", now=_now()
+            ),
+            idempotency_key=idempotency_key,
         )
 
     @api
@@ -349,17 +349,27 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
             decided_by=decided_by,
             idempotency_key=idempotency_key,
         )
-        request = {"change": change, "decision": decision, "note": note, "decided_by": decided_by}
-        earlier = self._earlier(business_line, idempotency_key)
-        current = store.record(self.db.session, business_line, "target_change", change)
+        return self._decide(
+            Decided("decide_target_change", business_line, "target_change", change),
+            request={"change": change, "decision": decision, "note": note, "decided_by": decided_by},
+            decide=lambda doc, by: targets.decision(
+                doc, decided_by=by, verdict=decision, note=note or "", now=_now()
+            ),
+            idempotency_key=idempotency_key,
+        )
+
+    def _decide(self, d: Decided, *, request, decide, idempotency_key):
+        """A manager's decision on a stored record (a plan, a target change): ``decide(doc, by)``
+        gives the record as decided by the caller; a retry is answered as the first time."""
+        earlier = self._earlier(d.business_line, idempotency_key)
+        current = store.record(self.db.session, d.business_line, d.kind, d.key)
         doc = dict(current.doc)
         if earlier is None:
-            by = acting(self.caller, decided_by, "decided_by")
-            doc = targets.decision(doc, decided_by=by, verdict=decision, note=note or "", now=_now())
+            doc = decide(doc, acting(self.caller, request.get("decided_by"), "decided_by"))
         return self._save(
-            "decide_target_change",
-            business_line,
-            "target_change",
+            d.method,
+            d.business_line,
+            d.kind,
             doc,
             idempotency_key,
             update=True,
