@@ -74,6 +74,8 @@ ACTIONS: dict[tuple[str, str], tuple[str, str | None]] = {
     **{("intake", m): (_ADMIN, "business_line") for m in ("register_branch", "register_person")},
     ("intake", "register_business_line"): (_ADMIN, None),
     **{("intake", m): (_READ, "business_line") for m in ("get_record", "list_records", "record_counts")},
+    # also let in on any line's grant (ON_ANY_LINE below): the answer is what the grants cover
+    ("intake", "list_lines"): (_READ, None),
     **{("assessment", m): (_MANAGE, "business_line") for m in ("close_month", "reopen_month")},
     **{
         ("assessment", m): (_READ, "business_line")
