@@ -21,23 +21,21 @@ def check(session, business_line: str, line_doc: dict[str, Any], doc: dict[str, 
     """Refuse a decision by someone who does not hold the opportunity's confirming role in its
     branch, a second decision, or one dated before the opportunity was discovered."""
     key = doc["opportunity"]
-    found = store.documents_of(session, business_line, "opportunity", None, key=key)
-    if not found:
+    found = store.document(session, business_line, "opportunity", key)
+    if found is None:
         raise NotFound(f"unknown opportunity {key!r}", field="opportunity")
-    earlier = store.documents_of(session, business_line, "confirmation", None, key=key)
-    if earlier:
-        d = earlier[0]
+    d = store.document(session, business_line, "confirmation", key)
+    if d is not None:
         raise Conflict(
             f"opportunity {key!r} was already {d['decision']}ed by {d['by']} on {d['date']}",
             field="opportunity",
         )
-    opportunity = OpportunitySchema().load(found[0])
+    opportunity = OpportunitySchema().load(found)
     plugin = load_plugin(line_doc["plugin"], line_doc.get("parameters") or {})
     role = plugin.classify(opportunity).confirming_role
-    people = store.documents_of(session, business_line, "person", None, key=doc["by"])
-    if not people:
+    person = store.document(session, business_line, "person", doc["by"])
+    if person is None:
         raise InvalidFacts(f"unknown person {doc['by']!r}", field="by")
-    person = people[0]
     if role is None:
         raise Conflict(
             f"{key!r} ({opportunity.amount}) needs no confirmation on this line", field="opportunity"

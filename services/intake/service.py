@@ -336,7 +336,7 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
 
     @api
     def decide_target_change(
-        self, business_line, change, decision, note="", decided_by=None, idempotency_key=None
+        self, business_line, change, decision, *, note="", decided_by=None, idempotency_key=None
     ):
         """Approve or reject a pending target change (decision: approve | reject), as a manager
         other than the one who asked (001 第6条). ``decided_by`` only with access control off."""

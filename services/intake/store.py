@@ -167,17 +167,18 @@ def existing(session, business_line: str, kind: str, keys: list[str]) -> dict[st
     return found
 
 
-def documents_of(
-    session, business_line: str, kind: str, person: str | None, *, key: str | None = None
-) -> list[dict[str, Any]]:
-    """The documents of ``kind`` naming ``person`` (None: naming nobody, the department's), or
-    the one with ``key``."""
+def documents_of(session, business_line: str, kind: str, person: str | None) -> list[dict[str, Any]]:
+    """The documents of ``kind`` naming ``person`` (None: naming nobody, the department's)."""
     rows = session.query(Record.doc).filter_by(business_line=business_line, kind=kind)
-    if key is not None:
-        return [doc for (doc,) in rows.filter(Record.key == key)]
     if person is not None:
         rows = rows.filter(Record.doc["person"].as_string() == person)
     return [doc for (doc,) in rows if doc.get("person") == person]
+
+
+def document(session, business_line: str, kind: str, key: str) -> dict[str, Any] | None:
+    """One record's document, or None."""
+    row = session.query(Record.doc).filter_by(business_line=business_line, kind=kind, key=str(key)).first()
+    return None if row is None else row[0]
 
 
 def page(session, business_line: str, kind: str, query: Mapping[str, Any]) -> dict[str, Any]:

@@ -35,8 +35,8 @@ def standing(session, business_line: str, doc: dict[str, Any]) -> F.Facts:
     ]
     people = ()
     if person is not None:
-        found = store.documents_of(session, business_line, "person", None, key=person)
-        people = tuple(PersonSchema().load(d) for d in found)
+        found = store.document(session, business_line, "person", person)
+        people = () if found is None else (PersonSchema().load(found),)
     return F.Facts(people=people, targets=tuple(targets), target_changes=tuple(changes))
 
 
