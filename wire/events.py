@@ -202,12 +202,24 @@ class AccessToken(Schema):
     revoked_at = fields.String(required=True, allow_none=True)
 
 
+class AccessScope(Schema):
+    class Meta:
+        unknown = RAISE
+
+    scope = fields.String(required=True, validate=validate.OneOf(["line", "branch", "self"]))
+    branch = fields.String(allow_none=True, load_default=None)
+    person = fields.String(allow_none=True, load_default=None)
+
+
 class AccessChanged(_Envelope):
     principal = fields.String(required=True, validate=validate.Length(min=1, max=100))
     name = fields.String(required=True)
     principal_kind = fields.String(required=True, validate=validate.OneOf(["person", "system"]))
     version = fields.Integer(required=True, validate=validate.Range(min=1))  # newer wins
     grants = fields.Dict(keys=fields.String(), values=fields.String(), required=True)  # line -> role
+    # line -> {scope: line|branch|self, branch, person}: grants narrowed or linked to a person
+    # (issue 25; absent from events before it: every grant covered its whole line)
+    scopes = fields.Dict(keys=fields.String(), values=fields.Nested(AccessScope), load_default=dict)
     tokens = fields.List(fields.Nested(AccessToken), required=True)
 
 

@@ -72,7 +72,7 @@ class _AuditQuery(Schema):
     target = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200))
     period = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=16))
     outcome = fields.String(
-        load_default=None, allow_none=True, validate=validate.OneOf([audit.DONE, audit.REFUSED])
+        load_default=None, allow_none=True, validate=validate.OneOf([audit.DONE, audit.REFUSED, audit.READ])
     )
     page = fields.Integer(load_default=1, strict=True, validate=validate.Range(min=1, max=PAGE_MAX))
     page_size = fields.Integer(

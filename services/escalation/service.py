@@ -36,6 +36,8 @@ from kamkit.facts import REJECT
 from kamkit.facts import Person as PersonFact
 from kamkit.facts_schema import OpportunitySchema
 from services.common import mixins  # a module: `nameko run` would run a mixin class found here
+from services.common.access.caller import Caller
+from services.common.access.reach import outside, reaches
 from services.common.messaging.entrypoints import NotYet, handles
 from services.common.messaging.origin import SuiteDispatcher
 from services.common.messaging.rpc import api, validated
@@ -61,6 +63,7 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
     db = ServiceDatabase(Base)
     dispatch = SuiteDispatcher()  # events under the service's broker user (services.common.messaging.origin)
     uow = UnitsOfWork()  # every change with its audit entry and events, published after commit
+    caller = Caller()  # how far the call reaches: one's own opportunities, a branch's, the line's
 
     # --- projection -------------------------------------------------------------------------
 
@@ -309,6 +312,8 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
         row = self.db.session.get(Opportunity, (business_line, opportunity))
         if row is None:
             raise NotFound(f"no opportunity {opportunity!r} in {business_line!r}", field="opportunity")
+        if not _within(self.caller.reach, row):
+            raise outside(self.caller.reach, what=f"opportunity {opportunity!r}", field="opportunity")
         return {
             "opportunity": row.id,
             "tier": row.tier,
@@ -359,6 +364,16 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
         rows = self.db.session.query(Escalation).filter_by(business_line=business_line)
         if opportunity:
             rows = rows.filter_by(opportunity=opportunity)
+        reach = self.caller.reach
+        if not reach.whole:  # only the escalations of opportunities within reach
+            mine = {
+                o.id
+                for o in self.db.session.query(Opportunity).filter_by(business_line=business_line)
+                if _within(reach, o)
+            }
+            if opportunity and opportunity not in mine:
+                raise outside(reach, what=f"opportunity {opportunity!r}", field="opportunity")
+            rows = rows.filter(Escalation.opportunity.in_(sorted(mine)))
         return [
             {
                 "opportunity": r.opportunity,
@@ -370,6 +385,12 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
             }
             for r in rows.order_by(Escalation.id)
         ]
+
+
+def _within(reach, row) -> bool:
+    """An opportunity is within a person's reach if they own or confirm it, within a branch's if
+    it is the branch's."""
+    return any(reaches(reach, person=who, branch=row.branch) for who in (row.owner, row.confirmer))
 
 
 def _line_key(business_line: str) -> str:

@@ -517,7 +517,10 @@ ROUTES: list[Route] = [
         "grant_role",
         "Give the principal a role on a business line ('*': every line)",
         "access",
-        lambda p, q, b: ((p["principal"], p["business_line"], (b or {}).get("role")), {}),
+        lambda p, q, b: (
+            (p["principal"], p["business_line"], (b or {}).get("role")),
+            {k: (b or {}).get(k) for k in ("scope", "branch", "person") if (b or {}).get(k) is not None},
+        ),
         body=S.RoleBody,
     ),
     Route(

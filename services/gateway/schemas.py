@@ -87,6 +87,19 @@ class SweepBody(AsOfBody):
 
 class RoleBody(_Strict):
     role = fields.String(required=True, validate=validate.OneOf(["reader", "clerk", "manager", "admin"]))
+    scope = fields.String(
+        load_default="line",
+        validate=validate.OneOf(["line", "branch", "self"]),
+        metadata={"description": "line: the whole line; branch: that branch's people; self: the person only"},
+    )
+    branch = fields.String(
+        load_default=None, allow_none=True, metadata={"description": "the branch a branch grant covers"}
+    )
+    person = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "who the principal is on the line (required by scope self)"},
+    )
 
 
 class TokenBody(_Strict):

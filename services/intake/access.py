@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from kamkit.errors import Conflict, NotFound
+from kamkit.errors import Conflict, InvalidFacts, NotFound
 from services.common.access import guard
 from services.common.access import rules as access
 from services.common.access.guard import AccessView
@@ -20,7 +20,7 @@ from services.common.messaging.rpc import api, validated
 from services.common.storage.db import utcnow
 from wire import events as E
 
-from .models import Grant, Principal, Token
+from .models import Grant, Principal, Record, Token
 from .schemas import AccessCall, PrincipalBody
 
 
@@ -36,6 +36,8 @@ class AccessAdmin:
                 view.tokens[t.id] = (t.principal, t.secret_hash, t.expires_at, t.revoked_at)
             for g in session.query(Grant).all():
                 view.grants.setdefault(g.principal, {})[g.business_line] = g.role
+                if _narrowed_or_linked(g):
+                    view.scopes.setdefault(g.principal, {})[g.business_line] = _scope(g)
         return view
 
     @api
@@ -55,14 +57,65 @@ class AccessAdmin:
         return self._announce(body["id"])
 
     @api
-    def grant_role(self, principal, business_line, role):
-        """Give a principal a role on a business line ("*": every line), replacing the one it had."""
-        args = validated(AccessCall, principal=principal, business_line=business_line, role=role)
+    def grant_role(self, principal, business_line, role, scope="line", branch=None, person=None):
+        """Give a principal a role on a business line ("*": every line), replacing the one it had:
+        over the whole line (scope ``line``), one branch's people (``branch``, naming it), or
+        only oneself (``self``: reader or clerk). ``person``: who the principal is on the line
+        (required by ``self``), one principal a person."""
+        args = validated(
+            AccessCall,
+            principal=principal,
+            business_line=business_line,
+            role=role,
+            scope=scope,
+            branch=branch,
+            person=person,
+        )
         before = self._principal_dict(self._principal(args["principal"]))
+        self._check_scope(args)
         self.db.session.merge(
-            Grant(principal=args["principal"], business_line=args["business_line"], role=args["role"])
+            Grant(
+                principal=args["principal"],
+                business_line=args["business_line"],
+                role=args["role"],
+                scope=args["scope"],
+                branch=args["branch"] if args["scope"] == access.BRANCH else None,
+                person=args["person"],
+            )
         )
         return self._changed(args["principal"], before, args["business_line"])
+
+    def _check_scope(self, args) -> None:
+        """A narrowed grant names what it narrows to, on one line, and that exists there; a
+        person is one principal's (refused by the field's name otherwise)."""
+        line, scope = args["business_line"], args["scope"]
+        if line == access.EVERY_LINE and (scope != access.LINE or args["person"]):
+            raise InvalidFacts("a grant on every line is whole and nobody in particular", field="scope")
+        if scope == access.BRANCH and not args["branch"]:
+            raise InvalidFacts("a grant on one branch names the branch", field="branch")
+        if scope == access.SELF and not args["person"]:
+            raise InvalidFacts("a grant on oneself names the person the principal is", field="person")
+        if scope == access.SELF and args["role"] not in ("reader", "clerk"):
+            raise InvalidFacts("a grant on oneself is a reader's or a clerk's", field="role")
+        if scope != access.LINE and args["role"] == "admin":
+            raise InvalidFacts("an admin's grant covers the whole line", field="scope")
+        session = self.db.session
+        named = (("branch", args["branch"] if scope == access.BRANCH else None), ("person", args["person"]))
+        for kind, key in named:
+            if (
+                key is not None
+                and session.query(Record.id).filter_by(business_line=line, kind=kind, key=key).first() is None
+            ):
+                raise NotFound(f"no {kind} {key!r} in business line {line!r}", field=kind)
+        if args["person"]:
+            other = (
+                session.query(Grant.principal)
+                .filter(Grant.business_line == line, Grant.person == args["person"])
+                .filter(Grant.principal != args["principal"])
+                .first()
+            )
+            if other is not None:
+                raise Conflict(f"person {args['person']!r} on {line!r} is {other[0]!r}", field="person")
 
     @api
     def revoke_role(self, principal, business_line):
@@ -151,10 +204,9 @@ class AccessAdmin:
 
 def principal_dict(session, row, hashes=False) -> dict:
     """A principal with its roles and tokens (with ``hashes``: the tokens' secret hashes too)."""
-    grants = {
-        g.business_line: g.role
-        for g in session.query(Grant).filter_by(principal=row.id).order_by(Grant.business_line)
-    }
+    rows = session.query(Grant).filter_by(principal=row.id).order_by(Grant.business_line).all()
+    grants = {g.business_line: g.role for g in rows}
+    scopes = {g.business_line: _scope(g) for g in rows if _narrowed_or_linked(g)}
     tokens = [
         {
             "id": t.id,
@@ -172,6 +224,7 @@ def principal_dict(session, row, hashes=False) -> dict:
         "kind": row.kind,
         "version": row.version,
         "grants": grants,
+        "scopes": scopes,
         "tokens": tokens,
     }
 
@@ -187,11 +240,20 @@ def access_event(session, row) -> dict:
         principal_kind=row.kind,
         version=row.version,
         grants=state["grants"],
+        scopes=state["scopes"],
         tokens=[
             {k: t[k] for k in ("id", "secret_hash", "expires_at", "revoked_at")} for t in state["tokens"]
         ],
         as_of=None,
     )
+
+
+def _narrowed_or_linked(grant) -> bool:
+    return (grant.scope or access.LINE) != access.LINE or grant.person is not None
+
+
+def _scope(grant) -> dict:
+    return {"scope": grant.scope or access.LINE, "branch": grant.branch, "person": grant.person}
 
 
 def _iso(moment):

@@ -61,6 +61,10 @@ class Grant(Base):
     principal = Column(String(100), ForeignKey("principals.id"), primary_key=True)
     business_line = Column(String(100), primary_key=True)
     role = Column(String(16), nullable=False)
+    # line (the whole line), branch (only that branch's people), self (only ``person``'s)
+    scope = Column(String(16), nullable=False, default="line", server_default="line")
+    branch = Column(String(100), nullable=True)
+    person = Column(String(100), nullable=True)  # who the principal is on the line, if a person there
 
 
 class Token(Base):

@@ -94,6 +94,9 @@ class PrincipalBody(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(["person", "system"]))
 
 
+_ID_LENGTH = validate.Length(min=1, max=100)
+
+
 class AccessCall(Schema):
     """The arguments of the access RPCs (services.intake.access)."""
 
@@ -103,6 +106,9 @@ class AccessCall(Schema):
     principal = fields.Raw()  # a PrincipalBody in create_principal, an id elsewhere
     business_line = fields.String(validate=[validate.Length(min=1, max=64), _NO_CONTROL])  # or "*"
     role = fields.String(validate=validate.OneOf(["reader", "clerk", "manager", "admin"]))
+    scope = fields.String(load_default="line", validate=validate.OneOf(["line", "branch", "self"]))
+    branch = fields.String(load_default=None, allow_none=True, validate=[_ID_LENGTH, _NO_CONTROL])
+    person = fields.String(load_default=None, allow_none=True, validate=[_ID_LENGTH, _NO_CONTROL])
     days = fields.Integer(validate=validate.Range(min=1, max=366))
     note = fields.String(allow_none=True, validate=[validate.Length(max=200), _NO_CONTROL])
     token_id = fields.String(validate=validate.Length(equal=16))

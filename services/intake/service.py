@@ -55,7 +55,7 @@ from marshmallow import ValidationError
 from nameko.timer import timer
 from sqlalchemy.exc import IntegrityError
 
-from kamkit.errors import ConfigError, Conflict, InvalidFacts, NotFound, UnknownPlugin, flatten
+from kamkit.errors import ConfigError, Conflict, Forbidden, InvalidFacts, NotFound, UnknownPlugin, flatten
 from kamkit.loader import load_plugin
 from services.common import mixins  # a module: `nameko run` would run a mixin class found here
 from services.common.access.caller import Caller, acting
@@ -71,6 +71,7 @@ from wire.records import GUARDED_KINDS, record_day, record_key, references_of, v
 from . import access as access_rpcs  # a module: `nameko run` would run a mixin class found here
 from . import confirmations, plans, store, targets
 from .models import TABLES, Base, Grant, Record
+from .reach import Reached
 from .schemas import Batch, Call, DecideCall, ListQuery, PlanDecideCall
 
 _UNREAD = object()  # the idempotency key's earlier answer was not read with the probe
@@ -315,6 +316,7 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
             today = utcnow().date()
             body = {**body, "set_by": by, "set_on": body.get("set_on") or today.isoformat()}
             doc = validate_record("target", body)
+            self._reached(business_line).check_person(doc.get("person"), "target.person")
             targets.check_set(self.db.session, business_line, doc, today)
         return self._save("set_target", business_line, "target", body, idempotency_key, request=request)
 
@@ -329,6 +331,7 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
                 if body.get(name) is not None:
                     raise InvalidFacts("a change is asked for pending; a manager decides it", field=name)
             by = acting(self.caller, body.get("requested_by"), "requested_by")
+            self._reached(business_line).check_person(body.get("person"), "change.person")
             body = {**body, "requested_by": by, "requested_at": _now().isoformat(), "status": "pending"}
         return self._save(
             "request_target_change", business_line, "target_change", body, idempotency_key, request=request
@@ -365,6 +368,8 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
         current = store.record(self.db.session, d.business_line, d.kind, d.key)
         doc = dict(current.doc)
         if earlier is None:
+            field = "plan" if d.kind == "development_plan" else "change"
+            self._reached(d.business_line).check_person(doc.get("person"), field)
             doc = decide(doc, acting(self.caller, request.get("decided_by"), "decided_by"))
         return self._save(
             d.method,
@@ -391,7 +396,18 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
             who = self.caller()
             recorded = who if isinstance(who, str) and who else body.get("recorded_by")
             body = {**body, "recorded_by": recorded}
+            linked = self.caller.reach.person
+            if linked is not None:  # a principal who is a person on the line confirms as that person
+                body.setdefault("by", linked)
+                if body["by"] != linked:
+                    raise Forbidden(
+                        f"by is the caller's person on {business_line!r}, {linked!r}", field="confirmation.by"
+                    )
             doc = validate_record("confirmation", body)
+            reached = self._reached(business_line)
+            if not self.caller.reach.whole and reached.reach.scope == "branch":
+                o = store.record(self.db.session, business_line, "opportunity", doc["opportunity"])
+                reached.check_record("opportunity", o.key, o.doc, "confirmation.opportunity")
             line = store.line(self.db.session, business_line)
             confirmations.check(self.db.session, business_line, line.doc, doc)
         return self._save(
@@ -523,15 +539,13 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
     @api
     def list_lines(self):
         """The business lines the caller may see, with its role on each (every line with a grant
-        on every line, or access control off): [{key, plugin, name, role}]."""
+        on every line, or access control off), the grant's scope and who the caller is there:
+        [{key, plugin, name, role, scope, branch, person}]."""
         session = self.db.session
         who = self.caller()
-        who = who if isinstance(who, str) and who else None
-        grants = (
-            {"*": "admin"}
-            if who is None
-            else {g.business_line: g.role for g in session.query(Grant).filter_by(principal=who)}
-        )
+        rows = [] if who is None else session.query(Grant).filter_by(principal=who).all()
+        grants = {"*": "admin"} if who is None else {g.business_line: g.role for g in rows}
+        detail = {g.business_line: g for g in rows}
         out = []
         for (doc,) in session.query(Record.doc).filter_by(kind="business_line").order_by(Record.key):
             role = max(
@@ -539,25 +553,49 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
                 key=ROLES.index,
                 default=None,
             )
-            if role is not None:
-                out.append(
-                    {"key": doc["key"], "plugin": doc["plugin"], "name": doc.get("name", ""), "role": role}
-                )
+            if role is None:
+                continue
+            g = detail.get(doc["key"])
+            narrowed = g is not None and g.role == role and grants.get("*") != role
+            out.append(
+                {
+                    "key": doc["key"],
+                    "plugin": doc["plugin"],
+                    "name": doc.get("name", ""),
+                    "role": role,
+                    "scope": g.scope if narrowed else "line",
+                    "branch": g.branch if narrowed else None,
+                    "person": g.person if g is not None else None,
+                }
+            )
         return out
 
     @api
     def get_record(self, business_line, kind, key):
+        """One record; a narrowed grant's caller reads only the records concerning its people."""
         validated(Call, business_line=business_line, kind=kind, key=key)
-        return store.record(self.db.session, business_line, kind, key).to_dict()
+        row = store.record(self.db.session, business_line, kind, key)
+        if not self.caller.reach.whole:
+            self._reached(business_line).check_record(kind, row.key, row.doc, "key")
+        return row.to_dict()
 
     @api
     def list_records(self, business_line, kind, query=None):
+        """A page of a kind's records (only those concerning the caller's people when its grant
+        is narrowed to a branch or to itself)."""
         validated(Call, business_line=business_line, kind=kind)
         try:
             q = ListQuery().load(query or {})
         except ValidationError as exc:
             raise InvalidFacts(flatten(exc.messages, "query")) from None
-        return store.page(self.db.session, business_line, kind, q)
+        keep = None
+        if not self.caller.reach.whole:
+            reached = self._reached(business_line)
+            keep = lambda row: reached.keeps(kind, row.key, row.doc)  # noqa: E731
+        return store.page(self.db.session, business_line, kind, q, keep=keep)
+
+    def _reached(self, business_line) -> Reached:
+        return Reached(self.db.session, business_line, self.caller.reach)
 
     @api
     def record_counts(self, business_line):

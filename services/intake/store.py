@@ -181,8 +181,10 @@ def document(session, business_line: str, kind: str, key: str) -> dict[str, Any]
     return None if row is None else row[0]
 
 
-def page(session, business_line: str, kind: str, query: Mapping[str, Any]) -> dict[str, Any]:
-    """A page of a kind's records, filtered by day range and field matches, oldest first."""
+def page(session, business_line: str, kind: str, query: Mapping[str, Any], keep=None) -> dict[str, Any]:
+    """A page of a kind's records, filtered by day range and field matches, oldest first;
+    ``keep(record)``: only those it keeps (a narrowed grant's, services.intake.reach), counted
+    and paged after it."""
     rows = session.query(Record).filter_by(business_line=business_line, kind=kind)
     if query["day_from"]:
         rows = rows.filter(Record.day >= query["day_from"])
@@ -190,9 +192,12 @@ def page(session, business_line: str, kind: str, query: Mapping[str, Any]) -> di
         rows = rows.filter(Record.day <= query["day_to"])
     for name, value in sorted(query["match"].items()):
         rows = rows.filter(Record.doc[name].as_string() == str(value))
-    total = rows.count()
-    size = query["page_size"]
-    items = rows.order_by(Record.id).offset((query["page"] - 1) * size).limit(size)
+    size, start = query["page_size"], (query["page"] - 1) * query["page_size"]
+    if keep is not None:
+        kept = [r for r in rows.order_by(Record.id) if keep(r)]
+        total, items = len(kept), kept[start : start + size]
+    else:
+        total, items = rows.count(), rows.order_by(Record.id).offset(start).limit(size)
     return {"items": [r.to_dict() for r in items], "page": query["page"], "page_size": size, "total": total}
 
 

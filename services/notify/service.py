@@ -32,6 +32,8 @@ from sqlalchemy import case, update
 from sqlalchemy.exc import IntegrityError
 
 from services.common import mixins  # a module: `nameko run` would run a mixin class found here
+from services.common.access.caller import Caller
+from services.common.access.reach import reaches
 from services.common.messaging.entrypoints import handles
 from services.common.messaging.rpc import api, validated
 from services.common.storage.db import ServiceDatabase, utcnow
@@ -54,6 +56,7 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
     tables = TABLES
     uow = UnitsOfWork()  # every change with its audit entry (notify announces no events)
     AccessPrincipal = AccessPrincipal  # for AccessProjection
+    caller = Caller()  # a narrowed grant reads the bulletins and the notices about its people
 
     db = ServiceDatabase(Base)
     channels = Channels()
@@ -366,6 +369,11 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
             rows = rows.filter_by(business_line=business_line)
         if kind:
             rows = rows.filter_by(kind=kind)
+        reach = self.caller.reach
+        if not reach.whole:
+            rows = [m for m in rows.order_by(Message.id) if self._within(reach, m)]
+        else:
+            rows = rows.order_by(Message.id)
         return [
             {
                 "id": m.id,
@@ -374,8 +382,24 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
                 "subject": m.subject,
                 "markdown": m.markdown,
             }
-            for m in rows.order_by(Message.id)
+            for m in rows
         ]
+
+    # the notices that name people; a bulletin is circulated to the whole line (通报), a
+    # sheet's or statement's notice holds everyone's totals: a whole-line grant's only
+    _ABOUT_PEOPLE = frozenset({"owner_assigned", "escalation"})
+
+    def _within(self, reach, message) -> bool:
+        if message.kind == "weekly_bulletin":
+            return True
+        if message.kind not in self._ABOUT_PEOPLE:
+            return False
+        data = message.data or {}
+        o = self.db.session.get(Opportunity, (message.business_line, data.get("opportunity")))
+        branch = (o.doc or {}).get("branch") if o is not None else None
+        return any(
+            reaches(reach, person=data.get(k), branch=branch) for k in ("owner", "person", "confirmer")
+        )
 
     @api
     def list_deliveries(self, status=None):

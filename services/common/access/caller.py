@@ -1,4 +1,6 @@
-"""``self.caller()`` in a service: who this call is, as the access check found them.
+"""``self.caller()`` in a service: who this call is, as the access check found them;
+``self.caller.reach``: what of the line it may touch (rules.Reach: the whole line with access
+control off).
 
 SafeRpc (services.common.messaging.entrypoints) puts the checked principal in the worker's
 context data, replacing anything a caller sent under that name; with ACCESS_CONTROL off nobody
@@ -11,14 +13,26 @@ from __future__ import annotations
 from nameko.extensions import DependencyProvider
 
 from kamkit.errors import Forbidden, InvalidFacts
+from services.common.access.rules import WHOLE_LINE, Reach
 from services.common.storage.audit import NOBODY
+
+
+class Checked:
+    """The call's checked principal (calling it answers it) and reach."""
+
+    def __init__(self, principal: str | None, reach: Reach):
+        self.principal, self.reach = principal, reach
+
+    def __call__(self) -> str | None:
+        return self.principal
 
 
 class Caller(DependencyProvider):
     def get_dependency(self, worker_ctx):
         principal = worker_ctx.context_data.get("principal")
         checked = principal if isinstance(principal, str) and principal not in ("", NOBODY) else None
-        return lambda: checked
+        reach = Reach.parse(worker_ctx.context_data.get("reach")) if checked else WHOLE_LINE
+        return Checked(checked, reach)
 
 
 def acting(caller, claimed: str | None, field: str) -> str:

@@ -45,6 +45,8 @@ def access_table(Base):
         version = Column(Integer, nullable=False)
         name = Column(String(200), nullable=False)
         grants = Column(JSON, nullable=False)  # {business_line or "*": role}
+        # {business_line: {scope, branch, person}} for grants narrowed or linked to a person
+        scopes = Column(JSON, nullable=True)
         tokens = Column(JSON, nullable=False)  # [{id, secret_hash, expires_at, revoked_at}]
 
     return AccessPrincipal
@@ -60,6 +62,7 @@ def apply_access(session, AccessPrincipal, payload: Mapping[str, Any]) -> bool:
         session.add(row)
     row.version, row.name = payload["version"], payload["name"]
     row.grants, row.tokens = dict(payload["grants"]), list(payload["tokens"])
+    row.scopes = dict(payload.get("scopes") or {})  # events from before issue 25 carry none
     return True
 
 
@@ -79,12 +82,16 @@ class AccessView:
 
     tokens: dict[str, tuple[str, str, datetime, datetime | None]] = field(default_factory=dict)
     grants: dict[str, Mapping[str, str]] = field(default_factory=dict)
+    scopes: dict[str, Mapping[str, Mapping[str, Any]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, rows: Iterable[Any]) -> AccessView:
         view = cls()
         for row in rows:
             view.grants[row.principal] = row.grants
+            scopes = getattr(row, "scopes", None)  # rows announced before issue 25 hold none
+            if scopes:
+                view.scopes[row.principal] = scopes
             for t in row.tokens:
                 view.tokens[t["id"]] = (
                     row.principal,
@@ -95,12 +102,28 @@ class AccessView:
         return view
 
 
+@dataclass(frozen=True)
+class Admitted:
+    """Who a call is and what of its line it may touch."""
+
+    principal: str
+    reach: access.Reach = access.WHOLE_LINE
+
+
 def authorize(
     view: AccessView, credential: Any, service: str, method: str, arguments: Mapping[str, Any], now: datetime
 ) -> str:
-    """The principal making the call, if its token is good and one of its roles covers the action
-    on the call's business line; else Unauthorized (no, unknown, expired or revoked token) or
-    Forbidden (a role too low, or on another line). ``arguments``: the call's, by name."""
+    """The principal making the call (``admit``'s, without the reach)."""
+    return admit(view, credential, service, method, arguments, now).principal
+
+
+def admit(
+    view: AccessView, credential: Any, service: str, method: str, arguments: Mapping[str, Any], now: datetime
+) -> Admitted:
+    """The principal making the call and its reach, if its token is good and one of its roles
+    covers the action on the call's business line, with a grant on the whole line unless the RPC
+    narrows its answer (rules.SCOPED); else Unauthorized (no, unknown, expired or revoked token)
+    or Forbidden (a role too low, on another line, or narrowed). ``arguments``: by name."""
     parsed = access.parse_token(credential)
     if parsed is None:
         raise _refusal(
@@ -120,7 +143,7 @@ def authorize(
     if (service, method) in access.ON_ANY_LINE and any(
         r in access.ROLES for r in view.grants.get(principal, {}).values()
     ):
-        return principal  # the service answers only what the grants cover
+        return Admitted(principal)  # the service answers only what the grants cover
     role, line_argument = access.needed(service, method, arguments.get("kind"))
     line = arguments.get(line_argument) if line_argument else None
     if line is not None and not isinstance(line, str):
@@ -134,7 +157,19 @@ def authorize(
             ),
             principal,
         )
-    return principal
+    grants = view.grants.get(principal, {})
+    reach = access.reach_on(view.scopes.get(principal, {}), grants, line, role)
+    if not reach.whole and (service, method) not in access.SCOPED:
+        covers = f"branch {reach.branch!r}" if reach.scope == access.BRANCH else f"person {reach.person!r}"
+        raise _refusal(
+            Forbidden(
+                f"{principal}'s grant on {line!r} covers {covers} only: {service}.{method} needs "
+                "a grant on the whole line",
+                field="authorization",
+            ),
+            principal,
+        )
+    return Admitted(principal, reach)
 
 
 def _refusal(error, who: str):
@@ -168,12 +203,48 @@ def record_refusal(
         )
 
 
+def record_read(container, method: str, worker_ctx, refusal=None) -> None:
+    """An audit entry for a read answered to a checked principal (a person's sheet, statement,
+    records, messages: the trail names who read what), or for a call its service refused inside
+    (``refusal``: another person's object asked for by a narrowed grant), in its own
+    transaction; writes are in their own unit of work's entry. A failure to write it is logged,
+    the answer still given."""
+    if refusal is None and access.needed(container.service_name, method)[0] != access.ROLES[0]:
+        return
+    database = next(d for d in container.dependencies if isinstance(d, ServiceDatabase))
+    context = worker_ctx.context_data
+    try:
+        bound = _signature(container.service_cls, method).bind_partial(
+            None, *worker_ctx.args, **worker_ctx.kwargs
+        )
+        arguments = {k: v for k, v in list(bound.arguments.items())[1:] if v is not None}
+    except TypeError:
+        arguments = dict(worker_ctx.kwargs)
+    try:
+        if refusal is not None:
+            refusal.principal = context["principal"]
+            record_refusal(container, method, {"kwargs": arguments}, context, refusal)
+            return
+        audit.read(
+            database.engine,
+            container.service_cls.tables.audit,
+            service=container.service_name,
+            action=method,
+            arguments=arguments,
+            context=context,
+            principal=context["principal"],
+            reach=str(context.get("reach") or access.LINE),
+        )
+    except Exception:
+        log.warning("could not record a read of %s.%s", container.service_name, method, exc_info=True)
+
+
 def access_control_on(config: Mapping[str, Any]) -> bool:
     return str(config.get("ACCESS_CONTROL", "off")).strip().lower() in ("on", "true", "1", "yes")
 
 
-def check_call(container, method: str, body: Mapping[str, Any], context: Mapping[str, Any]) -> str:
-    """Authorize one RPC message of ``container``'s service: its principal, or the refusal. A
+def check_call(container, method: str, body: Mapping[str, Any], context: Mapping[str, Any]) -> Admitted:
+    """Authorize one RPC message of ``container``'s service: who it is, or the refusal. A
     token this process has not seen is looked for in a picture read after the call arrived (a
     token just issued works at once); those rereads happen at most every ``RELOAD_S``, the call
     waiting for its turn, so guessed tokens cannot make a process read all the time."""
@@ -186,7 +257,7 @@ def check_call(container, method: str, body: Mapping[str, Any], context: Mapping
         if loaded_at < arrived:
             eventlet.sleep(max(0.0, loaded_at + RELOAD_S - time.monotonic()))
             view = _current_view(container, max_age=0.0 if container._kam_access[0] < arrived else REFRESH_S)
-    return authorize(view, credential, container.service_name, method, arguments, utcnow())
+    return admit(view, credential, container.service_name, method, arguments, utcnow())
 
 
 def _arguments(service_cls, method: str, body: Mapping[str, Any]) -> dict[str, Any]:

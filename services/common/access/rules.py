@@ -9,6 +9,11 @@ Roles, each covering the one before it: ``reader`` (read records, sheets, statem
 a role on one business line, or on every line (``*``). An action on no particular line (a sweep of
 all lines, the delivery log) needs a grant on ``*``.
 
+A grant covers the whole line (scope ``line``), or only what concerns one branch's people
+(``branch``) or one person (``self``: the person the principal is on that line, linked by the
+grant). A narrowed grant is let into the RPCs of ``SCOPED`` only, and the service holding the data
+narrows the answer or refuses the object (issue 25); every other RPC needs a whole-line grant.
+
 A token is ``kam_<id>_<secret>``: the id finds it, the secret proves it. Only the secret's SHA-256
 is stored (the secret is 32 random bytes: a slow hash adds nothing against guessing it), it is
 shown once, it expires, and it can be revoked.
@@ -22,8 +27,11 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 ROLES = ("reader", "clerk", "manager", "admin")
+SCOPES = ("line", "branch", "self")
+LINE, BRANCH, SELF = SCOPES
 EVERY_LINE = "*"
 TOKEN_PREFIX = "kam"
 DEFAULT_TOKEN_DAYS = 90
@@ -114,6 +122,28 @@ ACTIONS.update(
 # RPCs any principal holding a role on some line may call; the service answers only what the
 # caller's grants cover (intake.list_lines: the lines one may see)
 ON_ANY_LINE = frozenset({("intake", "list_lines")})
+# RPCs a grant narrowed to a branch or to oneself may call: each service answers only the people
+# the grant reaches (services.common.access.reach) and refuses another's object by name. Reads of
+# a person's figures and requests, and the acts on one person's target, plan or opportunity.
+SCOPED = frozenset(
+    {
+        ("intake", "get_record"),
+        ("intake", "list_records"),
+        ("intake", "list_lines"),
+        ("intake", "set_target"),
+        ("intake", "request_target_change"),
+        ("intake", "decide_target_change"),
+        ("intake", "decide_development_plan"),
+        ("intake", "confirm_opportunity"),
+        ("assessment", "get_sheet"),
+        ("compensation", "get_run"),
+        ("compensation", "get_statement"),
+        ("compensation", "get_run_lines"),
+        ("escalation", "get_assignment"),
+        ("escalation", "list_escalations"),
+        ("notify", "list_messages"),
+    }
+)
 # every service's operators' RPCs (services.common.mixins): parked events are any line's
 OPERATIONS = {"list_parked": _ADMIN, "get_parked": _ADMIN, "replay_parked": _ADMIN, "drop_parked": _ADMIN}
 # records whose change is a change of the organisation, not of sales activity
@@ -145,6 +175,55 @@ def role_on(grants: Mapping[str, str], business_line: str | None) -> str | None:
 def allows(grants: Mapping[str, str], business_line: str | None, role: str) -> bool:
     have = role_on(grants, business_line)
     return have is not None and ROLES.index(have) >= ROLES.index(role)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What of a line one call may touch: the whole line, one branch's people, or one person.
+    ``person`` is who the principal is on the line (a grant of any scope may link one)."""
+
+    scope: str = LINE
+    branch: str | None = None
+    person: str | None = None
+
+    @property
+    def whole(self) -> bool:
+        return self.scope == LINE
+
+    def text(self) -> str:
+        """Compact, for a message header and the audit trail: ``line``, ``branch:b1``, ``self:p1``."""
+        if self.scope == BRANCH:
+            return f"{BRANCH}:{self.branch}"
+        if self.scope == SELF:
+            return f"{SELF}:{self.person}"
+        return LINE if self.person is None else f"{LINE}:{self.person}"
+
+    @classmethod
+    def parse(cls, text: object) -> Reach:
+        scope, _, who = str(text or LINE).partition(":")
+        if scope == BRANCH:
+            return cls(BRANCH, branch=who)
+        if scope == SELF:
+            return cls(SELF, person=who)
+        return cls(LINE, person=who or None)
+
+
+WHOLE_LINE = Reach()
+
+
+def reach_on(
+    scopes: Mapping[str, Mapping[str, Any]], grants: Mapping[str, str], line: str | None, role: str = "reader"
+) -> Reach:
+    """The reach of a call needing ``role`` on ``line``: whole if a grant on every line gives the
+    role, else the line's grant's scope. ``scopes``: {line: {scope, branch, person}} for grants
+    narrowed or linked to a person."""
+    detail = scopes.get(line) if line is not None else None
+    if not detail:
+        return WHOLE_LINE
+    person = detail.get("person")
+    if allows({EVERY_LINE: grants.get(EVERY_LINE, "")}, None, role):
+        return Reach(LINE, person=person)
+    return Reach(detail.get("scope", LINE), branch=detail.get("branch"), person=person)
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from nameko.messaging import HeaderDecoder, QueueConsumer
 from nameko.rpc import Rpc, RpcConsumer
 
 from kamkit.errors import Forbidden, Internal, InvalidFacts, NotFound, SuiteError, Unauthorized, Unavailable
-from services.common.access.guard import access_control_on, check_call, record_refusal
+from services.common.access.guard import access_control_on, check_call, record_read, record_refusal
 from services.common.messaging import deadletter
 from services.common.messaging.faults import NotYet, is_transient
 from services.common.messaging.origin import broker_user, trusted_publishers
@@ -49,6 +49,7 @@ DEFAULT_RETRY_DELAYS = (1, 2, 4, 8, 15, 30, 60, 120, 300)
 DEFAULT_POISON_ATTEMPTS = 3
 ATTEMPTS = "x-kam-attempts"  # header: handler attempts so far
 PRINCIPAL_HEADER = "nameko.principal"  # context data "principal": set by SafeRpc after the access check
+REACH_HEADER = "nameko.reach"  # context data "reach": what of the line the call may touch (rules.Reach)
 PUBLISH_RETRY = {"max_retries": 5, "interval_start": 1, "interval_step": 2, "interval_max": 5}
 
 
@@ -158,16 +159,18 @@ class SafeRpc(Rpc):
         """With ACCESS_CONTROL on, the caller's token and role are checked first
         (services.common.access.guard): a refusal is raised here and the consumer answers it; no worker
         runs, nothing is read or written."""
-        principal = None
+        admitted = None
         if access_control_on(self.container.config):
             context = HeaderDecoder().unpack_message_headers(message)
             try:
-                principal = check_call(self.container, self.method_name, body, context)
+                admitted = check_call(self.container, self.method_name, body, context)
             except (Unauthorized, Forbidden) as refusal:
                 record_refusal(self.container, self.method_name, body, context, refusal)
                 raise
-        # the worker's context says who was let in (services.common.storage.audit), never the caller
-        message.headers[PRINCIPAL_HEADER] = principal or ""
+        # the worker's context says who was let in and how far (services.common.access.caller),
+        # never what the caller sent under those names
+        message.headers[PRINCIPAL_HEADER] = admitted.principal if admitted else ""
+        message.headers[REACH_HEADER] = admitted.reach.text() if admitted else ""
         super().handle_message(body, message)
 
     def handle_result(self, message, worker_ctx, result, exc_info):
@@ -181,6 +184,10 @@ class SafeRpc(Rpc):
             )
             if error is not exc_info[1]:
                 exc_info = (type(error), error, None)
+            if isinstance(error, Forbidden) and worker_ctx.context_data.get("principal"):
+                record_read(self.container, self.method_name, worker_ctx, refusal=error)  # refused inside
+        elif worker_ctx.context_data.get("principal"):
+            record_read(self.container, self.method_name, worker_ctx)  # who read what (issue 25)
         return super().handle_result(message, worker_ctx, result, exc_info)
 
 

@@ -428,20 +428,24 @@ class Ledger:
         page: int | None = None,
         page_size: int | None = None,
         kind: str | None = None,
+        people: frozenset[str] | None = None,
     ) -> dict[str, Any]:
         """The sheet with its lines: all of them, or one page (``page`` from 1, ``page_size`` lines,
-        in the sheet's order), optionally one person's and one kind of line. The indicator section
+        in the sheet's order), optionally one person's (or only ``people``'s: a grant narrowed to
+        a branch) and one kind of line. The indicator section
         (kamkit.explain.INDICATOR_KINDS) comes apart from the lines, as ``indicators``: whole when
         the sheet is read whole or for one person; a page of it is read with ``kind``."""
         SheetLine = self.line
         rows = session.query(SheetLine).filter_by(sheet_id=sheet.id)
         if person is not None:
             rows = rows.filter_by(person=person)
+        if people is not None:
+            rows = rows.filter(SheetLine.person.in_(sorted(people)))
         section = None
         if kind is not None:
             rows = rows.filter_by(kind=kind)
         else:
-            if (page is None and page_size is None) or person is not None:
+            if (page is None and page_size is None) or person is not None or people is not None:
                 section = [
                     line
                     for r in rows.filter(SheetLine.kind.in_(INDICATOR_KINDS)).order_by(SheetLine.seq)
@@ -468,7 +472,7 @@ class Ledger:
             "reason": sheet.reason,
             "stale": sheet.status == STALE,
             "stale_reason": sheet.stale_reason,
-            "totals": sheet.totals if person is None else {person: sheet.totals.get(person, {})},
+            "totals": _totals_of(sheet.totals, person, people),
             "carried_in": sheet.carried_in,
             "carried_out": sheet.carried_out,
             "lines": lines,
@@ -535,3 +539,12 @@ class Ledger:
             .filter_by(business_line=business_line, period=period)
             .order_by(Sheet.version)
         ]
+
+
+def _totals_of(totals, person, people):
+    """The sheet's totals, of one person or only of ``people`` when the lines are."""
+    if person is not None:
+        return {person: totals.get(person, {})}
+    if people is not None:
+        return {p: t for p, t in totals.items() if p in people}
+    return totals

@@ -20,6 +20,8 @@ from nameko.timer import timer
 
 from kamkit.errors import NotFound
 from services.common import mixins
+from services.common.access.caller import Caller
+from services.common.access.reach import outside, people_reached
 from services.common.messaging import rpc_fields as f
 from services.common.messaging.entrypoints import handles
 from services.common.messaging.origin import SuiteDispatcher
@@ -57,6 +59,7 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
     uow = UnitsOfWork()  # every change with its audit entry and events, published after commit
     config = Config()
     intake = RpcProxy(E.INTAKE)  # has every change arrived? (services.common.periods.catch_up)
+    caller = Caller()  # how far the call reaches: a person's own lines, a branch's, the line's
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -141,14 +144,22 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
         return sheet
 
     def _lines(self, business_line, period, *, person=None, page=None, page_size=None, kind=None):
+        """A sheet's lines, only those of the people within the caller's reach: another's person
+        asked for by name is refused (and the refusal audited), unnamed ones left out."""
+        people, reach = None, self.caller.reach
+        if not reach.whole:
+            people = self._people_reached(business_line, reach)
+            if person is not None and person not in people:
+                raise outside(reach, what=f"person {person!r}", field="person")
+        sheet = self._sheet(business_line, period)
         return self.models.ledger.sheet_dict(
-            self.db.session,
-            self._sheet(business_line, period),
-            person=person,
-            page=page,
-            page_size=page_size,
-            kind=kind,
+            self.db.session, sheet, person=person, page=page, page_size=page_size, kind=kind, people=people
         )
+
+    def _people_reached(self, business_line, reach):
+        Fact = self.models.fact
+        rows = self.db.session.query(Fact.key, Fact.doc).filter_by(business_line=business_line, kind="person")
+        return people_reached(reach, ((key, (doc or {}).get("branch")) for key, doc in rows))
 
     def _page(self, **arguments):
         """A sheet's lines, all or page by page: the RPC's arguments, the period under its name."""

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from services.common.storage.db import utcnow
 
-DONE, REFUSED = "done", "refused"
+DONE, REFUSED, READ = "done", "refused", "read"
 NOBODY = "-"  # access control off: the call was not checked
 PAGE_SIZE_MAX = 500
 
@@ -140,6 +140,41 @@ def refused(
                 business_line=line if isinstance(line, str) else None,
                 correlation_id=correlation_of(context, (context.get("call_id_stack") or [""])[-1]),
                 detail=why[:2000],
+            )
+        )
+        session.commit()
+
+
+def read(
+    engine,
+    AuditEntry,
+    *,
+    service: str,
+    action: str,
+    arguments: Mapping[str, Any],
+    context: Mapping[str, Any],
+    principal: str,
+    reach: str,
+) -> None:
+    """A read answered to a checked principal: who read what (the call's arguments) and with what
+    reach (``line``, ``branch:b1``, ``self:p1``), in its own transaction."""
+    line = arguments.get("business_line")
+    target = ":".join(
+        str(arguments[k]) for k in ("kind", "key", "person", "opportunity") if arguments.get(k) is not None
+    )
+    period = next((arguments[k] for k in ("month", "quarter") if arguments.get(k) is not None), None)
+    with Session(engine) as session:
+        session.add(
+            AuditEntry(
+                principal=principal[:100],
+                service=service,
+                action=action[:64],
+                outcome=READ,
+                business_line=line if isinstance(line, str) else None,
+                target=(target or None) and target[:200],
+                period=None if period is None else str(period)[:16],
+                after={"reach": reach},
+                correlation_id=correlation_of(context, (context.get("call_id_stack") or [""])[-1]),
             )
         )
         session.commit()

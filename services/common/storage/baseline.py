@@ -199,6 +199,33 @@ def drop_opportunities_decision() -> None:
         batch.drop_column("decision")
 
 
+def access_scopes() -> None:
+    """access_principals.scopes (issue 25): grants narrowed to a branch or to oneself, and the
+    person a principal is on a line."""
+    with op.batch_alter_table("access_principals") as batch:
+        batch.add_column(sa.Column("scopes", sa.JSON(), nullable=True))
+
+
+def drop_access_scopes() -> None:
+    with op.batch_alter_table("access_principals") as batch:
+        batch.drop_column("scopes")
+
+
+def grant_scopes() -> None:
+    """0002 (intake): a grant's scope (line, branch, self), its branch and the person the
+    principal is on the line (issue 25); existing grants cover their whole line."""
+    with op.batch_alter_table("grants") as batch:
+        batch.add_column(sa.Column("scope", sa.String(16), nullable=False, server_default="line"))
+        batch.add_column(sa.Column("branch", sa.String(100), nullable=True))
+        batch.add_column(sa.Column("person", sa.String(100), nullable=True))
+
+
+def drop_grant_scopes() -> None:
+    with op.batch_alter_table("grants") as batch:
+        for column in ("person", "branch", "scope"):
+            batch.drop_column(column)
+
+
 def drop(*tables: str) -> None:
     """A baseline's downgrade: its tables gone (their indexes and triggers with them)."""
     for table in tables:

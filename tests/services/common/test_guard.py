@@ -7,7 +7,7 @@ from nameko.testing.services import worker_factory
 
 from kamkit.errors import Forbidden, Unauthorized
 from services.common.access import rules as access
-from services.common.access.guard import AccessView, authorize
+from services.common.access.guard import AccessView, admit, authorize
 from services.common.storage import uow
 from services.escalation.models import AccessPrincipal, Base
 from services.escalation.service import EscalationService
@@ -141,3 +141,63 @@ def test_what_intake_announces_reaches_every_service_through_the_broker(start_se
             while (row := held(url)) is None or row.version < 3:
                 eventlet.sleep(0.1)
             assert row.grants == {"telecom": "clerk"} and [t["id"] for t in row.tokens] == [token_id], name
+
+
+def _row(principal, grants, tokens, scopes=None):
+    return type(
+        "Row",
+        (),
+        {
+            "principal": principal,
+            "grants": grants,
+            "scopes": scopes,
+            "tokens": _announce(principal, 1, {}, [(t, None) for t in tokens])["tokens"],
+        },
+    )
+
+
+def test_a_narrowed_grant_reaches_only_the_scoped_rpcs_and_says_how_far():
+    mine, branch, both = access.new_token(NOW), access.new_token(NOW), access.new_token(NOW)
+    view = AccessView.of(
+        [
+            _row("ann", {"telecom": "reader"}, [mine], {"telecom": {"scope": "self", "person": "p1"}}),
+            _row("bo", {"telecom": "manager"}, [branch], {"telecom": {"scope": "branch", "branch": "b1"}}),
+            # a whole-line reader everywhere and a narrowed clerk here: the clerk's acts are narrowed,
+            # the reads are the whole line's (the grant giving the role decides)
+            _row(
+                "cy",
+                {"*": "reader", "telecom": "clerk"},
+                [both],
+                {"telecom": {"scope": "self", "person": "p3"}},
+            ),
+        ]
+    )
+    line = {"business_line": "telecom"}
+    got = admit(view, mine.text, "compensation", "get_statement", line, NOW)
+    assert (got.principal, got.reach) == ("ann", access.Reach("self", person="p1"))
+    assert admit(view, branch.text, "intake", "decide_target_change", line, NOW).reach == access.Reach(
+        "branch", branch="b1"
+    )
+    assert admit(view, both.text, "assessment", "get_sheet", line, NOW).reach.whole
+    assert admit(view, both.text, "intake", "request_target_change", line, NOW).reach.scope == "self"
+    for credential, service, method in (
+        (mine.text, "compensation", "run_history"),  # a whole period's versions: the line's
+        (mine.text, "escalation", "tier_counts"),
+        (mine.text, "intake", "record_counts"),
+        (branch.text, "assessment", "close_month"),  # a close is the whole line's
+        (branch.text, "intake", "record_visit"),
+    ):
+        with pytest.raises(Forbidden) as refused:
+            admit(view, credential, service, method, line, NOW)
+        assert "covers" in str(refused.value) and refused.value.errors[0]["field"] == "authorization"
+
+
+def test_a_reach_travels_as_text_and_back():
+    for reach in (
+        access.WHOLE_LINE,
+        access.Reach("line", person="p9"),
+        access.Reach("self", person="p1"),
+        access.Reach("branch", branch="b1"),
+    ):
+        assert access.Reach.parse(reach.text()) == reach
+    assert access.Reach.parse("") == access.WHOLE_LINE
