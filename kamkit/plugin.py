@@ -299,10 +299,35 @@ ESCALATION_PARAMS = (
         "owner follows up in person, 000 §(一)3-4 亲自跟进; one without an author still counts).",
         "reading",
     ),
+    Param(
+        "warn_days_before",
+        2,
+        "days",
+        "rules §8",
+        "Days before a follow-up or a visit plan falls due that the person is warned (0: never).",
+        "default",
+    ),
+    Param(
+        "warn_manager",
+        False,
+        "bool",
+        "rules §8",
+        "Whether the warning also goes to the person's manager (the next rung of the ladder).",
+        "default",
+    ),
+    Param(
+        "approval_wait_days",
+        3,
+        "days",
+        "rules §8",
+        "Days a target change or a development plan may wait for a decision before a warning.",
+        "default",
+    ),
 )
 
 # The clause ESCALATION_PARAMS cite: a plugin that escalates declares it with its own clauses,
 # ``clauses = {**ESCALATION_CLAUSES, ...}``.
 ESCALATION_CLAUSES = {
     "rules §1.3": Clause("1.3", "An overdue follow-up climbs one rung of the ladder per overdue step."),
+    "rules §8": Clause("8", "Who is warned before a follow-up or plan falls due, or a decision waits."),
 }

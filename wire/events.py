@@ -40,6 +40,7 @@ ACCESS_CHANGED = "access_changed"
 # --- escalation -----------------------------------------------------------------------------
 OWNER_ASSIGNED = "owner_assigned"
 OPPORTUNITY_ESCALATED = "opportunity_escalated"
+WARNING_DUE = "warning_due"  # something falls due soon, or waits for a decision (kamkit.warnings)
 
 # --- assessment / compensation --------------------------------------------------------------
 MONTH_CLOSED = "month_closed"
@@ -167,6 +168,20 @@ class OpportunityEscalated(_Envelope):
     clause = fields.String(required=True)
 
 
+class WarningDue(_Envelope):
+    what = fields.String(
+        required=True,
+        validate=validate.OneOf(["follow_up", "visit_plan", "target_change", "development_plan"]),
+    )
+    key = fields.String(required=True)
+    person = fields.String(allow_none=True, required=True)  # whom it concerns
+    tell = fields.List(fields.String(), required=True)  # the people told: the person, a manager
+    due = fields.String(required=True)  # ISO date
+    dedup = fields.String(required=True, validate=validate.Length(min=1, max=250))
+    clause = fields.String(required=True)
+    inputs = fields.Dict(load_default=dict)
+
+
 class PeriodClosed(_Envelope):
     period = fields.String(required=True)  # 2026-03 or 2026-Q1
     version = fields.Integer(required=True)
@@ -229,6 +244,7 @@ SCHEMAS: dict[str, type[Schema]] = {
     RECORDS_CHANGED: RecordsChanged,
     OWNER_ASSIGNED: OwnerAssigned,
     OPPORTUNITY_ESCALATED: OpportunityEscalated,
+    WARNING_DUE: WarningDue,
     MONTH_CLOSED: PeriodClosed,
     QUARTER_CLOSED: PeriodClosed,
     PERIOD_STALE: PeriodStale,

@@ -10,6 +10,7 @@ from kamkit.explain import Line
 from kamkit.facts import Facts, Opportunity
 from kamkit.indicators import ALL_INDICATORS, INDICATOR_CLAUSES, indicator_params
 from kamkit.plugin import (
+    ESCALATION_CLAUSES,
     ESCALATION_PARAMS,
     Classification,
     Clause,
@@ -22,9 +23,11 @@ from kamkit.sections import month_indicators, quarter_indicators
 
 from . import grades, indicators, piece_rate, tiers
 from .grades import GRADES
+from .tiers import DECLARED as DECLARED_TIERS
 
 CLAUSES = {
     **INDICATOR_CLAUSES,
+    "rules §8": ESCALATION_CLAUSES["rules §8"],
     "rules §1.3": Clause(
         "1.3",
         "An owner with no follow-up for 7 days escalates one rung up the ladder per further overdue week.",
@@ -115,6 +118,7 @@ class BankingPlugin(RulePlugin):
         # docs/rules.md §6: the big-customer indicators, sales measured by the loans issued
         + indicator_params(default_set=ALL_INDICATORS, sales_basis="loans", roles=["account_manager"])
     )
+    tiers = DECLARED_TIERS
     grades = GRADES
     clauses = CLAUSES
 

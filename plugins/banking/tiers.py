@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from kamkit.facts import Opportunity
 from kamkit.params import Param
-from kamkit.plugin import Classification
+from kamkit.plugin import Classification, Names, Tier
 
 from .grades import GRADE_ZH, GRADES
 
@@ -30,6 +30,11 @@ TIERS = (
 )
 MICRO = ("micro", None, "account_manager", None, "微额贷款", "micro loan")
 BULLETIN = ("medium", "large")
+# the tiers declared (RulePlugin.tiers): what notices and checks call them
+DECLARED = tuple(
+    Tier(key, Names(zh, en), owner, LADDER[LADDER.index(owner) + 1], CLAUSE)
+    for key, _, owner, _, zh, en in (*TIERS, MICRO)
+)
 
 PARAMS = (
     Param(

@@ -8,15 +8,17 @@ from typing import Any
 
 from kamkit.indicators import INDICATOR_CLAUSES
 from kamkit.kpi import KPI_CLAUSES
-from kamkit.plugin import Clause, MonthResult, Names, QuarterResult, RulePlugin
+from kamkit.plugin import ESCALATION_CLAUSES, Clause, MonthResult, Names, QuarterResult, RulePlugin
 from kamkit.sections import month_indicators, quarter_indicators
 from kamkit.targets import TARGET_CLAUSES
 
 from . import crediting, progressive, quarterly, tiers
 from .params import PROGRESSIVE_PARAMETERS, SOFTWARE_PARAMETERS
+from .tiers import DECLARED as DECLARED_TIERS
 
 COMMON_CLAUSES = {
     **INDICATOR_CLAUSES,
+    "rules §8": ESCALATION_CLAUSES["rules §8"],
     **TARGET_CLAUSES,
     "rules §1.3": Clause("2.1", "Weekly follow-up and escalation as in 1.3."),
     "rules §2.1": Clause(
@@ -110,6 +112,7 @@ class _SoftwareBase(RulePlugin):
     version = "1.0.0"
     roles = ROLES
     ladder = LADDER
+    tiers = DECLARED_TIERS
 
     def classify(self, opportunity):
         return tiers.classify(opportunity, self.params)

@@ -6,11 +6,23 @@ from collections.abc import Mapping
 from typing import Any
 
 from kamkit.facts import Opportunity
-from kamkit.plugin import Classification
+from kamkit.plugin import Classification, Names, Tier
 
 TIERS = (  # key, threshold parameter, owner, confirmer (the next rung), zh, en
     ("strategic", "strategic_from", "branch_manager", "city_admin", "战略级商机", "strategic opportunity"),
     ("large", "large_from", "deputy_manager", "branch_manager", "大型商机", "large opportunity"),
+)
+
+# the tiers declared (RulePlugin.tiers): what notices and checks call them
+DECLARED = (
+    *(Tier(key, Names(zh, en), own, conf, "rules §2.1") for key, _, own, conf, zh, en in TIERS),
+    Tier(
+        "standard",
+        Names("标准商机", "standard opportunity"),
+        "account_manager",
+        "deputy_manager",
+        "rules §2.1",
+    ),
 )
 
 

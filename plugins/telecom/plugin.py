@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from kamkit.indicators import INDICATOR_CLAUSES
 from kamkit.kpi import KPI_CLAUSES
-from kamkit.plugin import Classification, Clause, MonthResult, Names, QuarterResult, RulePlugin
+from kamkit.plugin import (
+    ESCALATION_CLAUSES,
+    Classification,
+    Clause,
+    MonthResult,
+    Names,
+    QuarterResult,
+    RulePlugin,
+)
 from kamkit.sections import month_indicators, quarter_indicators
 from kamkit.targets import TARGET_CLAUSES
 
 from . import commission, penalties, tiers
 from .params import PARAMETERS
+from .tiers import DECLARED as DECLARED_TIERS
 
 CLAUSES = {
     **INDICATOR_CLAUSES,
@@ -29,6 +38,7 @@ CLAUSES = {
     "000 §(一)4": Clause("1.1", ">= 200,000: major, owned by the branch manager, weekly follow-up."),
     "000 §(一)5": Clause("1.1", "The weekly bulletin covers every opportunity >= 20,000 or >= 5 lines."),
     "rules §1.3": Clause("1.3", "Overdue follow-ups escalate one rung up the ladder per overdue week."),
+    "rules §8": ESCALATION_CLAUSES["rules §8"],
     "rules §1.4": Clause(
         "1.4", "A missed report: found by the city audit, or entered > 7 days after discovery."
     ),
@@ -82,6 +92,7 @@ class TelecomPlugin(RulePlugin):
         "agent": Names("代理商", "sales agent"),
     }
     ladder = ("account_manager", "center_director", "deputy_manager", "branch_manager", "city_admin")
+    tiers = DECLARED_TIERS
     parameters = PARAMETERS
     clauses = CLAUSES
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kamkit.facts import Opportunity
-from kamkit.plugin import Classification
+from kamkit.plugin import Classification, Names, Tier
 
 from .params import AM, BM, DEP, DIR
 
@@ -25,6 +25,10 @@ TIERS = (
         "reportable opportunity",
     ),
 )
+# the tiers declared (RulePlugin.tiers): what notices and checks call them
+DECLARED = tuple(
+    Tier(key, Names(zh, en), owner, confirmer, clause) for key, _, owner, confirmer, clause, zh, en in TIERS
+) + (Tier("below_threshold", Names("无需上报", "below the reporting threshold"), None, None, "000 §(一)1"),)
 # Tiers reported to the city company with a weekly follow-up (000 §(一)2-4, §(二)1).
 WEEKLY = {"ordinary", "important", "major"}
 

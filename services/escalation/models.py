@@ -84,3 +84,26 @@ class FollowUp(Base):
     id = Column(String(100), primary_key=True)
     opportunity = Column(String(100), nullable=False)
     date = Column(Date, nullable=False)
+
+
+class Awaiting(Base):
+    """What warnings are made of besides follow-ups (kamkit.warnings): visit plans, development
+    plans, target changes and the line's calendars, as intake last sent them (revision 0005).
+    ``since``: when it began waiting for a decision (a change's requested_at, else first seen)."""
+
+    __tablename__ = "awaiting"
+    business_line = Column(String(100), primary_key=True)
+    kind = Column(String(32), primary_key=True)
+    key = Column(String(200), primary_key=True)
+    version = Column(Integer, nullable=False)
+    doc = Column(JSON, nullable=False)
+    since = Column(DateTime, nullable=False, default=utcnow)
+
+
+class WarningSent(Base):
+    """Each warning announced once (kamkit.warnings: its dedup key), with when."""
+
+    __tablename__ = "warnings_sent"
+    business_line = Column(String(100), primary_key=True)
+    dedup = Column(String(250), primary_key=True)
+    at = Column(DateTime, nullable=False, default=utcnow)

@@ -25,30 +25,43 @@ Tables: models.py.
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from nameko.timer import timer
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
+from kamkit import warnings as W
 from kamkit.errors import NotFound
 from kamkit.facts import REJECT
 from kamkit.facts import Person as PersonFact
-from kamkit.facts_schema import OpportunitySchema
+from kamkit.facts_schema import CalendarSchema, OpportunitySchema
 from services.common import mixins  # a module: `nameko run` would run a mixin class found here
 from services.common.access.caller import Caller
 from services.common.access.reach import outside, reaches
 from services.common.messaging.entrypoints import NotYet, handles
 from services.common.messaging.origin import SuiteDispatcher
 from services.common.messaging.rpc import api, validated
-from services.common.storage.db import ServiceDatabase
+from services.common.storage.db import ServiceDatabase, utcnow
 from services.common.storage.locks import lock
 from services.common.storage.outbox import send_outbox
 from services.common.storage.projection import each_change, is_newer, plugin_of
 from services.common.storage.uow import UnitsOfWork
 from wire import events as E
+from wire.records import KINDS
 
-from .models import TABLES, AccessPrincipal, Base, Escalation, FollowUp, Line, Opportunity, Person
+from .models import (
+    TABLES,
+    AccessPrincipal,
+    Awaiting,
+    Base,
+    Escalation,
+    FollowUp,
+    Line,
+    Opportunity,
+    Person,
+    WarningSent,
+)
 from .schemas import OpportunityRef, Sweep
 
 SWEEP_INTERVAL = 24 * 3600  # daily
@@ -75,7 +88,7 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
     @handles(E.INTAKE, E.RECORD_CHANGED)
     def on_record_changed(self, payload):
         kind = payload.get("kind")
-        if kind not in {"business_line", "person", "opportunity", "follow_up", "confirmation"}:
+        if kind not in {"business_line", "person", "opportunity", "follow_up", "confirmation", *AWAITED}:
             return
         with self.uow() as u:
             if not u.first_time(payload["event_id"], E.RECORD_CHANGED):
@@ -117,6 +130,27 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
             self._follow_up(line, doc)
         elif kind == "confirmation":
             self._confirmation(u, line, doc)
+        elif kind in AWAITED:
+            self._awaited(line, kind, doc, version)
+
+    def _awaited(self, line, kind, doc, version):
+        """A plan, a change or a calendar warnings are made of: the newest version kept; a wait
+        for a decision counted from the request (a change) or from when it was first seen
+        waiting (a plan submitted again waits anew)."""
+        session = self.db.session
+        key = KINDS[kind].key(doc)
+        row = session.get(Awaiting, (line, kind, key))
+        if row is not None and row.version >= version:
+            return
+        waiting_before = row is not None and _waiting(kind, row.doc)
+        if row is None:
+            row = Awaiting(business_line=line, kind=kind, key=key)
+            session.add(row)
+        if kind == "target_change" and doc.get("requested_at"):
+            row.since = datetime.fromisoformat(doc["requested_at"])
+        elif not waiting_before or row.since is None:
+            row.since = utcnow()
+        row.version, row.doc = version, doc
 
     def _upsert_opportunity(self, u, line, doc, version):
         session = self.db.session
@@ -299,6 +333,105 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
     @timer(interval=SWEEP_INTERVAL)
     def daily_sweep(self):
         self.sweep(date.today())
+        self.warn(date.today())
+
+    # --- warnings before a breach (kamkit.warnings, docs/rules.md §8) --------------------------
+
+    @api
+    def warn(self, as_of, business_line=None):
+        """Announce what falls due soon or waits for a decision as of ``as_of`` (kamkit.warnings),
+        each warning once however often this runs; returns the warnings announced now."""
+        args = validated(Sweep, as_of=as_of, business_line=business_line)
+        day, only = args["as_of"], args["business_line"]
+        session = self.db.session
+        lines = session.query(Line).order_by(Line.business_line)
+        if only:
+            lines = lines.filter_by(business_line=only)
+        made = []
+        for line in lines.all():
+            plugin = plugin_of(line.plugin, line.parameters)
+            for reminder in self._reminders(plugin, line.business_line, day):
+                made.extend(self._announce_warning(plugin, line.business_line, reminder, day))
+        return made
+
+    def _reminders(self, plugin, line, day):
+        session, params = self.db.session, plugin.params
+        before = int(params.get("warn_days_before", 0))
+        opportunities = (
+            W.Open(o.id, o.owner, o.due)
+            for o in session.query(Opportunity).filter_by(business_line=line, open=True)
+            if o.follow_up_days and o.decision != REJECT
+        )
+        awaited = session.query(Awaiting).filter_by(business_line=line).all()
+        planned: dict[str, list[str]] = {}
+        for a in awaited:
+            if a.kind == "visit_plan":
+                planned.setdefault(a.doc["person"], []).append(a.doc["month"])
+        calendars = [_CALENDAR.load(a.doc) for a in awaited if a.kind == "calendar"]
+        waiting = [
+            W.Waiting(a.kind, a.key, a.doc.get("person"), a.since)
+            for a in awaited
+            if a.kind in ("target_change", "development_plan") and _waiting(a.kind, a.doc)
+        ]
+        end_of_day = datetime.combine(day, datetime.max.time())
+        return [
+            *W.follow_ups(opportunities, day, before),
+            *W.visit_plans(planned, day, before, calendars),
+            *W.decisions(waiting, end_of_day, int(params.get("approval_wait_days", 0))),
+        ]
+
+    def _announce_warning(self, plugin, line, reminder, day):
+        u = self.uow()  # each warning its own transaction: another instance may have sent it
+        if u.session.get(WarningSent, (line, reminder.dedup)) is not None:
+            u.rollback()
+            return []
+        tell = [reminder.person] if reminder.person else []
+        if plugin.params.get("warn_manager") and reminder.person:
+            manager = self._manager_of(plugin, line, reminder)
+            tell += [manager] if manager and manager not in tell else []
+        u.session.add(WarningSent(business_line=line, dedup=reminder.dedup))
+        event = E.make_event(
+            E.WARNING_DUE,
+            business_line=line,
+            what=reminder.what,
+            key=reminder.key,
+            person=reminder.person,
+            tell=tell,
+            due=reminder.due.isoformat(),
+            dedup=reminder.dedup,
+            clause=reminder.clause,
+            inputs=dict(reminder.inputs),
+            as_of=day.isoformat(),
+        )
+        u.emit(E.WARNING_DUE, event)
+        u.audit("warn", business_line=line, target=f"{reminder.what}:{reminder.key}", after=event)
+        try:
+            u.commit()
+        except IntegrityError:  # another instance sent it first
+            u.rollback()
+            return []
+        return [{k: event[k] for k in ("what", "key", "person", "tell", "due")}]
+
+    def _manager_of(self, plugin, line, reminder):
+        """The holder of the rung above the person's role (of the opportunity's owner role, for a
+        follow-up) in their branch; None at the top of the ladder or if vacant."""
+        session = self.db.session
+        if reminder.what == "follow_up":
+            row = session.get(Opportunity, (line, reminder.key))
+            role, doc = row.owner_role, {**row.doc, "branch": row.branch}
+        else:
+            person = session.get(Person, (line, reminder.person))
+            if person is None:
+                return None
+            role, doc = person.role, {"branch": person.branch}
+        if role not in plugin.ladder or plugin.ladder.index(role) + 1 >= len(plugin.ladder):
+            return None
+        above = plugin.ladder[plugin.ladder.index(role) + 1]
+        candidates = [
+            PersonFact(id=p.id, role=p.role, branch=p.branch, grade=p.grade)
+            for p in session.query(Person).filter_by(business_line=line, role=above)
+        ]
+        return plugin.holder(above, doc, candidates)
 
     @timer(interval=5)
     def flush_outbox(self):
@@ -385,6 +518,19 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
             }
             for r in rows.order_by(Escalation.id)
         ]
+
+
+AWAITED = frozenset({"visit_plan", "development_plan", "target_change", "calendar"})
+_CALENDAR = CalendarSchema()
+
+
+def _waiting(kind, doc) -> bool:
+    """A change asked for and not decided; a plan submitted and not decided."""
+    if kind == "target_change":
+        return doc.get("status", "pending") == "pending"
+    if kind == "development_plan":
+        return doc.get("status", "submitted") == "submitted"
+    return False
 
 
 def _within(reach, row) -> bool:

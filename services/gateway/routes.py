@@ -445,6 +445,19 @@ ROUTES: list[Route] = [
         body=S.SweepBody,
         answer="array",
     ),
+    Route(
+        "warn",
+        "POST",
+        "/warnings",
+        "escalation",
+        "warn",
+        "Warn of what falls due soon or waits for a decision as of a day, each warning once "
+        "(one line, or every line: admin of every line)",
+        "escalation",
+        lambda p, q, b: ((), dict(b or {})),
+        body=S.SweepBody,
+        answer="array",
+    ),
     # --- bulletins and deliveries (notify) ---
     Route(
         "send_weekly_bulletin",

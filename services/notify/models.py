@@ -68,3 +68,23 @@ class Delivery(Base):
     last_error = Column(Text, nullable=True)
     next_attempt = Column(DateTime, nullable=False, default=utcnow)
     sent_at = Column(DateTime, nullable=True)
+
+
+class Line(Base):
+    """A business line's plugin, for the names of its tiers and roles in notices (revision 0004)."""
+
+    __tablename__ = "lines"
+    business_line = Column(String(100), primary_key=True)
+    plugin = Column(String(100), nullable=False)
+    parameters = Column(JSON, nullable=False, default=dict)
+    version = Column(Integer, nullable=False, default=0)
+
+
+class Person(Base):
+    """A person's name, so a notice says 王芳, not am1 (revision 0004)."""
+
+    __tablename__ = "people"
+    business_line = Column(String(100), primary_key=True)
+    id = Column(String(100), primary_key=True)
+    name = Column(String(200), nullable=False, default="")
+    version = Column(Integer, nullable=False, default=0)

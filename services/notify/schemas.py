@@ -11,6 +11,7 @@ KINDS = (
     "quarterly_statement",
     "stale_statement",
     "weekly_bulletin",
+    "warning",
 )
 STATUSES = ("pending", "retrying", "sent", "failed")
 

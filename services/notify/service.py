@@ -1,7 +1,8 @@
 """notify: renders bulletins, notices, monthly sheets and statements, and delivers them.
 
-Events in:  intake.record_changed, intake.records_changed (opportunity, follow_up),
-            escalation.owner_assigned,
+Events in:  intake.record_changed, intake.records_changed (opportunity, follow_up, and the
+            lines and people notices are worded with: services/notify/vocabulary.py),
+            escalation.owner_assigned, escalation.warning_due,
             escalation.opportunity_escalated, assessment.month_closed, compensation.quarter_closed,
             compensation.period_stale
 RPC:
@@ -43,6 +44,7 @@ from services.common.storage.upsert import insert_ignore
 from wire import events as E
 
 from . import templates as T
+from . import vocabulary
 from .channels import Channels
 from .models import TABLES, AccessPrincipal, Base, Delivery, Message, Opportunity
 from .schemas import Bulletin, DeliveryQuery, MessageQuery, Retry
@@ -69,14 +71,16 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
 
     @handles(E.INTAKE, E.RECORD_CHANGED)
     def on_record_changed(self, payload):
-        if payload.get("kind") not in {"opportunity", "follow_up"}:
+        if payload.get("kind") not in {"opportunity", "follow_up", "business_line", "person"}:
             return
         with self.uow() as u:
             if not self._first(u, payload):
                 return
             for change in each_change(payload):  # a batch's records all in this one transaction
                 doc, line = change["record"], change["business_line"]
-                if change["kind"] == "opportunity":
+                if change["kind"] in ("business_line", "person"):
+                    vocabulary.remember(u.session, change)
+                elif change["kind"] == "opportunity":
                     self._set(
                         line,
                         doc["id"],
@@ -149,7 +153,7 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
                 payload["event_id"],
                 payload["business_line"],
                 kind="owner_assigned",
-                doc=T.owner_assigned(payload),
+                doc=T.owner_assigned(payload, self._words(payload, "owner")),
                 data=payload,
             )
 
@@ -169,7 +173,7 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
                 payload["event_id"],
                 payload["business_line"],
                 kind="escalation",
-                doc=T.escalated(payload),
+                doc=T.escalated(payload, self._words(payload, "owner", "person")),
                 data=payload,
             )
 
@@ -182,7 +186,9 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
                     payload["event_id"],
                     payload["business_line"],
                     kind="monthly_sheet",
-                    doc=T.period_closed(payload, "月度考核扣分表", "monthly penalty sheet"),
+                    doc=T.period_closed(
+                        payload, "月度考核扣分表", "monthly penalty sheet", self._words(payload)
+                    ),
                     data=payload,
                 )
 
@@ -195,7 +201,9 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
                     payload["event_id"],
                     payload["business_line"],
                     kind="quarterly_statement",
-                    doc=T.period_closed(payload, "季度提成奖金结算", "quarterly commission statement"),
+                    doc=T.period_closed(
+                        payload, "季度提成奖金结算", "quarterly commission statement", self._words(payload)
+                    ),
                     data=payload,
                 )
 
@@ -211,6 +219,29 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
                     doc=T.period_stale(payload),
                     data=payload,
                 )
+
+    @handles(E.ESCALATION, E.WARNING_DUE)
+    def on_warning(self, payload):
+        """A warning before a breach (kamkit.warnings): one message per warning, however often
+        it is announced, to the people it names."""
+        with self.uow() as u:
+            if self._first(u, payload):
+                self._make(
+                    u,
+                    f"warning:{payload['business_line']}:{payload['dedup']}",
+                    payload["business_line"],
+                    kind="warning",
+                    doc=T.warning(payload, self._words(payload, "person", people=payload["tell"])),
+                    data=payload,
+                )
+
+    def _words(self, payload, *fields, people=()):
+        """The line's vocabulary for the people a payload names (all of them: a sheet's totals)."""
+        line = payload["business_line"]
+        if not fields and not people:
+            return vocabulary.of(self.db.session, line, people=set(payload.get("totals") or ()))
+        named = {payload.get(f) for f in fields} | set(people)
+        return vocabulary.of(self.db.session, line, people=named)
 
     # --- the weekly bulletin -------------------------------------------------------------
 
@@ -240,7 +271,8 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
                 if o.doc and o.doc.get("status", "open") == "open"
             ]
             rows.sort(key=lambda r: (-Decimal(r["amount"]), r["opportunity"]))  # biggest first
-            doc = T.weekly_bulletin(line, day.isoformat(), rows)
+            words = vocabulary.of(session, line, people={r["owner"] for r in rows})
+            doc = T.weekly_bulletin(line, day.isoformat(), rows, words)
             with self.uow() as u:
                 message = self._make(
                     u,
@@ -387,7 +419,7 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
 
     # the notices that name people; a bulletin is circulated to the whole line (通报), a
     # sheet's or statement's notice holds everyone's totals: a whole-line grant's only
-    _ABOUT_PEOPLE = frozenset({"owner_assigned", "escalation"})
+    _ABOUT_PEOPLE = frozenset({"owner_assigned", "escalation", "warning"})
 
     def _within(self, reach, message) -> bool:
         if message.kind == "weekly_bulletin":
@@ -395,10 +427,17 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
         if message.kind not in self._ABOUT_PEOPLE:
             return False
         data = message.data or {}
-        o = self.db.session.get(Opportunity, (message.business_line, data.get("opportunity")))
+        about = data.get("opportunity")
+        o = self.db.session.get(Opportunity, (message.business_line, about)) if about else None
         branch = (o.doc or {}).get("branch") if o is not None else None
         return any(
-            reaches(reach, person=data.get(k), branch=branch) for k in ("owner", "person", "confirmer")
+            reaches(reach, person=who, branch=branch)
+            for who in (
+                data.get("owner"),
+                data.get("person"),
+                data.get("confirmer"),
+                *(data.get("tell") or ()),
+            )
         )
 
     @api

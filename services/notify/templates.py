@@ -11,6 +11,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from reports.html import CSS
+
+from .vocabulary import Vocabulary, amount
+
+PLAIN = Vocabulary()  # ids and keys as they are: what a template says without the line's names
+
 
 @dataclass
 class Section:
@@ -26,31 +32,44 @@ class Doc:
     sections: list[Section]
 
 
-def owner_assigned(e: Mapping[str, Any]) -> Doc:
-    who = e.get("owner") or f"({e['owner_role']} 空缺 / vacant)"
+def owner_assigned(e: Mapping[str, Any], v: Vocabulary = PLAIN) -> Doc:
+    """Who follows an opportunity up, its tier in each language, and why."""
+
+    def who(lang):
+        vacant = (
+            f"（{v.role(e['owner_role'], 'zh')}空缺）"
+            if lang == "zh"
+            else (f"nobody ({v.role(e['owner_role'], 'en')} vacant)")
+        )
+        return v.person(e.get("owner"), vacant)
+
+    o, tier, role = e["opportunity"], e["tier"], e["owner_role"]
+    cadence_zh = f"，每 {e['follow_up_days']} 天跟进" if e.get("follow_up_days") else ""
+    cadence_en = f", a follow-up every {e['follow_up_days']} days" if e.get("follow_up_days") else ""
     return Doc(
         f"商机 {e['opportunity']} 负责人 / Owner of opportunity {e['opportunity']}",
         [
             Section(
                 "zh",
                 [
-                    f"商机 {e['opportunity']} 定级为 {e['tier']}，由 {who} 跟进"
-                    f"（依据 {e['clause']}：{e['reason_zh']}）。"
+                    f"商机 {o} 定为{v.tier(tier, 'zh')}，由{v.role(role, 'zh')} {who('zh')} 负责跟进"
+                    f"{cadence_zh}（依据 {e['clause']}：{e['reason_zh']}）。"
                 ],
             ),
             Section(
                 "en",
                 [
-                    f"Opportunity {e['opportunity']} is tier {e['tier']}, followed up by {who} "
-                    f"({e['clause']}: {e['reason_en']})."
+                    f"Opportunity {o} ({v.tier(tier, 'en')}) is followed up by {who('en')}, "
+                    f"{v.role(role, 'en')}{cadence_en} ({e['clause']}: {e['reason_en']})."
                 ],
             ),
         ],
     )
 
 
-def escalated(e: Mapping[str, Any]) -> Doc:
-    who = e.get("person") or f"({e['role']} 空缺 / vacant)"
+def escalated(e: Mapping[str, Any], v: Vocabulary = PLAIN) -> Doc:
+    zh_who = v.person(e.get("person"), f"（{v.role(e['role'], 'zh')}空缺）")
+    en_who = v.person(e.get("person"), f"nobody ({v.role(e['role'], 'en')} vacant)")
     return Doc(
         f"跟进逾期升级 / Follow-up overdue: {e['opportunity']}",
         [
@@ -58,32 +77,81 @@ def escalated(e: Mapping[str, Any]) -> Doc:
                 "zh",
                 [
                     f"商机 {e['opportunity']} 自 {e['last_follow_up']} 起 {e['days_overdue']} 天未跟进"
-                    f"（负责人 {e.get('owner') or '空缺'}），逾期第 {e['week']} 周，通报 {who}"
-                    f"（{e['clause']}）。"
+                    f"（负责人 {v.person(e.get('owner'), '空缺')}），逾期第 {e['week']} 周，通报"
+                    f"{v.role(e['role'], 'zh')} {zh_who}（{e['clause']}）。"
                 ],
             ),
             Section(
                 "en",
                 [
                     f"Opportunity {e['opportunity']} has had no follow-up for {e['days_overdue']} days "
-                    f"since {e['last_follow_up']} (owner {e.get('owner') or 'vacant'}): overdue week "
-                    f"{e['week']}, escalated to {who} ({e['clause']})."
+                    f"since {e['last_follow_up']} (owner {v.person(e.get('owner'), 'vacant')}): overdue week "
+                    f"{e['week']}, escalated to {en_who}, {v.role(e['role'], 'en')} ({e['clause']})."
                 ],
             ),
         ],
     )
 
 
-def _totals_rows(totals: Mapping[str, Mapping[str, str]]) -> list[list[str]]:
+_WARNED = {
+    "follow_up": ("跟进即将到期", "Follow-up falls due"),
+    "visit_plan": ("拜访计划即将到期", "Visit plan due"),
+    "target_change": ("目标调整待审批", "Target change awaits a decision"),
+    "development_plan": ("开发计划待审批", "Development plan awaits a decision"),
+}
+
+
+def warning(e: Mapping[str, Any], v: Vocabulary = PLAIN) -> Doc:
+    """A warning before a breach (kamkit.warnings): what, whose, by when, told to whom."""
+    zh_what, en_what = _WARNED[e["what"]]
+    person_zh, person_en = v.person(e.get("person"), "部门"), v.person(e.get("person"), "the department")
+    told = "、".join(v.person(t, t) for t in e["tell"]) or "-"
+    told_en = ", ".join(v.person(t, t) for t in e["tell"]) or "-"
+    key, due, inputs = e["key"], e["due"], e.get("inputs") or {}
+    left, since, wait = inputs.get("days_left"), inputs.get("waiting_since"), inputs.get("wait_days")
+    zh = {
+        "follow_up": f"商机 {key} 须在 {due} 前跟进（负责人 {person_zh}，还剩 {left} 天），逾期将逐级通报。",
+        "visit_plan": f"{person_zh} 的 {key} 拜访计划须在 {due}（本月最后一个工作日）前提交。",
+        "target_change": f"{person_zh} 的目标调整申请 {key} 自 {since} 起待审批，"
+        f"已超过 {wait} 天；审批前原目标有效。",
+        "development_plan": f"{person_zh} 的大客户开发计划 {key} 自 {since} 起待审批，已超过 {wait} 天。",
+    }[e["what"]]
+    en = {
+        "follow_up": f"Opportunity {key} must be followed up before {due} (owner {person_en}, "
+        f"{left} days left); after that it climbs the ladder.",
+        "visit_plan": f"{person_en}'s visit plan for {key} is due by {due}, the month's last working day.",
+        "target_change": f"Target change {key} for {person_en} has waited since {since}, "
+        f"over {wait} days; until decided the target before it stands.",
+        "development_plan": f"Development plan {key} of {person_en} has waited since "
+        f"{since}, over {wait} days, for a decision.",
+    }[e["what"]]
+    return Doc(
+        f"{zh_what} / {en_what}: {key}",
+        [
+            Section("zh", [f"{zh}通知：{told}（{e['clause']}）。"]),
+            Section("en", [f"{en} Told: {told_en} ({e['clause']})."]),
+        ],
+    )
+
+
+_UNITS = {"points": ("扣分", "points"), "CNY": ("元", "CNY"), "flag": ("结论", "finding")}
+
+
+def _totals_rows(totals: Mapping[str, Mapping[str, str]], v: Vocabulary, lang: str) -> list[list[str]]:
+    """Per person and unit, as the sheets show them: names, money to the cent with separators."""
+    i = 0 if lang == "zh" else 1
     return [
-        [person, unit, figure]
+        [
+            v.person(person, person),
+            _UNITS.get(unit, (unit, unit))[i],
+            amount(figure) if unit == "CNY" else figure,
+        ]
         for person, units in sorted(totals.items())
         for unit, figure in sorted(units.items())
     ]
 
 
-def period_closed(e: Mapping[str, Any], what_zh: str, what_en: str) -> Doc:
-    rows = _totals_rows(e["totals"])
+def period_closed(e: Mapping[str, Any], what_zh: str, what_en: str, v: Vocabulary = PLAIN) -> Doc:
     return Doc(
         f"{e['business_line']} {e['period']} {what_zh} / {what_en} (v{e['version']})",
         [
@@ -94,7 +162,7 @@ def period_closed(e: Mapping[str, Any], what_zh: str, what_en: str) -> Doc:
                     f"{e['plugin']}）。各人合计："
                 ],
                 ("人员", "单位", "合计"),
-                rows,
+                _totals_rows(e["totals"], v, "zh"),
             ),
             Section(
                 "en",
@@ -103,7 +171,7 @@ def period_closed(e: Mapping[str, Any], what_zh: str, what_en: str) -> Doc:
                     f"explained lines, rules {e['plugin']}). Totals per person:"
                 ],
                 ("person", "unit", "total"),
-                rows,
+                _totals_rows(e["totals"], v, "en"),
             ),
         ],
     )
@@ -133,29 +201,34 @@ def period_stale(e: Mapping[str, Any]) -> Doc:
     )
 
 
-def weekly_bulletin(business_line: str, as_of: str, rows: list[Mapping[str, Any]]) -> Doc:
+def weekly_bulletin(
+    business_line: str, as_of: str, rows: list[Mapping[str, Any]], v: Vocabulary = PLAIN
+) -> Doc:
     """docs/rules.md §1.1 / 000 §(一)5: every opportunity of >= 20,000 or >= 5 lines, and its follow-up."""
-    table = [
-        [
-            r["opportunity"],
-            r["amount"],
-            r["lines"],
-            r["tier"],
-            r["owner"] or "-",
-            r["last_follow_up"] or "-",
-            r["days_since"],
-            r["escalations"],
+
+    def table(lang):
+        return [
+            [
+                r["opportunity"],
+                amount(r["amount"]),
+                r["lines"],
+                v.tier(r["tier"], lang),
+                v.person(r["owner"], "空缺" if lang == "zh" else "vacant"),
+                r["last_follow_up"] or "-",
+                r["days_since"],
+                r["escalations"],
+            ]
+            for r in rows
         ]
-        for r in rows
-    ]
+
     return Doc(
         f"{business_line} 商机跟进周报 / Weekly opportunity bulletin {as_of}",
         [
             Section(
                 "zh",
                 [f"截至 {as_of}，金额 ≥ 2万元或线路 ≥ 5 条的商机共 {len(rows)} 个（000 §(一)5）。"],
-                ("商机", "金额", "线路", "级别", "负责人", "最近跟进", "未跟进天数", "升级次数"),
-                table,
+                ("商机", "金额（元）", "线路", "级别", "负责人", "最近跟进", "未跟进天数", "升级次数"),
+                table("zh"),
             ),
             Section(
                 "en",
@@ -170,7 +243,7 @@ def weekly_bulletin(business_line: str, as_of: str, rows: list[Mapping[str, Any]
                     "days since",
                     "escalations",
                 ),
-                table,
+                table("en"),
             ),
         ],
     )
@@ -192,8 +265,9 @@ def to_html(doc: Doc) -> str:
     e = lambda v: html.escape(str(v))  # noqa: E731
     out = [
         "<!doctype html>",
-        '<html><head><meta charset="utf-8">',
-        f"<title>{e(doc.title)}</title>",
+        '<html lang="zh-CN"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{e(doc.title)}</title><style>{CSS}</style>",
         "</head><body>",
         f"<h1>{e(doc.title)}</h1>",
     ]
@@ -204,8 +278,15 @@ def to_html(doc: Doc) -> str:
             out.append(
                 "<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in s.headers) + "</tr></thead><tbody>"
             )
-            out += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in s.rows]
+            out += ["<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in s.rows]
             out.append("</tbody></table>")
         out.append("</section>")
     out.append("</body></html>")
     return "\n".join(out)
+
+
+def _cell(value) -> str:
+    """A figure right-aligned as on the pages (reports.html: td.num), text as it is."""
+    text = html.escape(str(value))
+    number = isinstance(value, int | float) or text.replace(",", "").replace(".", "", 1).lstrip("-").isdigit()
+    return f'<td class="num">{text}</td>' if number else f"<td>{text}</td>"

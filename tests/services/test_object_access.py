@@ -105,8 +105,8 @@ def test_every_person_reads_only_their_own_through_the_broker_and_http(suite, am
     for user, me in USERS.items():
         others = [p for p in PEOPLE if p != me]
         with _as(amqp_uri, tokens[user]) as rpc:
-            _until(lambda: rpc.escalation.get_assignment(LINE, f"o{me[-1]}")["owner"] == me)
-            _until(lambda: rpc.compensation.get_statement(LINE, "2026-Q1", me) is not None)
+            _until(lambda me=me: rpc.escalation.get_assignment(LINE, f"o{me[-1]}")["owner"] == me)
+            _until(lambda me=me: rpc.compensation.get_statement(LINE, "2026-Q1", me) is not None)
             # one's own: read, and only one's own in it
             sheet = rpc.assessment.get_sheet(LINE, "2026-03")
             assert sheet["lines"] and {x["person"] for x in sheet["lines"]} == {me}
@@ -132,14 +132,18 @@ def test_every_person_reads_only_their_own_through_the_broker_and_http(suite, am
             for other in others:
                 n = other[-1]
                 refusals += _refused(
-                    lambda: rpc.assessment.get_sheet(LINE, "2026-03", person=other), "person"
+                    lambda other=other: rpc.assessment.get_sheet(LINE, "2026-03", person=other), "person"
                 )
-                refusals += _refused(lambda: rpc.compensation.get_statement(LINE, "2026-Q1", other), "person")
-                refusals += _refused(lambda: rpc.intake.get_record(LINE, "person", other), "key")
-                refusals += _refused(lambda: rpc.intake.get_record(LINE, "opportunity", f"o{n}"), "key")
-                refusals += _refused(lambda: rpc.intake.get_record(LINE, "target", f"t{n}"), "key")
-                refusals += _refused(lambda: rpc.escalation.get_assignment(LINE, f"o{n}"), "opportunity")
-                refusals += _refused(lambda: rpc.escalation.list_escalations(LINE, f"o{n}"), "opportunity")
+                refusals += _refused(
+                    lambda other=other: rpc.compensation.get_statement(LINE, "2026-Q1", other), "person"
+                )
+                refusals += _refused(lambda other=other: rpc.intake.get_record(LINE, "person", other), "key")
+                refusals += _refused(lambda n=n: rpc.intake.get_record(LINE, "opportunity", f"o{n}"), "key")
+                refusals += _refused(lambda n=n: rpc.intake.get_record(LINE, "target", f"t{n}"), "key")
+                refusals += _refused(lambda n=n: rpc.escalation.get_assignment(LINE, f"o{n}"), "opportunity")
+                refusals += _refused(
+                    lambda n=n: rpc.escalation.list_escalations(LINE, f"o{n}"), "opportunity"
+                )
                 asked = {
                     "id": f"x-{user}-{other}",
                     "person": other,
@@ -147,7 +151,9 @@ def test_every_person_reads_only_their_own_through_the_broker_and_http(suite, am
                     "amount": 1,
                     "reason": "r",
                 }
-                refusals += _refused(lambda: rpc.intake.request_target_change(LINE, asked), "change.person")
+                refusals += _refused(
+                    lambda asked=asked: rpc.intake.request_target_change(LINE, asked), "change.person"
+                )
             # what is the whole line's: refused to a grant on oneself
             for call in (
                 lambda: rpc.assessment.sheet_history(LINE, "2026-03"),

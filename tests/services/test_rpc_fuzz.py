@@ -53,6 +53,7 @@ SURFACE = [
     ("intake", "list_records", 3),
     ("intake", "record_counts", 1),
     ("escalation", "sweep", 2),
+    ("escalation", "warn", 2),
     ("escalation", "get_assignment", 2),
     ("escalation", "tier_counts", 1),
     ("escalation", "projection_versions", 1),

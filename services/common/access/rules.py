@@ -102,6 +102,8 @@ ACTIONS: dict[tuple[str, str], tuple[str, str | None]] = {
         )
     },
     ("escalation", "sweep"): (_MANAGE, "business_line"),
+    # warnings before a breach (docs/rules.md §8): announced by the daily timer, or asked for
+    ("escalation", "warn"): (_MANAGE, "business_line"),
     **{
         ("escalation", m): (_READ, "business_line")
         for m in ("get_assignment", "tier_counts", "projection_versions", "list_escalations")

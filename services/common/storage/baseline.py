@@ -226,6 +226,55 @@ def drop_grant_scopes() -> None:
             batch.drop_column(column)
 
 
+def warnings() -> None:
+    """0005 (escalation): what warnings are made of, and each warning sent once (issue 25)."""
+    op.create_table(
+        "awaiting",
+        sa.Column("business_line", sa.String(length=100), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("doc", sa.JSON(), nullable=False),
+        sa.Column("since", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("business_line", "kind", "key"),
+    )
+    op.create_table(
+        "warnings_sent",
+        sa.Column("business_line", sa.String(length=100), nullable=False),
+        sa.Column("dedup", sa.String(length=250), nullable=False),
+        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("business_line", "dedup"),
+    )
+
+
+def drop_warnings() -> None:
+    drop("warnings_sent", "awaiting")
+
+
+def notify_vocabulary() -> None:
+    """0004 (notify): lines and people, so notices name people and tiers (issue 25)."""
+    op.create_table(
+        "lines",
+        sa.Column("business_line", sa.String(length=100), nullable=False),
+        sa.Column("plugin", sa.String(length=100), nullable=False),
+        sa.Column("parameters", sa.JSON(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("business_line"),
+    )
+    op.create_table(
+        "people",
+        sa.Column("business_line", sa.String(length=100), nullable=False),
+        sa.Column("id", sa.String(length=100), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("business_line", "id"),
+    )
+
+
+def drop_notify_vocabulary() -> None:
+    drop("people", "lines")
+
+
 def drop(*tables: str) -> None:
     """A baseline's downgrade: its tables gone (their indexes and triggers with them)."""
     for table in tables:

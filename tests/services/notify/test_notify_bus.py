@@ -122,7 +122,7 @@ def test_notices_and_bulletin_reach_every_channel_and_failures_are_retried(
     )
     assert entry["after"]["opportunities"] == 1
     (bulletin,) = rpc.notify.list_messages("acme", "weekly_bulletin")
-    assert "| o1 | 150000 |" in bulletin["markdown"] and "2026-03-06" in bulletin["markdown"]
+    assert "| o1 | 150,000.00 |" in bulletin["markdown"] and "2026-03-06" in bulletin["markdown"]
     assert "| o2 |" not in bulletin["markdown"]
 
     # outbox and SMTP got all four messages; the webhook was down: logged, to be retried
