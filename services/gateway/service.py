@@ -41,7 +41,7 @@ from werkzeug.wrappers import Response
 from kamkit.errors import Internal, InvalidFacts, SuiteError, Unauthorized, Unavailable
 from services.common.access.rules import parse_token
 
-from . import openapi, pages
+from . import desk, openapi, pages
 from .responses import body_value, error_response, json_response, query_values
 from .routes import BY_NAME, ROUTES
 
@@ -106,9 +106,11 @@ _RULES = Map(
         Rule("/docs", methods=["GET"], endpoint="docs"),
         Rule("/docs/<asset>", methods=["GET"], endpoint="asset"),
         Rule("/health", methods=["GET"], endpoint="health"),
+        Rule("/favicon.ico", methods=["GET"], endpoint="favicon"),  # what a browser asks for first
         Rule("/", methods=["GET"], endpoint="docs"),
     ]
-    + pages.rules(),
+    + pages.rules()
+    + desk.RULES,
     strict_slashes=False,
 )
 _METHODS = (
@@ -124,10 +126,12 @@ _METHODS = (
 
 
 class _ContextData(DependencyProvider):
-    """The worker's context data: the correlation id its RPCs carry (set by _Server)."""
+    """The worker's context data: the correlation id and token its RPCs carry (set by _Server)."""
 
     def get_dependency(self, worker_ctx):
-        return worker_ctx.context_data
+        # the worker's own data (context_data is a copy): the token a page signs in with is put
+        # here, and every RPC made after carries it
+        return worker_ctx.data
 
 
 class GatewayService:
@@ -173,11 +177,18 @@ class GatewayService:
                 405,
                 {**headers, "Allow": ", ".join(exc.valid_methods or [])},
             )
-        if endpoint in ("openapi", "docs", "asset", "health"):
+        if endpoint in ("openapi", "docs", "asset", "health", "favicon"):
             return self._public(endpoint, values, request)
+        if endpoint in desk.ENDPOINTS:
+            return self._desk(endpoint, request, values)
         route = BY_NAME.get(endpoint)
+        if route is None and not request.headers.get("Authorization"):
+            # a report page opened in a browser signed in at /sign-in: the cookie's token
+            signed_in = desk.token_of(request)
+            if signed_in:
+                self.context["authorization"] = signed_in
         try:
-            if parse_token(request.headers.get("Authorization")) is None:
+            if parse_token(self.context.get("authorization")) is None:
                 raise Unauthorized(
                     "send 'Authorization: Bearer <token>' (README: who may do what)", field="authorization"
                 )
@@ -201,6 +212,31 @@ class GatewayService:
             else 200
         )
         return json_response(answer, status, headers)
+
+    def _desk(self, endpoint, request, values) -> Response:
+        """A page for people who act (desk.py), with the caller's header or session cookie."""
+        token = desk.token_of(request)
+        if token:
+            self.context["authorization"] = token
+        try:
+            return desk.answer(endpoint, request, values, self._rpc, token=token, verify=self._verify)
+        except SuiteError as exc:
+            return desk.error_page(exc)
+
+    def _verify(self, token: str) -> bool:
+        """Whether intake lets ``token`` in (a sign-in): it lists the lines its grants cover."""
+        before = self.context.get("authorization")
+        self.context["authorization"] = token
+        try:
+            self._rpc("intake", "list_lines")
+            return True
+        except SuiteError:
+            return False
+        finally:
+            if before is None:
+                self.context.pop("authorization", None)
+            else:
+                self.context["authorization"] = before
 
     def _call(self, route, args, kwargs):
         return self._rpc(route.service, route.rpc, *args, **kwargs)
@@ -232,6 +268,8 @@ class GatewayService:
             return json_response({"status": "ok"})
         if endpoint == "docs":
             return Response(_DOCS_PAGE, content_type="text/html; charset=utf-8")
+        if endpoint == "favicon":
+            return _asset("favicon-32x32.png")
         return _asset(values["asset"])
 
 

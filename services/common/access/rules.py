@@ -87,7 +87,7 @@ ACTIONS: dict[tuple[str, str], tuple[str, str | None]] = {
     **{("assessment", m): (_MANAGE, "business_line") for m in ("close_month", "reopen_month")},
     **{
         ("assessment", m): (_READ, "business_line")
-        for m in ("get_sheet", "sheet_history", "projection_status", "projection_versions")
+        for m in ("get_sheet", "sheet_history", "projection_status", "projection_versions", "list_periods")
     },
     **{("compensation", m): (_MANAGE, "business_line") for m in ("run_quarter", "reopen_quarter")},
     **{
@@ -97,6 +97,7 @@ ACTIONS: dict[tuple[str, str], tuple[str, str | None]] = {
             "get_statement",
             "get_run_lines",
             "run_history",
+            "list_periods",
             "projection_status",
             "projection_versions",
         )
@@ -138,6 +139,8 @@ SCOPED = frozenset(
         ("intake", "decide_development_plan"),
         ("intake", "confirm_opportunity"),
         ("assessment", "get_sheet"),
+        ("assessment", "list_periods"),
+        ("compensation", "list_periods"),
         ("compensation", "get_run"),
         ("compensation", "get_statement"),
         ("compensation", "get_run_lines"),

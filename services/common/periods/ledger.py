@@ -289,6 +289,32 @@ class Ledger:
             .first()
         )
 
+    def periods(self, session, business_line: str) -> list[dict[str, Any]]:
+        """Every period of the line with its newest version: period, version, status, closed_at;
+        newest period first. What a person's page lists (no figures: any reader may see it)."""
+        Sheet = self.sheet
+        newest = (
+            session.query(Sheet.period, func.max(Sheet.version).label("version"))
+            .filter_by(business_line=business_line)
+            .group_by(Sheet.period)
+            .subquery()
+        )
+        rows = (
+            session.query(Sheet)
+            .join(newest, (Sheet.period == newest.c.period) & (Sheet.version == newest.c.version))
+            .filter(Sheet.business_line == business_line)
+            .order_by(Sheet.period.desc())
+        )
+        return [
+            {
+                "period": r.period,
+                "version": r.version,
+                "status": r.status,
+                "closed_at": r.closed_at.isoformat(timespec="seconds"),
+            }
+            for r in rows
+        ]
+
     def first_closed_at(self, session, business_line: str, period: str):
         """When the period was first closed (its version 1), or None: a target change approved
         after it does not rewrite the period (docs/rules.md §7)."""

@@ -89,6 +89,12 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
         validated(f.LineRef, business_line=business_line)
         return projection_versions(self.db.session, self.models.fact, business_line)
 
+    @api
+    def list_periods(self, business_line):
+        """The line's closed periods, newest first, each with its newest version and status."""
+        validated(f.LineRef, business_line=business_line)
+        return self.models.ledger.periods(self.db.session, business_line)
+
     @timer(interval=5)
     def flush_outbox(self):
         send_outbox(self.db.session, self.models.tables.outbox, self.dispatch)
