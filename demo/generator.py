@@ -581,6 +581,8 @@ class YearGenerator:
         after = month.last_day + timedelta(days=1)
         for monday in [d for d in self.days(month) if d.weekday() == 0]:
             self.add(monday, "escalation", "sweep", monday.isoformat())
+            # and what falls due within days: warned once each (docs/rules.md §8)
+            self.add(monday, "escalation", "warn", monday.isoformat())
             self.add(monday, "notify", "send_weekly_bulletin", monday.isoformat(), TELECOM)
         for line in (TELECOM, SOFTWARE, BANKING):
             self.add(after, "assessment", "close_month", line, str(month))

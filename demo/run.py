@@ -325,6 +325,11 @@ def summary(rpc, closed) -> str:
     out += indicator_summary(closed)
     out += target_summary(rpc)
     out.append(f"Bulletins sent: {len(rpc.notify.list_messages(kind='weekly_bulletin'))}")
+    warned = Counter(m["subject"].split(" / ")[0] for m in rpc.notify.list_messages(kind="warning"))
+    out.append(
+        "Warnings before a breach (docs/rules.md §8): "
+        + (", ".join(f"{what} {n}" for what, n in sorted(warned.items())) or "none")
+    )
     return "\n".join(out)
 
 

@@ -12,7 +12,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import fields
 
 from kamkit import facts_schema as FS
-from kamkit import limits
+from kamkit import limits, loader
 
 from . import pages
 from . import schemas as S
@@ -85,18 +85,46 @@ def _schema_name(schema) -> str | None:
     return name[:-6] if name.endswith("Schema") and len(name) > 6 else name
 
 
+# what kamkit.limits refuses in text, as a pattern: control characters (free text may hold tabs
+# and line breaks), C1 controls, the line and paragraph separators
+_NO_CONTROL = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
+_FREE_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]*$"
+# a date kamkit.limits accepts: 1950-01-01 to 2100-12-31
+_DATE = r"^(19[5-9]\d|20\d\d|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
+_DATETIME = r"^(19[5-9]\d|20\d\d|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T"
+
+
 def _text_limits(self, field, ret: dict, **kwargs) -> dict[str, Any]:
-    """A record's text fields are as long as kamkit.limits lets them be (ids, role names, text)."""
-    if not isinstance(field, fields.String) or "maxLength" in ret:
+    """A record's text fields as kamkit.limits lets them be: as long (ids, role names, text) and
+    without control characters; what the services refuse, the document says."""
+    if not isinstance(field, fields.String) or isinstance(field, fields.DateTime | fields.Date):
         return {}
     name = getattr(field, "name", None) or ""
-    return {
-        "maxLength": limits.ID_MAX
-        if name in limits.ID_FIELDS
-        else limits.NAME_MAX
-        if name in limits.NAME_FIELDS
-        else limits.TEXT_MAX
-    }
+    out: dict[str, Any] = {}
+    if name == "plugin" and "enum" not in ret:
+        # the plugins installed where the document is served (the suite installs the same set in
+        # every service): another key is refused, so a client is offered these only
+        return {"enum": sorted(loader.available()), "maxLength": limits.ID_MAX}
+    if "maxLength" not in ret:
+        out["maxLength"] = (
+            limits.ID_MAX
+            if name in limits.ID_FIELDS
+            else limits.NAME_MAX
+            if name in limits.NAME_FIELDS
+            else limits.TEXT_MAX
+        )
+    if "pattern" not in ret and "enum" not in ret:
+        out["pattern"] = _NO_CONTROL if name in limits.ID_FIELDS | limits.NAME_FIELDS else _FREE_TEXT
+    return out
+
+
+def _dates(self, field, ret: dict, **kwargs) -> dict[str, Any]:
+    """A date or a moment within kamkit.limits' years (1950-2100)."""
+    if isinstance(field, fields.Date):
+        return {"pattern": _DATE}
+    if isinstance(field, fields.DateTime):
+        return {"pattern": _DATETIME}
+    return {}
 
 
 def _portable(doc: Any) -> Any:
@@ -131,6 +159,7 @@ def document(server_url: str = "") -> dict[str, Any]:
     )
     plugin.converter.add_attribute_function(_number)
     plugin.converter.add_attribute_function(_text_limits)
+    plugin.converter.add_attribute_function(_dates)
     plugin.converter.add_attribute_function(_period)
     spec.components.security_scheme(
         "bearer",
