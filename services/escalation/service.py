@@ -37,7 +37,7 @@ from kamkit.facts import REJECT
 from kamkit.facts import Person as PersonFact
 from kamkit.facts_schema import CalendarSchema, OpportunitySchema
 from services.common import mixins  # a module: `nameko run` would run a mixin class found here
-from services.common.access.caller import Caller
+from services.common.access.caller import Caller, reach_of
 from services.common.access.reach import outside, reaches
 from services.common.messaging.entrypoints import NotYet, handles
 from services.common.messaging.origin import SuiteDispatcher
@@ -445,8 +445,8 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
         row = self.db.session.get(Opportunity, (business_line, opportunity))
         if row is None:
             raise NotFound(f"no opportunity {opportunity!r} in {business_line!r}", field="opportunity")
-        if not _within(self.caller.reach, row):
-            raise outside(self.caller.reach, what=f"opportunity {opportunity!r}", field="opportunity")
+        if not _within(reach_of(self.caller), row):
+            raise outside(reach_of(self.caller), what=f"opportunity {opportunity!r}", field="opportunity")
         return {
             "opportunity": row.id,
             "tier": row.tier,
@@ -497,7 +497,7 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
         rows = self.db.session.query(Escalation).filter_by(business_line=business_line)
         if opportunity:
             rows = rows.filter_by(opportunity=opportunity)
-        reach = self.caller.reach
+        reach = reach_of(self.caller)
         if not reach.whole:  # only the escalations of opportunities within reach
             mine = {
                 o.id

@@ -58,7 +58,7 @@ from sqlalchemy.exc import IntegrityError
 from kamkit.errors import ConfigError, Conflict, Forbidden, InvalidFacts, NotFound, UnknownPlugin, flatten
 from kamkit.loader import load_plugin
 from services.common import mixins  # a module: `nameko run` would run a mixin class found here
-from services.common.access.caller import Caller, acting
+from services.common.access.caller import Caller, acting, reach_of
 from services.common.access.rules import ROLES
 from services.common.messaging.origin import SuiteDispatcher
 from services.common.messaging.rpc import api, validated
@@ -396,7 +396,7 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
             who = self.caller()
             recorded = who if isinstance(who, str) and who else body.get("recorded_by")
             body = {**body, "recorded_by": recorded}
-            linked = self.caller.reach.person
+            linked = reach_of(self.caller).person
             if linked is not None:  # a principal who is a person on the line confirms as that person
                 body.setdefault("by", linked)
                 if body["by"] != linked:
@@ -405,7 +405,7 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
                     )
             doc = validate_record("confirmation", body)
             reached = self._reached(business_line)
-            if not self.caller.reach.whole and reached.reach.scope == "branch":
+            if not reach_of(self.caller).whole and reached.reach.scope == "branch":
                 o = store.record(self.db.session, business_line, "opportunity", doc["opportunity"])
                 reached.check_record("opportunity", o.key, o.doc, "confirmation.opportunity")
             line = store.line(self.db.session, business_line)
@@ -575,7 +575,7 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
         """One record; a narrowed grant's caller reads only the records concerning its people."""
         validated(Call, business_line=business_line, kind=kind, key=key)
         row = store.record(self.db.session, business_line, kind, key)
-        if not self.caller.reach.whole:
+        if not reach_of(self.caller).whole:
             self._reached(business_line).check_record(kind, row.key, row.doc, "key")
         return row.to_dict()
 
@@ -589,13 +589,13 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
         except ValidationError as exc:
             raise InvalidFacts(flatten(exc.messages, "query")) from None
         keep = None
-        if not self.caller.reach.whole:
+        if not reach_of(self.caller).whole:
             reached = self._reached(business_line)
             keep = lambda row: reached.keeps(kind, row.key, row.doc)  # noqa: E731
         return store.page(self.db.session, business_line, kind, q, keep=keep)
 
     def _reached(self, business_line) -> Reached:
-        return Reached(self.db.session, business_line, self.caller.reach)
+        return Reached(self.db.session, business_line, reach_of(self.caller))
 
     @api
     def record_counts(self, business_line):

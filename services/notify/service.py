@@ -33,7 +33,7 @@ from sqlalchemy import case, update
 from sqlalchemy.exc import IntegrityError
 
 from services.common import mixins  # a module: `nameko run` would run a mixin class found here
-from services.common.access.caller import Caller
+from services.common.access.caller import Caller, reach_of
 from services.common.access.reach import reaches
 from services.common.messaging.entrypoints import handles
 from services.common.messaging.rpc import api, validated
@@ -401,7 +401,7 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
             rows = rows.filter_by(business_line=business_line)
         if kind:
             rows = rows.filter_by(kind=kind)
-        reach = self.caller.reach
+        reach = reach_of(self.caller)
         if not reach.whole:
             rows = [m for m in rows.order_by(Message.id) if self._within(reach, m)]
         else:

@@ -35,6 +35,13 @@ class Caller(DependencyProvider):
         return Checked(checked, reach)
 
 
+def reach_of(caller) -> Reach:
+    """How far the call reaches: the checked one, or the whole line (access control off, or a
+    test's stand-in for the dependency)."""
+    reach = getattr(caller, "reach", None)
+    return reach if isinstance(reach, Reach) else WHOLE_LINE
+
+
 def acting(caller, claimed: str | None, field: str) -> str:
     """Who acts on a call: the checked principal; with access control off, the one the call
     names in ``field`` (required then). Naming someone else than oneself is refused."""

@@ -20,7 +20,7 @@ from nameko.timer import timer
 
 from kamkit.errors import NotFound
 from services.common import mixins
-from services.common.access.caller import Caller
+from services.common.access.caller import Caller, reach_of
 from services.common.access.reach import outside, people_reached
 from services.common.messaging import rpc_fields as f
 from services.common.messaging.entrypoints import handles
@@ -152,7 +152,7 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
     def _lines(self, business_line, period, *, person=None, page=None, page_size=None, kind=None):
         """A sheet's lines, only those of the people within the caller's reach: another's person
         asked for by name is refused (and the refusal audited), unnamed ones left out."""
-        people, reach = None, self.caller.reach
+        people, reach = None, reach_of(self.caller)
         if not reach.whole:
             people = self._people_reached(business_line, reach)
             if person is not None and person not in people:

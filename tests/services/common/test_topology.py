@@ -27,10 +27,11 @@ def test_subscriptions_are_read_from_the_services_handlers():
     assert table[(E.INTAKE, E.ACCESS_CHANGED)] == tuple(f"{s}.on_access_changed" for s in projections)
     assert table[(E.ESCALATION, E.OWNER_ASSIGNED)] == ("notify.on_owner_assigned",)
     assert table[(E.ESCALATION, E.OPPORTUNITY_ESCALATED)] == ("notify.on_escalated",)
+    assert table[(E.ESCALATION, E.WARNING_DUE)] == ("notify.on_warning",)
     assert table[(E.ASSESSMENT, E.MONTH_CLOSED)] == ("notify.on_month_closed",)
     assert table[(E.COMPENSATION, E.QUARTER_CLOSED)] == ("notify.on_quarter_closed",)
     assert table[(E.COMPENSATION, E.PERIOD_STALE)] == ("notify.on_period_stale",)
-    assert len(table) == 8
+    assert len(table) == 9
 
 
 def _wait_until(predicate, timeout=30):
