@@ -5,11 +5,12 @@ marshmallow schemas the services validate with; served at /openapi.json and brow
 from __future__ import annotations
 
 import functools
+from decimal import Decimal
 from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from kamkit import facts_schema as FS
 from kamkit import limits, loader
@@ -43,9 +44,10 @@ def error_responses() -> dict[str, Any]:
 
 
 # path parameters the services check by pattern, documented with it
+_YEAR = r"(19[5-9]\d|20\d\d|2100)"  # kamkit.limits: 1950 to 2100
 PATH_PARAMS = {
-    "month": {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$", "example": "2026-03"},
-    "quarter": {"type": "string", "pattern": r"^\d{4}-Q[1-4]$", "example": "2026-Q1"},
+    "month": {"type": "string", "pattern": rf"^{_YEAR}-(0[1-9]|1[0-2])$", "example": "2026-03"},
+    "quarter": {"type": "string", "pattern": rf"^{_YEAR}-Q[1-4]$", "example": "2026-Q1"},
     "token_id": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
 }
 # an id in a path: what the services accept, less "/" (a path segment cannot hold one)
@@ -63,12 +65,23 @@ def _number(self, field, **kwargs) -> dict[str, Any]:
     number["maximum"] = float(
         min(field.maximum if field.maximum is not None else limits.NUMBER_MAX, limits.NUMBER_MAX)
     )
+    for rule in field.validators:  # a Range on the field: "must be > 0" is said as such
+        if isinstance(rule, validate.Range) and rule.min is not None:
+            number["minimum"] = float(max(Decimal(rule.min), Decimal(number["minimum"])))
+            if not rule.min_inclusive:
+                number["exclusiveMinimum"] = True
     sign = "" if field.minimum is not None and field.minimum >= 0 else "-?"
-    return {"oneOf": [number, {"type": "string", "pattern": rf"^{sign}\d{{1,15}}(\.\d{{1,6}})?$"}]}
+    text = rf"^{sign}\d{{1,15}}(\.\d{{1,6}})?$"
+    if number.get("exclusiveMinimum") and number["minimum"] == 0:
+        text = r"^(0*[1-9]\d{0,14}(\.\d{1,6})?|0*\.(?=\d*[1-9])\d{1,6}|0+\.(?=\d*[1-9])\d{1,6})$"
+    return {"oneOf": [number, {"type": "string", "pattern": text}]}
 
 
 def _period(self, field, **kwargs) -> dict[str, Any]:
-    """A month (2026-03) or a quarter (2026-Q1), as kamkit.periods reads it."""
+    """A month (2026-03) or a quarter (2026-Q1), as kamkit.periods reads it; a target's period
+    is either, or a year (2026)."""
+    if isinstance(field, FS.AnyPeriod):
+        return {"type": "string", "pattern": rf"^{_YEAR}(-(0[1-9]|1[0-2])|-Q[1-4])?$", "example": "2026-Q2"}
     if not isinstance(field, FS.PeriodField):
         return {}
     key = "quarter" if field.kind is FS.Quarter else "month"
@@ -90,8 +103,10 @@ def _schema_name(schema) -> str | None:
 _NO_CONTROL = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
 _FREE_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]*$"
 # a date kamkit.limits accepts: 1950-01-01 to 2100-12-31
-_DATE = r"^(19[5-9]\d|20\d\d|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
-_DATETIME = r"^(19[5-9]\d|20\d\d|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T"
+_DAY = r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+_DATE = rf"^{_YEAR}-{_DAY}$"
+# a moment as the services take it: local time, no offset (the records are naive datetimes)
+_DATETIME = rf"^{_YEAR}-{_DAY}T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
 
 
 def _text_limits(self, field, ret: dict, **kwargs) -> dict[str, Any]:
@@ -115,6 +130,8 @@ def _text_limits(self, field, ret: dict, **kwargs) -> dict[str, Any]:
         )
     if "pattern" not in ret and "enum" not in ret:
         out["pattern"] = _NO_CONTROL if name in limits.ID_FIELDS | limits.NAME_FIELDS else _FREE_TEXT
+    if name in limits.ID_FIELDS | limits.NAME_FIELDS and "minLength" not in ret and "enum" not in ret:
+        out["minLength"] = 1  # an id or a name is never blank: leave it out instead
     return out
 
 
@@ -123,6 +140,7 @@ def _dates(self, field, ret: dict, **kwargs) -> dict[str, Any]:
     if isinstance(field, fields.Date):
         return {"pattern": _DATE}
     if isinstance(field, fields.DateTime):
+        ret.pop("format", None)  # RFC 3339's date-time needs an offset; these are local times
         return {"pattern": _DATETIME}
     return {}
 
@@ -174,7 +192,7 @@ def document(server_url: str = "") -> dict[str, Any]:
         spec.path(path=route.path, operations={route.method.lower(): _operation(route)})
     for path, op in _public().items():
         spec.path(path=path, operations=op)
-    for path, op in pages.openapi_paths(PATH_PARAMS, error_responses).items():
+    for path, op in pages.openapi_paths({**PATH_PARAMS, "*": _TEXT}, error_responses).items():
         spec.path(path=path, operations=op)
     doc = _portable(spec.to_dict())
     doc["security"] = [{"bearer": []}]

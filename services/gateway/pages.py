@@ -256,7 +256,7 @@ def openapi_paths(
                         "in": "path",
                         "name": n,
                         "required": True,
-                        "schema": dict(path_params.get(n, {"type": "string", "minLength": 1})),
+                        "schema": dict(path_params.get(n, path_params["*"])),
                     }
                     for n in page.path_params
                 ],

@@ -14,6 +14,8 @@ from werkzeug.wrappers import Response
 
 from kamkit.errors import InvalidFacts, SuiteError
 
+from .schemas import declared
+
 # a refusal's code (kamkit.errors) -> its status
 STATUS = {
     "invalid_facts": 400,
@@ -93,7 +95,7 @@ def body_value(request, schema: type[Schema] | None) -> Any:
     if not isinstance(value, dict):
         raise InvalidFacts(f"must be a JSON object, got {type(value).__name__}", field="body")
     if schema.Meta.unknown != "include":
-        unknown = sorted(set(value) - set(schema._declared_fields))
+        unknown = sorted(set(value) - declared(schema))
         if unknown:
             raise InvalidFacts([{"field": name, "message": "unknown field"} for name in unknown])
     return value

@@ -151,7 +151,7 @@ def _record_routes(kind: str) -> list[Route]:
             f"Change fields of a {title}: merged, validated as a whole, version + 1",
             tag,
             lambda p, q, b, kind=kind: ((p["business_line"], kind, p["key"], b), {}),
-            body=S.Changes,
+            body=S.changes_body(kind),
             answer=S.RecordAnswer,
             idempotent=True,
         ),

@@ -9,6 +9,7 @@ is defined here is only what exists at the HTTP edge: bodies that wrap arguments
 
 from __future__ import annotations
 
+import copy
 import functools
 
 from marshmallow import RAISE, Schema, fields, validate
@@ -28,18 +29,45 @@ class _Strict(Schema):
 # --- bodies -------------------------------------------------------------------------------------
 
 
+# fields of a record the service fills itself and refuses from a caller: a change is asked for
+# pending and decided at its own path (docs/rules.md §7)
+SET_BY_SERVICE = {"target_change": ("status", "decided_by", "decided_at", "requested_at")}
+
+
 @functools.cache
 def record_body(kind: str) -> type[Schema]:
-    """The record kind's schema; a record that belongs to a period carries it as a field
-    (a KPI rating: ``quarter``), as intake reads it."""
+    """The record kind's schema as a caller writes it; a record that belongs to a period carries
+    it as a field (a KPI rating: ``quarter``), as intake reads it."""
     spec = KINDS[kind]
-    if spec.period_required is None:
+    extra: dict = {}
+    if spec.period_required is not None:
+        period = {"quarter": f.quarter, "month": f.month}[spec.period_required]
+        extra[spec.period_required] = period(required=True)
+    if kind in SET_BY_SERVICE:
+        extra["Meta"] = type("Meta", (spec.schema.Meta,), {"exclude": SET_BY_SERVICE[kind]})
+    if not extra:
         return spec.schema
-    period = {"quarter": f.quarter, "month": f.month}[spec.period_required]
     name = "".join(part.title() for part in kind.split("_")) + "Record"
-    return type(
-        name, (spec.schema,), {spec.period_required: period(required=True), "__doc__": spec.schema.__doc__}
-    )
+    return type(name, (spec.schema,), {**extra, "__doc__": spec.schema.__doc__})
+
+
+@functools.cache
+def changes_body(kind: str) -> type[Schema]:
+    """A PATCH of a record: any of its fields, none required; merged into the stored record and
+    validated as a whole record (so what the document offers is what intake reads)."""
+    base = record_body(kind)
+    optional = {}
+    for name, field in base._declared_fields.items():
+        loose = copy.copy(field)  # the record's own field is left as it is
+        loose.required = False
+        optional[name] = loose
+    name = "".join(part.title() for part in kind.split("_")) + "Changes"
+    return type(name, (base,), {**optional, "__doc__": f"Fields of a {kind} to change (any of them)."})
+
+
+def declared(schema: type[Schema]) -> set[str]:
+    """The fields a body may hold: declared, less those the service fills itself."""
+    return set(schema._declared_fields) - set(getattr(schema.Meta, "exclude", ()) or ())
 
 
 @functools.cache
@@ -92,10 +120,10 @@ class RoleBody(_Strict):
         validate=validate.OneOf(["line", "branch", "self"]),
         metadata={"description": "line: the whole line; branch: that branch's people; self: the person only"},
     )
-    branch = fields.String(
+    branch = f.ident(
         load_default=None, allow_none=True, metadata={"description": "the branch a branch grant covers"}
     )
-    person = fields.String(
+    person = f.ident(
         load_default=None,
         allow_none=True,
         metadata={"description": "who the principal is on the line (required by scope self)"},

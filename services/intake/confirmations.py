@@ -35,7 +35,7 @@ def check(session, business_line: str, line_doc: dict[str, Any], doc: dict[str, 
     role = plugin.classify(opportunity).confirming_role
     person = store.document(session, business_line, "person", doc["by"])
     if person is None:
-        raise InvalidFacts(f"unknown person {doc['by']!r}", field="by")
+        raise Conflict(f"unknown person {doc['by']!r}", field="by")
     if role is None:
         raise Conflict(
             f"{key!r} ({opportunity.amount}) needs no confirmation on this line", field="opportunity"

@@ -2,7 +2,7 @@
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from kamkit.limits import PAGE_MAX
+from kamkit.limits import ID_MAX, PAGE_MAX
 from wire.records import KINDS
 
 
@@ -94,7 +94,7 @@ class PrincipalBody(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(["person", "system"]))
 
 
-_ID_LENGTH = validate.Length(min=1, max=100)
+_ID_LENGTH = validate.Length(min=1, max=ID_MAX)  # a branch's or a person's id, as records hold them
 
 
 class AccessCall(Schema):

@@ -463,6 +463,10 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
                 for i, k in enumerate(keys)
                 if k in seen or seen.add(k)
             ]
+            # what is wrong only against what is stored (a record named that does not exist, a
+            # key taken, a role the line's plugin lacks) is a 409, as the single write answers
+            # it; named together with any bad form (then a 400), so one answer names everything
+            bad_form, errors = errors, []
             if kind == "person":
                 plugin = load_plugin(line.doc["plugin"], line.doc.get("parameters") or {})
                 errors += [
@@ -480,8 +484,10 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
                     for i, k in enumerate(keys)
                     if k in found
                 ]
+            if bad_form:
+                raise InvalidFacts(bad_form + errors)
             if errors:
-                raise InvalidFacts(errors)
+                raise Conflict(errors)
             return self._write_batch(
                 u,
                 business_line,
@@ -666,15 +672,15 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
         if kind == "person":  # a role or grade the line's plugin does not know drops the person silently
             plugin = load_plugin(line.doc["plugin"], line.doc.get("parameters") or {})
             problems = plugin.people_problems([doc])
-            if problems:
-                raise InvalidFacts([{**e, "field": e["field"].replace("people.0.", "")} for e in problems])
+            if problems:  # the line's plugin decides: a conflict with what is stored, not bad form
+                raise Conflict([{**e, "field": e["field"].replace("people.0.", "")} for e in problems])
         errors = [
             {"field": name, "message": f"unknown {target} {value!r}"}
             for _, name, target, value in refs
             if found.get(target, value) is None
         ]
-        if errors:
-            raise InvalidFacts(errors)
+        if errors:  # a record named that does not exist (yet): 409, as a key taken is
+            raise Conflict(errors)
         stored = found.get(kind, key)
         if based_on is not None and stored is not None and stored.version != based_on:
             # the changes were merged into an older version: written as they are, they would

@@ -101,6 +101,16 @@ def test_status_codes_name_the_field(gateway):
         "POST", "/lines/a/opportunities", {"id": "o1", "amount": -5, "discovered": "2026-02-30"}
     )
     assert status == 400 and {e["field"] for e in answer["errors"]} == {"amount", "discovered"}
+    # well formed, but naming a person nobody stored: what only stored state decides is a 409
+    status, _, answer = http(
+        "POST",
+        "/lines/a/opportunities",
+        {"id": "o9", "amount": 30000, "discovered": "2026-03-02", "account_manager": "ghost"},
+    )
+    assert (status, answer["error"], answer["errors"][0]["field"]) == (409, "conflict", "account_manager")
+    # a PATCH offers the record's fields only (the document lists them): another is refused by name
+    status, _, answer = http("PATCH", "/lines/a/people/am1", {"colour": "red"})
+    assert (status, answer["errors"]) == (400, [{"field": "colour", "message": "unknown field"}])
     status, _, answer = http("POST", "/lines/a/opportunities", raw=b"{not json")
     assert status == 400 and answer["errors"][0]["field"] == "body"
     status, _, answer = http("GET", "/lines/a/months/2026-03/sheet?pages=2")

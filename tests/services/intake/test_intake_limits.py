@@ -4,7 +4,7 @@
 import pytest
 from intake_worker import service  # noqa: F401 - fixture
 
-from kamkit.errors import InvalidFacts, UnknownPlugin
+from kamkit.errors import Conflict, InvalidFacts, UnknownPlugin
 from services.intake.models import IdempotentCall, OutboxEvent, Record
 from wire import events as E
 
@@ -109,10 +109,11 @@ def test_idempotency_keys_are_scoped_per_business_line(service):
 
 def test_a_person_s_role_and_grade_are_checked_against_the_line_s_plugin(service):
     before = _written(service)
-    with pytest.raises(InvalidFacts) as exc:  # acme-flat knows account_manager and branch_manager
+    # well formed, but not a role of the line's plugin: the line decides (409, named)
+    with pytest.raises(Conflict) as exc:  # acme-flat knows account_manager and branch_manager
         service.register_person("tel", {"id": "x", "role": "acount_manager"})
     assert exc.value.errors[0]["field"] == "role" and "account_manager" in exc.value.errors[0]["message"]
-    with pytest.raises(InvalidFacts) as exc:  # and no grades at all
+    with pytest.raises(Conflict) as exc:  # and no grades at all
         service.register_person("tel", {"id": "x", "role": "account_manager", "grade": "senior"})
     assert exc.value.errors[0]["field"] == "grade"
     assert _written(service) == before
@@ -144,7 +145,11 @@ def test_a_batch_is_all_or_nothing_and_names_every_bad_record(service):
     assert {"records.7.amount"} <= fields
     with pytest.raises(InvalidFacts) as exc:  # valid one by one, wrong together: still nothing written
         service.record_batch("tel", "opportunity", [*bad[:7], *bad[8:]])
+    # the twin is bad form (400), and the unknown person is named with it in the one answer
     assert {e["field"] for e in exc.value.errors} == {"records.19.account_manager", "records.30.id"}
+    with pytest.raises(Conflict) as exc:  # only a person nobody stored: 409, by name
+        service.record_batch("tel", "opportunity", [*bad[:7], *bad[8:31], *bad[32:]])
+    assert {e["field"] for e in exc.value.errors} == {"records.19.account_manager"}
     assert _written(service) == before  # no record, no event, no key
 
 
@@ -173,7 +178,7 @@ def test_a_batch_writes_every_record_once_with_its_event_and_a_retry_has_one_eff
     service.flush_outbox()  # deletes the sent rows, sends nothing again
     assert service.db.session.query(OutboxEvent).count() == 0 and len(service.dispatch.call_args_list) == n
     assert service.get_record("tel", "opportunity", "b42")["record"]["amount"] == 30042
-    with pytest.raises(InvalidFacts) as exc:  # activity is recorded once: a second load names each
+    with pytest.raises(Conflict) as exc:  # activity is recorded once: a second load names each (409)
         service.record_batch("tel", "opportunity", _opps(3))
     assert [e["field"] for e in exc.value.errors] == ["records.0.id", "records.1.id", "records.2.id"]
     # roster kinds are replaced: version 2; a batch may name a branch of its own
@@ -191,7 +196,7 @@ def test_a_batch_writes_every_record_once_with_its_event_and_a_retry_has_one_eff
         for c in E.changes_of(service.dispatch.call_args_list[-1].args[1])
     } == {("am1", 2, "updated"), ("am2", 1, "created")}
     assert service.get_record("tel", "person", "am1")["version"] == 2
-    with pytest.raises(InvalidFacts) as exc:
+    with pytest.raises(Conflict) as exc:  # not a role of the line's plugin
         service.record_batch("tel", "person", [{"id": "x", "role": "boss"}])
     assert exc.value.errors[0]["field"] == "records.0.role"
 

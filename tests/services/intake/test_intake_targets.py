@@ -82,7 +82,7 @@ def test_a_request_cannot_carry_its_own_decision_and_names_who_asks(service):
     with pytest.raises(InvalidFacts) as exc:  # a reason is required
         service.request_target_change("tel", {**ASK, "reason": "", "requested_by": "lin"})
     assert exc.value.errors[0]["field"] == "reason"
-    with pytest.raises(InvalidFacts) as exc:  # an unknown person, by name
+    with pytest.raises(Conflict) as exc:  # an unknown person, by name (409: nobody stored)
         service.request_target_change("tel", {**ASK, "person": "ghost", "requested_by": "lin"})
     assert exc.value.errors[0]["field"] == "person"
     assert service.db.session.query(Record).filter_by(kind="target_change").count() == 0

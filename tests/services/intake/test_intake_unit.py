@@ -50,7 +50,7 @@ def test_bad_input_names_every_field_and_writes_nothing(service):
     with pytest.raises(InvalidFacts) as exc:
         service.record_opportunity("tel", bad, idempotency_key="k2")
     assert {e["field"] for e in exc.value.errors} == {"amount", "discovered", "lines", "colour"}
-    with pytest.raises(InvalidFacts) as exc:  # references are checked against the roster
+    with pytest.raises(Conflict) as exc:  # references are checked against the roster: 409, by name
         service.record_opportunity("tel", {**OPP, "id": "o3", "account_manager": "ghost", "branch": "bX"})
     assert {e["field"] for e in exc.value.errors} == {"account_manager", "branch"}
     assert service.db.session.query(Record).filter_by(kind="opportunity").count() == 0
@@ -122,6 +122,6 @@ def test_complaints_are_recorded_against_a_known_person(service):
     with pytest.raises(InvalidFacts) as exc:
         service.record_complaint("tel", {"id": "c2", "person": "ghost", "received": "2026-03-32"})
     assert {e["field"] for e in exc.value.errors} == {"received"}  # shape first, then references
-    with pytest.raises(InvalidFacts) as exc:
+    with pytest.raises(Conflict) as exc:  # well formed, but naming nobody stored
         service.record_complaint("tel", {"id": "c2", "person": "ghost", "received": "2026-03-03"})
     assert exc.value.errors == [{"field": "person", "message": "unknown person 'ghost'"}]
