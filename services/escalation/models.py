@@ -4,6 +4,7 @@ from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Index, Integer, St
 
 from services.common.access.guard import access_table
 from services.common.storage.db import new_base, utcnow
+from services.common.storage.projection import lines_table
 from services.common.storage.uow import reliability
 
 Base = new_base("escalation")  # its migrations: services/escalation/migrations
@@ -12,14 +13,7 @@ OutboxEvent = TABLES.outbox  # read by tests: what escalation announced
 AccessPrincipal = access_table(Base)  # who may do what, as intake announced it
 
 
-class Line(Base):
-    """A business line and the plugin (with parameter overrides) its rules come from."""
-
-    __tablename__ = "lines"
-    business_line = Column(String(100), primary_key=True)
-    plugin = Column(String(100), nullable=False)
-    parameters = Column(JSON, nullable=False, default=dict)
-    version = Column(Integer, nullable=False, default=0)
+Line = lines_table(Base)  # each line's plugin and parameters
 
 
 class Person(Base):

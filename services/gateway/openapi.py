@@ -26,7 +26,8 @@ ERRORS = {
     401: "No token, or an unknown, expired or revoked one",
     403: "The token's roles do not cover this action on this business line",
     404: "No such record, period or resource",
-    409: "Conflicts with what is stored (retry, or reopen first)",
+    409: "Conflicts with what is stored: a key taken, a record named that is not stored, a role "
+    "the line's plugin lacks, a change since it was read (retry, or reopen first)",
     503: "A service or the broker is unavailable for now: retry with the same Idempotency-Key",
 }
 
@@ -59,7 +60,9 @@ def _number(self, field, **kwargs) -> dict[str, Any]:
     text), within kamkit.limits."""
     if not isinstance(field, FS.Number):
         return {}
-    number: dict[str, Any] = {"type": "number"}
+    # a whole number as a JSON number, anything with decimals as text: a float's binary digits are
+    # not the amount meant (0.1 + 0.2), and the services refuse more than 6 decimal places
+    number: dict[str, Any] = {"type": "integer"}
     low = field.minimum if field.minimum is not None else -limits.NUMBER_MAX
     number["minimum"] = float(max(low, -limits.NUMBER_MAX))
     number["maximum"] = float(
@@ -71,9 +74,11 @@ def _number(self, field, **kwargs) -> dict[str, Any]:
             if not rule.min_inclusive:
                 number["exclusiveMinimum"] = True
     sign = "" if field.minimum is not None and field.minimum >= 0 else "-?"
-    text = rf"^{sign}\d{{1,15}}(\.\d{{1,6}})?$"
+    # at most 1,000,000,000,000 in size, at most 6 decimal places (kamkit.limits)
+    text = rf"^{sign}(\d{{1,12}}(\.\d{{1,6}})?|1000000000000(\.0{{1,6}})?)$"
     if number.get("exclusiveMinimum") and number["minimum"] == 0:
-        text = r"^(0*[1-9]\d{0,14}(\.\d{1,6})?|0*\.(?=\d*[1-9])\d{1,6}|0+\.(?=\d*[1-9])\d{1,6})$"
+        positive = r"[1-9]\d{0,11}(\.\d{1,6})?|1000000000000(\.0{1,6})?|0?\.(?=\d*[1-9])\d{1,6}"
+        text = rf"^({positive})$"
     return {"oneOf": [number, {"type": "string", "pattern": text}]}
 
 
@@ -101,12 +106,17 @@ def _schema_name(schema) -> str | None:
 # what kamkit.limits refuses in text, as a pattern: control characters (free text may hold tabs
 # and line breaks), C1 controls, the line and paragraph separators
 _NO_CONTROL = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
+_ID = r"^(?!\s)[^\x00-\x1f\x7f-\x9f\u2028\u2029]*(?<!\s)$"  # and no space at either end
 _FREE_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]*$"
 # a date kamkit.limits accepts: 1950-01-01 to 2100-12-31
-_DAY = r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
-_DATE = rf"^{_YEAR}-{_DAY}$"
+# a day that exists: 31-day months, 30-day months, February to the 28th, and the 29th of a leap
+# year (1952 ... 2096; 2000 is one, 2100 is not)
+_LEAP = r"(19(5[26]|[68][048]|[79][26])|20(0[048]|[2468][048]|[13579][26]))"
+_MONTH_DAY = r"((0[13578]|1[02])-(0[1-9]|[12]\d|3[01])|(0[469]|11)-(0[1-9]|[12]\d|30)|02-(0[1-9]|1\d|2[0-8]))"
+_DAY = rf"({_YEAR}-{_MONTH_DAY}|{_LEAP}-02-29)"
+_DATE = rf"^{_DAY}$"
 # a moment as the services take it: local time, no offset (the records are naive datetimes)
-_DATETIME = rf"^{_YEAR}-{_DAY}T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
+_DATETIME = rf"^{_DAY}T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
 
 
 def _text_limits(self, field, ret: dict, **kwargs) -> dict[str, Any]:
@@ -128,15 +138,40 @@ def _text_limits(self, field, ret: dict, **kwargs) -> dict[str, Any]:
             if name in limits.NAME_FIELDS
             else limits.TEXT_MAX
         )
+    if not _of_a_record(field):
+        return out  # a query's filter or an answer's text: anything stored may be asked for and shown
     if "pattern" not in ret and "enum" not in ret:
-        out["pattern"] = _NO_CONTROL if name in limits.ID_FIELDS | limits.NAME_FIELDS else _FREE_TEXT
+        out["pattern"] = (
+            _ID if name in limits.ID_FIELDS else _NO_CONTROL if name in limits.NAME_FIELDS else _FREE_TEXT
+        )
     if name in limits.ID_FIELDS | limits.NAME_FIELDS and "minLength" not in ret and "enum" not in ret:
         out["minLength"] = 1  # an id or a name is never blank: leave it out instead
     return out
 
 
+_RECORD_MODULES = frozenset({"kamkit.facts_schema", "wire.records"})
+
+
+def _of_a_record(field) -> bool:
+    """Whether the field is a record's, as intake checks it with kamkit.limits."""
+    parent = getattr(field, "parent", None)
+    while isinstance(parent, fields.Field):  # a list's item, a nested field
+        parent = getattr(parent, "parent", None)
+    return any(cls.__module__ in _RECORD_MODULES for cls in type(parent).__mro__)
+
+
+def _integers(self, field, ret: dict, **kwargs) -> dict[str, Any]:
+    """A record's whole numbers within kamkit.limits' size."""
+    if not isinstance(field, fields.Integer) or not _of_a_record(field):
+        return {}
+    big = int(limits.NUMBER_MAX)
+    return {"maximum": min(ret.get("maximum", big), big), "minimum": max(ret.get("minimum", -big), -big)}
+
+
 def _dates(self, field, ret: dict, **kwargs) -> dict[str, Any]:
     """A date or a moment within kamkit.limits' years (1950-2100)."""
+    if not _of_a_record(field):
+        return {}
     if isinstance(field, fields.Date):
         return {"pattern": _DATE}
     if isinstance(field, fields.DateTime):
@@ -178,6 +213,7 @@ def document(server_url: str = "") -> dict[str, Any]:
     plugin.converter.add_attribute_function(_number)
     plugin.converter.add_attribute_function(_text_limits)
     plugin.converter.add_attribute_function(_dates)
+    plugin.converter.add_attribute_function(_integers)
     plugin.converter.add_attribute_function(_period)
     spec.components.security_scheme(
         "bearer",

@@ -554,7 +554,7 @@ ROUTES: list[Route] = [
         "access",
         lambda p, q, b: (
             (p["principal"], p["business_line"], (b or {}).get("role")),
-            {k: (b or {}).get(k) for k in ("scope", "branch", "person") if (b or {}).get(k) is not None},
+            {k: (b or {})[k] for k in ("scope", "branch", "person") if k in (b or {})},
         ),
         body=S.RoleBody,
     ),

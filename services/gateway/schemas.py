@@ -45,6 +45,10 @@ def record_body(kind: str) -> type[Schema]:
         extra[spec.period_required] = period(required=True)
     if kind in SET_BY_SERVICE:
         extra["Meta"] = type("Meta", (spec.schema.Meta,), {"exclude": SET_BY_SERVICE[kind]})
+    if kind == "development_plan":  # a manager decides it (decide_development_plan), not a write
+        field = copy.copy(spec.schema._declared_fields["status"])
+        field.validators = [validate.OneOf(["draft", "submitted", "withdrawn"])]
+        extra["status"] = field
     if not extra:
         return spec.schema
     name = "".join(part.title() for part in kind.split("_")) + "Record"
@@ -53,16 +57,43 @@ def record_body(kind: str) -> type[Schema]:
 
 @functools.cache
 def changes_body(kind: str) -> type[Schema]:
-    """A PATCH of a record: any of its fields, none required; merged into the stored record and
-    validated as a whole record (so what the document offers is what intake reads)."""
+    """A PATCH of a record: any of its fields but those its key is made of (a record's key does
+    not change), none required; merged into the stored record and validated as a whole record."""
     base = record_body(kind)
+    keyed = key_fields(kind)
     optional = {}
     for name, field in base._declared_fields.items():
         loose = copy.copy(field)  # the record's own field is left as it is
         loose.required = False
         optional[name] = loose
     name = "".join(part.title() for part in kind.split("_")) + "Changes"
-    return type(name, (base,), {**optional, "__doc__": f"Fields of a {kind} to change (any of them)."})
+    meta = type("Meta", (base.Meta,), {"exclude": (*getattr(base.Meta, "exclude", ()), *keyed)})
+    return type(
+        name, (base,), {**optional, "Meta": meta, "__doc__": f"Fields of a {kind} to change (any of them)."}
+    )
+
+
+class _Reading(dict):
+    """A document that notes which fields are read (what a kind's key is made of)."""
+
+    def __init__(self):
+        super().__init__()
+        self.read: set[str] = set()
+
+    def __getitem__(self, name):
+        self.read.add(name)
+        return "x"
+
+    def get(self, name, default=None):
+        self.read.add(name)
+        return "x"
+
+
+def key_fields(kind: str) -> tuple[str, ...]:
+    """The fields a kind's key is made of (``id``; a plan's person and month ...)."""
+    doc = _Reading()
+    KINDS[kind].key(doc)
+    return tuple(sorted(doc.read))
 
 
 def declared(schema: type[Schema]) -> set[str]:

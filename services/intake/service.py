@@ -458,15 +458,17 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
                 return earlier
             keys = [record_key(kind, d) for d in docs]
             seen: set[str] = set()
-            errors += [
-                {"field": f"records.{i}.id", "message": f"{kind} {k!r} appears twice in the batch"}
-                for i, k in enumerate(keys)
-                if k in seen or seen.add(k)
-            ]
-            # what is wrong only against what is stored (a record named that does not exist, a
-            # key taken, a role the line's plugin lacks) is a 409, as the single write answers
-            # it; named together with any bad form (then a 400), so one answer names everything
-            bad_form, errors = errors, []
+            # what is wrong only against what is stored or written with it (a record named that
+            # does not exist, a key taken, by a stored record or the same batch's, a role the
+            # line's plugin lacks) is a 409, as the single write answers it
+            bad_form, errors = (
+                errors,
+                [
+                    {"field": f"records.{i}.id", "message": f"{kind} {k!r} appears twice in the batch"}
+                    for i, k in enumerate(keys)
+                    if k in seen or seen.add(k)
+                ],
+            )
             if kind == "person":
                 plugin = load_plugin(line.doc["plugin"], line.doc.get("parameters") or {})
                 errors += [

@@ -15,6 +15,7 @@ from sqlalchemy import (
 
 from services.common.access.guard import access_table
 from services.common.storage.db import new_base, utcnow
+from services.common.storage.projection import lines_table
 from services.common.storage.uow import reliability
 
 Base = new_base("notify")  # its migrations: services/notify/migrations
@@ -70,14 +71,7 @@ class Delivery(Base):
     sent_at = Column(DateTime, nullable=True)
 
 
-class Line(Base):
-    """A business line's plugin, for the names of its tiers and roles in notices (revision 0004)."""
-
-    __tablename__ = "lines"
-    business_line = Column(String(100), primary_key=True)
-    plugin = Column(String(100), nullable=False)
-    parameters = Column(JSON, nullable=False, default=dict)
-    version = Column(Integer, nullable=False, default=0)
+Line = lines_table(Base)  # each line's plugin and parameters
 
 
 class Person(Base):

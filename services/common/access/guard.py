@@ -184,16 +184,14 @@ def record_refusal(
     never turned into another answer (the caller is refused either way)."""
     database = next(d for d in container.dependencies if isinstance(d, ServiceDatabase))
     try:
-        audit.refused(
-            database.engine,
-            container.service_cls.tables.audit,
-            service=container.service_name,
-            action=method,
-            arguments=_arguments(container.service_cls, method, body),
-            context=context,
-            principal=getattr(refusal, "principal", "-"),
-            why=str(refusal),
+        call = audit.Call(
+            container.service_name,
+            method,
+            _arguments(container.service_cls, method, body),
+            context,
+            getattr(refusal, "principal", "-"),
         )
+        audit.refused(database.engine, container.service_cls.tables.audit, call, why=str(refusal))
     except Exception:  # the database may be the very thing that is down
         log.warning(
             "could not record the refusal of %s.%s in the audit trail",
@@ -225,14 +223,11 @@ def record_read(container, method: str, worker_ctx, refusal=None) -> None:
             refusal.principal = context["principal"]
             record_refusal(container, method, {"kwargs": arguments}, context, refusal)
             return
+        call = audit.Call(container.service_name, method, arguments, context, context["principal"])
         audit.read(
             database.engine,
             container.service_cls.tables.audit,
-            service=container.service_name,
-            action=method,
-            arguments=arguments,
-            context=context,
-            principal=context["principal"],
+            call,
             reach=str(context.get("reach") or access.LINE),
         )
     except Exception:

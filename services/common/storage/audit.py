@@ -17,6 +17,7 @@ A change writes its entry through its unit of work (services.common.storage.uow:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -117,64 +118,52 @@ class Writer:
         )
 
 
-def refused(
-    engine,
-    AuditEntry,
-    *,
-    service: str,
-    action: str,
-    arguments: Mapping[str, Any],
-    context: Mapping[str, Any],
-    principal: str,
-    why: str,
-) -> None:
+@dataclass(frozen=True)
+class Call:
+    """Who called what, for an entry written apart from any change (a refusal, a read)."""
+
+    service: str
+    action: str
+    arguments: Mapping[str, Any]
+    context: Mapping[str, Any]
+    principal: str
+
+
+def refused(engine, AuditEntry, call: Call, *, why: str) -> None:
     """A call the access check refused, in its own transaction (nothing else was done)."""
-    line = arguments.get("business_line")
-    with Session(engine) as session:
-        session.add(
-            AuditEntry(
-                principal=principal[:100],
-                service=service,
-                action=action[:64],
-                outcome=REFUSED,
-                business_line=line if isinstance(line, str) else None,
-                correlation_id=correlation_of(context, (context.get("call_id_stack") or [""])[-1]),
-                detail=why[:2000],
-            )
-        )
-        session.commit()
+    _alone(engine, AuditEntry, call, outcome=REFUSED, detail=why[:2000])
 
 
-def read(
-    engine,
-    AuditEntry,
-    *,
-    service: str,
-    action: str,
-    arguments: Mapping[str, Any],
-    context: Mapping[str, Any],
-    principal: str,
-    reach: str,
-) -> None:
+def read(engine, AuditEntry, call: Call, *, reach: str) -> None:
     """A read answered to a checked principal: who read what (the call's arguments) and with what
     reach (``line``, ``branch:b1``, ``self:p1``), in its own transaction."""
-    line = arguments.get("business_line")
+    arguments = call.arguments
     target = ":".join(
         str(arguments[k]) for k in ("kind", "key", "person", "opportunity") if arguments.get(k) is not None
     )
     period = next((arguments[k] for k in ("month", "quarter") if arguments.get(k) is not None), None)
+    _alone(
+        engine,
+        AuditEntry,
+        call,
+        outcome=READ,
+        target=(target or None) and target[:200],
+        period=None if period is None else str(period)[:16],
+        after={"reach": reach},
+    )
+
+
+def _alone(engine, AuditEntry, call: Call, **columns) -> None:
+    line = call.arguments.get("business_line")
     with Session(engine) as session:
         session.add(
             AuditEntry(
-                principal=principal[:100],
-                service=service,
-                action=action[:64],
-                outcome=READ,
+                principal=call.principal[:100],
+                service=call.service,
+                action=call.action[:64],
                 business_line=line if isinstance(line, str) else None,
-                target=(target or None) and target[:200],
-                period=None if period is None else str(period)[:16],
-                after={"reach": reach},
-                correlation_id=correlation_of(context, (context.get("call_id_stack") or [""])[-1]),
+                correlation_id=correlation_of(call.context, (call.context.get("call_id_stack") or [""])[-1]),
+                **columns,
             )
         )
         session.commit()

@@ -13,10 +13,26 @@ from functools import lru_cache
 from typing import Any
 
 import eventlet
+from sqlalchemy import JSON, Column, Integer, String
 
 from kamkit.loader import load_plugin
 from kamkit.plugin import RulePlugin
 from wire.events import changes_of
+
+
+def lines_table(Base):
+    """A projection's business lines: each line's plugin with its parameter overrides."""
+
+    class Line(Base):
+        """A business line and the plugin (with parameter overrides) its rules come from."""
+
+        __tablename__ = "lines"
+        business_line = Column(String(100), primary_key=True)
+        plugin = Column(String(100), nullable=False)
+        parameters = Column(JSON, nullable=False, default=dict)
+        version = Column(Integer, nullable=False, default=0)
+
+    return Line
 
 
 def is_newer(row, version: int) -> bool:

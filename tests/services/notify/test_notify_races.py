@@ -75,7 +75,7 @@ def test_concurrent_events_on_one_opportunity_lose_no_notice_and_no_count(
     assert bulletin["opportunities"] == OPPORTUNITIES
     rows = rpc.notify.list_messages("acme", "weekly_bulletin")[0]["markdown"]
     assert rows.count("| bm1 |") >= OPPORTUNITIES  # owner kept (zh and en tables)
-    assert all(f"| o{i} | 150000 |" in rows for i in range(OPPORTUNITIES))
+    assert all(f"| o{i} | 150,000.00 |" in rows for i in range(OPPORTUNITIES))  # as the sheets show it
     assert rows.count(f"| {ESCALATIONS} |") >= OPPORTUNITIES  # each count is 5: none lost
     assert rpc.notify.list_parked()["count"] == 0
 
