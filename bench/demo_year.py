@@ -65,7 +65,7 @@ def subject(amqp_uri: str, actions, tmp: Path) -> float:
         ) as rpc:
             demo.wait_until_up(rpc, proc)
             began = time.perf_counter()
-            demo.replay(rpc, actions, out, SEED)
+            demo.replay_with_approver(rpc, amqp_uri, actions, out, SEED)  # as `make demo` replays it
             return time.perf_counter() - began
     finally:
         proc.send_signal(signal.SIGINT)

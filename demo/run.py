@@ -402,6 +402,16 @@ def second_manager(rpc) -> str:
     return rpc.intake.issue_token(APPROVER, days=1)["token"]
 
 
+def replay_with_approver(rpc, uri: str, actions, out: Path, seed: int) -> dict:
+    """Replay the year with the administrator's ``rpc``, and the target changes it asks for
+    decided by the second manager (docs/rules.md §7: never the one who asked)."""
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    approver = second_manager(rpc)
+    with ClusterRpcProxy({"AMQP_URI": uri}, timeout=120, context_data={"authorization": approver}) as zhao:
+        return replay(rpc, actions, out, seed, others={APPROVER: zhao})
+
+
 def run_demo(seed: int, size: Size, out: Path, uri: str) -> tuple[dict, str]:
     """Start the services, replay the generated year, stop them; (closed sheets/statements, summary)."""
     for sub in ("sheets", "statements", "people", "bulletins"):
@@ -414,11 +424,7 @@ def run_demo(seed: int, size: Size, out: Path, uri: str) -> tuple[dict, str]:
     try:
         with ClusterRpcProxy({"AMQP_URI": uri}, timeout=120, context_data={"authorization": token}) as rpc:
             wait_until_up(rpc, proc)
-            approver = second_manager(rpc)
-            with ClusterRpcProxy(
-                {"AMQP_URI": uri}, timeout=120, context_data={"authorization": approver}
-            ) as zhao:
-                closed = replay(rpc, actions, out, seed, others={APPROVER: zhao})
+            closed = replay_with_approver(rpc, uri, actions, out, seed)
             return closed, summary(rpc, closed)
     finally:  # also on Ctrl-C: never leave the services running
         if proc.poll() is None:
