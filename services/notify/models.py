@@ -81,4 +81,5 @@ class Person(Base):
     business_line = Column(String(100), primary_key=True)
     id = Column(String(100), primary_key=True)
     name = Column(String(200), nullable=False, default="")
+    branch = Column(String(100), nullable=True)  # where a branch manager's grant reaches
     version = Column(Integer, nullable=False, default=0)

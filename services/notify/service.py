@@ -46,7 +46,7 @@ from wire import events as E
 from . import templates as T
 from . import vocabulary
 from .channels import Channels
-from .models import TABLES, AccessPrincipal, Base, Delivery, Message, Opportunity
+from .models import TABLES, AccessPrincipal, Base, Delivery, Message, Opportunity, Person
 from .schemas import Bulletin, DeliveryQuery, MessageQuery, Retry
 
 DEFAULT_MAX_ATTEMPTS = 8
@@ -430,15 +430,19 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
         about = data.get("opportunity")
         o = self.db.session.get(Opportunity, (message.business_line, about)) if about else None
         branch = (o.doc or {}).get("branch") if o is not None else None
-        return any(
-            reaches(reach, person=who, branch=branch)
-            for who in (
-                data.get("owner"),
-                data.get("person"),
-                data.get("confirmer"),
-                *(data.get("tell") or ()),
-            )
-        )
+        named = (data.get("owner"), data.get("person"), data.get("confirmer"), *(data.get("tell") or ()))
+        for who in named:
+            if who is None:
+                continue
+            # a notice about an opportunity is its branch's; a warning about a plan or a change,
+            # the branch of the person it concerns
+            where = branch
+            if where is None:
+                person = self.db.session.get(Person, (message.business_line, who))
+                where = person.branch if person is not None else None
+            if reaches(reach, person=who, branch=where):
+                return True
+        return False
 
     @api
     def list_deliveries(self, status=None):

@@ -64,7 +64,13 @@ def remember(session, change: Mapping[str, Any]) -> None:
         row = session.get(Person, (line, doc["id"]))
         if row is None or row.version < version:
             session.merge(
-                Person(business_line=line, id=doc["id"], name=doc.get("name") or "", version=version)
+                Person(
+                    business_line=line,
+                    id=doc["id"],
+                    name=doc.get("name") or "",
+                    branch=doc.get("branch"),
+                    version=version,
+                )
             )
 
 

@@ -180,8 +180,18 @@ def test_every_person_reads_only_their_own_through_the_broker_and_http(suite, am
                 assert status == 403, (user, path, status)
     assert allowed_of_others == 0 and refusals == 3 * (2 * 8 + 5)
 
+    # warnings (docs/rules.md §8): each owner's follow-up falls due on 9 March; warned on the 7th
+    with _as(amqp_uri, root) as admin:
+        assert len(admin.escalation.warn("2026-03-07", LINE)) == 3
+        _until(lambda: len(admin.notify.list_messages(LINE, "warning")) == 3)
+    with _as(amqp_uri, tokens["u1"]) as rpc:  # one's own warning only
+        (mine,) = rpc.notify.list_messages(LINE, "warning")
+        assert "o1" in mine["subject"]
+
     # the branch manager: b1's people, not b2's
     with _as(amqp_uri, tokens["mb1"]) as rpc:
+        warned = sorted(m["subject"].rsplit(": ", 1)[1] for m in rpc.notify.list_messages(LINE, "warning"))
+        assert warned == ["o1", "o2"]  # am1's and am2's, in b1; not am3's in b2
         assert {x["person"] for x in rpc.assessment.get_sheet(LINE, "2026-03")["lines"]} == {"am1", "am2"}
         assert rpc.intake.decide_target_change(LINE, "c-u1", "approve")["record"]["status"] == "approved"
         _refused(lambda: rpc.intake.decide_target_change(LINE, "c-u3", "approve"), "change")

@@ -266,6 +266,7 @@ def notify_vocabulary() -> None:
         sa.Column("business_line", sa.String(length=100), nullable=False),
         sa.Column("id", sa.String(length=100), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("branch", sa.String(length=100), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("business_line", "id"),
     )
