@@ -12,7 +12,7 @@ from typing import Any
 
 from services.common.access.reach import outside
 from services.common.access.rules import SELF, Reach
-from wire.records import KINDS
+from wire.records import references_of
 
 from .models import Record
 
@@ -41,13 +41,9 @@ class Reached:
         return self._branches.get(person)
 
     def concerned(self, kind: str, key: str, doc: Mapping[str, Any], depth: int = 0) -> Concerned:
-        spec = KINDS[kind]
         people = {key} if kind == "person" else set()
         branches = {key} if kind == "branch" else set()
-        for name, target in spec.references:
-            value = doc.get(name)
-            if not isinstance(value, str):
-                continue
+        for _, target, value in references_of(kind, doc):
             if target == "person":
                 people.add(value)
             elif target == "branch":
@@ -62,9 +58,6 @@ class Reached:
                     about = self.concerned("opportunity", value, row.doc, depth=1)
                     people |= about.people
                     branches |= about.branches
-        for path, target in spec.list_references:
-            if target == "person":
-                people |= _named(doc, path.split("."))
         branches |= {b for b in map(self.branch_of, people) if b}
         return Concerned(frozenset(people), frozenset(branches))
 
@@ -91,13 +84,3 @@ class Reached:
     def check_record(self, kind: str, key: str, doc: Mapping[str, Any], field: str) -> None:
         if not self.keeps(kind, key, doc):
             raise outside(self.reach, what=f"{kind} {key!r}", field=field)
-
-
-def _named(doc: Any, path: list[str]) -> set[str]:
-    """The strings at ``path`` ("changes.*.person") in a document."""
-    if not path:
-        return {doc} if isinstance(doc, str) else set()
-    head, rest = path[0], path[1:]
-    if head == "*":
-        return set().union(*(_named(item, rest) for item in doc)) if isinstance(doc, list) else set()
-    return _named(doc.get(head), rest) if isinstance(doc, Mapping) else set()

@@ -160,10 +160,9 @@ def admit(
     grants = view.grants.get(principal, {})
     reach = access.reach_on(view.scopes.get(principal, {}), grants, line, role)
     if not reach.whole and (service, method) not in access.SCOPED:
-        covers = f"branch {reach.branch!r}" if reach.scope == access.BRANCH else f"person {reach.person!r}"
         raise _refusal(
             Forbidden(
-                f"{principal}'s grant on {line!r} covers {covers} only: {service}.{method} needs "
+                f"{principal}'s grant on {line!r} covers {reach.covers()} only: {service}.{method} needs "
                 "a grant on the whole line",
                 field="authorization",
             ),
@@ -211,13 +210,9 @@ def record_read(container, method: str, worker_ctx, refusal=None) -> None:
         return
     database = next(d for d in container.dependencies if isinstance(d, ServiceDatabase))
     context = worker_ctx.context_data
-    try:
-        bound = _signature(container.service_cls, method).bind_partial(
-            None, *worker_ctx.args, **worker_ctx.kwargs
-        )
-        arguments = {k: v for k, v in list(bound.arguments.items())[1:] if v is not None}
-    except TypeError:
-        arguments = dict(worker_ctx.kwargs)
+    arguments = _arguments(
+        container.service_cls, method, {"args": worker_ctx.args, "kwargs": worker_ctx.kwargs}
+    )
     try:
         if refusal is not None:
             refusal.principal = context["principal"]

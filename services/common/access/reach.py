@@ -5,10 +5,10 @@ and acts on nothing else (issue 25). A refusal names the field and what the gran
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from kamkit.errors import Forbidden
-from services.common.access.rules import BRANCH, SELF, Reach
+from services.common.access.rules import SELF, Reach
 
 
 def reaches(reach: Reach, *, person: str | None = None, branch: str | None = None) -> bool:
@@ -21,21 +21,10 @@ def reaches(reach: Reach, *, person: str | None = None, branch: str | None = Non
     return branch is not None and branch == reach.branch
 
 
-def reaches_any(reach: Reach, people: Iterable[str], branch_of: Callable[[str], str | None]) -> bool:
-    """Whether an object naming ``people`` concerns someone within reach."""
-    if reach.whole:
-        return True
-    return any(reaches(reach, person=p, branch=branch_of(p)) for p in people)
-
-
-def refuse_outside(reach: Reach, *, person=None, branch=None, what: str, field: str) -> None:
-    if not reaches(reach, person=person, branch=branch):
-        raise outside(reach, what=what, field=field)
-
-
 def outside(reach: Reach, *, what: str, field: str) -> Forbidden:
-    covers = f"branch {reach.branch!r}" if reach.scope == BRANCH else f"person {reach.person!r}"
-    return Forbidden(f"{what} is not within the caller's grant, which covers {covers} only", field=field)
+    return Forbidden(
+        f"{what} is not within the caller's grant, which covers {reach.covers()} only", field=field
+    )
 
 
 def people_reached(reach: Reach, people_with_branch: Iterable[tuple[str, str | None]]) -> frozenset[str]:

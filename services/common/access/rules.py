@@ -195,6 +195,10 @@ class Reach:
     def whole(self) -> bool:
         return self.scope == LINE
 
+    def covers(self) -> str:
+        """What a narrowed reach covers, as a refusal says it: ``branch 'b1'``, ``person 'p1'``."""
+        return f"branch {self.branch!r}" if self.scope == BRANCH else f"person {self.person!r}"
+
     def text(self) -> str:
         """Compact, for a message header and the audit trail: ``line``, ``branch:b1``, ``self:p1``."""
         if self.scope == BRANCH:
