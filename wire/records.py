@@ -36,6 +36,23 @@ class FollowUpSchema(Schema):
     note = fields.String(load_default="")
 
 
+class RuleSetSchema(Schema):
+    """A line's plugin and parameters in force from a month on (docs/rules.md §9.1): kept in the
+    line's ``rules``, oldest first; who set it and when are filled in by intake."""
+
+    class Meta:
+        unknown = RAISE
+
+    effective_from = fields.String(
+        required=True, validate=validate.Regexp(r"^(19[5-9]\d|20\d\d|2100)-(0[1-9]|1[0-2])$")
+    )
+    plugin = fields.String(validate=validate.Length(min=1), required=True)
+    parameters = fields.Dict(keys=fields.String(), load_default=dict)
+    reason = fields.String(validate=validate.Length(min=1), required=True)
+    set_by = fields.String(load_default=None, allow_none=True)
+    set_at = fields.String(load_default=None, allow_none=True)
+
+
 class BusinessLineSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -44,6 +61,8 @@ class BusinessLineSchema(Schema):
     plugin = fields.String(validate=validate.Length(min=1), required=True)
     parameters = fields.Dict(keys=fields.String(), load_default=dict)
     name = fields.String(load_default="")
+    # the sets in force from a month on, after the one above (kamkit.rulesets)
+    rules = fields.List(fields.Nested(RuleSetSchema), load_default=list)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from services.common.messaging.rpc import api
 from services.common.periods import service as period  # a module: `nameko run` would run its class
+from services.common.periods.ledger import Computed
 from services.common.periods.period_run import facts_for, off_the_hub
 from services.common.storage.db import ServiceDatabase
 from wire import events as E
@@ -53,27 +54,27 @@ class AssessmentService(period.PeriodService):
         args = self._arguments(
             SCHEMAS.close, business_line=business_line, month=month, accept_missing=accept_missing
         )
-        month, plugin = args["period"], self._plugin(business_line)
+        return self._close(business_line, args["period"], args["accept_missing"])
 
-        def compute():
-            lookback = int(self.config.get("OPPORTUNITY_LOOKBACK_DAYS", DEFAULT_LOOKBACK_DAYS))
-            # portfolios of the month and the two before (banking's 3-month averages); next
-            # month's visit plan, due in this one (docs/rules.md §6.3)
-            periods = [month, month.previous(), month.previous().previous(), month.quarter, month.next()]
-            facts = facts_for(
-                self.db.session,
-                MODELS.fact,
-                business_line,
-                first=month.first_day,
-                last=month.last_day,
-                lookback_days=lookback,
-                periods=periods,
-                targets_as_of=MODELS.ledger.first_closed_at(self.db.session, business_line, str(month)),
-                month=str(month),
-            )
-            return off_the_hub(plugin.assess_month, facts).lines.blocks, None, None
-
-        return self._close(business_line, month, plugin, compute, args["accept_missing"])
+    def _compute(self, business_line, period, plugin, *, tick, carried_in):
+        month = period
+        lookback = int(self.config.get("OPPORTUNITY_LOOKBACK_DAYS", DEFAULT_LOOKBACK_DAYS))
+        # portfolios of the month and the two before (banking's 3-month averages); next
+        # month's visit plan, due in this one (docs/rules.md §6.3)
+        periods = [month, month.previous(), month.previous().previous(), month.quarter, month.next()]
+        facts = facts_for(
+            self.db.session,
+            MODELS.fact,
+            business_line,
+            first=month.first_day,
+            last=month.last_day,
+            lookback_days=lookback,
+            periods=periods,
+            tick=tick,
+            targets_as_of=MODELS.ledger.first_closed_at(self.db.session, business_line, str(month)),
+            month=str(month),
+        )
+        return Computed(off_the_hub(plugin.assess_month, facts).lines.blocks, tick=tick)
 
     @api
     def reopen_month(self, business_line, month, reason):

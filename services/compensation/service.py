@@ -41,6 +41,7 @@ from kamkit.explain import plain
 from services.common.messaging.rpc import api
 from services.common.periods import ledger
 from services.common.periods import service as period  # a module: `nameko run` would run its class
+from services.common.periods.ledger import Computed
 from services.common.periods.period_run import facts_for, off_the_hub
 from services.common.storage.db import ServiceDatabase
 from wire import events as E
@@ -63,26 +64,24 @@ class CompensationService(period.PeriodService):
         args = self._arguments(
             SCHEMAS.close, business_line=business_line, quarter=quarter, accept_missing=accept_missing
         )
-        quarter, plugin = args["period"], self._plugin(business_line)
+        return self._close(business_line, args["period"], args["accept_missing"])
 
-        def compute():
-            carried = self._carried_in(business_line, quarter)
-            periods = [quarter, *quarter.months]
-            facts = facts_for(
-                self.db.session,
-                MODELS.fact,
-                business_line,
-                first=quarter.first_day,
-                last=quarter.last_day,
-                lookback_days=0,
-                periods=periods,
-                targets_as_of=MODELS.ledger.first_closed_at(self.db.session, business_line, str(quarter)),
-                quarter=str(quarter),
-            )
-            result = off_the_hub(plugin.commission_quarter, facts, carried)
-            return result.lines.blocks, carried, plain(dict(result.carried))
-
-        return self._close(business_line, quarter, plugin, compute, args["accept_missing"])
+    def _compute(self, business_line, period, plugin, *, tick, carried_in):
+        quarter = period
+        facts = facts_for(
+            self.db.session,
+            MODELS.fact,
+            business_line,
+            first=quarter.first_day,
+            last=quarter.last_day,
+            lookback_days=0,
+            periods=[quarter, *quarter.months],
+            tick=tick,
+            targets_as_of=MODELS.ledger.first_closed_at(self.db.session, business_line, str(quarter)),
+            quarter=str(quarter),
+        )
+        result = off_the_hub(plugin.commission_quarter, facts, carried_in)
+        return Computed(result.lines.blocks, carried_in, plain(dict(result.carried)), tick)
 
     def _carried_in(self, business_line, quarter):
         previous = MODELS.ledger.current(self.db.session, business_line, str(quarter.previous()))

@@ -85,6 +85,12 @@ ACTIONS: dict[tuple[str, str], tuple[str, str | None]] = {
     # also let in on any line's grant (ON_ANY_LINE below): the answer is what the grants cover
     ("intake", "list_lines"): (_READ, None),
     **{("assessment", m): (_MANAGE, "business_line") for m in ("close_month", "reopen_month")},
+    # a replay or a what-if reads every person's figures of the line: the manager's (docs/rules.md §9)
+    **{
+        (service, m): (_MANAGE, "business_line")
+        for service in ("assessment", "compensation")
+        for m in ("replay_period", "compare_period")
+    },
     **{
         ("assessment", m): (_READ, "business_line")
         for m in ("get_sheet", "sheet_history", "projection_status", "projection_versions", "list_periods")

@@ -71,6 +71,13 @@ def ledger_tables(Base):
         reason = Column(Text, nullable=True)  # why this version was made (None: the first close)
         stale_since = Column(DateTime, nullable=True)
         stale_reason = Column(Text, nullable=True)  # what changed under a stale version
+        # what a replay needs (docs/rules.md §9.2): the plugin's version and the parameters in
+        # force, the month their set is in force from, and the tick of the line's fact clock the
+        # close read the facts at (None on sheets closed before they were kept)
+        plugin_version = Column(String(40), nullable=True)
+        parameters = Column(JSON, nullable=True)
+        rules_from = Column(String(16), nullable=True)
+        facts_seq = Column(Integer, nullable=True)
 
     class SheetLine(Base):
         __tablename__ = "sheet_lines"
@@ -273,6 +280,28 @@ def _ledger_key(business_line: str) -> str:
 
 
 @dataclass(frozen=True)
+class Computed:
+    """What a period's computation made: its lines (Lines and LineTables, a result's
+    ``lines.blocks``), the carried state it started from and hands on, and the tick of the line's
+    fact clock its facts were read at."""
+
+    blocks: Sequence[Line | LineTable]
+    carried_in: Any = None
+    carried_out: Any = None
+    tick: int | None = None
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The rules a sheet was computed with, recorded with it for a replay."""
+
+    plugin: str
+    plugin_version: str
+    parameters: Mapping[str, Any]
+    rules_from: str | None = None
+
+
+@dataclass(frozen=True)
 class Ledger:
     """A period service's closed periods: its sheets (a period's versions) and their lines."""
 
@@ -287,6 +316,14 @@ class Ledger:
             .filter_by(business_line=business_line, period=period)
             .order_by(Sheet.version.desc())
             .first()
+        )
+
+    def version(self, session, business_line: str, period: str, version: int):
+        """One version of the period, or None."""
+        return (
+            session.query(self.sheet)
+            .filter_by(business_line=business_line, period=period, version=version)
+            .one_or_none()
         )
 
     def periods(self, session, business_line: str) -> list[dict[str, Any]]:
@@ -332,14 +369,14 @@ class Ledger:
         business_line: str,
         period: str,
         *,
-        plugin_key: str,
-        compute: Callable[[], tuple[Sequence[Line | LineTable], Any, Any]],
+        rules: Rules,
+        compute: Callable[[], Computed],
         pause: Callable[[], Any] = lambda: None,
         chunk: int = 5000,
         note: str | None = None,
     ):
-        """Return (sheet, created). ``compute`` -> (blocks, carried_in, carried_out) runs only when
-        the period is not closed yet (or was reopened); ``note`` is added to the new version's reason.
+        """Return (sheet, created). ``compute`` runs only when the period is not closed yet (or was
+        reopened); ``rules`` are recorded with the new version; ``note`` is added to its reason.
         The lines are written ``chunk`` at a time with
         ``pause()`` between, all in the caller's transaction: a close interrupted anywhere leaves no
         sheet at all, never part of one. The line's ledger is locked first: a reopening of the
@@ -351,7 +388,8 @@ class Ledger:
         if latest is not None and latest.status == CLOSED:
             return latest, False
         began = time.perf_counter()
-        blocks, carried_in, carried_out = compute()  # Lines and LineTables (a result's lines.blocks)
+        made = compute()
+        blocks = made.blocks
         computed = time.perf_counter()
         reason = (
             None
@@ -370,10 +408,14 @@ class Ledger:
             period=period,
             version=(latest.version + 1) if latest else 1,
             status=CLOSED,
-            plugin=plugin_key,
+            plugin=rules.plugin,
+            plugin_version=rules.plugin_version,
+            parameters=dict(rules.parameters),
+            rules_from=rules.rules_from,
+            facts_seq=made.tick,
             totals=totals_of(blocks),
-            carried_in=carried_in,
-            carried_out=carried_out,
+            carried_in=made.carried_in,
+            carried_out=made.carried_out,
             reason=reason,
         )
         if latest is not None and latest.status == STALE:
@@ -492,7 +534,7 @@ class Ledger:
             "period": sheet.period,
             "version": sheet.version,
             "status": sheet.status,
-            "plugin": sheet.plugin,
+            **recorded_rules(sheet),
             "closed_at": sheet.closed_at.isoformat(),
             "reopen_reason": sheet.reopen_reason,
             "reason": sheet.reason,
@@ -537,7 +579,7 @@ class Ledger:
             "period": sheet.period,
             "version": sheet.version,
             "status": sheet.status,
-            "plugin": sheet.plugin,
+            **recorded_rules(sheet),
             "closed_at": sheet.closed_at.isoformat(),
             "reason": sheet.reason,
             "stale": sheet.status == STALE,
@@ -559,12 +601,24 @@ class Ledger:
                 "reopen_reason": s.reopen_reason,
                 "reason": s.reason,
                 "stale_reason": s.stale_reason,
+                **recorded_rules(s),
                 "totals": s.totals,
             }
             for s in session.query(Sheet)
             .filter_by(business_line=business_line, period=period)
             .order_by(Sheet.version)
         ]
+
+
+def recorded_rules(sheet) -> dict[str, Any]:
+    """The rules a version was computed with and the fact clock's tick it read (docs/rules.md §9)."""
+    return {
+        "plugin": sheet.plugin,
+        "plugin_version": sheet.plugin_version,
+        "parameters": sheet.parameters,
+        "rules_from": sheet.rules_from,
+        "facts_tick": sheet.facts_seq,
+    }
 
 
 def _totals_of(totals, person, people):

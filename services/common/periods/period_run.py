@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+from dataclasses import dataclass
 from typing import Any
 
 import eventlet
@@ -12,8 +13,18 @@ from eventlet import tpool
 from sqlalchemy import func
 
 from kamkit.errors import NotFound
+from kamkit.plugin import RulePlugin
+from kamkit.rulesets import RuleSet, in_force
 from services.common.periods import catch_up, ledger
-from services.common.periods.factstore import apply_record, period_records, preload
+from services.common.periods.factstore import (
+    AsOf,
+    apply_record,
+    clock_now,
+    clock_set,
+    period_records,
+    preload,
+)
+from services.common.periods.ledger import Rules
 from services.common.periods.stored_facts import build_facts, build_record
 from services.common.storage.locks import lock
 from services.common.storage.projection import each_change, plugin_of
@@ -24,14 +35,14 @@ from wire.records import KINDS
 FACT_KINDS = tuple(k for k in KINDS if KINDS[k].facts_key or k == "business_line")
 
 
-def project(u, Fact, payload) -> bool:
-    """Apply one record_changed or records_changed event once, in the unit of work ``u``; returns
-    whether anything changed."""
+def project(u, models, payload) -> bool:
+    """Apply one record_changed or records_changed event once, in the unit of work ``u``, as one
+    tick of the line's clock (services.common.periods.factstore); returns whether anything changed."""
     if payload.get("kind") not in FACT_KINDS:
         return False
     if not u.first_time(payload["event_id"], E.RECORD_CHANGED):
         return False
-    session = u.session
+    session, Fact = u.session, models.fact
     # the version check below reads a row another event may be rewriting: two updates of one
     # record applied side by side let the older overwrite the newer (a close then paid on it)
     lock(session, f"facts:{payload['business_line']}")
@@ -40,9 +51,14 @@ def project(u, Fact, payload) -> bool:
         stored = preload(
             session, Fact, payload["business_line"], payload["kind"], [r["key"] for r in payload["records"]]
         )
-    changed = False
+    # under the lock: the ticks are given in the order the changes commit
+    tick = clock_now(session, models.clock, payload["business_line"]) + 1
+    changed, History = False, models.fact_history
     for change in each_change(payload):
-        changed = apply_record(session, Fact, change, FACT_KINDS, stored) or changed
+        applied = apply_record(session, Fact, change, FACT_KINDS, stored, tick=tick, History=History)
+        changed = applied or changed
+    if changed:
+        clock_set(session, models.clock, payload["business_line"], tick)
     return changed
 
 
@@ -59,11 +75,34 @@ def off_the_hub(function, *args):
     return tpool.execute(function, *args)
 
 
-def line_plugin(session, Fact, business_line: str):
+def line_document(session, Fact, business_line: str) -> dict[str, Any]:
     row = session.get(Fact, (business_line, "business_line", business_line))
     if row is None:
         raise NotFound(f"business line {business_line!r} is not known here (yet)", field="business_line")
-    return plugin_of(row.doc["plugin"], row.doc.get("parameters"))
+    return row.doc
+
+
+@dataclass(frozen=True)
+class LineRules:
+    """A line's plugin for a period, configured with the set in force for it, and that set."""
+
+    plugin: RulePlugin
+    rules: RuleSet
+
+    def recorded(self) -> Rules:
+        """What a sheet computed with them records (for a replay)."""
+        return Rules(
+            plugin=self.plugin.key,
+            plugin_version=self.plugin.version,
+            parameters=dict(self.rules.parameters),
+            rules_from=self.rules.effective_from,
+        )
+
+
+def line_plugin(session, Fact, business_line: str, period: str | None = None) -> LineRules:
+    """The line's plugin with the set of rules in force for ``period`` (kamkit.rulesets)."""
+    rules = in_force(line_document(session, Fact, business_line), period)
+    return LineRules(plugin_of(rules.plugin, rules.parameters), rules)
 
 
 def facts_for(
@@ -75,11 +114,13 @@ def facts_for(
     last,
     lookback_days: int,
     periods,
+    tick: int,
     targets_as_of=None,
     **top,
 ):
-    """The period's facts from the projection: streamed by kind and built without a second
-    validation (services.common.periods.stored_facts), yielding to the hub between chunks.
+    """The period's facts from the projection as they stood at ``tick`` of the line's clock:
+    streamed by kind and built without a second validation (services.common.periods.stored_facts),
+    yielding to the hub between chunks.
     ``targets_as_of``: when the period first closed; a target change approved after it is left
     out, as if still pending (docs/rules.md §7: it does not rewrite a closed period)."""
     records = period_records(
@@ -93,6 +134,7 @@ def facts_for(
         periods=[str(p) for p in periods],
         build=build_record,
         pause=yield_to_hub,
+        as_of=AsOf(tick),
     )
     if targets_as_of is not None:
         records["target_change"] = [
@@ -175,7 +217,7 @@ def caught_up(
 
 
 def close_and_announce(
-    u, models, *, event_type: str, business_line: str, period: str, plugin_key: str, compute, ready=None
+    u, models, *, event_type: str, business_line: str, period: str, rules: Rules, compute, ready=None
 ) -> dict[str, Any]:
     """Close the period (or find its closed sheet), announce a new sheet once, and answer with its
     summary (totals, line count, version): the lines are read page by page, so no reply grows
@@ -195,7 +237,7 @@ def close_and_announce(
             session,
             business_line,
             period,
-            plugin_key=plugin_key,
+            rules=rules,
             compute=compute,
             pause=yield_to_hub,
             note=note,

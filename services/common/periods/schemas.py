@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from marshmallow import RAISE, Schema
+from marshmallow import RAISE, Schema, fields, validate
 
 from services.common.messaging import rpc_fields as f
 
@@ -15,6 +15,8 @@ class PeriodSchemas:
     query: type[Schema]  # ... and paging (page, page_size, kind)
     close: type[Schema]  # ... and accept_missing: close on what is held, and why
     reopen: type[Schema]  # ... and the reason
+    replay: type[Schema]  # ... and the version to replay (None: the newest)
+    compare: type[Schema]  # ... and the other plugin and parameters, and whether to answer lines
 
 
 def period_schemas(period: str, period_field) -> PeriodSchemas:
@@ -35,4 +37,21 @@ def period_schemas(period: str, period_field) -> PeriodSchemas:
         query=type(f"{period.title()}Query", (ref, f.Paging), {}),
         close=type(f"{period.title()}Close", (ref,), {"accept_missing": f.optional_reason()}),
         reopen=type(f"{period.title()}Reopen", (ref,), {"reason": f.reason()}),
+        replay=type(
+            f"{period.title()}Replay",
+            (ref,),
+            {"version": fields.Integer(load_default=None, allow_none=True, strict=True, validate=_VERSION)},
+        ),
+        compare=type(
+            f"{period.title()}Compare",
+            (ref,),
+            {
+                "plugin": f.ident(load_default=None, allow_none=True),
+                "parameters": fields.Dict(keys=fields.String(), load_default=dict, allow_none=True),
+                "lines": fields.Boolean(load_default=False),
+            },
+        ),
     )
+
+
+_VERSION = validate.Range(min=1, max=1_000_000)

@@ -11,14 +11,13 @@ each change goes through a unit of work (services.common.storage.uow).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
-from kamkit.errors import NotFound
+from kamkit.errors import ConfigError, InvalidFacts, NotFound
 from services.common import mixins
 from services.common.access.caller import Caller, reach_of
 from services.common.access.reach import outside, people_reached
@@ -26,8 +25,12 @@ from services.common.messaging import rpc_fields as f
 from services.common.messaging.entrypoints import handles
 from services.common.messaging.origin import SuiteDispatcher
 from services.common.messaging.rpc import api, validated
+from services.common.periods import replay
+from services.common.periods.factstore import clock_now
+from services.common.periods.ledger import CLOSED, Computed, recorded_rules, totals_of
 from services.common.periods.models import PeriodModels
 from services.common.periods.period_run import (
+    LineRules,
     audit_reopen,
     caught_up,
     close_and_announce,
@@ -38,10 +41,9 @@ from services.common.periods.period_run import (
 )
 from services.common.periods.schemas import PeriodSchemas
 from services.common.storage.outbox import send_outbox
+from services.common.storage.projection import plugin_of
 from services.common.storage.uow import UnitsOfWork
 from wire import events as E
-
-Compute = Callable[[], tuple[Any, Any, Any]]  # -> (line blocks, carried in, carried out)
 
 
 class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTrail):
@@ -71,7 +73,7 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
     @handles(E.INTAKE, E.RECORD_CHANGED)
     def on_record_changed(self, payload):
         with self.uow() as u:
-            project(u, self.models.fact, payload)
+            project(u, self.models, payload)
 
     @handles(E.INTAKE, E.RECORDS_CHANGED)
     def on_records_changed(self, payload):
@@ -95,6 +97,126 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
         validated(f.LineRef, business_line=business_line)
         return self.models.ledger.periods(self.db.session, business_line)
 
+    @api
+    def replay_period(self, business_line, period, version=None):
+        """Recompute a closed version (the newest, or ``version``) from the facts and rules it
+        was closed on and answer "identical" or every line that differs (docs/rules.md §9.2).
+        Nothing is stored. A plugin not installed, or installed at another version, is said,
+        never used in its place."""
+        q = self._arguments(
+            self.schemas.replay, business_line=business_line, **{self.period_name: period}, version=version
+        )
+        line, period = q["business_line"], q["period"]
+        sheet = self._version(line, period, q["version"])
+        if sheet.facts_seq is None or sheet.plugin_version is None:
+            return replay.not_replayed(sheet, "closed before sheets recorded their rules and facts")
+        try:
+            plugin = plugin_of(sheet.plugin, sheet.parameters)
+        except ConfigError as exc:
+            return replay.not_replayed(sheet, f"the recorded plugin cannot be loaded as recorded: {exc}")
+        if plugin.version != sheet.plugin_version:
+            return replay.not_replayed(
+                sheet,
+                f"closed with {sheet.plugin} {sheet.plugin_version}; {plugin.version} is installed, "
+                "and another version's rules are not this period's",
+            )
+        computed = self._compute(line, period, plugin, tick=sheet.facts_seq, carried_in=sheet.carried_in)
+        return replay.replay_answer(self.db.session, self.models.ledger, sheet, computed)
+
+    @api
+    def compare_period(self, business_line, period, plugin=None, parameters=None, lines=False):
+        """The period's stored facts computed under another plugin and/or parameters, set beside
+        its closed version (or, not closed, beside the rules in force) person by person; nothing
+        is stored (docs/rules.md §9.3). ``parameters`` apply over the base's when the plugin is
+        the same, over the other plugin's defaults when not."""
+        q = self._arguments(
+            self.schemas.compare,
+            business_line=business_line,
+            **{self.period_name: period},
+            plugin=plugin,
+            parameters=parameters,
+            lines=lines,
+        )
+        line, period = q["business_line"], q["period"]
+        session = self.db.session
+        rules = self._plugin(line, period)
+        sheet = self.models.ledger.current(session, line, str(period))
+        if sheet is not None and sheet.status == CLOSED and sheet.facts_seq is not None:
+            tick, carried = sheet.facts_seq, sheet.carried_in
+            base = {
+                **recorded_rules(sheet),
+                "version": sheet.version,
+                "source": f"closed version {sheet.version}",
+            }
+            base_totals, base_blocks = sheet.totals, None
+        else:
+            tick, carried = clock_now(session, self.models.clock, line), self._carried_in(line, period)
+            made = self._compute(line, period, rules.plugin, tick=tick, carried_in=carried)
+            base = {
+                "plugin": rules.plugin.key,
+                "plugin_version": rules.plugin.version,
+                "parameters": dict(rules.rules.parameters),
+                "version": None,
+                "source": "not closed: computed now under the rules in force",
+            }
+            base_totals, base_blocks = totals_of(made.blocks), made.blocks
+        key = q["plugin"] or base["plugin"]
+        wanted = (
+            {**(base["parameters"] or {}), **q["parameters"]} if key == base["plugin"] else q["parameters"]
+        )
+        other = _other_plugin(key, wanted)
+        made = self._compute(line, period, other, tick=tick, carried_in=carried)
+        people = self._people_documents(line)
+        answer = {
+            "business_line": line,
+            "period": str(period),
+            "facts_tick": tick,
+            "base": base,
+            "other": {"plugin": other.key, "plugin_version": other.version, "parameters": dict(wanted)},
+            **replay.side_by_side(base_totals, totals_of(made.blocks), people),
+            "problems": other.people_problems(list(people.values())),
+            "lines": None,
+            "lines_left_out": "not asked for (lines=true)" if not q["lines"] else None,
+        }
+        if q["lines"]:
+            answer.update(self._compared_lines(sheet, base_blocks, made.blocks))
+        return answer
+
+    def _compared_lines(self, sheet, base_blocks, other_blocks) -> dict[str, Any]:
+        if base_blocks is None:
+            summary = self.models.ledger.summary_dict(self.db.session, sheet)
+            held = summary["line_count"] + summary["indicator_count"]
+        else:
+            held = replay.line_total(base_blocks)
+        many = max(held, replay.line_total(other_blocks))
+        if many > replay.LINES_ANSWERED:
+            why = (
+                f"{many} lines a run: more than {replay.LINES_ANSWERED}; read the closed version page by page"
+            )
+            return {"lines": None, "lines_left_out": why}
+        if base_blocks is None:
+            stored = self.models.ledger.sheet_dict(self.db.session, sheet)
+            base_lines = stored["lines"] + stored.get("indicators", [])
+        else:
+            base_lines = replay.line_dicts(base_blocks)
+        return {
+            "lines": {"base": base_lines, "other": replay.line_dicts(other_blocks)},
+            "lines_left_out": None,
+        }
+
+    def _people_documents(self, business_line) -> dict[str, dict[str, Any]]:
+        Fact = self.models.fact
+        rows = self.db.session.query(Fact.key, Fact.doc).filter_by(business_line=business_line, kind="person")
+        return {key: dict(doc or {}) for key, doc in rows}
+
+    def _version(self, business_line, period, version):
+        if version is None:
+            return self._sheet(business_line, period)
+        sheet = self.models.ledger.version(self.db.session, business_line, str(period), version)
+        if sheet is None:
+            raise NotFound(f"{period} of {business_line!r} has no version {version}", field="version")
+        return sheet
+
     @timer(interval=5)
     def flush_outbox(self):
         send_outbox(self.db.session, self.models.tables.outbox, self.dispatch)
@@ -107,13 +229,33 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
         args["period"] = args[self.period_name]
         return args
 
-    def _plugin(self, business_line):
-        return line_plugin(self.db.session, self.models.fact, business_line)
+    def _plugin(self, business_line, period=None) -> LineRules:
+        """The line's plugin configured with the rules in force for ``period``, and those rules."""
+        return line_plugin(
+            self.db.session, self.models.fact, business_line, None if period is None else str(period)
+        )
 
-    def _close(self, business_line, period, plugin, compute: Compute, accept_missing) -> dict[str, Any]:
-        """Close ``period`` with ``compute`` (or answer its closed sheet), waiting first for
-        intake's changes; the new sheet is announced with ``closed_event``."""
+    def _compute(self, business_line, period, plugin, *, tick: int, carried_in) -> Computed:
+        """What the subclass computes of a period: its lines from the facts as they stood at
+        ``tick`` of the line's fact clock, under ``plugin``, from ``carried_in``."""
+        raise NotImplementedError
+
+    def _carried_in(self, business_line, period):
+        """The state a period starts from (compensation: the previous quarter's); None here."""
+        return None
+
+    def _close(self, business_line, period, accept_missing) -> dict[str, Any]:
+        """Close ``period`` (or answer its closed sheet) with the rules in force for it, waiting
+        first for intake's changes; the new sheet is announced with ``closed_event`` and records
+        the rules and the fact clock's tick it was computed from (a replay reads the same)."""
         session = self.db.session
+        line = self._plugin(business_line, period)
+
+        def compute():
+            tick = clock_now(session, self.models.clock, business_line)
+            carried = self._carried_in(business_line, period)
+            return self._compute(business_line, period, line.plugin, tick=tick, carried_in=carried)
+
         with self.uow() as u:
             return close_and_announce(
                 u,
@@ -121,7 +263,7 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
                 event_type=self.closed_event,
                 business_line=business_line,
                 period=str(period),
-                plugin_key=plugin.key,
+                rules=line.recorded(),
                 compute=compute,
                 ready=lambda: caught_up(
                     session,
@@ -186,3 +328,18 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
 
     def _history(self, business_line, period):
         return self.models.ledger.history(self.db.session, business_line, str(period))
+
+
+def _other_plugin(key: str, parameters):
+    """The plugin a comparison runs, its faults named by the argument they come from."""
+    try:
+        return plugin_of(key, parameters)
+    except ConfigError as exc:
+        if exc.code == "unknown_plugin":
+            raise NotFound(str(exc), field="plugin") from None
+        raise InvalidFacts(
+            [
+                {**e, "field": e["field"] if e["field"].startswith("parameters") else "parameters"}
+                for e in exc.errors
+            ]
+        ) from None

@@ -282,3 +282,45 @@ def drop(*tables: str) -> None:
         op.drop_table(table)
     if op.get_bind().dialect.name == "postgresql" and "audit_log" in tables:
         op.execute("DROP FUNCTION IF EXISTS kam_audit_append_only()")
+
+
+def replayable() -> None:
+    """0005 (assessment, compensation): the fact clock and the versions a change replaced, and what
+    a sheet records for a replay: the rules it was computed with and the tick it read (issue 26)."""
+    with op.batch_alter_table("facts") as batch:
+        batch.add_column(sa.Column("seq", sa.Integer(), nullable=True))
+    op.create_table(
+        "fact_history",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("business_line", sa.String(length=100), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=True),
+        sa.Column("period", sa.String(length=16), nullable=True),
+        sa.Column("doc", sa.JSON(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=True),
+        sa.Column("replaced_seq", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_fact_history_replaced", "fact_history", ["business_line", "kind", "replaced_seq"])
+    op.create_table(
+        "fact_clock",
+        sa.Column("business_line", sa.String(length=100), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("business_line"),
+    )
+    with op.batch_alter_table("sheets") as batch:
+        batch.add_column(sa.Column("plugin_version", sa.String(length=40), nullable=True))
+        batch.add_column(sa.Column("parameters", sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("rules_from", sa.String(length=16), nullable=True))
+        batch.add_column(sa.Column("facts_seq", sa.Integer(), nullable=True))
+
+
+def drop_replayable() -> None:
+    with op.batch_alter_table("sheets") as batch:
+        for column in ("facts_seq", "rules_from", "parameters", "plugin_version"):
+            batch.drop_column(column)
+    drop("fact_clock", "fact_history")
+    with op.batch_alter_table("facts") as batch:
+        batch.drop_column("seq")

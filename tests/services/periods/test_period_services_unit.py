@@ -185,6 +185,7 @@ def test_a_run_holding_tables_of_lines_pages_them_exactly_once_with_every_filter
             last=q.last_day,
             lookback_days=0,
             periods=[q, *q.months],
+            tick=worker.get_run("sw", "2026-Q1")["facts_tick"],
             quarter="2026-Q1",
         )
         result = load_plugin("software").commission_quarter(facts, {})
