@@ -205,6 +205,37 @@ def _reopen(name, base, period, *, service, rpc, summary, tag):
     )
 
 
+def _trust(base, period, *, service, tag):
+    """A closed period's replay and a what-if comparison (docs/rules.md §9.2, §9.3)."""
+    what = {"month": "month's sheet", "quarter": "quarter's run"}[period]
+    return [
+        Route(
+            f"replay_{period}",
+            "GET",
+            f"{base}/replay",
+            service,
+            "replay_period",
+            f"Recompute a closed {what} from the facts and rules it was closed on: identical, or "
+            "every line that differs (nothing stored)",
+            tag,
+            lambda p, q, b: _period(p, q, b, "business_line", period),
+            query=S.ReplayQuery,
+        ),
+        Route(
+            f"compare_{period}",
+            "POST",
+            f"{base}/compare",
+            service,
+            "compare_period",
+            f"The {what}'s stored facts under another plugin or parameters, person by person beside "
+            "it (nothing stored)",
+            tag,
+            lambda p, q, b: ((p["business_line"], p[period]), dict(b or {})),
+            body=S.CompareBody,
+        ),
+    ]
+
+
 def _history(name, base, period, *, service, rpc, summary, tag):
     return Route(
         name,
@@ -256,6 +287,32 @@ ROUTES: list[Route] = [
         "lines",
         lambda p, q, b: ((p["business_line"], "business_line", p["business_line"]), {}),
         answer=S.RecordAnswer,
+    ),
+    Route(
+        "line_rules",
+        "GET",
+        "/lines/{business_line}/rules",
+        "intake",
+        "line_rules",
+        "The line's rules over time: each plugin and parameters with the month it is in force from, "
+        "who set it, when and why",
+        "lines",
+        _line,
+        answer="array",
+    ),
+    Route(
+        "set_line_rules",
+        "POST",
+        "/lines/{business_line}/rules",
+        "intake",
+        "set_line_rules",
+        "Put a plugin and parameters in force from a month on (admin of the line); periods before "
+        "it keep their rules",
+        "lines",
+        lambda p, q, b: ((p["business_line"], dict(b or {})), {}),
+        body=S.RuleSetBody,
+        answer=S.RecordAnswer,
+        idempotent=True,
     ),
     Route(
         "record_counts",
@@ -335,6 +392,7 @@ ROUTES: list[Route] = [
         summary="Every version of the month's sheet, with why it was made",
         tag="months",
     ),
+    *_trust(_MONTH, "month", service="assessment", tag="months"),
     Route(
         "assessment_status",
         "GET",
@@ -412,6 +470,7 @@ ROUTES: list[Route] = [
         summary="Every version of the quarter's run",
         tag="quarters",
     ),
+    *_trust(_QUARTER, "quarter", service="compensation", tag="quarters"),
     Route(
         "compensation_status",
         "GET",

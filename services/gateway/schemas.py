@@ -18,7 +18,7 @@ from kamkit.limits import PAGE_MAX
 from services.common.messaging import rpc_fields as f
 from services.intake.schemas import BATCH_MAX, ListQuery, PrincipalBody  # noqa: F401 (create_principal's body)
 from services.notify.schemas import MessageQuery as _Messages
-from wire.records import KINDS
+from wire.records import KINDS, RuleSetSchema
 
 
 class _Strict(Schema):
@@ -203,6 +203,46 @@ class CloseQuery(_Strict):
     """A close or run on what the service holds though intake has sent more: why (audited)."""
 
     accept_missing = f.optional_reason()
+
+
+class ReplayQuery(_Strict):
+    version = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1, max=1_000_000),
+        metadata={"description": "the version to replay (default: the newest)"},
+    )
+
+
+class CompareBody(_Strict):
+    """Another plugin and/or parameters to run the period's stored facts under (nothing stored)."""
+
+    plugin = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "default: the plugin the period was (or would be) computed with"},
+    )
+    parameters = fields.Dict(
+        keys=fields.String(),
+        load_default=dict,
+        metadata={"description": "over the base's parameters (same plugin) or the other plugin's defaults"},
+    )
+    lines = fields.Boolean(load_default=False, metadata={"description": "answer both runs' lines too"})
+
+
+class RuleSetBody(_Strict):
+    """A plugin and parameters in force from a month on (docs/rules.md §9.1)."""
+
+    effective_from = RuleSetSchema._declared_fields["effective_from"]
+    plugin = RuleSetSchema._declared_fields["plugin"]
+    parameters = RuleSetSchema._declared_fields["parameters"]
+    reason = f.reason()
+    set_by = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "who sets it: only with access control off (else the caller)"},
+    )
 
 
 class OpportunityQuery(_Strict):

@@ -57,6 +57,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kamkit.errors import ConfigError, Conflict, Forbidden, InvalidFacts, NotFound, UnknownPlugin, flatten
 from kamkit.loader import load_plugin
+from kamkit.rulesets import RuleSet, in_force, schedule, with_set
 from services.common import mixins  # a module: `nameko run` would run a mixin class found here
 from services.common.access.caller import Caller, acting, reach_of
 from services.common.access.rules import ROLES
@@ -66,7 +67,14 @@ from services.common.storage.db import ServiceDatabase, request_hash, utcnow
 from services.common.storage.outbox import send_outbox
 from services.common.storage.uow import Idempotency, UnitsOfWork
 from wire import events as E
-from wire.records import GUARDED_KINDS, record_day, record_key, references_of, validate_record
+from wire.records import (
+    GUARDED_KINDS,
+    RuleSetSchema,
+    record_day,
+    record_key,
+    references_of,
+    validate_record,
+)
 
 from . import access as access_rpcs  # a module: `nameko run` would run a mixin class found here
 from . import confirmations, plans, store, targets
@@ -91,6 +99,37 @@ _REPLACEABLE = {
     "attendance",
     "calendar",
 }
+
+
+def _people_problems(line, people) -> list[dict[str, str]]:
+    """What the line's rules in force this month and from any later month say of ``people``'s
+    roles and grades (a person joining with a role of July's plugin is unknown to March's, and
+    March is never computed with them)."""
+    month = _now().strftime("%Y-%m")
+    sets = [s for s in schedule(line) if s.effective_from is not None and s.effective_from > month]
+    problems: list[dict[str, str]] = []
+    for rules in (in_force(line, month), *sets):
+        plugin = load_plugin(rules.plugin, rules.parameters)
+        problems += [e for e in plugin.people_problems(people) if e not in problems]
+    return problems
+
+
+def _rule_set(body) -> RuleSet:
+    """A set of rules as sent, checked by its schema and its plugin (fields named ``rules.*``)."""
+    try:
+        doc = RuleSetSchema().load(body)
+    except ValidationError as exc:
+        raise InvalidFacts([{**e, "field": f"rules.{e['field']}"} for e in flatten(exc.messages)]) from None
+    try:
+        load_plugin(doc["plugin"], doc["parameters"])
+    except ConfigError as exc:
+        field = "rules.plugin" if exc.code == "unknown_plugin" else None
+        named = [
+            {**e, "field": field or f"rules.parameters.{e['field'].removeprefix('parameters.')}"}
+            for e in exc.errors
+        ]
+        raise InvalidFacts(named) from None
+    return RuleSet(**doc)
 
 
 def _body(value, field):
@@ -167,6 +206,44 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
             idempotency_key=idempotency_key,
             current=found.get("business_line", doc["key"]),
         )
+
+    @api
+    def set_line_rules(self, business_line, rules, idempotency_key=None):
+        """A plugin and parameters in force from a month on (docs/rules.md §9.1): ``rules`` is
+        {effective_from (a month), plugin, parameters, reason}; who set it and when are kept.
+        Each period is computed with the set in force on its first month; a set of the same month
+        is replaced. Every person of the line must hold a role (and grade) the plugin knows."""
+        validated(Call, business_line=business_line, idempotency_key=idempotency_key)
+        body = _body(rules, "rules")
+        request = dict(body)
+        current = store.line(self.db.session, business_line)
+        by = acting(self.caller, body.pop("set_by", None), "rules.set_by")
+        entry = _rule_set({**body, "set_by": by, "set_at": _now().isoformat(timespec="seconds")})
+        problems = load_plugin(entry.plugin, entry.parameters).people_problems(
+            store.all_documents(self.db.session, business_line, "person")
+        )
+        if problems:
+            raise Conflict(
+                [{**e, "field": "rules.plugin", "message": f"{e['field']}: {e['message']}"} for e in problems]
+            )
+        doc = self._line_document(with_set(current.doc, entry))
+        return self._write(
+            Write("set_line_rules", business_line, "business_line", business_line, doc),
+            idempotency_key=idempotency_key,
+            update=True,
+            current=current,
+            before=dict(current.doc),
+            request=request,
+        )
+
+    @api
+    def line_rules(self, business_line):
+        """The line's rules over time: each set with the month it is in force from, who set it,
+        when and why, the one in force this month marked (docs/rules.md §9.1)."""
+        validated(Call, business_line=business_line)
+        line = store.line(self.db.session, business_line)
+        now = in_force(line.doc, _now().strftime("%Y-%m"))
+        return [{**s.to_dict(), "in_force_now": s == now} for s in schedule(line.doc)]
 
     @api
     def register_branch(self, business_line, branch, idempotency_key=None):
@@ -470,10 +547,9 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
                 ],
             )
             if kind == "person":
-                plugin = load_plugin(line.doc["plugin"], line.doc.get("parameters") or {})
                 errors += [
                     {**e, "field": "records." + e["field"].removeprefix("people.")}
-                    for e in plugin.people_problems(docs)
+                    for e in _people_problems(line.doc, docs)
                 ]
             errors += self._batch_references(business_line, kind, docs)
             found = store.existing(u.session, business_line, kind, keys)
@@ -672,8 +748,7 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
         if line is None:
             raise NotFound(f"business line {business_line!r} is not registered", field="business_line")
         if kind == "person":  # a role or grade the line's plugin does not know drops the person silently
-            plugin = load_plugin(line.doc["plugin"], line.doc.get("parameters") or {})
-            problems = plugin.people_problems([doc])
+            problems = _people_problems(line.doc, [doc])
             if problems:  # the line's plugin decides: a conflict with what is stored, not bad form
                 raise Conflict([{**e, "field": e["field"].replace("people.0.", "")} for e in problems])
         errors = [

@@ -167,6 +167,11 @@ def existing(session, business_line: str, kind: str, keys: list[str]) -> dict[st
     return found
 
 
+def all_documents(session, business_line: str, kind: str) -> list[dict[str, Any]]:
+    """Every document of ``kind`` on the line (the people a new plugin must know)."""
+    return [doc for (doc,) in session.query(Record.doc).filter_by(business_line=business_line, kind=kind)]
+
+
 def documents_of(session, business_line: str, kind: str, person: str | None) -> list[dict[str, Any]]:
     """The documents of ``kind`` naming ``person`` (None: naming nobody, the department's)."""
     rows = session.query(Record.doc).filter_by(business_line=business_line, kind=kind)

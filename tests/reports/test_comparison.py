@@ -135,8 +135,11 @@ def test_the_text_table_lines_up_and_shows_money_rounded_and_signed():
     assert _groups(total) == [["2,234.51", "2,790.13", "+555.63"], ["5", "3.5", "-1.5"]]
     # the header says what was compared with what, over which records
     assert "soft 2026-Q1" in text and "software@1.0.0" in text and "software-progressive@1.0.0" in text
-    assert "k=v, rate=0.08" in text and "rate=0.1" in text and "closed version 1" in text
-    assert "computed now" in text and "1234" in text.splitlines()[3]
+    head = text.splitlines()[:5]
+    assert "closed version 1" in head[1] and "computed now" in head[2]
+    # only the parameters that differ (a closed version records every one it used)
+    assert head[3] == "改动参数 Parameters changed: k v → 默认 default; rate 0.08 → 0.1"
+    assert "1234" in head[4]
     # the cents that do not add up are explained; the problems are listed
     assert "+265.49" in text and "555.62" in text
     assert "people.2.role: agent: a role the other rules do not know" in text
@@ -233,7 +236,7 @@ class _Page(HTMLParser):
 
     def __init__(self):
         super().__init__()
-        self.tags, self.text, self.open = [], [], []
+        self.tags, self.text = [], []
 
     def handle_starttag(self, tag, attrs):
         self.tags.append(tag)
@@ -255,6 +258,7 @@ def test_the_page_parses_with_its_chart_table_and_every_person():
     assert "Bob &lt;Li&gt;" in page and "Bob <Li>" not in page  # escaped
     assert "1,234.51" in text and "+265.50" in text and "-10.00" in text and "+555.63" in text
     assert "基准 Base" in text and "software-progressive" in text and "1234" in text
+    assert "rate 0.08 → 0.1" in text
     assert "people.2.role" in text and "555.62" in text  # the problems, the rounding note
 
 
@@ -296,9 +300,24 @@ def test_the_chart_draws_the_largest_differences_inside_the_figure():
 def test_the_chart_draws_no_bar_for_a_side_not_given_and_nothing_for_no_figures():
     fig = cmp.comparison_figure(ANSWER)
     try:
-        bars = [p for p in fig.axes[0].patches]
+        bars = list(fig.axes[0].patches)
         assert len(bars) == 2 + 3  # am3 has no base bar: three other bars, two base bars
     finally:
         plt.close(fig)
     assert cmp.comparison_figure({**ANSWER, "people": [], "units": []}) is None
     assert "No figures to draw" in cmp.comparison_page({**ANSWER, "people": [], "units": []})
+
+
+def test_a_person_without_a_name_shows_their_id_and_findings_count_as_they_are():
+    # as the service answers: a person it has no record of has no name; findings are a count
+    answer = copy.deepcopy(ANSWER)
+    answer["units"] = ["CNY", "flag", "points"]
+    answer["people"][1].update(name=None, role=None)
+    answer["people"][1]["figures"]["flag"] = {"base": "1", "other": "0", "delta": "-1"}
+    del answer["totals"]["CNY"]  # a unit without totals: the people's exact figures added
+    text = cmp.comparison_text(answer)
+    row = _row(text, "am2")
+    assert row.split("|")[0].split() == ["am2", "am2"]
+    assert _groups(row) == [["1,000.00", "990.00", "-10.00"], ["1", "0", "-1"], ["2", "2", "0"]]
+    assert "结论 基准" in text and "findings base" in text
+    assert "555.62" in text  # the exact total, worked out, still checks the added cells

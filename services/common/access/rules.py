@@ -81,6 +81,9 @@ ACTIONS: dict[tuple[str, str], tuple[str, str | None]] = {
     ("intake", "decide_target_change"): (_MANAGE, "business_line"),
     **{("intake", m): (_ADMIN, "business_line") for m in ("register_branch", "register_person")},
     ("intake", "register_business_line"): (_ADMIN, None),
+    # the rules pay is computed by, from a month on (docs/rules.md §9.1): the line's admin's
+    ("intake", "set_line_rules"): (_ADMIN, "business_line"),
+    ("intake", "line_rules"): (_READ, "business_line"),
     **{("intake", m): (_READ, "business_line") for m in ("get_record", "list_records", "record_counts")},
     # also let in on any line's grant (ON_ANY_LINE below): the answer is what the grants cover
     ("intake", "list_lines"): (_READ, None),

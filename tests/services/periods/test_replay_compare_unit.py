@@ -159,3 +159,36 @@ def test_compare_refuses_an_unknown_plugin_or_parameter_by_name(compensation):
     assert answer["base"]["version"] is None and "not closed" in answer["base"]["source"]
     assert answer["totals"]["CNY"] == {"base": "30.00", "other": "40.00", "delta": "10.00"}
     assert answer["lines"] is None and answer["lines_left_out"]
+
+
+def test_a_rate_changed_from_july_leaves_a_rerun_of_march_as_it_was(compensation, assessment):
+    july = {
+        "effective_from": "2026-07",
+        "plugin": "acme-flat",
+        "parameters": {"rate": "0.05", "missed_points": "5"},
+        "reason": "new scheme from H2",
+    }
+    changed = record_event(
+        "business_line", {"key": "acme", "plugin": "acme-flat", "rules": [july]}, version=2
+    )
+    for worker in (compensation, assessment):
+        for event in (LINE, AM, _deal(1, "am1", "2026-03-01", 1000), _deal(2, "am1", "2026-08-01", 1000)):
+            worker.on_record_changed(event)
+        worker.on_record_changed(_audit(1, "2026-03-03"))
+        worker.on_record_changed(_audit(2, "2026-08-03"))
+        worker.on_record_changed(changed)
+    # Q1 under the first rules: 1,000 x 3% = 30; Q3 under July's: 1,000 x 5% = 50
+    assert compensation.run_quarter("acme", "2026-Q1")["totals"] == {"am1": {"CNY": "30.00"}}
+    compensation.run_quarter("acme", "2026-Q2")
+    q3 = compensation.run_quarter("acme", "2026-Q3")
+    assert q3["totals"] == {"am1": {"CNY": "50.00"}}
+    assert compensation.get_run("acme", "2026-Q3")["rules_from"] == "2026-07"
+    compensation.reopen_quarter("acme", "2026-Q1", "a re-run")
+    rerun = compensation.run_quarter("acme", "2026-Q1")
+    assert rerun["version"] == 2 and rerun["totals"] == {"am1": {"CNY": "30.00"}}
+    assert rerun["parameters"] == {} and rerun["rules_from"] is None
+    # months likewise: a missed report is 3 points in March, 5 in August
+    assert assessment.close_month("acme", "2026-03")["totals"] == {"am1": {"points": "3"}}
+    assert assessment.close_month("acme", "2026-08")["totals"] == {"am1": {"points": "5"}}
+    # June is before July's set: 3 points would apply (no finding, no line)
+    assert assessment.close_month("acme", "2026-06")["parameters"] == {}
