@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from kamkit.errors import InvalidFacts
+from kamkit.params import assignment_value
 
 # libyaml's C parser when PyYAML was built with it (10x faster, a fraction of the memory on a
 # 50 MB facts file); the pure-Python one otherwise.
@@ -58,6 +59,5 @@ def parse_assignments(pairs: list[str]) -> dict[str, Any]:
         name, sep, value = pair.partition("=")
         if not sep or not name:
             raise InvalidFacts(f"--param expects name=value, got {pair!r}", field="param")
-        parsed = yaml.safe_load(value)
-        out[name.strip()] = str(parsed) if isinstance(parsed, float) else parsed
+        out[name.strip()] = assignment_value(value)
     return out

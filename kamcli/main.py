@@ -14,6 +14,8 @@ explained table, or JSON with --json.
     kam indicators telecom examples/telecom.yaml --period 2026-Q1    # or 2026-03, or 2026
     kam parked list escalation       # operators: events a service parked (kamcli/parked.py)
     kam access bootstrap li.wei --name "Li Wei"   # the first administrator (kamcli/access.py)
+    kam replay tel 2026-Q1 | kam compare tel 2026-Q1 --param rate=0.05 | kam rules tel
+                                     # managers: closed periods through the services (kamcli/periods.py)
 
 Wherever a plugin key is asked for, a class not yet installed can be named as ``module:Class``
 (imported from the installed packages or the current directory).
@@ -47,7 +49,7 @@ from kamkit.periods import Month, Quarter
 from kamkit.plugin import RulePlugin
 from kamkit.sections import SCORECARD
 
-from . import access, parked, render
+from . import access, parked, periods, render
 from .documents import parse_assignments, read_document
 
 
@@ -532,6 +534,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parked.add_parser(sub)
     access.add_parser(sub)
+    periods.add_parsers(sub)
     return parser
 
 

@@ -56,3 +56,12 @@ class Param:
 
 
 KINDS = tuple(KIND_FIELDS)
+
+
+def assignment_value(text: str) -> Any:
+    """A parameter's value as written after ``name=`` on a command line or in a query: read as
+    YAML, so 5, 0.08, [..] and {..} work; a decimal stays text, for Decimal to read exactly."""
+    import yaml
+
+    parsed = yaml.safe_load(text)
+    return str(parsed) if isinstance(parsed, float) else parsed

@@ -48,7 +48,10 @@ class RuleSetSchema(Schema):
     )
     plugin = fields.String(validate=validate.Length(min=1), required=True)
     parameters = fields.Dict(keys=fields.String(), load_default=dict)
-    reason = fields.String(validate=validate.Length(min=1), required=True)
+    reason = fields.String(
+        required=True,
+        validate=[validate.Regexp(r"\S", error="give a reason"), validate.Length(max=limits.TEXT_MAX)],
+    )
     set_by = fields.String(load_default=None, allow_none=True)
     set_at = fields.String(load_default=None, allow_none=True)
 

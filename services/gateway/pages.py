@@ -6,6 +6,8 @@ JSON caller would make, with the caller's token, so the same access rules decide
     GET /lines/{business_line}/months/{month}/people/{person}.html
     GET /lines/{business_line}/quarters/{quarter}/report.html | report.xlsx
     GET /lines/{business_line}/quarters/{quarter}/people/{person}.html
+    GET /lines/{business_line}/months/{month}/compare.html | compare.xlsx ?plugin=..&param=k=v..
+    GET /lines/{business_line}/quarters/{quarter}/compare.html | compare.xlsx (the same: what-if)
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import yaml
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Response
 
-from kamkit.errors import Forbidden, NotFound
+from kamkit.errors import Forbidden, InvalidFacts, NotFound
 from kamkit.explain import INDICATOR_KINDS
-from reports import html, period_view, xlsx
+from kamkit.params import assignment_value
+from reports import comparison, html, period_view, xlsx
 from reports.sources import line_sources
 from reports.view import Directory, PeriodTotals
 
@@ -39,7 +43,7 @@ class Page:
     name: str
     path: str
     period: str  # "month" | "quarter"
-    form: str  # "html" | "xlsx" | "person"
+    form: str  # "html" | "xlsx" | "person" | "compare" | "compare_xlsx"
     summary: str
 
     @property
@@ -86,6 +90,20 @@ PAGES = tuple(
         ),
     )
 )
+# what-if (docs/rules.md §9.3): the period's stored facts under another plugin or parameters
+PAGES += tuple(
+    Page(
+        f"{period}_compare_{form}",
+        f"{base}/compare.{form}",
+        period,
+        "compare" if form == "html" else "compare_xlsx",
+        f"The {what} beside the same facts under another plugin (?plugin=) or parameters "
+        f"(?param=name=value, repeated), person by person: "
+        + ("a page with a chart" if form == "html" else "a workbook of both runs and the difference"),
+    )
+    for period, (base, what, _slip) in _PERIODS.items()
+    for form in ("html", "xlsx")
+)
 BY_NAME = {p.name: p for p in PAGES}
 
 
@@ -93,8 +111,10 @@ def rules() -> list[Rule]:
     return [Rule(p.werkzeug_rule, methods=["GET"], endpoint=p.name) for p in PAGES]
 
 
-def answer(page: Page, values: dict[str, str], call: Call) -> Response:
+def answer(page: Page, values: dict[str, str], call: Call, query=None) -> Response:
     line, period = values["business_line"], values[page.period]
+    if page.form.startswith("compare"):
+        return _comparison(page, line, period, call, query)
     person = values.get("person")
     directory, plugin = _names(line, call)
     if page.form == "xlsx":
@@ -124,6 +144,45 @@ def answer(page: Page, values: dict[str, str], call: Call) -> Response:
             person_href=lambda p: f"people/{quote(p.id, safe='')}.html",
         )
     return Response(text, content_type="text/html; charset=utf-8")
+
+
+def _comparison(page: Page, line: str, period: str, call: Call, query) -> Response:
+    """A what-if as a page or a workbook: ``plugin`` and ``param`` (name=value, repeated) from
+    the query; nothing is stored."""
+    query = query if query is not None else {}
+    parameters = {}
+    for pair in query.getlist("param") if hasattr(query, "getlist") else query.get("param", []):
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise InvalidFacts(f"param is name=value, got {pair!r}", field="param")
+        try:
+            parameters[name.strip()] = assignment_value(value)
+        except yaml.YAMLError:
+            raise InvalidFacts(f"the value of {name.strip()!r} cannot be read", field="param") from None
+    service = "assessment" if page.period == "month" else "compensation"
+    workbook = page.form == "compare_xlsx"
+    answer = call(
+        service,
+        "compare_period",
+        line,
+        period,
+        plugin=query.get("plugin") or None,
+        parameters=parameters,
+        lines=workbook,
+    )
+    if not workbook:
+        return Response(comparison.comparison_page(answer), content_type="text/html; charset=utf-8")
+    folder = tempfile.mkdtemp(prefix="kam-compare-")
+    try:
+        path = comparison.comparison_workbook(answer, Path(folder) / "compare.xlsx")
+        data = path.read_bytes()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return Response(
+        data,
+        content_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{_filename(line)}-{period}-compare.xlsx"'},
+    )
 
 
 def _workbook(page: Page, line: str, period: str, directory: Directory, plugin: Any, call: Call) -> Response:
@@ -242,8 +301,30 @@ def openapi_paths(
     for page in PAGES:
         content = (
             {XLSX: {"schema": {"type": "string", "format": "binary"}}}
-            if page.form == "xlsx"
+            if page.form in ("xlsx", "compare_xlsx")
             else {"text/html": {"schema": {"type": "string"}}}
+        )
+        what_if = (
+            [
+                {
+                    "in": "query",
+                    "name": "plugin",
+                    "required": False,
+                    "description": "the other plugin (default: the period's own)",
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 100},
+                },
+                {
+                    "in": "query",
+                    "name": "param",
+                    "required": False,
+                    "description": "a parameter of the other run, name=value (repeated)",
+                    "schema": {"type": "array", "items": {"type": "string", "pattern": "^[a-z_]+=.+$"}},
+                    "style": "form",
+                    "explode": True,
+                },
+            ]
+            if page.form.startswith("compare")
+            else []
         )
         responses: dict[str, Any] = {"200": {"description": "the document", "content": content}, **errors()}
         paths[page.path] = {
@@ -259,7 +340,8 @@ def openapi_paths(
                         "schema": dict(path_params.get(n, path_params["*"])),
                     }
                     for n in page.path_params
-                ],
+                ]
+                + what_if,
                 "responses": responses,
             }
         }

@@ -236,7 +236,7 @@ class RuleSetBody(_Strict):
     effective_from = RuleSetSchema._declared_fields["effective_from"]
     plugin = RuleSetSchema._declared_fields["plugin"]
     parameters = RuleSetSchema._declared_fields["parameters"]
-    reason = f.reason()
+    reason = RuleSetSchema._declared_fields["reason"]
     set_by = fields.String(
         load_default=None,
         allow_none=True,

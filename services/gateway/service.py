@@ -195,7 +195,7 @@ class GatewayService:
             if len(request.environ.get("QUERY_STRING", "")) > QUERY_MAX:
                 raise InvalidFacts(f"the query is over {QUERY_MAX} bytes", field="query")
             if route is None:  # a page or workbook for people (pages.py), made from the same RPCs
-                return pages.answer(pages.BY_NAME[endpoint], values, self._rpc)
+                return pages.answer(pages.BY_NAME[endpoint], values, self._rpc, request.args)
             query = query_values(route.query, request.args)
             body = body_value(request, route.body)
             args, kwargs = route.call(values, query, body)

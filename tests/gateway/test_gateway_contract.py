@@ -46,6 +46,10 @@ CROSS_FIELD = {
     "/opportunities": "entered is not before discovered",
     "/loss-reviews": "a verdict comes with the day it was decided",
     "POST /lines": "parameters are the chosen plugin's",
+    "POST /lines/{business_line}/rules": "parameters are the chosen plugin's",
+    "/compare": "parameters are the other plugin's",
+    "/compare.html": "parameters are the other plugin's",
+    "/compare.xlsx": "parameters are the other plugin's",
     "PUT /principals/{principal}/roles/{business_line}": "scope self names the person, branch the branch",
 }
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from kamcli.access import bootstrap
 from kamkit.facts_schema import OpportunitySchema
 from services.assessment.service import AssessmentService
+from services.compensation.service import CompensationService
 from services.gateway import openapi, pages
 from services.gateway.service import GatewayService
 from services.intake.service import IntakeService
@@ -59,12 +60,13 @@ def _until(check, timeout=20):
 
 @pytest.fixture
 def gateway(start_service, pg_url_factory, free_port):
-    """(admin's Http, port, database URLs): intake and assessment with access control on, and the
-    gateway."""
+    """(admin's Http, port, database URLs): intake, assessment and compensation with access
+    control on, and the gateway."""
     intake_url, assessment_url = pg_url_factory("intake"), pg_url_factory("assessment")
     admin = bootstrap(intake_url, "root", "Root", days=1)["token"]
     start_service(IntakeService, intake_url, **ON)
     start_service(AssessmentService, assessment_url, **ON)
+    start_service(CompensationService, pg_url_factory("compensation"), **ON)
     start_service(GatewayService, None, WEB_SERVER_ADDRESS=f"127.0.0.1:{free_port}", GATEWAY_RPC_TIMEOUT=5)
     http = Http(free_port, admin)
     _until(lambda: http("GET", "/lines/none/assessment-status")[0] != 401)  # the token announced
@@ -125,8 +127,8 @@ def test_status_codes_name_the_field(gateway):
     assert status == 400 and answer["errors"] == [
         {"field": "query", "message": "the query is over 8192 bytes"}
     ]
-    # compensation is not running here: the gateway answers 503 at once, with when to retry
-    status, headers, answer = http("GET", "/lines/a/quarters/2026-Q1")
+    # escalation is not running here: the gateway answers 503 at once, with when to retry
+    status, headers, answer = http("GET", "/lines/a/tiers")
     assert (status, headers["retry-after"], answer["error"]) == (503, "5", "unavailable")
     status, headers, _ = http("GET", "/lines/a/record-counts", headers={"X-Correlation-Id": "trace-42"})
     assert status == 200 and headers["x-correlation-id"] == "trace-42"
@@ -357,3 +359,60 @@ def test_report_pages_and_workbook_of_a_closed_month_behind_the_same_roles(gatew
             break
         eventlet.sleep(0.2)
     assert status == 403
+
+
+def test_rules_from_a_month_replay_and_compare_over_http_and_kam(gateway, amqp_uri, capsys):
+    http, port, _ = gateway
+    july = {"effective_from": "2026-07", "plugin": "telecom", "parameters": {"entry_deadline_days": 5}}
+    assert http("POST", "/lines/a/rules", {**july, "reason": "faster entry from H2"})[0] == 200
+    status, _, listed = http("GET", "/lines/a/rules")
+    assert status == 200 and [s["effective_from"] for s in listed] == [None, "2026-07"]
+    assert listed[1]["set_by"] == "root" and listed[1]["reason"] == "faster entry from H2"
+    assert http("POST", "/lines/a/rules", {**july, "reason": " "})[2]["errors"][0]["field"] == "rules.reason"
+    assert http("POST", "/lines/a/opportunities", {"id": "o1", **OPP})[0] == 201
+    _until(lambda: http("GET", "/lines/a/assessment-status")[2].get("opportunity") == 1)
+    assert http("POST", "/lines/a/months/2026-03/close")[0] == 200
+    sheet = http("GET", "/lines/a/months/2026-03/sheet")[2]
+    # March keeps the first rules: an audit find of 30,000 is an ordinary missed report (am1 4),
+    # and am1 entered no local opportunity (quota short: 5)
+    assert sheet["rules_from"] is None and sheet["totals"]["am1"]["points"] == "9"
+    # the record changes after the close: the replay still reads it as it was
+    assert http("PATCH", "/lines/a/opportunities/o1", {"amount": 60000})[0] == 200
+    # a close waits until assessment holds every change intake sent: o1's second version too
+    assert http("POST", "/lines/a/months/2026-04/close")[0] == 200
+    status, _, replayed = http("GET", "/lines/a/months/2026-03/replay")
+    assert status == 200 and replayed["outcome"] == "identical" and replayed["lines_compared"] >= 1
+    assert http("GET", "/lines/a/months/2026-03/replay?version=2")[0] == 404
+    # what-if: the same facts with 6 points for an account manager's ordinary missed report
+    six = {"points_missed_ordinary": {"branch_manager": 3, "deputy_manager": 0, "center_director": 4}}
+    six["points_missed_ordinary"]["account_manager"] = 6
+    status, _, compared = http("POST", "/lines/a/months/2026-03/compare", {"parameters": six})
+    assert status == 200, compared
+    am1 = next(p for p in compared["people"] if p["person"] == "am1")
+    assert am1["figures"]["points"] == {"base": "9", "other": "11", "delta": "2"}  # 6 + 5, less 4 + 5
+    assert http("POST", "/lines/a/months/2026-03/compare", {"plugin": "nope"})[2]["errors"][0]["field"] == (
+        "plugin"
+    )
+    query = "?param=points_missed_ordinary={branch_manager: 3, deputy_manager: 0, center_director: 4, "
+    query += "account_manager: 6}"
+    status, headers, page = http("GET", "/lines/a/months/2026-03/compare.html" + query.replace(" ", "%20"))
+    assert status == 200 and headers["content-type"].startswith("text/html") and "<svg" in page
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/lines/a/months/2026-03/compare.xlsx",
+        headers={"Authorization": f"Bearer {http.token}"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        assert answer.headers["Content-Type"].endswith("spreadsheetml.sheet") and answer.read(2) == b"PK"
+    # nothing stored by either: one version, as closed
+    assert [v["version"] for v in http("GET", "/lines/a/months/2026-03/history")[2]] == [1]
+    # a reader of the line may read the sheet, not replay or compare it
+    reader = Http(port, _token_for(http, "rita", "a", "reader"))
+    _until(lambda: reader("GET", "/lines/a/months/2026-03/sheet")[0] == 200)
+    assert reader("GET", "/lines/a/months/2026-03/replay")[0] == 403
+    assert reader("POST", "/lines/a/months/2026-03/compare", {})[0] == 403
+    assert reader("POST", "/lines/a/rules", {**july, "reason": "x"})[0] == 403
+    # kam replay through the broker with the admin's token: identical, exit 0
+    from kamcli.main import main
+
+    assert main(["replay", "a", "all", "--token", http.token, "--amqp-uri", amqp_uri]) == 0
+    assert "2 of 2 closed version(s) replay identical" in capsys.readouterr().out
