@@ -20,7 +20,7 @@ import dataclasses
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -559,6 +559,34 @@ def _commission_quarter(s: _Subject) -> Iterator[Problem]:
     yield from _carried(s, result.carried)
 
 
+def _monthly_pay(s: _Subject) -> Iterator[Problem]:
+    """A plugin paying by the month: its quarter is its months' pay, then its section — what the
+    suite stores a month at a time must add up to what the plugin says of the quarter."""
+    pay_every = getattr(s.cls, "pay_every", "quarter")
+    if pay_every not in ("month", "quarter"):
+        yield Problem("pay-every-unknown", f"pay_every is {pay_every!r}; say 'month' or 'quarter'")
+        return
+    if s.instance is None or pay_every == "quarter":
+        return
+    try:
+        whole = s.instance.commission_quarter(s.facts, None)
+        months = [
+            line
+            for month in s.facts.quarter.months
+            for line in s.instance.commission_month(replace(s.facts, month=month)).lines
+        ]
+        section = s.instance.quarter_section(s.facts, None)
+    except Exception as exc:
+        yield _raised("monthly-pay-fails", "commission_month() or quarter_section()", exc)
+        return
+    if [*months, *section.lines] != list(whole.lines) or dict(section.carried) != dict(whole.carried):
+        yield Problem(
+            "monthly-pay-does-not-add-up",
+            "commission_quarter() is not the quarter's commission_month() lines in month order, then "
+            "quarter_section()'s lines and carried state: return self.months_and_section(facts, carried)",
+        )
+
+
 def _carried(s: _Subject, carried: Any) -> Iterator[Problem]:
     """The services store carried state as JSON and hand it, read back, to the next quarter."""
     try:
@@ -674,5 +702,6 @@ CHECKS: tuple[tuple[str, Callable[[_Subject], Iterable[Problem]]], ...] = (
     ("classify", _classify),
     ("assess-month", _assess_month),
     ("commission-quarter", _commission_quarter),
+    ("monthly-pay", _monthly_pay),
     ("describe", _describe),
 )

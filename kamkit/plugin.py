@@ -16,6 +16,11 @@ What it computes (methods):
     classify(opportunity)                  -> Classification
     assess_month(facts)                    -> MonthResult   (facts.month set)
     commission_quarter(facts, carried)     -> QuarterResult (facts.quarter set)
+A plugin whose pay is earned month by month (``pay_every = "month"``) also answers
+    commission_month(facts)                -> MonthResult   (facts.month set): the month's pay
+    quarter_section(facts, carried)        -> QuarterResult: what a quarter adds to its months
+and its commission_quarter is its three months' lines, in order, then the quarter's section: the
+suite closes each month's statement and makes the quarter's of them (docs/rules.md §9.4).
 
 What it answers the escalation service, with defaults a plugin may override:
     holder(role, opportunity, candidates)  -> who holds the role for the opportunity
@@ -27,7 +32,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from .errors import ConfigError
@@ -120,6 +125,7 @@ class RulePlugin(ABC):
     parameters: ClassVar[tuple[Param, ...]]
     clauses: ClassVar[Mapping[str, Clause]]
     grades: ClassVar[tuple[str, ...]] = ()  # grade keys a person may hold (empty: grades unused)
+    pay_every: ClassVar[str] = "quarter"  # "month": pay is earned and stated month by month
     tiers: ClassVar[tuple[Tier, ...]] = ()  # optional: the tiers classify answers, for the checks
 
     def __init__(self, overrides: Mapping[str, Any] | None = None):
@@ -155,6 +161,27 @@ class RulePlugin(ABC):
     def commission_quarter(self, facts: Facts, carried: Mapping[str, Any] | None = None) -> QuarterResult:
         """The quarter's pay lines and the state carried to the next quarter; ``facts.quarter``
         is set; ``carried`` is the previous quarter's ``QuarterResult.carried`` (None: the first)."""
+
+    # --- monthly pay (pay_every = "month") ---------------------------------------------
+
+    def commission_month(self, facts: Facts) -> MonthResult:
+        """The month's pay lines (``facts.month`` set); only a plugin that pays by the month."""
+        raise NotImplementedError(f"{self.key} pays by the quarter: it has no month's pay")
+
+    def quarter_section(self, facts: Facts, carried: Mapping[str, Any] | None = None) -> QuarterResult:
+        """What a monthly-pay plugin's quarter adds to its months' lines (its indicators) and the
+        state it carries to the next quarter."""
+        raise NotImplementedError(f"{self.key} pays by the quarter")
+
+    def months_and_section(self, facts: Facts, carried: Mapping[str, Any] | None = None) -> QuarterResult:
+        """A monthly-pay plugin's commission_quarter: each month's pay, then the quarter's section."""
+        months = tuple(
+            line
+            for month in facts.quarter.months
+            for line in self.commission_month(replace(facts, month=month)).lines.blocks
+        )
+        section = self.quarter_section(facts, carried)
+        return QuarterResult(facts.quarter, months + tuple(section.lines.blocks), section.carried)
 
     # --- shared behaviour -------------------------------------------------------------
 

@@ -257,7 +257,3 @@ def grade_in(person, month: Month) -> str | None:
     if since is None or since <= month.last_day:
         return person.grade
     return person.previous_grade
-
-
-def quarter(facts: Facts, p) -> list[Line]:
-    return [l for m in facts.quarter.months for l in month_lines(facts, m, p)]

@@ -142,12 +142,15 @@ class BankingPlugin(RulePlugin):
         )
         return MonthResult(facts.month, ordered(lines) + month_indicators(facts, p))
 
-    def commission_quarter(self, facts: Facts, carried: Mapping[str, Any] | None = None) -> QuarterResult:
-        # Piece-rate pay is settled month by month: nothing carries between quarters but the
-        # indicators' sales (for the next quarter's growth rate).
+    pay_every = "month"  # 002/LOAN §四, §五: base pay and piece rates of the month
+
+    def commission_month(self, facts: Facts) -> MonthResult:
+        return MonthResult(facts.month, ordered(piece_rate.month_lines(facts, facts.month, self.params)))
+
+    def quarter_section(self, facts: Facts, carried: Mapping[str, Any] | None = None) -> QuarterResult:
+        # nothing carries between quarters but the indicators' sales (the next growth rate)
         section = quarter_indicators(facts, self.params, carried)
-        return QuarterResult(
-            facts.quarter,
-            ordered(piece_rate.quarter(facts, self.params)) + section.lines,
-            {**(carried or {}), **section.carried},
-        )
+        return QuarterResult(facts.quarter, section.lines, {**(carried or {}), **section.carried})
+
+    def commission_quarter(self, facts: Facts, carried: Mapping[str, Any] | None = None) -> QuarterResult:
+        return self.months_and_section(facts, carried)

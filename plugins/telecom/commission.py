@@ -1,4 +1,4 @@
-"""Tiered commission computed per calendar month, paid in the quarterly run — seed 003 §五–§七."""
+"""Tiered commission computed per calendar month: a month's statement — seed 003 §五–§七."""
 
 from __future__ import annotations
 
@@ -205,26 +205,27 @@ def salary_lines(facts: Facts, month: Month, p) -> list[Line]:
     return lines
 
 
-def quarter(facts: Facts, p) -> list[Line]:
+def month(facts: Facts, month: Month, p) -> list[Line]:
+    """A month's pay (003 §五–§七: 当月): each seller's commission over the month's base task, the
+    single-order bonuses, agents' sales, the department managers' share and base salaries."""
+    deals = [d for d in facts.deals if month.contains(d.date)]
+    by_seller: dict[str, list[Deal]] = {}
+    for d in deals:
+        if not d.agent:
+            by_seller.setdefault(d.seller, []).append(d)
     lines: list[Line] = []
-    for month in facts.quarter.months:
-        deals = [d for d in facts.deals if month.contains(d.date)]
-        by_seller: dict[str, list[Deal]] = {}
-        for d in deals:
-            if not d.agent:
-                by_seller.setdefault(d.seller, []).append(d)
-        for seller, own in sorted(by_seller.items()):
-            task = _task(facts, seller, month, p)
-            lines.append(target_line(seller, AM, task, str(month)))  # the base task and its source
-            lines += seller_month(seller, own, task.amount, p)
-        lines += [b for d in deals if not d.agent and (b := single_order_bonus(d, p))]
-        lines += [agent_line(d, p) for d in deals if d.agent]
-        for manager in facts.with_role(p["department_manager_role"]):
-            line = department_month(facts, manager, month, by_seller, p)
-            if line is not None:
-                lines.append(line)
-        if p["pay_base_salary"]:
-            lines += salary_lines(facts, month, p)
+    for seller, own in sorted(by_seller.items()):
+        task = _task(facts, seller, month, p)
+        lines.append(target_line(seller, AM, task, str(month)))  # the base task and its source
+        lines += seller_month(seller, own, task.amount, p)
+    lines += [b for d in deals if not d.agent and (b := single_order_bonus(d, p))]
+    lines += [agent_line(d, p) for d in deals if d.agent]
+    for manager in facts.with_role(p["department_manager_role"]):
+        line = department_month(facts, manager, month, by_seller, p)
+        if line is not None:
+            lines.append(line)
+    if p["pay_base_salary"]:
+        lines += salary_lines(facts, month, p)
     return sorted(
         lines,
         key=lambda l: (

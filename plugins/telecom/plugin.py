@@ -103,12 +103,15 @@ class TelecomPlugin(RulePlugin):
         lines = tuple(penalties.assess(facts, self.params))
         return MonthResult(facts.month, lines + month_indicators(facts, self.params))
 
-    def commission_quarter(self, facts, carried=None) -> QuarterResult:
-        # Commission is computed month by month: nothing carries between quarters but the
-        # indicators' sales (for the next quarter's growth rate).
+    pay_every = "month"  # 003 §六: the month's (当月) task, sales and department commission
+
+    def commission_month(self, facts) -> MonthResult:
+        return MonthResult(facts.month, tuple(commission.month(facts, facts.month, self.params)))
+
+    def quarter_section(self, facts, carried=None) -> QuarterResult:
+        # nothing carries between quarters but the indicators' sales (the next growth rate)
         section = quarter_indicators(facts, self.params, carried)
-        return QuarterResult(
-            facts.quarter,
-            tuple(commission.quarter(facts, self.params)) + section.lines,
-            {**(carried or {}), **section.carried},
-        )
+        return QuarterResult(facts.quarter, section.lines, {**(carried or {}), **section.carried})
+
+    def commission_quarter(self, facts, carried=None) -> QuarterResult:
+        return self.months_and_section(facts, carried)

@@ -56,7 +56,7 @@ class AssessmentService(period.PeriodService):
         )
         return self._close(business_line, args["period"], args["accept_missing"])
 
-    def _compute(self, business_line, period, plugin, *, tick, carried_in):
+    def _compute(self, business_line, period, plugin, *, tick, carried_in, sources=(), whole=False):
         month = period
         lookback = int(self.config.get("OPPORTUNITY_LOOKBACK_DAYS", DEFAULT_LOOKBACK_DAYS))
         # portfolios of the month and the two before (banking's 3-month averages); next

@@ -10,6 +10,12 @@ RPC:
                                                     statements; answers the run's summary (totals,
                                                     line_count, version); again: the same
     reopen_quarter(business_line, quarter, reason)  the next run stores a new version
+    run_month / reopen_month / get_month / get_month_statement / get_month_lines / month_history
+                                                    the same for a month's statement, of a line
+                                                    whose plugin pays by the month (pay_every); its
+                                                    quarter's run then holds its months' lines
+    replay_period(business_line, period, version=None)   recompute a closed version: identical?
+    compare_period(business_line, period, plugin=None, parameters=None, lines=False)  what-if
     get_statement(business_line, quarter, person, page=None, page_size=None, kind=None)
                                                     one person's lines, every one explained
     get_run_lines(business_line, quarter, page, page_size, kind=None)   every line, page by page
@@ -38,6 +44,7 @@ from __future__ import annotations
 
 from kamkit.errors import Conflict
 from kamkit.explain import plain
+from kamkit.periods import Month, Quarter
 from services.common.messaging.rpc import api
 from services.common.periods import ledger
 from services.common.periods import service as period  # a module: `nameko run` would run its class
@@ -47,7 +54,7 @@ from services.common.storage.db import ServiceDatabase
 from wire import events as E
 
 from .models import MODELS
-from .schemas import SCHEMAS
+from .schemas import MONTH_SCHEMAS, SCHEMAS
 
 
 class CompensationService(period.PeriodService):
@@ -61,12 +68,97 @@ class CompensationService(period.PeriodService):
 
     @api
     def run_quarter(self, business_line, quarter, accept_missing=None):
+        """The quarter's run; of a line paid by the month, its months' statements (each closed
+        first, if it is not) and then the quarter's own lines (docs/rules.md §9.4)."""
         args = self._arguments(
             SCHEMAS.close, business_line=business_line, quarter=quarter, accept_missing=accept_missing
         )
+        quarter = args["period"]
+        if self._plugin(business_line, quarter).plugin.pay_every == "month":
+            for month in quarter.months:
+                current = MODELS.ledger.current(self.db.session, business_line, str(month))
+                if current is None or current.status != ledger.CLOSED:
+                    self._close(business_line, month, args["accept_missing"])
+        return self._close(business_line, quarter, args["accept_missing"])
+
+    @api
+    def run_month(self, business_line, month, accept_missing=None):
+        """A month's statement of a line paid by the month (telecom 003 §六, banking 002/LOAN):
+        closed as a quarter is, versioned; again: the same."""
+        args = self._arguments(
+            MONTH_SCHEMAS.close, business_line=business_line, month=month, accept_missing=accept_missing
+        )
+        self._monthly(business_line, args["period"])
         return self._close(business_line, args["period"], args["accept_missing"])
 
-    def _compute(self, business_line, period, plugin, *, tick, carried_in):
+    @api
+    def reopen_month(self, business_line, month, reason):
+        """Reopen a month's statement: its quarter and the later ones become stale."""
+        month = self._arguments(
+            MONTH_SCHEMAS.reopen, business_line=business_line, month=month, reason=reason
+        )["period"]
+        return self._reopen(business_line, month, reason, self._mark_stale(business_line, month))
+
+    @api
+    def get_month(self, business_line, month):
+        """A month's statements, every person's, with its totals and lines."""
+        m = self._arguments(MONTH_SCHEMAS.ref, business_line=business_line, month=month)
+        return self._lines(business_line, m["period"])
+
+    @api
+    def get_month_statement(self, business_line, month, person, page=None, page_size=None, kind=None):
+        """One person's statement of the month; its lines all at once, or page by page."""
+        return self._month_page(
+            business_line=business_line, month=month, person=person, page=page, page_size=page_size, kind=kind
+        )
+
+    @api
+    def get_month_lines(self, business_line, month, page=1, page_size=500, kind=None):
+        """The month's lines page by page (every person), with total_lines."""
+        return self._month_page(
+            business_line=business_line, month=month, page=page, page_size=page_size, kind=kind
+        )
+
+    @api
+    def month_history(self, business_line, month):
+        m = self._arguments(MONTH_SCHEMAS.ref, business_line=business_line, month=month)
+        return self._history(m["business_line"], m["period"])
+
+    def _month_page(self, **arguments):
+        q = self._arguments(MONTH_SCHEMAS.query, **arguments)
+        self._monthly(q["business_line"], q["period"])
+        return self._lines(
+            q["business_line"],
+            q["period"],
+            person=q["person"],
+            page=q["page"],
+            page_size=q["page_size"],
+            kind=q["kind"],
+        )
+
+    def _monthly(self, business_line, month) -> None:
+        plugin = self._plugin(business_line, month).plugin
+        if plugin.pay_every != "month":
+            raise Conflict(
+                f"{business_line!r} is paid by the quarter ({plugin.key}): run its quarter",
+                field="business_line",
+            )
+
+    def _compute(self, business_line, period, plugin, *, tick, carried_in, sources=(), whole=False):
+        if isinstance(period, Month):  # a month's statement: its pay lines, nothing carried
+            facts = facts_for(
+                self.db.session,
+                MODELS.fact,
+                business_line,
+                first=period.first_day,
+                last=period.last_day,
+                lookback_days=0,
+                periods=[period, period.quarter],
+                tick=tick,
+                targets_as_of=MODELS.ledger.first_closed_at(self.db.session, business_line, str(period)),
+                month=str(period),
+            )
+            return Computed(off_the_hub(plugin.commission_month, facts).lines.blocks, tick=tick)
         quarter = period
         facts = facts_for(
             self.db.session,
@@ -80,10 +172,34 @@ class CompensationService(period.PeriodService):
             targets_as_of=MODELS.ledger.first_closed_at(self.db.session, business_line, str(quarter)),
             quarter=str(quarter),
         )
-        result = off_the_hub(plugin.commission_quarter, facts, carried_in)
-        return Computed(result.lines.blocks, carried_in, plain(dict(result.carried)), tick)
+        if plugin.pay_every != "month" or whole:
+            result = off_the_hub(plugin.commission_quarter, facts, carried_in)
+            return Computed(result.lines.blocks, carried_in, plain(dict(result.carried)), tick)
+        # monthly pay: the months' statements as closed, then the quarter's own lines
+        section = off_the_hub(plugin.quarter_section, facts, carried_in)
+        months = self._months_of(business_line, quarter, sources)
+        return Computed(section.lines.blocks, carried_in, plain(dict(section.carried)), tick, copied=months)
+
+    def _months_of(self, business_line, quarter, sources) -> tuple:
+        """The closed statements a quarter of monthly pay holds: ``sources`` (the versions it
+        held), else each month's current version, which must be closed."""
+        session, held = self.db.session, []
+        wanted = sources or [{"period": str(m), "version": None} for m in quarter.months]
+        for source in wanted:
+            if source["version"] is None:
+                sheet = MODELS.ledger.current(session, business_line, source["period"])
+            else:
+                sheet = MODELS.ledger.version(session, business_line, source["period"], source["version"])
+            if sheet is None or (source["version"] is None and sheet.status != ledger.CLOSED):
+                raise Conflict(
+                    f"{source['period']}'s statement is not closed; run it before {quarter}", field="quarter"
+                )
+            held.append(sheet)
+        return tuple(held)
 
     def _carried_in(self, business_line, quarter):
+        if isinstance(quarter, Month):
+            return None  # a month's statement starts from nothing: its quarter carries
         previous = MODELS.ledger.current(self.db.session, business_line, str(quarter.previous()))
         if previous is None:
             return {}
@@ -99,10 +215,18 @@ class CompensationService(period.PeriodService):
             SCHEMAS.reopen, business_line=business_line, quarter=quarter, reason=reason
         )["period"]
 
-        def mark_later_stale(u, sheet):
-            # every later quarter stood on the carried state this one hands on
-            why = f"{quarter} was reopened ({sheet.reopen_reason}); the carried state it hands on may change"
-            stale = MODELS.ledger.mark_later_stale(u.session, business_line, str(quarter), why)
+        return self._reopen(business_line, quarter, reason, self._mark_stale(business_line, quarter))
+
+    def _mark_stale(self, business_line, period):
+        """What reopening ``period`` does besides: every closed quarter standing on it is marked
+        stale and announced (period_stale)."""
+
+        def mark(u, sheet):
+            hands = (
+                "the carried state it hands on" if isinstance(period, Quarter) else "the quarter holding it"
+            )
+            why = f"{period} was reopened ({sheet.reopen_reason}); {hands} may change"
+            stale = MODELS.ledger.mark_later_stale(u.session, business_line, str(period), why)
             for later in stale:
                 u.emit(
                     E.PERIOD_STALE,
@@ -111,14 +235,14 @@ class CompensationService(period.PeriodService):
                         business_line=business_line,
                         period=later.period,
                         version=later.version,
-                        because_of=str(quarter),
+                        because_of=str(period),
                         reason=why,
                         as_of=None,
                     ),
                 )
             return {"stale": [s.period for s in stale]}
 
-        return self._reopen(business_line, quarter, reason, mark_later_stale)
+        return mark
 
     @api
     def get_run(self, business_line, quarter):

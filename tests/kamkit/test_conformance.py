@@ -110,6 +110,18 @@ class CarriedNotReadBack(AcmeFlatPlugin):
         return QuarterResult(q.quarter, q.lines, {"paid": Decimal(5)})
 
 
+class MonthsDoNotAddUp(AcmeFlatPlugin):
+    """Says it pays by the month, but its quarter is computed apart from its months."""
+
+    pay_every = "month"
+
+    def commission_month(self, facts):
+        return MonthResult(facts.month, ())
+
+    def quarter_section(self, facts, carried=None):
+        return QuarterResult(facts.quarter, (), {})
+
+
 class ReadsTheClock(AcmeFlatPlugin):
     calls = 0
 
@@ -163,6 +175,7 @@ class NotAPlugin:
         (CarriesAnObject, "carried-not-json"),
         (CarriedNotReadBack, "carried-not-reusable"),
         (ReadsTheClock, "not-deterministic"),
+        (MonthsDoNotAddUp, "monthly-pay-does-not-add-up"),
         (NeedsAnOverride, "instantiate-fails"),
         (RaisesOnAMonth, "assess-month-fails"),
         (NoNames, "names-missing"),

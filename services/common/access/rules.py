@@ -98,13 +98,20 @@ ACTIONS: dict[tuple[str, str], tuple[str, str | None]] = {
         ("assessment", m): (_READ, "business_line")
         for m in ("get_sheet", "sheet_history", "projection_status", "projection_versions", "list_periods")
     },
-    **{("compensation", m): (_MANAGE, "business_line") for m in ("run_quarter", "reopen_quarter")},
+    **{
+        ("compensation", m): (_MANAGE, "business_line")
+        for m in ("run_quarter", "reopen_quarter", "run_month", "reopen_month")
+    },
     **{
         ("compensation", m): (_READ, "business_line")
         for m in (
             "get_run",
             "get_statement",
             "get_run_lines",
+            "get_month",
+            "get_month_statement",
+            "get_month_lines",
+            "month_history",
             "run_history",
             "list_periods",
             "projection_status",
@@ -153,6 +160,9 @@ SCOPED = frozenset(
         ("compensation", "get_run"),
         ("compensation", "get_statement"),
         ("compensation", "get_run_lines"),
+        ("compensation", "get_month"),
+        ("compensation", "get_month_statement"),
+        ("compensation", "get_month_lines"),
         ("escalation", "get_assignment"),
         ("escalation", "list_escalations"),
         ("notify", "list_messages"),

@@ -26,6 +26,20 @@ def quarter(**kw):
     return PeriodField(Quarter, **kw)
 
 
+class _MonthOrQuarter(PeriodField):
+    def __init__(self, **kw):
+        super().__init__(Quarter, **kw)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        self.kind = Quarter if "Q" in str(value).upper() else Month
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def month_or_quarter(**kw):
+    """A month (2026-03) or a quarter (2026-Q1): a period of monthly or quarterly pay."""
+    return _MonthOrQuarter(**kw)
+
+
 class LineRef(Schema):
     """A call about a whole business line (projection status and versions)."""
 

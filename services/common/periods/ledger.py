@@ -35,9 +35,12 @@ from sqlalchemy import (
     UniqueConstraint,
     case,
     func,
+    insert,
+    literal,
 )
 from sqlalchemy.exc import IntegrityError
 
+from kamkit.activity import Window
 from kamkit.errors import Conflict, NotFound
 from kamkit.explain import CLAUSE, CNY, INDICATOR_KINDS, INFO, Line, LineTable, derived_inputs, plain
 from kamkit.money import report
@@ -78,6 +81,9 @@ def ledger_tables(Base):
         parameters = Column(JSON, nullable=True)
         rules_from = Column(String(16), nullable=True)
         facts_seq = Column(Integer, nullable=True)
+        # the closed versions whose lines this one holds first (a quarter of monthly pay: its
+        # months' statements), [{period, version}], in order
+        sources = Column(JSON, nullable=True)
 
     class SheetLine(Base):
         __tablename__ = "sheet_lines"
@@ -99,6 +105,17 @@ def ledger_tables(Base):
         line = Column(JSON, nullable=False)  # Line.to_dict(): reasons and inputs
 
     return Sheet, SheetLine
+
+
+def add_totals(parts: Iterable[Mapping[str, Mapping[str, str]]]) -> dict[str, dict[str, str]]:
+    """Sheets' totals (person -> unit -> exact figure) added up."""
+    out: dict[str, dict[str, Decimal]] = {}
+    for totals in parts:
+        for person, units in totals.items():
+            per = out.setdefault(person, {})
+            for unit, figure in units.items():
+                per[unit] = per.get(unit, Decimal(0)) + Decimal(figure)
+    return {p: {u: str(v) for u, v in units.items()} for p, units in sorted(out.items())}
 
 
 def totals_of(blocks: Iterable[Line | LineTable]) -> dict[str, dict[str, str]]:
@@ -236,11 +253,12 @@ def lines_of(stored: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def stored_rows(
-    sheet_id: int, blocks: Iterable[Line | LineTable], table_rows: int = TABLE_ROWS
+    sheet_id: int, blocks: Iterable[Line | LineTable], table_rows: int = TABLE_ROWS, start: int = 0
 ) -> Iterator[tuple]:
     """The sheet_lines rows of a sheet's lines: one a Line, one per ``table_rows`` rows of a
-    LineTable (a page of lines never parses more than that), ``seq`` the first line's place."""
-    seq = 0
+    LineTable (a page of lines never parses more than that), ``seq`` the first line's place
+    (from ``start``)."""
+    seq = start
     for block in blocks:
         if type(block) is LineTable:
             for start in range(0, len(block.rows), table_rows):
@@ -289,6 +307,7 @@ class Computed:
     carried_in: Any = None
     carried_out: Any = None
     tick: int | None = None
+    copied: Sequence[Any] = ()  # closed sheets whose lines come first, as stored (not recomputed)
 
 
 @dataclass(frozen=True)
@@ -391,6 +410,7 @@ class Ledger:
         made = compute()
         blocks = made.blocks
         computed = time.perf_counter()
+        totals = add_totals([*(c.totals for c in made.copied), totals_of(blocks)])
         reason = (
             None
             if latest is None
@@ -413,7 +433,8 @@ class Ledger:
             parameters=dict(rules.parameters),
             rules_from=rules.rules_from,
             facts_seq=made.tick,
-            totals=totals_of(blocks),
+            sources=[{"period": c.period, "version": c.version} for c in made.copied] or None,
+            totals=totals,
             carried_in=made.carried_in,
             carried_out=made.carried_out,
             reason=reason,
@@ -441,8 +462,8 @@ class Ledger:
             "line_count",
             "line",
         )
-        rows = stored_rows(sheet.id, blocks)
-        written = 0
+        written = self._copy_lines(session, sheet.id, made.copied)
+        rows = stored_rows(sheet.id, blocks, start=written)
         while chunk_rows := list(itertools.islice(rows, chunk)):
             insert_rows(session, SheetLine.__table__, columns, chunk_rows)
             written += sum(r[8] for r in chunk_rows)
@@ -459,6 +480,20 @@ class Ledger:
         )
         return sheet, True
 
+    def _copy_lines(self, session, sheet_id: int, copied) -> int:
+        """The stored lines of ``copied`` sheets, in order, as the first lines of ``sheet_id``: one
+        statement in the database, nothing parsed or computed again. Answers how many lines."""
+        SheetLine, offset = self.line, 0
+        names = ("person", "role", "figure", "unit", "kind", "clause", "line_count", "line")
+        for source in copied:
+            rows = session.query(
+                literal(sheet_id), SheetLine.seq + offset, *(getattr(SheetLine, n) for n in names)
+            ).filter(SheetLine.sheet_id == source.id)
+            session.execute(insert(SheetLine).from_select(("sheet_id", "seq", *names), rows))
+            count = session.query(func.coalesce(func.sum(SheetLine.line_count), 0))
+            offset += int(count.filter(SheetLine.sheet_id == source.id).scalar())
+        return offset
+
     def reopen(self, session, business_line: str, period: str, reason: str):
         """Mark the period's current version reopened, with ``reason``; the next close makes the next."""
         if not isinstance(reason, str) or not reason.strip():
@@ -473,15 +508,18 @@ class Ledger:
         return latest
 
     def mark_later_stale(self, session, business_line: str, period: str, why: str) -> list:
-        """Mark the current version of every later closed period of the line stale; returns them.
-        Period keys of one kind sort in time order ("2026-Q4" < "2027-Q1")."""
-        Sheet = self.sheet
-        later = (
-            session.query(Sheet)
-            .filter(Sheet.business_line == business_line, Sheet.period > period, Sheet.status == CLOSED)
+        """Mark stale the current version of every closed quarter of the line that stands on
+        ``period``: a reopened quarter's later quarters (its carried state), a reopened month's
+        quarter and the quarters after it (a quarter of monthly pay holds its months). Months stand
+        on nothing before them. Returns them, in time order."""
+        Sheet, reopened = self.sheet, Window.parse(period)
+        later = [
+            s
+            for s in session.query(Sheet)
+            .filter(Sheet.business_line == business_line, Sheet.status == CLOSED, Sheet.period != period)
             .order_by(Sheet.period)
-            .all()
-        )
+            if "Q" in s.period and Window.parse(s.period).last >= reopened.first
+        ]
         now = utcnow()
         for sheet in later:
             sheet.status, sheet.stale_since, sheet.stale_reason = STALE, now, why
@@ -618,6 +656,7 @@ def recorded_rules(sheet) -> dict[str, Any]:
         "parameters": sheet.parameters,
         "rules_from": sheet.rules_from,
         "facts_tick": sheet.facts_seq,
+        "sources": sheet.sources,
     }
 
 

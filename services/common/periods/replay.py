@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +19,7 @@ import orjson
 from sqlalchemy import Text, cast
 
 from kamkit.explain import LineTable
-from services.common.periods.ledger import Computed, lines_of, stored_rows, totals_of
+from services.common.periods.ledger import Computed, add_totals, lines_of, stored_rows, totals_of
 
 IDENTICAL, DIFFERENT, NOT_REPLAYED = "identical", "different", "not_replayed"
 SHOWN = 200  # differing lines listed at most; all are counted
@@ -65,8 +65,17 @@ def recorded_rows(session, ledger, sheet, chunk: int = 2000) -> Iterator[Row]:
         yield Row(*r)
 
 
-def recomputed_rows(computed: Computed) -> Iterator[Row]:
-    for r in stored_rows(0, computed.blocks):
+def recomputed_rows(session, ledger, computed: Computed) -> Iterator[Row]:
+    """The rows a recomputation makes: the lines of the closed versions it holds first, as they
+    are stored, then its computed blocks'."""
+    offset = 0
+    for source in computed.copied:
+        end = offset
+        for row in recorded_rows(session, ledger, source):
+            yield replace(row, seq=row.seq + offset)
+            end = max(end, row.seq + offset + row.line_count)
+        offset = end
+    for r in stored_rows(0, computed.blocks, start=offset):
         yield Row(*r[1:])
 
 
@@ -120,9 +129,9 @@ def line_differences(recorded: Iterable[Row], replayed: Iterable[Row]) -> tuple[
 def replay_answer(session, ledger, sheet, computed: Computed) -> dict[str, Any]:
     """What a replay of ``sheet`` found, given its recomputation."""
     compared, differ, listed = line_differences(
-        recorded_rows(session, ledger, sheet), recomputed_rows(computed)
+        recorded_rows(session, ledger, sheet), recomputed_rows(session, ledger, computed)
     )
-    totals = totals_of(computed.blocks)
+    totals = add_totals([*(c.totals for c in computed.copied), totals_of(computed.blocks)])
     carried_same = (computed.carried_out or None) == (sheet.carried_out or None)
     same = differ == 0 and totals == sheet.totals and carried_same
     return {
@@ -157,6 +166,7 @@ def _identity(sheet) -> dict[str, Any]:
         "parameters": sheet.parameters,
         "rules_from": sheet.rules_from,
         "facts_tick": sheet.facts_seq,
+        "sources": sheet.sources,
     }
 
 

@@ -19,9 +19,10 @@ class PeriodSchemas:
     compare: type[Schema]  # ... and the other plugin and parameters, and whether to answer lines
 
 
-def period_schemas(period: str, period_field) -> PeriodSchemas:
+def period_schemas(period: str, period_field, any_period=None) -> PeriodSchemas:
     """Schemas whose period argument is called ``period`` ("month", "quarter"), of ``period_field``
-    (rpc_fields.month or .quarter)."""
+    (rpc_fields.month or .quarter); a replay's and a comparison's is called ``period``, of
+    ``any_period`` (default ``period_field``: a service with months and quarters takes either)."""
     ref = type(
         f"{period.title()}Ref",
         (Schema,),
@@ -32,6 +33,15 @@ def period_schemas(period: str, period_field) -> PeriodSchemas:
             "person": f.ident(load_default=None, allow_none=True),
         },
     )
+    any_ref = type(
+        f"{period.title()}AnyRef",
+        (Schema,),
+        {
+            "Meta": type("Meta", (), {"unknown": RAISE}),
+            "business_line": f.line(required=True),
+            "period": (any_period or period_field)(required=True),
+        },
+    )
     return PeriodSchemas(
         ref=ref,
         query=type(f"{period.title()}Query", (ref, f.Paging), {}),
@@ -39,12 +49,12 @@ def period_schemas(period: str, period_field) -> PeriodSchemas:
         reopen=type(f"{period.title()}Reopen", (ref,), {"reason": f.reason()}),
         replay=type(
             f"{period.title()}Replay",
-            (ref,),
+            (any_ref,),
             {"version": fields.Integer(load_default=None, allow_none=True, strict=True, validate=_VERSION)},
         ),
         compare=type(
             f"{period.title()}Compare",
-            (ref,),
+            (any_ref,),
             {
                 "plugin": f.ident(load_default=None, allow_none=True),
                 "parameters": fields.Dict(keys=fields.String(), load_default=dict, allow_none=True),

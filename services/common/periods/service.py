@@ -103,9 +103,7 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
         was closed on and answer "identical" or every line that differs (docs/rules.md §9.2).
         Nothing is stored. A plugin not installed, or installed at another version, is said,
         never used in its place."""
-        q = self._arguments(
-            self.schemas.replay, business_line=business_line, **{self.period_name: period}, version=version
-        )
+        q = self._arguments(self.schemas.replay, business_line=business_line, period=period, version=version)
         line, period = q["business_line"], q["period"]
         sheet = self._version(line, period, q["version"])
         if sheet.facts_seq is None or sheet.plugin_version is None:
@@ -120,7 +118,14 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
                 f"closed with {sheet.plugin} {sheet.plugin_version}; {plugin.version} is installed, "
                 "and another version's rules are not this period's",
             )
-        computed = self._compute(line, period, plugin, tick=sheet.facts_seq, carried_in=sheet.carried_in)
+        computed = self._compute(
+            line,
+            period,
+            plugin,
+            tick=sheet.facts_seq,
+            carried_in=sheet.carried_in,
+            sources=sheet.sources or (),
+        )
         return replay.replay_answer(self.db.session, self.models.ledger, sheet, computed)
 
     @api
@@ -132,7 +137,7 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
         q = self._arguments(
             self.schemas.compare,
             business_line=business_line,
-            **{self.period_name: period},
+            period=period,
             plugin=plugin,
             parameters=parameters,
             lines=lines,
@@ -151,7 +156,7 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
             base_totals, base_blocks = sheet.totals, None
         else:
             tick, carried = clock_now(session, self.models.clock, line), self._carried_in(line, period)
-            made = self._compute(line, period, rules.plugin, tick=tick, carried_in=carried)
+            made = self._compute(line, period, rules.plugin, tick=tick, carried_in=carried, whole=True)
             base = {
                 "plugin": rules.plugin.key,
                 "plugin_version": rules.plugin.version,
@@ -165,7 +170,7 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
             {**(base["parameters"] or {}), **q["parameters"]} if key == base["plugin"] else q["parameters"]
         )
         other = _other_plugin(key, wanted)
-        made = self._compute(line, period, other, tick=tick, carried_in=carried)
+        made = self._compute(line, period, other, tick=tick, carried_in=carried, whole=True)
         people = self._people_documents(line)
         answer = {
             "business_line": line,
@@ -226,7 +231,7 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
     def _arguments(self, schema, **arguments) -> dict[str, Any]:
         """The call's arguments checked by ``schema``; the period under ``"period"``."""
         args = validated(schema, **arguments)
-        args["period"] = args[self.period_name]
+        args["period"] = next(args[n] for n in (self.period_name, "month", "period") if n in args)
         return args
 
     def _plugin(self, business_line, period=None) -> LineRules:
@@ -235,9 +240,13 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
             self.db.session, self.models.fact, business_line, None if period is None else str(period)
         )
 
-    def _compute(self, business_line, period, plugin, *, tick: int, carried_in) -> Computed:
+    def _compute(
+        self, business_line, period, plugin, *, tick: int, carried_in, sources=(), whole=False
+    ) -> Computed:
         """What the subclass computes of a period: its lines from the facts as they stood at
-        ``tick`` of the line's fact clock, under ``plugin``, from ``carried_in``."""
+        ``tick`` of the line's fact clock, under ``plugin``, from ``carried_in``. A period made of
+        closed ones (a quarter of monthly pay) holds the current versions of them, or ``sources``
+        ({period, version}: a replay's), or with ``whole`` computes them too (a comparison)."""
         raise NotImplementedError
 
     def _carried_in(self, business_line, period):

@@ -315,11 +315,12 @@ def replayable() -> None:
         batch.add_column(sa.Column("parameters", sa.JSON(), nullable=True))
         batch.add_column(sa.Column("rules_from", sa.String(length=16), nullable=True))
         batch.add_column(sa.Column("facts_seq", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("sources", sa.JSON(), nullable=True))
 
 
 def drop_replayable() -> None:
     with op.batch_alter_table("sheets") as batch:
-        for column in ("facts_seq", "rules_from", "parameters", "plugin_version"):
+        for column in ("sources", "facts_seq", "rules_from", "parameters", "plugin_version"):
             batch.drop_column(column)
     drop("fact_clock", "fact_history")
     with op.batch_alter_table("facts") as batch:
