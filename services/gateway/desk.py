@@ -195,12 +195,18 @@ def _own(line: str, call: Call, form: str, args) -> Response:
             ]
         )
     statements = []
-    for service, what in (("assessment", "months"), ("compensation", "quarters")):
+    for service in ("assessment", "compensation"):
         for p in call(service, "list_periods", line)[:12]:
-            href = f"{_q(line)}/{what}/{quote(p['period'], safe='')}/people/{quote(me, safe='')}.html"
-            statements.append(
-                [f'<a href="{e(href)}">{e(p["period"])}</a>', e(f"v{p['version']}"), e(p["status"])]
+            period = p["period"]
+            # a month of compensation is a month's pay (docs/rules.md §9.4): its slip, beside the sheet
+            where = (
+                f"quarters/{quote(period, safe='')}" if "Q" in period else f"months/{quote(period, safe='')}"
             )
+            if service == "compensation" and "Q" not in period:
+                where += "/pay"
+            href = f"{_q(line)}/{where}/people/{quote(me, safe='')}.html"
+            label = f"{period} 工资 pay" if where.endswith("/pay") else period
+            statements.append([f'<a href="{e(href)}">{e(label)}</a>', e(f"v{p['version']}"), e(p["status"])])
     targets = [
         [
             e(t["key"]),

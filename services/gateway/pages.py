@@ -45,6 +45,7 @@ class Page:
     period: str  # "month" | "quarter"
     form: str  # "html" | "xlsx" | "person" | "compare" | "compare_xlsx"
     summary: str
+    pay: bool = False  # a month's pay (compensation), not its sheet of points (assessment)
 
     @property
     def werkzeug_rule(self) -> str:
@@ -89,6 +90,29 @@ PAGES = tuple(
             f"One person's {slip}, every line explained",
         ),
     )
+)
+# a month's pay, of a line paid by the month (docs/rules.md §9.4)
+_PAY = "/lines/{business_line}/months/{month}/pay"
+PAGES += (
+    Page(
+        "month_pay_report_html", f"{_PAY}/report.html", "month", "html", "The month's pay as a page", pay=True
+    ),
+    Page(
+        "month_pay_report_xlsx",
+        f"{_PAY}/report.xlsx",
+        "month",
+        "xlsx",
+        "The month's pay as an Excel workbook (Summary, Lines, Parameters)",
+        pay=True,
+    ),
+    Page(
+        "month_pay_statement_html",
+        f"{_PAY}/people/{{person}}.html",
+        "month",
+        "person",
+        "One person's pay slip for the month, every line explained",
+        pay=True,
+    ),
 )
 # what-if (docs/rules.md §9.3): the period's stored facts under another plugin or parameters
 PAGES += tuple(
@@ -218,6 +242,12 @@ def _workbook(page: Page, line: str, period: str, directory: Directory, plugin: 
 
 
 def _reader(page: Page, line: str, period: str, person: str | None, call: Call) -> Callable[[int], dict]:
+    if page.pay:
+        if person is not None:
+            return lambda n: call(
+                "compensation", "get_month_statement", line, period, person, page=n, page_size=PAGE_SIZE
+            )
+        return lambda n: call("compensation", "get_month_lines", line, period, page=n, page_size=PAGE_SIZE)
     if page.period == "month":
         return lambda n: call(
             "assessment", "get_sheet", line, period, person=person, page=n, page_size=PAGE_SIZE
@@ -233,6 +263,8 @@ def _indicators(page: Page, line: str, period: str, call: Call) -> list[dict]:
     """The period's indicator section (docs/rules.md §6), read page by page by its kinds: a sheet
     read a page at a time leaves it out."""
     out: list[dict] = []
+    if page.pay:
+        return out  # a month's pay has no indicator section: the month's sheet has it
     for kind in sorted(INDICATOR_KINDS):
         if page.period == "month":
             read = lambda n, kind=kind: call(  # noqa: E731
@@ -272,7 +304,9 @@ def _year(page: Page, line: str, period: str, call: Call) -> list[PeriodTotals]:
     found = []
     for name in names:
         try:
-            if page.period == "month":
+            if page.pay:
+                sheet = call("compensation", "get_month_lines", line, name, page=1, page_size=1)
+            elif page.period == "month":
                 sheet = call("assessment", "get_sheet", line, name, page=1, page_size=1)
             else:
                 sheet = call("compensation", "get_run_lines", line, name, page=1, page_size=1)

@@ -205,12 +205,13 @@ def _reopen(name, base, period, *, service, rpc, summary, tag):
     )
 
 
-def _trust(base, period, *, service, tag):
+def _trust(base, period, *, service, tag, name=None, what=None):
     """A closed period's replay and a what-if comparison (docs/rules.md §9.2, §9.3)."""
-    what = {"month": "month's sheet", "quarter": "quarter's run"}[period]
+    name = name or period
+    what = what or {"month": "month's sheet", "quarter": "quarter's run"}[period]
     return [
         Route(
-            f"replay_{period}",
+            f"replay_{name}",
             "GET",
             f"{base}/replay",
             service,
@@ -222,7 +223,7 @@ def _trust(base, period, *, service, tag):
             query=S.ReplayQuery,
         ),
         Route(
-            f"compare_{period}",
+            f"compare_{name}",
             "POST",
             f"{base}/compare",
             service,
@@ -402,6 +403,81 @@ ROUTES: list[Route] = [
         "Records assessment holds per kind (caught up with intake?)",
         "months",
         _line,
+    ),
+    # --- a month's pay, of a line paid by the month (compensation; docs/rules.md §9.4) ---
+    Route(
+        "run_month",
+        "POST",
+        f"{_MONTH}/pay/run",
+        "compensation",
+        "run_month",
+        "Close the month's pay statements of a line paid by the month (again: the same); waits for "
+        "intake's changes as a close does",
+        "month pay",
+        lambda p, q, b: _period(p, q, b, "business_line", "month"),
+        query=S.CloseQuery,
+        answer=S.Summary,
+    ),
+    _reopen(
+        "reopen_month_pay",
+        f"{_MONTH}/pay",
+        "month",
+        service="compensation",
+        rpc="reopen_month",
+        summary="Reopen a month's pay with a reason; its quarter and later quarters become stale",
+        tag="month pay",
+    ),
+    Route(
+        "get_month_pay",
+        "GET",
+        f"{_MONTH}/pay",
+        "compensation",
+        "get_month",
+        "The month's pay statements, every person's lines",
+        "month pay",
+        lambda p, q, b: _period(p, {}, b, "business_line", "month"),
+        answer=S.Summary,
+    ),
+    Route(
+        "get_month_pay_lines",
+        "GET",
+        f"{_MONTH}/pay/lines",
+        "compensation",
+        "get_month_lines",
+        "Every line of the month's pay, page by page",
+        "month pay",
+        lambda p, q, b: _period(p, q, b, "business_line", "month"),
+        query=f.Paging,
+        answer=S.Summary,
+    ),
+    Route(
+        "get_month_statement",
+        "GET",
+        f"{_MONTH}/pay/statements/{{person}}",
+        "compensation",
+        "get_month_statement",
+        "One person's pay statement of the month, every line explained",
+        "month pay",
+        lambda p, q, b: _period(p, q, b, "business_line", "month", "person"),
+        query=f.Paging,
+        answer=S.Summary,
+    ),
+    _history(
+        "month_pay_history",
+        f"{_MONTH}/pay",
+        "month",
+        service="compensation",
+        rpc="month_history",
+        summary="Every version of the month's pay",
+        tag="month pay",
+    ),
+    *_trust(
+        f"{_MONTH}/pay",
+        "month",
+        service="compensation",
+        tag="month pay",
+        name="month_pay",
+        what="month's pay",
     ),
     # --- quarters (compensation) ---
     Route(

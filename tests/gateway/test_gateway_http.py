@@ -416,3 +416,29 @@ def test_rules_from_a_month_replay_and_compare_over_http_and_kam(gateway, amqp_u
 
     assert main(["replay", "a", "all", "--token", http.token, "--amqp-uri", amqp_uri]) == 0
     assert "2 of 2 closed version(s) replay identical" in capsys.readouterr().out
+
+
+def test_a_month_of_pay_over_http_and_its_quarter(gateway):
+    http, port, _ = gateway
+    deal = {"id": "d1", "seller": "am1", "date": "2026-03-05", "list_price": 40000, "deal_price": 40000}
+    assert http("POST", "/lines/a/deals", deal)[0] == 201
+    # March: 40,000 at list price (ratio 1, 8%) over the 20,000 task; above 24,000: +1 pp.
+    # 20,000 x 9% = 1,800; salary 1,800 and phone 100: 3,700.00
+    status, _, march = http("POST", "/lines/a/months/2026-03/pay/run")
+    assert status == 200 and march["totals"]["am1"]["CNY"] == "3700.00"
+    status, _, slip = http("GET", "/lines/a/months/2026-03/pay/statements/am1")
+    assert status == 200 and {l["kind"] for l in slip["lines"]} >= {"commission", "base_salary"}
+    status, headers, page = http("GET", "/lines/a/months/2026-03/pay/people/am1.html")
+    assert status == 200 and "3,700.00" in page
+    assert http("GET", "/lines/a/months/2026-03/pay/replay")[2]["outcome"] == "identical"
+    # the quarter holds January, February (closed on the way: 1,900 each) and March: 7,500.00
+    status, _, q1 = http("POST", "/lines/a/quarters/2026-Q1/run")
+    assert status == 200 and q1["totals"]["am1"]["CNY"] == "7500.00"
+    assert [p["period"] for p in http("GET", "/lines/a/quarters/2026-Q1")[2]["sources"]] == [
+        "2026-01",
+        "2026-02",
+        "2026-03",
+    ]
+    status, _, reopened = http("POST", "/lines/a/months/2026-02/pay/reopen", {"reason": "a late deal"})
+    assert status == 200 and reopened["stale"] == ["2026-Q1"]
+    assert http("GET", "/lines/a/months/2026-02/pay/history")[2][0]["status"] == "reopened"
