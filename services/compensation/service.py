@@ -180,11 +180,23 @@ class CompensationService(period.PeriodService):
         months = self._months_of(business_line, quarter, sources)
         return Computed(section.lines.blocks, carried_in, plain(dict(section.carried)), tick, copied=months)
 
+    def _adjustable(self, business_line, period) -> None:
+        if isinstance(period, Quarter) and self._plugin(business_line, period).plugin.pay_every == "month":
+            raise Conflict(
+                f"{business_line!r} is paid by the month: adjust the month of {period} that is wrong",
+                field="period",
+            )
+
+    def _carries(self, period) -> bool:
+        return isinstance(period, Quarter)  # the next quarter starts from its carried state
+
     def _months_of(self, business_line, quarter, sources) -> tuple:
         """The closed statements a quarter of monthly pay holds: ``sources`` (the versions it
         held), else each month's current version, which must be closed."""
         session, held = self.db.session, []
-        wanted = sources or [{"period": str(m), "version": None} for m in quarter.months]
+        wanted = [s for s in sources if "period" in s] or [
+            {"period": str(m), "version": None} for m in quarter.months
+        ]
         for source in wanted:
             if source["version"] is None:
                 sheet = MODELS.ledger.current(session, business_line, source["period"])
@@ -207,7 +219,16 @@ class CompensationService(period.PeriodService):
             raise Conflict(
                 f"{quarter.previous()} is {previous.status}; run it again before {quarter}", field="quarter"
             )
-        return previous.carried_out or {}
+        # an adjustment of the previous quarter hands on its recomputed state (docs/rules.md §9.5)
+        Adjustment = MODELS.adjustment
+        corrected = (
+            self.db.session.query(Adjustment.carried_out)
+            .filter_by(business_line=business_line, period=previous.period, version=previous.version)
+            .filter(Adjustment.carried_out.isnot(None))
+            .order_by(Adjustment.id.desc())
+            .first()
+        )
+        return (corrected[0] if corrected else previous.carried_out) or {}
 
     @api
     def reopen_quarter(self, business_line, quarter, reason):

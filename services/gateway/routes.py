@@ -206,7 +206,8 @@ def _reopen(name, base, period, *, service, rpc, summary, tag):
 
 
 def _trust(base, period, *, service, tag, name=None, what=None):
-    """A closed period's replay and a what-if comparison (docs/rules.md §9.2, §9.3)."""
+    """A closed period's replay, a what-if comparison and an adjustment (docs/rules.md §9.2,
+    §9.3, §9.5)."""
     name = name or period
     what = what or {"month": "month's sheet", "quarter": "quarter's run"}[period]
     return [
@@ -233,6 +234,18 @@ def _trust(base, period, *, service, tag, name=None, what=None):
             tag,
             lambda p, q, b: ((p["business_line"], p[period]), dict(b or {})),
             body=S.CompareBody,
+        ),
+        Route(
+            f"adjust_{name}",
+            "POST",
+            f"{base}/adjust",
+            service,
+            "adjust_period",
+            f"Correct the closed {what} without rewriting it: recompute it on the records now and post "
+            "the difference, line by line, in the next period not closed (the state it hands on follows)",
+            tag,
+            lambda p, q, b: ((p["business_line"], p[period], (b or {}).get("reason")), {}),
+            body=S.ReasonBody,
         ),
     ]
 

@@ -54,3 +54,10 @@ def acting(caller, claimed: str | None, field: str) -> str:
     if claimed and claimed != who:
         raise Forbidden(f"{field} is the caller, {who!r}: nobody acts as {claimed!r}", field=field)
     return who
+
+
+def acting_principal(caller) -> str | None:
+    """Who the checked principal of the call is, or None (access control off, a test's stand-in):
+    kept beside what was done, where nobody else may be named."""
+    who = caller() if callable(caller) else None
+    return who if isinstance(who, str) and who else None

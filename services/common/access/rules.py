@@ -92,7 +92,7 @@ ACTIONS: dict[tuple[str, str], tuple[str, str | None]] = {
     **{
         (service, m): (_MANAGE, "business_line")
         for service in ("assessment", "compensation")
-        for m in ("replay_period", "compare_period")
+        for m in ("replay_period", "compare_period", "adjust_period")
     },
     **{
         ("assessment", m): (_READ, "business_line")

@@ -308,6 +308,7 @@ class Computed:
     carried_out: Any = None
     tick: int | None = None
     copied: Sequence[Any] = ()  # closed sheets whose lines come first, as stored (not recomputed)
+    adjusted: Sequence[int] = ()  # the adjustments (of earlier periods) whose lines it posts
 
 
 @dataclass(frozen=True)
@@ -433,7 +434,9 @@ class Ledger:
             parameters=dict(rules.parameters),
             rules_from=rules.rules_from,
             facts_seq=made.tick,
-            sources=[{"period": c.period, "version": c.version} for c in made.copied] or None,
+            sources=[{"period": c.period, "version": c.version} for c in made.copied]
+            + [{"adjustment": a} for a in made.adjusted]
+            or None,
             totals=totals,
             carried_in=made.carried_in,
             carried_out=made.carried_out,

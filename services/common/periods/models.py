@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.common.access.guard import access_table
+from services.common.periods.adjustments import adjustment_table
 from services.common.periods.factstore import fact_history_tables, fact_table
 from services.common.periods.ledger import Ledger, ledger_tables
 from services.common.storage.db import new_base
@@ -21,6 +22,7 @@ class PeriodModels:
     sheet: type  # a closed period's versions
     sheet_line: type  # their explained lines
     ledger: Ledger  # the two, for closing, reopening and reading periods
+    adjustment: type  # corrections of closed versions, posted into a later period
     access: type  # who may do what, as intake announced it
     tables: Tables  # applied events, idempotency answers, outbox, audit trail
 
@@ -37,6 +39,7 @@ def period_models(service: str) -> PeriodModels:
         sheet=sheet,
         sheet_line=sheet_line,
         ledger=Ledger(sheet, sheet_line),
+        adjustment=adjustment_table(base),
         access=access_table(base),
         tables=reliability(base),
     )

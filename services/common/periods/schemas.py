@@ -17,6 +17,7 @@ class PeriodSchemas:
     reopen: type[Schema]  # ... and the reason
     replay: type[Schema]  # ... and the version to replay (None: the newest)
     compare: type[Schema]  # ... and the other plugin and parameters, and whether to answer lines
+    adjust: type[Schema]  # ... and the reason
 
 
 def period_schemas(period: str, period_field, any_period=None) -> PeriodSchemas:
@@ -43,6 +44,7 @@ def period_schemas(period: str, period_field, any_period=None) -> PeriodSchemas:
         },
     )
     return PeriodSchemas(
+        adjust=type(f"{period.title()}Adjust", (any_ref,), {"reason": f.reason()}),
         ref=ref,
         query=type(f"{period.title()}Query", (ref, f.Paging), {}),
         close=type(f"{period.title()}Close", (ref,), {"accept_missing": f.optional_reason()}),

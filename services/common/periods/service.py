@@ -11,21 +11,22 @@ each change goes through a unit of work (services.common.storage.uow).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, ClassVar
 
 from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
-from kamkit.errors import ConfigError, InvalidFacts, NotFound
+from kamkit.errors import ConfigError, Conflict, InvalidFacts, NotFound
 from services.common import mixins
-from services.common.access.caller import Caller, reach_of
+from services.common.access.caller import Caller, acting_principal, reach_of
 from services.common.access.reach import outside, people_reached
 from services.common.messaging import rpc_fields as f
 from services.common.messaging.entrypoints import handles
 from services.common.messaging.origin import SuiteDispatcher
 from services.common.messaging.rpc import api, validated
-from services.common.periods import replay
+from services.common.periods import adjustments, replay
 from services.common.periods.factstore import clock_now
 from services.common.periods.ledger import CLOSED, Computed, recorded_rules, totals_of
 from services.common.periods.models import PeriodModels
@@ -126,6 +127,8 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
             carried_in=sheet.carried_in,
             sources=sheet.sources or (),
         )
+        posted = [s["adjustment"] for s in sheet.sources or () if "adjustment" in s]
+        computed = self._posted(line, period, computed, posted)
         return replay.replay_answer(self.db.session, self.models.ledger, sheet, computed)
 
     @api
@@ -186,6 +189,119 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
         if q["lines"]:
             answer.update(self._compared_lines(sheet, base_blocks, made.blocks))
         return answer
+
+    @api
+    def adjust_period(self, business_line, period, reason):
+        """Correct a closed period without rewriting it (docs/rules.md §9.5): recompute it on the
+        records as they are now, under the rules in force for it, and post the difference from
+        what was stated, line by line, as adjustment lines of the next period not closed; the
+        state it hands on follows. Nothing to correct: nothing stored, and said so."""
+        q = self._arguments(self.schemas.adjust, business_line=business_line, period=period, reason=reason)
+        line, period, reason = q["business_line"], q["period"], q["reason"].strip()
+        return self._adjust(line, period, reason)
+
+    def _adjust(self, line, period, reason, inquiry=None) -> dict[str, Any]:
+        session, Adjustment = self.db.session, self.models.adjustment
+        sheet = self._sheet(line, period)
+        if sheet.status != CLOSED:
+            raise Conflict(
+                f"{period} is {sheet.status}: close it again, it needs no adjustment", field="period"
+            )
+        self._adjustable(line, period)
+        target = self._next_open(line, period)
+        rules = self._plugin(line, period)
+        tick = clock_now(session, self.models.clock, line)
+        made = self._compute(line, period, rules.plugin, tick=tick, carried_in=sheet.carried_in, whole=True)
+        earlier = (
+            session.query(Adjustment)
+            .filter_by(business_line=line, period=str(period), version=sheet.version)
+            .order_by(Adjustment.id)
+            .all()
+        )
+        stored = self.models.ledger.sheet_dict(session, sheet)["lines"]
+        stated = adjustments.sums([*stored, *(l for a in earlier for l in a.lines)])
+        now = adjustments.sums(replay.line_dicts(made.blocks))
+        correction = adjustments.Correction(str(period), sheet.version, str(target), reason)
+        lines = adjustments.difference_lines(stated, now, correction)
+        handed = next(
+            (a.carried_out for a in reversed(earlier) if a.carried_out is not None), sheet.carried_out
+        )
+        carried = made.carried_out if (made.carried_out or None) != (handed or None) else None
+        answer = {
+            "business_line": line,
+            "period": str(period),
+            "version": sheet.version,
+            "target": str(target),
+            "reason": reason,
+            "facts_tick": tick,
+            "lines": [l.to_dict() for l in lines],
+            "totals": totals_of(lines),
+            "carried_out": carried,
+        }
+        if not lines and carried is None:
+            return {**answer, "adjusted": False, "why": "the records now give the figures stated"}
+        with self.uow() as u:
+            row = Adjustment(
+                business_line=line,
+                period=str(period),
+                version=sheet.version,
+                target=str(target),
+                reason=reason,
+                by=acting_principal(self.caller),
+                facts_seq=tick,
+                lines=[adjustments.stored_line(l) for l in lines],
+                carried_out=carried,
+                inquiry=inquiry,
+            )
+            u.session.add(row)
+            u.session.flush()
+            answer = {**answer, "adjusted": True, "id": row.id}
+            u.audit(
+                business_line=line,
+                target=f"sheet:{period}",
+                period=str(period),
+                after={k: answer[k] for k in ("id", "version", "target", "reason", "totals")},
+            )
+            u.commit()
+        return answer
+
+    def _adjustable(self, business_line, period) -> None:
+        """Whether ``period`` may be adjusted (compensation refuses a quarter made of months)."""
+
+    def _next_open(self, business_line, period):
+        """The first period after ``period`` of its kind whose current version is not closed: the
+        one an adjustment is posted in. A later closed period that stands on this one's carried
+        state (a quarter) would be paid on a state no longer true: refused, name it."""
+        ledger, nxt = self.models.ledger, period.next()
+        for _ in range(120):
+            sheet = ledger.current(self.db.session, business_line, str(nxt))
+            if sheet is None or sheet.status != CLOSED:
+                return nxt
+            if self._carries(period):
+                raise Conflict(
+                    f"{nxt} is closed on the state {period} hands on: reopen {period} (the later "
+                    f"quarters recompute), or adjust {nxt} once {period} is",
+                    field="period",
+                )
+            nxt = nxt.next()
+        raise Conflict(f"no period after {period} is open", field="period")
+
+    def _carries(self, period) -> bool:
+        """Whether a later period starts from the state ``period`` hands on."""
+        return False
+
+    def _posted(self, business_line, period, made: Computed, ids=None) -> Computed:
+        """``made`` with the adjustments posted in ``period`` added after its lines (those of
+        ``ids``, a replay's; else every one made for it so far)."""
+        Adjustment = self.models.adjustment
+        rows = self.db.session.query(Adjustment).filter_by(business_line=business_line, target=str(period))
+        if ids is not None:
+            rows = rows.filter(Adjustment.id.in_(ids)) if ids else rows.filter(Adjustment.id < 0)
+        rows = rows.order_by(Adjustment.id).all()
+        if not rows:
+            return made
+        lines = tuple(adjustments.line_from(l) for a in rows for l in a.lines)
+        return dataclasses.replace(made, blocks=(*made.blocks, *lines), adjusted=tuple(a.id for a in rows))
 
     def _compared_lines(self, sheet, base_blocks, other_blocks) -> dict[str, Any]:
         if base_blocks is None:
@@ -263,7 +379,8 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
         def compute():
             tick = clock_now(session, self.models.clock, business_line)
             carried = self._carried_in(business_line, period)
-            return self._compute(business_line, period, line.plugin, tick=tick, carried_in=carried)
+            made = self._compute(business_line, period, line.plugin, tick=tick, carried_in=carried)
+            return self._posted(business_line, period, made)
 
         with self.uow() as u:
             return close_and_announce(

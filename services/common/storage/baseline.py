@@ -316,9 +316,27 @@ def replayable() -> None:
         batch.add_column(sa.Column("rules_from", sa.String(length=16), nullable=True))
         batch.add_column(sa.Column("facts_seq", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("sources", sa.JSON(), nullable=True))
+    op.create_table(
+        "adjustments",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("business_line", sa.String(length=100), nullable=False),
+        sa.Column("period", sa.String(length=16), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("target", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("by", sa.String(length=100), nullable=True),
+        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.Column("facts_seq", sa.Integer(), nullable=True),
+        sa.Column("lines", sa.JSON(), nullable=False),
+        sa.Column("carried_out", sa.JSON(), nullable=True),
+        sa.Column("inquiry", sa.Integer(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_adjustments_target", "adjustments", ["business_line", "target"])
 
 
 def drop_replayable() -> None:
+    drop("adjustments")
     with op.batch_alter_table("sheets") as batch:
         for column in ("sources", "facts_seq", "rules_from", "parameters", "plugin_version"):
             batch.drop_column(column)
