@@ -92,7 +92,13 @@ ACTIONS: dict[tuple[str, str], tuple[str, str | None]] = {
     **{
         (service, m): (_MANAGE, "business_line")
         for service in ("assessment", "compensation")
-        for m in ("replay_period", "compare_period", "adjust_period")
+        for m in ("replay_period", "compare_period", "adjust_period", "answer_inquiry")
+    },
+    # a person questions their own lines (docs/rules.md §9.6): anyone who may read them
+    **{
+        (service, m): (_READ, "business_line")
+        for service in ("assessment", "compensation")
+        for m in ("raise_inquiry", "list_inquiries")
     },
     **{
         ("assessment", m): (_READ, "business_line")
@@ -160,6 +166,11 @@ SCOPED = frozenset(
         ("compensation", "get_run"),
         ("compensation", "get_statement"),
         ("compensation", "get_run_lines"),
+        *(
+            (service, m)
+            for service in ("assessment", "compensation")
+            for m in ("raise_inquiry", "list_inquiries")
+        ),
         ("compensation", "get_month"),
         ("compensation", "get_month_statement"),
         ("compensation", "get_month_lines"),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from services.common.access.guard import access_table
 from services.common.periods.adjustments import adjustment_table
 from services.common.periods.factstore import fact_history_tables, fact_table
+from services.common.periods.inquiries import inquiry_table
 from services.common.periods.ledger import Ledger, ledger_tables
 from services.common.storage.db import new_base
 from services.common.storage.uow import Tables, reliability
@@ -23,6 +24,7 @@ class PeriodModels:
     sheet_line: type  # their explained lines
     ledger: Ledger  # the two, for closing, reopening and reading periods
     adjustment: type  # corrections of closed versions, posted into a later period
+    inquiry: type  # people's questions on their lines, and the answers
     access: type  # who may do what, as intake announced it
     tables: Tables  # applied events, idempotency answers, outbox, audit trail
 
@@ -40,6 +42,7 @@ def period_models(service: str) -> PeriodModels:
         sheet_line=sheet_line,
         ledger=Ledger(sheet, sheet_line),
         adjustment=adjustment_table(base),
+        inquiry=inquiry_table(base),
         access=access_table(base),
         tables=reliability(base),
     )

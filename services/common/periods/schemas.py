@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from marshmallow import RAISE, Schema, fields, validate
 
 from services.common.messaging import rpc_fields as f
+from services.common.periods.inquiries import InquiryBody
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class PeriodSchemas:
     replay: type[Schema]  # ... and the version to replay (None: the newest)
     compare: type[Schema]  # ... and the other plugin and parameters, and whether to answer lines
     adjust: type[Schema]  # ... and the reason
+    inquiry: type[Schema]  # ... and what a person questions (services.common.periods.inquiries)
 
 
 def period_schemas(period: str, period_field, any_period=None) -> PeriodSchemas:
@@ -45,6 +47,16 @@ def period_schemas(period: str, period_field, any_period=None) -> PeriodSchemas:
     )
     return PeriodSchemas(
         adjust=type(f"{period.title()}Adjust", (any_ref,), {"reason": f.reason()}),
+        inquiry=type(
+            f"{period.title()}Inquiry",
+            (any_ref,),
+            {
+                "inquiry": fields.Nested(InquiryBody, required=True),
+                "idempotency_key": fields.String(
+                    load_default=None, allow_none=True, validate=validate.Length(min=1, max=200)
+                ),
+            },
+        ),
         ref=ref,
         query=type(f"{period.title()}Query", (ref, f.Paging), {}),
         close=type(f"{period.title()}Close", (ref,), {"accept_missing": f.optional_reason()}),
@@ -67,3 +79,26 @@ def period_schemas(period: str, period_field, any_period=None) -> PeriodSchemas:
 
 
 _VERSION = validate.Range(min=1, max=1_000_000)
+
+
+class InquiryAnswer(Schema):
+    class Meta:
+        unknown = RAISE
+
+    business_line = f.line(required=True)
+    inquiry = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
+    decision = fields.String(required=True, validate=validate.OneOf(["accept", "reject"]))
+    answer = fields.String(
+        required=True, validate=[validate.Regexp(r"\S", error="say why"), validate.Length(max=2000)]
+    )
+
+
+class InquiryList(Schema):
+    class Meta:
+        unknown = RAISE
+
+    business_line = f.line(required=True)
+    status = fields.String(
+        load_default=None, allow_none=True, validate=validate.OneOf(["open", "accepted", "rejected"])
+    )
+    person = f.ident(load_default=None, allow_none=True)

@@ -19,6 +19,7 @@ from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 from kamkit.errors import ConfigError, Conflict, InvalidFacts, NotFound
+from kamkit.periods import Month, Quarter
 from services.common import mixins
 from services.common.access.caller import Caller, acting_principal, reach_of
 from services.common.access.reach import outside, people_reached
@@ -26,7 +27,7 @@ from services.common.messaging import rpc_fields as f
 from services.common.messaging.entrypoints import handles
 from services.common.messaging.origin import SuiteDispatcher
 from services.common.messaging.rpc import api, validated
-from services.common.periods import adjustments, replay
+from services.common.periods import adjustments, inquiries, replay
 from services.common.periods.factstore import clock_now
 from services.common.periods.ledger import CLOSED, Computed, recorded_rules, totals_of
 from services.common.periods.models import PeriodModels
@@ -40,10 +41,11 @@ from services.common.periods.period_run import (
     projection_counts,
     projection_versions,
 )
-from services.common.periods.schemas import PeriodSchemas
+from services.common.periods.schemas import InquiryAnswer, InquiryList, PeriodSchemas
+from services.common.storage.db import request_hash, utcnow
 from services.common.storage.outbox import send_outbox
 from services.common.storage.projection import plugin_of
-from services.common.storage.uow import UnitsOfWork
+from services.common.storage.uow import Idempotency, UnitsOfWork
 from wire import events as E
 
 
@@ -200,7 +202,7 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
         line, period, reason = q["business_line"], q["period"], q["reason"].strip()
         return self._adjust(line, period, reason)
 
-    def _adjust(self, line, period, reason, inquiry=None) -> dict[str, Any]:
+    def _adjust(self, line, period, reason, inquiry=None, then=None) -> dict[str, Any]:
         session, Adjustment = self.db.session, self.models.adjustment
         sheet = self._sheet(line, period)
         if sheet.status != CLOSED:
@@ -262,8 +264,140 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
                 period=str(period),
                 after={k: answer[k] for k in ("id", "version", "target", "reason", "totals")},
             )
+            if then is not None:  # what else the adjustment is part of (an inquiry's answer)
+                then(u, answer)
             u.commit()
         return answer
+
+    # --- inquiries (docs/rules.md §9.6) --------------------------------------------------------
+
+    @api
+    def raise_inquiry(self, business_line, period, inquiry, idempotency_key=None):
+        """A person questions a line of their sheet or statement of ``period`` (``line``: its place
+        in their statement, from 0) or says a record is missing (``record``), with a reason code
+        and what is wrong. The person themself (a grant narrowed to oneself), or a clerk for them.
+        A retry with the same idempotency key has one effect."""
+        q = self._arguments(
+            self.schemas.inquiry,
+            business_line=business_line,
+            period=period,
+            inquiry=inquiry,
+            idempotency_key=idempotency_key,
+        )
+        line, period, body = q["business_line"], q["period"], q["inquiry"]
+        self._within_reach(line, body["person"], "inquiry.person")
+        key = q["idempotency_key"]
+        call = None
+        if key is not None:
+            digest = request_hash("raise_inquiry", [line, str(period), body])
+            call = Idempotency(f"{line}:{key}", "raise_inquiry", digest)
+        with self.uow(call) as u:
+            earlier = u.earlier_answer()
+            if earlier is not None:
+                return earlier
+            sheet = self._sheet(line, period)
+            quoted = None
+            if body["line"] is not None:
+                mine = self.models.ledger.sheet_dict(u.session, sheet, person=body["person"])["lines"]
+                if body["line"] >= len(mine):
+                    raise NotFound(
+                        f"{body['person']!r} has {len(mine)} lines in {period} v{sheet.version}",
+                        field="inquiry.line",
+                    )
+                quoted = mine[body["line"]]
+            row = self.models.inquiry(
+                business_line=line,
+                period=str(period),
+                version=sheet.version,
+                person=body["person"],
+                line=body["line"],
+                quoted=quoted,
+                record=body["record"],
+                reason_code=body["reason_code"],
+                text=body["text"].strip(),
+                raised_by=acting_principal(self.caller),
+            )
+            u.session.add(row)
+            u.session.flush()
+            answer = inquiries.inquiry_dict(row)
+            u.audit(business_line=line, target=f"inquiry:{row.id}", period=str(period), after=answer)
+            return u.answer(answer)
+
+    @api
+    def answer_inquiry(self, business_line, inquiry, decision, answer):
+        """The line's manager answers an open inquiry: ``reject`` with why, or ``accept``, which
+        posts the correction as an adjustment (§9.5) in the same change — refused while the
+        records still give the figures stated (correct them first)."""
+        q = validated(
+            InquiryAnswer, business_line=business_line, inquiry=inquiry, decision=decision, answer=answer
+        )
+        line, Inquiry = q["business_line"], self.models.inquiry
+        row = self.db.session.query(Inquiry).filter_by(business_line=line, id=q["inquiry"]).one_or_none()
+        if row is None:
+            raise NotFound(f"no inquiry {q['inquiry']} on {line!r}", field="inquiry")
+        if row.status != inquiries.OPEN:
+            raise Conflict(
+                f"inquiry {row.id} was {row.status} on {row.answered_at:%Y-%m-%d}", field="inquiry"
+            )
+        who, text = acting_principal(self.caller), q["answer"].strip()
+
+        def close_it(u, adjusted=None):
+            found = u.session.get(Inquiry, row.id, with_for_update=True)
+            if found.status != inquiries.OPEN:  # answered meanwhile by someone else
+                raise Conflict(f"inquiry {row.id} was answered meanwhile", field="inquiry")
+            before = inquiries.inquiry_dict(found)
+            found.status = inquiries.ACCEPTED if adjusted else inquiries.REJECTED
+            found.answered_by, found.answered_at, found.answer = who, utcnow(), text
+            found.adjustment = adjusted["id"] if adjusted else None
+            u.audit(
+                business_line=line,
+                target=f"inquiry:{row.id}",
+                period=row.period,
+                before=before,
+                after=inquiries.inquiry_dict(found),
+            )
+            return found
+
+        if q["decision"] == "reject":
+            with self.uow() as u:
+                found = close_it(u)
+                u.commit()
+                return {**inquiries.inquiry_dict(found), "adjusted": None}
+        period = self._period_of(row.period)
+        reason = f"inquiry {row.id} ({row.reason_code}): {text}"
+        adjusted = self._adjust(line, period, reason, inquiry=row.id, then=close_it)
+        if not adjusted["adjusted"]:
+            raise Conflict(
+                f"the records still give {row.period}'s figures: correct them, then accept", field="decision"
+            )
+        found = self.db.session.get(Inquiry, row.id)
+        return {**inquiries.inquiry_dict(found), "adjusted": adjusted}
+
+    @api
+    def list_inquiries(self, business_line, status=None, person=None):
+        """The line's inquiries, newest first (of one status, of one person); a grant narrowed to
+        a branch or oneself sees its people's only."""
+        q = validated(InquiryList, business_line=business_line, status=status, person=person)
+        Inquiry = self.models.inquiry
+        rows = self.db.session.query(Inquiry).filter_by(business_line=q["business_line"])
+        if q["status"]:
+            rows = rows.filter_by(status=q["status"])
+        if q["person"]:
+            self._within_reach(q["business_line"], q["person"], "person")
+            rows = rows.filter_by(person=q["person"])
+        reach = reach_of(self.caller)
+        if not reach.whole:
+            rows = rows.filter(Inquiry.person.in_(sorted(self._people_reached(q["business_line"], reach))))
+        return [inquiries.inquiry_dict(r) for r in rows.order_by(Inquiry.id.desc()).limit(500)]
+
+    def _within_reach(self, business_line, person, field) -> None:
+        reach = reach_of(self.caller)
+        if not reach.whole and person not in self._people_reached(business_line, reach):
+            raise outside(reach, what=f"person {person!r}", field=field)
+
+    def _period_of(self, text):
+        """A stored period label back as the period it is (a month or a quarter)."""
+        return (Quarter if "Q" in text else Month).parse(text)
 
     def _adjustable(self, business_line, period) -> None:
         """Whether ``period`` may be adjusted (compensation refuses a quarter made of months)."""

@@ -333,10 +333,33 @@ def replayable() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_adjustments_target", "adjustments", ["business_line", "target"])
+    op.create_table(
+        "inquiries",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("business_line", sa.String(length=100), nullable=False),
+        sa.Column("period", sa.String(length=16), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("person", sa.String(length=100), nullable=False),
+        sa.Column("line", sa.Integer(), nullable=True),
+        sa.Column("quoted", sa.JSON(), nullable=True),
+        sa.Column("record", sa.Text(), nullable=True),
+        sa.Column("reason_code", sa.String(length=32), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("raised_by", sa.String(length=100), nullable=True),
+        sa.Column("raised_at", sa.DateTime(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("answered_by", sa.String(length=100), nullable=True),
+        sa.Column("answered_at", sa.DateTime(), nullable=True),
+        sa.Column("answer", sa.Text(), nullable=True),
+        sa.Column("adjustment", sa.Integer(), nullable=True),
+        sa.Column("warned_at", sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_inquiries_line_status", "inquiries", ["business_line", "status"])
 
 
 def drop_replayable() -> None:
-    drop("adjustments")
+    drop("inquiries", "adjustments")
     with op.batch_alter_table("sheets") as batch:
         for column in ("sources", "facts_seq", "rules_from", "parameters", "plugin_version"):
             batch.drop_column(column)

@@ -99,3 +99,69 @@ def test_a_month_of_points_corrected_in_the_next_open_month(sqlite_db):
     assert adjusted["target"] == "2026-05" and adjusted["totals"] == {"am1": {"points": "3"}}
     assert w.close_month("acme", "2026-05")["totals"] == {"am1": {"points": "3"}}
     assert w.get_sheet("acme", "2026-03")["totals"] == {"am1": {"points": "3"}}  # as closed
+
+
+def test_an_inquiry_rejected_with_a_reason_changes_nothing(compensation):
+    w = compensation
+    w.run_quarter("acme", "2026-Q1")
+    raised = w.raise_inquiry(
+        "acme",
+        "2026-Q1",
+        {"person": "am1", "line": 0, "reason_code": "wrong_figure", "text": "d1 was sold at 1,200"},
+        idempotency_key="q-1",
+    )
+    assert raised["status"] == "open" and raised["quoted"]["inputs"]["deal"] == "d1"
+    # a retry: one inquiry
+    again = w.raise_inquiry(
+        "acme",
+        "2026-Q1",
+        {"person": "am1", "line": 0, "reason_code": "wrong_figure", "text": "d1 was sold at 1,200"},
+        idempotency_key="q-1",
+    )
+    assert again["id"] == raised["id"] and len(w.list_inquiries("acme")) == 1
+    answered = w.answer_inquiry("acme", raised["id"], "reject", "the contract says 1,000")
+    assert answered["status"] == "rejected" and answered["answer"] == "the contract says 1,000"
+    assert answered["adjusted"] is None
+    with pytest.raises(Conflict) as twice:
+        w.answer_inquiry("acme", raised["id"], "accept", "on second thought")
+    assert twice.value.errors[0]["field"] == "inquiry"
+    assert w.list_inquiries("acme", status="open") == []
+
+
+def test_an_inquiry_on_a_missing_record_accepted_posts_the_adjustment(compensation):
+    w = compensation
+    w.run_quarter("acme", "2026-Q1")
+    raised = w.raise_inquiry(
+        "acme",
+        "2026-Q1",
+        {"person": "am1", "record": "deal d2", "reason_code": "missing_record", "text": "d2"},
+    )
+    with pytest.raises(Conflict) as early:  # nothing changed in the records yet
+        w.answer_inquiry("acme", raised["id"], "accept", "d2 is real")
+    assert early.value.errors[0]["field"] == "decision"
+    assert w.list_inquiries("acme")[0]["status"] == "open"
+    w.on_record_changed(_deal(2, "2026-03-10", 500))  # the clerk enters d2
+    accepted = w.answer_inquiry("acme", raised["id"], "accept", "d2 is real")
+    # d2: 500 x 3% = 15.00, posted in Q2, citing the inquiry
+    assert accepted["status"] == "accepted" and accepted["adjustment"] == accepted["adjusted"]["id"]
+    (line,) = accepted["adjusted"]["lines"]
+    assert Decimal(line["figure"]) == 15 and f"inquiry {raised['id']} (missing_record)" in line["reason_en"]
+    assert w.run_quarter("acme", "2026-Q2")["totals"] == {"am1": {"CNY": "75.00"}}  # 60 + 15
+
+
+def test_an_inquiry_names_a_line_that_is_there(compensation):
+    w = compensation
+    w.run_quarter("acme", "2026-Q1")
+    from kamkit.errors import InvalidFacts, NotFound
+
+    with pytest.raises(NotFound) as missing:
+        w.raise_inquiry("acme", "2026-Q1", {"person": "am1", "line": 5, "reason_code": "other", "text": "?"})
+    assert missing.value.errors[0]["field"] == "inquiry.line"
+    with pytest.raises(InvalidFacts) as vague:
+        w.raise_inquiry("acme", "2026-Q1", {"person": "am1", "reason_code": "other", "text": "?"})
+    assert vague.value.errors[0]["field"] == "inquiry.line"
+    with pytest.raises(InvalidFacts) as code:
+        w.raise_inquiry(
+            "acme", "2026-Q1", {"person": "am1", "line": 0, "reason_code": "because", "text": "?"}
+        )
+    assert code.value.errors[0]["field"] == "inquiry.reason_code"
