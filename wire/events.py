@@ -171,7 +171,7 @@ class OpportunityEscalated(_Envelope):
 class WarningDue(_Envelope):
     what = fields.String(
         required=True,
-        validate=validate.OneOf(["follow_up", "visit_plan", "target_change", "development_plan"]),
+        validate=validate.OneOf(["follow_up", "visit_plan", "target_change", "development_plan", "inquiry"]),
     )
     key = fields.String(required=True)
     person = fields.String(allow_none=True, required=True)  # whom it concerns

@@ -50,6 +50,7 @@ PATH_PARAMS = {
     "month": {"type": "string", "pattern": rf"^{_YEAR}-(0[1-9]|1[0-2])$", "example": "2026-03"},
     "quarter": {"type": "string", "pattern": rf"^{_YEAR}-Q[1-4]$", "example": "2026-Q1"},
     "token_id": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
+    "inquiry": {"type": "string", "pattern": "^[1-9][0-9]{0,8}$", "example": "12"},
 }
 # an id in a path: what the services accept, less "/" (a path segment cannot hold one)
 _TEXT = {"type": "string", "minLength": 1, "maxLength": limits.ID_MAX, "pattern": r"^[^\x00-\x1f\x7f/]+$"}

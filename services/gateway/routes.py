@@ -236,6 +236,19 @@ def _trust(base, period, *, service, tag, name=None, what=None):
             body=S.CompareBody,
         ),
         Route(
+            f"raise_inquiry_{name}",
+            "POST",
+            f"{base}/inquiries",
+            service,
+            "raise_inquiry",
+            f"Question a line of one's {what} (line: its place in one's statement, from 0), or say a "
+            "record is missing, with a reason code (docs/rules.md §9.6)",
+            tag,
+            lambda p, q, b: ((p["business_line"], p[period], dict(b or {})), {}),
+            body=S.InquiryBody,
+            idempotent=True,
+        ),
+        Route(
             f"adjust_{name}",
             "POST",
             f"{base}/adjust",
@@ -491,6 +504,36 @@ ROUTES: list[Route] = [
         tag="month pay",
         name="month_pay",
         what="month's pay",
+    ),
+    *(
+        route
+        for service, what in (("assessment", "points"), ("compensation", "pay"))
+        for route in (
+            Route(
+                f"list_inquiries_{what}",
+                "GET",
+                f"/lines/{{business_line}}/inquiries/{what}",
+                service,
+                "list_inquiries",
+                f"Inquiries on the line's {what}, newest first (one's own, on a grant narrowed to oneself)",
+                "inquiries",
+                lambda p, q, b: ((p["business_line"],), {k: v for k, v in q.items() if v is not None}),
+                query=S.InquiryQuery,
+                answer="array",
+            ),
+            Route(
+                f"answer_inquiry_{what}",
+                "POST",
+                f"/lines/{{business_line}}/inquiries/{what}/{{inquiry}}/answer",
+                service,
+                "answer_inquiry",
+                "Answer an open inquiry: reject with why, or accept, which posts the correction as an "
+                "adjustment in the next open period (the line's manager)",
+                "inquiries",
+                lambda p, q, b: ((p["business_line"], int(p["inquiry"])), dict(b or {})),
+                body=S.InquiryDecision,
+            ),
+        )
     ),
     # --- quarters (compensation) ---
     Route(

@@ -16,6 +16,8 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from kamkit.limits import PAGE_MAX
 from services.common.messaging import rpc_fields as f
+from services.common.periods.inquiries import InquiryBody as _Inquiry
+from services.common.periods.schemas import InquiryAnswer, InquiryList
 from services.intake.schemas import BATCH_MAX, ListQuery, PrincipalBody  # noqa: F401 (create_principal's body)
 from services.notify.schemas import MessageQuery as _Messages
 from wire.records import KINDS, RuleSetSchema
@@ -243,6 +245,26 @@ class RuleSetBody(_Strict):
         validate=validate.Length(min=1, max=100),
         metadata={"description": "who sets it: only with access control off (else the caller)"},
     )
+
+
+class InquiryBody(_Strict):
+    """What a person questions (services.common.periods.inquiries.InquiryBody)."""
+
+    person = _Inquiry._declared_fields["person"]
+    line = _Inquiry._declared_fields["line"]
+    record = _Inquiry._declared_fields["record"]
+    reason_code = _Inquiry._declared_fields["reason_code"]
+    text = _Inquiry._declared_fields["text"]
+
+
+class InquiryQuery(_Strict):
+    status = InquiryList._declared_fields["status"]
+    person = InquiryList._declared_fields["person"]
+
+
+class InquiryDecision(_Strict):
+    decision = InquiryAnswer._declared_fields["decision"]
+    answer = InquiryAnswer._declared_fields["answer"]
 
 
 class OpportunityQuery(_Strict):

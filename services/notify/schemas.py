@@ -9,6 +9,7 @@ KINDS = (
     "escalation",
     "monthly_sheet",
     "quarterly_statement",
+    "monthly_pay",
     "stale_statement",
     "weekly_bulletin",
     "warning",

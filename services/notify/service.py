@@ -200,9 +200,16 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
                     u,
                     payload["event_id"],
                     payload["business_line"],
-                    kind="quarterly_statement",
+                    # a month's pay of a line paid by the month (docs/rules.md §9.4), or a quarter's
+                    kind="quarterly_statement" if "Q" in payload["period"] else "monthly_pay",
                     doc=T.period_closed(
-                        payload, "季度提成奖金结算", "quarterly commission statement", self._words(payload)
+                        payload,
+                        *(
+                            ("季度提成奖金结算", "quarterly commission statement")
+                            if "Q" in payload["period"]
+                            else ("月度薪酬结算", "monthly pay statement")
+                        ),
+                        self._words(payload),
                     ),
                     data=payload,
                 )
@@ -219,6 +226,16 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
                     doc=T.period_stale(payload),
                     data=payload,
                 )
+
+    @handles(E.ASSESSMENT, E.WARNING_DUE)
+    def on_points_inquiry_warning(self, payload):
+        """An inquiry on a month's points waiting for its answer (docs/rules.md §9.6)."""
+        self.on_warning(payload)
+
+    @handles(E.COMPENSATION, E.WARNING_DUE)
+    def on_pay_inquiry_warning(self, payload):
+        """An inquiry on pay waiting for its answer (docs/rules.md §9.6)."""
+        self.on_warning(payload)
 
     @handles(E.ESCALATION, E.WARNING_DUE)
     def on_warning(self, payload):

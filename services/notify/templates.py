@@ -98,6 +98,7 @@ _WARNED = {
     "visit_plan": ("拜访计划即将到期", "Visit plan due"),
     "target_change": ("目标调整待审批", "Target change awaits a decision"),
     "development_plan": ("开发计划待审批", "Development plan awaits a decision"),
+    "inquiry": ("核对申请待答复", "Inquiry awaits an answer"),
 }
 
 
@@ -115,6 +116,8 @@ def warning(e: Mapping[str, Any], v: Vocabulary = PLAIN) -> Doc:
         "target_change": f"{person_zh} 的目标调整申请 {key} 自 {since} 起待审批，"
         f"已超过 {wait} 天；审批前原目标有效。",
         "development_plan": f"{person_zh} 的大客户开发计划 {key} 自 {since} 起待审批，已超过 {wait} 天。",
+        "inquiry": f"{person_zh} 对 {inputs.get('period')} 的核对申请 {key} 自 {since} 起待答复，"
+        f"已超过 {wait} 天。",
     }[e["what"]]
     en = {
         "follow_up": f"Opportunity {key} must be followed up before {due} (owner {person_en}, "
@@ -124,6 +127,8 @@ def warning(e: Mapping[str, Any], v: Vocabulary = PLAIN) -> Doc:
         f"over {wait} days; until decided the target before it stands.",
         "development_plan": f"Development plan {key} of {person_en} has waited since "
         f"{since}, over {wait} days, for a decision.",
+        "inquiry": f"Inquiry {key} of {person_en} on {inputs.get('period')} has waited since {since}, "
+        f"over {wait} days, for an answer.",
     }[e["what"]]
     return Doc(
         f"{zh_what} / {en_what}: {key}",

@@ -50,6 +50,7 @@ CROSS_FIELD = {
     "/compare": "parameters are the other plugin's",
     "/compare.html": "parameters are the other plugin's",
     "/compare.xlsx": "parameters are the other plugin's",
+    "/inquiries": "an inquiry names a line or a missing record",
     "PUT /principals/{principal}/roles/{business_line}": "scope self names the person, branch the branch",
 }
 

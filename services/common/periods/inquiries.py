@@ -15,6 +15,7 @@ from services.common.messaging import rpc_fields as f
 from services.common.storage.db import utcnow
 
 OPEN, ACCEPTED, REJECTED = "open", "accepted", "rejected"
+CLAUSE = "rules §9.6"
 # why a line is questioned (SAP's dispute reason codes, Oracle's disputes on a credit or a
 # missing transaction): what the manager looks at first
 REASONS = ("wrong_figure", "missing_record", "not_mine", "wrong_rule", "other")

@@ -12,6 +12,7 @@ each change goes through a unit of work (services.common.storage.uow).
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 from typing import Any, ClassVar
 
 from nameko.dependency_providers import Config
@@ -389,6 +390,73 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
         if not reach.whole:
             rows = rows.filter(Inquiry.person.in_(sorted(self._people_reached(q["business_line"], reach))))
         return [inquiries.inquiry_dict(r) for r in rows.order_by(Inquiry.id.desc()).limit(500)]
+
+    @timer(interval=3600)
+    def warn_of_old_inquiries(self):
+        """Hourly: an inquiry open for the line's ``approval_wait_days`` is warned of, once."""
+        self._warn_inquiries(utcnow())
+
+    def _warn_inquiries(self, now) -> list[dict[str, Any]]:
+        """Warn (event warning_due, what "inquiry") of every open inquiry waiting ``approval_wait_days``
+        or more, to the person and, with ``warn_manager``, the rung above them (docs/rules.md §9.6)."""
+        Inquiry, sent = self.models.inquiry, []
+        waiting = (
+            self.db.session.query(Inquiry)
+            .filter_by(status=inquiries.OPEN)
+            .filter(Inquiry.warned_at.is_(None))
+            .order_by(Inquiry.id)
+            .all()
+        )
+        for row in waiting:
+            params = self._plugin(row.business_line).plugin.params
+            wait = int(params.get("approval_wait_days", 0) or 0)
+            if wait <= 0 or now < row.raised_at + timedelta(days=wait):
+                continue
+            tell = [row.person]
+            manager = self._manager_of(row.business_line, row.person) if params.get("warn_manager") else None
+            tell += [manager] if manager and manager != row.person else []
+            event = E.make_event(
+                E.WARNING_DUE,
+                business_line=row.business_line,
+                what="inquiry",
+                key=str(row.id),
+                person=row.person,
+                tell=tell,
+                due=(row.raised_at + timedelta(days=wait)).date().isoformat(),
+                dedup=f"inquiry:{self.name}:{row.id}",
+                clause=inquiries.CLAUSE,
+                inputs={
+                    "period": row.period,
+                    "reason_code": row.reason_code,
+                    "waiting_since": row.raised_at.isoformat(timespec="seconds"),
+                    "wait_days": wait,
+                },
+                as_of=now.date().isoformat(),
+            )
+            with self.uow() as u:
+                found = u.session.get(Inquiry, row.id, with_for_update=True)
+                if found.warned_at is not None or found.status != inquiries.OPEN:
+                    continue  # another instance warned, or it was answered meanwhile
+                found.warned_at = now
+                u.emit(E.WARNING_DUE, event)
+                u.audit("warn", business_line=row.business_line, target=f"inquiry:{row.id}", after=event)
+                u.commit()
+            sent.append({k: event[k] for k in ("what", "key", "person", "tell", "due")})
+        return sent
+
+    def _manager_of(self, business_line, person) -> str | None:
+        """The holder of the rung of the line's ladder above the person's role, in their branch (a
+        holder of no branch, else); None at the top or when vacant."""
+        people = self._people_documents(business_line)
+        me = people.get(person) or {}
+        ladder = self._plugin(business_line).plugin.ladder
+        if me.get("role") not in ladder or ladder.index(me["role"]) + 1 >= len(ladder):
+            return None
+        above = ladder[ladder.index(me["role"]) + 1]
+        holders = sorted(k for k, d in people.items() if d.get("role") == above)
+        here = [k for k in holders if people[k].get("branch") == me.get("branch")]
+        anywhere = [k for k in holders if not people[k].get("branch")]
+        return (here or anywhere or [None])[0]
 
     def _within_reach(self, business_line, person, field) -> None:
         reach = reach_of(self.caller)

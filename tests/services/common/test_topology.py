@@ -31,7 +31,10 @@ def test_subscriptions_are_read_from_the_services_handlers():
     assert table[(E.ASSESSMENT, E.MONTH_CLOSED)] == ("notify.on_month_closed",)
     assert table[(E.COMPENSATION, E.QUARTER_CLOSED)] == ("notify.on_quarter_closed",)
     assert table[(E.COMPENSATION, E.PERIOD_STALE)] == ("notify.on_period_stale",)
-    assert len(table) == 9
+    # inquiries waiting for an answer (docs/rules.md §9.6), warned by the service that holds them
+    assert table[(E.ASSESSMENT, E.WARNING_DUE)] == ("notify.on_points_inquiry_warning",)
+    assert table[(E.COMPENSATION, E.WARNING_DUE)] == ("notify.on_pay_inquiry_warning",)
+    assert len(table) == 11
 
 
 def _wait_until(predicate, timeout=30):

@@ -165,3 +165,32 @@ def test_an_inquiry_names_a_line_that_is_there(compensation):
             "acme", "2026-Q1", {"person": "am1", "line": 0, "reason_code": "because", "text": "?"}
         )
     assert code.value.errors[0]["field"] == "inquiry.reason_code"
+
+
+def test_an_inquiry_waiting_three_days_is_warned_of_once(compensation):
+    from datetime import timedelta
+
+    from services.common.storage.db import utcnow
+    from wire import events as E
+
+    w = compensation
+    w.on_record_changed(record_event("person", {"id": "bm1", "role": "branch_manager"}))
+    w.on_record_changed(
+        record_event(
+            "business_line",
+            {"key": "acme", "plugin": "acme-flat", "parameters": {"warn_manager": True}},
+            version=2,
+        )
+    )
+    w.run_quarter("acme", "2026-Q1")
+    raised = w.raise_inquiry(
+        "acme", "2026-Q1", {"person": "am1", "line": 0, "reason_code": "other", "text": "?"}
+    )
+    now = utcnow()
+    # approval_wait_days 3 (docs/rules.md §8): 2 days 23 hours after it was raised, no warning; 3 days, one
+    assert w._warn_inquiries(now + timedelta(days=2, hours=23)) == []
+    (sent,) = w._warn_inquiries(now + timedelta(days=3))
+    assert sent["what"] == "inquiry" and sent["key"] == str(raised["id"]) and sent["tell"] == ["am1", "bm1"]
+    assert w._warn_inquiries(now + timedelta(days=9)) == []  # once
+    events = [c.args[1] for c in w.dispatch.call_args_list if c.args[0] == E.WARNING_DUE]
+    assert len(events) == 1 and events[0]["inputs"]["period"] == "2026-Q1"
