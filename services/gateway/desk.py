@@ -8,11 +8,13 @@ what is shown and done.
                                                     days, statements, targets, requests; ask for
                                                     a target change
     POST /lines/{business_line}/me/target-changes
+    POST /lines/{business_line}/me/inquiries        question a line of one's sheet or pay
     GET  /lines/{business_line}/queue               a manager's queue: target changes, plans and
                                                     opportunities waiting, each with its form
     POST /lines/{business_line}/queue/target-changes/{key}
     POST /lines/{business_line}/queue/plans/{key}
     POST /lines/{business_line}/queue/confirmations/{key}
+    POST /lines/{business_line}/queue/inquiries-points/{id}, .../queue/inquiries-pay/{id}
 
 A browser cannot send a bearer header: signing in puts the token in an HttpOnly, SameSite=Strict
 cookie read only by these pages and the report pages (the JSON operations take the header alone).
@@ -49,6 +51,7 @@ RULES = [
     Rule("/me", methods=["GET"], endpoint="desk_me"),
     Rule("/lines/<business_line>/me", methods=["GET"], endpoint="desk_own"),
     Rule("/lines/<business_line>/me/target-changes", methods=["POST"], endpoint="desk_ask"),
+    Rule("/lines/<business_line>/me/inquiries", methods=["POST"], endpoint="desk_inquire"),
     Rule("/lines/<business_line>/queue", methods=["GET"], endpoint="desk_queue"),
     Rule("/lines/<business_line>/queue/<what>/<key>", methods=["POST"], endpoint="desk_decide"),
 ]
@@ -101,6 +104,8 @@ def answer(
         return _own(line, call, form, request.args)
     if endpoint == "desk_ask":
         return _ask(line, request.form, call)
+    if endpoint == "desk_inquire":
+        return _inquire(line, request.form, call)
     if endpoint == "desk_queue":
         return _queue(line, call, form, request.args)
     return _decide(line, values["what"], values["key"], request.form, call)
@@ -255,6 +260,25 @@ def _own(line: str, call: Call, form: str, args) -> Response:
             requests,
             raw=True,
         )
+        + "<h2>我的核对申请 / My inquiries</h2>"
+        + _table(
+            ("编号 Id", "期间 Period", "行 Line", "原因 Reason", "说明 Text", "状态 Status", "答复 Answer"),
+            _inquiry_rows(call, line, person=me),
+            raw=True,
+        )
+        + "<h2>对某一行提出核对 / Question a line</h2>"
+        + f'<form method="post" action="/lines/{quote(line, safe="")}/me/inquiries" class="inquire">'
+        + f'<input type="hidden" name="csrf" value="{form}">'
+        + '<label>期间 Period <input name="period" required placeholder="2026-03 / 2026-Q1"></label> '
+        + '<label>类别 Of <select name="of"><option value="pay">工资 pay</option>'
+        + '<option value="points">扣分 points</option></select></label> '
+        + '<label>第几行 Line no. <input name="line" inputmode="numeric" size="4"></label> '
+        + '<label>或缺少的记录 or missing record <input name="record" size="16"></label> '
+        + '<label>原因 Reason <select name="reason_code">'
+        + "".join(f'<option value="{c}">{_REASON_NAMES[c]}</option>' for c in _REASON_NAMES)
+        + "</select></label> "
+        + '<label>说明 What is wrong <input name="text" required size="40"></label> '
+        + '<button type="submit">提交核对 / Ask</button></form>'
         + "<h2>申请调整目标 / Ask for a target change</h2>"
         + f'<form method="post" action="/lines/{quote(line, safe="")}/me/target-changes" class="ask">'
         + f'<input type="hidden" name="csrf" value="{form}">'
@@ -285,6 +309,77 @@ def _ask(line: str, form, call: Call) -> Response:
     except SuiteError as exc:
         return _redirect(back, error=_said(exc))
     return _redirect(back, done=f"已提交申请 {change['id']} / change {change['id']} asked for")
+
+
+_REASON_NAMES = {
+    "wrong_figure": "金额/分数不对 wrong figure",
+    "missing_record": "漏记 a record is missing",
+    "not_mine": "不属于我 not mine",
+    "wrong_rule": "规则用错 wrong rule",
+    "other": "其他 other",
+}
+_OF = {"points": "assessment", "pay": "compensation"}
+
+
+def _inquiry_rows(call: Call, line: str, *, person: str | None = None, form: str | None = None) -> list:
+    """Inquiries on points and pay (docs/rules.md §9.6): one's own, or (with ``form``) the open
+    ones of the line, each with its answer form."""
+    rows = []
+    for of, service in _OF.items():
+        found = call(
+            service, "list_inquiries", line, **({"person": person} if person else {"status": "open"})
+        )
+        for i in found:
+            where = "-" if i["line"] is None else f"{i['line'] + 1}"
+            what = i["record"] or ((i.get("quoted") or {}).get("reason_en") or "")
+            row = [
+                e(f"{of} #{i['id']}"),
+                e(i["period"]),
+                e(where if i["record"] is None else f"{where} / {i['record']}"),
+                e(_REASON_NAMES.get(i["reason_code"], i["reason_code"])),
+                e(i["text"]) + (f'<br><span class="meta">{e(what)}</span>' if what else ""),
+            ]
+            if form is None:
+                status = f'<span class="{_status_class(i["status"])}">{e(i["status"])}</span>'
+                rows.append(row + [status, e(i.get("answer") or "")])
+            else:
+                action = f"{_q(line)}/queue/inquiries-{of}/{i['id']}"
+                rows.append(row + [e(i["person"]), _answer_form(action, form)])
+    return rows
+
+
+def _answer_form(action: str, form: str) -> str:
+    return (
+        f'<form method="post" action="{e(action)}" class="decide">'
+        f'<input type="hidden" name="csrf" value="{form}">'
+        '<label>答复 Answer <input name="note" size="24" required></label> '
+        '<button type="submit" name="decision" value="accept">接受并调整 Accept</button> '
+        '<button type="submit" name="decision" value="reject">驳回 Reject</button></form>'
+    )
+
+
+def _inquire(line: str, form, call: Call) -> Response:
+    me = _linked(line, call)
+    back = f"/lines/{quote(line, safe='')}/me"
+    if me is None:
+        return _redirect(back, error="the caller is nobody on this line")
+    number = (form.get("line") or "").strip()
+    body = {
+        "person": me,
+        "reason_code": form.get("reason_code") or "other",
+        "text": (form.get("text") or "").strip(),
+        **({"record": form.get("record").strip()} if (form.get("record") or "").strip() else {}),
+    }
+    try:
+        if number:
+            if not number.isdigit() or int(number) < 1:
+                raise NotFound("a line number is 1, 2, ... as the statement shows it", field="line")
+            body["line"] = int(number) - 1  # people count from 1
+        service = _OF.get(form.get("of") or "pay", "compensation")
+        raised = call(service, "raise_inquiry", line, (form.get("period") or "").strip(), body)
+    except SuiteError as exc:
+        return _redirect(back, error=_said(exc))
+    return _redirect(back, done=f"已提交核对 #{raised['id']} / inquiry #{raised['id']} raised")
 
 
 # --- a manager's queue --------------------------------------------------------------------------
@@ -339,6 +434,12 @@ def _queue(line: str, call: Call, form: str, args) -> Response:
         )
         + "<h2>开发计划待审批 / Development plans waiting</h2>"
         + _table(("编号 Id", "人员 Person", "季度 Quarter", "计划数 Planned", ""), plans, raw=True)
+        + "<h2>核对申请待答复 / Inquiries waiting</h2>"
+        + _table(
+            ("编号 Id", "期间 Period", "行 Line", "原因 Reason", "说明 Text", "人员 Person", ""),
+            _inquiry_rows(call, line, form=form),
+            raw=True,
+        )
         + "<h2>商机待确认 / Opportunities to confirm</h2>"
         + _table(
             ("商机 Opportunity", "金额 Amount", "分支 Branch", "客户经理 Account manager", ""),
@@ -358,6 +459,11 @@ def _decide(line: str, what: str, key: str, form, call: Call) -> Response:
             call("intake", "decide_target_change", line, key, decision, note=note)
         elif what == "plans":
             call("intake", "decide_development_plan", line, key, decision, note=note)
+        elif what.startswith("inquiries-") and what.removeprefix("inquiries-") in _OF:
+            if not key.isdigit():
+                raise NotFound(f"no inquiry {key!r}", field="path")
+            service = _OF[what.removeprefix("inquiries-")]
+            call(service, "answer_inquiry", line, int(key), decision, note or "-")
         elif what == "confirmations":
             by = (form.get("by") or "").strip() or None
             body = {"opportunity": key, "decision": decision, "date": date.today().isoformat(), "note": note}

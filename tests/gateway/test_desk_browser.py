@@ -125,3 +125,27 @@ def test_a_target_change_from_request_to_approval_to_the_statement(suite, browse
     browser.get(f"{base}/lines/{LINE}/quarters/2026-Q2/people/boss.html")
     assert "Cannot" in _text(browser) or "not within" in _text(browser) or "403" in browser.title
     assert page_errors() == [] or all("403" in e["message"] for e in page_errors())
+
+    # the salesperson questions line 1 of the Q2 statement; the manager answers it (docs/rules.md §9.6)
+    browser.get(f"{base}/lines/{LINE}/me")
+    form = browser.find_element(By.CSS_SELECTOR, "form.inquire")
+    form.find_element(By.NAME, "period").send_keys("2026-Q2")
+    form.find_element(By.NAME, "line").send_keys("1")
+    form.find_element(By.NAME, "text").send_keys("回款少记 a collection is short")
+    form.find_element(By.TAG_NAME, "button").click()
+    WebDriverWait(browser, 15).until(lambda b: "done=" in b.current_url or "error=" in b.current_url)
+    page = _text(browser)
+    assert "inquiry #1 raised" in page and "a collection is short" in page and "open" in page, page
+    _sign_out(browser)
+    _sign_in(browser, base, tokens["boss"])
+    browser.find_element(By.PARTIAL_LINK_TEXT, "Queue").click()
+    row = browser.find_element(By.XPATH, "//tr[td[contains(., 'a collection is short')]]")
+    assert "rep1" in row.text and "2026-Q2" in row.text and "collection k2" in row.text
+    row.find_element(By.NAME, "note").send_keys("回款已核对 checked: all recorded")
+    row.find_element(By.XPATH, ".//button[@value='reject']").click()
+    WebDriverWait(browser, 15).until(lambda b: "done=" in b.current_url or "error=" in b.current_url)
+    assert ": reject" in _text(browser) and "a collection is short" not in _text(browser)
+    _sign_out(browser)
+    _sign_in(browser, base, tokens["chen"])
+    browser.find_element(By.PARTIAL_LINK_TEXT, "My page").click()
+    assert "rejected" in _text(browser) and "checked: all recorded" in _text(browser)
