@@ -1,4 +1,4 @@
-"""Calendar months and quarters as small value objects ("2026-03", "2026-Q1")."""
+"""Calendar months, quarters and years as small value objects ("2026-03", "2026-Q1", "2026")."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from functools import cached_property
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_YEAR = re.compile(r"^(\d{4})$")
 
 
 @dataclass(frozen=True, order=True)
@@ -101,6 +102,48 @@ class Quarter:
 
     def __str__(self) -> str:
         return f"{self.year:04d}-Q{self.q}"
+
+
+@dataclass(frozen=True, order=True)
+class Year:
+    """A calendar year, the period of the annual close (docs/rules.md §9.7)."""
+
+    year: int
+
+    @classmethod
+    def parse(cls, text: str) -> Year:
+        m = _YEAR.match(str(text).strip())
+        if not m:
+            raise ValueError(f"{text!r} is not a year; write YYYY, e.g. 2026")
+        return cls(int(m.group(1)))
+
+    @cached_property
+    def months(self) -> tuple[Month, ...]:
+        return tuple(Month(self.year, m) for m in range(1, 13))
+
+    @cached_property
+    def quarters(self) -> tuple[Quarter, ...]:
+        return tuple(Quarter(self.year, q) for q in range(1, 5))
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, 1, 1)
+
+    @property
+    def last_day(self) -> date:
+        return date(self.year, 12, 31)
+
+    def contains(self, day: date | None) -> bool:
+        return day is not None and day.year == self.year
+
+    def next(self) -> Year:
+        return Year(self.year + 1)
+
+    def previous(self) -> Year:
+        return Year(self.year - 1)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}"
 
 
 def months_between(start: date, end: date) -> int:

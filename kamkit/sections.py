@@ -29,6 +29,16 @@ class QuarterSection:
     carried: Mapping[str, Any]  # merge into the quarter's carried state
 
 
+def year_indicators(facts: Facts, year: int, params: Mapping[str, Any]) -> tuple[Line | LineTable, ...]:
+    """A year's indicators (docs/rules.md §6; seed 001's yearly periods), the scorecard where the
+    plugin keeps one: the year before is not read, so a growth rate is not applicable."""
+    window = Window.of(int(year))
+    lines: list[Line | LineTable] = list(indicator_blocks(facts, window, params))
+    if SCORECARD in params["indicators"]:
+        lines.extend(scorecard_lines(facts, window, params))
+    return tuple(lines)
+
+
 def month_indicators(facts: Facts, params: Mapping[str, Any]) -> tuple[LineTable, ...]:
     return tuple(indicator_blocks(facts, Window.of(facts.month), params))
 

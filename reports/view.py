@@ -22,7 +22,7 @@ from typing import Any
 
 from kamkit.explain import CNY, FLAG, POINTS, in_indicator_section
 from kamkit.money import report
-from kamkit.periods import Month, Quarter
+from kamkit.periods import Month, Quarter, Year
 
 SUMMED = (POINTS, CNY)  # units whose figures add up; flags are findings, info lines are context
 DEPARTMENT = "*"  # an indicator's person for the whole department (the business line)
@@ -218,9 +218,9 @@ class PeriodTotals:
         return cls(str(sheet.get("period") or ""), totals)
 
 
-def period_place(period: str) -> Month | Quarter | None:
+def period_place(period: str) -> Month | Quarter | Year | None:
     """A period as a value that orders among its own kind; None for text naming neither."""
-    for kind in (Month, Quarter):
+    for kind in (Month, Quarter, Year):
         try:
             return kind.parse(period)
         except ValueError:

@@ -27,6 +27,7 @@ Tables: models.py.
 
 from __future__ import annotations
 
+from kamkit.sections import year_indicators
 from services.common.messaging.rpc import api
 from services.common.periods import service as period  # a module: `nameko run` would run its class
 from services.common.periods.ledger import Computed
@@ -56,7 +57,7 @@ class AssessmentService(period.PeriodService):
         )
         return self._close(business_line, args["period"], args["accept_missing"])
 
-    def _compute(self, business_line, period, plugin, *, tick, carried_in, sources=(), whole=False):
+    def _compute_period(self, business_line, period, plugin, *, tick, carried_in, sources=(), whole=False):
         month = period
         lookback = int(self.config.get("OPPORTUNITY_LOOKBACK_DAYS", DEFAULT_LOOKBACK_DAYS))
         # portfolios of the month and the two before (banking's 3-month averages); next
@@ -78,8 +79,38 @@ class AssessmentService(period.PeriodService):
 
     @api
     def reopen_month(self, business_line, month, reason):
+        """Reopen a month with a reason: the next close makes the next version, and a closed year
+        holding it becomes stale (docs/rules.md §9.7)."""
         args = self._arguments(SCHEMAS.reopen, business_line=business_line, month=month, reason=reason)
-        return self._reopen(business_line, args["period"], reason)
+        month = args["period"]
+
+        def mark_year_stale(u, sheet):
+            why = f"{month} was reopened ({sheet.reopen_reason}); the year summing it may change"
+            return {
+                "stale": [
+                    s.period
+                    for s in MODELS.ledger.mark_later_stale(u.session, business_line, str(month), why)
+                ]
+            }
+
+        return self._reopen(business_line, month, reason, mark_year_stale)
+
+    def _year_parts(self, year):
+        return year.months
+
+    def _year_extra(self, business_line, year, plugin, tick):
+        """The year's indicators (docs/rules.md §6) from the year's records."""
+        facts = facts_for(
+            self.db.session,
+            MODELS.fact,
+            business_line,
+            first=year.first_day,
+            last=year.last_day,
+            lookback_days=0,
+            periods=[*year.months, *year.quarters],
+            tick=tick,
+        )
+        return off_the_hub(year_indicators, facts, year.year, plugin.params)
 
     @api
     def get_sheet(self, business_line, month, person=None, page=None, page_size=None, kind=None):

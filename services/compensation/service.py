@@ -144,7 +144,7 @@ class CompensationService(period.PeriodService):
                 field="business_line",
             )
 
-    def _compute(self, business_line, period, plugin, *, tick, carried_in, sources=(), whole=False):
+    def _compute_period(self, business_line, period, plugin, *, tick, carried_in, sources=(), whole=False):
         if isinstance(period, Month):  # a month's statement: its pay lines, nothing carried
             facts = facts_for(
                 self.db.session,
@@ -209,9 +209,12 @@ class CompensationService(period.PeriodService):
             held.append(sheet)
         return tuple(held)
 
+    def _year_parts(self, year):
+        return year.quarters
+
     def _carried_in(self, business_line, quarter):
-        if isinstance(quarter, Month):
-            return None  # a month's statement starts from nothing: its quarter carries
+        if not isinstance(quarter, Quarter):
+            return None  # a month's statement starts from nothing: its quarter carries; a year sums
         previous = MODELS.ledger.current(self.db.session, business_line, str(quarter.previous()))
         if previous is None:
             return {}

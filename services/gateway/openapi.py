@@ -49,6 +49,7 @@ _YEAR = r"(19[5-9]\d|20\d\d|2100)"  # kamkit.limits: 1950 to 2100
 PATH_PARAMS = {
     "month": {"type": "string", "pattern": rf"^{_YEAR}-(0[1-9]|1[0-2])$", "example": "2026-03"},
     "quarter": {"type": "string", "pattern": rf"^{_YEAR}-Q[1-4]$", "example": "2026-Q1"},
+    "year": {"type": "string", "pattern": rf"^{_YEAR}$", "example": "2026"},
     "token_id": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
     "inquiry": {"type": "string", "pattern": "^[1-9][0-9]{0,8}$", "example": "12"},
 }

@@ -45,7 +45,11 @@ class Page:
     period: str  # "month" | "quarter"
     form: str  # "html" | "xlsx" | "person" | "compare" | "compare_xlsx"
     summary: str
-    pay: bool = False  # a month's pay (compensation), not its sheet of points (assessment)
+    source: str = ""  # what it reads (SOURCES); default: the month's sheet, the quarter's run
+
+    @property
+    def reads(self) -> str:
+        return self.source or ("sheet" if self.period == "month" else "quarter")
 
     @property
     def werkzeug_rule(self) -> str:
@@ -95,7 +99,12 @@ PAGES = tuple(
 _PAY = "/lines/{business_line}/months/{month}/pay"
 PAGES += (
     Page(
-        "month_pay_report_html", f"{_PAY}/report.html", "month", "html", "The month's pay as a page", pay=True
+        "month_pay_report_html",
+        f"{_PAY}/report.html",
+        "month",
+        "html",
+        "The month's pay as a page",
+        source="month_pay",
     ),
     Page(
         "month_pay_report_xlsx",
@@ -103,7 +112,7 @@ PAGES += (
         "month",
         "xlsx",
         "The month's pay as an Excel workbook (Summary, Lines, Parameters)",
-        pay=True,
+        source="month_pay",
     ),
     Page(
         "month_pay_statement_html",
@@ -111,9 +120,38 @@ PAGES += (
         "month",
         "person",
         "One person's pay slip for the month, every line explained",
-        pay=True,
+        source="month_pay",
     ),
 )
+# the year's result and pay (docs/rules.md §9.7)
+for _what, _name in (("result", "result"), ("pay", "pay")):
+    _base = f"/lines/{{business_line}}/years/{{year}}/{_what}"
+    PAGES += (
+        Page(
+            f"year_{_name}_report_html",
+            f"{_base}/report.html",
+            "year",
+            "html",
+            f"The year's {_name} as a page",
+            source=f"year_{_name}",
+        ),
+        Page(
+            f"year_{_name}_report_xlsx",
+            f"{_base}/report.xlsx",
+            "year",
+            "xlsx",
+            f"The year's {_name} as an Excel workbook (Summary, Lines, Parameters)",
+            source=f"year_{_name}",
+        ),
+        Page(
+            f"year_{_name}_statement_html",
+            f"{_base}/people/{{person}}.html",
+            "year",
+            "person",
+            f"One person's {_name} of the year, every line explained",
+            source=f"year_{_name}",
+        ),
+    )
 # what-if (docs/rules.md §9.3): the period's stored facts under another plugin or parameters
 PAGES += tuple(
     Page(
@@ -183,7 +221,7 @@ def _comparison(page: Page, line: str, period: str, call: Call, query) -> Respon
             parameters[name.strip()] = assignment_value(value)
         except yaml.YAMLError:
             raise InvalidFacts(f"the value of {name.strip()!r} cannot be read", field="param") from None
-    service = "assessment" if page.period == "month" else "compensation"
+    service = "assessment" if page.reads == "sheet" else "compensation"
     workbook = page.form == "compare_xlsx"
     answer = call(
         service,
@@ -241,39 +279,36 @@ def _workbook(page: Page, line: str, period: str, directory: Directory, plugin: 
     )
 
 
-def _reader(page: Page, line: str, period: str, person: str | None, call: Call) -> Callable[[int], dict]:
-    if page.pay:
-        if person is not None:
-            return lambda n: call(
-                "compensation", "get_month_statement", line, period, person, page=n, page_size=PAGE_SIZE
-            )
-        return lambda n: call("compensation", "get_month_lines", line, period, page=n, page_size=PAGE_SIZE)
-    if page.period == "month":
-        return lambda n: call(
-            "assessment", "get_sheet", line, period, person=person, page=n, page_size=PAGE_SIZE
-        )
+# what each page reads: (service, RPC of every line, RPC of one person's, None: the person is a keyword)
+SOURCES = {
+    "sheet": ("assessment", "get_sheet", None),
+    "month_pay": ("compensation", "get_month_lines", "get_month_statement"),
+    "quarter": ("compensation", "get_run_lines", "get_statement"),
+    "year_result": ("assessment", "get_year", None),
+    "year_pay": ("compensation", "get_year", None),
+}
+
+
+def _reader(
+    page: Page, line: str, period: str, person: str | None, call: Call, kind=None, size=PAGE_SIZE
+) -> Callable[[int], dict]:
+    service, every, one = SOURCES[page.reads]
+    extra = {"kind": kind} if kind else {}
+    if person is not None and one is not None:
+        return lambda n: call(service, one, line, period, person, page=n, page_size=size, **extra)
     if person is not None:
-        return lambda n: call(
-            "compensation", "get_statement", line, period, person, page=n, page_size=PAGE_SIZE
-        )
-    return lambda n: call("compensation", "get_run_lines", line, period, page=n, page_size=PAGE_SIZE)
+        return lambda n: call(service, every, line, period, person=person, page=n, page_size=size, **extra)
+    return lambda n: call(service, every, line, period, page=n, page_size=size, **extra)
 
 
 def _indicators(page: Page, line: str, period: str, call: Call) -> list[dict]:
     """The period's indicator section (docs/rules.md §6), read page by page by its kinds: a sheet
     read a page at a time leaves it out."""
     out: list[dict] = []
-    if page.pay:
-        return out  # a month's pay has no indicator section: the month's sheet has it
+    if page.reads in ("month_pay", "year_pay"):
+        return out  # pay of a month or a year has none: the month's sheet and the year's result have
     for kind in sorted(INDICATOR_KINDS):
-        if page.period == "month":
-            read = lambda n, kind=kind: call(  # noqa: E731
-                "assessment", "get_sheet", line, period, page=n, page_size=PAGE_SIZE, kind=kind
-            )
-        else:
-            read = lambda n, kind=kind: call(  # noqa: E731
-                "compensation", "get_run_lines", line, period, page=n, page_size=PAGE_SIZE, kind=kind
-            )
+        read = _reader(page, line, period, None, call, kind=kind)
         first = read(1)
         out.extend(_pages(read, first))
     return out
@@ -296,20 +331,16 @@ def _sheet(page: Page, line: str, period: str, person: str | None, call: Call) -
 def _year(page: Page, line: str, period: str, call: Call) -> list[PeriodTotals]:
     """The line's closed periods of the year up to this one (one small read each), for the trend."""
     year, last = period[:4], period[5:]
-    names = (
-        [f"{year}-{m:02d}" for m in range(1, int(last) + 1)]
-        if page.period == "month"
-        else [f"{year}-Q{q}" for q in range(1, int(last[1:]) + 1)]
-    )
+    if page.period == "year":  # the years before it
+        names = [str(y) for y in range(int(year) - 4, int(year) + 1)]
+    elif page.period == "month":
+        names = [f"{year}-{m:02d}" for m in range(1, int(last) + 1)]
+    else:
+        names = [f"{year}-Q{q}" for q in range(1, int(last[1:]) + 1)]
     found = []
     for name in names:
         try:
-            if page.pay:
-                sheet = call("compensation", "get_month_lines", line, name, page=1, page_size=1)
-            elif page.period == "month":
-                sheet = call("assessment", "get_sheet", line, name, page=1, page_size=1)
-            else:
-                sheet = call("compensation", "get_run_lines", line, name, page=1, page_size=1)
+            sheet = _reader(page, line, name, None, call, size=1)(1)
         except NotFound:
             continue
         found.append(PeriodTotals.of_sheet({**sheet, "period": name}))

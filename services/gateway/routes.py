@@ -535,6 +535,47 @@ ROUTES: list[Route] = [
             ),
         )
     ),
+    # --- the year (docs/rules.md §9.7) ---
+    *(
+        route
+        for service, what, segment in (("assessment", "result", "result"), ("compensation", "pay", "pay"))
+        for route in (
+            Route(
+                f"close_year_{what}",
+                "POST",
+                f"/lines/{{business_line}}/years/{{year}}/{segment}/close",
+                service,
+                "close_year",
+                f"Close the year's {what}: every {'month' if what == 'result' else 'quarter'} of it summed "
+                "per person by kind and clause"
+                + (", the annual veto with its causes, the year's indicators" if what == "result" else ""),
+                "years",
+                lambda p, q, b: _period(p, q, b, "business_line", "year"),
+                query=S.CloseQuery,
+                answer=S.Summary,
+            ),
+            Route(
+                f"get_year_{what}",
+                "GET",
+                f"/lines/{{business_line}}/years/{{year}}/{segment}",
+                service,
+                "get_year",
+                f"The year's {what}: every person's lines (or one person's: ?person=), page by page",
+                "years",
+                lambda p, q, b: _period(p, q, b, "business_line", "year"),
+                query=S.SheetQuery,
+                answer=S.Summary,
+            ),
+            *_trust(
+                f"/lines/{{business_line}}/years/{{year}}/{segment}",
+                "year",
+                service=service,
+                tag="years",
+                name=f"year_{what}",
+                what=f"year's {what}",
+            )[:1],
+        )
+    ),
     # --- quarters (compensation) ---
     Route(
         "run_quarter",

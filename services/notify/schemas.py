@@ -10,6 +10,8 @@ KINDS = (
     "monthly_sheet",
     "quarterly_statement",
     "monthly_pay",
+    "annual_result",
+    "annual_pay",
     "stale_statement",
     "weekly_bulletin",
     "warning",

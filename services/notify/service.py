@@ -185,9 +185,16 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
                     u,
                     payload["event_id"],
                     payload["business_line"],
-                    kind="monthly_sheet",
+                    # a month's sheet, or the year's result (docs/rules.md §9.7)
+                    kind="monthly_sheet" if "-" in payload["period"] else "annual_result",
                     doc=T.period_closed(
-                        payload, "月度考核扣分表", "monthly penalty sheet", self._words(payload)
+                        payload,
+                        *(
+                            ("月度考核扣分表", "monthly penalty sheet")
+                            if "-" in payload["period"]
+                            else ("年度考核结果", "the year's assessment")
+                        ),
+                        self._words(payload),
                     ),
                     data=payload,
                 )
@@ -201,14 +208,10 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
                     payload["event_id"],
                     payload["business_line"],
                     # a month's pay of a line paid by the month (docs/rules.md §9.4), or a quarter's
-                    kind="quarterly_statement" if "Q" in payload["period"] else "monthly_pay",
+                    kind=_PAY_KINDS[_pay_period(payload["period"])][0],
                     doc=T.period_closed(
                         payload,
-                        *(
-                            ("季度提成奖金结算", "quarterly commission statement")
-                            if "Q" in payload["period"]
-                            else ("月度薪酬结算", "monthly pay statement")
-                        ),
+                        *_PAY_KINDS[_pay_period(payload["period"])][1:],
                         self._words(payload),
                     ),
                     data=payload,
@@ -477,3 +480,15 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
             }
             for d in rows.order_by(Delivery.id)
         ]
+
+
+# what compensation closes, by the period's form: (message kind, zh, en)
+_PAY_KINDS = {
+    "quarter": ("quarterly_statement", "季度提成奖金结算", "quarterly commission statement"),
+    "month": ("monthly_pay", "月度薪酬结算", "monthly pay statement"),
+    "year": ("annual_pay", "年度薪酬汇总", "the year's pay"),
+}
+
+
+def _pay_period(period: str) -> str:
+    return "quarter" if "Q" in period else "month" if "-" in period else "year"

@@ -442,3 +442,29 @@ def test_a_month_of_pay_over_http_and_its_quarter(gateway):
     status, _, reopened = http("POST", "/lines/a/months/2026-02/pay/reopen", {"reason": "a late deal"})
     assert status == 200 and reopened["stale"] == ["2026-Q1"]
     assert http("GET", "/lines/a/months/2026-02/pay/history")[2][0]["status"] == "reopened"
+
+
+def test_the_year_closed_and_read_over_http_with_its_pages(gateway):
+    http, port, _ = gateway
+    for m in range(1, 13):
+        assert http("POST", f"/lines/a/months/2026-{m:02d}/close")[0] == 200
+    status, _, year = http("POST", "/lines/a/years/2026/result/close")
+    # am1 entered no local opportunity any month: the quota short 5 points a month, 60 in the year
+    assert status == 200 and year["totals"]["am1"]["points"] == "60"
+    status, _, mine = http("GET", "/lines/a/years/2026/result?person=am1")
+    (quota,) = [l for l in mine["lines"] if l["kind"] == "quota_shortfall"]
+    assert len(quota["inputs"]["periods"]) == 12 and quota["figure"] == "60"
+    assert http("GET", "/lines/a/years/2026/result/replay")[2]["outcome"] == "identical"
+    status, headers, page = http("GET", "/lines/a/years/2026/result/report.html")
+    assert status == 200 and "am1" in page
+    status, _, slip = http("GET", "/lines/a/years/2026/result/people/am1.html")
+    assert status == 200 and "60" in slip
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/lines/a/years/2026/result/report.xlsx",
+        headers={"Authorization": f"Bearer {http.token}"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        assert answer.read(2) == b"PK"
+    # the pay year waits for its quarters
+    status, _, refused = http("POST", "/lines/a/years/2026/pay/close")
+    assert status == 409 and refused["errors"][0]["field"] == "year"

@@ -94,6 +94,9 @@ ACTIONS: dict[tuple[str, str], tuple[str, str | None]] = {
         for service in ("assessment", "compensation")
         for m in ("replay_period", "compare_period", "adjust_period", "answer_inquiry")
     },
+    # the annual close (docs/rules.md §9.7): closed by the manager, read as the periods are
+    **{(service, "close_year"): (_MANAGE, "business_line") for service in ("assessment", "compensation")},
+    **{(service, "get_year"): (_READ, "business_line") for service in ("assessment", "compensation")},
     # a person questions their own lines (docs/rules.md §9.6): anyone who may read them
     **{
         (service, m): (_READ, "business_line")

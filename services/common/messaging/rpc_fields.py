@@ -4,7 +4,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from kamkit.facts_schema import PeriodField
 from kamkit.limits import ID_MAX, PAGE_MAX, TEXT_MAX
-from kamkit.periods import Month, Quarter
+from kamkit.periods import Month, Quarter, Year
 
 _PLAIN = validate.Regexp(r"^[^\x00-\x1f\x7f\ud800-\udfff]*$", error="must not contain control characters")
 
@@ -26,18 +26,23 @@ def quarter(**kw):
     return PeriodField(Quarter, **kw)
 
 
-class _MonthOrQuarter(PeriodField):
+class _AnyPeriod(PeriodField):
     def __init__(self, **kw):
         super().__init__(Quarter, **kw)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        self.kind = Quarter if "Q" in str(value).upper() else Month
+        text = str(value).strip()
+        self.kind = Quarter if "Q" in text.upper() else Month if "-" in text else Year
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-def month_or_quarter(**kw):
-    """A month (2026-03) or a quarter (2026-Q1): a period of monthly or quarterly pay."""
-    return _MonthOrQuarter(**kw)
+def any_period(**kw):
+    """A month (2026-03), a quarter (2026-Q1) or a year (2026): any closed period."""
+    return _AnyPeriod(**kw)
+
+
+def year(**kw):
+    return PeriodField(Year, **kw)
 
 
 class LineRef(Schema):

@@ -309,6 +309,7 @@ class Computed:
     tick: int | None = None
     copied: Sequence[Any] = ()  # closed sheets whose lines come first, as stored (not recomputed)
     adjusted: Sequence[int] = ()  # the adjustments (of earlier periods) whose lines it posts
+    summed: Sequence[Any] = ()  # closed sheets it sums (a year: its months or quarters)
 
 
 @dataclass(frozen=True)
@@ -434,7 +435,7 @@ class Ledger:
             parameters=dict(rules.parameters),
             rules_from=rules.rules_from,
             facts_seq=made.tick,
-            sources=[{"period": c.period, "version": c.version} for c in made.copied]
+            sources=[{"period": c.period, "version": c.version} for c in (*made.copied, *made.summed)]
             + [{"adjustment": a} for a in made.adjusted]
             or None,
             totals=totals,
@@ -511,17 +512,18 @@ class Ledger:
         return latest
 
     def mark_later_stale(self, session, business_line: str, period: str, why: str) -> list:
-        """Mark stale the current version of every closed quarter of the line that stands on
+        """Mark stale the current version of every closed quarter or year of the line that stands on
         ``period``: a reopened quarter's later quarters (its carried state), a reopened month's
-        quarter and the quarters after it (a quarter of monthly pay holds its months). Months stand
-        on nothing before them. Returns them, in time order."""
+        quarter and the quarters after it (a quarter of monthly pay holds its months), and the year
+        holding either (it sums them). Months stand on nothing before them. Returns them."""
         Sheet, reopened = self.sheet, Window.parse(period)
         later = [
             s
             for s in session.query(Sheet)
             .filter(Sheet.business_line == business_line, Sheet.status == CLOSED, Sheet.period != period)
             .order_by(Sheet.period)
-            if "Q" in s.period and Window.parse(s.period).last >= reopened.first
+            if ("Q" in s.period and Window.parse(s.period).last >= reopened.first)
+            or (len(s.period) == 4 and Window.parse(s.period).contains(reopened.first))
         ]
         now = utcnow()
         for sheet in later:

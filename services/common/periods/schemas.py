@@ -20,6 +20,8 @@ class PeriodSchemas:
     compare: type[Schema]  # ... and the other plugin and parameters, and whether to answer lines
     adjust: type[Schema]  # ... and the reason
     inquiry: type[Schema]  # ... and what a person questions (services.common.periods.inquiries)
+    year: type[Schema]  # business_line, the year, accept_missing: the annual close
+    year_query: type[Schema]  # business_line, the year, a person, paging: reading it
 
 
 def period_schemas(period: str, period_field, any_period=None) -> PeriodSchemas:
@@ -45,7 +47,30 @@ def period_schemas(period: str, period_field, any_period=None) -> PeriodSchemas:
             "period": (any_period or period_field)(required=True),
         },
     )
+    year = type(
+        f"{period.title()}Year",
+        (Schema,),
+        {
+            "Meta": type("Meta", (), {"unknown": RAISE}),
+            "business_line": f.line(required=True),
+            "year": f.year(required=True),
+            "accept_missing": f.optional_reason(),
+        },
+    )
+    year_query = type(
+        f"{period.title()}YearQuery",
+        (Schema,),
+        {
+            "Meta": type("Meta", (), {"unknown": RAISE}),
+            "business_line": f.line(required=True),
+            "year": f.year(required=True),
+            "person": f.ident(load_default=None, allow_none=True),
+            **f.Paging._declared_fields,
+        },
+    )
     return PeriodSchemas(
+        year=year,
+        year_query=year_query,
         adjust=type(f"{period.title()}Adjust", (any_ref,), {"reason": f.reason()}),
         inquiry=type(
             f"{period.title()}Inquiry",

@@ -19,8 +19,9 @@ from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
+from kamkit import yearly
 from kamkit.errors import ConfigError, Conflict, InvalidFacts, NotFound
-from kamkit.periods import Month, Quarter
+from kamkit.periods import Month, Quarter, Year
 from services.common import mixins
 from services.common.access.caller import Caller, acting_principal, reach_of
 from services.common.access.reach import outside, people_reached
@@ -149,6 +150,8 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
             lines=lines,
         )
         line, period = q["business_line"], q["period"]
+        if isinstance(period, Year):
+            raise Conflict("compare a year's months or quarters: a year sums them as closed", field="period")
         session = self.db.session
         rules = self._plugin(line, period)
         sheet = self.models.ledger.current(session, line, str(period))
@@ -205,6 +208,8 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
 
     def _adjust(self, line, period, reason, inquiry=None, then=None) -> dict[str, Any]:
         session, Adjustment = self.db.session, self.models.adjustment
+        if isinstance(period, Year):
+            raise Conflict("a year is corrected through its months or quarters", field="period")
         sheet = self._sheet(line, period)
         if sheet.status != CLOSED:
             raise Conflict(
@@ -465,7 +470,7 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
 
     def _period_of(self, text):
         """A stored period label back as the period it is (a month or a quarter)."""
-        return (Quarter if "Q" in text else Month).parse(text)
+        return (Quarter if "Q" in text else Month if "-" in text else Year).parse(text)
 
     def _adjustable(self, business_line, period) -> None:
         """Whether ``period`` may be adjusted (compensation refuses a quarter made of months)."""
@@ -561,11 +566,84 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
     def _compute(
         self, business_line, period, plugin, *, tick: int, carried_in, sources=(), whole=False
     ) -> Computed:
-        """What the subclass computes of a period: its lines from the facts as they stood at
-        ``tick`` of the line's fact clock, under ``plugin``, from ``carried_in``. A period made of
-        closed ones (a quarter of monthly pay) holds the current versions of them, or ``sources``
-        ({period, version}: a replay's), or with ``whole`` computes them too (a comparison)."""
+        """A period's lines from the facts as they stood at ``tick`` of the line's fact clock,
+        under ``plugin``, from ``carried_in``: a year sums its closed periods (§9.7), the rest is
+        the subclass's (``_compute_period``). A period made of closed ones holds the current
+        versions of them, or ``sources`` ({period, version}: a replay's), or with ``whole``
+        computes them too (a comparison)."""
+        if isinstance(period, Year):
+            return self._compute_year(business_line, period, plugin, tick=tick, sources=sources)
+        return self._compute_period(
+            business_line, period, plugin, tick=tick, carried_in=carried_in, sources=sources, whole=whole
+        )
+
+    def _compute_period(self, business_line, period, plugin, *, tick, carried_in, sources=(), whole=False):
         raise NotImplementedError
+
+    # --- the year (docs/rules.md §9.7) -------------------------------------------------------
+
+    @api
+    def close_year(self, business_line, year, accept_missing=None):
+        """The year's result per person: what its closed months (assessment) or quarters
+        (compensation) stated, summed by kind and clause with each period beside it, the annual
+        veto with the opportunities that caused it, the year's indicators (assessment). Every
+        period of the year must be closed and current; again: the same version."""
+        q = validated(
+            self.schemas.year, business_line=business_line, year=year, accept_missing=accept_missing
+        )
+        return self._close(q["business_line"], q["year"], q["accept_missing"])
+
+    @api
+    def get_year(self, business_line, year, person=None, page=None, page_size=None, kind=None):
+        """The year's result; its lines all at once, or page by page (one person's: their own)."""
+        q = validated(
+            self.schemas.year_query,
+            business_line=business_line,
+            year=year,
+            person=person,
+            page=page,
+            page_size=page_size,
+            kind=kind,
+        )
+        return self._lines(
+            q["business_line"],
+            q["year"],
+            person=q["person"],
+            page=q["page"],
+            page_size=q["page_size"],
+            kind=q["kind"],
+        )
+
+    def _year_parts(self, year) -> tuple:
+        """The periods a year sums: the subclass's (months, quarters)."""
+        raise NotImplementedError
+
+    def _year_extra(self, business_line, year, plugin, tick) -> tuple:
+        """What a year adds to its sums (assessment: its indicators)."""
+        return ()
+
+    def _compute_year(self, business_line, year, plugin, *, tick, sources=()) -> Computed:
+        session, ledger = self.db.session, self.models.ledger
+        wanted = [s for s in sources if "period" in s] or [
+            {"period": str(p), "version": None} for p in self._year_parts(year)
+        ]
+        sheets, missing = [], []
+        for w in wanted:
+            if w["version"] is None:
+                sheet = ledger.current(session, business_line, w["period"])
+                if sheet is None or sheet.status != CLOSED:
+                    missing.append(w["period"] if sheet is None else f"{w['period']} ({sheet.status})")
+                    continue
+            else:
+                sheet = ledger.version(session, business_line, w["period"], w["version"])
+            sheets.append(sheet)
+        if missing:
+            raise Conflict(f"close {', '.join(missing)} before the year {year}", field="year")
+        stated = [yearly.Stated(s.period, s.version, ledger.sheet_dict(session, s)["lines"]) for s in sheets]
+        lines = yearly.year_lines(str(year), stated)
+        extra = self._year_extra(business_line, year, plugin, tick)
+        handed = sheets[-1].carried_out if sheets else None  # the state at the year's end, shown
+        return Computed((*lines, *extra), carried_in=handed, tick=tick, summed=tuple(sheets))
 
     def _carried_in(self, business_line, period):
         """The state a period starts from (compensation: the previous quarter's); None here."""
