@@ -425,7 +425,10 @@ def run_demo(seed: int, size: Size, out: Path, uri: str) -> tuple[dict, str]:
         with ClusterRpcProxy({"AMQP_URI": uri}, timeout=120, context_data={"authorization": token}) as rpc:
             wait_until_up(rpc, proc)
             closed = replay_with_approver(rpc, uri, actions, out, seed)
-            return closed, summary(rpc, closed)
+            from demo.year_end import year_end  # after the year: it reads this module's helpers
+
+            after = year_end(rpc)
+            return closed, "\n".join([summary(rpc, closed), *after])
     finally:  # also on Ctrl-C: never leave the services running
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)
