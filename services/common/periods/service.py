@@ -175,9 +175,9 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
             }
             base_totals, base_blocks = totals_of(made.blocks), made.blocks
         key = q["plugin"] or base["plugin"]
-        wanted = (
-            {**(base["parameters"] or {}), **q["parameters"]} if key == base["plugin"] else q["parameters"]
-        )
+        given = q["parameters"] or {}
+        # the base's parameters, those given changed; another plugin: its defaults, those given changed
+        wanted = {**(base["parameters"] or {}), **given} if key == base["plugin"] else given
         other = _other_plugin(key, wanted)
         made = self._compute(line, period, other, tick=tick, carried_in=carried, whole=True)
         people = self._people_documents(line)

@@ -1,6 +1,8 @@
 """Replay of a closed version and what-if comparison (docs/rules.md §9.2, §9.3), on workers
 (worker_factory) over SQLite: the facts a close read are read again whatever changed since."""
 
+from decimal import Decimal
+
 import pytest
 from conftest import record_event
 from nameko.testing.services import worker_factory
@@ -192,3 +194,32 @@ def test_a_rate_changed_from_july_leaves_a_rerun_of_march_as_it_was(compensation
     assert assessment.close_month("acme", "2026-08")["totals"] == {"am1": {"points": "5"}}
     # June is before July's set: 3 points would apply (no finding, no line)
     assert assessment.close_month("acme", "2026-06")["parameters"] == {}
+
+
+def test_compare_of_software_under_its_progressive_preset_worked_for_two_reps(sqlite_db):
+    w = uow.for_worker(worker_factory(CompensationService, db=sqlite_db(CompensationBase)))
+    rep = {"role": "account_manager", "quarterly_target": "100000", "start_date": "2024-01-01"}
+    for event in (
+        record_event("business_line", {"key": "sw", "plugin": "software"}, line="sw"),
+        record_event("person", {"id": "r1", **rep}, line="sw"),
+        record_event("person", {"id": "r2", **rep}, line="sw"),
+        record_event(
+            "collection", {"id": "c1", "rep": "r1", "date": "2026-02-01", "amount": "150000"}, line="sw"
+        ),
+        record_event(
+            "collection", {"id": "c2", "rep": "r2", "date": "2026-02-03", "amount": "40000"}, line="sw"
+        ),
+    ):
+        w.on_record_changed(event)
+    w.run_quarter("sw", "2026-Q1")
+    answer = w.compare_period("sw", "2026-Q1", plugin="software-progressive")
+    by = {p["person"]: {k: Decimal(v) for k, v in p["figures"]["CNY"].items()} for p in answer["people"]}
+    # r1: T 100,000, B 50,000, X 150,000 of product. software (docs/rules.md §2.3.2): T <= S < C, so
+    # T x 4% = 4,000, / 1.17 (VAT) = 3,418.80...; progressive (§2.4): B reached, the year below its
+    # 400,000 target: 150,000 x 7.12% = 10,680, x (70% + 30% x 1, not rated) = 10,680
+    assert by["r1"]["base"].quantize(Decimal("0.01")) == Decimal("3418.80")
+    assert by["r1"]["other"] == Decimal("10680")
+    assert by["r1"]["delta"] == by["r1"]["other"] - by["r1"]["base"]
+    # r2: X 40,000 < B: software deducts 600 from the fixed wage (§2.3.1); progressive pays
+    # 40,000 x 1.424% = 569.60 (§2.4): a difference of 1,169.60
+    assert by["r2"] == {"base": Decimal(-600), "other": Decimal("569.60"), "delta": Decimal("1169.60")}
