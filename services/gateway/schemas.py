@@ -165,7 +165,7 @@ class RoleBody(_Strict):
 
 class TokenBody(_Strict):
     days = fields.Integer(load_default=90, validate=validate.Range(min=1, max=366))
-    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    note = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=200), f.PLAIN])
 
 
 class RecordListQuery(_Strict):

@@ -7,6 +7,7 @@ from kamkit.limits import ID_MAX, PAGE_MAX, TEXT_MAX
 from kamkit.periods import Month, Quarter, Year
 
 _PLAIN = validate.Regexp(r"^[^\x00-\x1f\x7f\ud800-\udfff]*$", error="must not contain control characters")
+PLAIN = _PLAIN  # text without control characters, as every service checks it
 
 
 def line(**kw):
