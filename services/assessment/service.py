@@ -31,7 +31,7 @@ from kamkit.sections import year_indicators
 from services.common.messaging.rpc import api
 from services.common.periods import service as period  # a module: `nameko run` would run its class
 from services.common.periods.ledger import Computed
-from services.common.periods.period_run import facts_for, off_the_hub
+from services.common.periods.period_run import off_the_hub
 from services.common.storage.db import ServiceDatabase
 from wire import events as E
 
@@ -63,17 +63,8 @@ class AssessmentService(period.PeriodService):
         # portfolios of the month and the two before (banking's 3-month averages); next
         # month's visit plan, due in this one (docs/rules.md §6.3)
         periods = [month, month.previous(), month.previous().previous(), month.quarter, month.next()]
-        facts = facts_for(
-            self.db.session,
-            MODELS.fact,
-            business_line,
-            first=month.first_day,
-            last=month.last_day,
-            lookback_days=lookback,
-            periods=periods,
-            tick=tick,
-            targets_as_of=MODELS.ledger.first_closed_at(self.db.session, business_line, str(month)),
-            month=str(month),
+        facts = self._facts(
+            business_line, month, tick=tick, periods=periods, lookback_days=lookback, month=str(month)
         )
         return Computed(off_the_hub(plugin.assess_month, facts).lines.blocks, tick=tick)
 
@@ -100,16 +91,7 @@ class AssessmentService(period.PeriodService):
 
     def _year_extra(self, business_line, year, plugin, tick):
         """The year's indicators (docs/rules.md §6) from the year's records."""
-        facts = facts_for(
-            self.db.session,
-            MODELS.fact,
-            business_line,
-            first=year.first_day,
-            last=year.last_day,
-            lookback_days=0,
-            periods=[*year.months, *year.quarters],
-            tick=tick,
-        )
+        facts = self._facts(business_line, year, tick=tick, periods=[*year.months, *year.quarters])
         return off_the_hub(year_indicators, facts, year.year, plugin.params)
 
     @api

@@ -49,7 +49,7 @@ from services.common.messaging.rpc import api
 from services.common.periods import ledger
 from services.common.periods import service as period  # a module: `nameko run` would run its class
 from services.common.periods.ledger import Computed
-from services.common.periods.period_run import facts_for, off_the_hub
+from services.common.periods.period_run import off_the_hub
 from services.common.storage.db import ServiceDatabase
 from wire import events as E
 
@@ -125,16 +125,11 @@ class CompensationService(period.PeriodService):
         return self._history(m["business_line"], m["period"])
 
     def _month_page(self, **arguments):
-        q = self._arguments(MONTH_SCHEMAS.query, **arguments)
-        self._monthly(q["business_line"], q["period"])
-        return self._lines(
-            q["business_line"],
-            q["period"],
-            person=q["person"],
-            page=q["page"],
-            page_size=q["page_size"],
-            kind=q["kind"],
+        q = self._arguments(
+            MONTH_SCHEMAS.ref, business_line=arguments["business_line"], month=arguments["month"]
         )
+        self._monthly(q["business_line"], q["period"])
+        return self._page(MONTH_SCHEMAS.query, **arguments)
 
     def _monthly(self, business_line, month) -> None:
         plugin = self._plugin(business_line, month).plugin
@@ -146,31 +141,13 @@ class CompensationService(period.PeriodService):
 
     def _compute_period(self, business_line, period, plugin, *, tick, carried_in, sources=(), whole=False):
         if isinstance(period, Month):  # a month's statement: its pay lines, nothing carried
-            facts = facts_for(
-                self.db.session,
-                MODELS.fact,
-                business_line,
-                first=period.first_day,
-                last=period.last_day,
-                lookback_days=0,
-                periods=[period, period.quarter],
-                tick=tick,
-                targets_as_of=MODELS.ledger.first_closed_at(self.db.session, business_line, str(period)),
-                month=str(period),
+            facts = self._facts(
+                business_line, period, tick=tick, periods=[period, period.quarter], month=str(period)
             )
             return Computed(off_the_hub(plugin.commission_month, facts).lines.blocks, tick=tick)
         quarter = period
-        facts = facts_for(
-            self.db.session,
-            MODELS.fact,
-            business_line,
-            first=quarter.first_day,
-            last=quarter.last_day,
-            lookback_days=0,
-            periods=[quarter, *quarter.months],
-            tick=tick,
-            targets_as_of=MODELS.ledger.first_closed_at(self.db.session, business_line, str(quarter)),
-            quarter=str(quarter),
+        facts = self._facts(
+            business_line, quarter, tick=tick, periods=[quarter, *quarter.months], quarter=str(quarter)
         )
         if plugin.pay_every != "month" or whole:
             result = off_the_hub(plugin.commission_quarter, facts, carried_in)

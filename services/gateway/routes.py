@@ -205,6 +205,100 @@ def _reopen(name, base, period, *, service, rpc, summary, tag):
     )
 
 
+@dataclass(frozen=True)
+class PayNames:
+    """The six operations of a period of pay, by name (operation ids, or compensation's RPCs)."""
+
+    run: str
+    reopen: str
+    get: str
+    lines: str
+    statement: str
+    history: str
+
+
+def _pay_routes(base, period, ops: PayNames, rpcs: PayNames, *, what, tag):
+    """A period of pay (compensation): run it, reopen it, read it whole, page by page, one
+    person's statement, its versions; then replay, compare, inquire, adjust (``_trust``)."""
+    line_and = lambda *names: lambda p, q, b: _period(p, q, b, "business_line", period, *names)  # noqa: E731
+    return [
+        Route(
+            ops.run,
+            "POST",
+            f"{base}/run",
+            "compensation",
+            rpcs.run,
+            f"Run the {what} (again: the same run); answers its summary. Waits for intake's changes as "
+            "a month's close does (accept_missing likewise)",
+            tag,
+            line_and(),
+            query=S.CloseQuery,
+            answer=S.Summary,
+        ),
+        _reopen(
+            ops.reopen,
+            base,
+            period,
+            service="compensation",
+            rpc=rpcs.reopen,
+            summary=f"Reopen the {what} with a reason; the later closed quarters standing on it become stale",
+            tag=tag,
+        ),
+        Route(
+            ops.get,
+            "GET",
+            base,
+            "compensation",
+            rpcs.get,
+            f"The {what} with carried state in and out",
+            tag,
+            lambda p, q, b: _period(p, {}, b, "business_line", period),
+            answer=S.Summary,
+        ),
+        Route(
+            ops.lines,
+            "GET",
+            f"{base}/lines",
+            "compensation",
+            rpcs.lines,
+            f"Every line of the {what}, page by page",
+            tag,
+            line_and(),
+            query=f.Paging,
+            answer=S.Summary,
+        ),
+        Route(
+            ops.statement,
+            "GET",
+            f"{base}/statements/{{person}}",
+            "compensation",
+            rpcs.statement,
+            f"One person's statement of the {what}, every line explained",
+            tag,
+            line_and("person"),
+            query=f.Paging,
+            answer=S.Summary,
+        ),
+        _history(
+            ops.history,
+            base,
+            period,
+            service="compensation",
+            rpc=rpcs.history,
+            summary=f"Every version of the {what}",
+            tag=tag,
+        ),
+        *_trust(
+            base,
+            period,
+            service="compensation",
+            tag=tag,
+            name=None if period == "quarter" else "month_pay",
+            what=what,
+        ),
+    ]
+
+
 def _trust(base, period, *, service, tag, name=None, what=None):
     """A closed period's replay, a what-if comparison and an adjustment (docs/rules.md §9.2,
     §9.3, §9.5)."""
@@ -431,109 +525,27 @@ ROUTES: list[Route] = [
         _line,
     ),
     # --- a month's pay, of a line paid by the month (compensation; docs/rules.md §9.4) ---
-    Route(
-        "run_month",
-        "POST",
-        f"{_MONTH}/pay/run",
-        "compensation",
-        "run_month",
-        "Close the month's pay statements of a line paid by the month (again: the same); waits for "
-        "intake's changes as a close does",
-        "month pay",
-        lambda p, q, b: _period(p, q, b, "business_line", "month"),
-        query=S.CloseQuery,
-        answer=S.Summary,
-    ),
-    _reopen(
-        "reopen_month_pay",
+    *_pay_routes(
         f"{_MONTH}/pay",
         "month",
-        service="compensation",
-        rpc="reopen_month",
-        summary="Reopen a month's pay with a reason; its quarter and later quarters become stale",
-        tag="month pay",
-    ),
-    Route(
-        "get_month_pay",
-        "GET",
-        f"{_MONTH}/pay",
-        "compensation",
-        "get_month",
-        "The month's pay statements, every person's lines",
-        "month pay",
-        lambda p, q, b: _period(p, {}, b, "business_line", "month"),
-        answer=S.Summary,
-    ),
-    Route(
-        "get_month_pay_lines",
-        "GET",
-        f"{_MONTH}/pay/lines",
-        "compensation",
-        "get_month_lines",
-        "Every line of the month's pay, page by page",
-        "month pay",
-        lambda p, q, b: _period(p, q, b, "business_line", "month"),
-        query=f.Paging,
-        answer=S.Summary,
-    ),
-    Route(
-        "get_month_statement",
-        "GET",
-        f"{_MONTH}/pay/statements/{{person}}",
-        "compensation",
-        "get_month_statement",
-        "One person's pay statement of the month, every line explained",
-        "month pay",
-        lambda p, q, b: _period(p, q, b, "business_line", "month", "person"),
-        query=f.Paging,
-        answer=S.Summary,
-    ),
-    _history(
-        "month_pay_history",
-        f"{_MONTH}/pay",
-        "month",
-        service="compensation",
-        rpc="month_history",
-        summary="Every version of the month's pay",
-        tag="month pay",
-    ),
-    *_trust(
-        f"{_MONTH}/pay",
-        "month",
-        service="compensation",
-        tag="month pay",
-        name="month_pay",
+        PayNames(
+            "run_month",
+            "reopen_month_pay",
+            "get_month_pay",
+            "get_month_pay_lines",
+            "get_month_statement",
+            "month_pay_history",
+        ),
+        PayNames(
+            "run_month",
+            "reopen_month",
+            "get_month",
+            "get_month_lines",
+            "get_month_statement",
+            "month_history",
+        ),
         what="month's pay",
-    ),
-    *(
-        route
-        for service, what in (("assessment", "points"), ("compensation", "pay"))
-        for route in (
-            Route(
-                f"list_inquiries_{what}",
-                "GET",
-                f"/lines/{{business_line}}/inquiries/{what}",
-                service,
-                "list_inquiries",
-                f"Inquiries on the line's {what}, newest first (one's own, on a grant narrowed to oneself)",
-                "inquiries",
-                lambda p, q, b: ((p["business_line"],), {k: v for k, v in q.items() if v is not None}),
-                query=S.InquiryQuery,
-                answer="array",
-            ),
-            Route(
-                f"answer_inquiry_{what}",
-                "POST",
-                f"/lines/{{business_line}}/inquiries/{what}/{{inquiry}}/answer",
-                service,
-                "answer_inquiry",
-                "Answer an open inquiry: reject with why, or accept, which posts the correction as an "
-                "adjustment in the next open period (the line's manager)",
-                "inquiries",
-                lambda p, q, b: ((p["business_line"], int(p["inquiry"])), dict(b or {})),
-                body=S.InquiryDecision,
-            ),
-        )
+        tag="month pay",
     ),
     # --- the year (docs/rules.md §9.7) ---
     *(
@@ -577,73 +589,14 @@ ROUTES: list[Route] = [
         )
     ),
     # --- quarters (compensation) ---
-    Route(
-        "run_quarter",
-        "POST",
-        f"{_QUARTER}/run",
-        "compensation",
-        "run_quarter",
-        "Run the quarter's statements (again: the same run); answers its summary. Waits for intake's "
-        "changes as a month's close does (accept_missing likewise)",
-        "quarters",
-        lambda p, q, b: _period(p, q, b, "business_line", "quarter"),
-        query=S.CloseQuery,
-        answer=S.Summary,
-    ),
-    _reopen(
-        "reopen_quarter",
+    *_pay_routes(
         _QUARTER,
         "quarter",
-        service="compensation",
-        rpc="reopen_quarter",
-        summary="Reopen a run quarter with a reason; later closed quarters become stale",
+        PayNames("run_quarter", "reopen_quarter", "get_run", "get_run_lines", "get_statement", "run_history"),
+        PayNames("run_quarter", "reopen_quarter", "get_run", "get_run_lines", "get_statement", "run_history"),
+        what="quarter's run",
         tag="quarters",
     ),
-    Route(
-        "get_run",
-        "GET",
-        _QUARTER,
-        "compensation",
-        "get_run",
-        "The quarter's run with carried state in and out",
-        "quarters",
-        lambda p, q, b: _period(p, {}, b, "business_line", "quarter"),
-        answer=S.Summary,
-    ),
-    Route(
-        "get_run_lines",
-        "GET",
-        f"{_QUARTER}/lines",
-        "compensation",
-        "get_run_lines",
-        "Every line of the quarter's run, page by page",
-        "quarters",
-        lambda p, q, b: _period(p, q, b, "business_line", "quarter"),
-        query=f.Paging,
-        answer=S.Summary,
-    ),
-    Route(
-        "get_statement",
-        "GET",
-        f"{_QUARTER}/statements/{{person}}",
-        "compensation",
-        "get_statement",
-        "One person's statement for the quarter, every line explained",
-        "quarters",
-        lambda p, q, b: _period(p, q, b, "business_line", "quarter", "person"),
-        query=f.Paging,
-        answer=S.Summary,
-    ),
-    _history(
-        "run_history",
-        _QUARTER,
-        "quarter",
-        service="compensation",
-        rpc="run_history",
-        summary="Every version of the quarter's run",
-        tag="quarters",
-    ),
-    *_trust(_QUARTER, "quarter", service="compensation", tag="quarters"),
     Route(
         "compensation_status",
         "GET",

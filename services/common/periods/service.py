@@ -38,6 +38,7 @@ from services.common.periods.period_run import (
     audit_reopen,
     caught_up,
     close_and_announce,
+    facts_for,
     line_plugin,
     project,
     projection_counts,
@@ -554,7 +555,7 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
     def _arguments(self, schema, **arguments) -> dict[str, Any]:
         """The call's arguments checked by ``schema``; the period under ``"period"``."""
         args = validated(schema, **arguments)
-        args["period"] = next(args[n] for n in (self.period_name, "month", "period") if n in args)
+        args["period"] = next(args[n] for n in (self.period_name, "month", "year", "period") if n in args)
         return args
 
     def _plugin(self, business_line, period=None) -> LineRules:
@@ -580,6 +581,24 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
     def _compute_period(self, business_line, period, plugin, *, tick, carried_in, sources=(), whole=False):
         raise NotImplementedError
 
+    def _facts(self, business_line, period, *, tick, periods, lookback_days=0, **top):
+        """The facts of ``period`` (its first to its last day) as they stood at ``tick``, with the
+        records of ``periods`` and ``lookback_days`` before it; a target change approved after the
+        period first closed is left out (docs/rules.md §7). ``top``: the facts' month or quarter."""
+        session = self.db.session
+        return facts_for(
+            session,
+            self.models.fact,
+            business_line,
+            first=period.first_day,
+            last=period.last_day,
+            lookback_days=lookback_days,
+            periods=periods,
+            tick=tick,
+            targets_as_of=self.models.ledger.first_closed_at(session, business_line, str(period)),
+            **top,
+        )
+
     # --- the year (docs/rules.md §9.7) -------------------------------------------------------
 
     @api
@@ -596,7 +615,7 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
     @api
     def get_year(self, business_line, year, person=None, page=None, page_size=None, kind=None):
         """The year's result; its lines all at once, or page by page (one person's: their own)."""
-        q = validated(
+        return self._page(
             self.schemas.year_query,
             business_line=business_line,
             year=year,
@@ -604,14 +623,6 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
             page=page,
             page_size=page_size,
             kind=kind,
-        )
-        return self._lines(
-            q["business_line"],
-            q["year"],
-            person=q["person"],
-            page=q["page"],
-            page_size=q["page_size"],
-            kind=q["kind"],
         )
 
     def _year_parts(self, year) -> tuple:
@@ -715,9 +726,10 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
         rows = self.db.session.query(Fact.key, Fact.doc).filter_by(business_line=business_line, kind="person")
         return people_reached(reach, ((key, (doc or {}).get("branch")) for key, doc in rows))
 
-    def _page(self, **arguments):
-        """A sheet's lines, all or page by page: the RPC's arguments, the period under its name."""
-        q = self._arguments(self.schemas.query, **arguments)
+    def _page(self, schema=None, **arguments):
+        """A sheet's lines, all or page by page: the RPC's arguments checked by ``schema`` (the
+        period's query by default), the period under its name."""
+        q = self._arguments(schema or self.schemas.query, **arguments)
         return self._lines(
             q["business_line"],
             q["period"],
