@@ -28,8 +28,21 @@ def year_end(rpc, year: str = YEAR) -> list[str]:
         )
     out += _adjustment(rpc, year)
     out += _inquiries(rpc, year)
+    out += _what_if(rpc, year)
     out += replay_all(rpc)
     return out
+
+
+def _what_if(rpc, year: str) -> list[str]:
+    """The software line's third quarter under its progressive preset (docs/rules.md §2.4)."""
+    answer = rpc.compensation.compare_period(SOFTWARE, f"{year}-Q3", plugin="software-progressive")
+    total = answer["totals"].get("CNY", {"base": "0", "other": "0"})
+    fang = next(p for p in answer["people"] if p["person"] == "fang")["figures"]["CNY"]
+    return [
+        f"What if {SOFTWARE} {year}-Q3 had been paid by software-progressive: the line "
+        f"{Decimal(total['base']):,.2f} -> {Decimal(total['other']):,.2f}; fang "
+        f"{Decimal(fang['base']):,.2f} -> {Decimal(fang['other']):,.2f}"
+    ]
 
 
 def _adjustment(rpc, year: str) -> list[str]:

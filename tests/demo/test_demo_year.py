@@ -1,6 +1,7 @@
 """A small demo year through the real broker, five service processes: figures of the fixed cast
 worked by hand, and the same seed gives the same sheets and statements."""
 
+import re
 from decimal import Decimal as D
 
 from openpyxl import load_workbook
@@ -87,6 +88,15 @@ def test_a_demo_year_matches_hand_figures_and_is_reproducible(amqp_uri, tmp_path
     assert "林晓 (lin)" in text
     assert list((tmp_path / "a" / "bulletins").glob("*weekly_bulletin*.html"))
     assert "Bulletins sent: 52" in text
+    # after the year (docs/rules.md §9): every closed period replays identical
+    replayed = re.search(r"Replayed (\d+) closed periods: (\d+) identical", text)
+    assert replayed and replayed.group(1) == replayed.group(2) and int(replayed.group(1)) > 60, text
+    # fang's Q3 under software-progressive (§2.4): 260,000 collected, B reached, the year's 500,000
+    # below its 800,000 target: 260,000 x 7.12% = 18,512.00, not rated (x 1), no VAT divisor;
+    # software paid T x 4% = 8,000 / 1.17 = 6,837.61
+    assert "fang 6,837.61 -> 18,512.00" in text, text
+    assert "Inquiry #1 on 2026-12 pay: rejected" in text and "accepted, paid in 2027-01" in text
+    assert "posted in 2027-01" in text
 
     again, _ = run_demo(7, Size.small(), tmp_path / "b", amqp_uri)
     assert _comparable(again) == _comparable(closed)
