@@ -3,7 +3,7 @@ the real records, through the running services (docs/rules.md §9).
 
     kam replay LINE 2026-Q1 [--version N]      # identical, or every line that differs (exit 1)
     kam replay LINE all                        # every closed month and quarter of the line
-    kam compare LINE 2026-Q1 --plugin software-progressive [--param k=v ...]
+    kam compare LINE 2026-Q1 --plugin software-progressive [--param k=v ...]   (2026-03 [--pay])
                 [--json | --xlsx FILE | --html FILE]
     kam rules LINE                             # the line's rules over time
     kam rules LINE --from 2026-07 --plugin telecom --param base_task=25000 --reason "new year"
@@ -39,6 +39,9 @@ def add_parsers(sub) -> None:
     p.add_argument("period", help="a month (2026-03) or a quarter (2026-Q1)")
     p.add_argument("--plugin", help="the other plugin (default: the period's own)")
     p.add_argument("--param", action="append", metavar="NAME=VALUE", help="a parameter (repeatable)")
+    p.add_argument(
+        "--pay", action="store_true", help="a month's pay (a line paid by the month), not its points"
+    )
     p.add_argument("--xlsx", metavar="FILE", help="write both runs and the difference as a workbook")
     p.add_argument("--html", metavar="FILE", help="write the comparison as a page with a chart")
     _remote(p)
@@ -141,7 +144,7 @@ def cmd_compare(args) -> int:
     from reports.comparison import comparison_page, comparison_text, comparison_workbook
 
     parameters = parse_assignments(args.param or [])
-    service = "compensation" if "-Q" in args.period else "assessment"
+    service = "compensation" if "-Q" in args.period or args.pay else "assessment"
     with _services(args) as rpc:
         answer = getattr(rpc, service).compare_period(
             args.line, args.period, plugin=args.plugin, parameters=parameters, lines=bool(args.xlsx)

@@ -45,7 +45,7 @@ from services.common.messaging.rpc import api, validated
 from services.common.storage.db import ServiceDatabase, utcnow
 from services.common.storage.locks import lock
 from services.common.storage.outbox import send_outbox
-from services.common.storage.projection import each_change, is_newer, plugin_of
+from services.common.storage.projection import each_change, is_newer, plugin_in_force
 from services.common.storage.uow import UnitsOfWork
 from wire import events as E
 from wire.records import KINDS
@@ -108,6 +108,7 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
             if is_newer(row, version):
                 row = row or Line(business_line=line)
                 row.plugin, row.parameters, row.version = doc["plugin"], doc.get("parameters") or {}, version
+                row.rules = doc.get("rules") or []
                 session.merge(row)
         elif kind == "person":
             row = session.get(Person, (line, doc["id"]))
@@ -182,8 +183,7 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
     def _others_reset(self, line) -> bool:
         """The line's ``follow_up_by_others_resets`` (docs/rules.md §1.3); a plugin without it
         keeps the suite's first rule: any follow-up restarts the clock."""
-        line_row = self.db.session.get(Line, line)
-        plugin = plugin_of(line_row.plugin, line_row.parameters)
+        plugin = plugin_in_force(self.db.session.get(Line, line))
         return bool(plugin.params.get("follow_up_by_others_resets", True))
 
     def _confirmation(self, u, line, doc):
@@ -201,7 +201,7 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
         line_row = self.db.session.get(Line, line)
         if line_row is None:
             raise NotYet(f"business line {line!r} not projected yet", field="business_line")
-        plugin = plugin_of(line_row.plugin, line_row.parameters)
+        plugin = plugin_in_force(line_row)
         c = plugin.classify(_OPPORTUNITY.load(row.doc))
         if row.decision == REJECT:  # not reported: no weekly follow-up, not in the bulletin
             c = dataclasses.replace(c, follow_up_days=None, in_bulletin=False)
@@ -278,8 +278,7 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
             if not (row.open and row.due and row.due <= day):
                 session.commit()
                 continue
-            line = session.get(Line, row.business_line)
-            plugin = plugin_of(line.plugin, line.parameters)
+            plugin = plugin_in_force(session.get(Line, row.business_line), day)
             days = (day - row.clock).days
             step = []
             for week, role in plugin.escalation_role(row.owner_role, days):
@@ -349,7 +348,7 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
             lines = lines.filter_by(business_line=only)
         made = []
         for line in lines.all():
-            plugin = plugin_of(line.plugin, line.parameters)
+            plugin = plugin_in_force(line, day)
             for reminder in self._reminders(plugin, line.business_line, day):
                 made.extend(self._announce_warning(plugin, line.business_line, reminder, day))
         return made

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from kamkit.money import report
-from services.common.storage.projection import plugin_of
+from services.common.storage.projection import plugin_in_force
 
 from .models import Line, Person
 
@@ -57,6 +57,7 @@ def remember(session, change: Mapping[str, Any]) -> None:
                     business_line=line,
                     plugin=doc["plugin"],
                     parameters=doc.get("parameters") or {},
+                    rules=doc.get("rules") or [],
                     version=version,
                 )
             )
@@ -85,7 +86,7 @@ def of(session, business_line: str, people=None) -> Vocabulary:
     tiers, roles = {}, {}
     if line is not None:
         try:
-            plugin = plugin_of(line.plugin, line.parameters)
+            plugin = plugin_in_force(line)
         except Exception:  # a plugin not installed in notify: keys are still readable
             plugin = None
         if plugin is not None:

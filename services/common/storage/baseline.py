@@ -366,3 +366,14 @@ def drop_replayable() -> None:
     drop("fact_clock", "fact_history")
     with op.batch_alter_table("facts") as batch:
         batch.drop_column("seq")
+
+
+def line_rules() -> None:
+    """escalation 0006, notify 0005: a projected line's rules from a month on (issue 26)."""
+    with op.batch_alter_table("lines") as batch:
+        batch.add_column(sa.Column("rules", sa.JSON(), nullable=True))
+
+
+def drop_line_rules() -> None:
+    with op.batch_alter_table("lines") as batch:
+        batch.drop_column("rules")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy import JSON, Column, Integer, String
 
 from kamkit.loader import load_plugin
 from kamkit.plugin import RulePlugin
+from kamkit.rulesets import in_force
 from wire.events import changes_of
 
 
@@ -31,8 +33,19 @@ def lines_table(Base):
         plugin = Column(String(100), nullable=False)
         parameters = Column(JSON, nullable=False, default=dict)
         version = Column(Integer, nullable=False, default=0)
+        # the sets in force from a month on (kamkit.rulesets), after the one above
+        rules = Column(JSON, nullable=True)
 
     return Line
+
+
+def plugin_in_force(row, day=None) -> RulePlugin:
+    """A projected line's plugin as in force on ``day`` (today: None): its first set, or a set of
+    rules in force from a month on (docs/rules.md §9.1)."""
+    month = (day or date.today()).strftime("%Y-%m")
+    doc = {"plugin": row.plugin, "parameters": row.parameters, "rules": row.rules or []}
+    rules = in_force(doc, month)
+    return plugin_of(rules.plugin, rules.parameters)
 
 
 def is_newer(row, version: int) -> bool:

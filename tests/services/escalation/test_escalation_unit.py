@@ -164,3 +164,29 @@ def test_with_the_parameter_anyone_s_follow_up_restarts_the_clock(sqlite_db):
     worker.on_record_changed(record_event("follow_up", follow, line="city"))
     # restarted on the 6th: due on the 13th, nothing overdue on the 9th
     assert worker.sweep("2026-03-09") == []
+
+
+def test_a_set_of_rules_in_force_today_classifies_and_one_from_later_does_not(sqlite_db):
+    worker = _worker(sqlite_db)
+    sets = [
+        # in force since January: from 20,000 an opportunity is big (acme's owner: the branch manager)
+        {
+            "effective_from": "2026-01",
+            "plugin": "acme-flat",
+            "parameters": {"big_deal": "20000"},
+            "reason": "a",
+        },
+        # from 2099 small again: not yet in force
+        {
+            "effective_from": "2099-01",
+            "plugin": "acme-flat",
+            "parameters": {"big_deal": "900000"},
+            "reason": "b",
+        },
+    ]
+    worker.on_record_changed(
+        record_event("business_line", {"key": "acme", "plugin": "acme-flat", "rules": sets}, version=2)
+    )
+    worker.on_record_changed(record_event("opportunity", OPP))  # 30,000
+    row = worker.db.session.get(Opportunity, ("acme", "o1"))
+    assert (row.tier, row.owner_role) == ("big", "branch_manager")

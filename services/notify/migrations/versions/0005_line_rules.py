@@ -1,0 +1,20 @@
+"""lines.rules: a line's rules in force from a month on, so escalation and notify use the set
+in force on the day (issue 26).
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-12-07
+"""
+
+from services.common.storage import baseline
+
+revision = "0005"
+down_revision = "0004"
+
+
+def upgrade() -> None:
+    baseline.line_rules()
+
+
+def downgrade() -> None:
+    baseline.drop_line_rules()
