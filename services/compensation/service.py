@@ -157,6 +157,22 @@ class CompensationService(period.PeriodService):
         months = self._months_of(business_line, quarter, sources)
         return Computed(section.lines.blocks, carried_in, plain(dict(section.carried)), tick, copied=months)
 
+    def _carried_under(self, business_line, period, plugin, tick):
+        """Another plugin's state for ``period``: its quarters of the line from the first one run
+        here, each computed under it on the same facts, from nothing (docs/rules.md §9.3)."""
+        if not isinstance(period, Quarter):
+            return None
+        quarters = sorted(
+            Quarter.parse(p["period"])
+            for p in MODELS.ledger.periods(self.db.session, business_line)
+            if "Q" in p["period"]
+        )
+        carried: dict = {}
+        for quarter in [q for q in quarters if q < period]:
+            made = self._compute(business_line, quarter, plugin, tick=tick, carried_in=carried, whole=True)
+            carried = made.carried_out or {}
+        return carried
+
     def _adjustable(self, business_line, period) -> None:
         if isinstance(period, Quarter) and self._plugin(business_line, period).plugin.pay_every == "month":
             raise Conflict(

@@ -180,6 +180,8 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
         # the base's parameters, those given changed; another plugin: its defaults, those given changed
         wanted = {**(base["parameters"] or {}), **given} if key == base["plugin"] else given
         other = _other_plugin(key, wanted)
+        if key != base["plugin"]:  # another plugin keeps a state of its own: its own, from the start
+            carried = self._carried_under(line, period, other, tick)
         made = self._compute(line, period, other, tick=tick, carried_in=carried, whole=True)
         people = self._people_documents(line)
         answer = {
@@ -510,6 +512,11 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
             return made
         lines = tuple(adjustments.line_from(l) for a in rows for l in a.lines)
         return dataclasses.replace(made, blocks=(*made.blocks, *lines), adjusted=tuple(a.id for a in rows))
+
+    def _carried_under(self, business_line, period, plugin, tick):
+        """The state ``period`` would have started from under ``plugin``: none here (a month
+        carries nothing); compensation runs its earlier quarters under it."""
+        return None
 
     def _compared_lines(self, sheet, base_blocks, other_blocks) -> dict[str, Any]:
         if base_blocks is None:

@@ -223,3 +223,27 @@ def test_compare_of_software_under_its_progressive_preset_worked_for_two_reps(sq
     # r2: X 40,000 < B: software deducts 600 from the fixed wage (§2.3.1); progressive pays
     # 40,000 x 1.424% = 569.60 (§2.4): a difference of 1,169.60
     assert by["r2"] == {"base": Decimal(-600), "other": Decimal("569.60"), "delta": Decimal("1169.60")}
+
+
+def test_compare_under_another_plugin_runs_its_own_state_from_the_first_quarter(sqlite_db):
+    w = uow.for_worker(worker_factory(CompensationService, db=sqlite_db(CompensationBase)))
+    rep = {"role": "account_manager", "quarterly_target": "100000", "start_date": "2024-01-01"}
+    for event in (
+        record_event("business_line", {"key": "sw", "plugin": "software"}, line="sw"),
+        record_event("person", {"id": "r1", **rep}, line="sw"),
+        record_event(
+            "collection", {"id": "c1", "rep": "r1", "date": "2026-02-01", "amount": "40000"}, line="sw"
+        ),
+        record_event(
+            "collection", {"id": "c2", "rep": "r1", "date": "2026-05-01", "amount": "110000"}, line="sw"
+        ),
+    ):
+        w.on_record_changed(event)
+    w.run_quarter("sw", "2026-Q1")
+    w.run_quarter("sw", "2026-Q2")
+    answer = w.compare_period("sw", "2026-Q2", plugin="software-progressive")
+    other = Decimal(answer["people"][0]["figures"]["CNY"]["other"])
+    # progressive (docs/rules.md §2.4), its own Q1: 40,000 < B 50,000, owes 10,000. Q2: 110,000
+    # makes up 10,000; E = 100,000 x 7.12% = 7,120; Q1 released: 50,000 x 7.12% - 569.60 paid
+    # (40,000 x 1.424%) = 3,560 - 569.60 = 2,990.40; 7,120 + 2,990.40 = 10,110.40
+    assert other == Decimal("10110.40")
