@@ -141,6 +141,8 @@ class CompensationService(period.PeriodService):
 
     def _compute_period(self, business_line, period, plugin, *, tick, carried_in, sources=(), whole=False):
         if isinstance(period, Month):  # a month's statement: its pay lines, nothing carried
+            if plugin.pay_every != "month":
+                raise Conflict(f"{plugin.key} pays by the quarter: it has no month's pay", field="plugin")
             facts = self._facts(
                 business_line, period, tick=tick, periods=[period, period.quarter], month=str(period)
             )

@@ -26,6 +26,7 @@ from werkzeug.wrappers import Response
 
 from kamkit.errors import Forbidden, InvalidFacts, NotFound
 from kamkit.explain import INDICATOR_KINDS
+from kamkit.loader import available
 from kamkit.params import assignment_value
 from reports import comparison, html, period_view, xlsx
 from reports.sources import line_sources
@@ -221,6 +222,9 @@ def _comparison(page: Page, line: str, period: str, call: Call, query) -> Respon
             parameters[name.strip()] = assignment_value(value)
         except yaml.YAMLError:
             raise InvalidFacts(f"the value of {name.strip()!r} cannot be read", field="param") from None
+    plugin = query.get("plugin")
+    if plugin is not None and plugin not in available():
+        raise NotFound(f"no plugin {plugin!r} is installed; `kam plugins` lists them", field="plugin")
     service = "assessment" if page.reads == "sheet" else "compensation"
     workbook = page.form == "compare_xlsx"
     answer = call(
@@ -228,7 +232,7 @@ def _comparison(page: Page, line: str, period: str, call: Call, query) -> Respon
         "compare_period",
         line,
         period,
-        plugin=query.get("plugin") or None,
+        plugin=plugin,
         parameters=parameters,
         lines=workbook,
     )
@@ -376,7 +380,7 @@ def openapi_paths(
                     "name": "plugin",
                     "required": False,
                     "description": "the other plugin (default: the period's own)",
-                    "schema": {"type": "string", "minLength": 1, "maxLength": 100},
+                    "schema": {"type": "string", "enum": sorted(available())},
                 },
                 {
                     "in": "query",

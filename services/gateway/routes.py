@@ -16,6 +16,7 @@ from typing import Any
 
 from marshmallow import Schema
 
+from kamkit.errors import NotFound
 from services.common.messaging import rpc_fields as f
 from services.notify import schemas as notify
 from wire.records import GUARDED_KINDS, KINDS
@@ -297,6 +298,13 @@ def _pay_routes(base, period, ops: PayNames, rpcs: PayNames, *, what, tag):
             what=what,
         ),
     ]
+
+
+def _inquiry_id(text: str) -> int:
+    """An inquiry's number from its path segment; anything else names no inquiry."""
+    if not (text.isascii() and text.isdigit() and 0 < len(text) < 10 and text[0] != "0"):
+        raise NotFound(f"no inquiry {text!r}", field="inquiry")
+    return int(text)
 
 
 def _trust(base, period, *, service, tag, name=None, what=None):

@@ -229,7 +229,12 @@ class CompareBody(_Strict):
         load_default=dict,
         metadata={"description": "over the base's parameters (same plugin) or the other plugin's defaults"},
     )
-    lines = fields.Boolean(load_default=False, metadata={"description": "answer both runs' lines too"})
+    lines = fields.Boolean(
+        load_default=False,
+        truthy={True},
+        falsy={False},
+        metadata={"description": "answer both runs' lines too"},
+    )
 
 
 class RuleSetBody(_Strict):
