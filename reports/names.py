@@ -38,6 +38,9 @@ KINDS: dict[str, tuple[str, str]] = {
     "overdue_rate": ("贷款逾期率", "Overdue rate"),
     # findings (flags)
     "veto_flag": ("年度绩效否决", "Annual performance veto"),
+    # the suite's own lines (docs/rules.md §9.5, §9.7)
+    "annual_veto": ("全年绩效否决", "The year vetoed"),
+    "adjustment": ("以前期间调整", "Adjustment of a closed period"),
     "grade_promotion": ("符合晋级条件", "Eligible for promotion"),
     "grade_shortfall": ("不满足等级条件", "Below grade requirements"),
     # context (info)

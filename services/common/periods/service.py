@@ -19,7 +19,6 @@ from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
-from kamkit import yearly
 from kamkit.errors import ConfigError, Conflict, InvalidFacts, NotFound
 from kamkit.periods import Month, Quarter, Year
 from services.common import mixins
@@ -29,7 +28,7 @@ from services.common.messaging import rpc_fields as f
 from services.common.messaging.entrypoints import handles
 from services.common.messaging.origin import SuiteDispatcher
 from services.common.messaging.rpc import api, validated
-from services.common.periods import adjustments, inquiries, replay
+from services.common.periods import adjustments, inquiries, replay, yearly
 from services.common.periods.factstore import clock_now
 from services.common.periods.ledger import CLOSED, Computed, recorded_rules, totals_of
 from services.common.periods.models import PeriodModels

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .explain import FLAG, INDICATOR_KINDS, INFO, Line
+from kamkit.explain import FLAG, INDICATOR_KINDS, INFO, Line
 
 VETO_FLAG = "veto_flag"  # the monthly flag a plugin raises (telecom: 000 §(三))
 ANNUAL_VETO = "annual_veto"
