@@ -247,7 +247,7 @@ def _comparison(page: Page, line: str, period: str, call: Call, query) -> Respon
     return Response(
         data,
         content_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{_filename(line)}-{period}-compare.xlsx"'},
+        headers={"Content-Disposition": _attachment(f"{line}-{period}-compare.xlsx")},
     )
 
 
@@ -276,7 +276,7 @@ def _workbook(page: Page, line: str, period: str, directory: Directory, plugin: 
         send(),
         content_type=XLSX,
         headers={
-            "Content-Disposition": f'attachment; filename="{_filename(line)}-{period}.xlsx"',
+            "Content-Disposition": _attachment(f"{line}-{period}.xlsx"),
             "Content-Length": str(path.stat().st_size),
         },
         direct_passthrough=True,
@@ -360,7 +360,13 @@ def _names(line: str, call: Call) -> tuple[Directory, Any]:
 
 
 def _filename(text: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)[:80] or "report"
+    """A file name a header can carry (ASCII: headers are Latin-1), the rest as ``_``."""
+    return "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in text)[:80] or "report"
+
+
+def _attachment(name: str) -> str:
+    """Content-Disposition of a download: an ASCII name, and the real one (RFC 6266's filename*)."""
+    return f"attachment; filename=\"{_filename(name)}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def openapi_paths(

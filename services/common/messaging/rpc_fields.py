@@ -80,3 +80,13 @@ def optional_reason():
         allow_none=True,
         validate=[validate.Regexp(r"\S", error="give a reason"), validate.Length(max=TEXT_MAX)],
     )
+
+
+class StrictBoolean(fields.Boolean):
+    """true or false, nothing else: marshmallow's Boolean reads 0, 1, "yes" ... as booleans (and 0
+    is False in a set), which a JSON client's document does not allow."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value

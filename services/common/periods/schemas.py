@@ -98,7 +98,7 @@ def period_schemas(period: str, period_field, any_period=None) -> PeriodSchemas:
                 "plugin": f.ident(load_default=None, allow_none=True),
                 "parameters": fields.Dict(keys=fields.String(), load_default=dict, allow_none=True),
                 # true or false only: 0 and "yes" are not a yes or no here
-                "lines": fields.Boolean(load_default=False, truthy={True}, falsy={False}),
+                "lines": f.StrictBoolean(load_default=False),
             },
         ),
     )
