@@ -131,7 +131,9 @@ def _text_limits(self, field, ret: dict, **kwargs) -> dict[str, Any]:
     if name == "plugin" and "enum" not in ret:
         # the plugins installed where the document is served (the suite installs the same set in
         # every service): another key is refused, so a client is offered these only
-        return {"enum": sorted(loader.available()), "maxLength": limits.ID_MAX}
+        # (a field that may be null says so in the enum too: OpenAPI 3.0 checks the enum first)
+        keys = sorted(loader.available()) + ([None] if field.allow_none else [])
+        return {"enum": keys, "maxLength": limits.ID_MAX}
     if "maxLength" not in ret:
         out["maxLength"] = (
             limits.ID_MAX

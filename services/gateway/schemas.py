@@ -227,7 +227,11 @@ class CompareBody(_Strict):
     parameters = fields.Dict(
         keys=fields.String(),
         load_default=dict,
-        metadata={"description": "over the base's parameters (same plugin) or the other plugin's defaults"},
+        allow_none=True,
+        metadata={
+            "description": "over the base's parameters (same plugin) or the other plugin's defaults; "
+            "null or none: none changed"
+        },
     )
     lines = fields.Boolean(
         load_default=False,
