@@ -108,6 +108,17 @@ class Correction:
     reason: str
 
 
+@dataclass(frozen=True)
+class Step:
+    """One closed version corrected: its adjustment lines, the state it now hands on, and that
+    state when it differs from what it handed on (None: the same)."""
+
+    correction: Correction
+    lines: list[Line]
+    carried_now: Any
+    carried_changed: Any
+
+
 def difference_lines(stated: Mapping[Key, Decimal], now: Mapping[Key, Decimal], c: Correction) -> list[Line]:
     """One adjustment line for each stated line whose figure the recomputation changes (a line
     gone: its figure taken back; a new one: added), in key order."""

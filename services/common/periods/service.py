@@ -30,7 +30,7 @@ from services.common.messaging.origin import SuiteDispatcher
 from services.common.messaging.rpc import api, validated
 from services.common.periods import adjustments, inquiries, replay, yearly
 from services.common.periods.factstore import clock_now
-from services.common.periods.ledger import CLOSED, Computed, recorded_rules, totals_of
+from services.common.periods.ledger import CLOSED, STALE, Computed, recorded_rules, totals_of
 from services.common.periods.models import PeriodModels
 from services.common.periods.period_run import (
     LineRules,
@@ -209,7 +209,10 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
         return self._adjust(line, period, reason)
 
     def _adjust(self, line, period, reason, inquiry=None, then=None) -> dict[str, Any]:
-        session, Adjustment = self.db.session, self.models.adjustment
+        """Recompute ``period`` and every closed period standing on its carried state after it
+        (each from the state the one before now hands on), and post each one's difference in the
+        next open period; one adjustment row a period corrected."""
+        session = self.db.session
         if isinstance(period, Year):
             raise Conflict("a year is corrected through its months or quarters", field="period")
         sheet = self._sheet(line, period)
@@ -218,25 +221,27 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
                 f"{period} is {sheet.status}: close it again, it needs no adjustment", field="period"
             )
         self._adjustable(line, period)
-        target = self._next_open(line, period)
-        rules = self._plugin(line, period)
+        target, chain = self._next_open(line, period)
         tick = clock_now(session, self.models.clock, line)
-        made = self._compute(line, period, rules.plugin, tick=tick, carried_in=sheet.carried_in, whole=True)
-        earlier = (
-            session.query(Adjustment)
-            .filter_by(business_line=line, period=str(period), version=sheet.version)
-            .order_by(Adjustment.id)
-            .all()
-        )
-        stored = self.models.ledger.sheet_dict(session, sheet)["lines"]
-        stated = adjustments.sums([*stored, *(l for a in earlier for l in a.lines)])
-        now = adjustments.sums(replay.line_dicts(made.blocks))
-        correction = adjustments.Correction(str(period), sheet.version, str(target), reason)
-        lines = adjustments.difference_lines(stated, now, correction)
-        handed = next(
-            (a.carried_out for a in reversed(earlier) if a.carried_out is not None), sheet.carried_out
-        )
-        carried = made.carried_out if (made.carried_out or None) != (handed or None) else None
+        steps, carried_in = [], sheet.carried_in
+        for step_period, step_sheet in [(period, sheet), *chain]:
+            step = self._difference(
+                line,
+                step_period,
+                step_sheet,
+                adjustments.Correction(
+                    str(step_period),
+                    step_sheet.version,
+                    str(target),
+                    reason if step_period == period else f"{reason} (the state {period} hands on)",
+                ),
+                tick=tick,
+                carried_in=carried_in if step_period != period else sheet.carried_in,
+            )
+            steps.append(step)
+            carried_in = step.carried_now
+        lines = [l for step in steps for l in step.lines]
+        carried = steps[-1].carried_changed
         answer = {
             "business_line": line,
             "period": str(period),
@@ -244,38 +249,69 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
             "target": str(target),
             "reason": reason,
             "facts_tick": tick,
+            "through": [str(p) for p, _ in chain],
             "lines": [l.to_dict() for l in lines],
             "totals": totals_of(lines),
             "carried_out": carried,
         }
-        if not lines and carried is None:
+        if not any(step.lines or step.carried_changed is not None for step in steps):
             return {**answer, "adjusted": False, "why": "the records now give the figures stated"}
         with self.uow() as u:
-            row = Adjustment(
-                business_line=line,
-                period=str(period),
-                version=sheet.version,
-                target=str(target),
-                reason=reason,
-                by=acting_principal(self.caller),
-                facts_seq=tick,
-                lines=[adjustments.stored_line(l) for l in lines],
-                carried_out=carried,
-                inquiry=inquiry,
-            )
-            u.session.add(row)
+            rows = [
+                self.models.adjustment(
+                    business_line=line,
+                    period=step.correction.period,
+                    version=step.correction.version,
+                    target=str(target),
+                    reason=step.correction.reason,
+                    by=acting_principal(self.caller),
+                    facts_seq=tick,
+                    lines=[adjustments.stored_line(l) for l in step.lines],
+                    carried_out=step.carried_changed,
+                    inquiry=inquiry,
+                )
+                for step in steps
+                if step.lines or step.carried_changed is not None
+            ]
+            u.session.add_all(rows)
             u.session.flush()
-            answer = {**answer, "adjusted": True, "id": row.id}
+            answer = {**answer, "adjusted": True, "id": rows[0].id, "ids": [r.id for r in rows]}
             u.audit(
                 business_line=line,
                 target=f"sheet:{period}",
                 period=str(period),
-                after={k: answer[k] for k in ("id", "version", "target", "reason", "totals")},
+                after={k: answer[k] for k in ("ids", "version", "target", "through", "reason", "totals")},
             )
             if then is not None:  # what else the adjustment is part of (an inquiry's answer)
                 then(u, answer)
             u.commit()
         return answer
+
+    def _difference(self, line, period, sheet, correction, *, tick, carried_in) -> adjustments.Step:
+        """One closed version recomputed on the records now from ``carried_in``, against what it
+        stated with the adjustments of it already posted."""
+        session, Adjustment = self.db.session, self.models.adjustment
+        rules = self._plugin(line, period)
+        made = self._compute(line, period, rules.plugin, tick=tick, carried_in=carried_in, whole=True)
+        earlier = (
+            session.query(Adjustment)
+            .filter_by(business_line=line, period=str(period), version=sheet.version)
+            .order_by(Adjustment.id)
+            .all()
+        )
+        # its own lines: what other periods' adjustments posted in it is theirs, not recomputed here
+        stored = [
+            l for l in self.models.ledger.sheet_dict(session, sheet)["lines"] if l["kind"] != adjustments.KIND
+        ]
+        stated = adjustments.sums([*stored, *(l for a in earlier for l in a.lines)])
+        now = adjustments.sums(replay.line_dicts(made.blocks))
+        handed = next(
+            (a.carried_out for a in reversed(earlier) if a.carried_out is not None), sheet.carried_out
+        )
+        changed = made.carried_out if (made.carried_out or None) != (handed or None) else None
+        return adjustments.Step(
+            correction, adjustments.difference_lines(stated, now, correction), made.carried_out, changed
+        )
 
     # --- inquiries (docs/rules.md §9.6) --------------------------------------------------------
 
@@ -478,20 +514,18 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
         """Whether ``period`` may be adjusted (compensation refuses a quarter made of months)."""
 
     def _next_open(self, business_line, period):
-        """The first period after ``period`` of its kind whose current version is not closed: the
-        one an adjustment is posted in. A later closed period that stands on this one's carried
-        state (a quarter) would be paid on a state no longer true: refused, name it."""
-        ledger, nxt = self.models.ledger, period.next()
+        """(the first period after ``period`` of its kind whose current version is not closed,
+        the closed ones between that stand on its carried state: [(period, sheet)]). An adjustment
+        is posted in the first; the others are recomputed from the corrected state (a quarter's)."""
+        ledger, nxt, chain = self.models.ledger, period.next(), []
         for _ in range(120):
             sheet = ledger.current(self.db.session, business_line, str(nxt))
-            if sheet is None or sheet.status != CLOSED:
-                return nxt
+            if sheet is None or sheet.status not in (CLOSED, STALE):
+                return nxt, chain
+            if sheet.status == STALE:
+                raise Conflict(f"{nxt} is stale: run it again before adjusting {period}", field="period")
             if self._carries(period):
-                raise Conflict(
-                    f"{nxt} is closed on the state {period} hands on: reopen {period} (the later "
-                    f"quarters recompute), or adjust {nxt} once {period} is",
-                    field="period",
-                )
+                chain.append((nxt, sheet))
             nxt = nxt.next()
         raise Conflict(f"no period after {period} is open", field="period")
 

@@ -67,11 +67,19 @@ def test_a_correction_of_q1_is_paid_in_q2_and_its_carried_state_follows(compensa
     assert run["sources"] == [{"adjustment": adjusted["id"]}]
     replayed = w.replay_period("acme", "2026-Q2")
     assert replayed["outcome"] == "identical", str(replayed)
-    # Q2 closed on Q1's state: another correction of Q1 is refused, naming the period
+    # Q2 is closed on Q1's state: a second correction of Q1 goes to Q3, Q2 recomputed on the way
     w.on_record_changed(_deal(2, "2026-03-10", 700, version=2))
-    with pytest.raises(Conflict) as refused:
-        w.adjust_period("acme", "2026-Q1", "d2 was 700")
-    assert refused.value.errors[0]["field"] == "period" and "2026-Q2" in refused.value.errors[0]["message"]
+    again = w.adjust_period("acme", "2026-Q1", "d2 was 700")
+    assert again["target"] == "2026-Q3" and again["through"] == ["2026-Q2"] and len(again["ids"]) == 2
+    # d2: stated 15 (the first adjustment), now 700 x 3% = 21: +6; Q2's own lines are unchanged (d3
+    # 60; the adjustment posted in it is Q1's), but the state it hands on is 1,500 + 700 + 2,000
+    (line,) = again["lines"]
+    assert Decimal(line["figure"]) == 6 and line["inputs"]["period"] == "2026-Q1"
+    assert again["carried_out"] == {"deals_to_date": "4200"}
+    q3 = w.run_quarter("acme", "2026-Q3")
+    assert q3["totals"] == {"am1": {"CNY": "6.00"}}
+    assert w.get_run("acme", "2026-Q3")["carried_in"] == {"deals_to_date": "4200"}
+    assert w.get_run("acme", "2026-Q2")["totals"] == {"am1": {"CNY": "90.00"}}  # as paid
 
 
 def test_a_correction_of_the_last_quarter_is_paid_in_the_new_year_and_says_so(compensation):
