@@ -45,8 +45,7 @@ def reach_of(caller) -> Reach:
 def acting(caller, claimed: str | None, field: str) -> str:
     """Who acts on a call: the checked principal; with access control off, the one the call
     names in ``field`` (required then). Naming someone else than oneself is refused."""
-    who = caller() if callable(caller) else None
-    who = who if isinstance(who, str) and who else None  # a test's stand-in answers nothing usable
+    who = acting_principal(caller)
     if who is None:
         if not claimed:
             raise InvalidFacts(f"name who acts in {field}: access control is off", field=field)
@@ -57,7 +56,8 @@ def acting(caller, claimed: str | None, field: str) -> str:
 
 
 def acting_principal(caller) -> str | None:
-    """Who the checked principal of the call is, or None (access control off, a test's stand-in):
-    kept beside what was done, where nobody else may be named."""
+    """Who the checked principal of the call is, or None (access control off, or a test's
+    stand-in, which answers nothing usable): kept beside what was done, where nobody else may be
+    named."""
     who = caller() if callable(caller) else None
     return who if isinstance(who, str) and who else None
