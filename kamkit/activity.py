@@ -188,6 +188,36 @@ class Activity:
             for person, visits in self.visits.items()
         }
 
+    # The records of kamkit.work_records (docs/rules.md §10), indexed on the first ask: most lines
+    # hold none of them.
+
+    @cached_property
+    def surveys(self) -> dict[str | None, list]:
+        return _dated(self.facts.surveys, self.window, "date")
+
+    @cached_property
+    def incidents(self) -> dict[str | None, list]:
+        return _dated(self.facts.incidents, self.window, "date")
+
+    @cached_property
+    def checks(self) -> dict[str | None, list]:
+        return _dated(self.facts.standard_checks, self.window, "date")
+
+    @cached_property
+    def call_logs(self) -> dict[str | None, list]:
+        months = {str(m) for m in self.window.months}
+        return _by_person(c for c in self.facts.call_logs if str(c.month) in months)
+
+    @cached_property
+    def work_plans(self) -> dict[str | None, list]:
+        """Plans of a period inside the window (a month's, the quarter's, the year's)."""
+        return _by_person(p for p in self.facts.work_plans if self.covers(p.period))
+
+    def covers(self, period: str) -> bool:
+        """Whether a period's label (2026-03, 2026-Q1, 2026) lies inside the window."""
+        inner = Window.parse(period)
+        return self.window.first <= inner.first and inner.last <= self.window.last
+
     def _credits(self, window: Window) -> Iterator[Credit]:
         for customer in self.facts.customers:
             for change in customer.changes:

@@ -18,6 +18,7 @@ from typing import Any
 
 from .frozen import quick_init
 from .periods import Month, Quarter
+from .work_records import Appointment, Appraisal, CallLog, Case, Incident, StandardCheck, Survey, WorkPlan
 
 # --- organisation -----------------------------------------------------------
 
@@ -43,6 +44,8 @@ class Person:
     monthly_task: Decimal | None = None  # telecom: overrides the default base task
     quarterly_target: Decimal | None = None  # software: T of docs/rules.md §2.3
     salary_grade: int | None = None  # software: reported half-year grade moves
+    work_since: date | None = None  # began work in the trade (bank grades: years of banking work)
+    certificates: tuple[str, ...] = ()  # tests and qualifications passed (bank grades: skills_test)
 
 
 # --- opportunities and their reviews ----------------------------------------
@@ -252,6 +255,7 @@ class Complaint:
     hours_to_resolve: Decimal | None = None  # given, or resolved_at - received_at
     fault: str = "none"  # none | staff | company: valid (有效投诉) when staff or company
     note: str = ""
+    satisfied: bool | None = None  # the customer's verdict on the resolution (None: not asked)
 
     @property
     def valid(self) -> bool:
@@ -479,6 +483,15 @@ class Facts:
     targets: tuple[Target, ...] = ()
     calendars: tuple[Calendar, ...] = ()
     target_changes: tuple[TargetChange, ...] = ()
+    # the service, deadline and grade schemes of seed 002 (kamkit.work_records, docs/rules.md §10)
+    cases: tuple[Case, ...] = ()
+    surveys: tuple[Survey, ...] = ()
+    work_plans: tuple[WorkPlan, ...] = ()
+    call_logs: tuple[CallLog, ...] = ()
+    incidents: tuple[Incident, ...] = ()
+    standard_checks: tuple[StandardCheck, ...] = ()
+    appraisals: tuple[Appraisal, ...] = ()
+    appointments: tuple[Appointment, ...] = ()
     # Carried state handed in by the caller (compensation keeps it between quarters).
     carried: Mapping[str, Any] = field(default_factory=dict)
 

@@ -141,6 +141,12 @@ class PersonSchema(_Base):
     monthly_task = Number(load_default=None, allow_none=True)
     quarterly_target = Number(load_default=None, allow_none=True)
     salary_grade = fields.Integer(load_default=None, allow_none=True, strict=True)
+    work_since = fields.Date(load_default=None, allow_none=True)
+    certificates = fields.List(_id(), load_default=())
+
+    @post_load
+    def build(self, data, **kwargs):
+        return F.Person(**{**data, "certificates": tuple(data.get("certificates", ()))})
 
 
 class OpportunitySchema(_Base):
@@ -414,6 +420,7 @@ class ComplaintSchema(_Base):
     hours_to_resolve = Number(load_default=None, allow_none=True)
     fault = _one_of(*F.FAULTS, default="none")
     note = fields.String(load_default="")
+    satisfied = Flag(load_default=None, allow_none=True)
 
     @validates_schema
     def times_in_order(self, data, **kwargs):
@@ -567,6 +574,17 @@ def _many(schema):
     return fields.List(fields.Nested(schema), load_default=())
 
 
+def _work(name):
+    """The records of kamkit.work_records: their schemas import this module's fields."""
+
+    def schema():
+        from .work_records_schema import SCHEMAS
+
+        return SCHEMAS[name]()
+
+    return fields.List(fields.Nested(schema), load_default=())
+
+
 class FactsSchema(_Base):
     record = F.Facts
     business_line = fields.String(load_default=None, allow_none=True)
@@ -597,6 +615,14 @@ class FactsSchema(_Base):
     targets = _many(TargetSchema)
     calendars = _many(CalendarSchema)
     target_changes = _many(TargetChangeSchema)
+    cases = _work("cases")
+    surveys = _work("surveys")
+    work_plans = _work("work_plans")
+    call_logs = _work("call_logs")
+    incidents = _work("incidents")
+    standard_checks = _work("standard_checks")
+    appraisals = _work("appraisals")
+    appointments = _work("appointments")
     carried = fields.Dict(load_default=dict)
 
     @validates_schema
@@ -627,6 +653,13 @@ class FactsSchema(_Base):
             ("feedback_requests", "id"),
             ("expenses", "id"),
             ("featured_services", "id"),
+            ("cases", "id"),
+            ("surveys", "id"),
+            ("work_plans", "id"),
+            ("incidents", "id"),
+            ("standard_checks", "id"),
+            ("appraisals", "id"),
+            ("appointments", "id"),
         ):
             seen = set()
             for i, rec in enumerate(data.get(kind, ())):
@@ -697,6 +730,18 @@ class FactsSchema(_Base):
         for kind in ("development_plans", "budgets", "attendance", "targets", "target_changes"):
             for i, rec in enumerate(data.get(kind, ())):
                 check(kind, i, "person", rec.person, people)
+        for kind in ("cases", "surveys", "work_plans", "call_logs", "incidents", "standard_checks"):
+            for i, rec in enumerate(data.get(kind, ())):
+                check(kind, i, "person", rec.person, people)
+        for kind in ("cases", "surveys", "appraisals"):
+            for i, rec in enumerate(data.get(kind, ())):
+                check(kind, i, "customer", rec.customer, customers)
+        for i, rec in enumerate(data.get("appraisals", ())):
+            check("appraisals", i, "person", rec.person, people)
+            check("appraisals", i, "rater", rec.rater, people)
+        for i, rec in enumerate(data.get("appointments", ())):
+            for name in ("person", "proposed_by", "decided_by"):
+                check("appointments", i, name, getattr(rec, name), people)
         if errors:
             raise ValidationError(errors)
 

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from . import facts as F
+from . import service_indicators  # noqa: I001  (its rows register below; it imports this module lazily)
 from .activity import NOTHING, ZERO, Activity, Window, last_working_day
 from .explain import INFO, Line, LineTable
 from .frozen import quick_init
@@ -43,6 +44,16 @@ INDICATOR_CLAUSES = {
         "6.2",
         "Key performance indicators: sales growth, maintenance-cost saving, complaint "
         "resolution, churn, new big customers, customers upgraded.",
+    ),
+    service_indicators.KF: Clause(
+        "11.1",
+        "Customer-service department KPIs: feedback and information passed on in time, revisits, "
+        "complaint speed and satisfaction, big customers lost and revisited, satisfaction surveys.",
+    ),
+    service_indicators.HJ: Clause(
+        "11.2",
+        "400 call-centre KPIs: business, survey and process-improvement plans completed, service "
+        "cost within budget, customer satisfaction, transfer rate, calls.",
     ),
     C002: Clause(
         "6.3",
@@ -518,7 +529,10 @@ DEFINITIONS: dict[str, Definition] = {
         ),
     )
 }
+# The sales departments' tables (001 §2.1, 003 §四, 002/KZY): a sales line's default set.
 ALL_INDICATORS = tuple(DEFINITIONS)
+# the service centre's and the call centre's tables (seed 002, docs/rules.md §11)
+DEFINITIONS.update({d.key: d for d in service_indicators.definitions()})
 
 # Standards the seeds print (003 §十一's 90%) or the suite sets [default]: met when the value is on
 # the definition's ``better`` side of it; None: the seed sets none (the figure is shown, not judged).
@@ -589,6 +603,15 @@ def indicator_params(
             "revisited in the period / customers planned for a revisit in it) or 'planned_month' "
             "(only a revisit in the month the plan named).",
             "reading",
+        ),
+        Param(
+            "handoff_days",
+            1,
+            "days",
+            service_indicators.KF,
+            "Working days within which information for another department is passed on (客户服务信息"
+            "传递及时率: the seed says 'in the standard time' and prints none).",
+            "default",
         ),
         Param(
             "customer_file_fields",
@@ -744,6 +767,8 @@ def _shown(value: Decimal, measure: str) -> str:
         return f"{value * 100:.2f}%"
     if measure == "hours":
         return f"{value:.2f} h"
+    if measure == "score":  # a mean of 0-100 answers
+        return f"{value:.2f}"
     return f"{value.normalize():f}"
 
 

@@ -68,6 +68,12 @@ KINDS: dict[str, tuple[str, str]] = {
     "indicator": ("考核指标", "Indicator"),
     "scorecard": ("业绩考核表", "Scorecard"),
     "target": ("销售指标", "Target"),
+    # the service, deadline and grade schemes (docs/rules.md §10-§16)
+    "deadline": ("办理时限", "Deadline"),
+    "appraisal_item": ("考核项目得分", "Scorecard item"),
+    "appraisal_total": ("考核总分", "Scorecard total"),
+    "grade_standing": ("等级聘任", "Grade appointment"),
+    "pay_part_not_configured": ("薪酬项目未配置", "Pay part not configured"),
 }
 
 # the items of 003 §十一's account-manager sheet (kamkit.kpi scorecard_score; docs/rules.md §4)
