@@ -214,7 +214,7 @@ def deadline_lines(
     these deadlines) [default]. ``roles``: person -> role."""
     docked = Decimal(params[points_param]) if points_param else Decimal(0)
     out = []
-    for d in dues(facts, rules, params, as_of=window.last):
+    for d in dues(facts, rules, params, as_of=after(window)):
         if d.rule.end is None or d.due is None or not window.contains(d.due):
             continue
         missed = d.state in (LATE, OVERDUE)
@@ -239,6 +239,11 @@ def deadline_lines(
             )
         )
     return out
+
+
+def after(window: Window) -> date:
+    """The first day after a window: a step due on its last day and not done by then is missed."""
+    return window.last + timedelta(days=1)
 
 
 def open_deadlines(

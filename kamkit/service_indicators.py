@@ -16,7 +16,7 @@ from typing import Any
 
 from . import facts as F
 from .activity import ZERO, Activity
-from .deadlines import DeadlineRule, dues, met_rate
+from .deadlines import DeadlineRule, after, dues, met_rate
 from .work_records import COOPERATION, SERVICE, mean
 
 KF, HJ = "002/KFZX", "002/HJZX"  # 客服部关键绩效考核指标, 400呼叫中心关键绩效考核指标
@@ -54,7 +54,7 @@ def handoff_timeliness(activity: Activity, person: str | None, params: Mapping[s
     window = activity.window
     found = [
         d
-        for d in dues(activity.facts, (HANDOFF_RULE,), params, as_of=window.last)
+        for d in dues(activity.facts, (HANDOFF_RULE,), params, as_of=after(window))
         if window.contains(d.due) and (person is None or d.case.person == person)
     ]
     rate = met_rate(found)
