@@ -24,6 +24,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from .periods import Month
+
 # Survey subjects: what was rated.
 SERVICE, COOPERATION = "service", "cooperation"
 SURVEY_SUBJECTS = (SERVICE, COOPERATION)
@@ -84,7 +86,7 @@ class WorkPlan:
 
 @dataclass(frozen=True, slots=True)
 class CallLog:
-    month: Any  # kamkit.periods.Month
+    month: Month
     inbound: int = 0
     outbound: int = 0
     answered: int = 0  # 接通: calls put through

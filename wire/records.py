@@ -19,6 +19,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from kamkit import facts_schema as FS
 from kamkit import limits
+from kamkit import work_records_schema as WS
 from kamkit.errors import InvalidFacts, flatten
 from kamkit.periods import Quarter
 
@@ -98,6 +99,16 @@ def _first_day(name):
         if "Q" in text.upper():
             return str(Quarter.parse(text).first_day)
         return f"{text}-01"
+
+    return day
+
+
+def _period_start(name):
+    """The first day of a month, quarter or year label (2026-03, 2026-Q1, 2026)."""
+
+    def day(doc):
+        text = str(doc[name])
+        return f"{text}-01-01" if len(text) == 4 else _first_day(name)(doc)
 
     return day
 
@@ -304,12 +315,83 @@ KINDS: dict[str, Kind] = {
             lambda d: None,
             references=(("person", "person"),),
         ),
+        # --- the service, deadline and grade schemes of seed 002 (docs/rules.md §10)
+        Kind(
+            "case",
+            "cases",
+            WS.CaseSchema,
+            _field("id"),
+            lambda d: d["opened"],  # read with the look-back: a case opened long ago falls due now
+            references=(("person", "person"), ("customer", "customer")),
+        ),
+        Kind(
+            "survey",
+            "surveys",
+            WS.SurveySchema,
+            _field("id"),
+            lambda d: d["date"],
+            references=(("person", "person"), ("customer", "customer")),
+            lookback=False,
+        ),
+        Kind(
+            "work_plan",
+            "work_plans",
+            WS.WorkPlanSchema,
+            _field("id"),
+            _period_start("period"),
+            references=(("person", "person"),),
+            lookback=False,
+        ),
+        Kind(
+            "call_log",
+            "call_logs",
+            WS.CallLogSchema,
+            lambda d: f"{d.get('person') or '*'}:{d['month']}",
+            _first_day("month"),
+            references=(("person", "person"),),
+            period_field="month",
+        ),
+        Kind(
+            "incident",
+            "incidents",
+            WS.IncidentSchema,
+            _field("id"),
+            lambda d: d["date"],
+            references=(("person", "person"), ("recorded_by", "person")),
+            lookback=False,
+        ),
+        Kind(
+            "standard_check",
+            "standard_checks",
+            WS.StandardCheckSchema,
+            _field("id"),
+            lambda d: d["date"],
+            references=(("person", "person"),),
+            lookback=False,
+        ),
+        Kind(
+            "appraisal",
+            "appraisals",
+            WS.AppraisalSchema,
+            _field("id"),
+            _period_start("period"),  # read with the period it appraises, whenever submitted
+            references=(("person", "person"), ("rater", "person"), ("customer", "customer")),
+            lookback=False,
+        ),
+        Kind(
+            "appointment",
+            "appointments",
+            WS.AppointmentSchema,
+            _field("id"),
+            lambda d: None,  # a grade stands on its appointment, whenever it was made
+            references=(("person", "person"), ("proposed_by", "person"), ("decided_by", "person")),
+        ),
     )
 }
 
 # kinds written only through their own RPCs (intake: set_target, request_target_change,
 # decide_target_change, confirm_opportunity), which fill in who acted and check who may
-GUARDED_KINDS = frozenset({"target", "target_change", "confirmation"})
+GUARDED_KINDS = frozenset({"target", "target_change", "confirmation", "appointment"})
 
 
 _PERIOD = {"quarter": FS.PeriodField(FS.Quarter), "month": FS.PeriodField(FS.Month)}

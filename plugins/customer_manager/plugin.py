@@ -166,7 +166,7 @@ PARAMETERS = (
 
 class CustomerManagerPlugin(RulePlugin):
     key = "customer-manager"
-    version = "1"
+    version = "1.0.0"
     names = Names("客户经理绩效考核方案", "Customer-manager scorecard")
     roles = {
         "account_manager": Names("客户经理", "Customer manager"),

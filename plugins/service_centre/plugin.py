@@ -66,7 +66,7 @@ class _TablePlugin(RulePlugin):
 
 class ServiceCentrePlugin(_TablePlugin):
     key = "service-centre"
-    version = "1"
+    version = "1.0.0"
     names = Names("客服部关键绩效考核指标", "Customer-service department KPIs")
     agent = "service_agent"
     roles = {
@@ -84,7 +84,7 @@ class ServiceCentrePlugin(_TablePlugin):
 
 class CallCentrePlugin(_TablePlugin):
     key = "call-centre"
-    version = "1"
+    version = "1.0.0"
     names = Names("400呼叫中心关键绩效考核指标", "400 call-centre KPIs")
     agent = "call_agent"
     roles = {

@@ -84,6 +84,14 @@ RECORD_PATHS = {
     "calendar": ("calendars", "register_calendar"),
     "target": ("targets", "set_target"),
     "target_change": ("target-changes", "request_target_change"),
+    "case": ("cases", "record_case"),
+    "survey": ("surveys", "record_survey"),
+    "work_plan": ("work-plans", "record_work_plan"),
+    "call_log": ("call-logs", "record_call_log"),
+    "incident": ("incidents", "record_incident"),
+    "standard_check": ("standard-checks", "record_standard_check"),
+    "appraisal": ("appraisals", "record_appraisal"),
+    "appointment": ("appointments", "record_appointment"),
 }
 assert set(RECORD_PATHS) == set(KINDS) - {"business_line"}
 
@@ -162,6 +170,25 @@ def _record_routes(kind: str) -> list[Route]:
     # set and asked for through their own RPCs, which record who acted (docs/rules.md §7): no
     # batch, no PATCH; a change is decided at its own path
     routes = [r for r in routes if r.rpc not in ("record_batch", "update_record")]
+    if kind == "appointment":
+        routes.append(
+            Route(
+                "decide_appointment",
+                "POST",
+                f"{base}/{{key}}/decision",
+                "intake",
+                "decide_appointment",
+                "Approve or refuse a proposed grade appointment, as the role the line's ladder names",
+                tag,
+                lambda p, q, b: (
+                    (p["business_line"], p["key"], (b or {}).get("decision")),
+                    {k: v for k, v in (b or {}).items() if k in ("note", "decided_by")},
+                ),
+                body=S.AppointmentDecisionBody,
+                answer=S.RecordAnswer,
+                idempotent=True,
+            )
+        )
     if kind == "target_change":
         routes.append(
             Route(

@@ -138,6 +138,14 @@ class DecisionBody(_Strict):
     decided_by = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100))
 
 
+class AppointmentDecisionBody(_Strict):
+    """A decision on a proposed grade appointment (docs/rules.md §10.3)."""
+
+    decision = fields.String(required=True, validate=validate.OneOf(["approve", "refuse"]))
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+    decided_by = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100))
+
+
 class AsOfBody(_Strict):
     as_of = fields.Date(required=True)
 

@@ -67,6 +67,15 @@ class PlanDecideCall(Call):
     decided_by = fields.String(allow_none=True, validate=validate.Length(min=1, max=100))
 
 
+class AppointmentDecideCall(Call):
+    """decide_appointment(business_line, appointment, decision, note, decided_by)."""
+
+    appointment = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    decision = fields.String(required=True, validate=validate.OneOf(["approve", "refuse"]))
+    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    decided_by = fields.String(allow_none=True, validate=validate.Length(min=1, max=100))
+
+
 BATCH_MAX = 5000  # records per record_batch call: a reply and a transaction of bounded size
 
 

@@ -14,6 +14,9 @@ returns the first answer and changes nothing; the same key with another payload 
     decide_development_plan(business_line, plan, decision, note=)   approve | return, by a manager
     record_feedback_request / record_budget / record_expense / record_attendance /
     record_featured_service (business_line, record)     the work around big customers (§6)
+    record_case / record_survey / record_work_plan / record_call_log / record_incident /
+    record_standard_check / record_appraisal / record_appointment (business_line, record)  (§10)
+    decide_appointment(business_line, appointment, decision, note=)   approve | refuse, by the ladder's role
     register_calendar(business_line, calendar)   a year's holidays and weekend working days (§6.3)
     confirm_opportunity(business_line, confirmation)   by its confirming role, once (docs/rules.md §1.1)
     set_target(business_line, target)            a manager's target from a period on (docs/rules.md §7)
@@ -77,10 +80,10 @@ from wire.records import (
 )
 
 from . import access as access_rpcs  # a module: `nameko run` would run a mixin class found here
-from . import confirmations, plans, store, targets
+from . import appointments, confirmations, plans, store, targets
 from .models import TABLES, Base, Grant, Record
 from .reach import Reached
-from .schemas import Batch, Call, DecideCall, ListQuery, PlanDecideCall
+from .schemas import AppointmentDecideCall, Batch, Call, DecideCall, ListQuery, PlanDecideCall
 
 _UNREAD = object()  # the idempotency key's earlier answer was not read with the probe
 
@@ -145,6 +148,12 @@ def _now():
 
 
 def _unguarded(kind):
+    if kind == "appointment":
+        raise InvalidFacts(
+            "an appointment is proposed with record_appointment and decided with decide_appointment, "
+            "which checks who may decide (docs/rules.md §10.3)",
+            field="kind",
+        )
     if kind in GUARDED_KINDS:
         raise InvalidFacts(
             "targets are set with set_target and changed with request_target_change and "
@@ -379,6 +388,101 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
         instead (调休); a plan due on a month's last working day reads it (create or replace)."""
         return self._save("register_calendar", business_line, "calendar", calendar, idempotency_key)
 
+    # --- the service, deadline and grade schemes of seed 002 (docs/rules.md §10) ----------------
+
+    @api
+    def record_case(self, business_line, case, idempotency_key=None):
+        """A piece of work with named, dated steps (a supply application, a meter ticket, a
+        qualification, information passed on): the line's deadline rules read its steps."""
+        return self._save("record_case", business_line, "case", case, idempotency_key)
+
+    @api
+    def record_survey(self, business_line, survey, idempotency_key=None):
+        """One satisfaction answer: a customer's on the service, or a department's on another's
+        cooperation (0-100)."""
+        return self._save("record_survey", business_line, "survey", survey, idempotency_key)
+
+    @api
+    def record_work_plan(self, business_line, plan, idempotency_key=None):
+        """A period's work plan of a kind (business, survey, process, service) and its items, each
+        with the day it was done (create or replace)."""
+        return self._save("record_work_plan", business_line, "work_plan", plan, idempotency_key)
+
+    @api
+    def record_call_log(self, business_line, log, idempotency_key=None):
+        """A month of a call centre's (or an agent's) calls as the switch counts them."""
+        return self._save("record_call_log", business_line, "call_log", log, idempotency_key)
+
+    @api
+    def record_incident(self, business_line, incident, idempotency_key=None):
+        """A sales-rule violation, a teamwork incident or a breach of conduct, with its day."""
+        return self._save("record_incident", business_line, "incident", incident, idempotency_key)
+
+    @api
+    def record_standard_check(self, business_line, check, idempotency_key=None):
+        """One check of a service standard: executed (passed) or not."""
+        return self._save("record_standard_check", business_line, "standard_check", check, idempotency_key)
+
+    @api
+    def record_appraisal(self, business_line, appraisal, idempotency_key=None):
+        """One rater's points on a scorecard's rated items for a period (a manager's, the person's
+        own or a customer's), with the day given: outside the window it is kept and not counted."""
+        return self._save("record_appraisal", business_line, "appraisal", appraisal, idempotency_key)
+
+    @api
+    def record_appointment(self, business_line, appointment, idempotency_key=None):
+        """A grade proposed for a person (status proposed): decide_appointment approves it."""
+        appointments.check_proposal(_body(appointment, "appointment"))
+        return self._save("record_appointment", business_line, "appointment", appointment, idempotency_key)
+
+    @api
+    def decide_appointment(
+        self, business_line, appointment, decision, *, note="", decided_by=None, idempotency_key=None
+    ):
+        """Approve or refuse a proposed appointment (decision: approve | refuse) as the person of
+        the line holding the role the line's ladder names for the grade (002/CIB 第七条): the caller's
+        own person, or ``decided_by`` for a principal recording a decision made on paper."""
+        validated(
+            AppointmentDecideCall,
+            business_line=business_line,
+            appointment=appointment,
+            decision=decision,
+            note=note,
+            decided_by=decided_by,
+            idempotency_key=idempotency_key,
+        )
+        linked = reach_of(self.caller).person
+        if linked is not None and decided_by not in (None, linked):
+            raise Forbidden(f"decided_by is the caller's person, {linked!r}", field="decided_by")
+        who = linked or decided_by
+        if who is None:
+            raise InvalidFacts("name the person who decided (decided_by)", field="decided_by")
+
+        def decide(doc, _principal):
+            decider = store.record(self.db.session, business_line, "person", who).doc
+            rules = in_force(store.line(self.db.session, business_line).doc, _now().strftime("%Y-%m"))
+            ladder = getattr(load_plugin(rules.plugin, rules.parameters), "grade_ladder", None)
+            return appointments.decision(
+                doc,
+                decider=dict(decider),
+                verdict=decision,
+                note=note or "",
+                ladder=ladder,
+                today=_now().date(),
+            )
+
+        return self._decide(
+            Decided("decide_appointment", business_line, "appointment", appointment),
+            request={
+                "appointment": appointment,
+                "decision": decision,
+                "note": note,
+                "decided_by": decided_by,
+            },
+            decide=decide,
+            idempotency_key=idempotency_key,
+        )
+
     # --- targets (docs/rules.md §7; seed 001 第3、5、6条) ---------------------------------------
 
     @api
@@ -445,7 +549,7 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
         current = store.record(self.db.session, d.business_line, d.kind, d.key)
         doc = dict(current.doc)
         if earlier is None:
-            field = "plan" if d.kind == "development_plan" else "change"
+            field = {"development_plan": "plan", "appointment": "appointment"}.get(d.kind, "change")
             self._reached(d.business_line).check_person(doc.get("person"), field)
             doc = decide(doc, acting(self.caller, request.get("decided_by"), "decided_by"))
         return self._save(

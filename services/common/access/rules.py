@@ -61,6 +61,13 @@ ACTIONS: dict[tuple[str, str], tuple[str, str | None]] = {
             "record_expense",
             "record_attendance",
             "record_featured_service",
+            "record_case",
+            "record_survey",
+            "record_work_plan",
+            "record_call_log",
+            "record_incident",
+            "record_standard_check",
+            "record_appraisal",
             "record_batch",
             "update_record",
         )
@@ -72,6 +79,10 @@ ACTIONS: dict[tuple[str, str], tuple[str, str | None]] = {
     ("intake", "set_target"): (_MANAGE, "business_line"),
     # the line's working days decide when a plan is due: the manager's, as targets are
     ("intake", "register_calendar"): (_MANAGE, "business_line"),
+    # a grade is proposed by one level and approved by another (002/CIB 第七条): managers'; the
+    # service checks that the decider holds the approving role of the line's ladder
+    ("intake", "record_appointment"): (_MANAGE, "business_line"),
+    ("intake", "decide_appointment"): (_MANAGE, "business_line"),
     # the department manager reviews development plans (001 §1.1 权力1)
     ("intake", "decide_development_plan"): (_MANAGE, "business_line"),
     # a director or manager confirming an opportunity records activity, as a clerk does; the

@@ -25,6 +25,7 @@ from typing import Any
 from marshmallow import fields as mfields
 
 from kamkit import facts as F
+from kamkit import work_records as W
 from kamkit.periods import Month, Quarter
 from wire.records import KINDS
 
@@ -70,7 +71,17 @@ _BY_TYPE: dict[str, Callable[[Any], Any]] = {
     "datetime | None": _optional(lambda v: datetime.fromisoformat(str(v))),
     "tuple[str, ...]": lambda v: tuple(str(x) for x in v or ()),
     "tuple[date, ...]": lambda v: tuple(_date(str(x)) for x in v or ()),
+    "bool | None": _optional(_bool),
+    # kamkit.work_records: a case's dated steps and attributes, an appraisal's points
+    "Mapping[str, date]": lambda v: {str(k): _date(str(x)) for k, x in (v or {}).items()},
+    "Mapping[str, Any]": lambda v: {str(k): _attribute(x) for k, x in (v or {}).items()},
+    "Mapping[str, Decimal]": lambda v: {str(k): _number(x) for k, x in (v or {}).items()},
 }
+
+
+def _attribute(value):
+    """A case attribute as its schema reads it: text and true/false as they are, numbers exact."""
+    return value if isinstance(value, (str, bool)) else _number(value)
 
 
 # Text fields that point at other records (people, branches, roles ...) repeat across a period's
@@ -92,6 +103,8 @@ def _builder(record: type) -> Callable[[Mapping[str, Any]], Any]:
             convert = lambda v: tuple(_SHARE(s) for s in v or ())  # noqa: E731
         elif f.type == "tuple[StatusChange, ...]":
             convert = lambda v: tuple(_CHANGE(c) for c in v or ())  # noqa: E731
+        elif f.type == "tuple[PlanItem, ...]":
+            convert = lambda v: tuple(_PLAN_ITEM(i) for i in v or ())  # noqa: E731
         elif f.type in ("str", "str | None"):
             convert, interned = None, f.name not in _UNIQUE_TEXT
         else:
@@ -114,6 +127,7 @@ def _builder(record: type) -> Callable[[Mapping[str, Any]], Any]:
 _SCORECARD = _builder(F.Scorecard)
 _SHARE = _builder(F.Share)
 _CHANGE = _builder(F.StatusChange)
+_PLAN_ITEM = _builder(W.PlanItem)
 # record kind -> builder, for every kind a plugin reads
 BUILDERS: dict[str, Callable[[Mapping[str, Any]], Any]] = {}
 _RECORD_OF = {
@@ -141,6 +155,14 @@ _RECORD_OF = {
     "calendar": F.Calendar,
     "target": F.Target,
     "target_change": F.TargetChange,
+    "case": W.Case,
+    "survey": W.Survey,
+    "work_plan": W.WorkPlan,
+    "call_log": W.CallLog,
+    "incident": W.Incident,
+    "standard_check": W.StandardCheck,
+    "appraisal": W.Appraisal,
+    "appointment": W.Appointment,
 }
 for _kind, _record in _RECORD_OF.items():
     BUILDERS[_kind] = _builder(_record)

@@ -36,10 +36,27 @@ def test_the_centre_month_shows_its_nine_rows_for_each_agent_and_the_department(
 def test_feedback_within_the_standard_time():
     requests = [
         # due 10:00 on the 5th, answered 09:59: in time; answered 10:01: late
-        {"id": "f1", "person": "a1", "raised_at": "2026-03-04T10:00", "due_at": "2026-03-05T10:00", "answered_at": "2026-03-05T09:59"},
-        {"id": "f2", "person": "a1", "raised_at": "2026-03-04T10:00", "due_at": "2026-03-05T10:00", "answered_at": "2026-03-05T10:01"},
-        {"id": "f3", "person": "a2", "raised_at": "2026-02-27T10:00", "due_at": "2026-02-28T10:00"},  # February's
-    ]  # fmt: skip
+        {
+            "id": "f1",
+            "person": "a1",
+            "raised_at": "2026-03-04T10:00",
+            "due_at": "2026-03-05T10:00",
+            "answered_at": "2026-03-05T09:59",
+        },
+        {
+            "id": "f2",
+            "person": "a1",
+            "raised_at": "2026-03-04T10:00",
+            "due_at": "2026-03-05T10:00",
+            "answered_at": "2026-03-05T10:01",
+        },
+        {
+            "id": "f3",
+            "person": "a2",
+            "raised_at": "2026-02-27T10:00",
+            "due_at": "2026-02-28T10:00",
+        },  # February's
+    ]
     got = month({"feedback_requests": requests})
     assert got[("a1", "centre_feedback_timeliness")].figure == D("0.5")  # 1 of 2
     assert got[("a2", "centre_feedback_timeliness")].figure is None  # nothing fell due in March
@@ -49,10 +66,22 @@ def test_feedback_within_the_standard_time():
 def test_information_passed_on_within_one_working_day_by_default():
     cases = [
         # opened Friday 6 March: due the next working day, Monday 9 March
-        {"id": "h1", "kind": "handoff", "person": "a1", "opened": "2026-03-06", "steps": {"passed": "2026-03-09"}},
-        {"id": "h2", "kind": "handoff", "person": "a1", "opened": "2026-03-06", "steps": {"passed": "2026-03-10"}},
+        {
+            "id": "h1",
+            "kind": "handoff",
+            "person": "a1",
+            "opened": "2026-03-06",
+            "steps": {"passed": "2026-03-09"},
+        },
+        {
+            "id": "h2",
+            "kind": "handoff",
+            "person": "a1",
+            "opened": "2026-03-06",
+            "steps": {"passed": "2026-03-10"},
+        },
         {"id": "h3", "kind": "handoff", "person": "a2", "opened": "2026-03-30"},  # due 31 March, not passed
-    ]  # fmt: skip
+    ]
     got = month({"cases": cases})
     assert got[("a1", "centre_handoff_timeliness")].figure == D("0.5")  # h1 in time, h2 a day late
     assert got[("a2", "centre_handoff_timeliness")].figure == D(0)  # h3 fell due and was not passed
@@ -62,10 +91,22 @@ def test_information_passed_on_within_one_working_day_by_default():
 
 def test_complaint_speed_is_the_average_of_those_resolved_in_the_month():
     complaints = [
-        {"id": "k1", "person": "a1", "received": "2026-03-02", "received_at": "2026-03-02T09:00", "resolved_at": "2026-03-02T15:00"},
-        {"id": "k2", "person": "a1", "received": "2026-02-27", "received_at": "2026-02-27T09:00", "resolved_at": "2026-03-01T09:00"},
+        {
+            "id": "k1",
+            "person": "a1",
+            "received": "2026-03-02",
+            "received_at": "2026-03-02T09:00",
+            "resolved_at": "2026-03-02T15:00",
+        },
+        {
+            "id": "k2",
+            "person": "a1",
+            "received": "2026-02-27",
+            "received_at": "2026-02-27T09:00",
+            "resolved_at": "2026-03-01T09:00",
+        },
         {"id": "k3", "person": "a2", "received": "2026-03-30"},  # not resolved: not in the average
-    ]  # fmt: skip
+    ]
     got = month({"complaints": complaints})
     # k1 6 h, k2 48 h (received in February, resolved in March): (6 + 48) / 2 = 27 h
     assert got[("a1", "centre_complaint_hours")].figure == D(27)
@@ -90,10 +131,16 @@ def test_big_customers_lost_and_revisited():
     ]
     visits = [
         {"id": "v1", "person": "a1", "customer": "big", "date": "2026-03-10", "purpose": "revisit"},
-        {"id": "v2", "person": "a1", "customer": "big", "date": "2026-03-25", "purpose": "revisit"},  # lost by then
+        {
+            "id": "v2",
+            "person": "a1",
+            "customer": "big",
+            "date": "2026-03-25",
+            "purpose": "revisit",
+        },  # lost by then
         {"id": "v3", "person": "a1", "customer": "small", "date": "2026-03-11", "purpose": "revisit"},
         {"id": "v4", "person": "a1", "customer": "big", "date": "2026-03-12", "purpose": "first"},
-    ]  # fmt: skip
+    ]
     got = month({"customers": customers, "visits": visits})
     assert got[("a1", "centre_big_customers_lost")].figure == D(1)
     assert got[("a1", "centre_big_customer_revisits")].figure == D(1)  # only v1: big on the day, a revisit
@@ -114,15 +161,29 @@ def test_satisfaction_surveys_are_arithmetic_means_by_subject():
 
 def test_call_centre_plans_costs_transfers_and_calls():
     plans = [
-        {"id": "b", "period": "2026-Q1", "plan": "business", "items": [{"id": "1", "done": "2026-03-31"}, {"id": "2", "done": "2026-04-01"}]},
+        {
+            "id": "b",
+            "period": "2026-Q1",
+            "plan": "business",
+            "items": [{"id": "1", "done": "2026-03-31"}, {"id": "2", "done": "2026-04-01"}],
+        },
         {"id": "s", "period": "2026-02", "plan": "survey", "items": [{"id": "1", "done": "2026-02-10"}]},
         {"id": "p", "period": "2026-Q1", "plan": "process", "items": []},
-    ]  # fmt: skip
+    ]
     logs = [
-        {"month": "2026-01", "person": "c1", "inbound": 100, "outbound": 20, "answered": 90, "transferred": 9, "blocked": 5, "abandoned": 10},
+        {
+            "month": "2026-01",
+            "person": "c1",
+            "inbound": 100,
+            "outbound": 20,
+            "answered": 90,
+            "transferred": 9,
+            "blocked": 5,
+            "abandoned": 10,
+        },
         {"month": "2026-02", "person": "c1", "inbound": 50, "answered": 50, "transferred": 1},
         {"month": "2026-02", "person": "c2", "inbound": 10, "answered": 0},
-    ]  # fmt: skip
+    ]
     got = quarter(
         {
             "work_plans": plans,

@@ -29,6 +29,8 @@ RECORDS = {
             "grade": "a",
             "grade_since": "2025-07-01",
             "previous_grade": "b",
+            "work_since": "2019-03-01",
+            "certificates": ["skills_test"],
         },
         {"id": "am2", "role": "account_manager"},
     ],
@@ -190,6 +192,7 @@ RECORDS = {
             "resolved_at": "2026-03-03T09:30:00",
             "fault": "staff",
             "note": "late delivery",
+            "satisfied": False,
         },
         {
             "id": "k2",
@@ -232,6 +235,92 @@ RECORDS = {
     "featured_service": [
         {"id": "s1", "person": "am1", "date": "2026-03-09", "name": "night delivery", "customer": "cu1"},
         {"id": "s2", "person": "am2", "date": "2026-03-10"},
+    ],
+    # kamkit.work_records (docs/rules.md §10)
+    "case": [
+        {
+            "id": "c1",
+            "kind": "supply_application",
+            "person": "am1",
+            "opened": "2026-03-02",
+            "customer": "cu1",
+            "steps": {"passed_on": "2026-03-05", "replied": "2026-03-20"},
+            "attributes": {"voltage": "high", "kva": 315, "dual": False, "load": "1.5"},
+            "note": "new works",
+        },
+        {"id": "c2", "kind": "handoff", "person": "am2", "opened": "2026-03-03"},
+    ],
+    "survey": [
+        {"id": "sv1", "date": "2026-03-04", "score": "87.5", "person": "am1", "customer": "cu1", "plan": "p"},
+        {"id": "sv2", "date": "2026-03-05", "score": 60, "subject": "cooperation", "department": "sales"},
+    ],
+    "work_plan": [
+        {
+            "id": "w1",
+            "period": "2026-Q1",
+            "plan": "business",
+            "person": "am1",
+            "items": [{"id": "i1", "name": "x", "done": "2026-03-01"}, {"id": "i2"}],
+        },
+        {"id": "w2", "period": "2026", "plan": "survey"},
+    ],
+    "call_log": [
+        {"month": "2026-03", "person": "am1", "inbound": 10, "outbound": 2, "answered": 9, "transferred": 1},
+        {"month": "2026-03", "inbound": 5, "blocked": 1, "abandoned": 1},
+    ],
+    "incident": [
+        {
+            "id": "n1",
+            "person": "am1",
+            "date": "2026-03-06",
+            "kind": "teamwork",
+            "note": "n",
+            "recorded_by": "am2",
+        },
+        {"id": "n2", "person": "am2", "date": "2026-03-07", "kind": "conduct"},
+    ],
+    "standard_check": [
+        {"id": "sc1", "person": "am1", "date": "2026-03-06", "passed": True, "standard": "greeting"},
+        {"id": "sc2", "person": "am2", "date": "2026-03-07", "passed": False},
+    ],
+    "appraisal": [
+        {
+            "id": "ap1",
+            "person": "am1",
+            "period": "2026-Q1",
+            "rater_kind": "manager",
+            "rater": "am2",
+            "submitted": "2026-04-02",
+            "items": {"knowledge": "4.5", "judgement": 3},
+        },
+        {
+            "id": "ap2",
+            "person": "am1",
+            "period": "2026",
+            "rater_kind": "customer",
+            "customer": "cu1",
+            "submitted": "2027-01-03",
+        },
+    ],
+    "appointment": [
+        {
+            "id": "g1",
+            "person": "am1",
+            "grade": "manager_2",
+            "proposed_by": "am2",
+            "proposed_on": "2026-01-05",
+            "status": "approved",
+            "decided_by": "am2",
+            "decided_on": "2026-01-20",
+            "note": "n",
+        },
+        {
+            "id": "g2",
+            "person": "am2",
+            "grade": "assistant",
+            "proposed_by": "am1",
+            "proposed_on": "2026-02-01",
+        },
     ],
 }
 
