@@ -687,6 +687,71 @@ def _describe(s: _Subject) -> Iterator[Problem]:
         yield _raised("describe-fails", "describe() (what `kam explain` shows)", exc)
 
 
+def _deadlines(s: _Subject) -> Iterator[Problem]:
+    """Every deadline rule reads parameters the plugin declares, cites a clause it declares, names a
+    role it knows and starts from a rule it has (docs/rules.md §10.2)."""
+    params = {p.name for p in _params(s)}
+    roles, clauses = getattr(s.cls, "roles", None) or {}, getattr(s.cls, "clauses", None) or {}
+    rules = getattr(s.cls, "deadlines", ()) or ()
+    keys = [r.key for r in rules]
+    if len(set(keys)) != len(keys):
+        yield Problem("deadline-repeated", f"deadline keys repeat: {keys}")
+    for r in rules:
+        wanted = [r.fixed_param] if r.fixed_param else [r.amount_param]
+        for name in wanted:
+            if name not in params:
+                yield Problem(
+                    "deadline-param-unknown", f"deadline {r.key!r} reads parameter {name!r}: declare it"
+                )
+        if r.clause not in clauses:
+            yield _undeclared(f"deadline {r.key!r}", r.clause)
+        if r.owner_role is not None and r.owner_role not in roles:
+            yield Problem(
+                "deadline-role-unknown", f"deadline {r.key!r} names role {r.owner_role!r}: add it to roles"
+            )
+        if r.start.startswith("rule:") and r.start[5:] not in keys:
+            yield Problem(
+                "deadline-start-unknown", f"deadline {r.key!r} starts from {r.start!r}: no such rule"
+            )
+        if r.unit not in ("working_days", "days", "months"):
+            yield Problem(
+                "deadline-unit", f"deadline {r.key!r}: unit {r.unit!r} is not working_days, days or months"
+            )
+
+
+def _grade_ladder(s: _Subject) -> Iterator[Problem]:
+    """A ladder's grades are the plugin's grades; who proposes and approves are its roles; every
+    condition reads a declared parameter and cites a declared clause (docs/rules.md §10.3)."""
+    ladder = getattr(s.cls, "grade_ladder", None)
+    if ladder is None:
+        return
+    roles, clauses = getattr(s.cls, "roles", None) or {}, getattr(s.cls, "clauses", None) or {}
+    params = {p.name for p in _params(s)}
+    grades = tuple(getattr(s.cls, "grades", ()) or ())
+    if set(ladder.keys) - set(grades):
+        yield Problem(
+            "ladder-grade-unknown",
+            f"ladder grades {sorted(set(ladder.keys) - set(grades))} are not in grades",
+        )
+    for rung in ladder.rungs:
+        for role in filter(None, (rung.proposed_by, rung.approved_by)):
+            if role not in roles:
+                yield Problem(
+                    "ladder-appointer-unknown",
+                    f"grade {rung.key!r} is appointed by {role!r}: add it to roles",
+                )
+        if rung.clause not in clauses:
+            yield _undeclared(f"grade {rung.key!r}", rung.clause)
+        for c in rung.conditions:
+            if c.param not in params:
+                yield Problem(
+                    "ladder-param-unknown",
+                    f"condition {c.key!r} of {rung.key!r} reads {c.param!r}: declare it",
+                )
+            if c.clause not in clauses:
+                yield _undeclared(f"condition {c.key!r}", c.clause)
+
+
 CHECKS: tuple[tuple[str, Callable[[_Subject], Iterable[Problem]]], ...] = (
     ("methods", _methods),
     ("identity", _identity),
@@ -698,6 +763,8 @@ CHECKS: tuple[tuple[str, Callable[[_Subject], Iterable[Problem]]], ...] = (
     ("clauses", _clauses),
     ("tiers", _tiers),
     ("grades", _grades),
+    ("deadlines", _deadlines),
+    ("grade-ladder", _grade_ladder),
     ("instantiate", _instantiate),
     ("classify", _classify),
     ("assess-month", _assess_month),

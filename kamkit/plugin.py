@@ -22,6 +22,10 @@ A plugin whose pay is earned month by month (``pay_every = "month"``) also answe
 and its commission_quarter is its three months' lines, in order, then the quarter's section: the
 suite closes each month's statement and makes the quarter's of them (docs/rules.md §9.4).
 
+Optionally, the seed-002 schemes' pieces (docs/rules.md §10):
+    deadlines       DeadlineRules on cases: the month's sheet states them, escalation watches them
+    grade_ladder    a kamkit.ladders.Ladder: intake lets only its approving role decide an appointment
+
 What it answers the escalation service, with defaults a plugin may override:
     holder(role, opportunity, candidates)  -> who holds the role for the opportunity
     escalation_role(owner_role, days)      -> the rungs of the ladder reached so far
@@ -35,9 +39,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
+from .deadlines import DeadlineRule
 from .errors import ConfigError
 from .explain import Lines, in_indicator_section, plain
 from .facts import Facts, Opportunity, Person
+from .ladders import Ladder
 from .params import Param
 from .periods import Month, Quarter
 
@@ -127,6 +133,10 @@ class RulePlugin(ABC):
     grades: ClassVar[tuple[str, ...]] = ()  # grade keys a person may hold (empty: grades unused)
     pay_every: ClassVar[str] = "quarter"  # "month": pay is earned and stated month by month
     tiers: ClassVar[tuple[Tier, ...]] = ()  # optional: the tiers classify answers, for the checks
+    # deadline rules on cases (docs/rules.md §10.2): on the month's sheet, and watched by escalation
+    deadlines: ClassVar[tuple[DeadlineRule, ...]] = ()
+    # the grades, their conditions and who appoints (docs/rules.md §10.3): intake checks the decider
+    grade_ladder: ClassVar[Ladder | None] = None
 
     def __init__(self, overrides: Mapping[str, Any] | None = None):
         known = {p.name: p for p in self.parameters}
@@ -211,6 +221,20 @@ class RulePlugin(ABC):
         if self.ladder.index(owner_role) + weeks + 1 >= len(self.ladder):
             return None
         return self.params["follow_up_days"] + weeks * self.params["escalation_step_days"]
+
+    def deadline_rungs(self, owner_role: str | None, days_late: int) -> list[tuple[int, str]]:
+        """docs/rules.md §10.2: (step, role to notify) for a deadline ``days_late`` days past due:
+        the rung above the owner the day after it falls due, one more every
+        ``escalation_step_days``, as an overdue follow-up climbs (§1.3)."""
+        if days_late < 1 or owner_role not in self.ladder:
+            return []
+        steps = 1 + (days_late - 1) // self.params["escalation_step_days"]
+        start = self.ladder.index(owner_role)
+        return [
+            (step, self.ladder[start + step])
+            for step in range(1, steps + 1)
+            if start + step < len(self.ladder)
+        ]
 
     def _weeks_overdue(self, days: int) -> int:
         first, step = self.params["follow_up_days"], self.params["escalation_step_days"]

@@ -7,6 +7,8 @@ for a decision. Pure: the escalation service gathers the records, announces each
 - A visit plan: next month's is due by this month's last working day (002 客户专员月度考核表,
   by the line's calendar); a person who plans visits (has a plan for this month or before) and
   has none for next month is warned from ``warn_days_before`` days before that day to the day.
+- A deadline on a case (docs/rules.md §10.2): a step not yet done whose due day is within
+  ``warn_days_before`` days; the person the case is with is warned, citing the rule's clause.
 - A decision: a target change asked for (001 第6条) or a development plan submitted (001 §1.1
   权力1) still undecided ``approval_wait_days`` days after it was asked for or first seen.
 
@@ -24,17 +26,19 @@ from typing import Any
 from .activity import last_working_day
 from .periods import Month
 
-FOLLOW_UP, VISIT_PLAN, TARGET_CHANGE, DEVELOPMENT_PLAN = (
+FOLLOW_UP, VISIT_PLAN, TARGET_CHANGE, DEVELOPMENT_PLAN, DEADLINE = (
     "follow_up",
     "visit_plan",
     "target_change",
     "development_plan",
+    "deadline",
 )
 CLAUSES = {
     FOLLOW_UP: "rules §1.3",
     VISIT_PLAN: "002 客户专员月度考核表",
     TARGET_CHANGE: "001 第6条",
     DEVELOPMENT_PLAN: "001 §1.1 权力1",
+    DEADLINE: "rules §10.2",
 }
 
 
@@ -131,6 +135,35 @@ def decisions(waiting: Iterable[Waiting], now: datetime, wait_days: int) -> list
                     dedup=f"{w.kind}:{w.key}:{w.since.isoformat(timespec='seconds')}",
                     clause=CLAUSES[w.kind],
                     inputs={"waiting_since": w.since.isoformat(timespec="seconds"), "wait_days": wait_days},
+                )
+            )
+    return out
+
+
+def deadlines(open_dues: Iterable[Any], today: date, days: int) -> list[Reminder]:
+    """Steps of cases falling due within ``days`` days (kamkit.deadlines.Due, not done, the due
+    day not yet passed): one warning a case, rule and due day."""
+    out = []
+    for d in open_dues:
+        if days <= 0 or d.due is None:
+            continue
+        left = (d.due - today).days
+        if 0 <= left <= days:
+            out.append(
+                Reminder(
+                    DEADLINE,
+                    f"{d.case.id}:{d.rule.key}",
+                    d.case.person,
+                    d.due,
+                    dedup=f"{DEADLINE}:{d.case.id}:{d.rule.key}:{d.due.isoformat()}",
+                    clause=d.rule.clause,
+                    inputs={
+                        "days_left": left,
+                        "case": d.case.id,
+                        "step": d.rule.end,
+                        "rule_zh": d.rule.zh,
+                        "rule_en": d.rule.en,
+                    },
                 )
             )
     return out

@@ -74,6 +74,19 @@ KINDS: dict[str, tuple[str, str]] = {
     "appraisal_total": ("考核总分", "Scorecard total"),
     "grade_standing": ("等级聘任", "Grade appointment"),
     "pay_part_not_configured": ("薪酬项目未配置", "Pay part not configured"),
+    "pay_part_not_applicable": ("薪酬项目不适用", "Pay part not applicable"),
+    "pay_part_no_portfolio": ("无月末贷款余额", "No month-end portfolio"),
+    "lunch_allowance": ("午餐补助", "Lunch allowance"),
+    "full_attendance": ("满勤奖", "Full-attendance bonus"),
+    "seniority_pay": ("工龄奖", "Seniority pay"),
+    "pension_subsidy": ("养老补贴", "Pension subsidy"),
+    "sales_bonus": ("销售指标奖金", "Sales bonus"),
+    "service_bonus": ("清洗饮水机、送水完成率奖金", "Service bonus"),
+    "cleaning_extra": ("超标准洗机额外薪资", "Extra pay, dispensers cleaned"),
+    "delivery_extra": ("超标准送水额外薪资", "Extra pay, barrels delivered"),
+    "sales_completion": ("销售指标完成率", "Sales completion (M)"),
+    "dispensers_cleaned": ("清洗饮水机台数", "Dispensers cleaned"),
+    "barrels_delivered": ("送水桶数", "Barrels delivered"),
 }
 
 # the items of 003 §十一's account-manager sheet (kamkit.kpi scorecard_score; docs/rules.md §4)

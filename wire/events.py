@@ -40,6 +40,7 @@ ACCESS_CHANGED = "access_changed"
 # --- escalation -----------------------------------------------------------------------------
 OWNER_ASSIGNED = "owner_assigned"
 OPPORTUNITY_ESCALATED = "opportunity_escalated"
+DEADLINE_ESCALATED = "deadline_escalated"  # a case's step past its due day (docs/rules.md §10.2)
 WARNING_DUE = "warning_due"  # something falls due soon, or waits for a decision (kamkit.warnings)
 
 # --- assessment / compensation --------------------------------------------------------------
@@ -168,10 +169,27 @@ class OpportunityEscalated(_Envelope):
     clause = fields.String(required=True)
 
 
+class DeadlineEscalated(_Envelope):
+    case = fields.String(required=True)
+    case_kind = fields.String(required=True)
+    rule = fields.String(required=True)  # the deadline rule's key
+    step = fields.Integer(required=True)  # 1: the rung above the owner, 2: the next, ...
+    role = fields.String(required=True)  # the rung notified
+    person = fields.String(allow_none=True, required=True)  # who holds it (None: vacant)
+    owner = fields.String(allow_none=True, load_default=None)  # the case's person
+    owner_role = fields.String(allow_none=True, load_default=None)
+    due = fields.String(required=True)  # ISO date the step fell due
+    days_late = fields.Integer(required=True)
+    clause = fields.String(required=True)
+    inputs = fields.Dict(load_default=dict)
+
+
 class WarningDue(_Envelope):
     what = fields.String(
         required=True,
-        validate=validate.OneOf(["follow_up", "visit_plan", "target_change", "development_plan", "inquiry"]),
+        validate=validate.OneOf(
+            ["follow_up", "visit_plan", "target_change", "development_plan", "inquiry", "deadline"]
+        ),
     )
     key = fields.String(required=True)
     person = fields.String(allow_none=True, required=True)  # whom it concerns
@@ -244,6 +262,7 @@ SCHEMAS: dict[str, type[Schema]] = {
     RECORDS_CHANGED: RecordsChanged,
     OWNER_ASSIGNED: OwnerAssigned,
     OPPORTUNITY_ESCALATED: OpportunityEscalated,
+    DEADLINE_ESCALATED: DeadlineEscalated,
     WARNING_DUE: WarningDue,
     MONTH_CLOSED: PeriodClosed,
     QUARTER_CLOSED: PeriodClosed,

@@ -70,6 +70,26 @@ class Escalation(Base):
     created_at = Column(DateTime, nullable=False, default=utcnow)
 
 
+class DeadlineEscalation(Base):
+    """One rung notified for one step of one case past its due day: written once (revision 0007).
+    ``due`` is part of the key: a step whose due day moves (a later start) climbs anew."""
+
+    __tablename__ = "deadline_escalations"
+    __table_args__ = (
+        UniqueConstraint("business_line", "case", "rule", "due", "step", "role", name="uq_deadline_once"),
+    )
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    business_line = Column(String(100), nullable=False)
+    case = Column(String(100), nullable=False)
+    rule = Column(String(100), nullable=False)
+    due = Column(Date, nullable=False)
+    step = Column(Integer, nullable=False)
+    role = Column(String(64), nullable=False)
+    person = Column(String(100), nullable=True)
+    as_of = Column(Date, nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
 class FollowUp(Base):
     """Follow-ups applied (the opportunity's clock keeps only the latest)."""
 

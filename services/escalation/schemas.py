@@ -18,3 +18,8 @@ class Sweep(_Args):
 class OpportunityRef(_Args):
     business_line = f.line(required=True)
     opportunity = f.ident(load_default=None, allow_none=True)
+
+
+class DeadlinesQuery(_Args):
+    business_line = f.line(required=True)
+    as_of = fields.Date(load_default=None, allow_none=True)

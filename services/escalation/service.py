@@ -4,11 +4,13 @@ Events in:  intake.record_changed, intake.records_changed (business_line, person
             follow_up, confirmation kinds: a rejected opportunity is neither followed up nor in the
             bulletin; only the owner's follow-up restarts the clock unless the line's
             follow_up_by_others_resets says otherwise, docs/rules.md §1.1, §1.3)
-Events out: owner_assigned (assignment number, tier, owner, confirmer, clause), opportunity_escalated
+Events out: owner_assigned (assignment number, tier, owner, confirmer, clause), opportunity_escalated,
+            deadline_escalated (a case's step past its due day, docs/rules.md §10.2), warning_due
 RPC:
     sweep(as_of, business_line=None)      escalate every overdue follow-up as of that date
     get_assignment(business_line, opportunity)   tier, owner, clock, and ``due``: the next escalation day
     list_escalations(business_line, opportunity=None)
+    list_deadlines(business_line, as_of=None)   the steps of cases not yet done, how late, rungs told
     tier_counts(business_line)            opportunities per tier
     projection_versions(business_line)    caught up with intake? (compare intake.record_counts)
 Timer: a daily sweep as of today (docs/rules.md §1.3). Each (opportunity, follow-up period, overdue
@@ -50,6 +52,7 @@ from services.common.storage.uow import UnitsOfWork
 from wire import events as E
 from wire.records import KINDS
 
+from . import deadlines  # a module: `nameko run` would run a mixin class found here
 from .models import (
     TABLES,
     AccessPrincipal,
@@ -68,7 +71,9 @@ SWEEP_INTERVAL = 24 * 3600  # daily
 _OPPORTUNITY = OpportunitySchema()  # one instance: building a schema costs more than a load
 
 
-class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTrail):
+class EscalationService(
+    deadlines.DeadlineWatch, mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTrail
+):
     name = E.ESCALATION
     tables = TABLES
     AccessPrincipal = AccessPrincipal  # for AccessProjection
@@ -295,6 +300,8 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
                 # the next sweep that has anything to do for this opportunity: a sweep reads only
                 # the opportunities with a rung due, not every one ever overdue
                 row.due = next_escalation(plugin, row.owner_role, row.clock, days)
+        # the deadlines of cases (docs/rules.md §10.2), climbed as follow-ups are
+        made.extend(self._sweep_deadlines(day, business_line))
         return made
 
     def _escalate(self, plugin, row, week, *, role, days, day):
@@ -377,6 +384,7 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
             *W.follow_ups(opportunities, day, before),
             *W.visit_plans(planned, day, before, calendars),
             *W.decisions(waiting, end_of_day, int(params.get("approval_wait_days", 0))),
+            *self._deadline_reminders(plugin, line, day),
         ]
 
     def _announce_warning(self, plugin, line, reminder, day):
@@ -519,7 +527,8 @@ class EscalationService(mixins.AccessProjection, mixins.DeadLetters, mixins.Audi
         ]
 
 
-AWAITED = frozenset({"visit_plan", "development_plan", "target_change", "calendar"})
+# cases too: their deadlines are watched (docs/rules.md §10.2)
+AWAITED = frozenset({"visit_plan", "development_plan", "target_change", "calendar", "case"})
 _CALENDAR = CalendarSchema()
 
 

@@ -666,6 +666,18 @@ ROUTES: list[Route] = [
         answer="array",
     ),
     Route(
+        "list_deadlines",
+        "GET",
+        "/lines/{business_line}/deadlines",
+        "escalation",
+        "list_deadlines",
+        "Steps of the line's cases not yet done: due day, days late, the rungs told (docs/rules.md §10.2)",
+        "escalation",
+        lambda p, q, b: ((p["business_line"],), {k: (str(v) if v else None) for k, v in q.items()}),
+        query=S.DeadlinesQuery,
+        answer="array",
+    ),
+    Route(
         "tier_counts",
         "GET",
         "/lines/{business_line}/tiers",

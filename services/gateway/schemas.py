@@ -288,6 +288,10 @@ class OpportunityQuery(_Strict):
     opportunity = f.ident(load_default=None, allow_none=True)
 
 
+class DeadlinesQuery(_Strict):
+    as_of = fields.Date(load_default=None, allow_none=True)
+
+
 # --- answers ------------------------------------------------------------------------------------
 
 

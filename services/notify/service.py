@@ -177,6 +177,20 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
                 data=payload,
             )
 
+    @handles(E.ESCALATION, E.DEADLINE_ESCALATED)
+    def on_deadline_escalated(self, payload):
+        """A case's step past its due day, told to the rung reached (docs/rules.md §10.2)."""
+        with self.uow() as u:
+            if self._first(u, payload):
+                self._make(
+                    u,
+                    payload["event_id"],
+                    payload["business_line"],
+                    kind="escalation",
+                    doc=T.deadline_escalated(payload, self._words(payload, "owner", "person")),
+                    data=payload,
+                )
+
     @handles(E.ASSESSMENT, E.MONTH_CLOSED)
     def on_month_closed(self, payload):
         with self.uow() as u:

@@ -93,7 +93,39 @@ def escalated(e: Mapping[str, Any], v: Vocabulary = PLAIN) -> Doc:
     )
 
 
+def deadline_escalated(e: Mapping[str, Any], v: Vocabulary = PLAIN) -> Doc:
+    """A case's step past its due day, told up the ladder (docs/rules.md §10.2)."""
+    zh_who = v.person(e.get("person"), f"（{v.role(e['role'], 'zh')}空缺）")
+    en_who = v.person(e.get("person"), f"nobody ({v.role(e['role'], 'en')} vacant)")
+    inputs = e.get("inputs") or {}
+    unit_zh = "个工作日" if inputs.get("unit") == "working_days" else "天"
+    unit_en = "working days" if inputs.get("unit") == "working_days" else "days"
+    owner_zh, owner_en = v.person(e.get("owner"), "空缺"), v.person(e.get("owner"), "vacant")
+    return Doc(
+        f"办理逾期升级 / Deadline passed: {e['case']}",
+        [
+            Section(
+                "zh",
+                [
+                    f"{e['case']} {inputs.get('rule_zh', e['rule'])} 应于 {e['due']} 前办结，已逾期 "
+                    f"{e['days_late']} {unit_zh}（经办人 {owner_zh}），第 {e['step']} 级通报"
+                    f"{v.role(e['role'], 'zh')} {zh_who}（{e['clause']}）。"
+                ],
+            ),
+            Section(
+                "en",
+                [
+                    f"{e['case']}: {inputs.get('rule_en', e['rule'])} was due by {e['due']} and is "
+                    f"{e['days_late']} {unit_en} late (with {owner_en}): step {e['step']}, told to {en_who}, "
+                    f"{v.role(e['role'], 'en')} ({e['clause']})."
+                ],
+            ),
+        ],
+    )
+
+
 _WARNED = {
+    "deadline": ("办理时限即将到期", "Deadline falls due"),
     "follow_up": ("跟进即将到期", "Follow-up falls due"),
     "visit_plan": ("拜访计划即将到期", "Visit plan due"),
     "target_change": ("目标调整待审批", "Target change awaits a decision"),
@@ -118,6 +150,8 @@ def warning(e: Mapping[str, Any], v: Vocabulary = PLAIN) -> Doc:
         "development_plan": f"{person_zh} 的大客户开发计划 {key} 自 {since} 起待审批，已超过 {wait} 天。",
         "inquiry": f"{person_zh} 对 {inputs.get('period')} 的核对申请 {key} 自 {since} 起待答复，"
         f"已超过 {wait} 天。",
+        "deadline": f"{inputs.get('case')} {inputs.get('rule_zh')} 须在 {due} 前办结（经办人 {person_zh}，"
+        f"还剩 {left} 天），逾期将逐级通报。",
     }[e["what"]]
     en = {
         "follow_up": f"Opportunity {key} must be followed up before {due} (owner {person_en}, "
@@ -129,6 +163,8 @@ def warning(e: Mapping[str, Any], v: Vocabulary = PLAIN) -> Doc:
         f"{since}, over {wait} days, for a decision.",
         "inquiry": f"Inquiry {key} of {person_en} on {inputs.get('period')} has waited since {since}, "
         f"over {wait} days, for an answer.",
+        "deadline": f"{inputs.get('case')}: {inputs.get('rule_en')} is due by {due} (with {person_en}, "
+        f"{left} days left); after that it climbs the ladder.",
     }[e["what"]]
     return Doc(
         f"{zh_what} / {en_what}: {key}",

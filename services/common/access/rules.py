@@ -143,7 +143,13 @@ ACTIONS: dict[tuple[str, str], tuple[str, str | None]] = {
     ("escalation", "warn"): (_MANAGE, "business_line"),
     **{
         ("escalation", m): (_READ, "business_line")
-        for m in ("get_assignment", "tier_counts", "projection_versions", "list_escalations")
+        for m in (
+            "get_assignment",
+            "tier_counts",
+            "projection_versions",
+            "list_escalations",
+            "list_deadlines",
+        )
     },
     ("notify", "send_weekly_bulletin"): (_MANAGE, "business_line"),
     ("notify", "retry_deliveries"): (_MANAGE, None),
@@ -190,6 +196,7 @@ SCOPED = frozenset(
         ("compensation", "get_month_lines"),
         ("escalation", "get_assignment"),
         ("escalation", "list_escalations"),
+        ("escalation", "list_deadlines"),
         ("notify", "list_messages"),
     }
 )

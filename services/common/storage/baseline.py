@@ -251,6 +251,29 @@ def drop_warnings() -> None:
     drop("warnings_sent", "awaiting")
 
 
+def deadline_escalations() -> None:
+    """0007 (escalation): each rung notified for a case's step past its due day, once (issue 27)."""
+    op.create_table(
+        "deadline_escalations",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("business_line", sa.String(length=100), nullable=False),
+        sa.Column("case", sa.String(length=100), nullable=False),
+        sa.Column("rule", sa.String(length=100), nullable=False),
+        sa.Column("due", sa.Date(), nullable=False),
+        sa.Column("step", sa.Integer(), nullable=False),
+        sa.Column("role", sa.String(length=64), nullable=False),
+        sa.Column("person", sa.String(length=100), nullable=True),
+        sa.Column("as_of", sa.Date(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("business_line", "case", "rule", "due", "step", "role", name="uq_deadline_once"),
+    )
+
+
+def drop_deadline_escalations() -> None:
+    drop("deadline_escalations")
+
+
 def notify_vocabulary() -> None:
     """0004 (notify): lines and people, so notices name people and tiers (issue 25)."""
     op.create_table(

@@ -34,7 +34,7 @@ def test_subscriptions_are_read_from_the_services_handlers():
     # inquiries waiting for an answer (docs/rules.md §9.6), warned by the service that holds them
     assert table[(E.ASSESSMENT, E.WARNING_DUE)] == ("notify.on_points_inquiry_warning",)
     assert table[(E.COMPENSATION, E.WARNING_DUE)] == ("notify.on_pay_inquiry_warning",)
-    assert len(table) == 11
+    assert len(table) == 12
 
 
 def _wait_until(predicate, timeout=30):
