@@ -20,7 +20,8 @@ explained table, or JSON with --json.
 Wherever a plugin key is asked for, a class not yet installed can be named as ``module:Class``
 (imported from the installed packages or the current directory).
 
-Errors (bad facts, unknown plugin or parameter) are printed naming each field and exit with 2.
+Errors (bad facts, unknown plugin or parameter, a parameter out of its bounds, an output file whose
+folder does not exist) are printed naming each field and exit with 2, before any work is done.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from typing import Any
 from kamkit.activity import Activity, Window
 from kamkit.config import load_config
 from kamkit.conformance import run_checks
-from kamkit.errors import InvalidFacts, SuiteError, UnknownPlugin
+from kamkit.errors import ConfigError, InvalidFacts, SuiteError, UnknownPlugin
 from kamkit.explain import in_indicator_section, plain
 from kamkit.facts_schema import load_facts
 from kamkit.indicators import indicator_lines
@@ -59,8 +60,23 @@ def _plugin(args) -> RulePlugin:
         line = load_config(args.config).lines.get(args.target)
         if line is None:
             raise SuiteError(f"business line {args.target!r} is not in {args.config}", field="target")
-        return load_plugin(line.plugin_key, {**line.parameters, **overrides})
-    return resolve_plugin(args.target)(overrides)
+        key, values = line.plugin_key, {**line.parameters, **overrides}
+    try:
+        return load_plugin(key, values) if args.config else resolve_plugin(args.target)(overrides)
+    except UnknownPlugin:
+        raise
+    except ConfigError as exc:  # a parameter's own check names it bare; here it is parameters.<name>
+        raise ConfigError(
+            [
+                {
+                    **e,
+                    "field": e["field"]
+                    if e["field"].startswith("parameters")
+                    else f"parameters.{e['field']}",
+                }
+                for e in exc.errors
+            ]
+        ) from None
 
 
 def resolve_plugin(target: str) -> type[RulePlugin]:
@@ -98,6 +114,8 @@ def _facts(args, period: str | None = None, plugin: RulePlugin | None = None):
     document = read_document(args.facts)
     if not isinstance(document, dict):
         raise InvalidFacts("the facts document must be a mapping at the top level", field="facts")
+    if "carried" in document and document["carried"] is None:  # as --json prints a first quarter's
+        document = {k: v for k, v in document.items() if k != "carried"}
     facts = load_facts(document)
     if plugin is not None:  # a role or grade the plugin does not know would drop a person silently
         problems = plugin.people_problems(facts.people)
@@ -129,54 +147,117 @@ def _business_line(args, facts) -> str | None:
     return args.target if args.config else facts.business_line
 
 
+# What a carried state says of where it comes from, each checked against the run when named.
+PROVENANCE = {"plugin": "plugin", "business_line": "business line", "quarter": "quarter"}
+
+
 def _carried(args, plugin: RulePlugin, facts) -> dict[str, Any] | None:
-    """The carried state to start the quarter from: --carried FILE, else the facts' ``carried``.
-    It must say which plugin, business line and quarter produced it (as --carried-out writes it),
-    and that quarter must be the one before this one; None when there is none."""
+    """The carried state to start the quarter from: --carried FILE, else the facts' ``carried``;
+    None when there is none (``null``, or a document whose state is null: a first quarter).
+
+    Read in any form kam writes (docs/facts-format.md): --carried-out's file ({plugin,
+    business_line, quarter, state}), the whole --json output ({plugin, business_line, quarter,
+    carried, ...}), or the bare ``carried`` of that output (person -> state). Whatever it names
+    must match the run: the plugin, the business line and the quarter just before this one. What
+    it does not name cannot be checked, and a state applied to the wrong line pays the wrong
+    people's debts and carry: so a state naming no line (or no plugin or quarter), or one naming
+    a line while the facts name none, is refused by field unless --accept-carried says it is
+    this line's. A state naming another plugin, line or quarter is refused even so."""
     if args.carried:
         document, where = read_document(args.carried, field="carried"), args.carried
     else:
-        document, where = dict(facts.carried), "the facts' carried"
+        document, where = facts.carried, "the facts' carried"
     if not document:
         return None
-    if not isinstance(document, dict) or not {"plugin", "quarter", "state"} <= set(document):
-        raise InvalidFacts(
-            f"{where}: a carried state must say which plugin, business line and quarter "
-            f"produced it ({{plugin, business_line, quarter, state}}, as --carried-out "
-            f"writes it)",
-            field="carried",
-        )
-    errors = []
-    if document["plugin"] != plugin.key:
-        errors.append(
-            {
-                "field": "carried.plugin",
-                "message": f"produced by plugin {document['plugin']!r}, not {plugin.key!r}",
-            }
-        )
-    line = _business_line(args, facts)
-    if document.get("business_line") and line and document["business_line"] != line:
-        errors.append(
-            {
-                "field": "carried.business_line",
-                "message": f"produced for business line {document['business_line']!r}, not {line!r}",
-            }
-        )
-    expected = str(facts.quarter.previous())
-    if str(document["quarter"]) != expected:
-        errors.append(
-            {
-                "field": "carried.quarter",
-                "message": f"produced by quarter {document['quarter']}; "
-                f"{facts.quarter} starts from the state of {expected}",
-            }
-        )
-    state = document["state"]
+    if not isinstance(document, dict):
+        raise InvalidFacts(f"{where}: a carried state is a mapping, or null for none", field="carried")
+    wrapped = "state" in document or "carried" in document
+    state = document.get("state", document.get("carried")) if wrapped else document
+    if state is None:
+        return None
     if not isinstance(state, dict) or not all(isinstance(v, dict) for v in state.values()):
-        errors.append({"field": "carried.state", "message": "must map each person to their state"})
+        raise InvalidFacts(
+            f"{where}: a carried state maps each person to their state, and says which plugin, "
+            f"business line and quarter produced it ({{plugin, business_line, quarter, state}}, as "
+            f"--carried-out writes it)",
+            field="carried.state" if wrapped else "carried",
+        )
+    accepted = args.accept_carried
+    line = _business_line(args, facts)
+    expected = {"plugin": plugin.key, "business_line": line, "quarter": str(facts.quarter.previous())}
+    mine = f"{line or 'this line'}'s state of {expected['quarter']}"
+    errors = []
+    if not wrapped and not accepted:
+        errors.append(
+            {
+                "field": "carried",
+                "message": f"{where}: a bare state (person -> state, as --json prints under `carried`) "
+                f"says neither plugin, business line nor quarter; give the file --carried-out writes "
+                f"or the whole --json output, or pass --accept-carried if it is {mine}",
+            }
+        )
+    for key, what in PROVENANCE.items():
+        value = document.get(key) if wrapped else None
+        if value is None:
+            if wrapped and not accepted:
+                errors.append(
+                    {
+                        "field": f"carried.{key}",
+                        "message": f"names no {what}: it could be another {what}'s; pass "
+                        f"--accept-carried if it is {mine}",
+                    }
+                )
+        elif key == "business_line" and line is None:
+            if not accepted:
+                errors.append(
+                    {
+                        "field": "business_line",
+                        "message": f"the facts name no business line, and the carried state was "
+                        f"produced for {value!r}: add `business_line: {value}` to the facts (or "
+                        f"use --config), or pass --accept-carried if the facts are that line's",
+                    }
+                )
+        elif key == "quarter" and str(value) != expected[key]:
+            errors.append(
+                {
+                    "field": "carried.quarter",
+                    "message": f"produced by quarter {value}; {facts.quarter} starts from the state "
+                    f"of {expected[key]}",
+                }
+            )
+        elif str(value) != expected[key]:
+            errors.append(
+                {
+                    "field": f"carried.{key}",
+                    "message": f"produced for {what} {value!r}, not {expected[key]!r}",
+                }
+            )
     if errors:
         raise InvalidFacts(errors)
     return state
+
+
+def _writable(path: str | None, option: str) -> None:
+    """An output file is checked before the run, not after: a run that computes for minutes and
+    then cannot write its result has lost them. kam creates no folder (a typo in a folder's name
+    would scatter files), so the folder must exist."""
+    if not path:
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise InvalidFacts(f"{path} is a folder: name a file in it", field=option)
+    folder = target.parent
+    if not folder.is_dir():
+        raise InvalidFacts(
+            f"folder {folder} does not exist: create it first (kam creates none)", field=option
+        )
+    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise InvalidFacts(f"{path} cannot be written (permission denied)", field=option)
+
+
+def _outputs(args) -> None:
+    for option in ("carried_out", "xlsx", "html"):
+        _writable(getattr(args, option, None), "--" + option.replace("_", "-"))
 
 
 def _emit(args, payload: dict[str, Any], text: str) -> None:
@@ -316,6 +397,7 @@ def cmd_classify(args) -> None:
 
 
 def cmd_assess_month(args) -> None:
+    _outputs(args)
     plugin = _plugin(args)
     facts = _facts(args, "month", plugin)
     result = plugin.assess_month(facts)
@@ -331,6 +413,7 @@ def cmd_assess_month(args) -> None:
 
 
 def cmd_commission_quarter(args) -> None:
+    _outputs(args)
     plugin = _plugin(args)
     facts = _facts(args, "quarter", plugin)
     state = _carried(args, plugin, facts)
@@ -359,13 +442,17 @@ def cmd_commission_quarter(args) -> None:
             "quarter": str(result.quarter),
             "state": plain(result.carried),
         }
-        with open(args.carried_out, "w", encoding="utf-8") as fh:
-            json.dump(envelope, fh, ensure_ascii=False, indent=2)
+        try:
+            with open(args.carried_out, "w", encoding="utf-8") as fh:
+                json.dump(envelope, fh, ensure_ascii=False, indent=2)
+        except OSError as exc:  # checked before the run; the disk can still fill up
+            raise InvalidFacts(f"{args.carried_out}: {exc.strerror}", field="--carried-out") from None
     _emit_run(
         args,
         plugin,
         f"quarter {result.quarter}",
-        payload=result.to_dict(),
+        # the line too: the whole --json output is a carried state the next quarter reads
+        payload={"business_line": _business_line(args, facts), **result.to_dict()},
         lines=result.lines,
         facts=facts,
         period=str(result.quarter),
@@ -487,6 +574,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of reasons")
 
     def files(p):
+        # the folder of each is checked before the run (kam creates none)
         p.add_argument("--xlsx", metavar="FILE", help="also write the run as an Excel workbook")
         p.add_argument("--html", metavar="FILE", help="also write the run as a page (charts, every line)")
 
@@ -520,8 +608,24 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("commission-quarter", help="a quarter's commissions and bonuses, explained")
     common(p)
     p.add_argument("--quarter", help="YYYY-Qn (default: the facts file's quarter)")
-    p.add_argument("--carried", help="carried state from the previous quarter (JSON/YAML)")
-    p.add_argument("--carried-out", metavar="FILE", help="write the new carried state here (JSON)")
+    p.add_argument(
+        "--carried",
+        metavar="FILE",
+        help="carried state of the previous quarter (JSON/YAML): the file --carried-out wrote, or the "
+        "whole --json output of that quarter; its bare `carried` only with --accept-carried; null: "
+        "none (a first quarter). It must name this plugin, business line and the quarter before",
+    )
+    p.add_argument(
+        "--accept-carried",
+        action="store_true",
+        help="apply a carried state that does not name its business line (or plugin or quarter), or "
+        "one naming a line while the facts name none: you vouch it is this line's previous quarter",
+    )
+    p.add_argument(
+        "--carried-out",
+        metavar="FILE",
+        help="write the new carried state here (JSON); its folder must exist: checked before the run",
+    )
     files(p)
     p.set_defaults(func=cmd_commission_quarter)
 

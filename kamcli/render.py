@@ -115,15 +115,18 @@ BASE_KINDS = {"base_pay", "base_salary", "phone_allowance"}
 
 
 def totals(lines: Sequence[Line]) -> dict[str, dict[str, Any]]:
-    """Per person, units kept apart: points docked, findings (flags) by kind, and pay split into
-    base pay, commission and bonus, and deductions, with its total; money rounded to 0.01."""
+    """Per person, units kept apart: points docked, findings (flags) by kind ("(provisional)" when
+    the line says it is), and pay split into base pay, commission and bonus, and deductions, with
+    its total; money rounded to 0.01."""
     out: dict[str, dict[str, Any]] = {}
     for l in lines:
         row = out.setdefault(l.person, {})
         if l.unit == POINTS:
             row["points"] = row.get("points", Decimal(0)) + l.figure
-        elif l.unit == FLAG:
-            row.setdefault("flags", []).append(l.kind)
+        elif l.unit == FLAG:  # a finding computed on part of its period says so here too
+            row.setdefault("flags", []).append(
+                f"{l.kind} (provisional)" if l.inputs.get("provisional") else l.kind
+            )
         elif l.unit == CNY:
             pay = row.setdefault(
                 "CNY",

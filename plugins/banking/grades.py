@@ -36,6 +36,7 @@ PARAMS = (
         "Months of credit work (counted in whole months to the assessed month's last day) below "
         "which a customer manager is an assistant; from this many on (6个月以上, read inclusively "
         "so that nobody falls between the two grades) the junior conditions can be met.",
+        minimum=0,
     ),
     Param(
         "junior_min_handled",
@@ -43,6 +44,7 @@ PARAMS = (
         "int",
         "002/LOAN §三2",
         "Junior: at least this many loans handled (经办, cumulative).",
+        minimum=0,
     ),
     Param(
         "junior_max_overdue",
@@ -57,6 +59,7 @@ PARAMS = (
         "int",
         "002/LOAN §三3",
         "Intermediate: at least this many years as a junior (from grade_since).",
+        minimum=0,
     ),
     Param(
         "intermediate_min_managed",
@@ -64,6 +67,7 @@ PARAMS = (
         "int",
         "002/LOAN §三3",
         "Intermediate: at least this many loans currently managed (管户).",
+        minimum=0,
     ),
     Param(
         "intermediate_max_overdue",
@@ -78,6 +82,7 @@ PARAMS = (
         "int",
         "002/LOAN §三4",
         "Senior: at least this many years as an intermediate (from grade_since).",
+        minimum=0,
     ),
     Param(
         "senior_min_managed",
@@ -85,6 +90,7 @@ PARAMS = (
         "int",
         "002/LOAN §三4",
         "Senior: at least this many loans currently managed.",
+        minimum=0,
     ),
     Param(
         "senior_max_overdue",
@@ -101,6 +107,7 @@ PARAMS = (
         "近三个月: the average overdue rate is the mean of the monthly rates of the assessed month "
         "and the months before it, this many in all; months with no portfolio on file are left "
         "out of the mean [reading].",
+        minimum=1,
     ),
 )
 

@@ -46,6 +46,7 @@ PARAMS = (
         POINTS_CLAUSE,
         "Every started step of this much above the limit (0.5 percentage point) ...",
         "default",
+        positive=True,  # the excess is divided by it
     ),
     Param(
         "overdue_step_points", Decimal(2), "points", POINTS_CLAUSE, "... costs this many points.", "default"

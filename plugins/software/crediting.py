@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from kamkit.explain import FLAG, INFO, Line, LineTable
 from kamkit.facts import NOT_DEDUCTED, Collection, Facts
 from kamkit.frozen import quick_init
+from kamkit.money import fmt
 from kamkit.periods import Month, Quarter
 
 ZERO = Decimal(0)
@@ -31,6 +32,15 @@ class Part:
     side_bonus: Decimal  # paid outside the task scheme
     largest_single: Decimal  # the whole task credit of its single deal (单产: the contract)
     implementation: Decimal = ZERO  # of task_credit: implementation, paid by its side rate only
+
+
+def exact(value: Decimal) -> Decimal:
+    """A share of an amount as exact as it is, without the zeros the share's digits leave
+    (350,000 x 0.3 = 105000.0 -> 105000; 12,345.5 x 0.5 = 6172.75 stays): a credit table's reasons
+    print its figures as they are (the services fill them in from the stored text), and 105000.0
+    reads as a float."""
+    whole = value.to_integral_value()
+    return whole if value == whole else value.normalize()
 
 
 def net_of(c: Collection) -> Decimal:
@@ -171,7 +181,7 @@ def credit(
     basis = c.gross_margin if kind == "secondary_dev" else net
     # x 1 is skipped, not computed (terms_of gives ONE itself for a share of exactly 1): the same
     # Decimal, not a new one a collection (a context-rounded result stays as it is)
-    own_task = basis if task_share is ONE else basis * task_share
+    own_task = basis if task_share is ONE else exact(basis * task_share)
     extra = topup(c, contract, p) if kind == "implementation" else ZERO  # only implementation is topped up
     task = own_task + extra if extra else own_task
     implementation = own_task if kind == "implementation" else ZERO
@@ -184,7 +194,7 @@ def credit(
     )
     for person, share, split_clause in split:
         whole = share is ONE
-        credited = task if whole else task * share
+        credited = task if whole else exact(task * share)
         parts.append(
             Part(
                 person,
@@ -249,10 +259,10 @@ def credit(
                 INFO,
                 "task_credit",
                 clause,
-                f"回款 {cid}（{kind}）净额 {net}，实施低于标准报价补足 {extra}，"
-                f"计入任务 {credited}（份额 {share}）",
-                f"collection {cid} ({kind}): net {net}, implementation topped up to the quote by {extra}, "
-                f"task credit {credited} (share {share})",
+                f"回款 {cid}（{kind}）净额 {fmt(net)}，实施低于标准报价补足 {fmt(extra)}，"
+                f"计入任务 {fmt(credited)}（份额 {share}）",
+                f"collection {cid} ({kind}): net {fmt(net)}, implementation topped up to the quote by "
+                f"{fmt(extra)}, task credit {fmt(credited)} (share {share})",
                 inputs,
             )
         )
@@ -351,10 +361,10 @@ def implementation_flags(facts: Facts, period, p) -> list[Line]:
                     FLAG,
                     "implementation_share_low",
                     "002/KAB §二3",
-                    f"合同 {contract.id} 实施收入 {contract.implementation} "
-                    f"低于合同总价 {contract.total} 的 30%",
-                    f"contract {contract.id}: implementation {contract.implementation} is below 30% of "
-                    f"its total {contract.total}",
+                    f"合同 {contract.id} 实施收入 {fmt(contract.implementation)} "
+                    f"低于合同总价 {fmt(contract.total)} 的 30%",
+                    f"contract {contract.id}: implementation {fmt(contract.implementation)} is below 30% "
+                    f"of its total {fmt(contract.total)}",
                     {
                         "contract": contract.id,
                         "total": contract.total,

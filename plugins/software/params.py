@@ -125,7 +125,8 @@ TARGET_PARAMS = (
         True,
         "bool",
         "002/KAP §一",
-        "A new rep carries no task (新业务员一季度不承担任务): B = 0, no debt, no deduction.",
+        "A new rep carries no task (新业务员一季度不承担任务): B = 0, no debt, no deduction, no floating "
+        "wage withheld.",
         "seed",
     ),
     Param(
@@ -136,6 +137,7 @@ TARGET_PARAMS = (
         "... in every calendar quarter that begins before the end of the rep's first this-many "
         "months of employment (from start_date).",
         "reading",
+        minimum=0,
     ),
 )
 
@@ -153,6 +155,7 @@ QUARTERLY_PARAMS = TARGET_PARAMS + (
         "released, year end) is divided by this; every test (base, target, cap, debts, carry) stays on "
         "credited collections as collected.",
         "seed",
+        positive=True,  # the bonus is divided by it
     ),
     Param(
         "implementation_topup",
@@ -207,6 +210,7 @@ PROGRESSIVE_PARAMS = TARGET_PARAMS + (
         "002/KAB §二1",
         "This document has no VAT rule: bonus amounts are divided by this (1 = as collected).",
         "reading",
+        positive=True,
     ),
     Param("below_base_rate", D("0.01424"), "rate", "002/KAB §三1", "Rate while the base is not reached."),
     Param(

@@ -69,7 +69,8 @@ SOFTWARE_CLAUSES = {
     "002/KAD §二4": Clause(
         "2.3",
         "Half-year credit below the half-year base -> grade -1; every shortfall repaid "
-        "and the second quarter's target met -> +1; reported, not paid.",
+        "and the second quarter's target met -> +1; reported, not paid; provisional until both "
+        "quarters are known.",
     ),
 }
 
@@ -109,7 +110,9 @@ LADDER = ("account_manager", "deputy_manager", "branch_manager", "city_admin")
 
 
 class _SoftwareBase(RulePlugin):
-    version = "1.0.0"
+    # 1.1.0: a new rep's floating wage not withheld, provisional half-year grades, money in reasons
+    # as reported (a version closed under 1.0.0 is not replayed under these reasons)
+    version = "1.1.0"
     roles = ROLES
     ladder = LADDER
     tiers = DECLARED_TIERS

@@ -22,6 +22,7 @@ from kamkit.errors import InvalidFacts
 from kamkit.explain import CNY, INFO, Line
 from kamkit.facts import Facts
 from kamkit.kpi import kpi_coefficient, measured_of
+from kamkit.money import fmt
 from kamkit.targets import in_force, target_line
 
 from .crediting import AM
@@ -84,7 +85,11 @@ def rep_quarter(person, q, row, state, facts: Facts, p) -> tuple[list[Line], dic
     lines: list[Line] = [target_line(person.id, AM, target, str(q))]  # what T is, who set or approved it
     released: list[Line] = []
     if X < B:
-        bonus, how, clause = X * p["below_base_rate"], f"below base {B}: {X} x {p['below_base_rate']}", C1
+        bonus, how, clause = (
+            X * p["below_base_rate"],
+            f"below base {fmt(B)}: {fmt(X)} x {p['below_base_rate']}",
+            C1,
+        )
         debts.append({"quarter": str(q), "owed": _s(B - X), "base": _s(B), "paid": _s(bonus)})
         lines.append(
             Line(
@@ -94,8 +99,8 @@ def rep_quarter(person, q, row, state, facts: Facts, p) -> tuple[list[Line], dic
                 INFO,
                 "debt_created",
                 MAKE_UP,
-                f"未完成基数 {B}：差额 {B - X} 须以后季度补足",
-                f"below base {B}: {B - X} to be made up by later quarters",
+                f"未完成基数 {fmt(B)}：差额 {fmt(B - X)} 须以后季度补足",
+                f"below base {fmt(B)}: {fmt(B - X)} to be made up by later quarters",
                 {"X": X, "B": B, "owed": B - X},
             )
         )
@@ -115,8 +120,8 @@ def rep_quarter(person, q, row, state, facts: Facts, p) -> tuple[list[Line], dic
                         INFO,
                         "debt_repaid",
                         MAKE_UP,
-                        f"补足 {debt['quarter']} 差额 {pay}",
-                        f"made up {pay} of {debt['quarter']}'s shortfall",
+                        f"补足 {debt['quarter']} 差额 {fmt(pay)}",
+                        f"made up {fmt(pay)} of {debt['quarter']}'s shortfall",
                         {"debt": dict(debt), "paid": pay},
                     )
                 )
@@ -130,11 +135,11 @@ def rep_quarter(person, q, row, state, facts: Facts, p) -> tuple[list[Line], dic
                         CNY,
                         "released_bonus",
                         MAKE_UP,
-                        f"{debt['quarter']} 基数已补足：按 {p['base_reached_rate']} "
-                        f"补发 {debt['base']} × 7.12% − 已发 {debt['paid']} = {due}"
-                        + (f" / {vat}" if vat != 1 else ""),
-                        f"{debt['quarter']}'s base made up: {debt['base']} x {p['base_reached_rate']} "
-                        f"less the {debt['paid']} it was paid = {due}" + (f" / {vat}" if vat != 1 else ""),
+                        f"{debt['quarter']} 基数已补足：补发 {fmt(debt['base'])} × {p['base_reached_rate']} "
+                        f"− 已发 {fmt(debt['paid'])} = {fmt(due)}" + (f" / {_s(vat)}" if vat != 1 else ""),
+                        f"{debt['quarter']}'s base made up: {fmt(debt['base'])} x {p['base_reached_rate']} "
+                        f"less the {fmt(debt['paid'])} it was paid = {fmt(due)}"
+                        + (f" / {_s(vat)}" if vat != 1 else ""),
                         {
                             "quarter": debt["quarter"],
                             "base": debt["base"],
@@ -158,10 +163,10 @@ def rep_quarter(person, q, row, state, facts: Facts, p) -> tuple[list[Line], dic
             + above * p["over_annual_rate"]
         )
         how = (
-            f"base reached: E {E} (after making up {repaid}): "
-            f"{normal - small_part} x {p['base_reached_rate']} "
-            f"+ {small_part} x {p['small_deal_rate_below_share']} + above the annual target {above} x "
-            f"{p['over_annual_rate']}"
+            f"base reached: E {fmt(E)} (after making up {fmt(repaid)}): "
+            f"{fmt(normal - small_part)} x {p['base_reached_rate']} "
+            f"+ {fmt(small_part)} x {p['small_deal_rate_below_share']} + above the annual target "
+            f"{fmt(above)} x {p['over_annual_rate']}"
         )
         clause = C2 if small_part else C1
         inputs |= {"repaid": repaid, "E": E}
@@ -178,8 +183,10 @@ def rep_quarter(person, q, row, state, facts: Facts, p) -> tuple[list[Line], dic
             CNY,
             "bonus",
             clause,
-            f"计提奖金 {bonus}" + (f" / {vat}" if vat != 1 else "") + f" × KPI调整 {factor}",
-            f"{how}; computed {bonus}" + (f" / {vat}" if vat != 1 else "") + f" x KPI factor {factor}",
+            f"计提奖金 {fmt(bonus)}" + (f" / {_s(vat)}" if vat != 1 else "") + f" × KPI调整 {_s(factor)}",
+            f"{how}; computed {fmt(bonus)}"
+            + (f" / {_s(vat)}" if vat != 1 else "")
+            + f" x KPI factor {_s(factor)}",
             {
                 **inputs,
                 "above_annual": above,
@@ -228,9 +235,10 @@ def year_end(rid, state, annual, p) -> list[Line]:
                 CNY,
                 "year_end_settlement",
                 MAKE_UP,
-                f"年终按全年完成 {credit} 结算奖金 {due}，季度已计提 {paid}，补发差额 {difference}",
-                f"year end on the year's completion {credit}: bonus {due}, the quarters computed {paid}; "
-                f"the difference {difference} is paid",
+                f"年终按全年完成 {fmt(credit)} 结算奖金 {fmt(due)}，季度已计提 {fmt(paid)}，"
+                f"补发差额 {fmt(difference)}",
+                f"year end on the year's completion {fmt(credit)}: bonus {fmt(due)}, the quarters computed "
+                f"{fmt(paid)}; the difference {fmt(difference)} is paid",
                 inputs,
             )
         ]
@@ -242,9 +250,9 @@ def year_end(rid, state, annual, p) -> list[Line]:
             INFO,
             "year_end_settlement",
             MAKE_UP,
-            f"年终按全年完成 {credit} 结算奖金 {due}，季度已计提 {paid}，无需补发",
-            f"year end on the year's completion {credit}: bonus {due}, the quarters computed {paid}; "
-            f"nothing more is due",
+            f"年终按全年完成 {fmt(credit)} 结算奖金 {fmt(due)}，季度已计提 {fmt(paid)}，无需补发",
+            f"year end on the year's completion {fmt(credit)}: bonus {fmt(due)}, the quarters computed "
+            f"{fmt(paid)}; nothing more is due",
             inputs,
         )
     ]

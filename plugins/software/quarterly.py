@@ -22,7 +22,7 @@ from kamkit.money import fmt
 from kamkit.periods import Quarter
 from kamkit.targets import InForce, in_force, quarterly_target, target_line
 
-from .crediting import AM, period_parts
+from .crediting import AM, exact, period_parts
 
 ZERO = Decimal(0)
 C = "002/KAP §三"
@@ -31,6 +31,12 @@ C = "002/KAP §三"
 def _s(value: Decimal) -> str:
     """Carried-state form of a Decimal: exact, without exponent or trailing zeros."""
     return format(value.normalize(), "f") if value else "0"
+
+
+def _pct(rate: Decimal) -> str:
+    """A rate in a reason: 0.04 -> 4%. Money in a reason is fmt's (75000.00): an exact figure
+    such as 150,000 x 0.5 = 75000.0 reads as a float."""
+    return f"{_s(rate * 100)}%"
 
 
 def check_state(rid: str, state: Mapping[str, Any]) -> None:
@@ -87,7 +93,7 @@ def targets(facts: Facts, person: Person, q: Quarter, p) -> RepTarget:
         and person.start_date
         and q.first_day < add_months(person.start_date, p["new_rep_months"])
     )
-    return RepTarget(t, ZERO if new else t * p["base_ratio"], new, target)
+    return RepTarget(t, ZERO if new else exact(t * p["base_ratio"]), new, target)  # 75000, not 75000.0
 
 
 def add_months(day, months: int):
@@ -131,8 +137,8 @@ def rep_quarter(
             INFO,
             "quarter_credit",
             clause=C,
-            zh=f"本季实际完成额 X = 可计回款 {credit} + 上季转入 {carry_in}",
-            en=f"X = creditable collections {credit} + carried in {carry_in}",
+            zh=f"本季实际完成额 X = 可计回款 {fmt(credit)} + 上季转入 {fmt(carry_in)}",
+            en=f"X = creditable collections {fmt(credit)} + carried in {fmt(carry_in)}",
             inputs={
                 "credit": credit,
                 "carry_in": carry_in,
@@ -150,7 +156,7 @@ def rep_quarter(
     if X < B:
         owed = B - X
         debts.append({"quarter": str(q), "owed": _s(owed), "base": _s(B)})
-        E, carry_out, floating = ZERO, ZERO, False
+        E, carry_out = ZERO, ZERO
         lines.append(
             line(
                 rid,
@@ -158,8 +164,8 @@ def rep_quarter(
                 INFO,
                 "debt_created",
                 clause=C,
-                zh=f"未完成基数 {B}：欠 {owed}，以后季度补足；不计提奖金",
-                en=f"below base {B}: owes {owed} to be made up later; no bonus",
+                zh=f"未完成基数 {fmt(B)}：欠 {fmt(owed)}，以后季度补足；不计提奖金",
+                en=f"below base {fmt(B)}: owes {fmt(owed)} to be made up later; no bonus",
                 inputs={"X": X, "B": B, "owed": owed},
             )
         )
@@ -170,8 +176,8 @@ def rep_quarter(
                 CNY,
                 "fixed_wage_deduction",
                 clause=C,
-                zh=f"未完成基数，扣发固定工资 {p['fixed_wage_deduction']}",
-                en=f"below base: {p['fixed_wage_deduction']} deducted from fixed wage",
+                zh=f"未完成基数，扣发固定工资 {fmt(p['fixed_wage_deduction'])}",
+                en=f"below base: {fmt(p['fixed_wage_deduction'])} deducted from fixed wage",
                 inputs={"X": X, "B": B, "deduction": p["fixed_wage_deduction"]},
             )
         )
@@ -190,8 +196,8 @@ def rep_quarter(
                         INFO,
                         "debt_repaid",
                         clause=C,
-                        zh=f"补足 {debt['quarter']} 欠额 {pay}",
-                        en=f"repaid {pay} of {debt['quarter']}'s shortfall",
+                        zh=f"补足 {debt['quarter']} 欠额 {fmt(pay)}",
+                        en=f"repaid {fmt(pay)} of {debt['quarter']}'s shortfall",
                         inputs={"debt": debt, "paid": pay},
                     )
                 )
@@ -204,9 +210,10 @@ def rep_quarter(
                         CNY,
                         "released_bonus",
                         clause=C,
-                        zh=f"{debt['quarter']} 基数已补足，补发该季奖金 {debt['base']} × 4% / {vat}",
+                        zh=f"{debt['quarter']} 基数已补足，补发该季奖金 {fmt(debt['base'])} × "
+                        f"{_pct(p['within_rate'])} / {_s(vat)}",
                         en=f"{debt['quarter']}'s base made up: "
-                        f"its bonus {debt['base']} x 4% / {vat} released",
+                        f"its bonus {fmt(debt['base'])} x {_pct(p['within_rate'])} / {_s(vat)} released",
                         inputs={
                             "quarter": debt["quarter"],
                             "base": debt["base"],
@@ -220,18 +227,23 @@ def rep_quarter(
         cap = p["quarter_cap"]
         carry_out = ZERO if E < T else (E - T if E < cap else E - cap)  # tests on E as collected
         S = max(ZERO, E - implementation)  # the step bonus's base: implementation is paid at 6% only
+        within, over = _pct(p["within_rate"]), _pct(p["over_rate"])
         if S < T:
             bonus = S * p["within_rate"]
-            how_zh, how_en = f"S {S} < 目标 {T}：S × 4%", f"S {S} < target {T}: S x 4%"
+            how_zh, how_en = (
+                f"S {fmt(S)} < 目标 {fmt(T)}：S × {within}",
+                f"S {fmt(S)} < target {fmt(T)}: S x {within}",
+            )
         elif S < cap:
             bonus = T * p["within_rate"]
-            how_zh, how_en = f"目标 {T} × 4%", f"target {T} x 4%"
+            how_zh, how_en = f"目标 {fmt(T)} × {within}", f"target {fmt(T)} x {within}"
         else:
             bonus = T * p["within_rate"] + (cap - T) * p["over_rate"]
-            how_zh, how_en = f"目标 {T} × 4% + ({cap} − {T}) × 5%", f"target {T} x 4% + ({cap} - {T}) x 5%"
+            how_zh = f"目标 {fmt(T)} × {within} + ({fmt(cap)} − {fmt(T)}) × {over}"
+            how_en = f"target {fmt(T)} x {within} + ({fmt(cap)} - {fmt(T)}) x {over}"
         if carry_out:
-            how_zh += f"，超出部分 {carry_out} 转下季"
-            how_en += f"; {carry_out} carries over"
+            how_zh += f"，超出部分 {fmt(carry_out)} 转下季"
+            how_en += f"; {fmt(carry_out)} carries over"
         bonus = bonus / vat
         coefficient = kpi_coefficient(rid, facts.kpi_of(rid), p, measured=measured_of(facts, rid, p))
         factor = p["kpi_fixed_part"] + (1 - p["kpi_fixed_part"]) * coefficient.coefficient
@@ -243,10 +255,10 @@ def rep_quarter(
                 CNY,
                 "bonus",
                 clause=C,
-                zh=f"S = E {E} − 实施 {implementation}；{how_zh}；"
-                f"÷ {vat}（税后）计提 {fmt(bonus)} × KPI系数调整 {factor}",
-                en=f"S = E {E} - implementation {implementation}; {how_en}; / {vat} (net of VAT) = "
-                f"{fmt(bonus)} x KPI factor {factor}",
+                zh=f"S = E {fmt(E)} − 实施 {fmt(implementation)}；{how_zh}；"
+                f"÷ {_s(vat)}（税后）计提 {fmt(bonus)} × KPI系数调整 {_s(factor)}",
+                en=f"S = E {fmt(E)} - implementation {fmt(implementation)}; {how_en}; / {_s(vat)} (net of "
+                f"VAT) = {fmt(bonus)} x KPI factor {_s(factor)}",
                 inputs={
                     "X": X,
                     "E": E,
@@ -265,21 +277,7 @@ def rep_quarter(
         if p["kpi_on_released"]:
             released = [replace(r, figure=r.figure * factor) for r in released]
     lines += released
-    floating = X >= T  # the quarter's actual completion, whether or not it repaid earlier debts
-    lines.append(
-        line(
-            rid,
-            ZERO,
-            INFO,
-            "floating_wage_paid" if floating else "floating_wage_withheld",
-            clause=C,
-            zh=f"本季实际完成 {X} {'≥' if floating else '<'} 目标 {T}："
-            f"浮动工资{'发放' if floating else '暂不发放'}",
-            en=f"quarter's completion X {X} {'>=' if floating else '<'} target {T}: floating wage "
-            f"{'paid' if floating else 'withheld'}",
-            inputs={"X": X, "T": T},
-        )
-    )
+    lines.append(floating_wage(person, X, T, first, p))
     lines.append(
         line(
             rid,
@@ -287,8 +285,8 @@ def rep_quarter(
             INFO,
             "carry_out",
             clause=C,
-            zh=f"转入下季 {carry_out}",
-            en=f"carried to next quarter {carry_out}",
+            zh=f"转入下季 {fmt(carry_out)}",
+            en=f"carried to next quarter {fmt(carry_out)}",
             inputs={"carry_out": carry_out, "counted": X - carry_out},
         )
     )
@@ -305,21 +303,72 @@ def rep_quarter(
         "half": half,
     }
     if q.q in (2, 4):
-        lines += half_year(rid, half, debts, X, T, p)
+        lines += half_year(person, q, half, debts, X, T, p)
     if q.is_year_end:
         lines += year_end(rid, state, p)
         state = fresh_state(q.year + 1)
     return lines, state
 
 
-def half_year(rid, half, debts, X, T, p) -> list[Line]:
+def floating_wage(person: Person, X: Decimal, T: Decimal, no_task: bool, p) -> Line:
+    """002/KAP §三 (docs/rules.md §2.3.2): paid when the quarter's X reaches T, whether or not it
+    also repaid earlier debts; withheld below. A new rep carries no task (002/KAP §一): there is no
+    target to fall short of, so nothing is withheld [reading, docs/rules.md §2.3] — T only sets
+    their bonus steps."""
+    if no_task:
+        return line(
+            person.id,
+            ZERO,
+            INFO,
+            "floating_wage_paid",
+            clause="002/KAP §一",
+            zh=f"新业务员本季不承担任务：浮动工资不暂扣，照发（本季实际完成 {fmt(X)}；目标 {fmt(T)} "
+            f"只定奖金档次）",
+            en=f"no task this quarter (a new rep): nothing withheld, floating wage paid (X {fmt(X)}; "
+            f"the target {fmt(T)} sets the bonus steps only)",
+            inputs={
+                "X": X,
+                "T": T,
+                "no_task": True,
+                "start_date": person.start_date,
+                "new_rep_months": p["new_rep_months"],
+            },
+        )
+    paid = X >= T
+    return line(
+        person.id,
+        ZERO,
+        INFO,
+        "floating_wage_paid" if paid else "floating_wage_withheld",
+        clause=C,
+        zh=f"本季实际完成 {fmt(X)} {'≥' if paid else '<'} 目标 {fmt(T)}："
+        f"浮动工资{'发放' if paid else '暂不发放'}",
+        en=f"quarter's completion X {fmt(X)} {'>=' if paid else '<'} target {fmt(T)}: floating wage "
+        f"{'paid' if paid else 'withheld'}",
+        inputs={"X": X, "T": T, "no_task": False},
+    )
+
+
+def half_year(person: Person, q: Quarter, half, debts, X, T, p) -> list[Line]:
     """002/KAD §二4 (docs/rules.md §2.3.5): the half-year's credited collections below its base (the sum
     of its quarters' B) -> salary grade -1; a half-year that repaid every earlier shortfall and
     whose second quarter met its target -> +1. Reported, not paid; the target moves by
-    ``half_year_target_step`` per grade (0: reported only)."""
+    ``half_year_target_step`` per grade (0: reported only).
+
+    Final only when both quarters are known: run without the first quarter's carried state, the
+    half-year is this quarter alone and the flag says it is provisional (a rep who joined in the
+    second quarter has no first one to know)."""
+    rid = person.id
     credit = sum(Decimal(h["credit"]) for h in half)
     base = sum(Decimal(h.get("base", "0")) for h in half)
     step = p["half_year_target_step"]
+    first, known = q.previous(), [h["quarter"] for h in half]
+    joined_later = person.start_date is not None and person.start_date >= q.first_day
+    provisional = str(first) not in known and not joined_later
+    note_zh = f"；暂定：仅有 {q}，以 {first} 的结转状态重算 {q} 后为准" if provisional else ""
+    note_en = (
+        f"; provisional: {q} only; final when {q} is run from {first}'s carried state" if provisional else ""
+    )
     inputs = {
         "quarters": half,
         "half_credit": credit,
@@ -328,6 +377,8 @@ def half_year(rid, half, debts, X, T, p) -> list[Line]:
         "second_quarter_X": X,
         "T": T,
         "target_step": step,
+        "quarters_known": known,
+        "provisional": provisional,
     }
     if credit < base:
         return [
@@ -337,10 +388,12 @@ def half_year(rid, half, debts, X, T, p) -> list[Line]:
                 FLAG,
                 "salary_grade_down",
                 clause="002/KAD §二4",
-                zh=f"半年实际完成 {credit} 低于半年基数 {base}：降一级工资"
-                + (f"，目标 −{step}" if step else ""),
-                en=f"half-year credit {credit} below the half-year base {base}: salary grade -1"
-                + (f", target -{step}" if step else ""),
+                zh=f"半年实际完成 {fmt(credit)} 低于半年基数 {fmt(base)}：降一级工资"
+                + (f"，目标 −{fmt(step)}" if step else "")
+                + note_zh,
+                en=f"half-year credit {fmt(credit)} below the half-year base {fmt(base)}: salary grade -1"
+                + (f", target -{fmt(step)}" if step else "")
+                + note_en,
                 inputs={**inputs, "new_target": T - step},
             )
         ]
@@ -352,9 +405,11 @@ def half_year(rid, half, debts, X, T, p) -> list[Line]:
                 FLAG,
                 "salary_grade_up",
                 clause="002/KAD §二4",
-                zh="半年补足此前欠额且第二季度完成目标：升一级工资" + (f"，目标 +{step}" if step else ""),
+                zh="半年补足此前欠额且第二季度完成目标：升一级工资"
+                + (f"，目标 +{fmt(step)}" if step else "")
+                + note_zh,
                 en="half-year repaid every earlier shortfall and its second quarter met its target: salary "
-                "grade +1" + (f", target +{step}" if step else ""),
+                "grade +1" + (f", target +{fmt(step)}" if step else "") + note_en,
                 inputs={**inputs, "new_target": T + step},
             )
         ]
@@ -369,6 +424,7 @@ def year_end(rid, state, p) -> list[Line]:
     met = Decimal(state["ytd_credit"]) >= Decimal(state["ytd_target"])
     rate = p["year_end_rate_met"] if met else p["year_end_rate_missed"]
     vat = p.get("vat_divisor", Decimal(1))
+    year, target = state["ytd_credit"], state["ytd_target"]
     return [
         line(
             rid,
@@ -376,10 +432,10 @@ def year_end(rid, state, p) -> list[Line]:
             CNY,
             "year_end_settlement",
             clause="002/KAD §二2",
-            zh=f"年终结算：结转 {carry} × {rate * 100}% / {vat}（全年 {state['ytd_credit']} / 目标 "
-            f"{state['ytd_target']}）",
-            en=f"year end: carried {carry} x {rate * 100}% / {vat} (year {state['ytd_credit']} vs target "
-            f"{state['ytd_target']})",
+            zh=f"年终结算：结转 {fmt(carry)} × {_pct(rate)} / {_s(vat)}"
+            f"（全年 {fmt(year)} / 目标 {fmt(target)}）",
+            en=f"year end: carried {fmt(carry)} x {_pct(rate)} / {_s(vat)} (year {fmt(year)} vs target "
+            f"{fmt(target)})",
             inputs={
                 "carry": carry,
                 "rate": rate,
@@ -400,8 +456,8 @@ def side_bonus_lines(rows: Mapping[str, Mapping[str, Any]], clause: str = "002/K
             CNY,
             "side_bonus",
             clause=clause,
-            zh=f"实施/维护/培训/服务等收入奖金 {row['side']}",
-            en=f"implementation/maintenance/training/service bonus {row['side']}",
+            zh=f"实施/维护/培训/服务等收入奖金 {fmt(row['side'])}",
+            en=f"implementation/maintenance/training/service bonus {fmt(row['side'])}",
             inputs={"collections": row["side_collections"]},
         )
         for person, row in sorted(rows.items())
@@ -432,8 +488,8 @@ def run_scheme(facts: Facts, carried: Mapping[str, Any], p, rep_quarter_fn, side
                 INFO,
                 "credited_not_run",
                 "002/KAB §二5",
-                f"{party} 获联合销售等记入 {rows[party]['task']}，不是销售人员，不参与个人奖金考核",
-                f"{party} is credited {rows[party]['task']} (a joint sale's counterpart, not a rep): "
+                f"{party} 获联合销售等记入 {fmt(rows[party]['task'])}，不是销售人员，不参与个人奖金考核",
+                f"{party} is credited {fmt(rows[party]['task'])} (a joint sale's counterpart, not a rep): "
                 f"not run through a rep's bonus scheme",
                 {"credit": rows[party]["task"]},
             )

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kamkit.facts import Opportunity
+from kamkit.money import fmt
 from kamkit.plugin import Classification, Names, Tier
 
 TIERS = (  # key, threshold parameter, owner, confirmer (the next rung), zh, en
@@ -46,7 +47,7 @@ def classify(o: Opportunity, params: Mapping[str, Any]) -> Classification:
         params["follow_up_days"],
         tier != "standard",
         "rules §2.1",
-        f"金额 {o.amount} 元，{zh}",
-        f"amount {o.amount}: {en}",
+        f"金额 {fmt(o.amount)} 元，{zh}",
+        f"amount {fmt(o.amount)}: {en}",
         {"amount": o.amount, "large_from": params["large_from"], "strategic_from": params["strategic_from"]},
     )

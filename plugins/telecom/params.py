@@ -37,13 +37,29 @@ TIER_PARAMS = (
     Param(
         "bulletin_min_amount", D(20000), "money", "000 §(一)5", "Weekly bulletin: amount at least this ..."
     ),
-    Param("bulletin_min_lines", 5, "int", "000 §(一)5", "... or at least this many lines (线路条数)."),
+    Param(
+        "bulletin_min_lines", 5, "int", "000 §(一)5", "... or at least this many lines (线路条数).", minimum=0
+    ),
 )
 
 QUOTA_PARAMS = (
-    Param("local_quota", 1, "int", "000 §(一)1", "Local opportunities each account manager enters a month."),
-    Param("citywide_quota", 1, "int", "000 §(一)1", "Citywide opportunities each branch enters a month."),
-    Param("citywide_quota_urban", 2, "int", "000 §(一)1", "... an urban branch (城区分公司)."),
+    Param(
+        "local_quota",
+        1,
+        "int",
+        "000 §(一)1",
+        "Local opportunities each account manager enters a month.",
+        minimum=0,
+    ),
+    Param(
+        "citywide_quota",
+        1,
+        "int",
+        "000 §(一)1",
+        "Citywide opportunities each branch enters a month.",
+        minimum=0,
+    ),
+    Param("citywide_quota_urban", 2, "int", "000 §(一)1", "... an urban branch (城区分公司).", minimum=0),
     Param(
         "quota_exempt_new_starters",
         True,
@@ -81,6 +97,7 @@ PENALTY_PARAMS = (
         "int",
         "000 §(三)(一)2",
         "A missed report of this many lines or more is charged as important/major.",
+        minimum=0,
     ),
     Param(
         "points_missed_small",

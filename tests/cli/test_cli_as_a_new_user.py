@@ -189,3 +189,142 @@ def test_a_deal_above_list_price_is_allowed_and_said(tmp_path):
     lines = json.loads(kam("commission-quarter", "telecom", facts, "--json", check=True).stdout)["lines"]
     (line,) = [l for l in lines if l["kind"] == "commission" and l["inputs"]["deal"] == deal["id"]]
     assert line["inputs"]["above_list_price"] is True and "above the list price" in line["reason_en"]
+
+
+# --- carried state, parameters and output files as a new user meets them --------------------------
+
+
+def _software(tmp_path, name, change):
+    """examples/software.yaml changed by ``change`` (a function of the document), as a JSON file."""
+    document = yaml.safe_load((EXAMPLES / "software.yaml").read_text(encoding="utf-8"))
+    change(document)
+    path = tmp_path / name
+    path.write_text(json.dumps(document, default=str))
+    return path
+
+
+def _figures(out):
+    """What a run computed: its lines and totals (the same figures, reasons and inputs)."""
+    assert out.returncode == 0, out.stderr
+    payload = json.loads(out.stdout)
+    return payload["lines"], payload["totals"], payload["carried"]
+
+
+def test_a_carried_state_naming_no_line_or_facts_naming_none_is_applied_only_when_accepted(tmp_path):
+    q2 = tmp_path / "q2.json"
+    kam("commission-quarter", "software", EXAMPLES / "software.yaml", "--carried-out", q2, check=True)
+    envelope = json.loads(q2.read_text())
+    q3 = ("commission-quarter", "software", EXAMPLES / "software.yaml", "--quarter", "2026-Q3", "--json")
+    named = _figures(kam(*q3, "--carried", q2))
+    # a state that names no business line could be any line's: refused naming the field
+    unnamed = tmp_path / "unnamed.json"
+    unnamed.write_text(json.dumps({**envelope, "business_line": None}))
+    out = kam(*q3[:-1], "--carried", unnamed)
+    assert out.returncode == 2 and "carried.business_line" in out.stderr and "--accept-carried" in out.stderr
+    # ... applied when the user says it is this line's, with the same figures as the named state
+    assert _figures(kam(*q3, "--carried", unnamed, "--accept-carried")) == named
+    # facts that name no line, given a state produced for fuzhou-software: refused naming the facts'
+    # field and the line the state names
+    lineless = _software(tmp_path, "lineless.json", lambda d: d.pop("business_line"))
+    out = kam("commission-quarter", "software", lineless, "--quarter", "2026-Q3", "--carried", q2)
+    assert out.returncode == 2 and "business_line:" in out.stderr and "fuzhou-software" in out.stderr
+    accepted = kam(
+        "commission-quarter",
+        "software",
+        lineless,
+        "--quarter",
+        "2026-Q3",
+        "--carried",
+        q2,
+        "--json",
+        "--accept-carried",
+    )
+    assert _figures(accepted) == named
+    # another line's state is refused even when accepted: the flag vouches for what is not named only
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({**envelope, "business_line": "xiamen-software"}))
+    out = kam(*q3[:-1], "--carried", other, "--accept-carried")
+    assert out.returncode == 2 and "carried.business_line" in out.stderr and "xiamen-software" in out.stderr
+
+
+def test_what_json_prints_is_a_carried_state_the_next_quarter_reads(tmp_path):
+    q2_run, q2_out = tmp_path / "q2-run.json", tmp_path / "q2.json"
+    printed = kam("commission-quarter", "software", EXAMPLES / "software.yaml", "--json", check=True).stdout
+    q2_run.write_text(printed)
+    kam("commission-quarter", "software", EXAMPLES / "software.yaml", "--carried-out", q2_out, check=True)
+    q3 = ("commission-quarter", "software", EXAMPLES / "software.yaml", "--quarter", "2026-Q3", "--json")
+    direct = _figures(kam(*q3, "--carried", q2_out))
+    # the whole --json output names its plugin, line and quarter: read as --carried-out's file is
+    assert json.loads(printed)["business_line"] == "fuzhou-software"
+    assert _figures(kam(*q3, "--carried", q2_run)) == direct
+    # the state was applied: lin's Q2 credit 180,000 + 30% of c3's net 350,000 = 285,000 repaid Q1's
+    # 40,000, E 245,000 - T 200,000 = 45,000 carried; Q3 has no collections: X = 0 + 45,000
+    lines, _, _ = direct
+    assert [l["figure"] for l in lines if l["person"] == "lin" and l["kind"] == "quarter_credit"] == ["45000"]
+    # its bare `carried` (person -> state) names nothing: refused by field, applied when accepted
+    bare = tmp_path / "bare.json"
+    bare.write_text(json.dumps(json.loads(printed)["carried"]))
+    out = kam(*q3[:-1], "--carried", bare)
+    assert out.returncode == 2 and "carried" in out.stderr and "--accept-carried" in out.stderr
+    assert _figures(kam(*q3, "--carried", bare, "--accept-carried")) == direct
+    # null is no carried state (a first quarter): as a file, as --json's `carried`, in the facts
+    none = _software(tmp_path, "none.json", lambda d: d.pop("carried"))
+    q1 = ("commission-quarter", "software", none, "--quarter", "2026-Q1", "--json")
+    first = _figures(kam(*q1))
+    nothing = tmp_path / "null.json"
+    nothing.write_text("null")
+    assert _figures(kam(*q1, "--carried", nothing)) == first
+    nothing.write_text(json.dumps({"plugin": "software", "quarter": "2025-Q4", "carried": None}))
+    assert _figures(kam(*q1, "--carried", nothing)) == first
+    null_facts = _software(tmp_path, "null-facts.json", lambda d: d.update(carried=None))
+    assert (
+        _figures(kam("commission-quarter", "software", null_facts, "--quarter", "2026-Q1", "--json")) == first
+    )
+
+
+@pytest.mark.parametrize(
+    "plugin, example, param",
+    [
+        ("software", "software.yaml", "vat_divisor=0"),
+        ("software", "software.yaml", "vat_divisor=-1.17"),
+        ("software-progressive", "software-progressive.yaml", "vat_divisor=0"),
+        ("banking", "banking.yaml", "overdue_step=0"),
+    ],
+)
+def test_a_divisor_of_zero_is_refused_by_name_before_the_run(plugin, example, param):
+    for command in ("commission-quarter", "assess-month"):
+        out = kam(command, plugin, EXAMPLES / example, "--param", param)
+        name = param.split("=")[0]
+        assert out.returncode == 2 and f"parameters.{name}" in out.stderr and "> 0" in out.stderr, out.stderr
+        assert out.stdout == ""
+
+
+def test_an_output_file_in_a_missing_folder_is_refused_before_the_run(tmp_path):
+    missing = tmp_path / "no-such-folder"
+    for option, command in (
+        ("--carried-out", "commission-quarter"),
+        ("--xlsx", "commission-quarter"),
+        ("--html", "assess-month"),
+    ):
+        out = kam(command, "software", EXAMPLES / "software.yaml", option, missing / "out.file")
+        assert out.returncode == 2 and option in out.stderr and str(missing) in out.stderr, out.stderr
+        assert "does not exist" in out.stderr and out.stdout == ""  # nothing computed, nothing printed
+    assert not missing.exists()  # and nothing created
+    out = kam("commission-quarter", "software", EXAMPLES / "software.yaml", "--carried-out", tmp_path)
+    assert out.returncode == 2 and "--carried-out" in out.stderr and "folder" in out.stderr
+
+
+def test_a_half_year_flag_from_one_quarter_says_it_is_provisional():
+    # examples/software.yaml runs 2026-Q2 with Q1's carried state for lin only: lin's half-year
+    # grade (+1) is final; wang's is computed from Q2 alone (Q1 not known): provisional
+    payload = json.loads(
+        kam("commission-quarter", "software", EXAMPLES / "software.yaml", "--json", check=True).stdout
+    )
+    flags = {l["person"]: l for l in payload["lines"] if l["kind"].startswith("salary_grade")}
+    assert flags["lin"]["inputs"]["provisional"] is False and "provisional" not in flags["lin"]["reason_en"]
+    assert flags["wang"]["inputs"]["provisional"] is True
+    assert "provisional: 2026-Q2 only" in flags["wang"]["reason_en"]
+    assert payload["totals"]["lin"]["flags"] == ["salary_grade_up"]
+    assert "salary_grade_up (provisional)" in payload["totals"]["wang"]["flags"]
+    text = kam("commission-quarter", "software", EXAMPLES / "software.yaml", check=True).stdout
+    assert "salary_grade_up (provisional)" in text.split("\nTotals\n")[1]

@@ -8,9 +8,11 @@ from kamkit.config import load_config, parse_config
 from kamkit.errors import ConfigError, UnknownPlugin
 from kamkit.facts_schema import load_facts
 from kamkit.loader import available, load_plugin
+from kamkit.params import Param
 from kamkit.plugin import RulePlugin
+from plugins import BUILT_IN as ALL_BUILT_IN
 
-BUILT_IN = {"telecom", "software", "software-progressive", "banking"}
+BUILT_IN = set(ALL_BUILT_IN)
 
 
 def test_built_in_and_third_party_plugins_are_discovered_by_entry_point():
@@ -54,6 +56,51 @@ def test_override_is_typed_and_unknown_parameter_is_named():
     assert exc.value.errors[0]["field"] == "rate"
     with pytest.raises(ConfigError):
         load_plugin("acme-flat", {"follow_up_days": 0})
+
+
+def test_a_parameter_declares_its_bounds_and_an_override_outside_them_is_named():
+    # a divisor: 0 would divide by zero, and a negative one is refused as "> 0", not as ">= 0"
+    divisor = Param("d", Decimal("1.17"), "ratio", "X §1", "Divides.", positive=True)
+    assert divisor.parse("0.5") == Decimal("0.5")
+    for bad in (0, "0", "0.000", "-1.17"):
+        with pytest.raises(ConfigError) as exc:
+            divisor.parse(bad)
+        assert exc.value.errors == [{"field": "d", "message": f"must be > 0, got {bad}"}]
+    months = Param("m", 3, "int", "X §1", "Months.", minimum=1)
+    assert months.parse(1) == 1
+    with pytest.raises(ConfigError) as exc:
+        months.parse(0)
+    assert exc.value.errors == [{"field": "m", "message": "must be >= 1, got 0"}]
+    with pytest.raises(ConfigError, match="must be an integer|Not a valid integer"):
+        months.parse("soon")  # not a number: the kind says so
+
+
+@pytest.mark.parametrize(
+    "key, name",
+    [("software", "vat_divisor"), ("software-progressive", "vat_divisor"), ("banking", "overdue_step")],
+)
+def test_every_divisor_of_the_built_in_plugins_must_be_above_zero(key, name):
+    # each is divided by (a bonus / vat_divisor; the excess overdue rate / overdue_step): 0 was a
+    # DivisionByZero in the middle of a run
+    with pytest.raises(ConfigError) as exc:
+        load_plugin(key, {name: 0})
+    assert exc.value.errors[0]["field"] == name and "must be > 0" in exc.value.errors[0]["message"]
+    assert load_plugin(key, {name: "0.01"}).params[name] == Decimal("0.01")
+
+
+COUNTS = [(key, p.name) for key in sorted(BUILT_IN) for p in load_plugin(key).parameters if p.kind == "int"]
+
+
+@pytest.mark.parametrize(("key", "name"), COUNTS)
+def test_no_count_of_the_built_in_plugins_takes_a_negative_value(key, name):
+    # months, years, loans, lines and quotas: a negative count means nothing (a quota of -1 entries)
+    with pytest.raises(ConfigError) as exc:
+        load_plugin(key, {name: -1})
+    assert exc.value.errors[0]["field"] == name and "must be >=" in exc.value.errors[0]["message"]
+
+
+def test_the_counts_checked_are_many():
+    assert len({key for key, _ in COUNTS}) >= 4
 
 
 def test_config_picks_a_plugin_per_business_line(tmp_path):

@@ -448,3 +448,80 @@ def test_progressive_pays_nothing_negative_and_more_collections_never_pay_less(y
     b = chain(PP, [x + 1000 for x in year])
     for ra, rb in zip(a, b):
         assert cny(ra, "bonus") >= 0 and cny(rb, "bonus") >= cny(ra, "bonus")
+
+
+# --- reasons, new reps and half-years as a new user reads them ---------------------------------------
+
+FLOAT_LIKE = r"\d\.0(?!\d)"  # 75000.0, 1.0: how a float prints, never how the suite writes a figure
+
+
+def test_reasons_print_money_as_the_suite_reports_it():
+    import re
+
+    # T 150,000: B = 150,000 x 0.5 = 75,000 (an exact 75000.0); X = 30,000 below it owes 45,000
+    low = {**REP, "quarterly_target": 150000}
+    (q1,) = chain(P, [30000], people=[low])
+    (debt,) = [l for l in q1.lines if l.kind == "debt_created"]
+    assert debt.reason_en == "below base 75000.00: owes 45000.00 to be made up later; no bonus"
+    assert debt.to_dict()["figure"] == "45000" and debt.inputs["B"] == 75000  # exact, not 45000.0
+    assert "未完成基数 75000.00：欠 45000.00" in debt.reason_zh
+    (deduction,) = [l for l in q1.lines if l.kind == "fixed_wage_deduction"]
+    assert deduction.reason_en == "below base: 600.00 deducted from fixed wage"
+    # a joint sale credits 100,000 x 0.7 = 70,000 (an exact 70000.0) and 30,000; progressive too
+    joint = facts([coll("j", 100000, joint_with="s")])
+    for plugin in (P, P_VAT, PP):
+        result = plugin.commission_quarter(joint)
+        reasons = [r for l in result.lines for r in (l.reason_en, l.reason_zh)]
+        assert not [r for r in reasons if re.search(FLOAT_LIKE, r)], plugin.key
+    (credit,) = [
+        l for l in P.commission_quarter(joint).lines if l.kind == "quarter_credit" and l.person == "r"
+    ]
+    assert credit.reason_en == "X = creditable collections 70000.00 + carried in 0.00"
+
+
+def test_a_new_rep_without_a_task_has_no_floating_wage_withheld():
+    # rules §2.3 (002/KAP §一 新业务员一季度不承担任务): started 2026-02-15, Q1 and Q2 carry no task.
+    # X = 30,000 < T 200,000 would withhold the floating wage of a rep with a task; this rep has
+    # none to fall short of: nothing withheld, said with the new-rep clause. The bonus steps still
+    # use T: 30,000 x 4% = 1,200. Q3 carries a task: 30,000 < T withholds it.
+    new = {**REP, "start_date": "2026-02-15"}
+    q1, q2, q3 = chain(P, [30000, 30000, 30000], people=[new])
+    for q in (q1, q2):
+        (wage,) = [l for l in q.lines if l.kind.startswith("floating_wage")]
+        assert (wage.kind, wage.clause, wage.figure) == ("floating_wage_paid", "002/KAP §一", 0)
+        assert wage.reason_en.startswith("no task this quarter (a new rep): nothing withheld")
+        assert wage.inputs["no_task"] is True and str(wage.inputs["start_date"]) == "2026-02-15"
+    assert cny(q1, "bonus") == 1200
+    (wage,) = [l for l in q3.lines if l.kind.startswith("floating_wage")]
+    assert (wage.kind, wage.clause, wage.inputs["no_task"]) == (
+        "floating_wage_withheld",
+        "002/KAP §三",
+        False,
+    )
+    # first_quarter_no_task false: the new rep carries the task, the floating wage test with it
+    (q1,) = chain(SoftwarePlugin({"vat_divisor": 1, "first_quarter_no_task": False}), [30000], people=[new])
+    assert [l.kind for l in q1.lines if l.kind.startswith("floating_wage")] == ["floating_wage_withheld"]
+
+
+def test_a_half_year_grade_from_one_quarter_is_provisional():
+    # rules §2.3.5: Q1 80,000 owes 20,000, Q2 260,000 repays it and meets T: +1, final (both
+    # quarters of the half known)
+    _, q2 = chain(P, [80000, 260000])
+    (flag,) = [l for l in q2.lines if l.unit == FLAG]
+    assert flag.inputs["provisional"] is False and "provisional" not in flag.reason_en
+    assert flag.inputs["quarters_known"] == ["2026-Q1", "2026-Q2"]
+    # Q2 run alone (no carried state): the half's credit is Q2's 260,000 >= its base 100,000 and
+    # T met: +1 on one quarter of two, provisional until Q2 is run from Q1's carried state
+    alone = P.commission_quarter(facts([coll("c", 260000, "2026-05-10")], quarter="2026-Q2", people=[REP]))
+    (flag,) = [l for l in alone.lines if l.unit == FLAG]
+    assert flag.kind == "salary_grade_up" and flag.inputs["provisional"] is True
+    assert flag.inputs["quarters_known"] == ["2026-Q2"]
+    assert "provisional: 2026-Q2 only; final when 2026-Q2 is run from 2026-Q1's carried state" in (
+        flag.reason_en
+    )
+    assert "暂定" in flag.reason_zh
+    # a rep who joined in Q2 has no Q1 to know: Q2 alone is the half-year, final
+    joined = {**REP, "start_date": "2026-04-01"}
+    alone = P.commission_quarter(facts([coll("c", 260000, "2026-05-10")], quarter="2026-Q2", people=[joined]))
+    (flag,) = [l for l in alone.lines if l.unit == FLAG]
+    assert flag.inputs["provisional"] is False
