@@ -1,5 +1,3 @@
-
-
 # The plugins this distribution registers (pyproject.toml, group kam.rules), by key: the tests hold
 # every one of them to the contract, the spec and the coverage tables.
 BUILT_IN = (

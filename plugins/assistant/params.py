@@ -45,6 +45,7 @@ FIXED_PAY = (
         "month with no absence and no late arrival; the other reading counts absences only (set it "
         "high, e.g. 31).",
         "reading",
+        minimum=0,
     ),
     Param(
         "seniority_pay",
@@ -65,6 +66,7 @@ FIXED_PAY = (
         NOTE,
         "Whole years of service (from the person's start_date) before seniority pay and the pension "
         "subsidy are paid (服务期满1年以上: at least one year).",
+        minimum=0,
     ),
     Param(
         "service_counted_on",
@@ -134,8 +136,10 @@ SALES_ITEM = (
 )
 
 SERVICE_ITEM = (
-    Param("cleaning_standard", 100, "int", CLEANING, "Dispensers to clean a month (标准为100台)."),
-    Param("delivery_standard", 1000, "int", DELIVERY, "Barrels to deliver a month (标准为1000桶)."),
+    Param("cleaning_standard", 100, "int", CLEANING, "Dispensers to clean a month (标准为100台).", minimum=1),
+    Param(
+        "delivery_standard", 1000, "int", DELIVERY, "Barrels to deliver a month (标准为1000桶).", minimum=1
+    ),
     Param(
         "cleaning_extra_pay", D(4), "money", CLEANING, "Extra pay per dispenser above the standard (4元/台)."
     ),
@@ -220,14 +224,8 @@ def checked(params: Mapping[str, Any]) -> Mapping[str, Any]:
                 f"{params['sales_weight']} + {params['service_weight']}",
             }
         )
-    for name in ("cleaning_standard", "delivery_standard"):
-        if params[name] < 1:
-            errors.append({"field": name, "message": f"must be at least 1, got {params[name]}"})
     if params["barrels_per_dispenser"] <= 0:
         errors.append({"field": "barrels_per_dispenser", "message": "must be above 0"})
-    for name in ("full_attendance_max_late", "service_years_required"):
-        if params[name] < 0:
-            errors.append({"field": name, "message": f"must be at least 0, got {params[name]}"})
     if params["sales_cap"] < params["sales_floor"]:
         errors.append({"field": "sales_cap", "message": "must be at least sales_floor"})
     for i, row in enumerate(params["seniority_pay"]):

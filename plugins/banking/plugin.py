@@ -21,7 +21,7 @@ from kamkit.plugin import (
 )
 from kamkit.sections import month_indicators, quarter_indicators
 
-from . import grades, indicators, piece_rate, tiers
+from . import grades, indicators, pay_parts, piece_rate, tiers
 from .grades import GRADES
 from .tiers import DECLARED as DECLARED_TIERS
 
@@ -66,6 +66,26 @@ CLAUSES = {
         "Loans-issued pay, progressive by the month's count (1-2 loans: 30 each); "
         "renewals, merged loans and extensions count 0.5.",
     ),
+    "002/LOAN §五(二)2": Clause(
+        "3.5",
+        "New-balance pay: the bank's rate table (new_balance_rates) band by band on the month's new "
+        "balance; the seed prints no rate: until set, stated as not configured.",
+    ),
+    "002/LOAN §五(二)3": Clause(
+        "3.5",
+        "Balance-maintained pay: the bank's rate table (balance_rates) band by band on the month-end "
+        "balance; the seed prints no rate: until set, stated as not configured.",
+    ),
+    "002/LOAN §五(二)4": Clause(
+        "3.5",
+        "Loan-quality pay: the bank's table (quality_rates) by the month-end overdue rate; the seed "
+        "prints no rate: until set, stated as not configured.",
+    ),
+    "002/LOAN §五(二)5": Clause(
+        "3.5",
+        "Per-borrower pay: the bank's table (average_rates) by the average loan per borrower; the seed "
+        "prints no rate: until set, stated as not configured.",
+    ),
     "002/CIB §第五条": Clause(
         "3.1, 3.2",
         "Customer managers are assessed by the city-branch CM board "
@@ -97,7 +117,7 @@ def ordered(lines: Iterable[Line]) -> tuple[Line, ...]:
 
 class BankingPlugin(RulePlugin):
     key = "banking"
-    version = "1.0.0"
+    version = "1.1.0"  # 1.1.0: §五(二) parts 2-5 (docs/rules.md §3.5)
     names = Names("信贷客户经理考核（银行）", "Bank credit customer managers")
 
     roles = {
@@ -115,11 +135,12 @@ class BankingPlugin(RulePlugin):
         + grades.PARAMS
         + indicators.PARAMS
         + piece_rate.PARAMS
+        + pay_parts.PARAMS
         # docs/rules.md §6: the big-customer indicators, sales measured by the loans issued
         + indicator_params(default_set=ALL_INDICATORS, sales_basis="loans", roles=["account_manager"])
     )
     tiers = DECLARED_TIERS
-    grades = GRADES
+    grades = GRADES  # 002/LOAN §三's four grades; the CIB ladder (four ranks, six grades) is `bank-grades`
     clauses = CLAUSES
 
     def __init__(self, overrides: Mapping[str, Any] | None = None):
@@ -128,6 +149,7 @@ class BankingPlugin(RulePlugin):
         # the others, so overriding one grade's pay cannot silently drop another's.
         defaults = {p.name: p.default for p in self.parameters if p.kind == "map"}
         self.params = {**self.params, **{k: {**d, **self.params[k]} for k, d in defaults.items()}}
+        pay_parts.check_tables(self.params)  # a rate table a part cannot read is refused, named
 
     def classify(self, opportunity: Opportunity) -> Classification:
         return tiers.classify(opportunity, self.params)
@@ -145,7 +167,9 @@ class BankingPlugin(RulePlugin):
     pay_every = "month"  # 002/LOAN §四, §五: base pay and piece rates of the month
 
     def commission_month(self, facts: Facts) -> MonthResult:
-        return MonthResult(facts.month, ordered(piece_rate.month_lines(facts, facts.month, self.params)))
+        month, p = facts.month, self.params
+        lines = piece_rate.month_lines(facts, month, p) + pay_parts.month_lines(facts, month, p)
+        return MonthResult(month, ordered(lines))
 
     def quarter_section(self, facts: Facts, carried: Mapping[str, Any] | None = None) -> QuarterResult:
         # nothing carries between quarters but the indicators' sales (the next growth rate)

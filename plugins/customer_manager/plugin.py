@@ -65,8 +65,17 @@ PARAMETERS = (
         f"{KHJL} 三",
         "First day of the assessment window (下一季度第一个月的1日).",
         "seed",
+        minimum=1,
     ),
-    Param("window_last_day", 10, "int", f"{KHJL} 三", "Last day of the assessment window (…10日).", "seed"),
+    Param(
+        "window_last_day",
+        10,
+        "int",
+        f"{KHJL} 三",
+        "Last day of the assessment window (…10日).",
+        "seed",
+        minimum=1,
+    ),
     Param(
         "yearly_assessment",
         True,

@@ -105,4 +105,8 @@ def test_cli_json():
     }
     quarter = json.loads(kam("commission-quarter"))
     assert quarter["quarter"] == "2026-Q1" and set(quarter["carried"]) == {"_indicator_sales"}
-    assert sum(D(l["figure"]) for l in quarter["lines"] if l["person"] == "gao") == 6880
+    paid = [l for l in quarter["lines"] if l["person"] == "gao" and l["unit"] == "CNY"]
+    assert sum(D(l["figure"]) for l in paid) == 6880
+    # docs/rules.md §3.5: parts 2-5 of §五(二) have no rates by default: stated each month, without a figure
+    unset = [l for l in quarter["lines"] if l["person"] == "gao" and l["kind"] == "pay_part_not_configured"]
+    assert len(unset) == 4 * 3 and {l["figure"] for l in unset} == {None}

@@ -66,7 +66,7 @@ def opportunity(amount, **kw):
 
 
 def test_roles_and_ladder_follow_the_cib_scheme():
-    assert (P.key, P.version, P.names.zh) == ("banking", "1.0.0", "信贷客户经理考核（银行）")
+    assert (P.key, P.version, P.names.zh) == ("banking", "1.1.0", "信贷客户经理考核（银行）")
     # 第七条: 高级客户经理 is the deputy rung; 第五条: the city-branch CM board assesses, so it tops the
     # ladder
     assert (
