@@ -22,7 +22,7 @@ from typing import Any
 from .activity import Activity, Window
 from .explain import INFO, Line
 from .facts import Facts, Person
-from .scoring import Scored
+from .scoring import Scored, shown
 from .work_records import Appraisal
 
 ZERO = Decimal(0)
@@ -208,4 +208,4 @@ def _total_line(form, person, period, total, full, unscored, window, late) -> Li
 
 
 def _n(value: Decimal) -> str:
-    return f"{value.normalize():f}" if value else "0"
+    return shown(value)

@@ -105,6 +105,8 @@ class Due:
 
     def inputs(self) -> dict[str, Any]:
         return {
+            "owner_role": self.rule.owner_role,
+            "late_unit": late_unit(self.rule),
             "case": self.case.id,
             "case_kind": self.case.kind,
             "rule": self.rule.key,
@@ -127,15 +129,35 @@ def _start(rule: DeadlineRule, case: Case, rules: Mapping[str, DeadlineRule], pa
         key = rule.start[5:]
         if key in seen or key not in rules:
             raise ValueError(f"deadline {rule.key!r} starts from an unknown or circular rule {key!r}")
+        if not rules[key].applies(case):  # a chained rule's own ``when`` holds for the case too
+            return None
         return _due_day(rules[key], case, rules, params, calendars, seen | {key})
     return case.step(rule.start)
+
+
+def year_of(case: Case) -> int | None:
+    """The case's ``year`` attribute as a whole year (a fixed-date rule's year); None when it has
+    none or one that is not a whole year: such a rule has not started, rather than guessing."""
+    value = case.attributes.get("year")
+    try:
+        year = Decimal(str(value))
+    except (ArithmeticError, ValueError):
+        return None
+    if (
+        value is None
+        or isinstance(value, bool)
+        or year != year.to_integral_value()
+        or not 1900 <= year <= 2200
+    ):
+        return None
+    return int(year)
 
 
 def _due_day(rule, case, rules, params, calendars, seen=frozenset()) -> date | None:
     if rule.fixed_param is not None:
         month, day = (int(x) for x in str(params[rule.fixed_param]).split("-"))
-        year = int(case.attributes.get("year", case.opened.year)) + rule.year_offset
-        return date(year, month, day)
+        year = year_of(case)
+        return None if year is None else date(year + rule.year_offset, month, day)
     start = _start(rule, case, rules, params, calendars, seen | {rule.key})
     if start is None:
         return None
@@ -165,6 +187,8 @@ def due_of(
     due = _due_day(rule, case, by_key, params, calendars, frozenset({rule.key}))
     amount = None if rule.fixed_param is not None else int(params[rule.amount_param])
     done = case.step(rule.end) if rule.end else None
+    if done is not None and done > as_of:  # as the case stood on the day: not done yet
+        done = None
     if due is None:
         return Due(rule, case, start, None, done, NOT_STARTED, 0, amount)
     if rule.end is None:  # a date only: passed or not
@@ -179,11 +203,17 @@ def due_of(
 
 
 def _late(rule: DeadlineRule, due: date, day: date, calendars) -> int:
+    """Days late: working days for a working-day rule, calendar days otherwise (a rule in months
+    is late by days, not months)."""
     if day <= due:
         return 0
     if rule.unit == WORKING_DAYS:
         return working_days_between(due, day, calendars)
     return (day - due).days
+
+
+def late_unit(rule: DeadlineRule) -> str:
+    return WORKING_DAYS if rule.unit == WORKING_DAYS else DAYS
 
 
 def dues(
@@ -218,8 +248,10 @@ def deadline_lines(
         if d.rule.end is None or d.due is None or not window.contains(d.due):
             continue
         missed = d.state in (LATE, OVERDUE)
-        days = "工作日" if d.rule.unit == WORKING_DAYS else "个月" if d.rule.unit == MONTHS else "天"
-        days_en = d.rule.unit.replace("_", " ")
+        days = "个工作日" if late_unit(d.rule) == WORKING_DAYS else "天"
+        days_en = ("working day" if late_unit(d.rule) == WORKING_DAYS else "day") + (
+            "" if d.late == 1 else "s"
+        )
         late_zh = f"，逾期 {d.late} {days}" if d.late else ""
         late_en = f", {d.late} {days_en} late" if d.late else ""
         done_en = f"done {d.done}" if d.done else "not done"

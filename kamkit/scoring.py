@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
 ZERO = Decimal(0)
@@ -41,11 +41,13 @@ def _clamp(points: Decimal, full: Decimal) -> Decimal:
 
 
 def _pct(value: Decimal) -> str:
-    return f"{(value * HUNDRED).normalize():f}%"
+    return f"{shown(value * HUNDRED)}%"
 
 
-def _n(value: Decimal) -> str:
-    return f"{Decimal(value).normalize():f}"
+def shown(value: Decimal) -> str:
+    """A figure as a reason shows it: to 0.01 at most (the line's figure stays exact)."""
+    shown = Decimal(value).quantize(Decimal("0.01"), ROUND_HALF_UP).normalize()
+    return f"{shown:f}" if shown else "0"
 
 
 @dataclass(frozen=True)
@@ -82,10 +84,10 @@ class Steps:
                 "per_step": self.up if gap > 0 else self.down,
                 "full": self.full,
             },
-            f"{_pct(value)}，{side_zh}标准 {_pct(self.standard)} {_n(steps)} 档（每档 {_pct(self.step)}），"
-            f"得 {_n(points)} 分（满分 {_n(self.full)}）",
-            f"{_pct(value)}, {_n(steps)} step(s) of {_pct(self.step)} {side_en} the standard "
-            f"{_pct(self.standard)}: {_n(points)} of {_n(self.full)}",
+            f"{_pct(value)}，{side_zh}标准 {_pct(self.standard)} {shown(steps)} 档"
+            f"（每档 {_pct(self.step)}），得 {shown(points)} 分（满分 {shown(self.full)}）",
+            f"{_pct(value)}, {shown(steps)} step(s) of {_pct(self.step)} {side_en} the standard "
+            f"{_pct(self.standard)}: {shown(points)} of {shown(self.full)}",
         )
 
 
@@ -118,9 +120,10 @@ class PerUnit:
                 "full": self.full,
                 "zero_above": self.zero_above,
             },
-            f"{_n(count)} 次，{_n(self.start)} 分起每次 {_n(self.per_unit)}{note_zh}，得 {_n(points)} 分",
-            f"{_n(count)} counted, {_n(self.start)} {'+' if self.per_unit >= 0 else '−'}"
-            f" {_n(abs(self.per_unit))} each{note_en}: {_n(points)} of {_n(self.full)}",
+            f"{shown(count)} 次，{shown(self.start)} 分起每次 {shown(self.per_unit)}{note_zh}，"
+            f"得 {shown(points)} 分",
+            f"{shown(count)} counted, {shown(self.start)} {'+' if self.per_unit >= 0 else '−'}"
+            f" {shown(abs(self.per_unit))} each{note_en}: {shown(points)} of {shown(self.full)}",
         )
 
 
@@ -140,10 +143,10 @@ class Growth:
         return Scored(
             points,
             {"growth": value, "whole_points": grown, "base": self.base, "per_point": self.per_point},
-            f"增长 {_pct(value)}，{_n(self.base)} 分起每 1% 加 {_n(self.per_point)}，负增长不扣分，"
-            f"得 {_n(points)} 分",
-            f"growth {_pct(value)}: {_n(self.base)} + {_n(self.per_point)} per whole point, no deduction "
-            f"for a fall: {_n(points)} of {_n(self.full)}",
+            f"增长 {_pct(value)}，{shown(self.base)} 分起每 1% 加 {shown(self.per_point)}，负增长不扣分，"
+            f"得 {shown(points)} 分",
+            f"growth {_pct(value)}: {shown(self.base)} + {shown(self.per_point)} per whole point, "
+            f"no deduction for a fall: {shown(points)} of {shown(self.full)}",
         )
 
 
@@ -158,8 +161,8 @@ class Rated:
         return Scored(
             points,
             {"rated": value, "full": self.full},
-            f"评分 {_n(points)} 分（满分 {_n(self.full)}）",
-            f"rated {_n(points)} of {_n(self.full)}",
+            f"评分 {shown(points)} 分（满分 {shown(self.full)}）",
+            f"rated {shown(points)} of {shown(self.full)}",
         )
 
 

@@ -12,8 +12,7 @@ from acme_rules import AcmeFlatPlugin
 from kamkit import CNY, Line, MonthResult, Param, QuarterResult, RulePlugin
 from kamkit.conformance import CHECKS, check_plugin, run_checks, sample_facts
 from kamkit.errors import UnknownPlugin
-
-BUILT_IN = ("telecom", "software", "software-progressive", "banking")
+from plugins import BUILT_IN
 
 
 def ids(problems) -> set[str]:
@@ -35,7 +34,8 @@ def test_the_sample_organisation_gives_every_plugin_something_to_compute():
         plugin = load_plugin(key)
         facts = sample_facts(type(plugin))
         assert plugin.people_problems(facts.people) == []
-        assert len(plugin.assess_month(facts).lines) and len(plugin.commission_quarter(facts).lines), key
+        # a scheme may have no monthly sheet (a quarterly scorecard) or no pay: not neither
+        assert len(plugin.assess_month(facts).lines) + len(plugin.commission_quarter(facts).lines), key
 
 
 # --- one defect each ------------------------------------------------------------------------------
