@@ -1,7 +1,9 @@
 """A seeded sample organisation and a year of its activity, as the RPC calls that replay it.
 
-Same seed and size -> the same organisation and the same calls, in date order. Three business
-lines: a telecom city company, a software key-account department and a bank sub-branch. Besides
+Same seed and size -> the same organisation and the same calls, in date order. Three sales business
+lines: a telecom city company, a software key-account department and a bank sub-branch; and seven
+lines of seed 002's other schemes (demo/schemes.py: service and call centres, customer managers'
+scorecards, a bank's grade ladder, power-supply and railway deadlines, key-account assistants' pay). Besides
 the random texture, a fixed cast (lin, fang, bo) has activity worked out by hand in
 tests/demo/test_demo_year.py. The work around big customers that the indicators are computed on
 (customer register, visit plans and visits, development plans, complaints, feedback, budgets and
@@ -19,10 +21,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from demo import schemes
 from demo.work import CustomerWork, Staff
 from kamkit.periods import Month, Quarter
 
 TELECOM, SOFTWARE, BANKING = "city-telecom", "fuzhou-software", "gulou-bank"
+# the lines of seed 002's other schemes (demo/schemes.py): a year of each, closed like the rest
+SCHEME_LINES = tuple(schemes.LINES)
+ALL_LINES = (TELECOM, SOFTWARE, BANKING, *SCHEME_LINES)
 
 
 @dataclass(frozen=True)
@@ -504,6 +510,11 @@ class YearGenerator:
         for day, method, args in work.calls():
             self.add(day, "intake", method, *args)
 
+    def scheme_work(self):
+        """The seven lines of seed 002's other schemes (demo/schemes.py), from a generator of their own."""
+        for day, method, args, kwargs in schemes.SchemeYear(self.seed, self.year).calls():
+            self.actions.append(Action(day, "intake", method, args, kwargs))
+
     # --- closing ------------------------------------------------------------------------------
 
     def confirm(self, oid: str, branch: str, amount: Decimal, entered: date):
@@ -584,10 +595,10 @@ class YearGenerator:
             # and what falls due within days: warned once each (docs/rules.md §8)
             self.add(monday, "escalation", "warn", monday.isoformat())
             self.add(monday, "notify", "send_weekly_bulletin", monday.isoformat(), TELECOM)
-        for line in (TELECOM, SOFTWARE, BANKING):
+        for line in ALL_LINES:
             self.add(after, "assessment", "close_month", line, str(month))
         if month.month % 3 == 0:
-            for line in (TELECOM, SOFTWARE, BANKING):
+            for line in ALL_LINES:
                 self.add(after, "compensation", "run_quarter", line, str(month.quarter))
 
     def year_of_actions(self) -> list[Action]:
@@ -601,6 +612,7 @@ class YearGenerator:
             self.closings(month)
         self.customer_work()
         self.targets()
+        self.scheme_work()
         end = date(self.year + 1, 1, 1)  # the year's closings run on 1 January; later activity is dropped
         self.actions = [a for a in self.actions if a.day <= end]
         order = {"intake": 0, "escalation": 1, "notify": 2, "assessment": 3, "compensation": 4}
@@ -612,4 +624,4 @@ def generate(seed: int = 2026, year: int = 2026, size: Size = Size()) -> list[Ac
     return YearGenerator(seed, year, size).year_of_actions()
 
 
-__all__ = ["generate", "Size", "Action", "TELECOM", "SOFTWARE", "BANKING"]
+__all__ = ["generate", "Size", "Action", "TELECOM", "SOFTWARE", "BANKING", "SCHEME_LINES", "ALL_LINES"]

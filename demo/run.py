@@ -31,7 +31,7 @@ from pathlib import Path
 
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")  # nameko 2.x runs on eventlet
 
-from demo.generator import APPROVER, BANKING, SOFTWARE, TELECOM, Size, generate  # noqa: E402
+from demo.generator import ALL_LINES, APPROVER, TELECOM, Size, generate  # noqa: E402
 from kamkit.explain import INDICATOR_KINDS  # noqa: E402
 from kamkit.money import fmt  # noqa: E402
 from reports import write_period  # noqa: E402
@@ -43,7 +43,7 @@ from reports.view import (  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = ("intake", "escalation", "assessment", "compensation", "notify")
-LINES = (TELECOM, SOFTWARE, BANKING)
+LINES = ALL_LINES
 
 
 class Interrupted(Exception):
@@ -150,6 +150,8 @@ def caught_up(rpc, service: str, line: str, kinds) -> None:
         time.sleep(0.05)
 
 
+# what escalation reads: opportunities and their follow-ups, and cases with their calendars
+ESCALATION_KINDS = ("opportunity", "person", "follow_up", "case", "calendar")
 FACT_KINDS = (
     "person",
     "branch",
@@ -172,6 +174,15 @@ FACT_KINDS = (
     "expense",
     "attendance",
     "featured_service",
+    # the records of seed 002's other schemes (demo/schemes.py, docs/rules.md §10)
+    "case",
+    "survey",
+    "work_plan",
+    "call_log",
+    "incident",
+    "standard_check",
+    "appraisal",
+    "appointment",
 )
 
 
@@ -247,12 +258,15 @@ def replay(rpc, actions, out: Path, seed: int, others=None) -> dict:
 def _replay(rpc, actions, seed: int, reports: Reports, others=None) -> dict:
     others = others or {}
     closed: dict = {"sheets": {}, "statements": {}, "names": {}}
+    swept_on = None
     for i, a in enumerate(actions, 1):
         check_stop()
         # intake writes carry an idempotency key: replaying into kept (PostgreSQL) databases is safe
         kwargs = {"idempotency_key": f"demo:{seed}:{i}"} if a.service == "intake" else {}
-        if a.service == "escalation":
-            caught_up(rpc, "escalation", TELECOM, ("opportunity", "person", "follow_up"))
+        if a.service == "escalation" and a.day != swept_on:
+            for line in LINES:  # a sweep reads every line's follow-ups and cases' deadlines
+                caught_up(rpc, "escalation", line, ESCALATION_KINDS)
+            swept_on = a.day  # the day's other calls follow nothing new
         if a.method in ("close_month", "run_quarter"):
             caught_up(rpc, a.service, a.args[0], FACT_KINDS)
         caller = rpc if a.as_principal is None else others[a.as_principal]
@@ -323,6 +337,7 @@ def summary(rpc, closed) -> str:
         for person, total in sorted(paid[line].items(), key=lambda kv: (-kv[1], kv[0]))[:5]:
             out.append(f"  {line:<16} {_who(closed, line, person, 30)} {fmt(total):>12}")
     out += indicator_summary(closed)
+    out += scheme_summary(rpc, closed)
     out += target_summary(rpc)
     out.append(f"Bulletins sent: {len(rpc.notify.list_messages(kind='weekly_bulletin'))}")
     warned = Counter(m["subject"].split(" / ")[0] for m in rpc.notify.list_messages(kind="warning"))
@@ -331,6 +346,74 @@ def summary(rpc, closed) -> str:
         + (", ".join(f"{what} {n}" for what, n in sorted(warned.items())) or "none")
     )
     return "\n".join(out)
+
+
+def scheme_summary(rpc, closed) -> list[str]:
+    """What the seed-002 schemes' lines stated over the year (docs/rules.md §11-§16)."""
+    from demo import schemes
+
+    out = ["Seed 002's other schemes (docs/rules.md §11-§16):"]
+    cards = [
+        (item["person"], Decimal(item["figure"]), Decimal(item["inputs"]["full_of_scored"]))
+        for (line, period), run in closed["statements"].items()
+        if line == schemes.CARD and period.endswith("Q4")
+        for item in run["lines"]
+        if item["kind"] == "appraisal_total" and item["inputs"]["period"] == period[:4]
+    ]
+    out.append(
+        f"  {schemes.CARD:<16} the year's scorecards: "
+        + ", ".join(
+            f"{_who(closed, schemes.CARD, p, 0)} {total:.2f} of {full}" for p, total, full in sorted(cards)
+        )
+    )
+    grades = Counter(
+        item["kind"]
+        for (line, _), sheet in closed["sheets"].items()
+        if line == schemes.GRADES
+        for item in sheet["lines"]
+    )
+    out.append(
+        f"  {schemes.GRADES:<16} grade lines of the year: "
+        + ", ".join(f"{kind} {n}" for kind, n in sorted(grades.items()))
+    )
+    deadlines = Counter()
+    for (line, _), sheet in closed["sheets"].items():
+        if line in (schemes.POWER, schemes.RAIL):
+            for item in sheet["lines"]:
+                if item["kind"] == "deadline":
+                    deadlines[line, item["inputs"]["state"]] += 1
+    for line in (schemes.POWER, schemes.RAIL):
+        states = ", ".join(f"{state} {n}" for (l, state), n in sorted(deadlines.items()) if l == line)
+        out.append(f"  {line:<16} deadlines falling due: {states or 'none'}")
+    still = rpc.escalation.list_deadlines(schemes.POWER, as_of=f"{schemes_year(closed)}-12-31")
+    told = [
+        m
+        for m in rpc.notify.list_messages(kind="escalation")
+        if m["business_line"] in (schemes.POWER, schemes.RAIL)
+    ]
+    out.append(
+        f"  {schemes.POWER:<16} steps still open at the year end {len(still)}; "
+        f"deadlines escalated up the ladder (docs/rules.md §10.2): {len(told)}"
+    )
+    verdicts = Counter(
+        (item["inputs"].get("case"), item["figure"])
+        for (line, _), sheet in closed["sheets"].items()
+        if line == schemes.RAIL
+        for item in sheet["lines"]
+        if item["kind"] == "qualified"
+    )
+    out.append(
+        f"  {schemes.RAIL:<16} qualification verdicts: "
+        + ", ".join(
+            f"{case} {'qualifies' if Decimal(str(fig or 0)) else 'does not qualify'}"
+            for case, fig in sorted(verdicts)
+        )
+    )
+    return out
+
+
+def schemes_year(closed) -> str:
+    return min(period for _, period in closed["sheets"])[:4]
 
 
 def target_summary(rpc) -> list[str]:
@@ -367,11 +450,22 @@ def indicator_counts(section) -> Counter:
     return counts
 
 
+def indicator_lines(closed) -> list[str]:
+    """The lines whose sheets or statements show indicators (a grade ladder or deadlines show none)."""
+    shown = {
+        line
+        for kind in ("sheets", "statements")
+        for (line, _), r in closed[kind].items()
+        if r.get("indicators")
+    }
+    return [line for line in LINES if line in shown]
+
+
 def indicator_summary(closed) -> list[str]:
     """Per line: the indicators of its months together and of each quarter, met / not met / not
     applicable, and the quarter's account-manager sheets (003 §十一) where the line has them."""
     out = ["Indicators (met / not met / not applicable; shown: no standard to judge by):"]
-    for line in LINES:
+    for line in indicator_lines(closed):
         months = Counter()
         for (l, _), sheet in closed["sheets"].items():
             if l == line:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import Counter
 from decimal import Decimal
 
-from demo.generator import BANKING, SOFTWARE, TELECOM
+from demo.generator import ALL_LINES, SOFTWARE, TELECOM
 from demo.run import FACT_KINDS, caught_up
 
-LINES = (TELECOM, SOFTWARE, BANKING)
+LINES = ALL_LINES
 YEAR = "2026"
 
 

@@ -32,6 +32,8 @@ class QuarterSection:
 def year_indicators(facts: Facts, year: int, params: Mapping[str, Any]) -> tuple[Line | LineTable, ...]:
     """A year's indicators (docs/rules.md §6; seed 001's yearly periods), the scorecard where the
     plugin keeps one: the year before is not read, so a growth rate is not applicable."""
+    if "indicators" not in params:  # a scheme that shows no indicators (a grade ladder, deadlines)
+        return ()
     window = Window.of(int(year))
     lines: list[Line | LineTable] = list(indicator_blocks(facts, window, params))
     if SCORECARD in params["indicators"]:

@@ -21,7 +21,7 @@ from kamkit import facts_schema as FS
 from kamkit import limits
 from kamkit import work_records_schema as WS
 from kamkit.errors import InvalidFacts, flatten
-from kamkit.periods import Quarter
+from kamkit.periods import Month, Quarter
 
 
 class FollowUpSchema(Schema):
@@ -109,6 +109,20 @@ def _period_start(name):
     def day(doc):
         text = str(doc[name])
         return f"{text}-01-01" if len(text) == 4 else _first_day(name)(doc)
+
+    return day
+
+
+def _period_end(name):
+    """The last day of a month, quarter or year label: a year's record falls in its fourth quarter."""
+
+    def day(doc):
+        text = str(doc[name])
+        if len(text) == 4:
+            return f"{text}-12-31"
+        if "Q" in text.upper():
+            return str(Quarter.parse(text).last_day)
+        return str(Month.parse(text).last_day)
 
     return day
 
@@ -374,7 +388,7 @@ KINDS: dict[str, Kind] = {
             "appraisals",
             WS.AppraisalSchema,
             _field("id"),
-            _period_start("period"),  # read with the period it appraises, whenever submitted
+            _period_end("period"),  # read with the period it appraises (a year's: with its Q4)
             references=(("person", "person"), ("rater", "person"), ("customer", "customer")),
             lookback=False,
         ),

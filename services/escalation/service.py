@@ -496,6 +496,13 @@ class EscalationService(
             .filter(Opportunity.business_line == business_line, Opportunity.decision.isnot(None))
             .scalar(),
         }
+        # what warnings and deadlines are made of (plans, changes, calendars, cases): newest versions
+        for kind, total in (
+            s.query(Awaiting.kind, func.sum(Awaiting.version))
+            .filter_by(business_line=business_line)
+            .group_by(Awaiting.kind)
+        ):
+            out[kind] = total
         return {k: int(v) for k, v in out.items() if v}
 
     @api

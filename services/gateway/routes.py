@@ -182,7 +182,11 @@ def _record_routes(kind: str) -> list[Route]:
                 tag,
                 lambda p, q, b: (
                     (p["business_line"], p["key"], (b or {}).get("decision")),
-                    {k: v for k, v in (b or {}).items() if k in ("note", "decided_by")},
+                    {
+                        k: (str(v) if k == "decided_on" and v else v)
+                        for k, v in (b or {}).items()
+                        if k in ("note", "decided_by", "decided_on")
+                    },
                 ),
                 body=S.AppointmentDecisionBody,
                 answer=S.RecordAnswer,

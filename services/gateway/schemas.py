@@ -144,6 +144,7 @@ class AppointmentDecisionBody(_Strict):
     decision = fields.String(required=True, validate=validate.OneOf(["approve", "refuse"]))
     note = fields.String(load_default="", validate=validate.Length(max=2000))
     decided_by = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100))
+    decided_on = fields.Date(load_default=None, allow_none=True)
 
 
 class AsOfBody(_Strict):

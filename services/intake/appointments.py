@@ -22,8 +22,19 @@ def check_proposal(doc: dict[str, Any]) -> None:
         )
 
 
+def decided_on(given: date | None, doc: dict[str, Any], *, today: date) -> date:
+    """The day of the decision: given (a decision made on paper, recorded later) or today; never
+    a day to come, nor before the proposal."""
+    day = given or today
+    if day > today:
+        raise InvalidFacts(f"a decision is not made on a day to come ({day})", field="decided_on")
+    if day < date.fromisoformat(doc["proposed_on"]):
+        raise InvalidFacts(f"cannot be before proposed_on ({doc['proposed_on']})", field="decided_on")
+    return day
+
+
 def decision(
-    doc: dict[str, Any], *, decider: dict[str, Any], verdict: str, note: str, ladder, today: date
+    doc: dict[str, Any], *, decider: dict[str, Any], verdict: str, note: str, ladder, on: date
 ) -> dict[str, Any]:
     """The appointment as decided by ``decider`` (the person's record). With a ladder, the decider
     must hold the role that approves the grade (or proposes it, where no approval is needed)."""
@@ -47,6 +58,6 @@ def decision(
         **doc,
         "status": APPROVED if verdict == "approve" else REFUSED,
         "decided_by": decider["id"],
-        "decided_on": today.isoformat(),
+        "decided_on": on.isoformat(),
         "note": note or doc.get("note", ""),
     }

@@ -74,6 +74,7 @@ class AppointmentDecideCall(Call):
     decision = fields.String(required=True, validate=validate.OneOf(["approve", "refuse"]))
     note = fields.String(allow_none=True, validate=validate.Length(max=2000))
     decided_by = fields.String(allow_none=True, validate=validate.Length(min=1, max=100))
+    decided_on = fields.Date(allow_none=True)
 
 
 BATCH_MAX = 5000  # records per record_batch call: a reply and a transaction of bounded size

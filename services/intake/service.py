@@ -437,18 +437,28 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
 
     @api
     def decide_appointment(
-        self, business_line, appointment, decision, *, note="", decided_by=None, idempotency_key=None
+        self,
+        business_line,
+        appointment,
+        decision,
+        *,
+        note="",
+        decided_by=None,
+        decided_on=None,
+        idempotency_key=None,
     ):
         """Approve or refuse a proposed appointment (decision: approve | refuse) as the person of
         the line holding the role the line's ladder names for the grade (002/CIB 第七条): the caller's
-        own person, or ``decided_by`` for a principal recording a decision made on paper."""
-        validated(
+        own person, or ``decided_by`` for a principal recording a decision made on paper, on the day
+        ``decided_on`` (today when not given; never a day to come)."""
+        args = validated(
             AppointmentDecideCall,
             business_line=business_line,
             appointment=appointment,
             decision=decision,
             note=note,
             decided_by=decided_by,
+            decided_on=decided_on,
             idempotency_key=idempotency_key,
         )
         linked = reach_of(self.caller).person
@@ -468,19 +478,17 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
                 verdict=decision,
                 note=note or "",
                 ladder=ladder,
-                today=_now().date(),
+                on=appointments.decided_on(args.get("decided_on"), doc, today=_now().date()),
             )
 
         return self._decide(
             Decided("decide_appointment", business_line, "appointment", appointment),
-            request={
-                "appointment": appointment,
-                "decision": decision,
-                "note": note,
-                "decided_by": decided_by,
-            },
+            # decided_by is a person of the line, not a principal acting for another: the principal
+            # who records the decision is the caller, kept in the audit trail
+            request={"appointment": appointment, "decision": decision, "note": note, "person": who},
             decide=decide,
             idempotency_key=idempotency_key,
+            person=who,
         )
 
     # --- targets (docs/rules.md §7; seed 001 第3、5、6条) ---------------------------------------
@@ -542,16 +550,18 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
             idempotency_key=idempotency_key,
         )
 
-    def _decide(self, d: Decided, *, request, decide, idempotency_key):
+    def _decide(self, d: Decided, *, request, decide, idempotency_key, person=None):
         """A manager's decision on a stored record (a plan, a target change): ``decide(doc, by)``
-        gives the record as decided by the caller; a retry is answered as the first time."""
+        gives the record as decided by the caller; a retry is answered as the first time. With
+        ``person`` (an appointment: decided by a person of the line) that person decides."""
         earlier = self._earlier(d.business_line, idempotency_key)
         current = store.record(self.db.session, d.business_line, d.kind, d.key)
         doc = dict(current.doc)
         if earlier is None:
             field = {"development_plan": "plan", "appointment": "appointment"}.get(d.kind, "change")
             self._reached(d.business_line).check_person(doc.get("person"), field)
-            doc = decide(doc, acting(self.caller, request.get("decided_by"), "decided_by"))
+            by = person or acting(self.caller, request.get("decided_by"), "decided_by")
+            doc = decide(doc, by)
         return self._save(
             d.method,
             d.business_line,

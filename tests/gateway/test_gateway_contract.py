@@ -52,6 +52,11 @@ CROSS_FIELD = {
     "/compare.xlsx": "parameters are the other plugin's",
     "/inquiries": "an inquiry names a line or a missing record",
     "PUT /principals/{principal}/roles/{business_line}": "scope self names the person, branch the branch",
+    "/cases": "a case's steps are not before it was opened",
+    "/work-plans": "a plan's items have different ids",
+    "/call-logs": "answered, blocked and abandoned within the calls; transferred within answered",
+    "/appraisals": "a manager's names the rater, a customer's the customer, a self-appraisal the person",
+    "/appointments": "a proposal is proposed; a decision names who and when, not before proposed",
 }
 
 

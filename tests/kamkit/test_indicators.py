@@ -917,3 +917,13 @@ def test_a_weekend_working_day_can_be_the_months_last():
         facts(calendars=[{"year": 2026, "workdays": ["2026-02-27"]}])
     with pytest.raises(InvalidFacts, match="not in 2026"):
         facts(calendars=[{"year": 2026, "holidays": ["2027-01-01"]}])
+
+
+def test_a_plugin_without_indicators_has_no_year_indicators():
+    # bank-grades shows none: its year closes with its months' lines only (docs/rules.md §9.7)
+    from kamkit.loader import load_plugin
+    from kamkit.sections import year_indicators
+
+    params = load_plugin("bank-grades").params
+    assert "indicators" not in params
+    assert year_indicators(load_facts({"people": PEOPLE[:1]}), 2026, params) == ()

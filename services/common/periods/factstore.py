@@ -26,7 +26,8 @@ from sqlalchemy import JSON, Column, Date, Index, Integer, String
 from wire.records import KINDS, record_day
 
 # Record kinds with no date of their own: the whole roster is part of every period.
-UNDATED = ("branch", "person", "contract", "customer", "target", "target_change", "calendar")
+# An appointment too: a grade stands on its appointment, whenever it was made (docs/rules.md §10.3).
+UNDATED = ("branch", "person", "contract", "customer", "target", "target_change", "calendar", "appointment")
 
 
 def fact_table(Base):

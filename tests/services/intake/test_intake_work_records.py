@@ -70,3 +70,40 @@ def test_an_appointment_is_proposed_and_decided_only_through_its_decision(servic
     assert service.decide_appointment("tel", "g1", "approve", decided_by="am1", idempotency_key="k") == answer
     with pytest.raises(Conflict):
         service.decide_appointment("tel", "g1", "refuse", decided_by="am1")
+
+
+def test_on_a_ladder_only_the_approving_role_decides(service):
+    # bank-grades (002/CIB 第七条): a sub-branch proposes 客户经理 and 助理, the city branch's board approves
+    from kamkit.errors import Forbidden
+
+    service.register_business_line({"key": "cib", "plugin": "bank-grades"})
+    service.register_branch("cib", {"id": "gulou"})
+    for pid, role in (("head", "branch_manager"), ("board", "city_admin"), ("xia", "account_manager")):
+        service.register_person("cib", {"id": pid, "role": role, "branch": "gulou"})
+    service.record_appointment(
+        "cib",
+        {
+            "id": "a1",
+            "person": "xia",
+            "grade": "assistant",
+            "proposed_by": "head",
+            "proposed_on": "2026-03-02",
+        },
+    )
+    with pytest.raises(Forbidden) as exc:  # the sub-branch head proposed it; he does not approve it
+        service.decide_appointment("cib", "a1", "approve", decided_by="head")
+    assert exc.value.errors[0]["field"] == "decided_by" and "city_admin" in exc.value.errors[0]["message"]
+    answer = service.decide_appointment("cib", "a1", "approve", decided_by="board")
+    assert (answer["record"]["status"], answer["record"]["decided_by"]) == ("approved", "board")
+
+
+def test_a_decision_made_on_paper_carries_its_own_day_never_a_day_to_come(service):
+    service.record_appointment("tel", PROPOSAL)
+    with pytest.raises(InvalidFacts) as exc:  # before it was proposed (2 March)
+        service.decide_appointment("tel", "g1", "approve", decided_by="am1", decided_on="2026-03-01")
+    assert exc.value.errors[0]["field"] == "decided_on"
+    with pytest.raises(InvalidFacts) as exc:
+        service.decide_appointment("tel", "g1", "approve", decided_by="am1", decided_on="2999-01-01")
+    assert exc.value.errors[0]["field"] == "decided_on"
+    answer = service.decide_appointment("tel", "g1", "approve", decided_by="am1", decided_on="2026-03-05")
+    assert answer["record"]["decided_on"] == "2026-03-05"
