@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from kamkit.deadline_sheet import known_by
 from kamkit.deadlines import OPEN, OVERDUE, Due, dues
 from kamkit.facts import Facts, Opportunity
 from kamkit.plugin import (
@@ -32,7 +33,6 @@ from .deadline_rules import (
     TICKET_CLAUSE,
     counted,
 )
-from .month_deadlines import known_by
 from .sheet import SUMMARY
 
 ROLES_CLAUSE = "002/DL §第二节2"

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from kamkit.activity import Window
+from kamkit.deadline_sheet import known_by, month_deadlines, summaries
 from kamkit.deadlines import DeadlineRule, due_of
 from kamkit.explain import FLAG, INFO, Line
 from kamkit.facts import Facts
@@ -33,7 +34,6 @@ from .deadline_rules import (
     WORKS_STARTED,
     counted,
 )
-from .month_deadlines import known_by, month_deadlines, summaries
 
 SUMMARY = "rules §14.5"
 

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from kamkit.activity import Window
+from kamkit.deadline_sheet import known_by, month_deadlines, summaries
 from kamkit.deadlines import OPEN, OVERDUE, Due, dues
 from kamkit.facts import Facts, Opportunity
 from kamkit.plugin import (
@@ -24,7 +25,6 @@ from kamkit.plugin import (
 
 from . import annual_volume, qualification
 from .annual_volume import BUREAU, MINISTRY, datable
-from .month_deadlines import known_by, month_deadlines, summaries
 
 MANAGER = "account_manager"
 NO_TIERS = "rules §15.3"  # also the sheet's summary

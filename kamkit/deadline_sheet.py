@@ -1,10 +1,7 @@
-"""A month's deadlines as the sheet states them (docs/rules.md §10.2, §15.2): kamkit.deadlines's
-``deadline_lines`` on the facts as they stood at the month's end, less the deadlines nobody owed.
-
-The kit (as of this plugin's version) reads a step done after the month as done when the month is
-recomputed later (``due_of`` does not hold ``done`` to its ``as_of``), so a closed month's sheet would
-change once a late step is recorded: the facts are cut to the month's end first (``known_by``).
-(The same module is in plugins/power_supply, which also uses ``owed``; it belongs in the kit.)
+"""A month's deadlines as a sheet states them (docs/rules.md §10.2): kamkit.deadlines's
+``deadline_lines`` on the facts as they stood at the month's end (a step recorded later does not
+change a closed month), less the deadlines nobody owed (``owed``: a scheme's extension is asked
+only by a customer who needs one), and each person's deadlines met of those that fell due.
 """
 
 from __future__ import annotations
@@ -15,11 +12,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from kamkit.activity import Window
-from kamkit.deadlines import DeadlineRule, Due, after, deadline_lines, dues, met_rate
-from kamkit.explain import INFO, Line
-from kamkit.facts import Facts
-from kamkit.plugin import Names
+from .activity import Window
+from .deadlines import DeadlineRule, Due, after, deadline_lines, dues, met_rate
+from .explain import INFO, Line
+from .facts import Facts
+from .plugin import Names
 
 
 @dataclass(frozen=True)
