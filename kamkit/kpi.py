@@ -85,6 +85,7 @@ KPI_PARAMS = (
         WEIGHTS,
         "KPI coefficient = KPI score / this divisor.",
         "default",
+        positive=True,  # the score is divided by it: 0 was a DivisionByZero in the middle of a run
     ),
     Param(
         "kpi_coefficient_unrated",

@@ -56,6 +56,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "carry_out": ("转入下季", "Carried to next quarter"),
     "floating_wage_paid": ("浮动工资发放", "Floating wage paid"),
     "floating_wage_withheld": ("浮动工资暂不发放", "Floating wage withheld"),
+    "floating_wage_back_paid": ("浮动工资补发", "Floating wage paid back"),
     "salary_grade_up": ("工资升级", "Salary grade up"),
     "salary_grade_down": ("工资降级", "Salary grade down"),
     "kpi_sheet": ("KPI考核表评分", "KPI sheet score"),

@@ -16,6 +16,20 @@ from .tiers import ROLE_ZH, tier_of
 INDICATORS = "002/LOAN §二"
 POINTS_CLAUSE = "rules §3.3"
 ZERO = Decimal(0)
+# every points line says whose rule it is: no seed docks points for these (docs/rules.md §3.3)
+DEFAULT_RULE_ZH = (
+    "（本扣分为本套件默认规则、可由本机构参数调整，非种子文件规定："
+    "002/LOAN §二 仅列逾期率为考核指标，未定扣分）"
+)
+DEFAULT_RULE_EN = (
+    " (points by the suite's default rule, set by the organisation's parameters, not the seed's: "
+    "002/LOAN §二 prints the overdue rate as an indicator only and docks nothing)"
+)
+MISSED_RULE_ZH = "（本扣分为本套件默认规则、可由本机构参数调整，非种子文件规定）"
+MISSED_RULE_EN = (
+    " (points by the suite's default rule, set by the organisation's parameters, not the seed's: "
+    "neither bank document docks points for a missed report)"
+)
 
 
 def pct_text(rate: Decimal) -> str:
@@ -34,9 +48,10 @@ PARAMS = (
         },
         "map",
         POINTS_CLAUSE,
-        "Overdue-rate limit per grade above which points are docked: the grade conditions' 1% (junior) and "
-        "1.5% (intermediate, senior) [default]; an assistant, and a manager with no grade, are held to the "
-        "junior limit [reading].",
+        "Overdue-rate limit per grade above which points are docked (the suite's default rule: 002/LOAN "
+        "§二 prints the overdue rate as an indicator only and docks no points): the grade conditions' "
+        "1% (junior) and 1.5% (intermediate, senior) [default]; an assistant, and a manager with no "
+        "grade, are held to the junior limit [reading].",
         "default",
     ),
     Param(
@@ -44,19 +59,26 @@ PARAMS = (
         Decimal("0.005"),
         "rate",
         POINTS_CLAUSE,
-        "Every started step of this much above the limit (0.5 percentage point) ...",
+        "Every started step of this much above the limit (0.5 percentage point; the suite's default, no "
+        "seed gives one) ...",
         "default",
         positive=True,  # the excess is divided by it
     ),
     Param(
-        "overdue_step_points", Decimal(2), "points", POINTS_CLAUSE, "... costs this many points.", "default"
+        "overdue_step_points",
+        Decimal(2),
+        "points",
+        POINTS_CLAUSE,
+        "... costs this many points (the suite's default: the seed docks no points for the overdue rate).",
+        "default",
     ),
     Param(
         "missed_report_from",
         Decimal(500000),
         "money",
         POINTS_CLAUSE,
-        "A missed report of a loan opportunity from this amount is docked ...",
+        "A missed report of a loan opportunity from this amount is docked (the suite's default rule: "
+        "neither bank document docks points for a missed report) ...",
         "default",
     ),
     Param(
@@ -174,7 +196,8 @@ def indicator_lines(facts: Facts) -> list[Line]:
 
 
 def overdue_points(facts: Facts, p) -> list[Line]:
-    """2 points per started 0.5 pp of overdue rate above the grade's limit [default]."""
+    """2 points per started 0.5 pp of overdue rate above the grade's limit [default]: the suite's rule,
+    not the seed's (002/LOAN §二 prints the overdue rate as an indicator only), and its line says so."""
     lines = []
     for person in managers(facts):
         book = portfolio(facts, person.id, facts.month)
@@ -196,10 +219,10 @@ def overdue_points(facts: Facts, p) -> list[Line]:
                 f"逾期率 {pct_text(book.overdue_rate)} 超出{person.grade or 'junior'}限额 "
                 f"{pct_text(limit)}，超出 {pct_text(excess)}，"
                 f"每起算 {pct_text(p['overdue_step'])} 扣 {p['overdue_step_points']} 分，"
-                f"共 {steps} 档",
+                f"共 {steps} 档" + DEFAULT_RULE_ZH,
                 f"overdue rate {pct_text(book.overdue_rate)} above the {person.grade or 'junior'} limit "
                 f"{pct_text(limit)} by {pct_text(excess)}: {steps} started step(s) of "
-                f"{pct_text(p['overdue_step'])} x {p['overdue_step_points']} points",
+                f"{pct_text(p['overdue_step'])} x {p['overdue_step_points']} points" + DEFAULT_RULE_EN,
                 {
                     "month": facts.month,
                     "overdue_balance": book.overdue_balance,
@@ -262,9 +285,10 @@ def missed_points(facts: Facts, p) -> list[Line]:
                     POINTS,
                     "missed_report",
                     POINTS_CLAUSE,
-                    f"贷款商机 {o.id}（{o.amount} 元）漏报（{why_zh}），客户经理扣 {pts} 分",
-                    f"missed report of loan opportunity {o.id} ({o.amount}, {why_en}): "
-                    f"account manager {pts} points",
+                    f"贷款商机 {o.id}（{fmt(o.amount)} 元）漏报（{why_zh}），"
+                    f"客户经理扣 {pts} 分" + MISSED_RULE_ZH,
+                    f"missed report of loan opportunity {o.id} ({fmt(o.amount)}, {why_en}): "
+                    f"account manager {pts} points" + MISSED_RULE_EN,
                     {**inputs, "points": pts},
                 )
             )
@@ -281,9 +305,10 @@ def missed_points(facts: Facts, p) -> list[Line]:
                     POINTS,
                     "missed_report_owner",
                     POINTS_CLAUSE,
-                    f"{tier} 级贷款商机 {o.id}（{o.amount} 元）漏报（{why_zh}），{ROLE_ZH[owner]}扣 {pts} 分",
-                    f"missed report of {tier} loan opportunity {o.id} ({o.amount}, {why_en}): "
-                    f"the tier's owner ({owner}) {pts} points",
+                    f"{tier} 级贷款商机 {o.id}（{fmt(o.amount)} 元）漏报（{why_zh}），"
+                    f"{ROLE_ZH[owner]}扣 {pts} 分" + MISSED_RULE_ZH,
+                    f"missed report of {tier} loan opportunity {o.id} ({fmt(o.amount)}, {why_en}): "
+                    f"the tier's owner ({owner}) {pts} points" + MISSED_RULE_EN,
                     {**inputs, "points": pts, "owner_role": owner},
                 )
             )

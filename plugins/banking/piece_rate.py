@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from kamkit.explain import CNY, Line
 from kamkit.facts import Facts, Loan
+from kamkit.money import fmt
 from kamkit.params import Param
 from kamkit.periods import Month
 
@@ -117,13 +118,19 @@ def referrer_reward(amount: Decimal, p) -> tuple[Decimal, dict | None]:
     return p["referrer_above_top"], bands[-1]
 
 
+def count_text(count: Decimal) -> str:
+    """A (weighted) loan count in a reason, as exact as it is: 2.5, 3 (never 3.0, which reads as a
+    float; money is fmt's: 15.00)."""
+    return format(count.normalize(), "f") if count else "0"
+
+
 def band_text(amount: Decimal, band: dict | None, p) -> tuple[str, str]:
-    """How the reward's band was found, for the reasons."""
+    """How the reward's band was found, for the reasons (money as reported: 50000.00)."""
     if band is None:
-        return f"低于 {p['referrer_minimum']}", f"below {p['referrer_minimum']}"
+        return f"低于 {fmt(p['referrer_minimum'])}", f"below {fmt(p['referrer_minimum'])}"
     if amount > band["upto"]:
-        return f"高于最高档 {band['upto']}", f"above the top band's {band['upto']}"
-    return f"不超过 {band['upto']} 档", f"band up to and including {band['upto']}"
+        return f"高于最高档 {fmt(band['upto'])}", f"above the top band's {fmt(band['upto'])}"
+    return f"不超过 {fmt(band['upto'])} 档", f"band up to and including {fmt(band['upto'])}"
 
 
 def piece_bands(p) -> list[dict]:
@@ -167,6 +174,7 @@ def month_lines(facts: Facts, month: Month, p) -> list[Line]:
         own = [l for l in counted if l.manager == manager]
         count = sum((weight(l, p) for l in own), ZERO)
         pay, bands = progressive_pay(count, p)
+        renewal = p["loan_weights"].get("renewal", Decimal(1))
         person = facts.person(manager)
         lines.append(
             Line(
@@ -176,15 +184,15 @@ def month_lines(facts: Facts, month: Month, p) -> list[Line]:
                 CNY,
                 "loans_issued_pay",
                 PIECE,
-                f"{month} 放款（微小贷款，低于 {p['piece_rate_below']} 元）{len(own)} 笔，"
-                f"折算 {count} 笔（续贷/并贷/展期按 {p['loan_weights'].get('renewal')}），"
+                f"{month} 放款（微小贷款，低于 {fmt(p['piece_rate_below'])} 元）{len(own)} 笔，"
+                f"折算 {count_text(count)} 笔（续贷/并贷/展期按 {count_text(renewal)}），"
                 f"累进计酬 "
-                + " + ".join(f"{b['loans']}×{b['pay_per_loan']}" for b in bands)
-                + f" = {pay} 元",
-                f"{month}: {len(own)} micro and small loans (below {p['piece_rate_below']}), weighted count "
-                f"{count}, progressive pay "
-                + " + ".join(f"{b['loans']} x {b['pay_per_loan']}" for b in bands)
-                + f" = {pay}",
+                + " + ".join(f"{count_text(b['loans'])}×{fmt(b['pay_per_loan'])}" for b in bands)
+                + f" = {fmt(pay)} 元",
+                f"{month}: {len(own)} micro and small loans (below {fmt(p['piece_rate_below'])}), weighted "
+                f"count {count_text(count)}, progressive pay "
+                + " + ".join(f"{count_text(b['loans'])} x {fmt(b['pay_per_loan'])}" for b in bands)
+                + f" = {fmt(pay)}",
                 {
                     "month": month,
                     "loans": [
@@ -210,8 +218,8 @@ def month_lines(facts: Facts, month: Month, p) -> list[Line]:
                 CNY,
                 "referrer_reward",
                 REFERRER,
-                f"{month} 推荐贷款 {loan.id}（{loan.amount} 元，{zh}）奖励 {reward} 元",
-                f"{month}: referred loan {loan.id} ({loan.amount}, {en}): {reward}",
+                f"{month} 推荐贷款 {loan.id}（{fmt(loan.amount)} 元，{zh}）奖励 {fmt(reward)} 元",
+                f"{month}: referred loan {loan.id} ({fmt(loan.amount)}, {en}): {fmt(reward)}",
                 {
                     "month": month,
                     "loan": loan.id,
@@ -233,8 +241,8 @@ def month_lines(facts: Facts, month: Month, p) -> list[Line]:
                     CNY,
                     "base_pay",
                     BASE,
-                    f"{month} {GRADE_ZH[grade]}客户经理基础薪酬 {pay} 元",
-                    f"{month}: base pay of a customer manager of grade {grade}: {pay}",
+                    f"{month} {GRADE_ZH[grade]}客户经理基础薪酬 {fmt(pay)} 元",
+                    f"{month}: base pay of a customer manager of grade {grade}: {fmt(pay)}",
                     {
                         "month": month,
                         "grade": grade,

@@ -39,8 +39,9 @@ CLAUSES = {
     ),
     "rules §3.3": Clause(
         "3.3",
-        "Overdue rate above the grade's limit: 2 points per started 0.5 pp; missed loan "
-        "opportunities >= 500,000: 5 to the customer manager, 3 to the tier's owner.",
+        "The suite's default rule, not the seed's (002/LOAN §二 prints the overdue rate as an indicator "
+        "only and docks nothing): overdue rate above the grade's limit: 2 points per started 0.5 pp; "
+        "missed loan opportunities >= 500,000: 5 to the customer manager, 3 to the tier's owner.",
     ),
     "002/LOAN §二": Clause(
         "3.3",
@@ -117,7 +118,9 @@ def ordered(lines: Iterable[Line]) -> tuple[Line, ...]:
 
 class BankingPlugin(RulePlugin):
     key = "banking"
-    version = "1.1.0"  # 1.1.0: §五(二) parts 2-5 (docs/rules.md §3.5)
+    # 1.1.0: §五(二) parts 2-5 (docs/rules.md §3.5); 1.2.0: the points lines say they are the
+    # suite's default rule, money in the piece-rate reasons as reported (15.00, not 15.0)
+    version = "1.2.0"
     names = Names("信贷客户经理考核（银行）", "Bank credit customer managers")
 
     roles = {

@@ -21,6 +21,7 @@ from kamkit.periods import Month, Quarter
 ZERO = Decimal(0)
 ONE = Decimal(1)
 AM = "account_manager"
+OUTSIDE_FUNNEL = "002/KAD §二5"  # 未进入销售漏斗的项目计业绩，但不计提奖金
 
 
 @quick_init  # one or more a collection, summed per person as made (period_parts), not kept
@@ -32,6 +33,7 @@ class Part:
     side_bonus: Decimal  # paid outside the task scheme
     largest_single: Decimal  # the whole task credit of its single deal (单产: the contract)
     implementation: Decimal = ZERO  # of task_credit: implementation, paid by its side rate only
+    outside: Decimal = ZERO  # of task_credit: a project outside the funnel, no bonus (002/KAD §二5)
 
 
 def exact(value: Decimal) -> Decimal:
@@ -154,10 +156,16 @@ def credit(
     c: Collection, p, contract=None, single: Decimal | None = None, terms=None
 ) -> tuple[list[Part], list[Line], list[tuple[str, str, tuple]]]:
     """(parts, lines, rows): a person's part of the collection each, and what explains them:
-    Lines where the collection is not credited or was topped up, else rows (person, clause,
-    row) of the person's credit table (CREDIT_INPUTS). ``terms``: terms_of(p), when crediting
-    many."""
-    if not c.in_crm:
+    Lines where the collection is not credited, is outside the funnel or was topped up, else rows
+    (person, clause, row) of the person's credit table (CREDIT_INPUTS). ``terms``: terms_of(p),
+    when crediting many.
+
+    A project outside the sales funnel / CRM credits nothing (002/KAP §二3, 002/KAB §二4), unless
+    ``outside_funnel_counts_for_task`` (002/KAD §二5 计业绩，但不计提奖金): then it is credited to
+    the task as any collection is, its part marked ``outside`` (the bonus leaves it out), and
+    earns no side bonus."""
+    outside = not c.in_crm
+    if outside and not p.get("outside_funnel_counts_for_task"):
         return (
             [],
             [
@@ -184,9 +192,11 @@ def credit(
     own_task = basis if task_share is ONE else exact(basis * task_share)
     extra = topup(c, contract, p) if kind == "implementation" else ZERO  # only implementation is topped up
     task = own_task + extra if extra else own_task
-    implementation = own_task if kind == "implementation" else ZERO
+    # outside the funnel: no bonus of any kind, the implementation's 6% included (its credit is
+    # left out of the bonus as outside credit, not as implementation)
+    implementation = own_task if kind == "implementation" and not outside else ZERO
     side_base = c.amount if on_gross else net
-    side = side_base * side_rate if side_rate else ZERO  # most revenue pays no side bonus
+    side = side_base * side_rate if side_rate and not outside else ZERO  # most revenue pays no side bonus
     parts, lines, rows = [], [], []
     cid = c.id
     split = (
@@ -203,8 +213,12 @@ def credit(
                 side if whole or not side else side * share,
                 task if single is None else single,
                 implementation if whole or not implementation else implementation * share,
+                credited if outside else ZERO,
             )
         )
+        if outside:
+            lines.append(outside_line(c, person, credited, net, kind, task_share, share, split_clause, extra))
+            continue
         if not extra:  # a million of these in a large quarter: a row each, no Line
             rows.append(
                 (
@@ -269,10 +283,42 @@ def credit(
     return parts, lines, rows
 
 
+def outside_line(c: Collection, person, credited, net, kind, task_share, share, split_clause, extra) -> Line:
+    """A collection of a project outside the funnel, credited to the task and to no bonus
+    (002/KAD §二5, under ``outside_funnel_counts_for_task``)."""
+    return Line(
+        person,
+        AM,
+        credited,
+        INFO,
+        "task_credit",
+        OUTSIDE_FUNNEL,
+        f"回款 {c.id}（{kind}）的项目未进入销售漏斗/CRM：净额 {fmt(net)}，计业绩（计入任务）{fmt(credited)}"
+        f"（份额 {share}），不计提奖金",
+        f"collection {c.id} ({kind}): project outside the sales funnel / CRM: net {fmt(net)}, counts for "
+        f"the task {fmt(credited)} (share {share}), earns no bonus",
+        {
+            "collection": c.id,
+            "date": c.date,
+            "kind": kind,
+            "amount": c.amount,
+            "net": net,
+            "gross_margin": c.gross_margin,
+            "task_share": task_share,
+            "topped_up": extra,
+            "share": share,
+            "split_clause": split_clause,
+            "outside_funnel": True,
+            "bonus": False,
+        },
+    )
+
+
 class Credited(NamedTuple):
     """A period's credit: the lines explaining it (Lines and LineTables) and its parts summed per
     person in their order ({person: {task, side, implementation, side_collections,
-    big_deal_credit}}): ``side_collections`` the collections that paid a side bonus,
+    big_deal_credit, outside}}): ``side_collections`` the collections that paid a side bonus,
+    ``outside`` the task credit from projects outside the funnel (002/KAD §二5: no bonus),
     ``big_deal_credit`` the task credit from single deals above ``big_deal_over`` (a preset
     without that parameter: zero)."""
 
@@ -318,8 +364,11 @@ def period_parts(facts: Facts, period: Month | Quarter, p) -> Credited:
                     "implementation": ZERO,
                     "side_collections": [],
                     "big_deal_credit": ZERO,
+                    "outside": ZERO,
                 }
             row["task"] += part.task_credit
+            if part.outside:
+                row["outside"] += part.outside
             if part.side_bonus:
                 row["side"] += part.side_bonus
                 row["side_collections"].append(part.collection)

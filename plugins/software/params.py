@@ -176,6 +176,30 @@ QUARTERLY_PARAMS = TARGET_PARAMS + (
         "move is reported only.",
         "reading",
     ),
+    Param(
+        "outside_funnel_counts_for_task",
+        False,
+        "bool",
+        "002/KAD §二5",
+        "A project outside the sales funnel / CRM: false (002/KAP §二3, 002/KAB §二4) credits it nothing; "
+        "true (002/KAD §二5 计业绩，但不计提奖金) credits it to the quarter's completion X for the task "
+        "(base, debts and their make-up, target, floating wage, half-year grade, the year's target) "
+        "and to no bonus: no side bonus, and the step bonus, cap and carry are on E less what is left "
+        "of it after making up debts; it is never carried.",
+        "reading",
+    ),
+    Param(
+        "floating_wage_rule",
+        "kap",
+        "text",
+        "002/KAD §二3",
+        "When the floating wage (浮动工资) is withheld: 'kap' (002/KAP §三, the scheme this plugin runs) "
+        "withholds it while the quarter's X is below the target T and never pays it back; 'kad' "
+        "(002/KAD §二3) withholds it only while X is below the base B and pays a withheld wage back in "
+        "the quarter whose completion makes the shortfall up (浮动工资在补足的季度发放).",
+        "reading",
+        choices=("kap", "kad"),
+    ),
     Param("within_rate", D("0.04"), "rate", "002/KAP §三", "Bonus rate within the target."),
     Param("over_rate", D("0.05"), "rate", "002/KAP §三", "Bonus rate between the target and the cap."),
     Param("quarter_cap", D(300000), "money", "002/KAP §三", "Quarterly cap C; above it the excess carries."),

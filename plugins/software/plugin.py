@@ -63,6 +63,16 @@ SOFTWARE_CLAUSES = {
     "002/KAD §三1": Clause(
         "2.3", "Bonus on net of VAT: every bonus amount / 1.17; tests on collections as collected."
     ),
+    "002/KAD §二3": Clause(
+        "2.3",
+        "Under floating_wage_rule 'kad': the floating wage is withheld only below the base and paid "
+        "back in the quarter that makes the shortfall up (浮动工资在补足的季度发放).",
+    ),
+    "002/KAD §二5": Clause(
+        "2.2",
+        "Under outside_funnel_counts_for_task: a project outside the sales funnel counts for the task "
+        "(base, debts, target, floating wage, grade) but earns no bonus (计业绩，但不计提奖金).",
+    ),
     "002/KAD §二2": Clause(
         "2.3", "The year end settles the carried excess (年终按实际完成任务情况结算奖金)."
     ),
@@ -111,8 +121,9 @@ LADDER = ("account_manager", "deputy_manager", "branch_manager", "city_admin")
 
 class _SoftwareBase(RulePlugin):
     # 1.1.0: a new rep's floating wage not withheld, provisional half-year grades, money in reasons
-    # as reported (a version closed under 1.0.0 is not replayed under these reasons)
-    version = "1.1.0"
+    # as reported (a version closed under 1.0.0 is not replayed under these reasons); 1.2.0: the
+    # seeds' disagreements as parameters (floating_wage_rule, outside_funnel_counts_for_task)
+    version = "1.2.0"
     roles = ROLES
     ladder = LADDER
     tiers = DECLARED_TIERS

@@ -2,7 +2,9 @@
 
 Carried state per rep (JSON-friendly, Decimals as strings), handed from quarter to quarter:
     year, carry (excess carried in), debts [{quarter, owed, base}], ytd_credit, ytd_target,
-    half [{quarter, below_base}] (the current half-year's quarters)
+    half [{quarter, below_base}] (the current half-year's quarters); under ``floating_wage_rule``
+    'kad' also wage_withheld [quarter, ...] (the quarters whose floating wage is withheld until their
+    shortfall is made up)
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from .crediting import AM, exact, period_parts
 
 ZERO = Decimal(0)
 C = "002/KAP §三"
+KAD_WAGE = "002/KAD §二3"  # 浮动工资在补足的季度发放
 
 
 def _s(value: Decimal) -> str:
@@ -55,6 +58,14 @@ def check_state(rid: str, state: Mapping[str, Any]) -> None:
             )
     if not isinstance(state.get("debts"), list) or not isinstance(state.get("half"), list):
         errors.append({"field": f"carried.{rid}", "message": "debts and half must be lists"})
+    withheld = state.get("wage_withheld", [])
+    if not isinstance(withheld, list) or not all(isinstance(q, str) for q in withheld):
+        errors.append(
+            {
+                "field": f"carried.{rid}.wage_withheld",
+                "message": f"must be a list of quarters, got {withheld!r}",
+            }
+        )
     if errors:
         raise InvalidFacts(errors)
 
@@ -116,43 +127,52 @@ def rep_quarter(
     facts: Facts,
     p,
     implementation: Decimal = ZERO,
+    outside: Decimal = ZERO,
 ) -> tuple[list[Line], dict]:
     """One rep's quarter. ``credit`` counts every test (base, debts, target, cap, carry, floating
     wage); ``implementation`` (part of it) is paid by its 6% side rate only, so the step bonus is
-    computed on E less it; every bonus amount is divided by ``vat_divisor`` (docs/rules.md §2.3)."""
+    computed on E less it; every bonus amount is divided by ``vat_divisor`` (docs/rules.md §2.3).
+
+    ``outside`` (part of ``credit``: projects outside the funnel, credited under
+    ``outside_funnel_counts_for_task``, 002/KAD §二5) counts for the task — the base, the debts and
+    their make-up (which it repays first), the target, the floating wage, the half-year and the
+    year — and for no bonus: what is left of it after the make-up stays out of the step bonus, the
+    cap and the carry, and it is never carried (docs/rules.md §2.2)."""
     rid = person.id
     check_state(rid, state)
     if state["year"] != q.year:
         state = fresh_state(q.year)
     T, B, first, target = targets(facts, person, q, p)
     vat = p["vat_divisor"]
+    kad = p.get("floating_wage_rule") == "kad"
+    withheld = list(state.get("wage_withheld", []))
     carry_in = Decimal(state["carry"])
     X = credit + carry_in
     debts = [dict(d) for d in state["debts"]]
+    credit_inputs = {
+        "credit": credit,
+        "carry_in": carry_in,
+        "T": T,
+        "B": B,
+        "first_quarter": first,
+        "implementation": implementation,
+        "vat_divisor": vat,
+        "debts_in": [dict(d) for d in debts],  # a copy: the state before this quarter
+    }
+    zh = f"本季实际完成额 X = 可计回款 {fmt(credit)} + 上季转入 {fmt(carry_in)}"
+    en = f"X = creditable collections {fmt(credit)} + carried in {fmt(carry_in)}"
+    if outside:
+        credit_inputs["outside_funnel"] = outside
+        zh += f"（其中未进入销售漏斗 {fmt(outside)}：计业绩，不计提奖金）"
+        en += f" (of which outside the sales funnel {fmt(outside)}: counts for the task, earns no bonus)"
+    if kad:
+        credit_inputs["wage_withheld_in"] = list(withheld)
     lines = [
         target_line(rid, AM, target, str(q)),  # what T is and who set or approved it
-        line(
-            rid,
-            X,
-            INFO,
-            "quarter_credit",
-            clause=C,
-            zh=f"本季实际完成额 X = 可计回款 {fmt(credit)} + 上季转入 {fmt(carry_in)}",
-            en=f"X = creditable collections {fmt(credit)} + carried in {fmt(carry_in)}",
-            inputs={
-                "credit": credit,
-                "carry_in": carry_in,
-                "T": T,
-                "B": B,
-                "first_quarter": first,
-                "implementation": implementation,
-                "vat_divisor": vat,
-                "debts_in": [dict(d) for d in debts],
-            },
-        ),
-    ]  # a copy: the state before this quarter
+        line(rid, X, INFO, "quarter_credit", clause=C, zh=zh, en=en, inputs=credit_inputs),
+    ]
     bonus = ZERO
-    released = []
+    released, back_paid = [], []
     if X < B:
         owed = B - X
         debts.append({"quarter": str(q), "owed": _s(owed), "base": _s(B)})
@@ -222,11 +242,17 @@ def rep_quarter(
                         },
                     )
                 )
+                if kad and debt["quarter"] in withheld:
+                    withheld.remove(debt["quarter"])
+                    back_paid.append(wage_back_paid(rid, debt, q))
         debts = [d for d in debts if Decimal(d["owed"]) > 0]
         E = X - repaid
+        # outside-funnel credit repays debts first; what is left of it earns no bonus and does not carry
+        kept_out = max(ZERO, outside - repaid)
+        E_bonus = E - kept_out  # the cap, the carry and the steps below are on it, as collected
         cap = p["quarter_cap"]
-        carry_out = ZERO if E < T else (E - T if E < cap else E - cap)  # tests on E as collected
-        S = max(ZERO, E - implementation)  # the step bonus's base: implementation is paid at 6% only
+        carry_out = ZERO if E_bonus < T else (E_bonus - T if E_bonus < cap else E_bonus - cap)
+        S = max(ZERO, E_bonus - implementation)  # the step bonus's base: implementation is paid at 6% only
         within, over = _pct(p["within_rate"]), _pct(p["over_rate"])
         if S < T:
             bonus = S * p["within_rate"]
@@ -248,6 +274,23 @@ def rep_quarter(
         coefficient = kpi_coefficient(rid, facts.kpi_of(rid), p, measured=measured_of(facts, rid, p))
         factor = p["kpi_fixed_part"] + (1 - p["kpi_fixed_part"]) * coefficient.coefficient
         lines += list(coefficient.lines)
+        out_zh = f" − 漏斗外 {fmt(kept_out)}" if outside else ""
+        out_en = f" - outside the funnel {fmt(kept_out)}" if outside else ""
+        bonus_inputs = {
+            "X": X,
+            "E": E,
+            "repaid": repaid,
+            "implementation": implementation,
+            "S": S,
+            "T": T,
+            "cap": cap,
+            "vat_divisor": vat,
+            "computed": bonus,
+            "kpi_coefficient": coefficient.coefficient,
+            "kpi_factor": factor,
+        }
+        if outside:
+            bonus_inputs |= {"outside_funnel": outside, "outside_funnel_kept_out": kept_out}
         lines.append(
             line(
                 rid,
@@ -255,29 +298,24 @@ def rep_quarter(
                 CNY,
                 "bonus",
                 clause=C,
-                zh=f"S = E {fmt(E)} − 实施 {fmt(implementation)}；{how_zh}；"
+                zh=f"S = E {fmt(E)}{out_zh} − 实施 {fmt(implementation)}；{how_zh}；"
                 f"÷ {_s(vat)}（税后）计提 {fmt(bonus)} × KPI系数调整 {_s(factor)}",
-                en=f"S = E {fmt(E)} - implementation {fmt(implementation)}; {how_en}; / {_s(vat)} (net of "
-                f"VAT) = {fmt(bonus)} x KPI factor {_s(factor)}",
-                inputs={
-                    "X": X,
-                    "E": E,
-                    "repaid": repaid,
-                    "implementation": implementation,
-                    "S": S,
-                    "T": T,
-                    "cap": cap,
-                    "vat_divisor": vat,
-                    "computed": bonus,
-                    "kpi_coefficient": coefficient.coefficient,
-                    "kpi_factor": factor,
-                },
+                en=f"S = E {fmt(E)}{out_en} - implementation {fmt(implementation)}; {how_en}; / {_s(vat)} "
+                f"(net of VAT) = {fmt(bonus)} x KPI factor {_s(factor)}",
+                inputs=bonus_inputs,
             )
         )
         if p["kpi_on_released"]:
             released = [replace(r, figure=r.figure * factor) for r in released]
     lines += released
-    lines.append(floating_wage(person, X, T, first, p))
+    if kad:
+        wage = kad_floating_wage(person, X, B, T, first, p)
+        if wage.kind == "floating_wage_withheld":
+            withheld.append(str(q))
+    else:
+        wage = floating_wage(person, X, T, first, p)
+    lines.append(wage)
+    lines += back_paid
     lines.append(
         line(
             rid,
@@ -302,6 +340,8 @@ def rep_quarter(
         "ytd_target": _s(Decimal(state["ytd_target"]) + T),
         "half": half,
     }
+    if kad:
+        state["wage_withheld"] = withheld
     if q.q in (2, 4):
         lines += half_year(person, q, half, debts, X, T, p)
     if q.is_year_end:
@@ -316,24 +356,7 @@ def floating_wage(person: Person, X: Decimal, T: Decimal, no_task: bool, p) -> L
     target to fall short of, so nothing is withheld [reading, docs/rules.md §2.3] — T only sets
     their bonus steps."""
     if no_task:
-        return line(
-            person.id,
-            ZERO,
-            INFO,
-            "floating_wage_paid",
-            clause="002/KAP §一",
-            zh=f"新业务员本季不承担任务：浮动工资不暂扣，照发（本季实际完成 {fmt(X)}；目标 {fmt(T)} "
-            f"只定奖金档次）",
-            en=f"no task this quarter (a new rep): nothing withheld, floating wage paid (X {fmt(X)}; "
-            f"the target {fmt(T)} sets the bonus steps only)",
-            inputs={
-                "X": X,
-                "T": T,
-                "no_task": True,
-                "start_date": person.start_date,
-                "new_rep_months": p["new_rep_months"],
-            },
-        )
+        return no_task_wage(person, X, T, p)
     paid = X >= T
     return line(
         person.id,
@@ -346,6 +369,70 @@ def floating_wage(person: Person, X: Decimal, T: Decimal, no_task: bool, p) -> L
         en=f"quarter's completion X {fmt(X)} {'>=' if paid else '<'} target {fmt(T)}: floating wage "
         f"{'paid' if paid else 'withheld'}",
         inputs={"X": X, "T": T, "no_task": False},
+    )
+
+
+def no_task_wage(person: Person, X: Decimal, T: Decimal, p) -> Line:
+    return line(
+        person.id,
+        ZERO,
+        INFO,
+        "floating_wage_paid",
+        clause="002/KAP §一",
+        zh=f"新业务员本季不承担任务：浮动工资不暂扣，照发（本季实际完成 {fmt(X)}；目标 {fmt(T)} "
+        f"只定奖金档次）",
+        en=f"no task this quarter (a new rep): nothing withheld, floating wage paid (X {fmt(X)}; "
+        f"the target {fmt(T)} sets the bonus steps only)",
+        inputs={
+            "X": X,
+            "T": T,
+            "no_task": True,
+            "start_date": person.start_date,
+            "new_rep_months": p["new_rep_months"],
+        },
+    )
+
+
+def kad_floating_wage(person: Person, X: Decimal, B: Decimal, T: Decimal, no_task: bool, p) -> Line:
+    """002/KAD §二3 under ``floating_wage_rule`` 'kad' (docs/rules.md §2.3.2): withheld only while
+    the quarter's X is below the base B (低于基数，不发放浮动工资), paid otherwise — debts or not;
+    a withheld wage is paid back in the quarter that makes its shortfall up (wage_back_paid)."""
+    if no_task:
+        return no_task_wage(person, X, T, p)
+    paid = X >= B
+    return line(
+        person.id,
+        ZERO,
+        INFO,
+        "floating_wage_paid" if paid else "floating_wage_withheld",
+        clause=KAD_WAGE,
+        zh=f"本季实际完成 {fmt(X)} {'≥' if paid else '<'} 基数 {fmt(B)}："
+        + ("浮动工资发放（仅低于基数时暂不发放）" if paid else "浮动工资暂不发放，在补足差额的季度补发"),
+        en=f"quarter's completion X {fmt(X)} {'>=' if paid else '<'} base {fmt(B)}: floating wage "
+        + (
+            "paid (withheld only below the base)"
+            if paid
+            else "withheld, to be paid in the quarter that makes the shortfall up"
+        ),
+        inputs={"X": X, "B": B, "no_task": False, "rule": "kad"},
+    )
+
+
+def wage_back_paid(rid: str, debt: Mapping[str, Any], q: Quarter) -> Line:
+    """002/KAD §二3 (浮动工资在补足的季度发放) under ``floating_wage_rule`` 'kad': the floating wage
+    withheld in a quarter below its base is paid back, on a line of its own, in the quarter whose
+    completion makes that quarter's shortfall up in full [reading (a), docs/rules.md §2.3.2]."""
+    return line(
+        rid,
+        ZERO,
+        INFO,
+        "floating_wage_back_paid",
+        clause=KAD_WAGE,
+        zh=f"{debt['quarter']} 与基数的差额已于本季补足：补发 {debt['quarter']} 暂扣的浮动工资"
+        f"（浮动工资在补足的季度发放）",
+        en=f"{debt['quarter']}'s shortfall below its base made up in {q}: the floating wage withheld in "
+        f"{debt['quarter']} is paid back now",
+        inputs={"quarter": debt["quarter"], "made_up_in": str(q), "base": debt["base"], "rule": "kad"},
     )
 
 
@@ -507,6 +594,7 @@ def _rep_quarter(person, q, row, state, facts, p):
         facts=facts,
         p=p,
         implementation=row["implementation"] if row else ZERO,
+        outside=row["outside"] if row else ZERO,
     )
 
 

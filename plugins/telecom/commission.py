@@ -8,12 +8,19 @@ from typing import Any
 
 from kamkit.explain import CNY, Line
 from kamkit.facts import Deal, Facts
+from kamkit.money import fmt
 from kamkit.periods import Month
 from kamkit.targets import LINE, InForce, monthly_task, target_line
 
 from .params import AM
 
 ZERO = Decimal(0)
+
+
+def pct(rate: Decimal) -> str:
+    """A rate in a reason, as exact as it is: 0.08 -> 8%, 0.085 -> 8.5% (never 8.00%). Money in a
+    reason is fmt's, as reported: 12000.00, not a raw 12000.0 or 1.2E+4."""
+    return f"{format((rate * 100).normalize(), 'f')}%" if rate else "0%"
 
 
 def band_rate(d: Decimal, p: Mapping[str, Any]) -> Decimal:
@@ -71,12 +78,12 @@ def seller_month(person: str, deals: list[Deal], task: Decimal, p) -> list[Line]
                 CNY,
                 "commission",
                 "003 §六1",
-                f"订单 {d.id}：成交 {d.deal_price}/标价 {d.list_price}（{ratio:.4f} 折比"
+                f"订单 {d.id}：成交 {fmt(d.deal_price)}/标价 {fmt(d.list_price)}（{ratio:.4f} 折比"
                 f"{'，高于标价：折比大于1' if above else ''}），"
-                f"基本任务抵扣 {consumed}，计提 {part} × {rate * 100}%",
-                f"deal {d.id}: {d.deal_price} of list {d.list_price} (ratio {ratio:.4f}"
-                f"{', above the list price: ratio above 1' if above else ''}); {consumed} used by the "
-                f"base task; {part} x {rate * 100}%",
+                f"基本任务抵扣 {fmt(consumed)}，计提 {fmt(part)} × {pct(rate)}",
+                f"deal {d.id}: {fmt(d.deal_price)} of list {fmt(d.list_price)} (ratio {ratio:.4f}"
+                f"{', above the list price: ratio above 1' if above else ''}); {fmt(consumed)} used by the "
+                f"base task; {fmt(part)} x {pct(rate)}",
                 {
                     "deal": d.id,
                     "date": d.date,
@@ -108,8 +115,8 @@ def single_order_bonus(d: Deal, p) -> Line | None:
         CNY,
         "single_order_bonus",
         "003 §六1",
-        f"单笔订单 {d.id} 达 {top['from']} 元，奖励 {top['bonus']} 元",
-        f"single order {d.id} reached {top['from']}: bonus {top['bonus']}",
+        f"单笔订单 {d.id} 达 {fmt(top['from'])} 元，奖励 {fmt(top['bonus'])} 元",
+        f"single order {d.id} reached {fmt(top['from'])}: bonus {fmt(top['bonus'])}",
         {"deal": d.id, "deal_price": d.deal_price, "step": top["from"], "bonus": top["bonus"]},
     )
 
@@ -143,8 +150,8 @@ def department_month(facts: Facts, manager, month: Month, by_seller, p) -> Line 
         CNY,
         "manager_commission",
         "003 §六2",
-        f"{month} 部门业绩 {sales}，扣除基本任务 {base} 后 {excess} × {rate * 100}%",
-        f"{month}: department sales {sales} less its base {base} = {excess} x {rate * 100}%",
+        f"{month} 部门业绩 {fmt(sales)}，扣除基本任务 {fmt(base)} 后 {fmt(excess)} × {pct(rate)}",
+        f"{month}: department sales {fmt(sales)} less its base {fmt(base)} = {fmt(excess)} x {pct(rate)}",
         {
             **inputs,
             "month": month,
@@ -164,8 +171,8 @@ def agent_line(d: Deal, p) -> Line:
         CNY,
         "agent_commission",
         "003 §七",
-        f"代理商销售 {d.id}：{d.deal_price} × {p['agent_rate'] * 100}%",
-        f"agent sale {d.id}: {d.deal_price} x {p['agent_rate'] * 100}%",
+        f"代理商销售 {d.id}：{fmt(d.deal_price)} × {pct(p['agent_rate'])}",
+        f"agent sale {d.id}: {fmt(d.deal_price)} x {pct(p['agent_rate'])}",
         {"deal": d.id, "deal_price": d.deal_price, "rate": p["agent_rate"]},
     )
 

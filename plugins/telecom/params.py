@@ -92,11 +92,26 @@ PENALTY_PARAMS = (
         "default",
     ),
     Param(
+        "missed_band_edges",
+        "tiers",
+        "text",
+        "000 §(三)(一)2",
+        "Which amounts the missed-report bands of §(三)(一) attach to, the seed's text contradicting "
+        "itself (heading 重大商机, body 2万元及以上重要、重大商机): 'tiers' reads them by the §(一) tiers "
+        "(band 1 from reportable_from, band 2 from ordinary_from, the 5/10/10 band from important_from, "
+        "50,000); 'printed' takes band 3's 2万元及以上 as printed (the 5/10/10 band from ordinary_from, "
+        "20,000, which leaves the 3/4/4 band nothing by amount).",
+        "reading",
+        choices=("tiers", "printed"),
+    ),
+    Param(
         "missed_lines_threshold",
         5,
         "int",
         "000 §(三)(一)2",
-        "A missed report of this many lines or more is charged as important/major.",
+        "A missed report of this many lines or more is charged in the 5/10/10 band whatever its amount "
+        "(线路条数5条及以上); the 或线路条数5条以下 of bands 1-2 is read as 'and fewer lines' [reading].",
+        "reading",
         minimum=0,
     ),
     Param(
@@ -111,14 +126,17 @@ PENALTY_PARAMS = (
         _pts(3, 0, 4, 4),
         "map",
         "000 §(三)(一)1",
-        "Missed report, 20,000 <= amount < 50,000 and lines < 5: points per role.",
+        "Missed report, 20,000 <= amount < 50,000 and lines < 5 (band 2, under missed_band_edges "
+        "'tiers'): points per role.",
     ),
     Param(
         "points_missed_important",
         _pts(5, 0, 10, 10),
         "map",
         "000 §(三)(一)2",
-        "Missed report, amount >= 50,000 or lines >= 5: points per role.",
+        "Missed report, amount >= 50,000 (missed_band_edges 'tiers'; 'printed': >= 20,000) or lines >= 5: "
+        "points per role. The seed prints 5 and 10 without 各 (each); the director and the account "
+        "manager are each charged 10, as in bands 1-2 and §(三)(二)1.",
     ),
     Param(
         "points_single_source",

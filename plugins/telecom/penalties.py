@@ -58,8 +58,15 @@ def charge(
 
 
 def missed_band(o: Opportunity, p) -> tuple[str, str, str] | None:
-    """(points parameter, kind, clause) of a missed report's band; None if not reportable."""
-    if o.amount >= p["important_from"] or o.lines >= p["missed_lines_threshold"]:
+    """(points parameter, kind, clause) of a missed report's band; None if not reportable.
+
+    Which amounts the bands attach to is the suite's reading of contradictory text
+    (``missed_band_edges``, docs/rules.md §1.4): 'tiers' puts the 5/10/10 band from
+    ``important_from`` (the §(一) tiers: 重要、重大 = 50,000 and over), 'printed' from the printed
+    2万 (``ordinary_from``), which leaves the 3/4/4 band nothing by amount. Either way
+    ``missed_lines_threshold`` lines or more lift any opportunity into the 5/10/10 band."""
+    top = p["important_from"] if p["missed_band_edges"] == "tiers" else p["ordinary_from"]
+    if o.amount >= top or o.lines >= p["missed_lines_threshold"]:
         return "points_missed_important", "missed_report_important", "000 §(三)(一)2"
     if o.amount >= p["ordinary_from"]:
         return "points_missed_ordinary", "missed_report_ordinary", "000 §(三)(一)1"

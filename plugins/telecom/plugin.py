@@ -47,7 +47,11 @@ CLAUSES = {
         "Missed report under 50,000 and < 5 lines: BM 1/Dir 2/AM 2 below 20,000, "
         "BM 3/Dir 4/AM 4 from 20,000.",
     ),
-    "000 §(三)(一)2": Clause("1.4", "Missed report >= 50,000 or >= 5 lines: BM 5, Dir 10, AM 10."),
+    "000 §(三)(一)2": Clause(
+        "1.4",
+        "Missed report >= 50,000 or >= 5 lines: BM 5, Dir 10, AM 10 (the band's edges are the suite's "
+        "reading of contradictory text, missed_band_edges; 'printed': from 20,000).",
+    ),
     "000 §(三)(一)3": Clause(
         "1.4", "A missed report that let a competitor buy single-source: BM 5, Dir 10, AM 10 more."
     ),
@@ -80,7 +84,10 @@ CLAUSES = {
 
 class TelecomPlugin(RulePlugin):
     key = "telecom"
-    version = "1.0.0"
+    # 1.1.0: the missed-report bands' edges a parameter (missed_band_edges); money in the
+    # commission reasons as reported (8%, 5000.00): a version closed under 1.0.0 is not replayed
+    # under these reasons
+    version = "1.1.0"
     names = Names("政企商机管理（电信）", "Telecom key-account opportunities")
     roles = {
         "account_manager": Names("客户经理", "customer manager"),

@@ -289,6 +289,8 @@ def test_what_json_prints_is_a_carried_state_the_next_quarter_reads(tmp_path):
         ("software", "software.yaml", "vat_divisor=-1.17"),
         ("software-progressive", "software-progressive.yaml", "vat_divisor=0"),
         ("banking", "banking.yaml", "overdue_step=0"),
+        ("software", "software.yaml", "kpi_divisor=0"),  # was a DivisionByZero in the KPI factor
+        ("telecom", "telecom.yaml", "kpi_divisor=0"),
     ],
 )
 def test_a_divisor_of_zero_is_refused_by_name_before_the_run(plugin, example, param):

@@ -31,7 +31,7 @@ def test_a_plugin_that_keeps_the_contract_is_ok():
     assert out.returncode == 0
     assert json.loads(out.stdout) == {
         "plugin": "telecom",
-        "version": "1.0.0",
+        "version": "1.1.0",
         "ok": True,
         "checks": N,
         "problems": [],

@@ -6,6 +6,7 @@ from decimal import Decimal as D
 
 from openpyxl import load_workbook
 
+from demo import schemes
 from demo.generator import BANKING, SOFTWARE, TELECOM, Size
 from demo.run import run_demo
 
@@ -35,7 +36,8 @@ def test_a_demo_year_matches_hand_figures_and_is_reproducible(amqp_uri, tmp_path
     # drawing the charts says nothing (it once logged a line per label for each missing font)
     assert not [r for r in caplog.records if r.name.startswith("matplotlib")]
     sheets, statements = closed["sheets"], closed["statements"]
-    assert len(sheets) == 36 and len(statements) == 12  # 12 months and 4 quarters x 3 lines
+    # 12 months and 4 quarters x 10 lines: the three sales lines and seed 002's seven other schemes
+    assert len(sheets) == 120 and len(statements) == 40
 
     # lin enters one local 25,000 opportunity on time every month (quota met) and is named by one
     # city audit finding in March: 30,000 and 2 lines -> 4 points (000 §(三)(一)1); no other month
@@ -98,5 +100,48 @@ def test_a_demo_year_matches_hand_figures_and_is_reproducible(amqp_uri, tmp_path
     assert "Inquiry #1 on 2026-12 pay: rejected" in text and "accepted, paid in 2027-01" in text
     assert "posted in 2027-01" in text
 
+    _schemes(closed, text, tmp_path / "a")
+
     again, _ = run_demo(7, Size.small(), tmp_path / "b", amqp_uri)
     assert _comparable(again) == _comparable(closed)
+
+
+def _lines(result, kind):
+    return [item for item in result["lines"] if item["kind"] == kind]
+
+
+def _schemes(closed, text, out):
+    """The seed-002 schemes' lines through the services (docs/rules.md §11-§16, demo/schemes.py)."""
+    sheets, statements = closed["sheets"], closed["statements"]
+    # §13: four grades approved by the board in January stand every month; cib-old holds one with no
+    # approved appointment all year; cib-new's proposal (10 March) waits from March
+    grades = [
+        item for (line, _), sheet in sheets.items() if line == schemes.GRADES for item in sheet["lines"]
+    ]
+    stands = {item["person"] for item in grades if item["kind"] == "grade_stands"}
+    assert stands == {"cib-dm", "cib-ke", "cib-lu", "cib-xia"}
+    assert {item["person"] for item in grades if item["kind"] == "grade_not_approved"} == {"cib-old"}
+    assert sum(item["person"] == "cib-new" and item["kind"] == "appointment_waiting" for item in grades) == 10
+    # §12: the fourth quarter carries each manager's card of the quarter and of the year
+    q4 = statements[(schemes.CARD, "2026-Q4")]
+    assert {(i["person"], i["inputs"]["period"]) for i in _lines(q4, "appraisal_total")} == {
+        (m, p) for m in ("km-zhou", "km-wu", "km-zheng") for p in ("2026-Q4", "2026")
+    }
+    # §14: each month's deadlines falling due, met or not, with the days late; some climbed the ladder
+    power = [i for (line, _), s in sheets.items() if line == schemes.POWER for i in _lines(s, "deadline")]
+    assert {i["inputs"]["state"] for i in power} >= {"met", "late"}
+    assert "deadlines escalated up the ladder" in text
+    # §15: the grain company's application fails the volume condition
+    assert "q-grain does not qualify" in text and "q-coal qualifies" in text
+    # §16: each assistant's base pay of 900 every month of the year
+    pay = [i for (line, _), s in statements.items() if line == schemes.WATER for i in _lines(s, "base_pay")]
+    assert sorted({i["person"] for i in pay}) == ["sl-lin", "sl-zhou"] and len(pay) == 24
+    assert {D(i["figure"]) for i in pay} == {D(900)}
+    # §11: the service tables' indicators on the centre's month, and on its pages
+    march = sheets[(schemes.SERVICE, "2026-03")]
+    assert {i["inputs"]["indicator"] for i in march["indicators"]} >= {
+        "centre_handoff_timeliness",
+        "centre_complaint_hours",
+    }
+    page = (out / "sheets" / f"{schemes.SERVICE}-2026-03.html").read_text(encoding="utf-8")
+    assert "客户服务信息传递及时率" in page

@@ -77,11 +77,18 @@ def test_a_parameter_declares_its_bounds_and_an_override_outside_them_is_named()
 
 @pytest.mark.parametrize(
     "key, name",
-    [("software", "vat_divisor"), ("software-progressive", "vat_divisor"), ("banking", "overdue_step")],
+    [
+        ("software", "vat_divisor"),
+        ("software-progressive", "vat_divisor"),
+        ("banking", "overdue_step"),
+        ("software", "kpi_divisor"),
+        ("software-progressive", "kpi_divisor"),
+        ("telecom", "kpi_divisor"),
+    ],
 )
 def test_every_divisor_of_the_built_in_plugins_must_be_above_zero(key, name):
-    # each is divided by (a bonus / vat_divisor; the excess overdue rate / overdue_step): 0 was a
-    # DivisionByZero in the middle of a run
+    # each is divided by (a bonus / vat_divisor; the excess overdue rate / overdue_step; a KPI score /
+    # kpi_divisor): 0 was a DivisionByZero in the middle of a run
     with pytest.raises(ConfigError) as exc:
         load_plugin(key, {name: 0})
     assert exc.value.errors[0]["field"] == name and "must be > 0" in exc.value.errors[0]["message"]

@@ -66,7 +66,7 @@ def opportunity(amount, **kw):
 
 
 def test_roles_and_ladder_follow_the_cib_scheme():
-    assert (P.key, P.version, P.names.zh) == ("banking", "1.1.0", "信贷客户经理考核（银行）")
+    assert (P.key, P.version, P.names.zh) == ("banking", "1.2.0", "信贷客户经理考核（银行）")
     # 第七条: 高级客户经理 is the deputy rung; 第五条: the city-branch CM board assesses, so it tops the
     # ladder
     assert (
@@ -347,6 +347,37 @@ def test_overdue_points_are_parameters():
     assert custom.params["overdue_limit"]["senior"] == D("0.015")  # a map override keeps the other grades
 
 
+def test_overdue_points_say_they_are_the_suites_default_rule_not_the_seeds():
+    # rules §3.3: 002/LOAN §二 prints the overdue rate as an indicator only; the points are the suite's
+    # [default]. A junior at 12,000 / 1,000,000 = 1.2%: 0.2 pp above the 1% limit, one started step of
+    # 0.5 pp -> 2 points; the line's reason says whose rule docked them
+    lines = month([person("m", "junior")], [book("m", "2026-03", overdue=12000, handled=80)])
+    (line,) = [l for l in lines if l.unit == POINTS]
+    assert line.reason_en == (
+        "overdue rate 1.2% above the junior limit 1% by 0.2%: 1 started step(s) of 0.5% x 2 points "
+        "(points by the suite's default rule, set by the organisation's parameters, not the seed's: "
+        "002/LOAN §二 prints the overdue rate as an indicator only and docks nothing)"
+    )
+    assert "本套件默认规则" in line.reason_zh and "非种子文件规定" in line.reason_zh
+    # the indicator itself is the seed's and docks nothing
+    (info,) = [l for l in lines if l.kind == "overdue_rate" and l.unit == INFO]
+    assert info.clause == "002/LOAN §二" and "default" not in info.reason_en
+    # and every points parameter is marked as the suite's default
+    basis = {p.name: p.basis for p in P.parameters}
+    assert {basis[n] for n in ("overdue_limit", "overdue_step", "overdue_step_points")} == {"default"}
+    points_params = ("overdue_limit", "overdue_step", "overdue_step_points")
+    assert all("suite's default" in p.doc for p in P.parameters if p.name in points_params)
+    # a missed report's points say so too, and print the amount as money (500000.00)
+    opps = [
+        {"id": "o1", "amount": 500000, "discovered": "2026-03-02", "origin": "audit", "account_manager": "m"}
+    ]
+    (missed,) = [l for l in month([person("m", "junior")], opportunities=opps) if l.kind == "missed_report"]
+    assert missed.reason_en.startswith(
+        "missed report of loan opportunity o1 (500000.00, found by the city audit): account manager 5 points "
+        "(points by the suite's default rule"
+    )
+
+
 def test_missed_loan_opportunity_of_half_a_million():
     people = [
         person("m", "junior"),
@@ -584,6 +615,49 @@ def test_quarter_pays_piece_rate_referrers_and_base_pay():
         "referrer",
         "002/LOAN §五(一)",
         "l1",
+    )
+
+
+def test_piece_rate_reasons_print_money_as_reported():
+    # rules §3.4: one renewal in January counts 0.5 -> 0.5 x 30 = 15 (printed 15.00, never the raw
+    # 15.0 of 0.5 x 30); a new loan and two renewals count 1 + 0.5 + 0.5 = 2 (printed 2, not 2.0)
+    # -> 2 x 30 = 60; the referrer of 80,000 earns 50; a junior's base pay is 2,200
+    one = quarter(
+        [person("m", "junior"), {"id": "r", "role": "referrer"}],
+        [
+            {
+                "id": "l1",
+                "manager": "m",
+                "amount": 80000,
+                "issued": "2026-01-05",
+                "kind": "renewal",
+                "referrer": "r",
+            }
+        ],
+    ).lines
+    (piece,) = [l for l in one if l.kind == "loans_issued_pay"]
+    assert piece.figure == 15 and piece.reason_en == (
+        "2026-01: 1 micro and small loans (below 500000.00), weighted count 0.5, progressive pay "
+        "0.5 x 30.00 = 15.00"
+    )
+    assert piece.reason_zh == (
+        "2026-01 放款（微小贷款，低于 500000.00 元）1 笔，折算 0.5 笔（续贷/并贷/展期按 0.5），"
+        "累进计酬 0.5×30.00 = 15.00 元"
+    )
+    (reward,) = [l for l in one if l.kind == "referrer_reward"]
+    assert (
+        reward.reason_en == "2026-01: referred loan l1 (80000.00, band up to and including 100000.00): 50.00"
+    )
+    base = [l for l in one if l.kind == "base_pay"][0]
+    assert base.reason_en == "2026-01: base pay of a customer manager of grade junior: 2200.00"
+    loans = [
+        {"id": "n", "manager": "m", "amount": 30000, "issued": "2026-02-10"},
+        {"id": "r1", "manager": "m", "amount": 30000, "issued": "2026-02-11", "kind": "renewal"},
+        {"id": "r2", "manager": "m", "amount": 30000, "issued": "2026-02-12", "kind": "renewal"},
+    ]
+    (piece,) = [l for l in quarter([person("m", "junior")], loans).lines if l.kind == "loans_issued_pay"]
+    assert piece.figure == 60 and piece.reason_en.endswith(
+        "weighted count 2, progressive pay 2 x 30.00 = 60.00"
     )
 
 

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kamkit.errors import ConfigError, InvalidFacts
 from kamkit.explain import CNY, FLAG, INFO, in_indicator_section
 from kamkit.facts_schema import load_facts
 from plugins.software import SoftwarePlugin, SoftwareProgressivePlugin
@@ -525,3 +526,207 @@ def test_a_half_year_grade_from_one_quarter_is_provisional():
     alone = P.commission_quarter(facts([coll("c", 260000, "2026-05-10")], quarter="2026-Q2", people=[joined]))
     (flag,) = [l for l in alone.lines if l.unit == FLAG]
     assert flag.inputs["provisional"] is False
+
+
+# --- the seeds' disagreements as parameters (rules §2.2, §2.3.2) ------------------------------------
+
+KAD = SoftwarePlugin({"vat_divisor": 1, "floating_wage_rule": "kad"})
+
+
+def wages(result, person="r"):
+    return [
+        (l.kind, l.clause, l.inputs.get("quarter"))
+        for l in result.lines
+        if l.kind.startswith("floating_wage") and l.person == person
+    ]
+
+
+def test_the_floating_wage_rule_is_a_reading_kap_by_default_kad_the_other_documents():
+    basis = {p.name: (p.basis, p.default, p.choices) for p in P.parameters}
+    assert basis["floating_wage_rule"] == ("reading", "kap", ("kap", "kad"))
+    assert P.version == "1.2.0" and "floating_wage_rule" not in PP.params  # KAB has no floating wage
+    with pytest.raises(ConfigError) as exc:
+        SoftwarePlugin({"floating_wage_rule": "both"})
+    assert exc.value.errors[0]["field"] == "floating_wage_rule"
+
+
+def test_kad_withholds_the_floating_wage_only_below_the_base_and_pays_it_back_when_made_up():
+    # rules §2.3.2, T 200,000, B 100,000 (the worked example's quarters):
+    # Q1 60,000 < B: withheld under both rules (KAP: < T; KAD: < B), Q1 owes 40,000.
+    # Q2 180,000: B <= X < T. KAP withholds it (< T) and never pays Q1's back. KAD pays Q2's own
+    # (not below the base) and, Q2's surplus 80,000 repaying Q1's 40,000 in full, pays Q1's
+    # withheld wage back in Q2 on a line of its own (浮动工资在补足的季度发放). Q3 260,000: paid by both.
+    kap = chain(P, [60000, 180000, 260000])
+    kad = chain(KAD, [60000, 180000, 260000])
+    assert [wages(r) for r in kap] == [
+        [("floating_wage_withheld", "002/KAP §三", None)],
+        [("floating_wage_withheld", "002/KAP §三", None)],
+        [("floating_wage_paid", "002/KAP §三", None)],
+    ]
+    assert [wages(r) for r in kad] == [
+        [("floating_wage_withheld", "002/KAD §二3", None)],
+        [
+            ("floating_wage_paid", "002/KAD §二3", None),
+            ("floating_wage_back_paid", "002/KAD §二3", "2026-Q1"),
+        ],
+        [("floating_wage_paid", "002/KAD §二3", None)],
+    ]
+    # the carried state remembers the withheld wage until it is paid back
+    assert [r.carried["r"]["wage_withheld"] for r in kad] == [["2026-Q1"], [], []]
+    assert "wage_withheld" not in kap[0].carried["r"]  # kap's state is as it was
+    (back,) = [l for l in kad[1].lines if l.kind == "floating_wage_back_paid"]
+    assert back.inputs["made_up_in"] == "2026-Q2" and back.reason_en == (
+        "2026-Q1's shortfall below its base made up in 2026-Q2: the floating wage withheld in 2026-Q1 "
+        "is paid back now"
+    )
+    # only the floating wage differs: bonus, release, -600 and carry are the same under both
+    for a, b in zip(kap, kad):
+        for kind in ("bonus", "released_bonus", "fixed_wage_deduction"):
+            assert cny(a, kind) == cny(b, kind)
+        assert a.carried["r"]["carry"] == b.carried["r"]["carry"]
+    assert (cny(kad[1], "bonus"), cny(kad[1], "released_bonus")) == (5600, 4000)
+
+
+def test_kad_pays_a_withheld_wage_back_only_when_the_shortfall_is_made_up_in_full():
+    # Q1 20,000 owes 80,000 (withheld). Q2 120,000: surplus 20,000 repays part, 60,000 still owed:
+    # Q2's own wage paid under KAD (120,000 >= B), Q1's not yet; KAP withholds Q2's (< T).
+    # Q3 200,000: surplus 100,000 repays the 60,000: Q1's wage paid back in Q3 (and Q1's bonus
+    # 100,000 x 4% = 4,000 released); E = 140,000 -> 5,600. KAP pays Q3's own (X = T), nothing back.
+    kad = chain(KAD, [20000, 120000, 200000])
+    assert wages(kad[1]) == [("floating_wage_paid", "002/KAD §二3", None)]
+    assert kad[1].carried["r"]["wage_withheld"] == ["2026-Q1"]
+    assert wages(kad[2]) == [
+        ("floating_wage_paid", "002/KAD §二3", None),
+        ("floating_wage_back_paid", "002/KAD §二3", "2026-Q1"),
+    ]
+    assert (cny(kad[2], "bonus"), cny(kad[2], "released_bonus")) == (5600, 4000)
+    kap = chain(P, [20000, 120000, 200000])
+    assert [wages(r)[0][0] for r in kap] == ["floating_wage_withheld"] * 2 + ["floating_wage_paid"]
+    assert not [l for r in kap for l in r.lines if l.kind == "floating_wage_back_paid"]
+
+
+@pytest.mark.parametrize(
+    "amount, kap, kad",
+    [
+        ("99999.99", "floating_wage_withheld", "floating_wage_withheld"),  # below the base
+        ("100000", "floating_wage_withheld", "floating_wage_paid"),  # X = B: not below (低于) it
+        ("199999.99", "floating_wage_withheld", "floating_wage_paid"),
+        ("200000", "floating_wage_paid", "floating_wage_paid"),  # X = T
+    ],
+)
+def test_the_floating_wage_on_both_sides_of_the_base_and_the_target(amount, kap, kad):
+    assert wages(chain(P, [amount])[0])[0][0] == kap
+    assert wages(chain(KAD, [amount])[0])[0][0] == kad
+
+
+def test_a_wage_withheld_under_kad_and_never_made_up_lapses_with_its_debt_at_year_end():
+    # rules §2.3.2, §2.3.4: Q1 60,000 withheld; nothing more in 2026: Q1-Q4 withheld, their debts
+    # and wages lapse at year end; 2027-Q1 300,000 pays its own wage and nothing back
+    *_, q4, next_q1 = chain(KAD, [60000, 0, 0, 0, 300000])
+    assert "wage_withheld" not in q4.carried["r"] and q4.carried["r"]["debts"] == []
+    assert wages(next_q1) == [("floating_wage_paid", "002/KAD §二3", None)]
+    # a carried list that is not a list of quarters is refused by field
+    f = facts([coll("c", 10000)])
+    bad = {"r": {"year": 2026, "carry": "0", "debts": [], "ytd_credit": "0", "ytd_target": "0", "half": []}}
+    with pytest.raises(InvalidFacts) as exc:
+        KAD.commission_quarter(f, {"r": {**bad["r"], "wage_withheld": "2025-Q4"}})
+    assert exc.value.errors[0]["field"] == "carried.r.wage_withheld"
+
+
+OUT = SoftwarePlugin({"vat_divisor": 1, "outside_funnel_counts_for_task": True})
+
+
+def test_projects_outside_the_funnel_are_a_reading_credited_for_nothing_by_default():
+    basis = {p.name: (p.basis, p.default) for p in P.parameters}
+    assert basis["outside_funnel_counts_for_task"] == ("reading", False)
+    assert "outside_funnel_counts_for_task" not in PP.params  # 002/KAB §二4: neither, as its document
+    # the monthly statement: the default says not credited (002/KAP §二3); true credits it to the
+    # task under 002/KAD §二5 and says no bonus
+    (default,) = month_lines(coll("o", 50000, in_crm=False))
+    assert (default.kind, default.clause, default.figure) == ("not_in_crm", "002/KAP §二3", 0)
+    (counted,) = [
+        l
+        for l in OUT.assess_month(facts([coll("o", 50000, in_crm=False)])).lines
+        if not in_indicator_section(l)
+    ]
+    assert (counted.kind, counted.clause, counted.figure) == ("task_credit", "002/KAD §二5", 50000)
+    assert counted.reason_en == (
+        "collection o (product): project outside the sales funnel / CRM: net 50000.00, counts for the task "
+        "50000.00 (share 1), earns no bonus"
+    )
+
+
+def test_outside_the_funnel_counts_for_the_base_and_debts_but_not_for_the_bonus():
+    # rules §2.2: 80,000 in the funnel and 50,000 outside it, T 200,000, B 100,000.
+    # Default: X = 80,000 < B: no bonus, a debt of 20,000, -600, floating wage withheld.
+    # True: X = 130,000 >= B: no debt, no -600; the bonus leaves the 50,000 out: S = 130,000 - 50,000 =
+    # 80,000 < T -> 80,000 x 4% = 3,200; still X < T: floating wage withheld (002/KAP §三)
+    f = facts([coll("p", 80000), coll("o", 50000, in_crm=False)])
+    off, on = P.commission_quarter(f), OUT.commission_quarter(f)
+    assert (cny(off, "bonus"), cny(off, "fixed_wage_deduction")) == (0, -600)
+    assert off.carried["r"]["debts"] == [{"quarter": "2026-Q1", "owed": "20000", "base": "100000"}]
+    assert (cny(on, "bonus"), cny(on, "fixed_wage_deduction"), on.carried["r"]["debts"]) == (3200, 0, [])
+    assert wages(on) == [("floating_wage_withheld", "002/KAP §三", None)]
+    (x,) = [l for l in on.lines if l.kind == "quarter_credit" and l.person == "r"]
+    assert x.figure == 130000 and x.inputs["outside_funnel"] == 50000
+    assert x.reason_en == (
+        "X = creditable collections 130000.00 + carried in 0.00 (of which outside the sales funnel "
+        "50000.00: counts for the task, earns no bonus)"
+    )
+    (bonus,) = [l for l in on.lines if l.kind == "bonus" and l.person == "r"]
+    assert bonus.reason_en.startswith(
+        "S = E 130000.00 - outside the funnel 50000.00 - implementation 0.00; S 80000.00 < target "
+        "200000.00: S x 4%"
+    )
+    assert (bonus.inputs["S"], bonus.inputs["outside_funnel_kept_out"]) == (80000, 50000)
+    # outside the funnel, no side bonus either: 50,000 of implementation credits 50,000 to the task
+    # (not as implementation) and earns no 6%; 10,000 of maintenance credits nothing and earns nothing
+    g = facts(
+        [
+            coll("i", 50000, revenue_kind="implementation", in_crm=False),
+            coll("m", 10000, revenue_kind="maintenance", in_crm=False),
+        ]
+    )
+    side = OUT.commission_quarter(g)
+    assert (cny(side, "side_bonus"), credit_of(side.lines)) == (0, 50000)
+    assert cny(P.commission_quarter(g), "side_bonus") == 0 and credit_of(P.commission_quarter(g).lines) == 0
+
+
+def test_outside_the_funnel_makes_up_debts_first_and_counts_for_the_half_year_grade():
+    # Q1 60,000 owes 40,000. Q2 100,000 in the funnel + 80,000 outside:
+    # default: X = 100,000 = B: nothing repaid, S = 100,000 -> 4,000; the half-year 160,000 < its
+    # base 200,000: salary grade -1.
+    # true: X = 180,000, the surplus 80,000 repays Q1's 40,000 (Q1 released: 4,000) from the outside
+    # credit, 40,000 of which is left and kept out of the bonus: E = 140,000, S = 140,000 - 40,000 =
+    # 100,000 -> 4,000, the same bonus; the half-year 240,000 >= 200,000: no demotion (Q2's X < T:
+    # no promotion either)
+    def quarters(plugin):
+        carried, out = {}, []
+        for q, rows in (
+            ("2026-Q1", [coll("a", 60000, "2026-02-10")]),
+            ("2026-Q2", [coll("b", 100000, "2026-05-10"), coll("o", 80000, "2026-05-11", in_crm=False)]),
+        ):
+            result = plugin.commission_quarter(facts(rows, quarter=q, people=[REP]), carried)
+            carried = result.carried
+            out.append(result)
+        return out
+
+    _, off = quarters(P)
+    _, on = quarters(OUT)
+    assert (cny(off, "bonus"), cny(off, "released_bonus")) == (4000, 0)
+    assert off.carried["r"]["debts"][0]["owed"] == "40000"
+    assert [l.kind for l in off.lines if l.unit == FLAG] == ["salary_grade_down"]
+    assert (cny(on, "bonus"), cny(on, "released_bonus"), on.carried["r"]["debts"]) == (4000, 4000, [])
+    assert not [l for l in on.lines if l.unit == FLAG]
+
+
+def test_outside_the_funnel_is_never_carried_nor_reaches_the_cap():
+    # 250,000 in the funnel + 60,000 outside: X = 310,000 (the target met: floating wage paid), but the
+    # bonus's E is 250,000: T <= 250,000 < C -> 200,000 x 4% = 8,000 and 50,000 (in the funnel) carried,
+    # exactly as without the outside credit; not 8,000 + 100,000 x 5% with 10,000 carried
+    f = facts([coll("p", 250000), coll("o", 60000, in_crm=False)])
+    on, off = OUT.commission_quarter(f), P.commission_quarter(f)
+    assert (cny(on, "bonus"), on.carried["r"]["carry"]) == (8000, "50000")
+    assert (cny(off, "bonus"), off.carried["r"]["carry"]) == (8000, "50000")
+    assert wages(on) == [("floating_wage_paid", "002/KAP §三", None)]
+    assert [l.inputs["counted"] for l in on.lines if l.kind == "carry_out" and l.person == "r"] == [260000]

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kamkit.errors import ConfigError
 from kamkit.explain import CNY, FLAG, INFO, POINTS, totals
 from kamkit.facts_schema import load_facts
 from plugins.telecom import TelecomPlugin
@@ -124,6 +125,45 @@ def test_missed_report_important_by_amount_or_lines():
     assert {l.clause for l in lines if l.kind == "missed_report_important"} == {"000 §(三)(一)2"}
     # the deputy is charged 0 by this row: no line for dep1
     assert "dep1" not in points(lines)
+
+
+@pytest.mark.parametrize(
+    "amount, lines_, tiers, printed",
+    [
+        # (BM, Dir, AM) under missed_band_edges 'tiers' (the default) and 'printed'
+        ("19999.99", 0, (1, 2, 2), (1, 2, 2)),  # below 2万: band 1 under both readings
+        ("20000", 0, (3, 4, 4), (5, 10, 10)),  # 2万元及以上 as printed: band 3; by the tiers: ordinary
+        ("30000", 0, (3, 4, 4), (5, 10, 10)),
+        ("49999.99", 4, (3, 4, 4), (5, 10, 10)),
+        ("50000", 0, (5, 10, 10), (5, 10, 10)),  # important by §(一)3: band 3 under both
+        ("15000", 5, (5, 10, 10), (5, 10, 10)),  # 5 lines lift any amount into band 3 under both
+    ],
+)
+def test_which_amounts_the_5_10_10_band_takes_is_a_reading_with_the_printed_2_wan_as_its_other_value(
+    amount, lines_, tiers, printed
+):
+    # rules §1.4: the heading says 重大商机, the body 2万元及以上重要、重大商机, and §(一) starts 重要 at
+    # 5万. 'tiers' (default) reads the bands by the §(一) tiers; 'printed' takes the printed 2万, so the
+    # 3/4/4 band of §(三)(一)1 gets nothing by amount
+    for params, (bm, dir_, am) in (({}, tiers), ({"missed_band_edges": "printed"}, printed)):
+        f = facts(month="2026-03", opportunities=[opp("o1", amount, lines=lines_, origin="audit")])
+        lines = [l for l in TelecomPlugin(params).assess_month(f).lines if l.kind.startswith("missed_report")]
+        assert points(lines) == {"bm1": bm, "dir1": dir_, "am1": am}, params
+        assert {l.clause for l in lines} == {"000 §(三)(一)2" if am == 10 else "000 §(三)(一)1"}
+
+
+def test_the_band_edges_are_readings_and_the_printed_points_stay_seed():
+    # rules §1.4: the 5/10/10 figures are printed [seed]; the amounts and lines they attach to are the
+    # suite's reading [reading]; any other value of missed_band_edges is refused by name
+    basis = {p.name: p.basis for p in P.parameters}
+    assert basis["missed_band_edges"] == basis["missed_lines_threshold"] == "reading"
+    assert {
+        basis[k] for k in ("points_missed_small", "points_missed_ordinary", "points_missed_important")
+    } == {"seed"}
+    assert P.params["missed_band_edges"] == "tiers" and P.version == "1.1.0"
+    with pytest.raises(ConfigError) as exc:
+        TelecomPlugin({"missed_band_edges": "literal"})
+    assert exc.value.errors[0]["field"] == "missed_band_edges"
 
 
 def test_single_source_is_charged_in_addition():
@@ -316,6 +356,30 @@ def test_base_task_consumed_in_sale_order_and_accelerator():
     # 24,000 exactly is not above 120%: 4,000 x 8% = 320
     lines = quarter([deal("a", 24000, 24000)])
     assert commissions(lines) == [D(320)]
+
+
+def test_commission_reasons_print_money_as_reported_and_rates_as_percent():
+    # rules §1.5: b's 10,000 at full price: 5,000 of it used by the task, 5,000 at 8% + 1 pp = 9%
+    # (sales 25,000 > 24,000). Money is printed as the suite reports it (5000.00), a rate as it is
+    # (9%, never the raw 9.00% of 0.09 x 100)
+    lines = quarter([deal("a", 15000, 15000, "2026-01-01"), deal("b", 10000, 10000, "2026-01-02")])
+    (b,) = [l for l in lines if l.kind == "commission" and l.inputs["deal"] == "b"]
+    assert b.reason_en == (
+        "deal b: 10000.00 of list 10000.00 (ratio 1.0000); 5000.00 used by the base task; 5000.00 x 9%"
+    )
+    assert (
+        b.reason_zh
+        == "订单 b：成交 10000.00/标价 10000.00（1.0000 折比），基本任务抵扣 5000.00，计提 5000.00 × 9%"
+    )
+    # the department manager (0.5% - 0.3 pp + 0.1 pp = 0.3% on 30,000 - 20,000) and an agent (1%)
+    (mgr,) = [
+        l for l in quarter([deal("a", "42857.15", 30000, "2026-03-03")]) if l.kind == "manager_commission"
+    ]
+    assert mgr.reason_en == "2026-03: department sales 30000.00 less its base 20000.00 = 10000.00 x 0.3%"
+    (agent,) = quarter([deal("a", 10000, "10000.5", seller="agent-7", agent=True)])
+    assert agent.reason_en == "agent sale a: 10000.50 x 1%" and agent.figure == D("100.005")
+    (big,) = [l for l in quarter([deal("a", 300000, 300000)]) if l.kind == "single_order_bonus"]
+    assert big.reason_en == "single order a reached 300000.00: bonus 10000.00"
 
 
 def test_low_average_ratio_deduction():
