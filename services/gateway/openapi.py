@@ -76,8 +76,16 @@ def _number(self, field, **kwargs) -> dict[str, Any]:
             if not rule.min_inclusive:
                 number["exclusiveMinimum"] = True
     sign = "" if field.minimum is not None and field.minimum >= 0 else "-?"
-    # at most 1,000,000,000,000 in size, at most 6 decimal places (kamkit.limits)
-    text = rf"^{sign}(\d{{1,12}}(\.\d{{1,6}})?|1000000000000(\.0{{1,6}})?)$"
+    # at most 1,000,000,000,000 in size (or the field's own maximum, a power of ten: a survey's 100),
+    # at most 6 decimal places (kamkit.limits)
+    top = field.maximum if field.maximum is not None and field.maximum < limits.NUMBER_MAX else None
+    if top is not None and top >= 10 and top == 10 ** (len(str(int(top))) - 1):
+        digits = len(str(int(top))) - 1
+        text = rf"^{sign}(\d{{1,{digits}}}(\.\d{{1,6}})?|{int(top)}(\.0{{1,6}})?)$"
+    elif top is not None:  # another bound: said as a number only
+        return number
+    else:
+        text = rf"^{sign}(\d{{1,12}}(\.\d{{1,6}})?|1000000000000(\.0{{1,6}})?)$"
     if number.get("exclusiveMinimum") and number["minimum"] == 0:
         positive = r"[1-9]\d{0,11}(\.\d{1,6})?|1000000000000(\.0{1,6})?|0?\.(?=\d*[1-9])\d{1,6}"
         text = rf"^({positive})$"
