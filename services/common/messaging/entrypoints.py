@@ -35,7 +35,7 @@ from nameko.rpc import Rpc, RpcConsumer
 
 from kamkit.errors import Forbidden, Internal, InvalidFacts, NotFound, SuiteError, Unauthorized, Unavailable
 from services.common.access.guard import access_control_on, check_call, record_read, record_refusal
-from services.common.messaging import deadletter, unstorable
+from services.common.messaging import deadletter
 from services.common.messaging.faults import NotYet, is_transient
 from services.common.messaging.origin import broker_user, trusted_publishers
 from wire.events import InvalidEvent, check_event
@@ -171,14 +171,6 @@ class SafeRpc(Rpc):
         # never what the caller sent under those names
         message.headers[PRINCIPAL_HEADER] = admitted.principal if admitted else ""
         message.headers[REACH_HEADER] = admitted.reach.text() if admitted else ""
-        if isinstance(body, dict):  # text no database stores: refused by name, before any worker
-            bad = unstorable.problems(
-                getattr(self.container.service_cls, self.method_name, None),
-                body.get("args"),
-                body.get("kwargs"),
-            )
-            if bad:
-                raise InvalidFacts(bad)
         super().handle_message(body, message)
 
     def handle_result(self, message, worker_ctx, result, exc_info):
