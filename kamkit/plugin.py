@@ -111,6 +111,23 @@ class QuarterResult:
         return {"quarter": str(self.quarter), **_sections(self.lines), "carried": plain(self.carried)}
 
 
+def untiered(tier: Tier, opportunity: Opportunity, reason_zh: str, reason_en: str) -> Classification:
+    """A scheme with no opportunity rules (a service table, a scorecard, deadlines, a ladder): every
+    opportunity is in its one tier, the tier's role's, with no follow-up cadence and no bulletin."""
+    return Classification(
+        opportunity.id,
+        tier.key,
+        tier.owner_role,
+        tier.confirming_role,
+        None,
+        False,
+        tier.clause,
+        reason_zh,
+        reason_en,
+        {"amount": opportunity.amount},
+    )
+
+
 def _sections(lines: Lines) -> dict[str, list[dict[str, Any]]]:
     """A result's JSON: its points and pay as ``lines``, its indicators as ``indicators``."""
     out: dict[str, list[dict[str, Any]]] = {"lines": [], "indicators": []}

@@ -17,6 +17,7 @@ from kamkit.plugin import (
     QuarterResult,
     RulePlugin,
     Tier,
+    untiered,
 )
 
 from . import fixed_pay, sales, service
@@ -52,18 +53,11 @@ class AssistantPlugin(RulePlugin):
     def classify(self, opportunity: Opportunity) -> Classification:
         """002/ZL has no opportunity scheme: every opportunity is the one untiered tier, with no
         cadence and no bulletin."""
-        t = UNTIERED
-        return Classification(
-            opportunity.id,
-            t.key,
-            t.owner_role,
-            t.confirming_role,
-            None,
-            False,
-            t.clause,
+        return untiered(
+            UNTIERED,
+            opportunity,
             "本方案不对商机分级，无跟进周期",
             "this scheme sets no opportunity tiers and no follow-up cadence",
-            {"amount": opportunity.amount},
         )
 
     def _assistants(self, facts: Facts, month: Month) -> list[Person]:

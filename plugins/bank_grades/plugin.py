@@ -21,6 +21,7 @@ from kamkit.plugin import (
     QuarterResult,
     RulePlugin,
     Tier,
+    untiered,
 )
 
 from . import ladder as L
@@ -81,19 +82,12 @@ class BankGradesPlugin(RulePlugin):
         self.ladder_in_force = L.in_force(self.params)
 
     def classify(self, opportunity: Opportunity) -> Classification:
-        tier = self.tiers[0]
-        return Classification(
-            opportunity.id,
-            tier.key,
-            tier.owner_role,
-            None,
-            None,
-            False,
-            NO_TIERS,
+        return untiered(
+            self.tiers[0],
+            opportunity,
             "本办法不对商机分级，无跟进周期，不入周报",
             "this document grades customer managers, not opportunities: no tier, no follow-up cadence, "
             "no bulletin",
-            {"amount": opportunity.amount},
         )
 
     def assess_month(self, facts: Facts) -> MonthResult:

@@ -22,6 +22,7 @@ from kamkit.plugin import (
     QuarterResult,
     RulePlugin,
     Tier,
+    untiered,
 )
 
 from .form import FORM, KHJL, carried_rates
@@ -190,17 +191,11 @@ class CustomerManagerPlugin(RulePlugin):
     def classify(self, opportunity: Opportunity) -> Classification:
         """The scheme has no opportunity rules: every opportunity is the customer manager's, with no
         follow-up cadence and no bulletin."""
-        return Classification(
-            opportunity.id,
-            "customer",
-            "account_manager",
-            None,
-            None,
-            False,
-            "rules §12.3",
+        return untiered(
+            self.tiers[0],
+            opportunity,
             "客户经理绩效考核方案不涉及商机分级",
             "the scorecard scheme has no opportunity tiers",
-            {"amount": opportunity.amount},
         )
 
     def assess_month(self, facts: Facts) -> MonthResult:

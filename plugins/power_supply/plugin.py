@@ -20,6 +20,7 @@ from kamkit.plugin import (
     QuarterResult,
     RulePlugin,
     Tier,
+    untiered,
 )
 
 from . import deadline_rules, sheet
@@ -96,19 +97,12 @@ class PowerSupplyPlugin(RulePlugin):
         self.deadlines = deadline_rules.watched(self.params)
 
     def classify(self, opportunity: Opportunity) -> Classification:
-        tier = self.tiers[0]
-        return Classification(
-            opportunity.id,
-            tier.key,
-            tier.owner_role,
-            tier.confirming_role,
-            None,
-            False,
-            tier.clause,
+        return untiered(
+            self.tiers[0],
+            opportunity,
             "用电管理制度不涉及商机分级：由供电所业扩员负责，无跟进周期，不进周报",
             "the supply rules have no opportunity tiers: the supply clerk's, no follow-up cadence, "
             "not in the bulletin",
-            {"amount": opportunity.amount},
         )
 
     def assess_month(self, facts: Facts) -> MonthResult:

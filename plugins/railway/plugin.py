@@ -21,6 +21,7 @@ from kamkit.plugin import (
     QuarterResult,
     RulePlugin,
     Tier,
+    untiered,
 )
 
 from . import annual_volume, qualification
@@ -83,19 +84,12 @@ class RailwayPlugin(RulePlugin):
         annual_volume.check_days(self.params)
 
     def classify(self, opportunity: Opportunity) -> Classification:
-        tier = self.tiers[0]
-        return Classification(
-            opportunity.id,
-            tier.key,
-            tier.owner_role,
-            tier.confirming_role,
-            None,
-            False,
-            tier.clause,
+        return untiered(
+            self.tiers[0],
+            opportunity,
             "运输服务管理办法不涉及商机分级：由大客户经理负责，无跟进周期，不进周报",
             "the transport rules have no opportunity tiers: the big-customer manager's, no follow-up "
             "cadence, not in the bulletin",
-            {"amount": opportunity.amount},
         )
 
     def assess_month(self, facts: Facts) -> MonthResult:

@@ -21,6 +21,7 @@ from kamkit.plugin import (
     QuarterResult,
     RulePlugin,
     Tier,
+    untiered,
 )
 from kamkit.sections import month_indicators, quarter_indicators
 from kamkit.service_indicators import CALLS, CENTRE
@@ -42,17 +43,11 @@ class _TablePlugin(RulePlugin):
 
     def classify(self, opportunity: Opportunity) -> Classification:
         """No opportunity scheme: an opportunity is its agent's, with no cadence and no bulletin."""
-        return Classification(
-            opportunity.id,
-            "service",
-            self.agent,
-            None,
-            None,
-            False,
-            OWN,
+        return untiered(
+            self.tiers[0],
+            opportunity,
             "客服指标表不涉及商机分级",
             "a service KPI table has no opportunity tiers",
-            {"amount": opportunity.amount},
         )
 
     def assess_month(self, facts: Facts) -> MonthResult:
