@@ -158,3 +158,10 @@ def date_problems(loaded: Any, path: str = "") -> Iterator[tuple[str, str]]:
     elif hasattr(loaded, "__dataclass_fields__"):
         for key in loaded.__dataclass_fields__:
             yield from date_problems(getattr(loaded, key), f"{path}.{key}" if path else key)
+
+
+# Text that holds something other than blanks (a reason, a note saying why). The blanks are spelled
+# out because Python's \s and JSON Schema's (ECMA-262) \s differ (\x1c-\x1f): the API document
+# states this same pattern, and both engines read it alike (a match from the start).
+_BLANKS = r"\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+NOT_BLANK = rf"^[\s\S]*?[^{_BLANKS}]"

@@ -51,7 +51,10 @@ class RuleSetSchema(Schema):
     parameters = fields.Dict(keys=fields.String(), load_default=dict)
     reason = fields.String(
         required=True,
-        validate=[validate.Regexp(r"\S", error="give a reason"), validate.Length(max=limits.TEXT_MAX)],
+        validate=[
+            validate.Regexp(limits.NOT_BLANK, error="give a reason"),
+            validate.Length(max=limits.TEXT_MAX),
+        ],
     )
     set_by = fields.String(load_default=None, allow_none=True)
     set_at = fields.String(load_default=None, allow_none=True)

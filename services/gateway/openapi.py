@@ -5,6 +5,7 @@ marshmallow schemas the services validate with; served at /openapi.json and brow
 from __future__ import annotations
 
 import functools
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -151,8 +152,16 @@ def _text_limits(self, field, ret: dict, **kwargs) -> dict[str, Any]:
             else limits.TEXT_MAX
         )
     if not _of_a_record(field):
-        return out  # a query's filter or an answer's text: anything stored may be asked for and shown
-    if "pattern" not in ret and "enum" not in ret:
+        # a query's filter, a decision's note, an answer's text: no database stores NUL or a lone
+        # surrogate, so the services refuse them in any call (services.common.messaging.unstorable)
+        # and nothing stored holds one; an error alone may echo what was sent
+        if _echoes_input(field) or "enum" in ret:
+            return out
+        out["pattern"] = _storable(ret.get("pattern"))
+        return out
+    if "pattern" in ret:
+        out["pattern"] = _storable(ret["pattern"])
+    elif "enum" not in ret:
         out["pattern"] = (
             _ID if name in limits.ID_FIELDS else _NO_CONTROL if name in limits.NAME_FIELDS else _FREE_TEXT
         )
@@ -161,7 +170,23 @@ def _text_limits(self, field, ret: dict, **kwargs) -> dict[str, Any]:
     return out
 
 
-_RECORD_MODULES = frozenset({"kamkit.facts_schema", "wire.records"})
+_RECORD_MODULES = frozenset({"kamkit.facts_schema", "kamkit.work_records_schema", "wire.records"})
+_STORABLE = r"^[^\x00\ud800-\udfff]*$"
+_MAY_HOLD_NUL = re.compile(r"\[\^|(?<!\\)\.|\\[SDW]")  # a negated class, any character
+
+
+def _storable(pattern: str | None) -> str:
+    """``pattern`` and no NUL or lone surrogate (a pattern that already refuses them is kept)."""
+    if pattern is None:
+        return _STORABLE
+    if pattern.startswith(r"^[^\x00") or not _MAY_HOLD_NUL.search(pattern):
+        return pattern  # it refuses them already (letters and digits only, a date ...)
+    rest = pattern[1:] if pattern.startswith("^") else r"[\s\S]*?" + pattern  # unanchored: anywhere
+    return r"^(?![\s\S]*[\x00\ud800-\udfff])" + rest
+
+
+def _echoes_input(field) -> bool:
+    return type(getattr(field, "parent", None)).__name__ in ("Error", "ErrorItem")
 
 
 def _of_a_record(field) -> bool:

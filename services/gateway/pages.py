@@ -393,7 +393,10 @@ def openapi_paths(
                     "name": "param",
                     "required": False,
                     "description": "a parameter of the other run, name=value (repeated)",
-                    "schema": {"type": "array", "items": {"type": "string", "pattern": "^[a-z_]+=.+$"}},
+                    "schema": {
+                        "type": "array",
+                        "items": {"type": "string", "pattern": r"^[a-z_]+=[^\x00\n]+$"},
+                    },
                     "style": "form",
                     "explode": True,
                 },

@@ -35,7 +35,7 @@ from nameko.rpc import Rpc, RpcConsumer
 
 from kamkit.errors import Forbidden, Internal, InvalidFacts, NotFound, SuiteError, Unauthorized, Unavailable
 from services.common.access.guard import access_control_on, check_call, record_read, record_refusal
-from services.common.messaging import deadletter
+from services.common.messaging import deadletter, unstorable
 from services.common.messaging.faults import NotYet, is_transient
 from services.common.messaging.origin import broker_user, trusted_publishers
 from wire.events import InvalidEvent, check_event
@@ -156,9 +156,19 @@ class SafeRpc(Rpc):
         super().__init__(**kwargs)
 
     def handle_message(self, body, message):
-        """With ACCESS_CONTROL on, the caller's token and role are checked first
-        (services.common.access.guard): a refusal is raised here and the consumer answers it; no worker
-        runs, nothing is read or written."""
+        """Text no database stores is refused first; then, with ACCESS_CONTROL on, the caller's token
+        and role are checked (services.common.access.guard): a refusal is raised here and the consumer
+        answers it; no worker runs, nothing is read or written."""
+        if isinstance(body, dict):
+            # text no database stores: refused by name before anything else (the audit of a
+            # refused call could not store it either) and before any worker runs
+            bad = unstorable.problems(
+                getattr(self.container.service_cls, self.method_name, None),
+                body.get("args"),
+                body.get("kwargs"),
+            )
+            if bad:
+                raise InvalidFacts(bad)
         admitted = None
         if access_control_on(self.container.config):
             context = HeaderDecoder().unpack_message_headers(message)

@@ -3,7 +3,7 @@
 from marshmallow import RAISE, Schema, fields, validate
 
 from kamkit.facts_schema import PeriodField
-from kamkit.limits import ID_MAX, PAGE_MAX, TEXT_MAX
+from kamkit.limits import ID_MAX, NOT_BLANK, PAGE_MAX, TEXT_MAX
 from kamkit.periods import Month, Quarter, Year
 
 _PLAIN = validate.Regexp(r"^[^\x00-\x1f\x7f\ud800-\udfff]*$", error="must not contain control characters")
@@ -67,10 +67,11 @@ class Paging(Schema):
     kind = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
 
 
+_GIVEN = validate.Regexp(NOT_BLANK, error="give a reason")
+
+
 def reason():
-    return fields.String(
-        required=True, validate=[validate.Regexp(r"\S", error="give a reason"), validate.Length(max=TEXT_MAX)]
-    )
+    return fields.String(required=True, validate=[_GIVEN, validate.Length(max=TEXT_MAX)])
 
 
 def optional_reason():
@@ -78,7 +79,7 @@ def optional_reason():
     return fields.String(
         load_default=None,
         allow_none=True,
-        validate=[validate.Regexp(r"\S", error="give a reason"), validate.Length(max=TEXT_MAX)],
+        validate=[_GIVEN, validate.Length(max=TEXT_MAX)],
     )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import JSON, Column, DateTime, Index, Integer, String, Text
 
-from kamkit.limits import TEXT_MAX
+from kamkit.limits import NOT_BLANK, TEXT_MAX
 from services.common.messaging import rpc_fields as f
 from services.common.storage.db import utcnow
 
@@ -61,7 +61,7 @@ class InquiryBody(Schema):
     reason_code = fields.String(required=True, validate=validate.OneOf(REASONS))
     text = fields.String(
         required=True,
-        validate=[validate.Regexp(r"\S", error="say what is wrong"), validate.Length(max=TEXT_MAX)],
+        validate=[validate.Regexp(NOT_BLANK, error="say what is wrong"), validate.Length(max=TEXT_MAX)],
     )
 
     @validates_schema

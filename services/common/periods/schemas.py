@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from kamkit.limits import NOT_BLANK
 from services.common.messaging import rpc_fields as f
 from services.common.periods.inquiries import InquiryBody
 
@@ -115,7 +116,7 @@ class InquiryAnswer(Schema):
     inquiry = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
     decision = fields.String(required=True, validate=validate.OneOf(["accept", "reject"]))
     answer = fields.String(
-        required=True, validate=[validate.Regexp(r"\S", error="say why"), validate.Length(max=2000)]
+        required=True, validate=[validate.Regexp(NOT_BLANK, error="say why"), validate.Length(max=2000)]
     )
 
 
