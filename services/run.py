@@ -5,11 +5,13 @@ local broker.
     python -m services.run intake escalation    # some of them
     ESCALATION_DATABASE_URL=postgresql://postgres@127.0.0.1/kam_escalation python -m services.run
 
-Each service is `nameko run --config services/<name>/config.yaml services.<name>.service`; the
-broker and databases come from the environment (see each config.yaml). This runner supervises
-them: a service that exits is logged and started again after a growing pause (1 s, 2 s, 4 s, ...
-up to a minute; back to 1 s once it has stayed up a minute), while the others keep running.
-Ctrl-C or SIGTERM stops every process.
+Each service is `python -m services.serve <name>` (services/serve.py: nameko's runner with one
+clean stop on any signal); the broker and databases come from the environment (see each
+config.yaml). This runner supervises them: a service that exits is logged and started again after a
+growing pause (1 s, 2 s, 4 s, ... up to a minute; back to 1 s once it has stayed up a minute),
+while the others keep running. Ctrl-C, SIGTERM or SIGHUP stops every process, whether it reaches
+this runner alone or the whole process group (a terminal's Ctrl-C, systemd, a container's init):
+each service stops once, finishing its running work within STOP_GRACE seconds (20).
 """
 
 from __future__ import annotations
@@ -37,8 +39,7 @@ def broker_reachable(uri: str) -> bool:
 
 
 def command(name: str) -> list[str]:
-    nameko = Path(sys.executable).with_name("nameko")
-    return [str(nameko), "run", "--config", f"services/{name}/config.yaml", f"services.{name}.service"]
+    return [sys.executable, "-m", "services.serve", name]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,8 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         nonlocal stopping
         stopping = True
 
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
     print(f"running {', '.join(names)} (Ctrl-C stops them all)", flush=True)
     for name, proc in procs.items():
         print(f"{name}: pid {proc.pid}", flush=True)
@@ -90,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     for p in procs.values():
         if p.poll() is None:
             p.send_signal(signal.SIGTERM)
-    deadline = time.time() + 20
+    deadline = time.time() + float(os.environ.get("STOP_GRACE", "20")) + 5  # each service's grace, then some
     for p in procs.values():
         try:
             p.wait(timeout=max(0.1, deadline - time.time()))

@@ -40,7 +40,7 @@ class DeadLetters:
     config = Config()
 
     def _parked(self) -> ParkedQueue:
-        return ParkedQueue(self.config["AMQP_URI"], self.name)
+        return ParkedQueue(self.config["AMQP_URI"], self.name, self.config)
 
     @api
     def list_parked(self, limit=100):

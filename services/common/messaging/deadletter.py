@@ -21,6 +21,7 @@ from typing import Any
 from kombu import Connection, Queue
 
 from kamkit.errors import NotFound, clip
+from services.common.messaging import queues
 from services.common.messaging.origin import broker_user
 
 PARKED_ID = "x-kam-parked-id"
@@ -40,8 +41,8 @@ _KEYS = {
 MAX_LIST = 1000
 
 
-def parked_queue(service: str) -> Queue:
-    return Queue(f"{service}.parked", durable=True)
+def parked_queue(service: str, config=None) -> Queue:
+    return queues.typed(Queue(f"{service}.parked", durable=True), config)
 
 
 def now_iso() -> str:
@@ -82,8 +83,8 @@ def describe(message, with_body: bool = False) -> dict[str, Any]:
 class ParkedQueue:
     """One service's parked events, read and changed over a short-lived connection."""
 
-    def __init__(self, amqp_uri: str, service: str):
-        self.amqp_uri, self.queue = amqp_uri, parked_queue(service)
+    def __init__(self, amqp_uri: str, service: str, config=None):
+        self.amqp_uri, self.queue = amqp_uri, parked_queue(service, config)
 
     def _walk(self, conn, limit=MAX_LIST):
         channel = conn.channel()

@@ -31,11 +31,11 @@ from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.events import EventHandler
 from nameko.exceptions import IncorrectSignature, MalformedRequest, MethodNotFound
 from nameko.messaging import HeaderDecoder, QueueConsumer
-from nameko.rpc import Rpc, RpcConsumer
+from nameko.rpc import RPC_QUEUE_TEMPLATE, Rpc, RpcConsumer, get_rpc_exchange
 
 from kamkit.errors import Forbidden, Internal, InvalidFacts, NotFound, SuiteError, Unauthorized, Unavailable
 from services.common.access.guard import access_control_on, check_call, record_read, record_refusal
-from services.common.messaging import deadletter, unstorable
+from services.common.messaging import deadletter, queues, topology, unstorable
 from services.common.messaging.faults import NotYet, is_transient
 from services.common.messaging.origin import broker_user, trusted_publishers
 from wire.events import InvalidEvent, check_event
@@ -57,6 +57,11 @@ class SafeQueueConsumer(QueueConsumer):
     """nameko's queue consumer, but an ack or requeue that fails (the channel died under it: a
     broker restart) is logged and dropped: the broker requeues every unacked message of a dead
     channel by itself, so nothing is lost, and the service keeps running."""
+
+    def start(self):
+        if not self._starting:
+            check_queues(self.container)
+        super().start()
 
     @contextmanager
     def establish_connection(self):
@@ -122,6 +127,10 @@ def as_suite_error(
 
 class SafeRpcConsumer(RpcConsumer):
     queue_consumer = SafeQueueConsumer()
+
+    def setup(self):
+        super().setup()
+        self.queue = queues.typed(self.queue, self.container.config)  # QUEUE_TYPE
 
     def handle_result(self, message, result, exc_info):
         if exc_info is not None and not isinstance(exc_info[1], SuiteError):
@@ -212,6 +221,7 @@ class ReliableEventHandler(EventHandler):
     def setup(self):
         super().setup()
         config = self.container.config
+        self.queue = queues.typed(self.queue, config)  # QUEUE_TYPE, as every service declares it
         self.delays = _delays(config.get("EVENT_RETRY_DELAYS", DEFAULT_RETRY_DELAYS))
         self.poison_attempts = int(config.get("EVENT_POISON_ATTEMPTS", DEFAULT_POISON_ATTEMPTS))
         self.trusted = trusted_publishers(config)
@@ -223,22 +233,8 @@ class ReliableEventHandler(EventHandler):
             user_id=broker_user(config[AMQP_URI_CONFIG_KEY]),
             mandatory=True,
         )
-        name = self.queue.name
-        # named by their delay: changing EVENT_RETRY_DELAYS declares new queues instead of
-        # clashing with the arguments of existing ones (old ones still drain back to the handler)
-        self.delay_queues = [
-            Queue(
-                f"{name}.retry.{int(delay * 1000)}ms",
-                durable=True,
-                queue_arguments={
-                    "x-message-ttl": int(delay * 1000),
-                    "x-dead-letter-exchange": "",
-                    "x-dead-letter-routing-key": name,
-                },
-            )
-            for delay in self.delays
-        ]
-        self.parked = deadletter.parked_queue(self.container.service_name)
+        self.delay_queues = [delay_queue(self.queue.name, delay, config) for delay in self.delays]
+        self.parked = deadletter.parked_queue(self.container.service_name, config)
 
     @property
     def entrypoint(self) -> str:
@@ -347,6 +343,67 @@ class ReliableEventHandler(EventHandler):
             "entrypoint": self.entrypoint,
             "correlation_id": event_id,
         }
+
+
+def delay_queue(name: str, delay: float, config) -> Queue:
+    """The queue a failed event of queue ``name`` waits in for ``delay`` seconds, then goes back.
+    Named by its delay: changing EVENT_RETRY_DELAYS declares new queues instead of clashing with
+    the arguments of existing ones (old ones still drain back to the handler)."""
+    return queues.typed(
+        Queue(
+            f"{name}.retry.{int(delay * 1000)}ms",
+            durable=True,
+            queue_arguments={
+                "x-message-ttl": int(delay * 1000),
+                "x-dead-letter-exchange": "",
+                "x-dead-letter-routing-key": name,
+            },
+        ),
+        config,
+    )
+
+
+def service_queues(container) -> list[Queue]:
+    """Every durable queue ``container``'s service consumes or publishes to, as it declares them: its
+    RPC queue, its handlers' queues with their retry queues, its parked queue, and the queues of its
+    events' subscribers (services.common.messaging.topology). Read from the service class, so it is
+    whole before any extension is set up."""
+    config, service = container.config, container.service_name
+    found: list[Queue] = []
+    handlers = [ep for ep in container.entrypoints if isinstance(ep, ReliableEventHandler)]
+    if any(isinstance(ep, Rpc) for ep in container.entrypoints):
+        found.append(
+            queues.typed(
+                Queue(
+                    RPC_QUEUE_TEMPLATE.format(service),
+                    exchange=get_rpc_exchange(config),
+                    routing_key=f"{service}.*",
+                    durable=True,
+                ),
+                config,
+            )
+        )
+    delays = _delays(config.get("EVENT_RETRY_DELAYS", DEFAULT_RETRY_DELAYS))
+    for ep in handlers:
+        queue = topology.event_queue(ep.source_service, ep.event_type, f"{service}.{ep.method_name}", config)
+        found.append(queue)
+        found.extend(delay_queue(queue.name, delay, config) for delay in delays)
+    if handlers:
+        found.append(deadletter.parked_queue(service, config))
+    found.extend(topology.subscriber_queues(service, config))
+    return found
+
+
+def check_queues(container) -> None:
+    """Declare the service's queues as QUEUE_TYPE says, once per container, or refuse to start with
+    every clash named (services.common.messaging.queues); called by whichever of the service's
+    extensions reaches the broker first (the event publisher at setup, the consumer at start)."""
+    if getattr(container, "_kam_queues_checked", False):
+        return
+    container._kam_queues_checked = True
+    queues.check(
+        container.config[AMQP_URI_CONFIG_KEY], service_queues(container), queues.queue_type(container.config)
+    )
 
 
 def _delays(value) -> tuple[float, ...]:

@@ -51,7 +51,10 @@ class SuiteDispatcher(EventDispatcher):
         self.options["mandatory"] = True
         self.subscribers = topology.subscriber_queues(self.container.service_name, config)
         super().setup()
-        self._declare_subscribers()
+        # declared as QUEUE_TYPE says, or a clear refusal to start (services.common.messaging.queues)
+        from services.common.messaging.entrypoints import check_queues  # it imports this module
+
+        check_queues(self.container)
 
     def _declare_subscribers(self) -> bool:
         with get_connection(self.amqp_uri, self.container.config.get(AMQP_SSL_CONFIG_KEY)) as conn:

@@ -23,6 +23,8 @@ from nameko.events import EventHandler
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 from nameko.standalone.events import get_event_exchange
 
+from services.common.messaging import queues
+
 # The suite's services. Their event handlers (``handles``) are its subscriptions: declared once,
 # where each handler is, and read from the service classes when a publisher starts.
 SERVICES = ("intake", "escalation", "assessment", "compensation", "notify")
@@ -49,14 +51,17 @@ def subscribers() -> dict[tuple[str, str], tuple[str, ...]]:
 
 def event_queue(source: str, event_type: str, handler: str, config: Mapping[str, Any]) -> Queue:
     """The queue nameko's service-pool event handler ``handler`` ("service.method") consumes,
-    with the same name, binding and flags (a mismatch would make the broker refuse either)."""
-    return Queue(
-        f"evt-{source}-{event_type}--{handler}",
-        exchange=get_event_exchange(source, config),
-        routing_key=event_type,
-        durable=True,
-        auto_delete=False,
-        exclusive=False,
+    with the same name, binding, flags and type (a mismatch would make the broker refuse either)."""
+    return queues.typed(
+        Queue(
+            f"evt-{source}-{event_type}--{handler}",
+            exchange=get_event_exchange(source, config),
+            routing_key=event_type,
+            durable=True,
+            auto_delete=False,
+            exclusive=False,
+        ),
+        config,
     )
 
 
