@@ -4,4 +4,6 @@ WORKDIR /app
 COPY . /app
 RUN pip install --no-cache-dir ".[postgres]"
 ENV SERVICE=intake
-CMD ["sh", "-c", "nameko run --config services/${SERVICE}/config.yaml services.${SERVICE}.service"]
+# exec: the service is the container's first process and gets docker stop's SIGTERM itself
+# (services/serve.py: one clean stop, running work finishes)
+CMD ["sh", "-c", "exec python -m services.serve ${SERVICE}"]

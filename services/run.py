@@ -25,17 +25,22 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
+from services.common.messaging.origin import broker_nodes
+
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = ("intake", "escalation", "assessment", "compensation", "notify", "gateway")
 
 
 def broker_reachable(uri: str) -> bool:
-    parsed = urlparse(uri.replace("pyamqp://", "amqp://"))
-    try:
-        socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 5672), timeout=3).close()
-        return True
-    except OSError:
-        return False
+    """Whether any of the broker nodes ``uri`` names (``amqp://a;amqp://b``) takes a connection."""
+    for node in broker_nodes(uri):
+        parsed = urlparse(node.replace("pyamqp://", "amqp://"))
+        try:
+            socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 5672), timeout=3).close()
+            return True
+        except OSError:
+            continue
+    return False
 
 
 def command(name: str) -> list[str]:
@@ -103,8 +108,16 @@ def main(argv: list[str] | None = None) -> int:
 MIN_BACKOFF, MAX_BACKOFF, STABLE_AFTER = 1.0, 60.0, 60.0
 
 
+# where each service serves /metrics, /livez and /readyz under this runner, unless the environment
+# says (the gateway serves them on its HTTP port)
+METRICS_PORTS = {"intake": 9101, "escalation": 9102, "assessment": 9103, "compensation": 9104, "notify": 9105}
+
+
 def _start(name: str) -> subprocess.Popen:
-    return subprocess.Popen(command(name), cwd=ROOT)
+    env = dict(os.environ)
+    if name in METRICS_PORTS:
+        env.setdefault(f"{name.upper()}_METRICS_ADDRESS", f"127.0.0.1:{METRICS_PORTS[name]}")
+    return subprocess.Popen(command(name), cwd=ROOT, env=env)
 
 
 def log(text: str) -> None:

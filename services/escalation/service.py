@@ -49,6 +49,7 @@ from services.common.storage.locks import lock
 from services.common.storage.outbox import send_outbox
 from services.common.storage.projection import each_change, is_newer, plugin_in_force
 from services.common.storage.uow import UnitsOfWork
+from services.common.telemetry import Telemetry
 from wire import events as E
 from wire.records import KINDS
 
@@ -81,6 +82,7 @@ class EscalationService(
     db = ServiceDatabase(Base)
     dispatch = SuiteDispatcher()  # events under the service's broker user (services.common.messaging.origin)
     uow = UnitsOfWork()  # every change with its audit entry and events, published after commit
+    telemetry = Telemetry()  # counts, latencies, /metrics /livez /readyz (services.common.telemetry)
     caller = Caller()  # how far the call reaches: one's own opportunities, a branch's, the line's
 
     # --- projection -------------------------------------------------------------------------

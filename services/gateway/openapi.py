@@ -261,6 +261,7 @@ def document(server_url: str = "") -> dict[str, Any]:
         },
     )
     spec.components.schema("Error", schema=S.Error)
+    spec.components.schema("Probe", schema=S.Probe)
     for route in ROUTES:
         spec.path(path=route.path, operations={route.method.lower(): _operation(route)})
     for path, op in _public().items():
@@ -332,4 +333,44 @@ def _public() -> dict[str, dict[str, Any]]:
                 },
             }
         },
+        "/livez": _probe("livez", "The gateway process runs (restart it if not)", "live", "dead"),
+        "/readyz": _probe(
+            "readyz",
+            "The gateway can serve: its broker answers (take it out of rotation if not)",
+            "ready",
+            "not ready",
+        ),
+        "/metrics": {
+            "get": {
+                "operationId": "metrics",
+                "summary": "Prometheus metrics of the gateway (docs/operations.md, Metrics)",
+                "tags": ["meta"],
+                "security": free,
+                "responses": {
+                    "200": {
+                        "description": "the text exposition format",
+                        "content": {"text/plain": {"schema": {"type": "string"}}},
+                    }
+                },
+            }
+        },
+    }
+
+
+def _probe(name: str, summary: str, good: str, bad: str) -> dict[str, Any]:
+    def state(value: str) -> dict[str, Any]:
+        probe = {"$ref": "#/components/schemas/Probe"}
+        return {"application/json": {"schema": probe, "example": {"status": value}}}
+
+    return {
+        "get": {
+            "operationId": name,
+            "summary": summary,
+            "tags": ["meta"],
+            "security": [],
+            "responses": {
+                "200": {"description": good, "content": state(good)},
+                "503": {"description": bad, "content": state(bad)},
+            },
+        }
     }

@@ -393,5 +393,19 @@ class NewToken(Schema):
     expires_at = fields.String()
 
 
+class ProbeCheck(Schema):
+    name = fields.String(required=True)
+    ok = fields.Boolean(required=True)
+    detail = fields.String(required=True)
+
+
+class Probe(Schema):
+    """/livez and /readyz (services.common.telemetry): the state, and what was checked."""
+
+    status = fields.String(required=True)
+    service = fields.String(required=True)
+    checks = fields.List(fields.Nested(ProbeCheck))
+
+
 class Health(Schema):
     status = fields.String(required=True)

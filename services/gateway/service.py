@@ -40,6 +40,8 @@ from werkzeug.wrappers import Response
 
 from kamkit.errors import Internal, InvalidFacts, SuiteError, Unauthorized, Unavailable
 from services.common.access.rules import parse_token
+from services.common.telemetry import Telemetry
+from services.common.telemetry import answer as telemetry_answer
 
 from . import desk, openapi, pages
 from .responses import body_value, error_response, json_response, query_values
@@ -106,6 +108,10 @@ _RULES = Map(
         Rule("/docs", methods=["GET"], endpoint="docs"),
         Rule("/docs/<asset>", methods=["GET"], endpoint="asset"),
         Rule("/health", methods=["GET"], endpoint="health"),
+        # for Prometheus and a load balancer or orchestrator (services.common.telemetry)
+        Rule("/metrics", methods=["GET"], endpoint="metrics"),
+        Rule("/livez", methods=["GET"], endpoint="livez"),
+        Rule("/readyz", methods=["GET"], endpoint="readyz"),
         Rule("/favicon.ico", methods=["GET"], endpoint="favicon"),  # what a browser asks for first
         Rule("/", methods=["GET"], endpoint="docs"),
     ]
@@ -134,10 +140,19 @@ class _ContextData(DependencyProvider):
         return worker_ctx.data
 
 
+def _route_of(request) -> str:
+    """The operation a request reached (its operationId), for the HTTP metrics' route label."""
+    try:
+        return _RULES.bind_to_environ(request.environ).match()[0]
+    except Exception:  # no such path or method: one label for all of them
+        return "unmatched"
+
+
 class GatewayService:
     name = "gateway"
     config = Config()
     context = _ContextData()
+    telemetry = Telemetry(route_of=_route_of)  # /metrics /livez /readyz and the HTTP metrics
 
     intake = RpcProxy("intake")
     escalation = RpcProxy("escalation")
@@ -177,6 +192,9 @@ class GatewayService:
                 405,
                 {**headers, "Allow": ", ".join(exc.valid_methods or [])},
             )
+        if endpoint in ("metrics", "livez", "readyz"):
+            status, answer_headers, body = telemetry_answer(self.telemetry, request.path)
+            return Response(body, status=status, headers=answer_headers)
         if endpoint in ("openapi", "docs", "asset", "health", "favicon"):
             return self._public(endpoint, values, request)
         if endpoint in desk.ENDPOINTS:

@@ -69,6 +69,7 @@ from services.common.messaging.rpc import api, validated
 from services.common.storage.db import ServiceDatabase, request_hash, utcnow
 from services.common.storage.outbox import send_outbox
 from services.common.storage.uow import Idempotency, UnitsOfWork
+from services.common.telemetry import Telemetry
 from wire import events as E
 from wire.records import (
     GUARDED_KINDS,
@@ -201,6 +202,7 @@ class IntakeService(access_rpcs.AccessAdmin, mixins.DeadLetters, mixins.AuditTra
     db = ServiceDatabase(Base)
     dispatch = SuiteDispatcher()  # events under the service's broker user (services.common.messaging.origin)
     uow = UnitsOfWork()  # every change: its record, audit entry, idempotency answer and event
+    telemetry = Telemetry()  # counts, latencies, /metrics /livez /readyz (services.common.telemetry)
     caller = Caller()  # who the access check let in: who set a target, asked, approved
 
     # --- organisation ---------------------------------------------------------------------

@@ -41,6 +41,7 @@ from services.common.storage.db import ServiceDatabase, utcnow
 from services.common.storage.projection import each_change
 from services.common.storage.uow import UnitsOfWork
 from services.common.storage.upsert import insert_ignore
+from services.common.telemetry import Telemetry
 from wire import events as E
 
 from . import templates as T
@@ -57,6 +58,7 @@ class NotifyService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
     name = E.NOTIFY
     tables = TABLES
     uow = UnitsOfWork()  # every change with its audit entry (notify announces no events)
+    telemetry = Telemetry()  # counts, latencies, /metrics /livez /readyz (services.common.telemetry)
     AccessPrincipal = AccessPrincipal  # for AccessProjection
     caller = Caller()  # a narrowed grant reads the bulletins and the notices about its people
 

@@ -85,6 +85,15 @@ def test_run_command_starts_all_six_and_stops_them_on_ctrl_c(amqp_uri, tmp_path,
                     eventlet.sleep(0.1)
             assert rpc.compensation.projection_status("acme") == {"business_line": 1}
             assert rpc.notify.list_messages("acme") == []
+        # metrics and health (services.common.telemetry): each service on its own port, the
+        # gateway on its HTTP port, the gateway's requests counted by operation and status
+        for address in [f"127.0.0.1:{port}", *(f"127.0.0.1:{p}" for p in range(9101, 9106))]:
+            with urllib.request.urlopen(f"http://{address}/readyz", timeout=30) as answer:
+                assert json.load(answer)["status"] == "ready", address
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30) as answer:
+            metrics = answer.read().decode()
+        health = 'kam_http_requests_total{route="health",service="gateway",status="200"} 1.0'
+        assert health in metrics, metrics
     finally:
         proc.send_signal(signal.SIGINT)
         output = proc.communicate(timeout=60)[0].decode()

@@ -34,6 +34,7 @@ from nameko.messaging import HeaderDecoder, QueueConsumer
 from nameko.rpc import RPC_QUEUE_TEMPLATE, Rpc, RpcConsumer, get_rpc_exchange
 
 from kamkit.errors import Forbidden, Internal, InvalidFacts, NotFound, SuiteError, Unauthorized, Unavailable
+from services.common import telemetry
 from services.common.access.guard import access_control_on, check_call, record_read, record_refusal
 from services.common.messaging import deadletter, queues, topology, unstorable
 from services.common.messaging.faults import NotYet, is_transient
@@ -317,6 +318,9 @@ class ReliableEventHandler(EventHandler):
                 self.publisher.publish(
                     body, exchange=None, routing_key=delay_queue.name, declare=[delay_queue], headers=headers
                 )
+            telemetry.EVENTS_HANDLED.labels(
+                self.container.service_name, self.method_name, "parked" if final else "retried"
+            ).inc()
         except Exception as publish_error:
             # Not acked: the broker gives the message back when this channel closes. If the
             # channel is still alive, hand it back after a pause rather than spinning on it.

@@ -18,12 +18,21 @@ from nameko.amqp.publish import UndeliverableMessage, get_connection
 from nameko.constants import AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY
 from nameko.events import EventDispatcher
 
+from services.common import telemetry
 from services.common.messaging import topology
 
 
+def broker_nodes(amqp_uri: str) -> list[str]:
+    """The node URIs of ``AMQP_URI``: one, or several separated by ``;`` (a cluster; kombu connects
+    to the first that answers and moves to the next when a connection fails)."""
+    return [node.strip() for node in amqp_uri.split(";") if node.strip()]
+
+
 def broker_user(amqp_uri: str) -> str:
-    """The user an AMQP URI logs in as (kombu's default, guest, when it names none)."""
-    return unquote(urlparse(amqp_uri.replace("pyamqp://", "amqp://", 1)).username or "guest")
+    """The user an AMQP URI logs in as (kombu's default, guest, when it names none); on a cluster,
+    every node's URI names the same user."""
+    first = (broker_nodes(amqp_uri) or [amqp_uri])[0]
+    return unquote(urlparse(first.replace("pyamqp://", "amqp://", 1)).username or "guest")
 
 
 def trusted_publishers(config: Mapping[str, Any]) -> frozenset[str]:
@@ -73,5 +82,6 @@ class SuiteDispatcher(EventDispatcher):
                 if not self._declare_subscribers():
                     raise
                 dispatch(event_type, event_data)  # raises again if nothing subscribes to it
+            telemetry.EVENTS_PUBLISHED.labels(self.container.service_name, event_type).inc()
 
         return dispatch_routed

@@ -48,6 +48,7 @@ from services.common.storage.db import request_hash, utcnow
 from services.common.storage.outbox import send_outbox
 from services.common.storage.projection import plugin_of
 from services.common.storage.uow import Idempotency, UnitsOfWork
+from services.common.telemetry import Telemetry
 from wire import events as E
 
 
@@ -64,6 +65,7 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
 
     dispatch = SuiteDispatcher()  # events under the service's broker user (services.common.messaging.origin)
     uow = UnitsOfWork()  # every change with its audit entry and events, published after commit
+    telemetry = Telemetry()  # counts, latencies, /metrics /livez /readyz (services.common.telemetry)
     config = Config()
     intake = RpcProxy(E.INTAKE)  # has every change arrived? (services.common.periods.catch_up)
     caller = Caller()  # how far the call reaches: a person's own lines, a branch's, the line's

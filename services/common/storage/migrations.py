@@ -19,12 +19,14 @@ its models' tables.
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
 ROOT = Path(__file__).resolve().parents[3]  # holds services/<name>/migrations, also when installed
@@ -42,6 +44,12 @@ def config(service: str, connection=None) -> Config:
 
 def current(connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
+
+
+@functools.cache
+def head(service: str) -> str | None:
+    """The newest revision of the service's migrations (what a migrated database is at)."""
+    return ScriptDirectory.from_config(config(service)).get_current_head()
 
 
 def prepare(engine, metadata) -> None:
