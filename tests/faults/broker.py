@@ -52,18 +52,23 @@ other infrastructure fixtures.
 
 Timings measured on the dev machine (2 cores): start 6.5-9 s (first boot to an open AMQP port
 ~5.5 s, then await_startup), stop_app 0.6-1 s, start_app 2-3 s, restart() ~8.5 s,
-restart(kill=True) ~17 s (crash recovery on boot), close() ~2 s. rabbitmqctl itself costs ~0.7 s
+restart(kill=True) ~9 s (it was ~17 s while stop_node waited 10 s for the unreaped wrapper),
+close() ~2 s. rabbitmqctl itself costs ~0.7 s
 per call (it boots an Erlang VM).
 
 Leftovers: the node is started with PR_SET_PDEATHSIG, so if the test process dies the wrapper
 script gets SIGTERM and stops the VM; epmd gets SIGKILL. As a second line of defence, the first
 start() in a process removes directories (and kills the process groups recorded in them) of
 nodes from runs that are over an hour old.
+
+Clusters: tests/faults/cluster.py (PrivateCluster) builds three nodes from this class, passing the
+keyword arguments nodename, cookie, ports, own_epmd and parent_dir (see PrivateBroker).
 """
 
 import atexit
 import contextlib
 import ctypes
+import glob
 import os
 import random
 import secrets
@@ -170,29 +175,32 @@ def _kill_group(pgid, sig=signal.SIGKILL, wait=10.0):
         pass
 
 
-def cleanup_stale_nodes(max_age=STALE_AFTER):
-    """Remove leftovers of runs that died without close(): temp dirs named PREFIX<time>_... that
-    are older than max_age. The process groups recorded in their `pgids` file are killed only
-    if a process of that group still has the directory in its environment (so a recycled pid
-    is never hit). Returns the directories removed."""
+def cleanup_stale_nodes(max_age=STALE_AFTER, prefix=PREFIX):
+    """Remove leftovers of runs that died without close(): temp dirs named <prefix><time>_...
+    that are older than max_age. The process groups recorded in their `pgids` files (the dir's
+    own and, for a cluster, its nodes' one level down) are killed only if a process of that
+    group still has the directory in its environment (so a recycled pid is never hit). Returns
+    the directories removed."""
     removed = []
     base = tempfile.gettempdir()
     now = time.time()
     for name in os.listdir(base):
-        if not name.startswith(PREFIX):
+        if not name.startswith(prefix):
             continue
         path = os.path.join(base, name)
         try:
-            created = int(name[len(PREFIX) :].split("_")[0])
+            created = int(name[len(prefix) :].split("_")[0])
         except ValueError:
             continue
         if now - created <= max_age or not os.path.isdir(path):
             continue
-        try:
-            with open(os.path.join(path, "pgids")) as fh:
-                pgids = [int(x) for x in fh.read().split()]
-        except (OSError, ValueError):
-            pgids = []
+        pgids = []
+        for record in glob.glob(os.path.join(path, "pgids")) + glob.glob(os.path.join(path, "*", "pgids")):
+            try:
+                with open(record) as fh:
+                    pgids += [int(x) for x in fh.read().split()]
+            except (OSError, ValueError):
+                pass
         for pgid in pgids:
             for pid in os.listdir("/proc"):
                 if not pid.isdigit():
@@ -229,11 +237,29 @@ class PrivateBroker:
 
     Attributes: nodename, port (AMQP), dist_port, epmd_port, dir, running (AMQP up, as far as
     this object knows), start_seconds / stop_seconds (last measured durations).
+
+    Keyword arguments for nodes of a cluster (tests/faults/cluster.py); by default a standalone
+    node picks all of them itself: nodename (name@localhost), cookie (the Erlang cookie, shared
+    by the cluster's nodes), ports ((amqp, dist, epmd), picked by the caller so that nodes do not
+    collide), own_epmd=False (the epmd on ports[2] is run by another node: this one neither
+    starts nor kills it) and parent_dir (create the node's directory in there).
     """
 
-    def __init__(self, conf=None, start_timeout=90):
+    def __init__(
+        self,
+        conf=None,
+        start_timeout=90,
+        *,
+        nodename=None,
+        cookie=None,
+        ports=None,
+        own_epmd=True,
+        parent_dir=None,
+    ):
         self.conf = dict(BASE_CONF, **(conf or {}))
         self.start_timeout = start_timeout
+        self._given = {"nodename": nodename, "cookie": cookie, "ports": ports, "parent_dir": parent_dir}
+        self._own_epmd = own_epmd
         self.nodename = self.dir = self.port = self.dist_port = self.epmd_port = None
         self.running = False
         self.start_seconds = self.stop_seconds = None
@@ -263,7 +289,7 @@ class PrivateBroker:
             if not _stale_checked:
                 _stale_checked = True
                 cleanup_stale_nodes()
-        if self._epmd is None or self._epmd.poll() is not None:
+        if self._own_epmd and (self._epmd is None or self._epmd.poll() is not None):
             self._start_epmd()
         if self._node is None or self._node.poll() is not None:
             self._start_node()
@@ -337,9 +363,13 @@ class PrivateBroker:
                 self.ctl("stop", timeout=30)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 node.wait(15)
-        # The wrapper script, beam.smp, erl_child_setup, inet_gethost: all in this group.
-        _kill_group(node.pid)
+        # The wrapper script, beam.smp, erl_child_setup, inet_gethost: all in this group. The
+        # wrapper is our child: reap it first, or as a zombie it keeps the group "alive" and
+        # _kill_group would wait its full 10 s.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(node.pid, signal.SIGKILL)
         node.wait(10)
+        _kill_group(node.pid)
 
     def restart(self, kill=False):
         """Full node restart (see stop_node); returns once it is up again."""
@@ -409,10 +439,11 @@ class PrivateBroker:
                 self._user = pwd.getpwnam("rabbitmq")
             except KeyError:
                 self._user = None  # no rabbitmq user: the node runs as root
-        self.port, self.dist_port, self.epmd_port = _pick_ports(3)
+        given = self._given
+        self.port, self.dist_port, self.epmd_port = given["ports"] or _pick_ports(3)
         tag = f"{int(time.time())}_{os.getpid()}_{secrets.token_hex(3)}"
-        self.nodename = f"{PREFIX}{tag}@localhost"
-        self.dir = tempfile.mkdtemp(prefix=f"{PREFIX}{tag}_")
+        self.nodename = given["nodename"] or f"{PREFIX}{tag}@localhost"
+        self.dir = tempfile.mkdtemp(prefix=f"{self.nodename.split('@')[0]}_", dir=given["parent_dir"])
         _live.add(self)
         for sub in ("mnesia", "log", "home"):
             os.mkdir(os.path.join(self.dir, sub))
@@ -420,7 +451,7 @@ class PrivateBroker:
             "enabled_plugins": "[].\n",  # no plugins: no management port
             "rabbitmq-env.conf": "",  # do not read /etc/rabbitmq's
             "rabbitmq.conf": "".join(f"{k} = {v}\n" for k, v in self.conf.items()),
-            "home/.erlang.cookie": secrets.token_hex(20).upper(),
+            "home/.erlang.cookie": given["cookie"] or secrets.token_hex(20).upper(),
         }
         for name, text in files.items():
             with open(os.path.join(self.dir, name), "w") as fh:

@@ -29,7 +29,9 @@ FAST_RETRIES = "1,2,4,8,15,30,60"
 class Suite:
     """`python -m services.run` with the given databases; .pids, .alive(), .log, .stop()."""
 
-    def __init__(self, amqp_uri: str, db_urls: dict[str, str], workdir: Path):
+    def __init__(
+        self, amqp_uri: str, db_urls: dict[str, str], workdir: Path, env: dict[str, str] | None = None
+    ):
         self.amqp_uri, self.log_path = amqp_uri, workdir / "run.log"
         env = {
             **os.environ,
@@ -40,6 +42,7 @@ class Suite:
             # the fault client calls without a token: what is counted here is the event path
             # (the access check has its own tests: test_access_matrix, tests/gateway)
             "ACCESS_CONTROL": "off",
+            **(env or {}),
         }
         for name, url in db_urls.items():
             env[f"{name.upper()}_DATABASE_URL"] = url
