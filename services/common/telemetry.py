@@ -103,6 +103,9 @@ CLOSE_METHODS = {
     "close_year": "year",
 }
 DEFAULT_MAX_LAG = 1000
+# a reading of the queues, the outbox and the checks serves the probes and scrapes of the next 2 s:
+# a burst of them (a load balancer, Prometheus, a client polling) costs one
+PROBE_CACHE_S = 2.0
 
 
 def outcome_of(exc: BaseException | None) -> str:
@@ -139,6 +142,8 @@ class Telemetry(DependencyProvider):
 
     def setup(self):
         self.service = self.container.service_name
+        self.readings: dict[str, tuple[float, Any]] = {}
+        self.has_queues = any(isinstance(ep, EventHandler) for ep in self.container.entrypoints)
         _STATES[self.service] = self
 
     def start(self):
@@ -209,7 +214,18 @@ class Telemetry(DependencyProvider):
         return next((d for d in self.container.dependencies if isinstance(d, ServiceDatabase)), None)
 
     def waiting(self) -> dict[str, int | None]:
-        """{outbox, lag, parked}: rows and messages not yet done (None: could not be read)."""
+        """{outbox, lag, parked}: rows and messages not yet done (None: could not be read). Read at
+        most once per PROBE_CACHE_S: a burst of scrapes and probes costs one reading."""
+        return self._cached("waiting", self._read_waiting)
+
+    def _cached(self, what: str, read: Callable[[], Any]) -> Any:
+        now = time.monotonic()
+        held = self.readings.get(what)
+        if held is None or now - held[0] > PROBE_CACHE_S:
+            held = self.readings[what] = (now, read())
+        return held[1]
+
+    def _read_waiting(self) -> dict[str, int | None]:
         out: dict[str, int | None] = {"outbox": None, "lag": None, "parked": None}
         db = self.database()
         if db is not None and _has_table(db, "outbox"):
@@ -218,6 +234,9 @@ class Telemetry(DependencyProvider):
                     out["outbox"] = int(conn.execute(text("SELECT count(*) FROM outbox")).scalar())
             except Exception as exc:  # an outage is a failed readiness check, not a failed scrape
                 log.warning("outbox not counted: %s: %s", type(exc).__name__, exc)
+        if not self.has_queues:  # intake, the gateway: no event of theirs waits on the broker
+            out["lag"] = out["parked"] = 0
+            return out
         try:
             out["lag"], out["parked"] = self._queue_depths()
         except Exception as exc:
@@ -255,6 +274,10 @@ class Telemetry(DependencyProvider):
         return not (died is not None and died.ready())
 
     def checks(self, waiting: dict[str, int | None] | None = None) -> list[Check]:
+        """What /readyz answers on, read at most once per PROBE_CACHE_S."""
+        return self._cached("checks", lambda: self._read_checks(waiting))
+
+    def _read_checks(self, waiting: dict[str, int | None] | None) -> list[Check]:
         found = [_broker_check(self.container.config["AMQP_URI"])]
         db = self.database()
         if db is not None:
