@@ -4,7 +4,7 @@ named, through the real broker and PostgreSQL: it once answered ``internal error
 import pytest
 
 from kamkit.errors import Internal, InvalidFacts
-from services.common.messaging.unstorable import problems
+from services.common.messaging.unstorable import may_hold, problems
 from services.intake.service import IntakeService
 
 pytestmark = pytest.mark.slow
@@ -25,6 +25,15 @@ def test_every_argument_is_walked_and_named():
     assert problems(method, ["ac\ud800me"], {}) == [
         {"field": "business_line", "message": "contains a lone surrogate (U+D800), which cannot be stored"}
     ]
+
+
+def test_only_a_body_that_may_hold_such_text_is_walked():
+    # as JSON carries them: NUL as \u0000, a surrogate as its escape (upper or lower case hex)
+    assert may_hold(b'{"args": ["a\\u0000b"]}') and may_hold(b'{"args": ["\\uD800"]}')
+    assert may_hold(b'{"args": ["\\udfff"]}') and may_hold(None)
+    assert may_hold('{"args": ["\\ud83d\\ude0d"]}')  # a pair (an emoji): walked, nothing found
+    assert not may_hold(b'{"args": ["tab\\t", "\\u4e2d\\u6587"]}')
+    assert not may_hold('{"args": ["中文", "\\u0041"]}'.encode())
 
 
 def test_the_services_refuse_it_by_name_and_write_nothing(start_service, rpc, pg_url_factory):

@@ -169,7 +169,7 @@ class SafeRpc(Rpc):
         """Text no database stores is refused first; then, with ACCESS_CONTROL on, the caller's token
         and role are checked (services.common.access.guard): a refusal is raised here and the consumer
         answers it; no worker runs, nothing is read or written."""
-        if isinstance(body, dict):
+        if isinstance(body, dict) and unstorable.may_hold(getattr(message, "body", None)):
             # text no database stores: refused by name before anything else (the audit of a
             # refused call could not store it either) and before any worker runs
             bad = unstorable.problems(
