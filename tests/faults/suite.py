@@ -200,6 +200,21 @@ def write(client: Client, i: int) -> None:
         )
 
 
+def stream(client: Client, n: int, fault_at: int, fault) -> None:
+    """Write n opportunities; run ``fault(begun)`` in the background once ``fault_at`` are
+    written, and write the rest only once it has sent ``begun`` (the fault is in place): however
+    fast the writes, some of them meet the fault."""
+    background = None
+    for i in range(n):
+        if i == fault_at:
+            begun = eventlet.Event()
+            background = eventlet.spawn(fault, begun)
+            begun.wait()
+        write(client, i)
+    if background is not None:
+        background.wait()
+
+
 def expected(n: int) -> dict[str, int]:
     follow_ups = len([i for i in range(n) if i % 3 == 0])
     return {

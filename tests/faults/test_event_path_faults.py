@@ -10,7 +10,7 @@ import pytest
 from broker import private_broker  # noqa: F401 - fixture
 from nameko.standalone.rpc import ClusterRpcProxy
 from pgcluster import PrivatePostgres
-from suite import SERVICES, Client, Suite, expected, parked, set_up_line, settle, write
+from suite import SERVICES, Client, Suite, expected, parked, set_up_line, settle, stream
 
 from kamkit.errors import Unavailable
 
@@ -22,21 +22,6 @@ N = 240  # opportunities per test (+ a follow-up on every third)
 @pytest.fixture
 def shared_pg_urls(pg_url_factory):
     return {name: pg_url_factory(name) for name in SERVICES}
-
-
-def _stream(client, n, fault_at, fault):
-    """Write n opportunities; run ``fault(begun)`` in the background once ``fault_at`` are
-    written, and write the rest only once it has sent ``begun`` (the fault is in place): however
-    fast the writes, some of them meet the fault."""
-    background = None
-    for i in range(n):
-        if i == fault_at:
-            begun = eventlet.Event()
-            background = eventlet.spawn(fault, begun)
-            begun.wait()
-        write(client, i)
-    if background is not None:
-        background.wait()
 
 
 def test_broker_restart_mid_stream_loses_nothing_and_every_service_stays_up(
@@ -52,7 +37,7 @@ def test_broker_restart_mid_stream_loses_nothing_and_every_service_stays_up(
                 begun.send()
                 eventlet.sleep(20)
 
-        _stream(client, N, N // 3, restart)
+        stream(client, N, N // 3, restart)
         assert client.retries > 0  # the outage was really felt by the writer
         got = settle(client, N)
         assert got == expected(N), (got, parked(client), suite.log[-4000:])
@@ -81,7 +66,7 @@ def test_kill_9_of_each_service_mid_stream_loses_nothing(private_broker, shared_
                     begun.send()
                 eventlet.sleep(3)
 
-        _stream(client, N, N // 4, kill_each)
+        stream(client, N, N // 4, kill_each)
         got = settle(client, N)
         assert got == expected(N), (got, parked(client), suite.log[-4000:])
         restarted = {name: suite.current_pids()[name] != suite.pids[name] for name in SERVICES}
@@ -115,7 +100,7 @@ def test_downstream_databases_down_for_10_s_lose_nothing(private_broker, pg_url_
                         answers.append(exc)
                     eventlet.sleep(8)
 
-            _stream(client, N, N // 3, outage)
+            stream(client, N, N // 3, outage)
             got = settle(client, N)
             assert got == expected(N), (got, parked(client), suite.log[-4000:])
             assert len(answers) == 1 and answers[0].code == "unavailable"

@@ -16,7 +16,7 @@ from broker import private_broker  # noqa: F401 - fixture
 from cluster import private_cluster  # noqa: F401 - fixture
 from nameko.standalone.rpc import ClusterRpcProxy
 from pgcluster import private_replica_set  # noqa: F401 - fixture
-from suite import LINE, SERVICES, Client, Suite, expected, parked, set_up_line, settle, write
+from suite import LINE, SERVICES, Client, Suite, expected, parked, set_up_line, settle, stream
 
 from kamkit.errors import Unavailable
 
@@ -24,20 +24,6 @@ pytestmark = pytest.mark.slow
 
 N = 120  # opportunities per test (+ a follow-up on every third)
 ANSWER_WITHIN = 60  # seconds: every service answers again this soon after the fault (measured below)
-
-
-def _stream(client, n, fault_at, fault):
-    """Write n opportunities; once ``fault_at`` are written, run ``fault(begun)`` in the background
-    and go on only once it has sent ``begun``: some writes meet the fault."""
-    background = None
-    for i in range(n):
-        if i == fault_at:
-            begun = eventlet.Event()
-            background = eventlet.spawn(fault, begun)
-            begun.wait()
-        write(client, i)
-    if background is not None:
-        background.wait()
 
 
 def _all_answer(amqp_uri: str, since: float, limit: float) -> float:
@@ -87,7 +73,7 @@ def test_the_broker_node_leading_the_queues_stops_mid_stream_and_nothing_is_lost
             cluster.start_node(leader)
             cluster.wait_running(range(3))
 
-        _stream(client, N, N // 3, stop_the_leader)
+        stream(client, N, N // 3, stop_the_leader)
         assert cluster.queue_leader("rpc-intake") is not None
         got = settle(client, N)
         assert got == expected(N), (got, parked(client), suite.log[-4000:])
@@ -140,7 +126,7 @@ def test_the_database_primary_stops_and_the_standby_is_promoted_and_nothing_is_l
                     eventlet.sleep(0.2)
             measured["writing"] = time.monotonic() - promoted
 
-        _stream(client, N, N // 3, fail_over)
+        stream(client, N, N // 3, fail_over)
         assert len(answers) == 1 and answers[0].code == "unavailable"
         got = settle(client, N)
         assert got == expected(N), (got, parked(client), suite.log[-4000:])
