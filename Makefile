@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml examples/acme-rules/pyproject.toml
 env: $(STAMP)
 
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=25  # the slowest tests listed: where CI's minutes go
 
 # Lint and format check ([tool.ruff] in pyproject.toml); .ci/run runs it before `make test`.
 .PHONY: lint

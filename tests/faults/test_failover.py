@@ -41,6 +41,52 @@ def _all_answer(amqp_uri: str, since: float, limit: float) -> float:
     return time.monotonic() - since
 
 
+def _diagnosis(cluster, escalation_url: str, workdir) -> str:
+    """Where the missing events are: the queues' counts, the follow-ups escalation lacks, each
+    one's lines in the services' log, and what the broker nodes logged of dead-lettering."""
+    import sqlalchemy as sa
+
+    up = cluster._up(None)
+    listed = cluster.ctl(
+        up,
+        "list_queues",
+        "--no-table-headers",
+        "name",
+        "messages",
+        "messages_ready",
+        "messages_unacknowledged",
+    )
+    rows = [line.split("\t") for line in listed.splitlines() if line.strip()]
+    held = [row for row in rows if len(row) == 4 and row[1] != "0"]
+    for row in held:  # what the queue's Raft machine says it holds (ready, checked out, dead-lettered)
+        server = "'%2F_" + row[0] + "'"
+        for i in range(len(cluster.nodes)):
+            out = cluster.ctl(i, "eval", f"ra:member_overview({{{server}, node()}}).", check=False)
+            row.append(f"node {i}: {out.strip()[:1500]}")
+    engine = sa.create_engine(escalation_url)
+    with engine.connect() as conn:
+        have = {row[0] for row in conn.execute(sa.text("SELECT id FROM follow_ups"))}
+    engine.dispose()
+    missing = sorted({f"f{i}" for i in range(0, N, 3)} - have, key=lambda name: int(name[1:]))
+    log = (workdir / "run.log").read_text(errors="replace").splitlines()
+    mentions = [line[:300] for line in log if any(f"'o{name[1:]}'" in line for name in missing)]
+    broker_lines = []
+    for node in cluster.nodes:
+        path = os.path.join(node.dir, "log", f"{node.nodename}.log")
+        if os.path.exists(path):
+            with open(path, errors="replace") as f:
+                broker_lines += [
+                    f"{node.nodename}: {line.rstrip()[:300]}"
+                    for line in f
+                    if "dead-letter" in line or "dead letter" in line or "dlx" in line
+                ]
+    return "\n".join(
+        ["queues holding messages (name, messages, ready, unacknowledged):", *map(str, held)]
+        + [f"escalation lacks {missing}", *mentions]
+        + broker_lines[-40:]
+    )
+
+
 def test_the_broker_node_leading_the_queues_stops_mid_stream_and_nothing_is_lost(
     private_cluster, pg_url_factory, tmp_path
 ):
@@ -76,7 +122,9 @@ def test_the_broker_node_leading_the_queues_stops_mid_stream_and_nothing_is_lost
         stream(client, N, N // 3, stop_the_leader)
         assert cluster.queue_leader("rpc-intake") is not None
         got = settle(client, N)
-        assert got == expected(N), (got, parked(client), suite.log[-4000:])
+        if got != expected(N):
+            print(_diagnosis(cluster, urls["escalation"], tmp_path))
+        assert got == expected(N), (got, parked(client))
         assert suite.alive() == {name: True for name in SERVICES}
         restarted = {name for name in SERVICES if suite.current_pids()[name] != suite.pids[name]}
         assert restarted == {"intake"}, suite.log[-3000:]  # the one killed; no other exited

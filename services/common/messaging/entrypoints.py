@@ -6,12 +6,13 @@ a correlation id, the detail going to the log only. A reply that cannot be publi
 is restarting) is logged, never allowed to kill the service: the caller times out and retries with
 its idempotency key.
 
-``handles(source, event_type)``: an event handler that never acknowledges an event unprocessed.
-The payload is checked against its schema (wire.events) first; an invalid one is parked at once.
-A handler that fails is retried through the broker with growing delays (per-handler delay queues
-whose messages dead-letter back to the handler's queue), never by requeueing in a hot loop or
-sleeping in the worker; after its attempts it is parked in the service's dead-letter queue with
-the error, the attempts and the original message (services.common.messaging.deadletter).
+``handles(source, event_type)``: an event handler that never acknowledges an event unprocessed. The
+payload is checked against its schema (wire.events) first; an invalid one is parked at once. A
+handler that fails is retried through the broker with growing delays (per-handler retry queues the
+service itself brings back from when each event is due, services.common.messaging.retries), never by
+requeueing in a hot loop or sleeping in the worker; after its attempts it is parked in the service's
+dead-letter queue with the error, the attempts and the original message
+(services.common.messaging.deadletter).
 
 Both acknowledge through ``SafeQueueConsumer``: an ack on a connection the broker has reset is
 dropped (the broker redelivers the message, handlers are idempotent) instead of killing the
@@ -36,7 +37,7 @@ from nameko.rpc import RPC_QUEUE_TEMPLATE, Rpc, RpcConsumer, get_rpc_exchange
 from kamkit.errors import Forbidden, Internal, InvalidFacts, NotFound, SuiteError, Unauthorized, Unavailable
 from services.common import telemetry
 from services.common.access.guard import access_control_on, check_call, record_read, record_refusal
-from services.common.messaging import deadletter, queues, topology, unstorable
+from services.common.messaging import deadletter, queues, retries, topology, unstorable
 from services.common.messaging.faults import NotYet, is_transient
 from services.common.messaging.origin import broker_user, trusted_publishers
 from wire.events import InvalidEvent, check_event
@@ -223,7 +224,7 @@ class ReliableEventHandler(EventHandler):
         super().setup()
         config = self.container.config
         self.queue = queues.typed(self.queue, config)  # QUEUE_TYPE, as every service declares it
-        self.delays = _delays(config.get("EVENT_RETRY_DELAYS", DEFAULT_RETRY_DELAYS))
+        self.delays = retries.delays(config.get("EVENT_RETRY_DELAYS", DEFAULT_RETRY_DELAYS))
         self.poison_attempts = int(config.get("EVENT_POISON_ATTEMPTS", DEFAULT_POISON_ATTEMPTS))
         self.trusted = trusted_publishers(config)
         # a retried event goes back under this service's own user, which it trusts
@@ -234,8 +235,17 @@ class ReliableEventHandler(EventHandler):
             user_id=broker_user(config[AMQP_URI_CONFIG_KEY]),
             mandatory=True,
         )
-        self.delay_queues = [delay_queue(self.queue.name, delay, config) for delay in self.delays]
+        self.delay_queues = [retries.delay_queue(self.queue.name, delay, config) for delay in self.delays]
         self.parked = deadletter.parked_queue(self.container.service_name, config)
+        # the service brings its own failed events back when their delay is over (messaging.retries)
+        self.waiting = [retries.Waiting(self, queue) for queue in self.delay_queues]
+        for waiting in self.waiting:
+            self.queue_consumer.register_provider(waiting)
+
+    def stop(self):
+        for waiting in self.waiting:
+            self.queue_consumer.unregister_provider(waiting)
+        super().stop()
 
     @property
     def entrypoint(self) -> str:
@@ -314,7 +324,9 @@ class ReliableEventHandler(EventHandler):
                 )
             else:
                 headers.setdefault(deadletter.FIRST_FAILED, deadletter.now_iso())
-                delay_queue = self.delay_queues[min(attempts, len(self.delay_queues)) - 1]
+                step = min(attempts, len(self.delay_queues)) - 1
+                delay_queue = self.delay_queues[step]
+                headers.update(retries.due_header(self.delays[step]))
                 self.publisher.publish(
                     body, exchange=None, routing_key=delay_queue.name, declare=[delay_queue], headers=headers
                 )
@@ -349,24 +361,6 @@ class ReliableEventHandler(EventHandler):
         }
 
 
-def delay_queue(name: str, delay: float, config) -> Queue:
-    """The queue a failed event of queue ``name`` waits in for ``delay`` seconds, then goes back.
-    Named by its delay: changing EVENT_RETRY_DELAYS declares new queues instead of clashing with
-    the arguments of existing ones (old ones still drain back to the handler)."""
-    return queues.typed(
-        Queue(
-            f"{name}.retry.{int(delay * 1000)}ms",
-            durable=True,
-            queue_arguments={
-                "x-message-ttl": int(delay * 1000),
-                "x-dead-letter-exchange": "",
-                "x-dead-letter-routing-key": name,
-            },
-        ),
-        config,
-    )
-
-
 def service_queues(container) -> list[Queue]:
     """Every durable queue ``container``'s service consumes or publishes to, as it declares them: its
     RPC queue, its handlers' queues with their retry queues, its parked queue, and the queues of its
@@ -387,11 +381,11 @@ def service_queues(container) -> list[Queue]:
                 config,
             )
         )
-    delays = _delays(config.get("EVENT_RETRY_DELAYS", DEFAULT_RETRY_DELAYS))
+    delays = retries.delays(config.get("EVENT_RETRY_DELAYS", DEFAULT_RETRY_DELAYS))
     for ep in handlers:
         queue = topology.event_queue(ep.source_service, ep.event_type, f"{service}.{ep.method_name}", config)
         found.append(queue)
-        found.extend(delay_queue(queue.name, delay, config) for delay in delays)
+        found.extend(retries.delay_queue(queue.name, delay, config) for delay in delays)
     if handlers:
         found.append(deadletter.parked_queue(service, config))
     found.extend(topology.subscriber_queues(service, config))
@@ -408,16 +402,6 @@ def check_queues(container) -> None:
     queues.check(
         container.config[AMQP_URI_CONFIG_KEY], service_queues(container), queues.queue_type(container.config)
     )
-
-
-def _delays(value) -> tuple[float, ...]:
-    """EVENT_RETRY_DELAYS as a list, or as text: "[1, 2, 4]" or "1,2,4"."""
-    if isinstance(value, str):
-        value = [v for v in value.strip("[] ").replace(",", " ").split()]
-    delays = tuple(float(v) for v in value)
-    if not delays or any(d <= 0 for d in delays):
-        raise ValueError(f"EVENT_RETRY_DELAYS must be positive seconds, got {value!r}")
-    return delays
 
 
 def _attempts(message) -> int:

@@ -2,15 +2,15 @@
 
 A classic queue lives on one broker node: when that node goes, its messages are out of reach until
 it returns. A quorum queue is replicated over the cluster's nodes (Raft) and keeps answering while a
-majority of them is up; RabbitMQ 3.10 (Debian 12) has them with the message TTL and at-least-once
-dead-lettering the retry queues need. ``classic`` is the default (one node gains nothing from a
-quorum queue but its cost); a cluster runs with ``quorum``.
+majority of them is up (RabbitMQ 3.10, Debian 12, has them). ``classic`` is the default (one node
+gains nothing from a quorum queue but its cost); a cluster runs with ``quorum``.
 
 Every durable queue takes the type: each service's RPC queue, its event handlers' queues, their
-retry (delay) queues and its parked queue, and the subscriber queues a publisher declares before
-its first event (services.common.messaging.topology), so every service declares every queue alike.
-A classic queue is declared without the argument, as before this setting existed, so an existing
-installation re-declares its queues unchanged.
+retry queues (a quorum one without the broker's TTL and dead-lettering: the service brings its
+retries back itself, services.common.messaging.retries) and its parked queue, and the subscriber
+queues a publisher declares before its first event (services.common.messaging.topology), so every
+service declares every queue alike. A classic queue is declared without the argument, as before this
+setting existed, so an existing installation re-declares its queues unchanged.
 
 RPC reply queues stay classic and transient: each belongs to one caller's connection and expires
 with it. If the node holding a caller's reply queue dies, the caller's connection dies with it; the
@@ -61,22 +61,15 @@ def queue_type(config: Mapping[str, Any] | None = None) -> str:
     return value
 
 
-def arguments(config: Mapping[str, Any] | None = None, *, dead_letters: bool = False) -> dict[str, Any]:
-    """The declare arguments of a durable queue of the given type. A quorum queue that dead-letters
-    (a retry queue) does it at least once: the broker keeps the message until the target queue has
-    it, which needs the queue to refuse publishes when full instead of dropping its oldest."""
-    if queue_type(config) == "classic":
-        return {}
-    extra = (
-        {"x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish"} if dead_letters else {}
-    )
-    return {"x-queue-type": "quorum", **extra}
+def arguments(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The declare arguments of a durable queue of the given type."""
+    return {} if queue_type(config) == "classic" else {"x-queue-type": "quorum"}
 
 
 def typed(queue: Queue, config: Mapping[str, Any] | None = None) -> Queue:
     """``queue`` declared with the configured type (its own arguments kept)."""
     own = dict(queue.queue_arguments or {})
-    extra = arguments(config, dead_letters="x-dead-letter-exchange" in own)
+    extra = arguments(config)
     if not extra:
         return queue
     return Queue(

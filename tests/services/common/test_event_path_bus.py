@@ -52,9 +52,10 @@ class Flaky(operations.DeadLetters):
 
 
 @pytest.fixture
-def flaky(start_service, amqp_uri):
+def flaky(request, start_service, amqp_uri):
+    """The Flaky service started; the queue type by indirect parametrization (classic by default)."""
     Flaky.attempts, Flaky.done, Flaky.outage_failures, Flaky.poison = {}, [], 0, set()
-    start_service(Flaky, **FAST)
+    start_service(Flaky, **FAST, QUEUE_TYPE=getattr(request, "param", "classic"))
     return event_dispatcher({"AMQP_URI": amqp_uri}, user_id="guest")
 
 
@@ -62,6 +63,9 @@ def _opportunity(i):
     return record_event("opportunity", {"id": f"o{i}", "amount": 30000, "discovered": "2026-03-02"})
 
 
+# quorum on this one node too: its retry queues have no TTL and no dead-lettering, so only the
+# service's own retry consumers (services.common.messaging.retries) can bring the event back
+@pytest.mark.parametrize("flaky", ["classic", "quorum"], indirect=True)
 def test_an_outage_is_retried_with_growing_delays_and_processed_once(flaky, rpc):
     Flaky.outage_failures = 3
     event = _opportunity(1)
@@ -70,9 +74,28 @@ def test_an_outage_is_retried_with_growing_delays_and_processed_once(flaky, rpc)
     times = Flaky.attempts[event["event_id"]]
     assert len(times) == 4  # three failures, one success: no hot loop, no loss
     gaps = [b - a for a, b in zip(times, times[1:])]
-    # the delays come from the delay queues' TTLs (1 s, 1 s, 2 s), not a sleep in the worker
+    # each retry waits its delay (1 s, 1 s, 2 s) from when it failed, in a retry queue, not in a worker
     assert gaps[0] >= 0.9 and gaps[1] >= 0.9 and gaps[2] >= 1.9, gaps
+    assert gaps[2] < 10, gaps  # and is brought back then, not left in its queue
     assert rpc.flaky.list_parked()["count"] == 0
+
+
+def test_a_retry_held_by_a_service_that_dies_is_brought_back_by_the_next(start_service, amqp_uri):
+    """A quorum retry queue (no TTL): the first service holds the retry, unacknowledged, until it
+    is due, and is killed before then; the broker hands the retry to the next instance, which
+    brings it back when due. Applied once: the handler counts it done once."""
+    Flaky.attempts, Flaky.done, Flaky.outage_failures, Flaky.poison = {}, [], 1, set()
+    first = start_service(Flaky, EVENT_RETRY_DELAYS=[3], EVENT_POISON_ATTEMPTS=3, QUEUE_TYPE="quorum")
+    event = _opportunity(4)
+    event_dispatcher({"AMQP_URI": amqp_uri}, user_id="guest")(E.INTAKE, E.RECORD_CHANGED, event)
+    _wait_until(lambda: len(Flaky.attempts.get(event["event_id"], [])) == 1)
+    eventlet.sleep(0.5)  # the retry is in its queue, delivered to the first service and held
+    first.kill()
+    assert Flaky.done == []
+    start_service(Flaky, EVENT_RETRY_DELAYS=[3], EVENT_POISON_ATTEMPTS=3, QUEUE_TYPE="quorum")
+    _wait_until(lambda: Flaky.done == [event["event_id"]], timeout=20)
+    times = Flaky.attempts[event["event_id"]]
+    assert len(times) == 2 and times[1] - times[0] >= 2.9, times  # due 3 s after the failure, not sooner
 
 
 def test_poison_is_parked_within_seconds_and_can_be_replayed_or_dropped(flaky, rpc):

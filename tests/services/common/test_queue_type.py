@@ -13,7 +13,7 @@ import pytest
 from kombu import Queue
 
 from services.assessment.service import AssessmentService
-from services.common.messaging import queues
+from services.common.messaging import queues, retries
 from services.intake.service import IntakeService
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -36,17 +36,17 @@ def test_classic_declares_as_before_and_quorum_adds_the_type():
     quorum = queues.typed(plain, {"QUEUE_TYPE": "quorum"})
     assert quorum.queue_arguments == {"x-queue-type": "quorum"}
     assert (quorum.durable, quorum.auto_delete, quorum.exclusive) == (True, False, False)
-    delay = Queue(
-        "q.retry.1000ms", durable=True, queue_arguments={"x-message-ttl": 1000, "x-dead-letter-exchange": ""}
-    )
-    assert queues.typed(delay, {"QUEUE_TYPE": "quorum"}).queue_arguments == {
+    # a retry queue: classic as it has always been declared (the broker's TTL and dead-lettering
+    # stay, so an existing installation re-declares it unchanged); quorum without them, because
+    # the service brings retries back itself (services.common.messaging.retries)
+    classic = retries.delay_queue("q", 1, {"QUEUE_TYPE": "classic"})
+    assert classic.name == "q.retry.1000ms"
+    assert classic.queue_arguments == {
         "x-message-ttl": 1000,
         "x-dead-letter-exchange": "",
-        "x-queue-type": "quorum",
-        # a retry is dead-lettered back at least once: the broker keeps it until the handler's queue has it
-        "x-dead-letter-strategy": "at-least-once",
-        "x-overflow": "reject-publish",
+        "x-dead-letter-routing-key": "q",
     }
+    assert retries.delay_queue("q", 1, {"QUEUE_TYPE": "quorum"}).queue_arguments == {"x-queue-type": "quorum"}
 
 
 def _queue_types(amqp_uri: str) -> dict[str, str]:
