@@ -18,6 +18,10 @@ import eventlet
 
 eventlet.monkey_patch()  # before anything opens a socket, as nameko run does
 
+from services.common.storage.green import make_green  # noqa: E402
+
+make_green()  # psycopg2's queries yield to the other workers (services.common.storage.green)
+
 import argparse  # noqa: E402
 import importlib  # noqa: E402
 import logging  # noqa: E402

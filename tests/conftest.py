@@ -4,6 +4,10 @@ import eventlet
 
 eventlet.monkey_patch()
 
+from services.common.storage.green import make_green  # noqa: E402
+
+make_green()  # psycopg2 as every service runs it (services.serve): its queries yield to eventlet
+
 # ---------------------------------------------------------------------------------------------
 # Real infrastructure for service tests: a fresh RabbitMQ vhost per test and a fresh PostgreSQL
 # database per test. Under CI=true an unreachable broker or database FAILS the run; elsewhere
@@ -74,7 +78,24 @@ def amqp_uri():
             f"allowed to run rabbitmqctl (root or rabbitmq)"
         )
     yield f"pyamqp://guest:guest@{AMQP_HOST}:5672/{vhost}"
-    subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost], capture_output=True, timeout=60)
+    # deleted while the next test runs (rabbitmqctl takes about half a second); waited for at the end
+    _deleting[:] = [process for process in _deleting if process.poll() is None]
+    _deleting.append(
+        subprocess.Popen(
+            ["rabbitmqctl", "-q", "delete_vhost", vhost], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+    )
+
+
+_deleting: list[subprocess.Popen] = []
+
+
+def pytest_sessionfinish(session, exitstatus):
+    for process in _deleting:
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 @pytest.fixture

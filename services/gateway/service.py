@@ -30,7 +30,6 @@ import eventlet
 from nameko.dependency_providers import Config
 from nameko.exceptions import RemoteError, UnknownService
 from nameko.extensions import DependencyProvider
-from nameko.rpc import RpcProxy
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer
 from werkzeug.exceptions import MethodNotAllowed
@@ -40,6 +39,7 @@ from werkzeug.wrappers import Response
 
 from kamkit.errors import Internal, InvalidFacts, SuiteError, Unauthorized, Unavailable
 from services.common.access.rules import parse_token
+from services.common.messaging.entrypoints import SafeRpcProxy
 from services.common.telemetry import Telemetry
 from services.common.telemetry import answer as telemetry_answer
 
@@ -154,11 +154,11 @@ class GatewayService:
     context = _ContextData()
     telemetry = Telemetry(route_of=_route_of)  # /metrics /livez /readyz and the HTTP metrics
 
-    intake = RpcProxy("intake")
-    escalation = RpcProxy("escalation")
-    assessment = RpcProxy("assessment")
-    compensation = RpcProxy("compensation")
-    notify = RpcProxy("notify")
+    intake = SafeRpcProxy("intake")
+    escalation = SafeRpcProxy("escalation")
+    assessment = SafeRpcProxy("assessment")
+    compensation = SafeRpcProxy("compensation")
+    notify = SafeRpcProxy("notify")
 
     @http(",".join(_METHODS), "/<everything:path>")
     def api(self, request, path):

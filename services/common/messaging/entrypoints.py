@@ -26,13 +26,14 @@ import time
 from contextlib import contextmanager
 from functools import partial
 
+import eventlet
 from kombu import Queue
 from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.events import EventHandler
 from nameko.exceptions import IncorrectSignature, MalformedRequest, MethodNotFound
 from nameko.messaging import HeaderDecoder, QueueConsumer
-from nameko.rpc import RPC_QUEUE_TEMPLATE, Rpc, RpcConsumer, get_rpc_exchange
+from nameko.rpc import RPC_QUEUE_TEMPLATE, ReplyListener, Rpc, RpcConsumer, RpcProxy, get_rpc_exchange
 
 from kamkit.errors import Forbidden, Internal, InvalidFacts, NotFound, SuiteError, Unauthorized, Unavailable
 from services.common import telemetry
@@ -52,6 +53,7 @@ DEFAULT_POISON_ATTEMPTS = 3
 ATTEMPTS = "x-kam-attempts"  # header: handler attempts so far
 PRINCIPAL_HEADER = "nameko.principal"  # context data "principal": set by SafeRpc after the access check
 REACH_HEADER = "nameko.reach"  # context data "reach": what of the line the call may touch (rules.Reach)
+TURN_S = 0.2  # seconds the queue consumer waits for the broker before it looks at its own work
 PUBLISH_RETRY = {"max_retries": 5, "interval_start": 1, "interval_step": 2, "interval_max": 5}
 
 
@@ -64,6 +66,12 @@ class SafeQueueConsumer(QueueConsumer):
         if not self._starting:
             check_queues(self.container)
         super().start()
+
+    def run(self, _tokens=1, **kwargs):
+        # the consumer looks for consumers to cancel (a stopping entrypoint) between waits for the
+        # broker: a wait of a second, kombu's default, made each stop of a service last 2-3 s
+        kwargs.setdefault("safety_interval", TURN_S)
+        return super().run(_tokens, **kwargs)
 
     @contextmanager
     def establish_connection(self):
@@ -159,6 +167,28 @@ class SafeRpcConsumer(RpcConsumer):
         return result, exc_info
 
 
+class ReplyConsumer(QueueConsumer):
+    """The queue consumer of a service's RPC replies, apart from its SafeQueueConsumer: a reply queue
+    is a classic queue on the node the service first connected to, and while that node is down the
+    queue cannot be declared again elsewhere; on a consumer of their own the service's RPC and
+    event consumers go on meanwhile (shared, all of them stopped with it: tests/faults/test_failover.py).
+    Its turns are as quick as the SafeQueueConsumer's, so it stops as quickly."""
+
+    def run(self, _tokens=1, **kwargs):
+        kwargs.setdefault("safety_interval", TURN_S)
+        return super().run(_tokens, **kwargs)
+
+
+class SafeReplyListener(ReplyListener):
+    queue_consumer = ReplyConsumer()
+
+
+class SafeRpcProxy(RpcProxy):
+    """nameko's RpcProxy whose reply consumer stops as quickly as the service's others."""
+
+    rpc_reply_listener = SafeReplyListener()
+
+
 class SafeRpc(Rpc):
     rpc_consumer = SafeRpcConsumer()
 
@@ -243,9 +273,12 @@ class ReliableEventHandler(EventHandler):
             self.queue_consumer.register_provider(waiting)
 
     def stop(self):
-        for waiting in self.waiting:
-            self.queue_consumer.unregister_provider(waiting)
-        super().stop()
+        # the queue consumer cancels a consumer at its next turn (up to a second): all of this
+        # handler's at once, not one turn each
+        stopping = [eventlet.spawn(self.queue_consumer.unregister_provider, w) for w in self.waiting]
+        stopping.append(eventlet.spawn(super().stop))
+        for thread in stopping:
+            thread.wait()
 
     @property
     def entrypoint(self) -> str:
@@ -413,4 +446,4 @@ def _attempts(message) -> int:
 
 handles = ReliableEventHandler.decorator
 
-__all__ = ["api", "handles", "NotYet", "SafeQueueConsumer", "as_suite_error"]
+__all__ = ["api", "handles", "NotYet", "SafeQueueConsumer", "SafeRpcProxy", "as_suite_error"]

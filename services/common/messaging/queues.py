@@ -86,6 +86,9 @@ def typed(queue: Queue, config: Mapping[str, Any] | None = None) -> Queue:
 def check(amqp_uri: str, queues: Iterable[Queue], wanted: str) -> None:
     """Declare each queue as configured; raise QueueTypeClash naming every queue of another type."""
     clashes: list[str] = []
+    queues = list(queues)
+    if not queues:  # a service that only calls others (the gateway): nothing of its own to declare
+        return
     with Connection(amqp_uri) as conn:
         conn.ensure_connection(max_retries=3)
         channel = conn.channel()

@@ -16,7 +16,6 @@ from datetime import timedelta
 from typing import Any, ClassVar
 
 from nameko.dependency_providers import Config
-from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 from kamkit.errors import ConfigError, Conflict, InvalidFacts, NotFound
@@ -25,7 +24,7 @@ from services.common import mixins
 from services.common.access.caller import Caller, acting_principal, reach_of
 from services.common.access.reach import outside, people_reached
 from services.common.messaging import rpc_fields as f
-from services.common.messaging.entrypoints import handles
+from services.common.messaging.entrypoints import SafeRpcProxy, handles
 from services.common.messaging.origin import SuiteDispatcher
 from services.common.messaging.rpc import api, validated
 from services.common.periods import adjustments, inquiries, replay, yearly
@@ -67,7 +66,7 @@ class PeriodService(mixins.AccessProjection, mixins.DeadLetters, mixins.AuditTra
     uow = UnitsOfWork()  # every change with its audit entry and events, published after commit
     telemetry = Telemetry()  # counts, latencies, /metrics /livez /readyz (services.common.telemetry)
     config = Config()
-    intake = RpcProxy(E.INTAKE)  # has every change arrived? (services.common.periods.catch_up)
+    intake = SafeRpcProxy(E.INTAKE)  # has every change arrived? (services.common.periods.catch_up)
     caller = Caller()  # how far the call reaches: a person's own lines, a branch's, the line's
 
     def __init_subclass__(cls, **kwargs):

@@ -5,11 +5,15 @@ rows: escalation assigned an opportunity while its owner's person record was bei
 neither transaction saw the other, leaving the opportunity vacant for good. A handler that reads
 what another may be writing takes the line's lock first; it is held until the transaction ends.
 
-PostgreSQL: a transaction-scoped advisory lock, tried and waited for with eventlet's sleep, so
-the wait is green whether or not psycopg2 was made green (``nameko run`` patches it; a plain
-script may not), and never blocks the hub that would let the holder finish. Under READ
-COMMITTED each statement after it sees what the previous holder committed. SQLite: the
-process's writer gate (services.common.storage.db.WriterGate), which already makes one writer at a time.
+PostgreSQL: a transaction-scoped advisory lock, tried first (one statement when nobody holds it).
+When it is held, a process whose psycopg2 is green (services.common.storage.green: every service
+as ``services.serve`` runs it) waits for it inside PostgreSQL, bounded by ``lock_timeout``, and is
+granted it the moment the holder's transaction ends; otherwise (a plain script) it polls with
+eventlet's sleep, because a wait in a blocking psycopg2 would stop the very hub that lets the
+holder finish. Two instances of escalation polling for one line's lock spent a third more CPU per
+event than one (docs/performance.md, issue 28). Under READ COMMITTED each statement after it sees
+what the previous holder committed. SQLite: the process's writer gate
+(services.common.storage.db.WriterGate), which already makes one writer at a time.
 """
 
 from __future__ import annotations
@@ -18,12 +22,18 @@ import time
 
 import eventlet
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from kamkit.errors import Unavailable
+from services.common.storage import green
 from services.common.storage.db import WriterGate
 
 LOCK_TIMEOUT_S = 60.0
 _TRY = text("SELECT pg_try_advisory_xact_lock(hashtextextended(:key, 0))")
+_WAIT = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+_LOCK_TIMEOUT = text("SELECT current_setting('lock_timeout'), set_config('lock_timeout', :ms, true)")
+_RESTORE = text("SELECT set_config('lock_timeout', :before, true)")
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout ends a wait
 
 
 def lock(session, key: str, timeout: float = LOCK_TIMEOUT_S, *, long: bool = False) -> None:
@@ -38,6 +48,11 @@ def lock(session, key: str, timeout: float = LOCK_TIMEOUT_S, *, long: bool = Fal
         elif not WriterGate.hold_key(connection, key, timeout):
             raise _still_locked(key, timeout)
         return
+    if session.execute(_TRY, {"key": key}).scalar():
+        return
+    if green.is_green():
+        _wait(session, key, timeout)
+        return
     deadline, pause = time.monotonic() + timeout, 0.002
     while not session.execute(_TRY, {"key": key}).scalar():
         if time.monotonic() > deadline:
@@ -46,5 +61,18 @@ def lock(session, key: str, timeout: float = LOCK_TIMEOUT_S, *, long: bool = Fal
         pause = min(pause * 2, 0.1)
 
 
+def _wait(session, key: str, timeout: float) -> None:
+    """Wait for ``key`` inside PostgreSQL, at most ``timeout`` seconds; the transaction's own
+    lock_timeout is put back after (a wait that times out aborts the transaction anyway)."""
+    before, _ = session.execute(_LOCK_TIMEOUT, {"ms": f"{int(timeout * 1000)}ms"}).one()
+    try:
+        session.execute(_WAIT, {"key": key})
+    except OperationalError as exc:
+        if getattr(exc.orig, "pgcode", None) == LOCK_NOT_AVAILABLE:
+            raise _still_locked(key, timeout) from exc
+        raise
+    session.execute(_RESTORE, {"before": before})
+
+
 def _still_locked(key: str, timeout: float) -> Unavailable:
-    return Unavailable(f"{key} stayed locked for {timeout:.0f} s; retry later", field="")
+    return Unavailable(f"{key} stayed locked for {timeout:g} s; retry later", field="")
