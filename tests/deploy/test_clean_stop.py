@@ -114,6 +114,8 @@ def test_the_suite_stops_once_and_cleanly(signum, to_group, amqp_uri, tmp_path, 
     assert suite.proc.returncode == 0, suite.log
     assert seconds < STOP_WITHIN, (seconds, suite.log)
     _stopped_cleanly(suite.log)
+    whom = "group" if to_group else "supervisor"
+    print(f"\n{signal.Signals(signum).name} to the {whom}: the suite stopped in {seconds:.1f} s")
     if not to_group:  # each service got the supervisor's one SIGTERM (a group signal may add a second)
         assert "further stop signal(s) ignored" not in suite.log, suite.log
 

@@ -30,8 +30,14 @@ class Suite:
     """`python -m services.run` with the given databases; .pids, .alive(), .log, .stop()."""
 
     def __init__(
-        self, amqp_uri: str, db_urls: dict[str, str], workdir: Path, env: dict[str, str] | None = None
+        self,
+        amqp_uri: str,
+        db_urls: dict[str, str],
+        workdir: Path,
+        env: dict[str, str] | None = None,
+        gateway_port: int | None = None,
     ):
+        """``gateway_port``: the gateway runs too, on 127.0.0.1:<port>."""
         self.amqp_uri, self.log_path = amqp_uri, workdir / "run.log"
         env = {
             **os.environ,
@@ -46,9 +52,11 @@ class Suite:
         }
         for name, url in db_urls.items():
             env[f"{name.upper()}_DATABASE_URL"] = url
+        if gateway_port is not None:
+            env["GATEWAY_ADDRESS"] = f"127.0.0.1:{gateway_port}"
         self._sink = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "services.run", *FIVE],
+            [sys.executable, "-m", "services.run", *FIVE, *(["gateway"] if gateway_port else [])],
             cwd=ROOT,
             env=env,
             stdout=self._sink,

@@ -9,6 +9,7 @@ process alive and nothing parked, and prints how long the services took to answe
 import os
 import signal
 import time
+import urllib.request
 
 import eventlet
 import pytest
@@ -26,16 +27,27 @@ N = 120  # opportunities per test (+ a follow-up on every third)
 ANSWER_WITHIN = 60  # seconds: every service answers again this soon after the fault (measured below)
 
 
-def _all_answer(amqp_uri: str, since: float, limit: float) -> float:
-    """Seconds from ``since`` until each of the five services has answered a call (a fresh client)."""
-    waiting = list(SERVICES)
+def _all_answer(amqp_uri: str, since: float, limit: float, gateway: str | None = None) -> float:
+    """Seconds from ``since`` until each of the five services has answered a call (a fresh client)
+    and, given its address, the gateway an HTTP request it answers by RPC (its replies come back
+    through its own reply queue, declared when it started)."""
+    waiting = list(SERVICES) + (["gateway"] if gateway else [])
     while waiting:
         assert time.monotonic() - since < limit, f"{waiting} not answering {limit:g} s after the fault"
         try:
             with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=5) as rpc:
-                while waiting:
+                while waiting and waiting[0] != "gateway":
                     getattr(rpc, waiting[0]).list_parked(1)
                     waiting.pop(0)
+            if waiting:
+                request = urllib.request.Request(
+                    f"http://{gateway}/lines/{LINE}/assessment-status",
+                    # any token: the services run with ACCESS_CONTROL off here (suite.py)
+                    headers={"Authorization": "Bearer kam_0123456789abcdef_any"},
+                )
+                with urllib.request.urlopen(request, timeout=10) as answer:
+                    assert answer.status == 200
+                waiting.pop(0)
         except Exception:  # the node it reached is the one going, or the service is reconnecting
             eventlet.sleep(0.5)
     return time.monotonic() - since
@@ -88,11 +100,12 @@ def _diagnosis(cluster, escalation_url: str, workdir) -> str:
 
 
 def test_the_broker_node_leading_the_queues_stops_mid_stream_and_nothing_is_lost(
-    private_cluster, pg_url_factory, tmp_path
+    private_cluster, pg_url_factory, tmp_path, free_port
 ):
     cluster = private_cluster
     urls = {name: pg_url_factory(name) for name in SERVICES}
-    suite = Suite(cluster.amqp_uri, urls, tmp_path, env={"QUEUE_TYPE": "quorum"})
+    gateway = f"127.0.0.1:{free_port}"
+    suite = Suite(cluster.amqp_uri, urls, tmp_path, env={"QUEUE_TYPE": "quorum"}, gateway_port=free_port)
     client = Client(cluster.amqp_uri)
     measured = {}
     try:
@@ -114,7 +127,7 @@ def test_the_broker_node_leading_the_queues_stops_mid_stream_and_nothing_is_lost
             # and a service (re)started while the first node of its AMQP_URI is down connects to
             # the next (nameko issue #552: ECONNREFUSED at start)
             os.kill(suite.current_pids()["intake"], signal.SIGKILL)
-            measured["answering"] = _all_answer(";".join(others), stopped, ANSWER_WITHIN)
+            measured["answering"] = _all_answer(";".join(others), stopped, ANSWER_WITHIN, gateway)
             eventlet.sleep(max(0.0, 20 - (time.monotonic() - stopped)))  # the node stays away 20 s
             cluster.start_node(leader)
             cluster.wait_running(range(3))
@@ -130,8 +143,8 @@ def test_the_broker_node_leading_the_queues_stops_mid_stream_and_nothing_is_lost
         assert restarted == {"intake"}, suite.log[-3000:]  # the one killed; no other exited
         assert parked(client) == {name: 0 for name in SERVICES}
         print(
-            f"\nbroker node {leader} (leading rpc-intake) stopped: every service answered through the "
-            f"others after {measured['answering']:.1f} s; client retries {client.retries}"
+            f"\nbroker node {leader} (leading rpc-intake) stopped: every service and the gateway answered "
+            f"through the others after {measured['answering']:.1f} s; client retries {client.retries}"
         )
     finally:
         client.close()

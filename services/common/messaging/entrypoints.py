@@ -168,10 +168,10 @@ class SafeRpcConsumer(RpcConsumer):
 
 
 class ReplyConsumer(QueueConsumer):
-    """The queue consumer of a service's RPC replies, apart from its SafeQueueConsumer: a reply queue
-    is a classic queue on the node the service first connected to, and while that node is down the
-    queue cannot be declared again elsewhere; on a consumer of their own the service's RPC and
-    event consumers go on meanwhile (shared, all of them stopped with it: tests/faults/test_failover.py).
+    """The queue consumer of a service's RPC replies, apart from its SafeQueueConsumer: a classic
+    reply queue lives on the node the service first connected to, and while that node is down it
+    cannot be declared again elsewhere; on a consumer of their own the service's RPC and event
+    consumers go on meanwhile (shared, all of them stopped with it: tests/faults/test_failover.py).
     Its turns are as quick as the SafeQueueConsumer's, so it stops as quickly."""
 
     def run(self, _tokens=1, **kwargs):
@@ -180,7 +180,16 @@ class ReplyConsumer(QueueConsumer):
 
 
 class SafeReplyListener(ReplyListener):
+    """nameko's reply listener, its queue of the configured type: under QUEUE_TYPE=quorum the
+    service's reply queue is replicated, so a long-lived caller (the gateway, a close asking intake)
+    still gets its answers when the node it first declared the queue on is gone; a classic one is
+    out of reach until that node returns. It keeps nameko's expiry (x-expires, 5 minutes unused)."""
+
     queue_consumer = ReplyConsumer()
+
+    def setup(self):
+        super().setup()
+        self.queue = queues.typed(self.queue, self.container.config)
 
 
 class SafeRpcProxy(RpcProxy):

@@ -12,10 +12,14 @@ queues a publisher declares before its first event (services.common.messaging.to
 service declares every queue alike. A classic queue is declared without the argument, as before this
 setting existed, so an existing installation re-declares its queues unchanged.
 
-RPC reply queues stay classic and transient: each belongs to one caller's connection and expires
-with it. If the node holding a caller's reply queue dies, the caller's connection dies with it; the
-caller reconnects (to another node), its call times out or fails as ``Unavailable``, and it calls
-again with the same idempotency key: the write has one effect (docs/operations.md, "Failover").
+A service's own RPC reply queue (the gateway's, a period service's questions to intake) takes the
+type too: it lives as long as the process, and a classic one on a node that is gone cannot be
+declared elsewhere, so the gateway answered nothing until that node came back (measured:
+tests/faults/test_failover.py). A standalone client's reply queue (the ``kam`` command line, an
+integrator's script) stays classic and expiring: it belongs to one connection; if its node dies the
+connection dies with it, the client reconnects to another node, its call times out or fails as
+``Unavailable``, and it calls again with the same idempotency key: the write has one effect
+(docs/operations.md, "Failover").
 
 A queue cannot change type in place. A service whose ``QUEUE_TYPE`` differs from a queue the broker
 already holds does not start: ``check`` declares every queue of the service before its consumers

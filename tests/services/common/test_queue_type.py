@@ -80,7 +80,11 @@ def test_quorum_queues_carry_the_event_path_and_a_clash_is_refused_by_name(
     ]
     assert handler_queues and any(".retry." in n for n in durable), sorted(durable)
     assert set(durable.values()) == {"quorum"}, durable
-    assert {kind for name, kind in types.items() if name.startswith("rpc.reply")} <= {"classic"}
+    # a service's own reply queue is of the type (it lives as long as the service); a standalone
+    # client's stays classic and expiring (it lives as long as the client's connection)
+    replies = {name: kind for name, kind in types.items() if name.startswith("rpc.reply")}
+    assert {kind for name, kind in replies.items() if "standalone" in name} <= {"classic"}, replies
+    assert {kind for name, kind in replies.items() if "standalone" not in name} <= {"quorum"}, replies
 
     intake.stop()
     assessment.stop()
