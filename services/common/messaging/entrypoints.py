@@ -57,7 +57,17 @@ TURN_S = 0.2  # seconds the queue consumer waits for the broker before it looks 
 PUBLISH_RETRY = {"max_retries": 5, "interval_start": 1, "interval_step": 2, "interval_max": 5}
 
 
-class SafeQueueConsumer(QueueConsumer):
+class QuickTurns:
+    """A queue consumer that looks for consumers to cancel (a stopping entrypoint) between waits of
+    TURN_S for the broker: a wait of a second, kombu's default, made each stop of a service last
+    2-3 s."""
+
+    def run(self, _tokens=1, **kwargs):
+        kwargs.setdefault("safety_interval", TURN_S)
+        return super().run(_tokens, **kwargs)
+
+
+class SafeQueueConsumer(QuickTurns, QueueConsumer):
     """nameko's queue consumer, but an ack or requeue that fails (the channel died under it: a
     broker restart) is logged and dropped: the broker requeues every unacked message of a dead
     channel by itself, so nothing is lost, and the service keeps running."""
@@ -66,12 +76,6 @@ class SafeQueueConsumer(QueueConsumer):
         if not self._starting:
             check_queues(self.container)
         super().start()
-
-    def run(self, _tokens=1, **kwargs):
-        # the consumer looks for consumers to cancel (a stopping entrypoint) between waits for the
-        # broker: a wait of a second, kombu's default, made each stop of a service last 2-3 s
-        kwargs.setdefault("safety_interval", TURN_S)
-        return super().run(_tokens, **kwargs)
 
     @contextmanager
     def establish_connection(self):
@@ -167,16 +171,12 @@ class SafeRpcConsumer(RpcConsumer):
         return result, exc_info
 
 
-class ReplyConsumer(QueueConsumer):
+class ReplyConsumer(QuickTurns, QueueConsumer):
     """The queue consumer of a service's RPC replies, apart from its SafeQueueConsumer: a classic
     reply queue lives on the node the service first connected to, and while that node is down it
     cannot be declared again elsewhere; on a consumer of their own the service's RPC and event
     consumers go on meanwhile (shared, all of them stopped with it: tests/faults/test_failover.py).
     Its turns are as quick as the SafeQueueConsumer's, so it stops as quickly."""
-
-    def run(self, _tokens=1, **kwargs):
-        kwargs.setdefault("safety_interval", TURN_S)
-        return super().run(_tokens, **kwargs)
 
 
 class SafeReplyListener(ReplyListener):
